@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+// Anant: a hypergraph analytics platform (see DESIGN.md for the layer plan).
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode with strict concurrency.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Anant",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AnantColumnar", targets: ["AnantColumnar"]),
+        .library(name: "AnantHypergraph", targets: ["AnantHypergraph"]),
+        .executable(name: "anant", targets: ["anant"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: Libraries
+        .target(name: "AnantColumnar", swiftSettings: strict),
+        .target(name: "AnantHypergraph", dependencies: ["AnantColumnar"], swiftSettings: strict),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "anant",
+            dependencies: [
+                "AnantColumnar", "AnantHypergraph",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+        .target(name: "AnantTestSupport", dependencies: ["AnantColumnar", "AnantHypergraph"], path: "Tests/AnantTestSupport", swiftSettings: strict),
+        .testTarget(name: "AnantColumnarTests", dependencies: ["AnantColumnar", "AnantTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnantHypergraphTests", dependencies: ["AnantHypergraph", "AnantTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantTestSupport"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

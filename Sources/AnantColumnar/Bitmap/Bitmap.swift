@@ -1,0 +1,95 @@
+/// A packed sequence of bits in 64-bit words (bit `i` is bit `i % 64` of word `i / 64`).
+///
+/// Used as a validity bitmap (a set bit means the value is present) and as the storage of
+/// Boolean columns. Bits past `count` in the last word are always zero, so word-wise
+/// population counts are exact.
+public struct Bitmap: Sendable, Hashable {
+    /// The words holding the bits; `words.count == (count + 63) / 64`.
+    public private(set) var words: [UInt64]
+    /// The number of bits.
+    public private(set) var count: Int
+
+    /// Creates a bitmap of `count` bits, all set to `value`.
+    public init(count: Int, value: Bool) {
+        precondition(count >= 0, "bitmap count must be non-negative")
+        self.count = count
+        let wordCount = (count + 63) >> 6
+        self.words = [UInt64](repeating: value ? ~0 : 0, count: wordCount)
+        if value { clearTail() }
+    }
+
+    /// Creates a bitmap from Booleans.
+    public init<S: Sequence>(_ bits: S) where S.Element == Bool {
+        self.init(count: 0, value: false)
+        for bit in bits { append(bit) }
+    }
+
+    /// Creates a bitmap from its words; bits past `count` are cleared.
+    public init(words: [UInt64], count: Int) {
+        precondition(words.count == (count + 63) >> 6, "word count does not match bit count")
+        self.words = words
+        self.count = count
+        clearTail()
+    }
+
+    /// Reads or writes bit `index`.
+    public subscript(index: Int) -> Bool {
+        get {
+            precondition(index >= 0 && index < count, "bit index out of range")
+            return words[index >> 6] & (1 << UInt64(index & 63)) != 0
+        }
+        set {
+            precondition(index >= 0 && index < count, "bit index out of range")
+            let mask: UInt64 = 1 << UInt64(index & 63)
+            if newValue { words[index >> 6] |= mask } else { words[index >> 6] &= ~mask }
+        }
+    }
+
+    /// Appends one bit.
+    public mutating func append(_ bit: Bool) {
+        if count & 63 == 0 { words.append(0) }
+        if bit { words[count >> 6] |= 1 << UInt64(count & 63) }
+        count += 1
+    }
+
+    /// Appends `n` copies of `bit`.
+    public mutating func append(repeating bit: Bool, count n: Int) {
+        for _ in 0..<n { append(bit) }
+    }
+
+    /// Appends all bits of another bitmap.
+    public mutating func append(contentsOf other: Bitmap) {
+        for i in 0..<other.count { append(other[i]) }
+    }
+
+    /// The number of set bits.
+    public var setCount: Int {
+        var total = 0
+        for word in words { total += word.nonzeroBitCount }
+        return total
+    }
+
+    /// The bits at `indices`, in that order.
+    public func gather<C: Collection>(_ indices: C) -> Bitmap where C.Element: BinaryInteger {
+        var out = Bitmap(count: indices.count, value: false)
+        var j = 0
+        for i in indices {
+            if self[Int(i)] { out[j] = true }
+            j += 1
+        }
+        return out
+    }
+
+    /// The bits in `range`.
+    public func slice(_ range: Range<Int>) -> Bitmap {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "slice out of range")
+        var out = Bitmap(count: range.count, value: false)
+        for (j, i) in range.enumerated() where self[i] { out[j] = true }
+        return out
+    }
+
+    private mutating func clearTail() {
+        let tail = count & 63
+        if tail != 0, !words.isEmpty { words[words.count - 1] &= (1 << UInt64(tail)) - 1 }
+    }
+}

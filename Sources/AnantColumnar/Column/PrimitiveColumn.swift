@@ -1,0 +1,97 @@
+/// A value type that a `PrimitiveColumn` can hold: fixed width, stored contiguously.
+public protocol FixedWidthValue: Sendable, Hashable, Comparable {
+    /// The logical type of a column of these values.
+    static var dataType: DataType { get }
+    /// The value stored in null slots (never read as data).
+    static var zero: Self { get }
+}
+
+extension Int32: FixedWidthValue {
+    public static var dataType: DataType { .int32 }
+}
+
+extension Int64: FixedWidthValue {
+    public static var dataType: DataType { .int64 }
+}
+
+extension Double: FixedWidthValue {
+    public static var dataType: DataType { .double }
+}
+
+/// A column of fixed-width values in one contiguous array, with an optional validity bitmap.
+///
+/// Null slots hold `Value.zero`. A `nil` validity means that no value is null.
+public struct PrimitiveColumn<Value: FixedWidthValue>: Sendable, Hashable {
+    /// The values, one per row; null rows hold `Value.zero`.
+    public var values: [Value]
+    /// Which rows hold a value (`nil`: all of them).
+    public var validity: Bitmap?
+
+    /// Creates a column; `validity`, when given, must have one bit per value.
+    public init(_ values: [Value], validity: Bitmap? = nil) {
+        precondition(validity == nil || validity!.count == values.count, "validity length differs from value count")
+        self.values = values
+        self.validity = validity
+    }
+
+    /// Creates a column from optional values (`nil` is null).
+    public init<S: Sequence>(optionals: S) where S.Element == Value? {
+        self.init([])
+        for value in optionals { append(value) }
+    }
+
+    /// The number of rows.
+    @inlinable public var count: Int { values.count }
+
+    /// The number of null rows.
+    public var nullCount: Int { validity.map { $0.count - $0.setCount } ?? 0 }
+
+    /// True if row `index` is null.
+    @inlinable public func isNull(_ index: Int) -> Bool {
+        guard let validity else { return false }
+        return !validity[index]
+    }
+
+    /// The value of row `index`, or nil when it is null.
+    @inlinable public subscript(index: Int) -> Value? {
+        isNull(index) ? nil : values[index]
+    }
+
+    /// Appends one value (`nil` appends a null).
+    public mutating func append(_ value: Value?) {
+        if let value {
+            values.append(value)
+            validity?.append(true)
+        } else {
+            if validity == nil { validity = Bitmap(count: values.count, value: true) }
+            values.append(.zero)
+            validity!.append(false)
+        }
+    }
+
+    /// The rows at `indices`, in that order.
+    public func gather<C: Collection>(_ indices: C) -> PrimitiveColumn where C.Element: BinaryInteger {
+        var out = [Value]()
+        out.reserveCapacity(indices.count)
+        values.withUnsafeBufferPointer { buffer in
+            for i in indices { out.append(buffer[Int(i)]) }
+        }
+        return PrimitiveColumn(out, validity: validity?.gather(indices))
+    }
+
+    /// The rows in `range`.
+    public func slice(_ range: Range<Int>) -> PrimitiveColumn {
+        PrimitiveColumn(Array(values[range]), validity: validity?.slice(range))
+    }
+}
+
+extension Int32 { public static var zero: Int32 { 0 } }
+extension Int64 { public static var zero: Int64 { 0 } }
+extension Double { public static var zero: Double { 0 } }
+
+/// A column of 32-bit integers.
+public typealias Int32Column = PrimitiveColumn<Int32>
+/// A column of 64-bit integers.
+public typealias Int64Column = PrimitiveColumn<Int64>
+/// A column of 64-bit floating-point numbers.
+public typealias DoubleColumn = PrimitiveColumn<Double>

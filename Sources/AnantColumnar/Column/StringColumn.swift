@@ -1,0 +1,130 @@
+/// A column of UTF-8 strings: one byte buffer and `count + 1` offsets into it.
+///
+/// Row `i` is `bytes[offsets[i] ..< offsets[i + 1]]`. Null rows are empty ranges with a
+/// clear validity bit. Offsets are 64-bit so a column may exceed 2 GiB of text.
+public struct StringColumn: Sendable, Hashable {
+    /// Start offsets of every row, then the end of the last row; `offsets[0] == 0`.
+    public private(set) var offsets: [Int64]
+    /// The UTF-8 bytes of all rows, back to back.
+    public private(set) var bytes: [UInt8]
+    /// Which rows hold a value (`nil`: all of them).
+    public var validity: Bitmap?
+
+    /// Creates an empty column.
+    public init() {
+        offsets = [0]
+        bytes = []
+        validity = nil
+    }
+
+    /// Creates a column from its buffers; `offsets` must start at 0, never decrease and end
+    /// at `bytes.count`.
+    public init(offsets: [Int64], bytes: [UInt8], validity: Bitmap? = nil) throws(ColumnarError) {
+        guard let first = offsets.first, first == 0, offsets.last == Int64(bytes.count) else {
+            throw ColumnarError(.invalidValue, "string offsets must start at 0 and end at the byte count \(bytes.count)")
+        }
+        for i in 1..<offsets.count where offsets[i] < offsets[i - 1] {
+            throw ColumnarError(.invalidValue, "string offsets decrease at row \(i - 1)")
+        }
+        if let validity, validity.count != offsets.count - 1 {
+            throw ColumnarError(.lengthMismatch, "validity has \(validity.count) bits for \(offsets.count - 1) strings")
+        }
+        self.offsets = offsets
+        self.bytes = bytes
+        self.validity = validity
+    }
+
+    /// Creates a column from optional strings (`nil` is null).
+    public init<S: Sequence>(optionals: S) where S.Element == String? {
+        self.init()
+        for value in optionals { append(value) }
+    }
+
+    /// Creates a column of non-null strings.
+    public init<S: Sequence>(_ strings: S) where S.Element == String {
+        self.init()
+        for value in strings { append(value) }
+    }
+
+    /// The number of rows.
+    @inlinable public var count: Int { offsets.count - 1 }
+
+    /// The number of null rows.
+    public var nullCount: Int { validity.map { $0.count - $0.setCount } ?? 0 }
+
+    /// True if row `index` is null.
+    @inlinable public func isNull(_ index: Int) -> Bool {
+        guard let validity else { return false }
+        return !validity[index]
+    }
+
+    /// The byte range of row `index` in `bytes`.
+    @inlinable public func byteRange(_ index: Int) -> Range<Int> {
+        Int(offsets[index])..<Int(offsets[index + 1])
+    }
+
+    /// The string of row `index`, or nil when it is null. Invalid UTF-8 is repaired with
+    /// U+FFFD (columns built by Anant hold valid UTF-8 only).
+    public subscript(index: Int) -> String? {
+        if isNull(index) { return nil }
+        return bytes.withUnsafeBufferPointer { buffer in
+            String(decoding: UnsafeBufferPointer(rebasing: buffer[byteRange(index)]), as: UTF8.self)
+        }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of row `index` (empty for a null).
+    @inlinable
+    public func withUTF8<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { buffer in
+            try body(UnsafeBufferPointer(rebasing: buffer[byteRange(index)]))
+        }
+    }
+
+    /// Appends one string (`nil` appends a null).
+    public mutating func append(_ value: String?) {
+        guard var value else { return appendNull() }
+        value.withUTF8 { appendValid($0) }
+    }
+
+    /// Appends one non-null value given as UTF-8 bytes.
+    public mutating func append(utf8: UnsafeBufferPointer<UInt8>) {
+        appendValid(utf8)
+    }
+
+    /// Appends a null.
+    public mutating func appendNull() {
+        if validity == nil { validity = Bitmap(count: count, value: true) }
+        offsets.append(Int64(bytes.count))
+        validity!.append(false)
+    }
+
+    /// Reserves room for `rows` more rows holding `byteCount` more bytes.
+    public mutating func reserve(rows: Int, bytes byteCount: Int) {
+        offsets.reserveCapacity(offsets.count + rows)
+        bytes.reserveCapacity(bytes.count + byteCount)
+    }
+
+    private mutating func appendValid(_ utf8: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: utf8)
+        offsets.append(Int64(bytes.count))
+        validity?.append(true)
+    }
+
+    /// The rows at `indices`, in that order.
+    public func gather<C: Collection>(_ indices: C) -> StringColumn where C.Element: BinaryInteger {
+        var out = StringColumn()
+        out.offsets.reserveCapacity(indices.count + 1)
+        bytes.withUnsafeBufferPointer { buffer in
+            for i in indices {
+                out.appendValid(UnsafeBufferPointer(rebasing: buffer[byteRange(Int(i))]))
+            }
+        }
+        out.validity = validity?.gather(indices)
+        return out
+    }
+
+    /// The rows in `range`.
+    public func slice(_ range: Range<Int>) -> StringColumn {
+        gather(range)
+    }
+}

@@ -1,0 +1,86 @@
+extension Column {
+    /// The rows of `self` followed by the rows of `other`; both must have the same type.
+    public func appending(_ other: Column) -> Column {
+        precondition(dataType == other.dataType, "appending columns of different types")
+        switch (self, other) {
+        case (.int32(let a), .int32(let b)): return .int32(Column.join(a, b))
+        case (.int64(let a), .int64(let b)): return .int64(Column.join(a, b))
+        case (.double(let a), .double(let b)): return .double(Column.join(a, b))
+        case (.bool(let a), .bool(let b)):
+            var bits = a.bits
+            bits.append(contentsOf: b.bits)
+            return .bool(BoolColumn(bits: bits, validity: Column.joinValidity(a.validity, a.count, b.validity, b.count)))
+        case (.string(let a), .string(let b)): return .string(Column.join(a, b))
+        case (.json(let a), .json(let b)): return .json(Column.join(a, b))
+        default: preconditionFailure("unreachable: types were checked")
+        }
+    }
+
+    private static func join<V>(_ a: PrimitiveColumn<V>, _ b: PrimitiveColumn<V>) -> PrimitiveColumn<V> {
+        PrimitiveColumn(a.values + b.values, validity: joinValidity(a.validity, a.count, b.validity, b.count))
+    }
+
+    private static func join(_ a: StringColumn, _ b: StringColumn) -> StringColumn {
+        let base = Int64(a.bytes.count)
+        let offsets = a.offsets + b.offsets.dropFirst().map { $0 + base }
+        return try! StringColumn(offsets: offsets, bytes: a.bytes + b.bytes,
+                                 validity: joinValidity(a.validity, a.count, b.validity, b.count))
+    }
+
+    private static func joinValidity(_ a: Bitmap?, _ aCount: Int, _ b: Bitmap?, _ bCount: Int) -> Bitmap? {
+        if a == nil && b == nil { return nil }
+        var out = a ?? Bitmap(count: aCount, value: true)
+        out.append(contentsOf: b ?? Bitmap(count: bCount, value: true))
+        return out
+    }
+
+    /// The type two columns take when stacked: equal types stay, integers widen to int64
+    /// or double, anything else becomes json.
+    public static func commonType(_ a: DataType, _ b: DataType) -> DataType {
+        if a == b { return a }
+        switch (a, b) {
+        case (.int32, .int64), (.int64, .int32): return .int64
+        case (.int32, .double), (.double, .int32), (.int64, .double), (.double, .int64): return .double
+        default: return .json
+        }
+    }
+
+    /// This column converted to `type` (a type `commonType` can produce from it).
+    public func converted(to type: DataType) -> Column {
+        if type == dataType { return self }
+        // Every boxed value fits the common type, so this cannot throw.
+        return try! Column(type: type, values: scalars)
+    }
+}
+
+extension RecordBatch {
+    /// The rows of all batches stacked: columns are matched by name (in order of first
+    /// appearance), a column missing from a batch is null there, and differing types meet
+    /// at `Column.commonType`.
+    public static func concatenating(_ batches: [RecordBatch]) -> RecordBatch {
+        var names = [String]()
+        var types = [String: DataType]()
+        for batch in batches {
+            for field in batch.schema.fields {
+                if let existing = types[field.name] {
+                    types[field.name] = Column.commonType(existing, field.type)
+                } else {
+                    names.append(field.name)
+                    types[field.name] = field.type
+                }
+            }
+        }
+        let total = batches.reduce(0) { $0 + $1.rowCount }
+        var columns = [Column]()
+        for name in names {
+            let type = types[name]!
+            var stacked: Column? = nil
+            for batch in batches {
+                let part = (try? batch.column(named: name))?.converted(to: type) ?? .nulls(type, count: batch.rowCount)
+                stacked = stacked.map { $0.appending(part) } ?? part
+            }
+            columns.append(stacked ?? .nulls(type, count: 0))
+        }
+        return try! RecordBatch(schema: Schema(names.map { Field($0, types[$0]!) }), columns: columns, rowCount: total)
+    }
+}

@@ -1,0 +1,276 @@
+import AnantColumnar
+
+/// One column of identifiers to dictionary-encode.
+enum IDSource {
+    case int64([Int64])
+    case strings(StringColumn)
+    case mixed([ElementID])
+}
+
+/// The result of encoding: one dictionary for all sources, and per source the dense index
+/// of every row.
+struct EncodedIDs {
+    var dictionary: IDDictionary
+    var codes: [[Int32]]
+}
+
+/// Dictionary-encodes identifier columns into dense 32-bit indices in `ElementID` order.
+///
+/// Integer ids in a compact range (the common case: ids 0..<n, or any range at most twice
+/// the number of rows) are ranked with a direct-address table, without hashing or
+/// sorting. Other integers and all strings go through an open-addressing hash table
+/// (first-appearance codes), after which only the distinct ids are sorted and the codes
+/// remapped to their rank.
+enum IDEncoder {
+    static func encode(_ sources: [IDSource]) -> EncodedIDs {
+        // Split every source into its integer part and its string part.
+        var intParts = [[Int64]]()
+        var stringParts = [StringColumn]()
+        var layouts = [Layout]()
+        for source in sources {
+            switch source {
+            case .int64(let values):
+                layouts.append(.int(intParts.count))
+                intParts.append(values)
+            case .strings(let column):
+                layouts.append(.string(stringParts.count))
+                stringParts.append(column)
+            case .mixed(let ids):
+                var ints = [Int64]()
+                var strings = StringColumn()
+                var isInt = [Bool]()
+                isInt.reserveCapacity(ids.count)
+                for id in ids {
+                    switch id {
+                    case .int(let v): ints.append(v); isInt.append(true)
+                    case .string(let s): strings.append(s); isInt.append(false)
+                    }
+                }
+                layouts.append(.mixed(int: intParts.count, string: stringParts.count, isInt: isInt))
+                intParts.append(ints)
+                stringParts.append(strings)
+            }
+        }
+        let (integers, intCodes) = encodeIntegers(intParts)
+        let (strings, stringCodes) = encodeStrings(stringParts)
+        let offset = Int32(integers.count)
+        var codes = [[Int32]]()
+        for layout in layouts {
+            switch layout {
+            case .int(let part):
+                codes.append(intCodes[part])
+            case .string(let part):
+                codes.append(stringCodes[part].map { $0 + offset })
+            case .mixed(let intPart, let stringPart, let isInt):
+                var merged = [Int32]()
+                merged.reserveCapacity(isInt.count)
+                var i = 0, s = 0
+                for flag in isInt {
+                    if flag {
+                        merged.append(intCodes[intPart][i])
+                        i += 1
+                    } else {
+                        merged.append(stringCodes[stringPart][s] + offset)
+                        s += 1
+                    }
+                }
+                codes.append(merged)
+            }
+        }
+        return EncodedIDs(dictionary: IDDictionary(sortedIntegers: integers, sortedStrings: strings), codes: codes)
+    }
+
+    private enum Layout {
+        case int(Int)
+        case string(Int)
+        case mixed(int: Int, string: Int, isInt: [Bool])
+    }
+
+    // MARK: Integers
+
+    static func encodeIntegers(_ parts: [[Int64]]) -> ([Int64], [[Int32]]) {
+        let total = parts.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return ([], parts.map { _ in [] }) }
+        var low = Int64.max, high = Int64.min
+        for part in parts {
+            part.withUnsafeBufferPointer { buffer in
+                for v in buffer {
+                    low = Swift.min(low, v)
+                    high = Swift.max(high, v)
+                }
+            }
+        }
+        let span = UInt64(bitPattern: high &- low)
+        if span < UInt64(Swift.max(2 * total, 1 << 16)) && span < (1 << 31) {
+            return encodeDense(parts, low: low, span: Int(span) + 1)
+        }
+        return encodeHashed(parts, total: total)
+    }
+
+    /// Ranks ids through a table indexed by `id - low`: mark, rank in one scan, look up.
+    private static func encodeDense(_ parts: [[Int64]], low: Int64, span: Int) -> ([Int64], [[Int32]]) {
+        var rank = [Int32](repeating: -1, count: span)
+        rank.withUnsafeMutableBufferPointer { table in
+            for part in parts {
+                part.withUnsafeBufferPointer { buffer in
+                    for v in buffer { table[Int(v &- low)] = 0 }
+                }
+            }
+        }
+        var uniques = [Int64]()
+        rank.withUnsafeMutableBufferPointer { table in
+            var next: Int32 = 0
+            for i in 0..<span where table[i] == 0 {
+                table[i] = next
+                next += 1
+                uniques.append(low &+ Int64(i))
+            }
+        }
+        let codes = rank.withUnsafeBufferPointer { table in
+            parts.map { part in
+                part.withUnsafeBufferPointer { buffer in
+                    [Int32](unsafeUninitializedCapacity: buffer.count) { out, initialized in
+                        for (k, v) in buffer.enumerated() { out[k] = table[Int(v &- low)] }
+                        initialized = buffer.count
+                    }
+                }
+            }
+        }
+        return (uniques, codes)
+    }
+
+    /// Hashes ids to first-appearance codes, sorts the distinct ids and remaps to ranks.
+    private static func encodeHashed(_ parts: [[Int64]], total: Int) -> ([Int64], [[Int32]]) {
+        var table = IntegerHashTable(expected: Swift.min(total, 1 << 20))
+        var firstCodes = [[Int32]]()
+        for part in parts {
+            firstCodes.append(part.map { table.insert($0) })
+        }
+        let uniques = table.keys
+        let order = uniques.indices.sorted { uniques[$0] < uniques[$1] }
+        var rank = [Int32](repeating: 0, count: uniques.count)
+        for (position, code) in order.enumerated() { rank[code] = Int32(position) }
+        let sorted = order.map { uniques[$0] }
+        let codes = firstCodes.map { codes in codes.map { rank[Int($0)] } }
+        return (sorted, codes)
+    }
+
+    // MARK: Strings
+
+    static func encodeStrings(_ parts: [StringColumn]) -> (StringColumn, [[Int32]]) {
+        var uniques = StringColumn()
+        var table = StringHashTable(expected: Swift.min(parts.reduce(0) { $0 + $1.count }, 1 << 20))
+        var firstCodes = [[Int32]]()
+        for part in parts {
+            var codes = [Int32]()
+            codes.reserveCapacity(part.count)
+            part.bytes.withUnsafeBufferPointer { buffer in
+                for row in 0..<part.count {
+                    let key = UnsafeBufferPointer(rebasing: buffer[part.byteRange(row)])
+                    codes.append(table.insert(key, into: &uniques))
+                }
+            }
+            firstCodes.append(codes)
+        }
+        let order = uniques.bytes.withUnsafeBufferPointer { buffer in
+            (0..<uniques.count).sorted { a, b in
+                ByteStrings.compare(UnsafeBufferPointer(rebasing: buffer[uniques.byteRange(a)]),
+                                    UnsafeBufferPointer(rebasing: buffer[uniques.byteRange(b)])) < 0
+            }
+        }
+        var rank = [Int32](repeating: 0, count: uniques.count)
+        for (position, code) in order.enumerated() { rank[code] = Int32(position) }
+        let codes = firstCodes.map { codes in codes.map { rank[Int($0)] } }
+        return (uniques.gather(order), codes)
+    }
+}
+
+/// Open addressing (linear probing) from Int64 to first-appearance codes.
+struct IntegerHashTable {
+    private var slots: [Int32]
+    private(set) var keys: [Int64] = []
+    private var mask: Int
+
+    init(expected: Int) {
+        var capacity = 16
+        while capacity < expected * 2 { capacity <<= 1 }
+        slots = [Int32](repeating: -1, count: capacity)
+        mask = capacity - 1
+    }
+
+    /// The code of `key`, assigning the next code when it is new.
+    mutating func insert(_ key: Int64) -> Int32 {
+        var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
+        while true {
+            let code = slots[slot]
+            if code < 0 { break }
+            if keys[Int(code)] == key { return code }
+            slot = (slot + 1) & mask
+        }
+        let code = Int32(keys.count)
+        keys.append(key)
+        slots[slot] = code
+        if keys.count * 2 > slots.count { grow() }
+        return code
+    }
+
+    private mutating func grow() {
+        let capacity = slots.count * 2
+        slots = [Int32](repeating: -1, count: capacity)
+        mask = capacity - 1
+        for (code, key) in keys.enumerated() {
+            var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(code)
+        }
+    }
+}
+
+/// Open addressing from byte strings to first-appearance codes; the distinct strings are
+/// appended to a caller-owned column, whose row number is the code.
+struct StringHashTable {
+    private var slots: [Int32]
+    private var hashes: [UInt64] = []
+    private var mask: Int
+
+    init(expected: Int) {
+        var capacity = 16
+        while capacity < expected * 2 { capacity <<= 1 }
+        slots = [Int32](repeating: -1, count: capacity)
+        mask = capacity - 1
+    }
+
+    /// The code of `key`; a new key is appended to `uniques` and gets its row number.
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, into uniques: inout StringColumn) -> Int32 {
+        let hash = ByteStrings.hash(key)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let code = slots[slot]
+            if code < 0 { break }
+            if hashes[Int(code)] == hash {
+                let equal = uniques.bytes.withUnsafeBufferPointer { buffer in
+                    ByteStrings.equal(UnsafeBufferPointer(rebasing: buffer[uniques.byteRange(Int(code))]), key)
+                }
+                if equal { return code }
+            }
+            slot = (slot + 1) & mask
+        }
+        let code = Int32(hashes.count)
+        hashes.append(hash)
+        uniques.append(utf8: key)
+        slots[slot] = code
+        if hashes.count * 2 > slots.count { grow() }
+        return code
+    }
+
+    private mutating func grow() {
+        let capacity = slots.count * 2
+        slots = [Int32](repeating: -1, count: capacity)
+        mask = capacity - 1
+        for (code, hash) in hashes.enumerated() {
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(code)
+        }
+    }
+}
