@@ -1,0 +1,114 @@
+import AnantColumnar
+import AnantHypergraph
+import ArgumentParser
+import Foundation
+
+/// `anant dual`: swap the roles of nodes and edges.
+struct DualCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dual",
+        abstract: "Write the dual hypergraph: every edge becomes a node and every node an edge.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Where to write the dual (.json HIF or .csv).")
+    var out: String
+
+    func run() throws {
+        let h = try common.load()
+        let dual = Progress.run("computing the dual") { h.dual() }
+        let written = try HypergraphFiles.write(dual, to: out)
+        Written.report(dual, written, format: common.format)
+    }
+}
+
+/// `anant restrict`: the sub-hypergraph on some nodes or some edges.
+struct RestrictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restrict",
+        abstract: "Write the sub-hypergraph on the given nodes (edges shrink) or on the given edges (with all their nodes).",
+        discussion: """
+        Ids are comma-separated and the option may repeat. A token that is a canonical integer names the integer \
+        id when it exists; put a token in double quotes to name the string id (for example '"42"'). \
+        Use --nodes-file/--edges-file for ids containing commas (one id per line).
+        """)
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("nodes"), help: "Keep these nodes (comma-separated).")
+    var nodeLists: [String] = []
+
+    @Option(name: .customLong("edges"), help: "Keep these edges (comma-separated).")
+    var edgeLists: [String] = []
+
+    @Option(name: .customLong("nodes-file"), help: "Keep the nodes listed in this file, one per line.")
+    var nodesFile: String?
+
+    @Option(name: .customLong("edges-file"), help: "Keep the edges listed in this file, one per line.")
+    var edgesFile: String?
+
+    @Option(help: "Where to write the result (.json HIF or .csv).")
+    var out: String
+
+    func validate() throws {
+        let byNodes = !nodeLists.isEmpty || nodesFile != nil
+        let byEdges = !edgeLists.isEmpty || edgesFile != nil
+        if byNodes == byEdges { throw ValidationError("give nodes (--nodes/--nodes-file) or edges (--edges/--edges-file), not both and not neither") }
+    }
+
+    func run() throws {
+        let h = try common.load()
+        let result: Hypergraph
+        if !nodeLists.isEmpty || nodesFile != nil {
+            let tokens = IDArguments.split(nodeLists) + (try nodesFile.map(lines) ?? [])
+            result = h.restricted(toNodes: try IDArguments.nodes(tokens, in: h))
+        } else {
+            let tokens = IDArguments.split(edgeLists) + (try edgesFile.map(lines) ?? [])
+            result = h.restricted(toEdges: try IDArguments.edges(tokens, in: h))
+        }
+        let written = try HypergraphFiles.write(result, to: out)
+        Written.report(result, written, format: common.format)
+    }
+
+    private func lines(_ path: String) throws -> [String] {
+        String(decoding: try HypergraphFiles.readBytes(path), as: UTF8.self)
+            .split(whereSeparator: \.isNewline).map(String.init).filter { !$0.isEmpty }
+    }
+}
+
+/// `anant convert`: HIF ↔ CSV.
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert between HIF JSON (.json) and CSV incidence files (.csv).",
+        discussion: "Writing CSV also writes OUTPUT.nodes.csv and OUTPUT.edges.csv when nodes or edges carry properties or have no incidences, so nothing is lost.")
+
+    @Argument(help: "The input file (.json or .csv).")
+    var input: String
+
+    @Argument(help: "The output file (.json or .csv).")
+    var output: String
+
+    @Option(name: .long, help: "Output format of the summary: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        let h = try Progress.run("reading \(input)") { try HypergraphFiles.read(input) }
+        let written = try Progress.run("writing \(output)") { try HypergraphFiles.write(h, to: output) }
+        Written.report(h, written, format: format)
+    }
+}
+
+/// The summary printed after writing a hypergraph.
+enum Written {
+    static func report(_ h: Hypergraph, _ paths: [String], format: OutputFormat) {
+        if format == .json {
+            Output.json(.object(JSONObject([
+                ("written", .array(paths.map { .string($0) })), ("nodes", .int(Int64(h.nodeCount))),
+                ("edges", .int(Int64(h.edgeCount))), ("incidences", .int(Int64(h.incidenceCount))),
+            ])))
+        } else {
+            Output.line("wrote \(paths.joined(separator: ", ")): \(h.nodeCount) nodes, \(h.edgeCount) edges, \(h.incidenceCount) incidences")
+        }
+    }
+}

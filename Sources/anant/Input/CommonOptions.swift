@@ -1,0 +1,32 @@
+import AnantHypergraph
+import ArgumentParser
+
+/// How results are printed.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+/// The input hypergraph and the output format, shared by every command.
+struct CommonOptions: ParsableArguments {
+    @Argument(help: "A HIF JSON file (.json) or a CSV incidence file (.csv).")
+    var input: String
+
+    @Option(name: .long, help: "Output format: text (for people) or json (one JSON value).")
+    var format: OutputFormat = .text
+
+    /// Loads the input, showing progress on a terminal when it takes a while.
+    func load() throws -> Hypergraph {
+        try Progress.run("reading \(input)") { try HypergraphFiles.read(input) }
+    }
+}
+
+/// The s of s-adjacency.
+struct SOption: ParsableArguments {
+    @Option(name: .customLong("s"), help: "Minimum overlap: elements are s-adjacent when they share at least s nodes (or edges).")
+    var s: Int = 1
+
+    func validate() throws {
+        guard s >= 1 else { throw ValidationError("--s must be at least 1 (got \(s))") }
+    }
+}

@@ -1,0 +1,47 @@
+import Dispatch
+import Foundation
+
+/// Shows what a long step is doing on stderr, when stderr is a terminal: after a second
+/// the step's label and elapsed time appear on one line, updated five times a second, and
+/// are erased when the step ends. Nothing is printed when stderr is a file or a pipe.
+enum Progress {
+    static let isTerminal = isatty(STDERR_FILENO) == 1
+
+    static func run<T>(_ label: String, _ work: () throws -> T) rethrows -> T {
+        guard isTerminal else { return try work() }
+        let ticker = Ticker(label: label)
+        ticker.start()
+        defer { ticker.stop() }
+        return try work()
+    }
+
+    private final class Ticker: @unchecked Sendable {
+        private let label: String
+        private let started = DispatchTime.now()
+        private let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        private let lock = NSLock()
+        private var shown = false
+
+        init(label: String) { self.label = label }
+
+        func start() {
+            timer.schedule(deadline: .now() + 1.0, repeating: 0.2)
+            timer.setEventHandler { [self] in
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+                lock.withLock {
+                    shown = true
+                    FileHandle.standardError.write(Data("\r\u{1B}[K\(label)… \(String(format: "%.1f", seconds)) s".utf8))
+                }
+            }
+            timer.resume()
+        }
+
+        func stop() {
+            timer.cancel()
+            lock.withLock {
+                if shown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                shown = false
+            }
+        }
+    }
+}
