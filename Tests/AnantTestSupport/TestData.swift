@@ -54,3 +54,22 @@ extension Hypergraph {
     /// Dense index of an edge id, for tests (traps on an unknown id).
     public func e(_ id: ElementID) -> Int { try! edgeIndex(id) }
 }
+
+extension TestData {
+    /// The `anant` executable built beside the test bundle.
+    public static var anantBinary: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("anant").path
+    }
+
+    /// Runs `anant` with arguments; returns status, stdout and stderr.
+    public static func anant(_ arguments: [String], timeout: Double = 120) throws -> Oracle.Outcome {
+        try Oracle.capture(anantBinary, arguments, timeout: timeout)
+    }
+
+    /// A fresh temporary folder, removed by the caller.
+    public static func temporaryFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("anant-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -49,7 +49,7 @@ public struct BoolColumn: Sendable, Hashable {
 
     /// The rows at `indices`, in that order.
     public func gather<C: Collection>(_ indices: C) -> BoolColumn where C.Element: BinaryInteger {
-        BoolColumn(bits: bits.gather(indices), validity: validity?.gather(indices))
+        BoolColumn(bits: bits.gather(indices), validity: Bitmap.canonical(validity?.gather(indices)))
     }
 
     /// The rows in `range`.

@@ -76,7 +76,7 @@ public struct PrimitiveColumn<Value: FixedWidthValue>: Sendable, Hashable {
         values.withUnsafeBufferPointer { buffer in
             for i in indices { out.append(buffer[Int(i)]) }
         }
-        return PrimitiveColumn(out, validity: validity?.gather(indices))
+        return PrimitiveColumn(out, validity: Bitmap.canonical(validity?.gather(indices)))
     }
 
     /// The rows in `range`.

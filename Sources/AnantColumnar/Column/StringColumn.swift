@@ -119,7 +119,7 @@ public struct StringColumn: Sendable, Hashable {
                 out.appendValid(UnsafeBufferPointer(rebasing: buffer[byteRange(Int(i))]))
             }
         }
-        out.validity = validity?.gather(indices)
+        out.validity = Bitmap.canonical(validity?.gather(indices))
         return out
     }
 

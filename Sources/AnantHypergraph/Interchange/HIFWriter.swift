@@ -3,7 +3,8 @@ import AnantColumnar
 /// Writes a hypergraph as a HIF document (the inverse of `HIFReader`).
 ///
 /// Every node and edge gets a record (so isolated nodes and empty edges survive), every
-/// incidence one record in edge-major order. `weight` and `direction` columns become the
+/// incidence one record in edge-major order. `network-type` and `metadata` are written
+/// when known (HIF's default network type is undirected). `weight` and `direction` columns become the
 /// record fields of the same name; other property columns go into `attrs` (a column named
 /// `attrs.<key>` back to `<key>`); nulls are left out.
 public enum HIFWriter {
@@ -11,8 +12,8 @@ public enum HIFWriter {
     public static func document(_ hypergraph: Hypergraph) -> JSONValue {
         let h = hypergraph
         var top = JSONObject()
-        top["network-type"] = .string((h.networkType ?? .undirected).rawValue)
-        top["metadata"] = .object(h.metadata)
+        if let type = h.networkType { top["network-type"] = .string(type.rawValue) }
+        if !h.metadata.isEmpty { top["metadata"] = .object(h.metadata) }
         let nodeIDs = h.nodes.ids.map(json)
         let edgeIDs = h.edges.ids.map(json)
         var edgeOfSlot = [Int](repeating: 0, count: h.incidenceCount)

@@ -1,11 +1,18 @@
+import AnantColumnar
+
 extension Hypergraph: Equatable {
     /// Two hypergraphs are equal when they have the same ids, incidences, properties
-    /// (same columns, types and values, in the same order), defaults, network type,
-    /// metadata and name.
+    /// (same columns by name, with the same types and values; column order aside),
+    /// defaults, network type, metadata and name.
     public static func == (a: Hypergraph, b: Hypergraph) -> Bool {
         a.nodes == b.nodes && a.edges == b.edges && a.edgeMembers == b.edgeMembers
-            && a.nodeProperties == b.nodeProperties && a.edgeProperties == b.edgeProperties
-            && a.incidenceProperties == b.incidenceProperties && a.defaultWeights == b.defaultWeights
+            && sameColumns(a.nodeProperties, b.nodeProperties) && sameColumns(a.edgeProperties, b.edgeProperties)
+            && sameColumns(a.incidenceProperties, b.incidenceProperties) && a.defaultWeights == b.defaultWeights
             && a.networkType == b.networkType && a.metadata == b.metadata && a.name == b.name
+    }
+
+    private static func sameColumns(_ a: RecordBatch, _ b: RecordBatch) -> Bool {
+        a.rowCount == b.rowCount && Set(a.schema.names) == Set(b.schema.names)
+            && a.schema.names.allSatisfy { (try? a.column(named: $0)) == (try? b.column(named: $0)) }
     }
 }

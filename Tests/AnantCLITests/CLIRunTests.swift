@@ -1,0 +1,112 @@
+import AnantColumnar
+import AnantHypergraph
+import AnantTestSupport
+import Foundation
+import Testing
+
+/// The `anant` executable run as a user would: outputs, files written, errors and exit codes.
+@Suite struct CLIRunTests {
+    let lesmis = TestData.sample("lesmis.hif.json").path
+
+    private func json(_ outcome: Oracle.Outcome) throws -> JSONObject {
+        #expect(outcome.status == 0, "stderr: \(outcome.stderrText)")
+        return try #require(try JSONParser.parse(Array(outcome.stdout)).objectValue)
+    }
+
+    @Test func reportOnTheBundledSample() throws {
+        let text = try TestData.anant(["report", lesmis])
+        #expect(text.status == 0)
+        #expect(text.stdoutText.contains("s-connected components"))
+        #expect(text.stdoutText.contains("JV (137)"))
+        let report = try json(try TestData.anant(["report", lesmis, "--format", "json", "--top", "3"]))
+        #expect(report["nodes"] == .int(80) && report["edges"] == .int(402) && report["incidences"] == .int(862))
+        #expect(report["toplexes"] == .int(86) && report["distinct_edges"] == .int(191))
+        let components = try #require(report["components"]?.arrayValue)
+        let s2 = try #require(components[1].objectValue?["edges"]?.objectValue)
+        #expect(s2["count_without_singletons"] == .int(18) && s2["largest"] == .int(196))
+        #expect(report["top_nodes_by_degree"]?.objectValue?.keys == ["JV", "MA", "CO"])
+    }
+
+    @Test func queriesAnswerByIdInJSON() throws {
+        let degree = try json(try TestData.anant(["degree", lesmis, "--node", "JV", "--s", "3", "--format", "json"]))
+        #expect(degree["JV"] == .int(26))
+        let info = try json(try TestData.anant(["info", lesmis, "--format", "json"]))
+        #expect(info["density"]?.numberValue.map { abs($0 - 862.0 / (80 * 402)) < 1e-12 } == true)
+        let neighbors = try json(try TestData.anant(["neighbors", lesmis, "--node", "MY", "--s", "2", "--format", "json"]))
+        #expect(neighbors["MY"]?.arrayValue?.isEmpty == false)
+        let components = try TestData.anant(["components", lesmis, "--s", "3", "--format", "json"])
+        #expect(try JSONParser.parse(Array(components.stdout)).arrayValue?.count == 8)
+    }
+
+    @Test func convertAndTransformWriteFiles() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = folder.appendingPathComponent("lesmis.csv").path
+        let written = try json(try TestData.anant(["convert", lesmis, csv, "--format", "json"]))
+        #expect(written["written"]?.arrayValue?.count == 3)  // incidences, nodes and edges tables
+        let back = folder.appendingPathComponent("back.json").path
+        #expect(try TestData.anant(["convert", csv, back]).status == 0)
+        let original = try TestData.hif("lesmis.hif.json")
+        let roundTrip = try HIFReader.read(try TestData.bytes(URL(fileURLWithPath: back)))
+        #expect(roundTrip.edgeMembers == original.edgeMembers && roundTrip.nodes == original.nodes)
+        #expect(roundTrip.nodeWeights() == original.nodeWeights())
+
+        let dual = folder.appendingPathComponent("dual.json").path
+        #expect(try TestData.anant(["dual", lesmis, "--out", dual]).status == 0)
+        #expect(try HIFReader.read(try TestData.bytes(URL(fileURLWithPath: dual))).edgeCount == 80)
+
+        let restricted = folder.appendingPathComponent("r.json").path
+        #expect(try TestData.anant(["restrict", lesmis, "--nodes", "JV,MY", "--nodes", "CO", "--out", restricted]).status == 0)
+        #expect(try HIFReader.read(try TestData.bytes(URL(fileURLWithPath: restricted))).nodeCount == 3)
+
+        let collapsed = folder.appendingPathComponent("c.csv").path
+        let classes = try json(try TestData.anant(["collapse", lesmis, "--edges", "--out", collapsed, "--format", "json"]))
+        #expect(classes.count == 191)
+        #expect(try Hypergraph(csv: TestData.bytes(URL(fileURLWithPath: collapsed))).edgeCount == 191)
+    }
+
+    @Test(arguments: [
+        (["neighbors", "LESMIS", "--node", "XX"], "unknown node 'XX'"),
+        (["info", "LESMIS", "--edge", "nope"], "unknown edge 'nope'"),
+        (["report", "/nonexistent/h.json"], "no such file"),
+        (["report", "/tmp"], "is a directory"),
+        (["dual", "LESMIS", "--out", "/nonexistent/dir/out.json"], "does not exist"),
+        (["convert", "LESMIS", "out.xyz"], "cannot tell the format"),
+        (["degree", "LESMIS", "--s", "0"], "--s must be at least 1"),
+    ])
+    func errorsAreClearAndFail(arguments: [String], mention: String) throws {
+        let outcome = try TestData.anant(arguments.map { $0 == "LESMIS" ? lesmis : $0 })
+        #expect(outcome.status != 0)
+        #expect(outcome.stderrText.contains(mention), "stderr: \(outcome.stderrText)")
+    }
+
+    @Test func malformedInputsNameTheProblem() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let cases: [(String, String, String)] = [
+            ("bad.json", "{\"incidences\": [{\"edge\": 1, \"nod\": 2}]}", "unknown key \"nod\""),
+            ("bad2.json", "{\"incidences\": [\n  {\"edge\": 1, \"node\": 2]\n}", "line 2"),
+            ("bad.csv", "edge,node\n1,2\n3\n", "line 3"),
+            ("nocols.csv", "a,b\n1,2\n", "must name a column 'edge'"),
+            ("weights.csv", "edge,node,weight\n1,2,heavy\n", "weights must be numbers"),
+            ("empty.csv", "", "empty"),
+            ("binary.json", "\u{00}\u{01}\u{02}", "invalid JSON"),
+        ]
+        for (name, content, mention) in cases {
+            let path = folder.appendingPathComponent(name).path
+            try Data(content.utf8).write(to: URL(fileURLWithPath: path))
+            let outcome = try TestData.anant(["info", path])
+            #expect(outcome.status != 0, "\(name) should fail")
+            #expect(outcome.stderrText.contains(mention), "\(name): \(outcome.stderrText)")
+        }
+    }
+
+    @Test func helpExplainsEveryCommand() throws {
+        let help = try TestData.anant(["--help"])
+        for command in ["report", "info", "degree", "neighbors", "edge-neighbors", "toplexes", "singletons", "collapse", "dual", "restrict", "convert"] {
+            #expect(help.stdoutText.contains(command))
+            let sub = try TestData.anant([command, "--help"])
+            #expect(sub.status == 0 && sub.stdoutText.contains("--format"), "\(command) --help")
+        }
+    }
+}
