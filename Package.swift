@@ -33,6 +33,17 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Benchmarks (bench/run drives them, release builds only)
+        .executableTarget(
+            name: "anant-bench",
+            dependencies: [
+                "AnantColumnar", "AnantHypergraph",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/Sources/anant-bench",
+            swiftSettings: strict
+        ),
+
         // MARK: Tests
         .target(name: "AnantTestSupport", dependencies: ["AnantColumnar", "AnantHypergraph"], path: "Tests/AnantTestSupport", swiftSettings: strict),
         .testTarget(name: "AnantColumnarTests", dependencies: ["AnantColumnar", "AnantTestSupport"], swiftSettings: strict),

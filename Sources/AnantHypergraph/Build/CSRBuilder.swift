@@ -14,62 +14,102 @@ enum CSRBuilder {
 
     static func build(edgeCodes: [Int32], nodeCodes: [Int32], edgeCount: Int) -> Result {
         precondition(edgeCodes.count == nodeCodes.count, "edge and node codes must align")
-        let rows = edgeCodes.count
-        var offsets = [Int](repeating: 0, count: edgeCount + 1)
+        var offsets: [Int]
         var members: [Int32]
         var sourceRows: [Int32]? = nil
-
-        let grouped = edgeCodes.withUnsafeBufferPointer { codes in
-            (0..<Swift.max(rows - 1, 0)).allSatisfy { codes[$0] <= codes[$0 + 1] }
-        }
-        offsets.withUnsafeMutableBufferPointer { counts in
-            edgeCodes.withUnsafeBufferPointer { codes in
-                for e in codes { counts[Int(e) + 1] += 1 }
-            }
-            for e in 0..<edgeCount { counts[e + 1] += counts[e] }
-        }
-        if grouped {
+        if isNonDecreasing(edgeCodes) {
+            offsets = groupedOffsets(edgeCodes, edgeCount: edgeCount)
             members = nodeCodes
         } else {
-            members = [Int32](repeating: 0, count: rows)
-            var order = [Int32](repeating: 0, count: rows)
-            var cursor = Array(offsets.dropLast())
-            cursor.withUnsafeMutableBufferPointer { cursor in
-                members.withUnsafeMutableBufferPointer { out in
-                    order.withUnsafeMutableBufferPointer { order in
-                        edgeCodes.withUnsafeBufferPointer { edges in
-                            nodeCodes.withUnsafeBufferPointer { nodes in
-                                for row in 0..<rows {
-                                    let e = Int(edges[row])
-                                    let position = cursor[e]
-                                    out[position] = nodes[row]
-                                    order[position] = Int32(row)
-                                    cursor[e] = position + 1
-                                }
+            // Each input row is a one-member row; the transpose groups rows by edge, in row order.
+            let byEdge: CSR = CSR(offsets: Array(0...edgeCodes.count), members: edgeCodes).transposed(columns: edgeCount)
+            offsets = byEdge.offsets
+            members = byEdge.members.map { nodeCodes[Int($0)] }
+            sourceRows = byEdge.members
+        }
+        return finish(offsets: offsets, members: members, sourceRows: sourceRows)
+    }
+
+    /// The CSR of rows already grouped by edge (`offsets` delimit the edges): each edge's
+    /// nodes are sorted and repeats dropped where needed.
+    static func finish(offsets: [Int], members: [Int32], sourceRows: [Int32]? = nil) -> Result {
+        var offsets = offsets, members = members, sourceRows = sourceRows
+        if let start = firstUnsortedRow(offsets: offsets, members: members) {
+            sortAndDeduplicate(from: start, offsets: &offsets, members: &members, sourceRows: &sourceRows)
+        }
+        return Result(edgeMembers: CSR(offsets: offsets, members: members), sourceRows: sourceRows)
+    }
+
+    /// True when every code is at least the one before it (checked in parallel slices).
+    private static func isNonDecreasing(_ codes: [Int32]) -> Bool {
+        let tasks = Parallel.tasks(for: codes.count)
+        var ok = [Bool](repeating: true, count: tasks)
+        codes.withUnsafeBufferPointer { codesBuffer in
+            ok.withUnsafeMutableBufferPointer { okBuffer in
+                let c = SharedBuffer(codesBuffer), result = SharedBuffer(okBuffer)
+                Parallel.run(tasks: tasks) { t in
+                    let slice = Parallel.slice(t, of: tasks, count: c.count)
+                    for i in slice where i > 0 && c[i - 1] > c[i] {
+                        result[t] = false
+                        return
+                    }
+                }
+            }
+        }
+        return !ok.contains(false)
+    }
+
+    /// Row offsets of codes grouped in edge order: edge `e` starts at the first row whose
+    /// code is at least `e`. Every offset is written by exactly one row, so slices run in
+    /// parallel.
+    private static func groupedOffsets(_ codes: [Int32], edgeCount: Int) -> [Int] {
+        let rows = codes.count
+        var offsets = [Int](largeRepeating: rows, count: edgeCount + 1)
+        let tasks = Parallel.tasks(for: rows)
+        codes.withUnsafeBufferPointer { codesBuffer in
+            offsets.withUnsafeMutableBufferPointer { offsetsBuffer in
+                let c = SharedBuffer(codesBuffer), o = SharedBuffer(offsetsBuffer)
+                Parallel.run(tasks: tasks) { t in
+                    for i in Parallel.slice(t, of: tasks, count: rows) {
+                        let previous = i == 0 ? -1 : Int(c[i - 1])
+                        let current = Int(c[i])
+                        if current != previous {
+                            for e in (previous + 1)...current { o[e] = i }
+                        }
+                    }
+                }
+            }
+        }
+        return offsets
+    }
+
+    /// The first edge whose members are not strictly ascending, if any (parallel scan).
+    private static func firstUnsortedRow(offsets: [Int], members: [Int32]) -> Int? {
+        let edgeCount = offsets.count - 1
+        let tasks = Parallel.tasks(for: members.count)
+        var found = [Int](repeating: Int.max, count: tasks)
+        members.withUnsafeBufferPointer { membersBuffer in
+            offsets.withUnsafeBufferPointer { offsetsBuffer in
+                found.withUnsafeMutableBufferPointer { foundBuffer in
+                    let m = SharedBuffer(membersBuffer), o = SharedBuffer(offsetsBuffer), result = SharedBuffer(foundBuffer)
+                    Parallel.run(tasks: tasks) { t in
+                        for e in Parallel.slice(t, of: tasks, count: edgeCount) where o[e + 1] - o[e] > 1 {
+                            for i in (o[e] + 1)..<o[e + 1] where m[i - 1] >= m[i] {
+                                result[t] = e
+                                return
                             }
                         }
                     }
                 }
             }
-            sourceRows = order
         }
-        sortAndDeduplicate(offsets: &offsets, members: &members, sourceRows: &sourceRows)
-        return Result(edgeMembers: CSR(offsets: offsets, members: members), sourceRows: sourceRows)
+        let first = found.min()!
+        return first == Int.max ? nil : first
     }
 
     /// Sorts every row ascending (ties by source row) and drops repeated members.
-    private static func sortAndDeduplicate(offsets: inout [Int], members: inout [Int32], sourceRows: inout [Int32]?) {
+    private static func sortAndDeduplicate(from start: Int, offsets: inout [Int], members: inout [Int32], sourceRows: inout [Int32]?) {
         let edgeCount = offsets.count - 1
-        // Find the first row that is not strictly ascending; most inputs have none.
-        let firstUnsorted: Int? = members.withUnsafeBufferPointer { m in
-            offsets.withUnsafeBufferPointer { o in
-                for e in 0..<edgeCount where o[e + 1] - o[e] > 1 {
-                    for i in (o[e] + 1)..<o[e + 1] where m[i - 1] >= m[i] { return e }
-                }
-                return nil
-            }
-        }
-        guard let start = firstUnsorted else { return }
         if sourceRows == nil { sourceRows = (0..<Int32(members.count)).map { $0 } }
         var write = offsets[start]
         var keys = [UInt64]()

@@ -29,18 +29,29 @@ enum HypergraphBuilder {
         guard rows < Int(Int32.max) else {
             throw HypergraphError(.tooLarge, "\(rows) incidences exceed the model's limit of \(Int32.max)")
         }
-        let edgeEncoding = IDEncoder.encode([parts.edgeIDs] + (parts.edgeTableIDs.map { [$0] } ?? []))
         let nodeEncoding = IDEncoder.encode([parts.nodeIDs] + (parts.nodeTableIDs.map { [$0] } ?? []))
-        let csr = CSRBuilder.build(edgeCodes: edgeEncoding.codes[0], nodeCodes: nodeEncoding.codes[0],
-                                   edgeCount: edgeEncoding.dictionary.count)
+        let edgeDictionary: IDDictionary
+        let edgeTableCodes: [Int32]?
+        let csr: CSRBuilder.Result
+        if parts.edgeTableIDs == nil, case .int64(let values) = parts.edgeIDs, let runs = IDEncoder.sortedRuns(values) {
+            // Rows sorted by integer edge id: the runs are the edges, already in dense order.
+            edgeDictionary = IDDictionary(sortedIntegers: runs.values, sortedStrings: StringColumn())
+            edgeTableCodes = nil
+            csr = CSRBuilder.finish(offsets: runs.offsets, members: nodeEncoding.codes[0])
+        } else {
+            let edgeEncoding = IDEncoder.encode([parts.edgeIDs] + (parts.edgeTableIDs.map { [$0] } ?? []))
+            edgeDictionary = edgeEncoding.dictionary
+            edgeTableCodes = parts.edgeTableIDs == nil ? nil : edgeEncoding.codes[1]
+            csr = CSRBuilder.build(edgeCodes: edgeEncoding.codes[0], nodeCodes: nodeEncoding.codes[0],
+                                   edgeCount: edgeDictionary.count)
+        }
         var incidenceProperties = parts.incidenceProperties
         if let sourceRows = csr.sourceRows { incidenceProperties = incidenceProperties.gather(sourceRows) }
         let nodeProperties = align(parts.nodeTableProperties, codes: parts.nodeTableIDs == nil ? nil : nodeEncoding.codes[1],
                                    count: nodeEncoding.dictionary.count)
-        let edgeProperties = align(parts.edgeTableProperties, codes: parts.edgeTableIDs == nil ? nil : edgeEncoding.codes[1],
-                                   count: edgeEncoding.dictionary.count)
+        let edgeProperties = align(parts.edgeTableProperties, codes: edgeTableCodes, count: edgeDictionary.count)
         return Hypergraph(
-            nodes: nodeEncoding.dictionary, edges: edgeEncoding.dictionary, edgeMembers: csr.edgeMembers,
+            nodes: nodeEncoding.dictionary, edges: edgeDictionary, edgeMembers: csr.edgeMembers,
             nodeProperties: try numericWeights(nodeProperties, of: "node"),
             edgeProperties: try numericWeights(edgeProperties, of: "edge"),
             incidenceProperties: try numericWeights(incidenceProperties, of: "incidence"),

@@ -93,12 +93,9 @@ enum IDEncoder {
         guard total > 0 else { return ([], parts.map { _ in [] }) }
         var low = Int64.max, high = Int64.min
         for part in parts {
-            part.withUnsafeBufferPointer { buffer in
-                for v in buffer {
-                    low = Swift.min(low, v)
-                    high = Swift.max(high, v)
-                }
-            }
+            let (partLow, partHigh) = bounds(part)
+            low = Swift.min(low, partLow)
+            high = Swift.max(high, partHigh)
         }
         let span = UInt64(bitPattern: high &- low)
         if span < UInt64(Swift.max(2 * total, 1 << 16)) && span < (1 << 31) {
@@ -107,36 +104,163 @@ enum IDEncoder {
         return encodeHashed(parts, total: total)
     }
 
-    /// Ranks ids through a table indexed by `id - low`: mark, rank in one scan, look up.
+    /// Ranks ids through a bitmap indexed by `id - low`: mark the ids present, count the
+    /// set bits before every word, then an id's rank is its word's count plus the set bits
+    /// below it. The bitmap (span / 8 bytes) stays in cache where a table of ranks would
+    /// not; the lookups run in parallel.
     private static func encodeDense(_ parts: [[Int64]], low: Int64, span: Int) -> ([Int64], [[Int32]]) {
-        var rank = [Int32](repeating: -1, count: span)
-        rank.withUnsafeMutableBufferPointer { table in
-            for part in parts {
-                part.withUnsafeBufferPointer { buffer in
-                    for v in buffer { table[Int(v &- low)] = 0 }
+        let wordCount = (span + 63) >> 6
+        var words = [UInt64](repeating: 0, count: wordCount)
+        for part in parts { mark(part, low: low, into: &words) }
+        var before = [Int32](repeating: 0, count: wordCount)
+        var running: Int32 = 0
+        words.withUnsafeBufferPointer { w in
+            before.withUnsafeMutableBufferPointer { b in
+                for i in 0..<wordCount {
+                    b[i] = running
+                    running &+= Int32(truncatingIfNeeded: w[i].nonzeroBitCount)
                 }
             }
         }
-        var uniques = [Int64]()
-        rank.withUnsafeMutableBufferPointer { table in
-            var next: Int32 = 0
-            for i in 0..<span where table[i] == 0 {
-                table[i] = next
-                next += 1
-                uniques.append(low &+ Int64(i))
+        let uniques = [Int64](largeCount: Int(running)) { out in
+            var next = 0
+            words.withUnsafeBufferPointer { w in
+                for i in 0..<wordCount {
+                    var word = w[i]
+                    while word != 0 {
+                        out[next] = low &+ Int64(i &<< 6 &+ word.trailingZeroBitCount)
+                        next &+= 1
+                        word &= word &- 1
+                    }
+                }
             }
         }
-        let codes = rank.withUnsafeBufferPointer { table in
-            parts.map { part in
-                part.withUnsafeBufferPointer { buffer in
-                    [Int32](unsafeUninitializedCapacity: buffer.count) { out, initialized in
-                        for (k, v) in buffer.enumerated() { out[k] = table[Int(v &- low)] }
-                        initialized = buffer.count
+        let codes = words.withUnsafeBufferPointer { wordsBuffer in
+            before.withUnsafeBufferPointer { beforeBuffer in
+                let w = SharedBuffer(wordsBuffer), b = SharedBuffer(beforeBuffer)
+                return parts.map { part in
+                    part.withUnsafeBufferPointer { valuesBuffer in
+                        let values = SharedBuffer(valuesBuffer)
+                        return [Int32](largeCount: values.count) { out in
+                            let codes = SharedBuffer(out)
+                            let tasks = Parallel.tasks(for: values.count)
+                            Parallel.run(tasks: tasks) { t in
+                                for k in Parallel.slice(t, of: tasks, count: values.count) {
+                                    let i = Int(values[k] &- low)
+                                    let word = w[i &>> 6] & ((1 &<< UInt64(i & 63)) &- 1)
+                                    codes[k] = b[i &>> 6] &+ Int32(truncatingIfNeeded: word.nonzeroBitCount)
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
         return (uniques, codes)
+    }
+
+    /// For values that never decrease (a column sorted by id, the common layout of
+    /// incidence files): the distinct values, ascending, and the offsets where each run of
+    /// equal values starts, followed by the count. Nil when some value decreases.
+    static func sortedRuns(_ values: [Int64]) -> (values: [Int64], offsets: [Int])? {
+        let tasks = Parallel.tasks(for: values.count)
+        // Pass 1: check the order and count the run starts of every slice.
+        var counts = [Int](repeating: 0, count: tasks)
+        let sorted = values.withUnsafeBufferPointer { valuesBuffer in
+            counts.withUnsafeMutableBufferPointer { countsBuffer -> Bool in
+                let v = SharedBuffer(valuesBuffer), c = SharedBuffer(countsBuffer)
+                Parallel.run(tasks: tasks) { t in
+                    var starts = 0
+                    for i in Parallel.slice(t, of: tasks, count: v.count) {
+                        if i == 0 { starts = 1; continue }
+                        let previous = v[i - 1], current = v[i]
+                        if previous > current {
+                            c[t] = -1
+                            return
+                        }
+                        if previous != current { starts &+= 1 }
+                    }
+                    c[t] = starts
+                }
+                return !countsBuffer.contains(-1)
+            }
+        }
+        guard sorted else { return nil }
+        // Pass 2: write every slice's run starts and values at its place.
+        let total = counts.reduce(0, +)
+        var running = 0
+        let firsts = counts.map { count -> Int in
+            defer { running += count }
+            return running
+        }
+        var distinct = [Int64](largeRepeating: 0, count: total)
+        var offsets = [Int](largeRepeating: values.count, count: total + 1)
+        values.withUnsafeBufferPointer { valuesBuffer in
+            distinct.withUnsafeMutableBufferPointer { distinctBuffer in
+                offsets.withUnsafeMutableBufferPointer { offsetsBuffer in
+                    let v = SharedBuffer(valuesBuffer), d = SharedBuffer(distinctBuffer), o = SharedBuffer(offsetsBuffer)
+                    Parallel.run(tasks: tasks) { t in
+                        var next = firsts[t]
+                        for i in Parallel.slice(t, of: tasks, count: v.count) where i == 0 || v[i - 1] != v[i] {
+                            d[next] = v[i]
+                            o[next] = i
+                            next &+= 1
+                        }
+                    }
+                }
+            }
+        }
+        return (distinct, offsets)
+    }
+
+    /// The smallest and largest value, computed in parallel slices.
+    private static func bounds(_ values: [Int64]) -> (Int64, Int64) {
+        let tasks = Parallel.tasks(for: values.count)
+        var results = [(Int64, Int64)](repeating: (.max, .min), count: tasks)
+        values.withUnsafeBufferPointer { valuesBuffer in
+            results.withUnsafeMutableBufferPointer { resultsBuffer in
+                let v = SharedBuffer(valuesBuffer), r = SharedBuffer(resultsBuffer)
+                Parallel.run(tasks: tasks) { t in
+                    var low = Int64.max, high = Int64.min
+                    for k in Parallel.slice(t, of: tasks, count: v.count) {
+                        low = Swift.min(low, v[k])
+                        high = Swift.max(high, v[k])
+                    }
+                    r[t] = (low, high)
+                }
+            }
+        }
+        return results.reduce((Int64.max, Int64.min)) { (Swift.min($0.0, $1.0), Swift.max($0.1, $1.1)) }
+    }
+
+    /// Sets the bit of every `value - low`. Parallel slices mark private bitmaps that are
+    /// then OR-ed together, when the bitmaps are small enough to duplicate.
+    private static func mark(_ values: [Int64], low: Int64, into words: inout [UInt64]) {
+        let wordCount = words.count
+        let tasks = wordCount <= (1 << 20) ? Parallel.tasks(for: values.count) : 1
+        var privateWords = [UInt64](repeating: 0, count: (tasks - 1) * wordCount)
+        values.withUnsafeBufferPointer { valuesBuffer in
+            words.withUnsafeMutableBufferPointer { wordsBuffer in
+                privateWords.withUnsafeMutableBufferPointer { privateBuffer in
+                    let v = SharedBuffer(valuesBuffer), shared = SharedBuffer(wordsBuffer), extra = SharedBuffer(privateBuffer)
+                    Parallel.run(tasks: tasks) { t in
+                        let target = t == 0 ? shared.base : extra.base + (t - 1) * wordCount
+                        for k in Parallel.slice(t, of: tasks, count: v.count) {
+                            let i = Int(v[k] &- low)
+                            target[i &>> 6] |= 1 &<< UInt64(i & 63)
+                        }
+                    }
+                    guard tasks > 1 else { return }
+                    Parallel.run(tasks: tasks) { part in
+                        for w in Parallel.slice(part, of: tasks, count: wordCount) {
+                            var word = shared[w]
+                            for t in 1..<tasks { word |= extra[(t - 1) * wordCount + w] }
+                            shared[w] = word
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Hashes ids to first-appearance codes, sorts the distinct ids and remaps to ranks.

@@ -60,27 +60,112 @@ public struct CSR: Sendable, Hashable {
         return transpose(columns: columns, sourceSlots: &unused, wantSlots: false)
     }
 
+    /// A cache-conscious parallel transpose in two passes.
+    ///
+    /// Pass 1 scatters every (column, row) pair into buckets of 2^`shift` consecutive
+    /// columns (each task appends its slice of rows to its own region of every bucket, so
+    /// pairs stay in row order). Pass 2 handles one bucket at a time: its column counts
+    /// and its part of the output are small enough to stay in cache, where a direct
+    /// scatter over all columns would miss on nearly every write. Buckets are independent
+    /// and run in parallel. (Counts fit 32 bits: the model refuses 2^31 incidences.)
     private func transpose(columns: Int, sourceSlots: inout [Int], wantSlots: Bool) -> CSR {
-        var outOffsets = [Int](repeating: 0, count: columns + 1)
-        var outMembers = [Int32](repeating: 0, count: members.count)
-        if wantSlots { sourceSlots = [Int](repeating: 0, count: members.count) }
-        members.withUnsafeBufferPointer { members in
-            outOffsets.withUnsafeMutableBufferPointer { counts in
-                for m in members { counts[Int(m) + 1] += 1 }
-                for c in 0..<columns { counts[c + 1] += counts[c] }
+        let rows = rowCount, n = members.count
+        var bits = 0
+        while (columns >> bits) > 256 && bits < 14 { bits += 1 }
+        let shift = bits
+        let mask = (1 << shift) - 1
+        let bucketCount = (columns >> shift) + 1
+        let tasks = Parallel.tasks(for: n)
+        // Every element of these arrays is written below before it is read.
+        var outOffsets = [Int](largeCount: columns + 1) { $0[0] = 0 }
+        var outMembers = [Int32](largeCount: n) { _ in }
+        if wantSlots { sourceSlots = [Int](largeCount: n) { _ in } }
+        var pairColumn = [UInt16](largeCount: n) { _ in }
+        var pairRow = [Int32](largeCount: n) { _ in }
+        var pairSlot = [Int](largeCount: wantSlots ? n : 0) { _ in }
+        var bucketStart = [Int](repeating: 0, count: bucketCount + 1)
+        // Task t's cursor into bucket b lives at t * bucketCount + b.
+        var cursor = [Int](repeating: 0, count: tasks * bucketCount)
+        members.withUnsafeBufferPointer { membersBuffer in
+            offsets.withUnsafeBufferPointer { offsetsBuffer in
+                cursor.withUnsafeMutableBufferPointer { cursorBuffer in
+                    let m = SharedBuffer(membersBuffer), o = SharedBuffer(offsetsBuffer), c = SharedBuffer(cursorBuffer)
+                    Parallel.run(tasks: tasks) { t in
+                        let slice = Parallel.slice(t, of: tasks, count: rows)
+                        guard !slice.isEmpty else { return }
+                        for k in o[slice.lowerBound]..<o[slice.upperBound] { c[t * bucketCount + Int(m[k]) &>> shift] &+= 1 }
+                    }
+                    var running = 0
+                    for b in 0..<bucketCount {
+                        bucketStart[b] = running
+                        for t in 0..<tasks {
+                            let count = c[t * bucketCount + b]
+                            c[t * bucketCount + b] = running
+                            running += count
+                        }
+                    }
+                    bucketStart[bucketCount] = running
+                    pairColumn.withUnsafeMutableBufferPointer { columnBuffer in
+                        pairRow.withUnsafeMutableBufferPointer { rowBuffer in
+                            pairSlot.withUnsafeMutableBufferPointer { slotBuffer in
+                                let pc = SharedBuffer(columnBuffer), pr = SharedBuffer(rowBuffer), ps = SharedBuffer(slotBuffer)
+                                Parallel.run(tasks: tasks) { t in
+                                    let base = t * bucketCount
+                                    for row in Parallel.slice(t, of: tasks, count: rows) {
+                                        for k in o[row]..<o[row + 1] {
+                                            let column = Int(m[k])
+                                            let b = base + column &>> shift
+                                            let position = c[b]
+                                            pc[position] = UInt16(truncatingIfNeeded: column & mask)
+                                            pr[position] = Int32(row)
+                                            if wantSlots { ps[position] = k }
+                                            c[b] = position + 1
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
-            var cursor = Array(outOffsets.dropLast())
-            cursor.withUnsafeMutableBufferPointer { cursor in
-                outMembers.withUnsafeMutableBufferPointer { out in
-                    offsets.withUnsafeBufferPointer { offsets in
-                        sourceSlots.withUnsafeMutableBufferPointer { slots in
-                            for row in 0..<(offsets.count - 1) {
-                                for slot in offsets[row]..<offsets[row + 1] {
-                                    let c = Int(members[slot])
-                                    let position = cursor[c]
-                                    out[position] = Int32(row)
-                                    if wantSlots { slots[position] = slot }
-                                    cursor[c] = position + 1
+        }
+        pairColumn.withUnsafeBufferPointer { columnBuffer in
+            pairRow.withUnsafeBufferPointer { rowBuffer in
+                pairSlot.withUnsafeBufferPointer { slotBuffer in
+                    bucketStart.withUnsafeBufferPointer { startBuffer in
+                        outOffsets.withUnsafeMutableBufferPointer { offsetsBuffer in
+                            outMembers.withUnsafeMutableBufferPointer { outBuffer in
+                                sourceSlots.withUnsafeMutableBufferPointer { slotsBuffer in
+                                    let pc = SharedBuffer(columnBuffer), pr = SharedBuffer(rowBuffer), ps = SharedBuffer(slotBuffer)
+                                    let starts = SharedBuffer(startBuffer), outOffset = SharedBuffer(offsetsBuffer)
+                                    let out = SharedBuffer(outBuffer), slots = SharedBuffer(slotsBuffer)
+                                    let width = 1 << shift
+                                    Parallel.run(tasks: Swift.min(tasks, bucketCount)) { t in
+                                        var local = [Int](repeating: 0, count: width + 1)
+                                        var b = t
+                                        while b < bucketCount {
+                                            defer { b += Swift.min(tasks, bucketCount) }
+                                            let first = b << shift
+                                            let last = Swift.min(first + width, columns)
+                                            guard first < last else { continue }
+                                            for i in 0...(last - first) { local[i] = 0 }
+                                            for p in starts[b]..<starts[b + 1] { local[Int(pc[p]) &+ 1] &+= 1 }
+                                            var position = starts[b]
+                                            for i in 0..<(last - first) {
+                                                let count = local[i + 1]
+                                                local[i] = position
+                                                position += count
+                                                outOffset[first + i + 1] = position
+                                            }
+                                            for p in starts[b]..<starts[b + 1] {
+                                                let i = Int(pc[p])
+                                                let target = local[i]
+                                                out[target] = pr[p]
+                                                if wantSlots { slots[target] = ps[p] }
+                                                local[i] = target + 1
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }

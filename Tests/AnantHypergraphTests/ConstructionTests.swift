@@ -1,0 +1,120 @@
+import AnantColumnar
+import AnantHypergraph
+import AnantTestSupport
+import Testing
+
+/// Construction from tables, against a naive reference, at sizes that take the parallel
+/// paths (sorted and unsorted rows, dense and sparse integer ids, strings, repeats).
+@Suite struct ConstructionTests {
+    /// A naive model: sorted distinct ids and, per edge, its sorted distinct nodes.
+    struct Reference {
+        var nodes: [ElementID]
+        var edges: [ElementID]
+        var members: [[Int]]
+
+        init(edgeIDs: [ElementID], nodeIDs: [ElementID]) {
+            nodes = Array(Set(nodeIDs)).sorted()
+            edges = Array(Set(edgeIDs)).sorted()
+            let nodeIndex = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($1, $0) })
+            let edgeIndex = Dictionary(uniqueKeysWithValues: edges.enumerated().map { ($1, $0) })
+            var sets = [Set<Int>](repeating: [], count: edges.count)
+            for (e, v) in zip(edgeIDs, nodeIDs) { sets[edgeIndex[e]!].insert(nodeIndex[v]!) }
+            members = sets.map { $0.sorted() }
+        }
+    }
+
+    static func check(_ h: Hypergraph, against reference: Reference) {
+        #expect(h.nodes.ids == reference.nodes)
+        #expect(h.edges.ids == reference.edges)
+        #expect((0..<h.edgeCount).allSatisfy { h.edgeMembers[$0].map(Int.init) == reference.members[$0] })
+        // The node side is the exact transpose.
+        var memberships = [[Int]](repeating: [], count: reference.nodes.count)
+        for (e, row) in reference.members.enumerated() { for v in row { memberships[v].append(e) } }
+        #expect((0..<h.nodeCount).allSatisfy { h.nodeMemberships[$0].map(Int.init) == memberships[$0] })
+    }
+
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func largeIntegerTables(sorted: Bool, sparse: Bool) throws {
+        var rng = SeededGenerator(seed: 7)
+        let rows = 300_000
+        var pairs = (0..<rows).map { _ -> (Int64, Int64) in
+            let e = Int64.random(in: 0..<40_000, using: &rng), v = Int64.random(in: 0..<60_000, using: &rng)
+            return sparse ? (e &* 1_000_003 &- 7, v &* 9_999_991) : (e, v)
+        }
+        if sorted { pairs.sort { $0 < $1 } }
+        let table = try RecordBatch([("edge", .int64(Int64Column(pairs.map(\.0)))), ("node", .int64(Int64Column(pairs.map(\.1)))),
+                                     ("weight", .double(DoubleColumn(pairs.indices.map(Double.init))))])
+        let h = try Hypergraph(incidences: table)
+        Self.check(h, against: Reference(edgeIDs: pairs.map { .int($0.0) }, nodeIDs: pairs.map { .int($0.1) }))
+        // Incidence properties follow the incidences; a repeated pair keeps its first row.
+        var firstRow = [String: Double]()
+        for (row, pair) in pairs.enumerated() where firstRow["\(pair.0)|\(pair.1)"] == nil { firstRow["\(pair.0)|\(pair.1)"] = Double(row) }
+        let weights = h.incidenceWeights()
+        var slot = 0
+        var ok = true
+        for e in 0..<h.edgeCount {
+            for v in h.edgeMembers[e] {
+                ok = ok && weights[slot] == firstRow["\(h.edges[e])|\(h.nodes[Int(v)])"]
+                slot += 1
+            }
+        }
+        #expect(ok)
+        // The dual carries each incidence's weight to its mirrored incidence.
+        let dual = h.dual()
+        let dualWeights = dual.incidenceWeights()
+        var mirrored = true
+        slot = 0
+        for v in 0..<dual.edgeCount {
+            for e in dual.edgeMembers[v] {
+                mirrored = mirrored && dualWeights[slot] == firstRow["\(h.edges[Int(e)])|\(h.nodes[v])"]
+                slot += 1
+            }
+        }
+        #expect(mirrored)
+    }
+
+    @Test func largeStringTable() throws {
+        var rng = SeededGenerator(seed: 11)
+        let pairs = (0..<150_000).map { _ in ("e\(Int.random(in: 0..<9_000, using: &rng))", "n-\(Int.random(in: 0..<20_000, using: &rng))-é") }
+        let table = try RecordBatch([("edge", .string(StringColumn(pairs.map(\.0)))), ("node", .string(StringColumn(pairs.map(\.1))))])
+        let h = try Hypergraph(incidences: table)
+        Self.check(h, against: Reference(edgeIDs: pairs.map { .string($0.0) }, nodeIDs: pairs.map { .string($0.1) }))
+    }
+
+    @Test func elementTablesAddIsolatedNodesAndEmptyEdges() throws {
+        let incidences = try RecordBatch([("edge", .int64(Int64Column([2, 1, 2]))), ("node", .string(StringColumn(["b", "a", "a"])))])
+        let nodes = try RecordBatch([("node", .string(StringColumn(["z", "a", "z"]))), ("color", .string(StringColumn(["red", "blue", "green"])))])
+        let edges = try RecordBatch([("edge", .int64(Int64Column([9]))), ("weight", .int64(Int64Column([3])))])
+        let h = try Hypergraph(incidences: incidences, nodeTable: nodes, edgeTable: edges)
+        #expect(h.nodes.ids == ["a", "b", "z"])
+        #expect(h.edges.ids == [1, 2, 9])
+        #expect(h.edgeMembers.count(h.e(9)) == 0 && h.nodeMemberships.count(h.n("z")) == 0)
+        #expect(h.nodeProperty("color", node: h.n("z")) == .string("red"))  // first row wins
+        #expect(h.nodeProperty("color", node: h.n("b")) == nil)
+        #expect(h.edgeWeights() == [1, 1, 3])
+    }
+
+    @Test(arguments: [
+        (["edge", "node"], ["x"], "no id column 'node'"),
+        (["edge", "node", "weight"], ["heavy"], "weights must be numbers"),
+    ])
+    func refusesBadTables(columns: [String], weight: [String], mention: String) throws {
+        var named: [(String, Column)] = [("edge", .int64(Int64Column([1])))]
+        if columns.contains("node") { named.append(("nod", .int64(Int64Column([1])))) }
+        if columns.contains("weight") {
+            named = [("edge", .int64(Int64Column([1]))), ("node", .int64(Int64Column([1]))), ("weight", .string(StringColumn(weight)))]
+        }
+        let error = #expect(throws: HypergraphError.self) { try Hypergraph(incidences: try RecordBatch(named)) }
+        #expect(error?.message.contains(mention) == true, "\(error?.message ?? "")")
+    }
+
+    @Test func refusesNullAndNonIntegerIds() throws {
+        let nulls = try RecordBatch([("edge", .int64(Int64Column(optionals: [1, nil]))), ("node", .int64(Int64Column([1, 2])))])
+        let error = #expect(throws: HypergraphError.self) { try Hypergraph(incidences: nulls) }
+        #expect(error?.message.contains("row 2") == true)
+        let doubles = try RecordBatch([("edge", .double(DoubleColumn([1.5]))), ("node", .int64(Int64Column([1])))])
+        #expect(throws: HypergraphError.self) { try Hypergraph(incidences: doubles) }
+        let shadow = try RecordBatch([("e", .int64(Int64Column([1]))), ("n", .int64(Int64Column([1]))), ("edge", .int64(Int64Column([1])))])
+        #expect(throws: HypergraphError.self) { try Hypergraph(incidences: shadow, edgeColumn: "e", nodeColumn: "n") }
+    }
+}

@@ -1,0 +1,85 @@
+import AnantColumnar
+import AnantHypergraph
+import ArgumentParser
+import Foundation
+
+/// Anant's side of the benchmarks in `bench/`: each subcommand times one workload on the
+/// anchors' data and prints one JSON line (median of --repeats after --warmup untimed runs),
+/// in the shape of `../shared/bench/anchors/_common.py`.
+@main
+struct AnantBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anant-bench",
+        abstract: "Times Anant workloads for bench/run (release builds).",
+        subcommands: [BuildCSR.self])
+}
+
+/// Building the CSR model (ids dictionary-encoded, both CSRs) from an in-memory table.
+struct BuildCSR: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build-csr",
+        abstract: "Time building a Hypergraph from an incidence table already in memory.")
+
+    @Option(help: "The incidence CSV (edge_id,node_id,weight) made by gen_hypergraph.py.")
+    var incidences: String
+
+    @Option(help: "Timed repetitions.")
+    var repeats = 3
+
+    @Option(help: "Untimed warm-up runs.")
+    var warmup = 1
+
+    func run() throws {
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: incidences)))
+        let (readSeconds, table) = try Timing.once { try CSVReader.read(bytes) }
+        let projected = try table.select(["edge_id", "node_id"])
+        var shape = (0, 0, 0)
+        let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
+            let h = try Hypergraph(incidences: projected, edgeColumn: "edge_id", nodeColumn: "node_id")
+            shape = (h.nodeCount, h.edgeCount, h.incidenceCount)
+        }
+        Timing.emit([
+            "bench": "build_csr", "tool": "anant", "op": "build_csr", "source": "memory", "rows": table.rowCount,
+            "csv_read_s": readSeconds, "nodes": shape.0, "edges": shape.1, "incidences": shape.2,
+        ].merging(stats) { a, _ in a })
+    }
+}
+
+/// Wall-clock timing and JSON-line output.
+enum Timing {
+    static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    static func once<T>(_ work: () throws -> T) rethrows -> (Double, T) {
+        let start = now()
+        let result = try work()
+        return (now() - start, result)
+    }
+
+    /// Median and minimum of `repeats` timed runs after `warmup` untimed ones, with the peak
+    /// RSS (VmHWM) of the process.
+    static func measure(repeats: Int, warmup: Int, _ work: () throws -> Void) rethrows -> [String: Any] {
+        for _ in 0..<warmup { try work() }
+        var times = [Double]()
+        for _ in 0..<max(1, repeats) { times.append(try once(work).0) }
+        times.sort()
+        return ["median_s": times[times.count / 2], "min_s": times[0], "times_s": times, "peak_rss_mb": peakRSSMegabytes()]
+    }
+
+    static func peakRSSMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+            return kb / 1024
+        }
+        return 0
+    }
+
+    static func emit(_ record: [String: Any]) {
+        var out = record
+        if let rows = record["rows"] as? Int, let median = record["median_s"] as? Double, median > 0 {
+            out["rows_per_s"] = Double(rows) / median
+        }
+        let data = try! JSONSerialization.data(withJSONObject: out, options: [.sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+    }
+}
