@@ -33,11 +33,15 @@ enum HypergraphBuilder {
         let edgeDictionary: IDDictionary
         let edgeTableCodes: [Int32]?
         let csr: CSRBuilder.Result
-        if parts.edgeTableIDs == nil, case .int64(let values) = parts.edgeIDs, let runs = IDEncoder.sortedRuns(values) {
+        var nodeValues: [Int64]? = nil
+        if case .int64(let values) = parts.nodeIDs { nodeValues = values }
+        if parts.edgeTableIDs == nil, case .int64(let values) = parts.edgeIDs,
+           let runs = IDEncoder.sortedRuns(values, within: nodeValues) {
             // Rows sorted by integer edge id: the runs are the edges, already in dense order.
+            // Node codes follow node id order, so ids ascending within runs mean codes do too.
             edgeDictionary = IDDictionary(sortedIntegers: runs.values, sortedStrings: StringColumn())
             edgeTableCodes = nil
-            csr = CSRBuilder.finish(offsets: runs.offsets, members: nodeEncoding.codes[0])
+            csr = CSRBuilder.finish(offsets: runs.offsets, members: nodeEncoding.codes[0], ascending: runs.withinAscending)
         } else {
             let edgeEncoding = IDEncoder.encode([parts.edgeIDs] + (parts.edgeTableIDs.map { [$0] } ?? []))
             edgeDictionary = edgeEncoding.dictionary

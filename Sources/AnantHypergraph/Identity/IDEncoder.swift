@@ -162,7 +162,10 @@ enum IDEncoder {
     /// For values that never decrease (a column sorted by id, the common layout of
     /// incidence files): the distinct values, ascending, and the offsets where each run of
     /// equal values starts, followed by the count. Nil when some value decreases.
-    static func sortedRuns(_ values: [Int64]) -> (values: [Int64], offsets: [Int])? {
+    ///
+    /// With `within`, also tells whether those values strictly increase inside every run
+    /// (rows sorted by (edge, node) without repeats), which spares a later check.
+    static func sortedRuns(_ values: [Int64], within: [Int64]? = nil) -> (values: [Int64], offsets: [Int], withinAscending: Bool)? {
         let tasks = Parallel.tasks(for: values.count)
         // Pass 1: check the order and count the run starts of every slice.
         var counts = [Int](repeating: 0, count: tasks)
@@ -193,24 +196,37 @@ enum IDEncoder {
             defer { running += count }
             return running
         }
-        var distinct = [Int64](largeRepeating: 0, count: total)
-        var offsets = [Int](largeRepeating: values.count, count: total + 1)
+        var distinct = [Int64](largeCount: total) { _ in }
+        var offsets = [Int](largeCount: total + 1) { $0[total] = values.count }
+        var ascending = [Bool](repeating: within != nil, count: tasks)
         values.withUnsafeBufferPointer { valuesBuffer in
-            distinct.withUnsafeMutableBufferPointer { distinctBuffer in
-                offsets.withUnsafeMutableBufferPointer { offsetsBuffer in
-                    let v = SharedBuffer(valuesBuffer), d = SharedBuffer(distinctBuffer), o = SharedBuffer(offsetsBuffer)
-                    Parallel.run(tasks: tasks) { t in
-                        var next = firsts[t]
-                        for i in Parallel.slice(t, of: tasks, count: v.count) where i == 0 || v[i - 1] != v[i] {
-                            d[next] = v[i]
-                            o[next] = i
-                            next &+= 1
+            (within ?? []).withUnsafeBufferPointer { withinBuffer in
+                distinct.withUnsafeMutableBufferPointer { distinctBuffer in
+                    offsets.withUnsafeMutableBufferPointer { offsetsBuffer in
+                        ascending.withUnsafeMutableBufferPointer { ascendingBuffer in
+                            let v = SharedBuffer(valuesBuffer), w = SharedBuffer(withinBuffer)
+                            let d = SharedBuffer(distinctBuffer), o = SharedBuffer(offsetsBuffer), up = SharedBuffer(ascendingBuffer)
+                            let checkWithin = w.count == v.count
+                            Parallel.run(tasks: tasks) { t in
+                                var next = firsts[t]
+                                var increasing = true
+                                for i in Parallel.slice(t, of: tasks, count: v.count) {
+                                    if i == 0 || v[i - 1] != v[i] {
+                                        d[next] = v[i]
+                                        o[next] = i
+                                        next &+= 1
+                                    } else if checkWithin {
+                                        increasing = increasing && w[i - 1] < w[i]
+                                    }
+                                }
+                                up[t] = increasing && checkWithin
+                            }
                         }
                     }
                 }
             }
         }
-        return (distinct, offsets)
+        return (distinct, offsets, !ascending.contains(false))
     }
 
     /// The smallest and largest value, computed in parallel slices.
