@@ -20,6 +20,7 @@ let package = Package(
     ],
     targets: [
         // MARK: Libraries
+        .target(name: "CAnantSystem"),
         .target(name: "AnantColumnar", swiftSettings: strict),
         .target(name: "AnantHypergraph", dependencies: ["AnantColumnar"], swiftSettings: strict),
 
@@ -27,7 +28,7 @@ let package = Package(
         .executableTarget(
             name: "anant",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph",
+                "AnantColumnar", "AnantHypergraph", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -37,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "anant-bench",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph",
+                "AnantColumnar", "AnantHypergraph", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/Sources/anant-bench",

@@ -145,6 +145,8 @@ enum IDEncoder {
                             let codes = SharedBuffer(out)
                             let tasks = Parallel.tasks(for: values.count)
                             Parallel.run(tasks: tasks) { t in
+                                // Local copies: captured values could alias the stores and be reloaded.
+                                let (values, codes, w, b, low) = (values, codes, w, b, low)
                                 for k in Parallel.slice(t, of: tasks, count: values.count) {
                                     let i = Int(values[k] &- low)
                                     let word = w[i &>> 6] & ((1 &<< UInt64(i & 63)) &- 1)
@@ -208,6 +210,7 @@ enum IDEncoder {
                             let d = SharedBuffer(distinctBuffer), o = SharedBuffer(offsetsBuffer), up = SharedBuffer(ascendingBuffer)
                             let checkWithin = w.count == v.count
                             Parallel.run(tasks: tasks) { t in
+                                let (v, w, d, o) = (v, w, d, o)
                                 var next = firsts[t]
                                 var increasing = true
                                 for i in Parallel.slice(t, of: tasks, count: v.count) {
@@ -260,6 +263,7 @@ enum IDEncoder {
                 privateWords.withUnsafeMutableBufferPointer { privateBuffer in
                     let v = SharedBuffer(valuesBuffer), shared = SharedBuffer(wordsBuffer), extra = SharedBuffer(privateBuffer)
                     Parallel.run(tasks: tasks) { t in
+                        let (v, low) = (v, low)
                         let target = t == 0 ? shared.base : extra.base + (t - 1) * wordCount
                         for k in Parallel.slice(t, of: tasks, count: v.count) {
                             let i = Int(v[k] &- low)

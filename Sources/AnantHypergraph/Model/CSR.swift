@@ -91,9 +91,12 @@ public struct CSR: Sendable, Hashable {
                 cursor.withUnsafeMutableBufferPointer { cursorBuffer in
                     let m = SharedBuffer(membersBuffer), o = SharedBuffer(offsetsBuffer), c = SharedBuffer(cursorBuffer)
                     Parallel.run(tasks: tasks) { t in
+                        // Local copies: captured values could alias the stores below and be reloaded.
+                        let (m, c, shift) = (m, c, shift)
                         let slice = Parallel.slice(t, of: tasks, count: rows)
                         guard !slice.isEmpty else { return }
-                        for k in o[slice.lowerBound]..<o[slice.upperBound] { c[t * bucketCount + Int(m[k]) &>> shift] &+= 1 }
+                        let base = t * bucketCount
+                        for k in o[slice.lowerBound]..<o[slice.upperBound] { c[base &+ Int(m[k]) &>> shift] &+= 1 }
                     }
                     var running = 0
                     for b in 0..<bucketCount {
@@ -110,16 +113,18 @@ public struct CSR: Sendable, Hashable {
                             pairSlot.withUnsafeMutableBufferPointer { slotBuffer in
                                 let pc = SharedBuffer(columnBuffer), pr = SharedBuffer(rowBuffer), ps = SharedBuffer(slotBuffer)
                                 Parallel.run(tasks: tasks) { t in
+                                    let (o, m, c, pc, pr, ps, shift, mask) = (o, m, c, pc, pr, ps, shift, mask)
                                     let base = t * bucketCount
                                     for row in Parallel.slice(t, of: tasks, count: rows) {
-                                        for k in o[row]..<o[row + 1] {
+                                        let rowCode = Int32(truncatingIfNeeded: row)
+                                        for k in o[row]..<o[row &+ 1] {
                                             let column = Int(m[k])
-                                            let b = base + column &>> shift
+                                            let b = base &+ column &>> shift
                                             let position = c[b]
                                             pc[position] = UInt16(truncatingIfNeeded: column & mask)
-                                            pr[position] = Int32(row)
+                                            pr[position] = rowCode
                                             if wantSlots { ps[position] = k }
-                                            c[b] = position + 1
+                                            c[b] = position &+ 1
                                         }
                                     }
                                 }
@@ -140,29 +145,32 @@ public struct CSR: Sendable, Hashable {
                                     let starts = SharedBuffer(startBuffer), outOffset = SharedBuffer(offsetsBuffer)
                                     let out = SharedBuffer(outBuffer), slots = SharedBuffer(slotsBuffer)
                                     let width = 1 << shift
-                                    Parallel.run(tasks: Swift.min(tasks, bucketCount)) { t in
-                                        var local = [Int](repeating: 0, count: width + 1)
+                                    let stride = Swift.min(tasks, bucketCount)
+                                    Parallel.run(tasks: stride) { t in
+                                        let (pc, pr, ps, starts, outOffset, out, slots) = (pc, pr, ps, starts, outOffset, out, slots)
+                                        let counts = UnsafeMutablePointer<Int>.allocate(capacity: width + 1)
+                                        defer { counts.deallocate() }
                                         var b = t
                                         while b < bucketCount {
-                                            defer { b += Swift.min(tasks, bucketCount) }
+                                            defer { b += stride }
                                             let first = b << shift
                                             let last = Swift.min(first + width, columns)
                                             guard first < last else { continue }
-                                            for i in 0...(last - first) { local[i] = 0 }
-                                            for p in starts[b]..<starts[b + 1] { local[Int(pc[p]) &+ 1] &+= 1 }
+                                            counts.initialize(repeating: 0, count: last - first + 1)
+                                            for p in starts[b]..<starts[b + 1] { counts[Int(pc[p]) &+ 1] &+= 1 }
                                             var position = starts[b]
                                             for i in 0..<(last - first) {
-                                                let count = local[i + 1]
-                                                local[i] = position
-                                                position += count
-                                                outOffset[first + i + 1] = position
+                                                let count = counts[i &+ 1]
+                                                counts[i] = position
+                                                position &+= count
+                                                outOffset[first &+ i &+ 1] = position
                                             }
                                             for p in starts[b]..<starts[b + 1] {
                                                 let i = Int(pc[p])
-                                                let target = local[i]
+                                                let target = counts[i]
                                                 out[target] = pr[p]
                                                 if wantSlots { slots[target] = ps[p] }
-                                                local[i] = target + 1
+                                                counts[i] = target &+ 1
                                             }
                                         }
                                     }

@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantHypergraph
+import CAnantSystem
 import ArgumentParser
 import Foundation
 
@@ -30,12 +31,12 @@ struct BuildCSR: ParsableCommand {
     var warmup = 1
 
     func run() throws {
+        _ = anant_keep_freed_memory()
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: incidences)))
         let (readSeconds, table) = try Timing.once { try CSVReader.read(bytes) }
-        let projected = try table.select(["edge_id", "node_id"])
         var shape = (0, 0, 0)
         let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
-            let h = try Hypergraph(incidences: projected, edgeColumn: "edge_id", nodeColumn: "node_id")
+            let h = try Hypergraph(incidences: table, edgeColumn: "edge_id", nodeColumn: "node_id")
             shape = (h.nodeCount, h.edgeCount, h.incidenceCount)
         }
         Timing.emit([

@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Reads the JSON lines of one bench/run invocation and prints Anant against each anchor:
+time of each (median of the repeats), and the ratio Anant / anchor (below 1: Anant is faster).
+
+  python compare.py results.jsonl
+"""
+import json
+import sys
+
+
+def main():
+    records = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
+    by_workload = {}
+    for r in records:
+        by_workload.setdefault(r["bench"], []).append(r)
+    print("| workload | tool | median | min | peak RSS MB | Anant / tool |")
+    print("|---|---|---|---|---|---|")
+    for workload, rows in by_workload.items():
+        anant = next((r for r in rows if r["tool"] == "anant"), None)
+        for r in rows:
+            ratio = ""
+            if anant and r is not anant and r.get("median_s"):
+                ratio = f"{anant['median_s'] / r['median_s']:.2f}"
+            rss = r.get("peak_rss_mb", "")
+            rss = f"{rss:.0f}" if isinstance(rss, float) else rss
+            print(f"| {workload} | {r['tool']} ({r.get('op', '')}) | {r['median_s'] * 1000:.1f} ms | "
+                  f"{r['min_s'] * 1000:.1f} ms | {rss} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main()
