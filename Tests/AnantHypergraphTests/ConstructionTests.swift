@@ -33,8 +33,10 @@ import Testing
         #expect((0..<h.nodeCount).allSatisfy { h.nodeMemberships[$0].map(Int.init) == memberships[$0] })
     }
 
-    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
-    func largeIntegerTables(sorted: Bool, sparse: Bool) throws {
+    /// `unique` with `sorted` and dense ids is the layout of the sorted-integer fast path.
+    @Test(arguments: [(false, false, false), (true, false, false), (false, true, false), (true, true, false),
+                      (true, false, true), (true, true, true)])
+    func largeIntegerTables(sorted: Bool, sparse: Bool, unique: Bool) throws {
         var rng = SeededGenerator(seed: 7)
         let rows = 300_000
         var pairs = (0..<rows).map { _ -> (Int64, Int64) in
@@ -42,6 +44,7 @@ import Testing
             return sparse ? (e &* 1_000_003 &- 7, v &* 9_999_991) : (e, v)
         }
         if sorted { pairs.sort { $0 < $1 } }
+        if unique { pairs = pairs.enumerated().filter { $0.offset == 0 || pairs[$0.offset - 1] != $0.element }.map(\.element) }
         let table = try RecordBatch([("edge", .int64(Int64Column(pairs.map(\.0)))), ("node", .int64(Int64Column(pairs.map(\.1)))),
                                      ("weight", .double(DoubleColumn(pairs.indices.map(Double.init))))])
         let h = try Hypergraph(incidences: table)

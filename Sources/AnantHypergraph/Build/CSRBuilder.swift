@@ -31,10 +31,10 @@ enum CSRBuilder {
     }
 
     /// The CSR of rows already grouped by edge (`offsets` delimit the edges): each edge's
-    /// nodes are sorted and repeats dropped where needed (`ascending`: known not needed).
-    static func finish(offsets: [Int], members: [Int32], sourceRows: [Int32]? = nil, ascending: Bool = false) -> Result {
+    /// nodes are sorted and repeats dropped where needed.
+    private static func finish(offsets: [Int], members: [Int32], sourceRows: [Int32]?) -> Result {
         var offsets = offsets, members = members, sourceRows = sourceRows
-        if !ascending, let start = firstUnsortedRow(offsets: offsets, members: members) {
+        if let start = firstUnsortedRow(offsets: offsets, members: members) {
             sortAndDeduplicate(from: start, offsets: &offsets, members: &members, sourceRows: &sourceRows)
         }
         return Result(edgeMembers: CSR(offsets: offsets, members: members), sourceRows: sourceRows)

@@ -29,26 +29,20 @@ enum HypergraphBuilder {
         guard rows < Int(Int32.max) else {
             throw HypergraphError(.tooLarge, "\(rows) incidences exceed the model's limit of \(Int32.max)")
         }
-        let nodeEncoding = IDEncoder.encode([parts.nodeIDs] + (parts.nodeTableIDs.map { [$0] } ?? []))
-        let edgeDictionary: IDDictionary
-        let edgeTableCodes: [Int32]?
-        let csr: CSRBuilder.Result
-        var nodeValues: [Int64]? = nil
-        if case .int64(let values) = parts.nodeIDs { nodeValues = values }
-        if parts.edgeTableIDs == nil, case .int64(let values) = parts.edgeIDs,
-           let runs = IDEncoder.sortedRuns(values, within: nodeValues) {
-            // Rows sorted by integer edge id: the runs are the edges, already in dense order.
-            // Node codes follow node id order, so ids ascending within runs mean codes do too.
-            edgeDictionary = IDDictionary(sortedIntegers: runs.values, sortedStrings: StringColumn())
-            edgeTableCodes = nil
-            csr = CSRBuilder.finish(offsets: runs.offsets, members: nodeEncoding.codes[0], ascending: runs.withinAscending)
-        } else {
-            let edgeEncoding = IDEncoder.encode([parts.edgeIDs] + (parts.edgeTableIDs.map { [$0] } ?? []))
-            edgeDictionary = edgeEncoding.dictionary
-            edgeTableCodes = parts.edgeTableIDs == nil ? nil : edgeEncoding.codes[1]
-            csr = CSRBuilder.build(edgeCodes: edgeEncoding.codes[0], nodeCodes: nodeEncoding.codes[0],
-                                   edgeCount: edgeDictionary.count)
+        if parts.nodeTableIDs == nil, parts.edgeTableIDs == nil,
+           case .int64(let edgeValues) = parts.edgeIDs, case .int64(let nodeValues) = parts.nodeIDs,
+           let fast = SortedIntegerBuild.build(edges: edgeValues, nodes: nodeValues) {
+            return Hypergraph(
+                nodes: fast.nodes, edges: fast.edges, edgeMembers: fast.edgeMembers, nodeMemberships: fast.nodeMemberships,
+                incidenceProperties: try numericWeights(parts.incidenceProperties, of: "incidence"),
+                defaultWeights: parts.defaultWeights, networkType: parts.networkType, metadata: parts.metadata, name: parts.name)
         }
+        let nodeEncoding = IDEncoder.encode([parts.nodeIDs] + (parts.nodeTableIDs.map { [$0] } ?? []))
+        let edgeEncoding = IDEncoder.encode([parts.edgeIDs] + (parts.edgeTableIDs.map { [$0] } ?? []))
+        let edgeDictionary = edgeEncoding.dictionary
+        let edgeTableCodes = parts.edgeTableIDs == nil ? nil : edgeEncoding.codes[1]
+        let csr = CSRBuilder.build(edgeCodes: edgeEncoding.codes[0], nodeCodes: nodeEncoding.codes[0],
+                                   edgeCount: edgeDictionary.count)
         var incidenceProperties = parts.incidenceProperties
         if let sourceRows = csr.sourceRows { incidenceProperties = incidenceProperties.gather(sourceRows) }
         let nodeProperties = align(parts.nodeTableProperties, codes: parts.nodeTableIDs == nil ? nil : nodeEncoding.codes[1],

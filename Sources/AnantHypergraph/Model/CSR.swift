@@ -60,57 +60,44 @@ public struct CSR: Sendable, Hashable {
         return transpose(columns: columns, sourceSlots: &unused, wantSlots: false)
     }
 
-    /// A cache-conscious parallel transpose in two passes.
-    ///
-    /// Pass 1 scatters every (column, row) pair into buckets of 2^`shift` consecutive
-    /// columns (each task appends its slice of rows to its own region of every bucket, so
-    /// pairs stay in row order). Pass 2 handles one bucket at a time: its column counts
-    /// and its part of the output are small enough to stay in cache, where a direct
-    /// scatter over all columns would miss on nearly every write. Buckets are independent
-    /// and run in parallel. (Counts fit 32 bits: the model refuses 2^31 incidences.)
+    /// A cache-conscious parallel transpose in two passes: every (member, row) pair goes
+    /// to the bucket of 2^`shift` consecutive columns holding its member (each task appends
+    /// its slice of rows to its own region of every bucket, so pairs stay in row order),
+    /// then `ColumnBuckets` finishes the buckets in cache. (Counts fit 32 bits: the model
+    /// refuses 2^31 incidences.)
     private func transpose(columns: Int, sourceSlots: inout [Int], wantSlots: Bool) -> CSR {
         let rows = rowCount, n = members.count
         var bits = 0
         while (columns >> bits) > 256 && bits < 14 { bits += 1 }
-        let shift = bits
-        let mask = (1 << shift) - 1
+        let shift = bits, mask = (1 << shift) - 1
         let bucketCount = (columns >> shift) + 1
         let tasks = Parallel.tasks(for: n)
-        // Every element of these arrays is written below before it is read.
-        var outOffsets = [Int](largeCount: columns + 1) { $0[0] = 0 }
-        var outMembers = [Int32](largeCount: n) { _ in }
-        if wantSlots { sourceSlots = [Int](largeCount: n) { _ in } }
-        var pairColumn = [UInt16](largeCount: n) { _ in }
-        var pairRow = [Int32](largeCount: n) { _ in }
-        var pairSlot = [Int](largeCount: wantSlots ? n : 0) { _ in }
-        var bucketStart = [Int](repeating: 0, count: bucketCount + 1)
-        // Task t's cursor into bucket b lives at t * bucketCount + b.
+        var buckets = ColumnBuckets(
+            firstColumn: (0...bucketCount).map { Swift.min($0 << shift, columns) }, start: [],
+            column: [UInt16](largeCount: n) { _ in }, row: [Int32](largeCount: n) { _ in },
+            slot: [Int](largeCount: wantSlots ? n : 0) { _ in })
+        // Task t's count of, then cursor into, bucket b lives at t * bucketCount + b.
         var cursor = [Int](repeating: 0, count: tasks * bucketCount)
         members.withUnsafeBufferPointer { membersBuffer in
             offsets.withUnsafeBufferPointer { offsetsBuffer in
+                let m = SharedBuffer(membersBuffer), o = SharedBuffer(offsetsBuffer)
                 cursor.withUnsafeMutableBufferPointer { cursorBuffer in
-                    let m = SharedBuffer(membersBuffer), o = SharedBuffer(offsetsBuffer), c = SharedBuffer(cursorBuffer)
+                    let c = SharedBuffer(cursorBuffer)
                     Parallel.run(tasks: tasks) { t in
-                        // Local copies: captured values could alias the stores below and be reloaded.
+                        // Local copies: captured values could alias the stores and be reloaded.
                         let (m, c, shift) = (m, c, shift)
                         let slice = Parallel.slice(t, of: tasks, count: rows)
                         guard !slice.isEmpty else { return }
                         let base = t * bucketCount
                         for k in o[slice.lowerBound]..<o[slice.upperBound] { c[base &+ Int(m[k]) &>> shift] &+= 1 }
                     }
-                    var running = 0
-                    for b in 0..<bucketCount {
-                        bucketStart[b] = running
-                        for t in 0..<tasks {
-                            let count = c[t * bucketCount + b]
-                            c[t * bucketCount + b] = running
-                            running += count
-                        }
-                    }
-                    bucketStart[bucketCount] = running
-                    pairColumn.withUnsafeMutableBufferPointer { columnBuffer in
-                        pairRow.withUnsafeMutableBufferPointer { rowBuffer in
-                            pairSlot.withUnsafeMutableBufferPointer { slotBuffer in
+                }
+                buckets.start = ColumnBuckets.cursors(counts: &cursor, tasks: tasks, bucketCount: bucketCount)
+                cursor.withUnsafeMutableBufferPointer { cursorBuffer in
+                    buckets.column.withUnsafeMutableBufferPointer { columnBuffer in
+                        buckets.row.withUnsafeMutableBufferPointer { rowBuffer in
+                            buckets.slot.withUnsafeMutableBufferPointer { slotBuffer in
+                                let c = SharedBuffer(cursorBuffer)
                                 let pc = SharedBuffer(columnBuffer), pr = SharedBuffer(rowBuffer), ps = SharedBuffer(slotBuffer)
                                 Parallel.run(tasks: tasks) { t in
                                     let (o, m, c, pc, pr, ps, shift, mask) = (o, m, c, pc, pr, ps, shift, mask)
@@ -134,53 +121,6 @@ public struct CSR: Sendable, Hashable {
                 }
             }
         }
-        pairColumn.withUnsafeBufferPointer { columnBuffer in
-            pairRow.withUnsafeBufferPointer { rowBuffer in
-                pairSlot.withUnsafeBufferPointer { slotBuffer in
-                    bucketStart.withUnsafeBufferPointer { startBuffer in
-                        outOffsets.withUnsafeMutableBufferPointer { offsetsBuffer in
-                            outMembers.withUnsafeMutableBufferPointer { outBuffer in
-                                sourceSlots.withUnsafeMutableBufferPointer { slotsBuffer in
-                                    let pc = SharedBuffer(columnBuffer), pr = SharedBuffer(rowBuffer), ps = SharedBuffer(slotBuffer)
-                                    let starts = SharedBuffer(startBuffer), outOffset = SharedBuffer(offsetsBuffer)
-                                    let out = SharedBuffer(outBuffer), slots = SharedBuffer(slotsBuffer)
-                                    let width = 1 << shift
-                                    let stride = Swift.min(tasks, bucketCount)
-                                    Parallel.run(tasks: stride) { t in
-                                        let (pc, pr, ps, starts, outOffset, out, slots) = (pc, pr, ps, starts, outOffset, out, slots)
-                                        let counts = UnsafeMutablePointer<Int>.allocate(capacity: width + 1)
-                                        defer { counts.deallocate() }
-                                        var b = t
-                                        while b < bucketCount {
-                                            defer { b += stride }
-                                            let first = b << shift
-                                            let last = Swift.min(first + width, columns)
-                                            guard first < last else { continue }
-                                            counts.initialize(repeating: 0, count: last - first + 1)
-                                            for p in starts[b]..<starts[b + 1] { counts[Int(pc[p]) &+ 1] &+= 1 }
-                                            var position = starts[b]
-                                            for i in 0..<(last - first) {
-                                                let count = counts[i &+ 1]
-                                                counts[i] = position
-                                                position &+= count
-                                                outOffset[first &+ i &+ 1] = position
-                                            }
-                                            for p in starts[b]..<starts[b + 1] {
-                                                let i = Int(pc[p])
-                                                let target = counts[i]
-                                                out[target] = pr[p]
-                                                if wantSlots { slots[target] = ps[p] }
-                                                counts[i] = target &+ 1
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return CSR(offsets: outOffsets, members: outMembers)
+        return buckets.csr(columns: columns, sourceSlots: &sourceSlots)
     }
 }

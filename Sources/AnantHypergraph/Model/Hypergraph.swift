@@ -33,10 +33,10 @@ public struct Hypergraph: Sendable {
     /// An optional name.
     public var name: String?
 
-    /// Creates a hypergraph from its parts; `nodeMemberships` is derived.
+    /// Creates a hypergraph from its parts; `nodeMemberships` is derived unless given.
     ///
     /// The caller guarantees the invariants of the type (the builders do).
-    init(nodes: IDDictionary, edges: IDDictionary, edgeMembers: CSR,
+    init(nodes: IDDictionary, edges: IDDictionary, edgeMembers: CSR, nodeMemberships: CSR? = nil,
          nodeProperties: RecordBatch? = nil, edgeProperties: RecordBatch? = nil,
          incidenceProperties: RecordBatch? = nil, defaultWeights: DefaultWeights = DefaultWeights(),
          networkType: NetworkType? = nil, metadata: JSONObject = JSONObject(), name: String? = nil) {
@@ -44,7 +44,7 @@ public struct Hypergraph: Sendable {
         self.nodes = nodes
         self.edges = edges
         self.edgeMembers = edgeMembers
-        self.nodeMemberships = edgeMembers.transposed(columns: nodes.count)
+        self.nodeMemberships = nodeMemberships ?? edgeMembers.transposed(columns: nodes.count)
         self.nodeProperties = nodeProperties ?? .empty(rowCount: nodes.count)
         self.edgeProperties = edgeProperties ?? .empty(rowCount: edges.count)
         self.incidenceProperties = incidenceProperties ?? .empty(rowCount: edgeMembers.memberCount)
