@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "AnantColumnar", targets: ["AnantColumnar"]),
         .library(name: "AnantHypergraph", targets: ["AnantHypergraph"]),
+        .library(name: "AnantParquet", targets: ["AnantParquet"]),
         .executable(name: "anant", targets: ["anant"]),
     ],
     dependencies: [
@@ -21,8 +22,17 @@ let package = Package(
     targets: [
         // MARK: Libraries
         .target(name: "CAnantSystem"),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "AnantColumnar", swiftSettings: strict),
         .target(name: "AnantHypergraph", dependencies: ["AnantColumnar"], swiftSettings: strict),
+        .target(
+            name: "AnantParquet",
+            dependencies: ["AnantColumnar", "CZstd", "CLZ4", "CSnappy", "CZlib"],
+            swiftSettings: strict
+        ),
 
         // MARK: Executables
         .executableTarget(
@@ -47,6 +57,7 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "AnantTestSupport", dependencies: ["AnantColumnar", "AnantHypergraph"], path: "Tests/AnantTestSupport", swiftSettings: strict),
+        .testTarget(name: "AnantParquetTests", dependencies: ["AnantParquet", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantColumnarTests", dependencies: ["AnantColumnar", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantHypergraphTests", dependencies: ["AnantHypergraph", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantTestSupport"], swiftSettings: strict),

@@ -1,0 +1,179 @@
+import CLZ4
+import CSnappy
+import CZlib
+import CZstd
+
+struct SnappyCodec: Codec {
+    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ParquetError) {
+        guard let src = input.baseAddress?.assumingMemoryBound(to: CChar.self) else {
+            guard output.isEmpty else { throw ParquetError.corrupt("an empty SNAPPY page should decompress to \(output.count) bytes") }
+            return
+        }
+        var length = 0
+        guard snappy_uncompressed_length(src, input.count, &length) == SNAPPY_OK, length == output.count else {
+            throw ParquetError.corrupt("a SNAPPY page declares \(length) bytes where the page header says \(output.count)")
+        }
+        var written = output.count
+        guard snappy_uncompress(src, input.count, output.baseAddress?.assumingMemoryBound(to: CChar.self), &written) == SNAPPY_OK,
+              written == output.count else {
+            throw ParquetError.corrupt("a SNAPPY page is corrupt")
+        }
+    }
+
+    func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ParquetError) {
+        let start = output.count
+        let bound = snappy_max_compressed_length(input.count)
+        output.append(contentsOf: repeatElement(0, count: bound))
+        var written = bound
+        let empty: [CChar] = [0]
+        let status = empty.withUnsafeBufferPointer { fallback in
+            output.withUnsafeMutableBytes { out in
+                snappy_compress(input.baseAddress?.assumingMemoryBound(to: CChar.self) ?? fallback.baseAddress!, input.count,
+                                out.baseAddress!.advanced(by: start).assumingMemoryBound(to: CChar.self), &written)
+            }
+        }
+        guard status == SNAPPY_OK else { throw ParquetError(.io, "SNAPPY compression failed") }
+        output.removeLast(bound - written)
+    }
+}
+
+struct ZstdCodec: Codec {
+    let level: Int32
+
+    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ParquetError) {
+        // ZSTD_decompress handles several concatenated frames.
+        let result = ZSTD_decompress(output.baseAddress, output.count, input.baseAddress, input.count)
+        if ZSTD_isError(result) != 0 {
+            throw ParquetError.corrupt("a ZSTD page is corrupt: \(String(cString: ZSTD_getErrorName(result)))")
+        }
+        guard result == output.count else {
+            throw ParquetError.corrupt("a ZSTD page decompresses to \(result) bytes where the page header says \(output.count)")
+        }
+    }
+
+    func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ParquetError) {
+        let start = output.count
+        let bound = ZSTD_compressBound(input.count)
+        output.append(contentsOf: repeatElement(0, count: bound))
+        let result = output.withUnsafeMutableBytes { out in
+            ZSTD_compress(out.baseAddress!.advanced(by: start), bound, input.baseAddress, input.count, level)
+        }
+        guard ZSTD_isError(result) == 0 else { throw ParquetError(.io, "ZSTD compression failed: \(String(cString: ZSTD_getErrorName(result)))") }
+        output.removeLast(bound - result)
+    }
+}
+
+struct LZ4RawCodec: Codec {
+    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ParquetError) {
+        guard input.count <= Int(Int32.max), output.count <= Int(Int32.max) else { throw ParquetError.corrupt("an LZ4 page is larger than 2 GiB") }
+        if input.isEmpty && output.isEmpty { return }
+        let result = LZ4_decompress_safe(input.baseAddress?.assumingMemoryBound(to: CChar.self),
+                                         output.baseAddress?.assumingMemoryBound(to: CChar.self),
+                                         Int32(input.count), Int32(output.count))
+        guard result == Int32(output.count) else {
+            throw ParquetError.corrupt("an LZ4 page is corrupt or does not decompress to the \(output.count) bytes its header says")
+        }
+    }
+
+    func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ParquetError) {
+        guard input.count <= Int(LZ4_MAX_INPUT_SIZE) else { throw ParquetError(.io, "a page is too large for LZ4") }
+        let start = output.count
+        let bound = Int(LZ4_compressBound(Int32(input.count)))
+        output.append(contentsOf: repeatElement(0, count: bound))
+        let written = output.withUnsafeMutableBytes { out in
+            LZ4_compress_default(input.baseAddress?.assumingMemoryBound(to: CChar.self),
+                                 out.baseAddress!.advanced(by: start).assumingMemoryBound(to: CChar.self),
+                                 Int32(input.count), Int32(bound))
+        }
+        guard written > 0 || input.isEmpty else { throw ParquetError(.io, "LZ4 compression failed") }
+        output.removeLast(bound - Int(written))
+    }
+}
+
+/// Codec 5: Hadoop-framed LZ4 blocks (`[u32 BE decompressed][u32 BE compressed][block]`*),
+/// or, as old parquet-cpp wrote under the same id, one raw block.
+struct LZ4HadoopCodec: Codec {
+    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ParquetError) {
+        if (try? decompressHadoop(input, into: output)) == true { return }
+        try LZ4RawCodec().decompress(input, into: output)
+    }
+
+    /// True when the input is a consistent sequence of Hadoop frames filling the output.
+    private func decompressHadoop(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ParquetError) -> Bool {
+        var inOffset = 0, outOffset = 0
+        while inOffset < input.count {
+            guard input.count - inOffset >= 8 else { return false }
+            let decompressed = Int(UInt32(bigEndian: input.loadUnaligned(fromByteOffset: inOffset, as: UInt32.self)))
+            let compressed = Int(UInt32(bigEndian: input.loadUnaligned(fromByteOffset: inOffset + 4, as: UInt32.self)))
+            inOffset += 8
+            guard compressed <= input.count - inOffset, decompressed <= output.count - outOffset else { return false }
+            let block = UnsafeRawBufferPointer(rebasing: input[inOffset..<(inOffset + compressed)])
+            let target = UnsafeMutableRawBufferPointer(rebasing: output[outOffset..<(outOffset + decompressed)])
+            try LZ4RawCodec().decompress(block, into: target)
+            inOffset += compressed
+            outOffset += decompressed
+        }
+        return outOffset == output.count
+    }
+
+    func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ParquetError) {
+        throw ParquetError(.unsupported, "Anant never writes the deprecated Hadoop LZ4 codec; use LZ4_RAW")
+    }
+}
+
+/// GZIP (RFC 1952). Decompression loops over concatenated members.
+struct GzipCodec: Codec {
+    let level: Int32
+
+    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ParquetError) {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ParquetError(.io, "zlib could not start decompressing")
+        }
+        defer { inflateEnd(&stream) }
+        var inOffset = 0, outOffset = 0
+        while inOffset < input.count {
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.advanced(by: inOffset).assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(Swift.min(input.count - inOffset, Int(UInt32.max)))
+            stream.next_out = output.baseAddress.map { $0.advanced(by: outOffset).assumingMemoryBound(to: Bytef.self) }
+            stream.avail_out = uInt(output.count - outOffset)
+            let before = stream.avail_in, outBefore = stream.avail_out
+            let status = inflate(&stream, Z_FINISH)
+            inOffset += Int(before - stream.avail_in)
+            outOffset += Int(outBefore - stream.avail_out)
+            if status == Z_STREAM_END {
+                // Another member may follow.
+                if inOffset < input.count { inflateReset(&stream) }
+                continue
+            }
+            guard status == Z_OK || status == Z_BUF_ERROR, before != stream.avail_in || outBefore != stream.avail_out else {
+                throw ParquetError.corrupt("a GZIP page is corrupt (zlib status \(status))")
+            }
+            if outOffset == output.count && status == Z_BUF_ERROR { break }
+        }
+        guard outOffset == output.count else {
+            throw ParquetError.corrupt("a GZIP page decompresses to \(outOffset) bytes where the page header says \(output.count)")
+        }
+    }
+
+    func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ParquetError) {
+        var stream = z_stream()
+        guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION,
+                            Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ParquetError(.io, "zlib could not start compressing")
+        }
+        defer { deflateEnd(&stream) }
+        let start = output.count
+        let bound = Int(deflateBound(&stream, uLong(input.count)))
+        output.append(contentsOf: repeatElement(0, count: bound))
+        let status = output.withUnsafeMutableBytes { out -> Int32 in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(input.count)
+            stream.next_out = out.baseAddress!.advanced(by: start).assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(bound)
+            return deflate(&stream, Z_FINISH)
+        }
+        guard status == Z_STREAM_END else { throw ParquetError(.io, "GZIP compression failed (zlib status \(status))") }
+        output.removeLast(bound - Int(stream.total_out))
+    }
+}

@@ -1,0 +1,118 @@
+/// Decodes the RLE / bit-packed hybrid (levels, dictionary indices, RLE booleans).
+///
+/// Runs: a varint header; `header & 1 == 1`: `(header >> 1) * 8` bit-packed values;
+/// else `header >> 1` repeats of one value stored in `ceil(width / 8)` bytes. Every run is
+/// checked against the remaining bytes; values past the requested count are ignored.
+struct RLEHybridDecoder {
+    private let data: UnsafeRawBufferPointer
+    private var position = 0
+    private let bitWidth: Int
+    private let valueBytes: Int
+    /// The current run: repeated value, or bit-packed values still to take.
+    private var repeatCount = 0
+    private var repeatValue: UInt32 = 0
+    private var packedRemaining = 0
+    private var packedBitOffset = 0
+
+    init(_ data: UnsafeRawBufferPointer, bitWidth: Int) throws(ParquetError) {
+        guard bitWidth >= 0 && bitWidth <= 32 else {
+            throw ParquetError.corrupt("an RLE/bit-packed run has bit width \(bitWidth) (at most 32)")
+        }
+        self.data = data
+        self.bitWidth = bitWidth
+        self.valueBytes = (bitWidth + 7) / 8
+    }
+
+    /// Bytes consumed so far (whole runs).
+    var consumed: Int { position }
+
+    /// Decodes exactly `count` values into `output`; throws when the data ends first.
+    mutating func decode(count: Int, into output: UnsafeMutablePointer<UInt32>) throws(ParquetError) {
+        var produced = 0
+        while produced < count {
+            if repeatCount > 0 {
+                let n = Swift.min(repeatCount, count - produced)
+                (output + produced).initialize(repeating: repeatValue, count: n)
+                produced += n
+                repeatCount -= n
+                continue
+            }
+            if packedRemaining > 0 {
+                let n = Swift.min(packedRemaining, count - produced)
+                BitUnpacking.unpack32(data, bitOffset: packedBitOffset, bitWidth: bitWidth, count: n, into: output + produced)
+                packedBitOffset += n * bitWidth
+                packedRemaining -= n
+                produced += n
+                continue
+            }
+            try nextRun(needed: count - produced)
+        }
+    }
+
+    /// Skips `count` values.
+    mutating func skip(count: Int) throws(ParquetError) {
+        var left = count
+        while left > 0 {
+            if repeatCount > 0 {
+                let n = Swift.min(repeatCount, left)
+                repeatCount -= n
+                left -= n
+            } else if packedRemaining > 0 {
+                let n = Swift.min(packedRemaining, left)
+                packedBitOffset += n * bitWidth
+                packedRemaining -= n
+                left -= n
+            } else {
+                try nextRun(needed: left)
+            }
+        }
+    }
+
+    private mutating func nextRun(needed: Int) throws(ParquetError) {
+        guard position < data.count else {
+            throw ParquetError.corrupt("RLE/bit-packed data ends with \(needed) values still to decode")
+        }
+        var header: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < data.count, shift < 64 else { throw ParquetError.corrupt("an RLE/bit-packed run header is truncated or too long") }
+            let byte = data[position]
+            position += 1
+            header |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { break }
+            shift += 7
+        }
+        if header & 1 == 1 {
+            let groups = header >> 1
+            if groups == 0 { return }  // an empty run: nothing to take
+            guard groups <= UInt64(Int32.max / 8) else {
+                throw ParquetError.corrupt("a bit-packed run has \(groups) groups of 8 values")
+            }
+            let values = Int(groups) * 8
+            let bytes = Int(groups) * bitWidth
+            // The last run may be cut short when it carries padding only.
+            let available = Swift.min(bytes, data.count - position)
+            let whole = bitWidth == 0 ? values : available * 8 / bitWidth
+            guard whole >= Swift.min(values, needed) else {
+                throw ParquetError.corrupt("a bit-packed run needs \(bytes) bytes but only \(data.count - position) remain")
+            }
+            packedRemaining = Swift.min(values, whole)
+            packedBitOffset = position * 8
+            position += available
+        } else {
+            let count = header >> 1
+            guard count <= UInt64(Int32.max) else { throw ParquetError.corrupt("an RLE run repeats a value \(count) times") }
+            guard valueBytes <= data.count - position else {
+                throw ParquetError.corrupt("an RLE run's value is truncated")
+            }
+            var value: UInt32 = 0
+            for k in 0..<valueBytes { value |= UInt32(data[position + k]) << (8 * k) }
+            position += valueBytes
+            if bitWidth < 32 && value >> bitWidth != 0 {
+                throw ParquetError.corrupt("an RLE run holds \(value), wider than its \(bitWidth) bits")
+            }
+            repeatCount = Int(count)
+            repeatValue = value
+        }
+    }
+}
