@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(
             name: "anant-bench",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph", "CAnantSystem",
+                "AnantColumnar", "AnantHypergraph", "AnantParquet", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/Sources/anant-bench",

@@ -1,4 +1,58 @@
 extension Column {
+    /// The rows of all `parts` (same type, at least one) in one column, copied once.
+    public static func concatenating(_ parts: [Column]) -> Column {
+        precondition(!parts.isEmpty, "concatenating needs at least one column")
+        if parts.count == 1 { return parts[0] }
+        let type = parts[0].dataType
+        precondition(parts.allSatisfy { $0.dataType == type }, "concatenating columns of different types")
+        let total = parts.reduce(0) { $0 + $1.count }
+        let anyNull = parts.contains { $0.nullCount > 0 }
+        func validity() -> Bitmap? {
+            guard anyNull else { return nil }
+            var bits = Bitmap(count: total, value: true)
+            var row = 0
+            for part in parts {
+                for i in 0..<part.count where part.isNull(i) { bits[row + i] = false }
+                row += part.count
+            }
+            return bits
+        }
+        func values<V>(_ extract: (Column) -> [V]) -> [V] {
+            var out = [V]()
+            out.reserveCapacity(total)
+            for part in parts { out.append(contentsOf: extract(part)) }
+            return out
+        }
+        switch parts[0] {
+        case .int32: return .int32(Int32Column(values { if case .int32(let c) = $0 { return c.values }; return [] }, validity: validity()))
+        case .int64: return .int64(Int64Column(values { if case .int64(let c) = $0 { return c.values }; return [] }, validity: validity()))
+        case .double: return .double(DoubleColumn(values { if case .double(let c) = $0 { return c.values }; return [] }, validity: validity()))
+        case .bool:
+            var bits = Bitmap(count: 0, value: false)
+            for part in parts { if case .bool(let c) = part { bits.append(contentsOf: c.bits) } }
+            return .bool(BoolColumn(bits: bits, validity: validity()))
+        case .string, .json:
+            var offsets = [Int64](), bytes = [UInt8]()
+            offsets.reserveCapacity(total + 1)
+            offsets.append(0)
+            for part in parts {
+                guard case .string(let c) = part.asStringStorage else { continue }
+                let base = Int64(bytes.count)
+                bytes.append(contentsOf: c.bytes)
+                offsets.append(contentsOf: c.offsets.dropFirst().map { $0 + base })
+            }
+            let column = try! StringColumn(offsets: offsets, bytes: bytes, validity: validity())
+            if case .json = parts[0] { return .json(column) }
+            return .string(column)
+        }
+    }
+
+    /// A string or JSON column's storage, as `.string`.
+    private var asStringStorage: Column {
+        if case .json(let c) = self { return .string(c) }
+        return self
+    }
+
     /// The rows of `self` followed by the rows of `other`; both must have the same type.
     public func appending(_ other: Column) -> Column {
         precondition(dataType == other.dataType, "appending columns of different types")

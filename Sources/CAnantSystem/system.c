@@ -4,7 +4,9 @@
 #include <malloc.h>
 
 int anant_keep_freed_memory(void) {
-    int ok = mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    // Large blocks from the heap, never from fresh mappings (glibc caps M_MMAP_THRESHOLD
+    // at 32 MiB, so mmap is switched off instead), and no trimming of the heap's top.
+    int ok = mallopt(M_MMAP_MAX, 0);
     ok &= mallopt(M_TRIM_THRESHOLD, 1 << 30);
     return ok ? 0 : -1;
 }

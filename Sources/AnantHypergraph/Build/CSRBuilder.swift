@@ -1,3 +1,5 @@
+import AnantColumnar
+
 /// Builds the edge → nodes CSR from incidence rows given as dense (edge, node) codes.
 ///
 /// Rows are grouped by edge with a counting sort (skipped when the rows are already

@@ -1,3 +1,5 @@
+import AnantColumnar
+
 /// A compressed sparse row structure: row `r` holds `members[offsets[r] ..< offsets[r + 1]]`.
 ///
 /// Anant stores a hypergraph's incidences twice in this form: edge → nodes and node →

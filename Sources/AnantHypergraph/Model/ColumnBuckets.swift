@@ -1,3 +1,5 @@
+import AnantColumnar
+
 /// The middle state of a bucketed transpose: (column, row) pairs grouped into buckets of
 /// consecutive columns, each bucket's pairs in row order.
 ///

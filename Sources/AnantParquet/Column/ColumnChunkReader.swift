@@ -1,9 +1,29 @@
-/// Reads one column chunk page by page: dictionary page, data pages v1 and v2,
-/// decompression, optional CRC checks, levels and values.
+/// One page of a column chunk, as a `ColumnChunkReader` visitor sees it. The buffers are
+/// valid only during the visit (they are reused for the next page).
+struct PageContent {
+    enum Kind { case dictionary, data }
+    var kind: Kind
+    var encoding: Encoding
+    /// Level entries of a data page, or entries of a dictionary page.
+    var count: Int
+    /// Entries whose definition level is the maximum (values in `values`).
+    var present: Int
+    /// One definition level per entry (empty when the maximum is 0, or when every entry
+    /// is present: then `present == count`).
+    var definitionLevels: UnsafeBufferPointer<Int16>
+    /// One repetition level per entry (empty when the column is not repeated).
+    var repetitionLevels: UnsafeBufferPointer<Int16>
+    /// The encoded values, decompressed.
+    var values: UnsafeRawBufferPointer
+}
+
+/// Walks one column chunk page by page: dictionary page, data pages v1 and v2,
+/// decompression, optional CRC checks and levels; a visitor decodes the values.
 ///
 /// Pages are read from the chunk's first page until the chunk's level count is reached,
 /// bounded by the end of the file's data (never by trust in `total_compressed_size`,
-/// which PARQUET-816 files get wrong).
+/// which PARQUET-816 files get wrong). Decompression and level buffers are reused from
+/// page to page.
 struct ColumnChunkReader {
     let file: UnsafeRawBufferPointer
     /// Where the footer starts: no page may reach past it.
@@ -15,23 +35,22 @@ struct ColumnChunkReader {
     /// The largest uncompressed page accepted (a corrupt header must not cause a giant allocation).
     static let maximumPageSize = 1 << 30
 
-    private var column: String { descriptor.dottedPath }
+    var column: String { descriptor.dottedPath }
 
-    func read(into data: inout ColumnChunkData) throws(ParquetError) {
+    /// Calls `visit` for every page, in order.
+    func forEachPage(_ visit: (PageContent) throws(ParquetError) -> Void) throws(ParquetError) {
         let codec = try Codecs.decoder(for: metadata.codec, column: column)
         let start = Int(metadata.chunkStart)
+        let wanted = Int(metadata.numValues)
         guard start >= 4, start < dataEnd else {
-            if metadata.numValues == 0 { return }
+            if wanted == 0 { return }
             throw ParquetError.corrupt("column '\(column)' starts at byte \(start), outside the file's data (4 ..< \(dataEnd))")
         }
-        let wanted = Int(metadata.numValues)
+        var buffers = PageBuffers()
+        defer { buffers.release() }
         var position = start
         var entries = 0
-        var dictionary: LeafValues? = nil
-        var sawDataPage = false
-        var scratch = [UInt8]()
-        if descriptor.maxDefinitionLevel > 0 { data.definitionLevels.reserveCapacity(data.definitionLevels.count + Swift.min(wanted, 1 << 22)) }
-        if descriptor.maxRepetitionLevel > 0 { data.repetitionLevels.reserveCapacity(data.repetitionLevels.count + Swift.min(wanted, 1 << 22)) }
+        var sawDataPage = false, sawDictionary = false
         while entries < wanted {
             guard position < dataEnd else {
                 throw ParquetError.corrupt("column '\(column)' ends after \(entries) of its \(wanted) values: its pages run into the footer")
@@ -50,35 +69,28 @@ struct ColumnChunkReader {
             position = bodyStart + bodySize
             switch header.pageType {
             case .dictionaryPage?:
-                guard !sawDataPage, dictionary == nil else {
+                guard !sawDataPage, !sawDictionary else {
                     throw ParquetError.corrupt("column '\(column)' has a dictionary page after its first page")
                 }
+                sawDictionary = true
                 guard let h = header.dictionaryPageHeader else { throw ParquetError.corrupt("a dictionary page of column '\(column)' lacks its header") }
                 guard h.encoding == .plain || h.encoding == .plainDictionary else {
                     throw ParquetError(.unsupported, "the dictionary page of column '\(column)' uses encoding \(h.encoding)")
                 }
-                let raw = try decompress(body, codec: codec, size: Int(header.uncompressedPageSize), scratch: &scratch)
-                var values = LeafValues.empty(descriptor.physicalType)
-                try rethrowingParquetErrors {
-                    try raw.withUnsafeBytes { bytes in
-                        try ValueDecoding.decode(bytes, encoding: .plain, count: Int(h.numValues), physical: descriptor.physicalType,
-                                                 typeLength: descriptor.typeLength, dictionary: nil, into: &values, column: column)
-                    }
-                }
-                dictionary = values
+                let raw = try decompress(body, codec: codec, size: Int(header.uncompressedPageSize), into: &buffers)
+                try visit(PageContent(kind: .dictionary, encoding: .plain, count: Int(h.numValues), present: Int(h.numValues),
+                                      definitionLevels: UnsafeBufferPointer(start: nil, count: 0),
+                                      repetitionLevels: UnsafeBufferPointer(start: nil, count: 0), values: raw))
             case .dataPage?:
                 sawDataPage = true
                 guard let h = header.dataPageHeader else { throw ParquetError.corrupt("a data page of column '\(column)' lacks its header") }
-                let raw = try decompress(body, codec: codec, size: Int(header.uncompressedPageSize), scratch: &scratch)
-                try rethrowingParquetErrors {
-                    try raw.withUnsafeBytes { bytes in try readDataPageV1(bytes, header: h, dictionary: dictionary, into: &data) }
-                }
+                let raw = try decompress(body, codec: codec, size: Int(header.uncompressedPageSize), into: &buffers)
+                try visit(try dataPageV1(raw, header: h, buffers: &buffers))
                 entries += Int(h.numValues)
             case .dataPageV2?:
                 sawDataPage = true
                 guard let h = header.dataPageHeaderV2 else { throw ParquetError.corrupt("a data page v2 of column '\(column)' lacks its header") }
-                try readDataPageV2(body, header: h, uncompressedSize: Int(header.uncompressedPageSize), codec: codec,
-                                   dictionary: dictionary, scratch: &scratch, into: &data)
+                try visit(try dataPageV2(body, header: h, uncompressedSize: Int(header.uncompressedPageSize), codec: codec, buffers: &buffers))
                 entries += Int(h.numValues)
             case .indexPage?, nil:
                 continue  // never used in practice; unknown page types are skipped
@@ -87,21 +99,46 @@ struct ColumnChunkReader {
         guard entries == wanted else {
             throw ParquetError.corrupt("column '\(column)' holds \(entries) values in its pages but \(wanted) in its metadata")
         }
-        data.entryCount += entries
+    }
+
+    /// Decodes the chunk, appending its levels and values to `data`.
+    func read(into data: inout ColumnChunkData) throws(ParquetError) {
+        var dictionary: LeafValues? = nil
+        let physical = descriptor.physicalType, width = descriptor.typeLength, name = column
+        try forEachPage { page throws(ParquetError) in
+            switch page.kind {
+            case .dictionary:
+                var values = LeafValues.empty(physical)
+                try ValueDecoding.decode(page.values, encoding: .plain, count: page.count, physical: physical,
+                                         typeLength: width, dictionary: nil, into: &values, column: name)
+                dictionary = values
+            case .data:
+                if page.definitionLevels.isEmpty && descriptor.maxDefinitionLevel > 0 {
+                    data.definitionLevels.append(contentsOf: repeatElement(Int16(descriptor.maxDefinitionLevel), count: page.count))
+                } else {
+                    data.definitionLevels.append(contentsOf: page.definitionLevels)
+                }
+                data.repetitionLevels.append(contentsOf: page.repetitionLevels)
+                try ValueDecoding.decode(page.values, encoding: page.encoding, count: page.present, physical: physical,
+                                         typeLength: width, dictionary: dictionary, into: &data.values, column: name)
+                data.entryCount += page.count
+            }
+        }
     }
 
     /// The page body, decompressed to exactly `size` bytes (or as stored when uncompressed).
-    private func decompress(_ body: UnsafeRawBufferPointer, codec: (any Codec)?, size: Int, scratch: inout [UInt8]) throws(ParquetError) -> [UInt8] {
+    private func decompress(_ body: UnsafeRawBufferPointer, codec: (any Codec)?, size: Int,
+                            into buffers: inout PageBuffers) throws(ParquetError) -> UnsafeRawBufferPointer {
         guard let codec else {
             guard size == body.count else {
                 throw ParquetError.corrupt("an uncompressed page of column '\(column)' is \(body.count) bytes but its header says \(size)")
             }
-            return Array(body)
+            return body
         }
         try checkSize(size, compressed: body.count)
-        var output = [UInt8](repeating: 0, count: size)
-        try rethrowingParquetErrors { try output.withUnsafeMutableBytes { out in try codec.decompress(body, into: out) } }
-        return output
+        let output = buffers.page(size)
+        try codec.decompress(body, into: output)
+        return UnsafeRawBufferPointer(output)
     }
 
     private func checkSize(_ size: Int, compressed: Int) throws(ParquetError) {
@@ -110,78 +147,120 @@ struct ColumnChunkReader {
         }
     }
 
-    private func readDataPageV1(_ page: UnsafeRawBufferPointer, header h: DataPageHeader, dictionary: LeafValues?,
-                                into data: inout ColumnChunkData) throws(ParquetError) {
+    private func dataPageV1(_ page: UnsafeRawBufferPointer, header h: DataPageHeader, buffers: inout PageBuffers) throws(ParquetError) -> PageContent {
         let count = Int(h.numValues)
         var offset = 0
+        var repetition = UnsafeBufferPointer<Int16>(start: nil, count: 0)
+        var definition = UnsafeBufferPointer<Int16>(start: nil, count: 0)
         if descriptor.maxRepetitionLevel > 0 {
+            let levels = buffers.repetition(count)
             offset += try LevelDecoding.decode(page, encoding: h.repetitionLevelEncoding, maxLevel: descriptor.maxRepetitionLevel,
-                                               count: count, lengthPrefixed: true, into: &data.repetitionLevels,
-                                               column: column, kind: "repetition")
+                                               count: count, lengthPrefixed: true, into: levels, column: column, kind: "repetition")
+            repetition = UnsafeBufferPointer(levels)
         }
-        let present: Int
-        if descriptor.maxDefinitionLevel > 0 {
-            let before = data.definitionLevels.count
-            offset += try LevelDecoding.decode(UnsafeRawBufferPointer(rebasing: page[offset...]), encoding: h.definitionLevelEncoding,
+        var present = count
+        let definitionData = UnsafeRawBufferPointer(rebasing: page[offset...])
+        if descriptor.maxDefinitionLevel > 0, h.definitionLevelEncoding == .rle,
+           let run = LevelDecoding.uniformRun(definitionData, maxLevel: descriptor.maxDefinitionLevel, count: count, lengthPrefixed: true),
+           Int(run.level) == descriptor.maxDefinitionLevel {
+            offset += run.consumed
+        } else if descriptor.maxDefinitionLevel > 0 {
+            let levels = buffers.definition(count)
+            offset += try LevelDecoding.decode(definitionData, encoding: h.definitionLevelEncoding,
                                                maxLevel: descriptor.maxDefinitionLevel, count: count, lengthPrefixed: true,
-                                               into: &data.definitionLevels, column: column, kind: "definition")
-            present = countPresent(data.definitionLevels, from: before)
-        } else {
-            present = count
+                                               into: levels, column: column, kind: "definition")
+            definition = UnsafeBufferPointer(levels)
+            present = countPresent(definition)
         }
-        try ValueDecoding.decode(UnsafeRawBufferPointer(rebasing: page[offset...]), encoding: h.encoding, count: present,
-                                 physical: descriptor.physicalType, typeLength: descriptor.typeLength, dictionary: dictionary,
-                                 into: &data.values, column: column)
+        return PageContent(kind: .data, encoding: h.encoding, count: count, present: present, definitionLevels: definition,
+                           repetitionLevels: repetition, values: UnsafeRawBufferPointer(rebasing: page[offset...]))
     }
 
-    private func readDataPageV2(_ body: UnsafeRawBufferPointer, header h: DataPageHeaderV2, uncompressedSize: Int,
-                                codec: (any Codec)?, dictionary: LeafValues?, scratch: inout [UInt8],
-                                into data: inout ColumnChunkData) throws(ParquetError) {
+    private func dataPageV2(_ body: UnsafeRawBufferPointer, header h: DataPageHeaderV2, uncompressedSize: Int,
+                            codec: (any Codec)?, buffers: inout PageBuffers) throws(ParquetError) -> PageContent {
         let count = Int(h.numValues)
         let repLength = Int(h.repetitionLevelsByteLength), defLength = Int(h.definitionLevelsByteLength)
         guard repLength + defLength <= body.count, repLength + defLength <= uncompressedSize else {
             throw ParquetError.corrupt("a data page v2 of column '\(column)' has level lengths longer than the page")
         }
+        var repetition = UnsafeBufferPointer<Int16>(start: nil, count: 0)
+        var definition = UnsafeBufferPointer<Int16>(start: nil, count: 0)
         if descriptor.maxRepetitionLevel > 0 {
+            let levels = buffers.repetition(count)
             _ = try LevelDecoding.decode(UnsafeRawBufferPointer(rebasing: body[0..<repLength]), encoding: .rle,
                                          maxLevel: descriptor.maxRepetitionLevel, count: count, lengthPrefixed: false,
-                                         into: &data.repetitionLevels, column: column, kind: "repetition")
+                                         into: levels, column: column, kind: "repetition")
+            repetition = UnsafeBufferPointer(levels)
         }
-        let present: Int
-        if descriptor.maxDefinitionLevel > 0 {
-            let before = data.definitionLevels.count
-            _ = try LevelDecoding.decode(UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)]), encoding: .rle,
+        var present = count
+        let definitionData = UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)])
+        if descriptor.maxDefinitionLevel > 0,
+           let run = LevelDecoding.uniformRun(definitionData, maxLevel: descriptor.maxDefinitionLevel, count: count, lengthPrefixed: false),
+           Int(run.level) == descriptor.maxDefinitionLevel {
+            // Every entry present: no levels to decode.
+        } else if descriptor.maxDefinitionLevel > 0 {
+            let levels = buffers.definition(count)
+            _ = try LevelDecoding.decode(definitionData, encoding: .rle,
                                          maxLevel: descriptor.maxDefinitionLevel, count: count, lengthPrefixed: false,
-                                         into: &data.definitionLevels, column: column, kind: "definition")
-            present = countPresent(data.definitionLevels, from: before)
-        } else {
-            present = count
+                                         into: levels, column: column, kind: "definition")
+            definition = UnsafeBufferPointer(levels)
+            present = countPresent(definition)
         }
         let stored = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
         let valuesSize = uncompressedSize - repLength - defLength
-        let values: [UInt8]
+        var values = stored
         if let codec, h.isCompressed, !stored.isEmpty {
             try checkSize(valuesSize, compressed: stored.count)
-            var output = [UInt8](repeating: 0, count: valuesSize)
-            try rethrowingParquetErrors { try output.withUnsafeMutableBytes { out in try codec.decompress(stored, into: out) } }
-            values = output
-        } else {
-            values = Array(stored)
+            let output = buffers.page(valuesSize)
+            try codec.decompress(stored, into: output)
+            values = UnsafeRawBufferPointer(output)
         }
-        try rethrowingParquetErrors {
-            try values.withUnsafeBytes { bytes in
-                try ValueDecoding.decode(bytes, encoding: h.encoding, count: present, physical: descriptor.physicalType,
-                                         typeLength: descriptor.typeLength, dictionary: dictionary, into: &data.values, column: column)
-            }
-        }
+        return PageContent(kind: .data, encoding: h.encoding, count: count, present: present, definitionLevels: definition,
+                           repetitionLevels: repetition, values: values)
     }
 
-    private func countPresent(_ levels: [Int16], from start: Int) -> Int {
+    private func countPresent(_ levels: UnsafeBufferPointer<Int16>) -> Int {
         let maximum = Int16(descriptor.maxDefinitionLevel)
         var present = 0
-        levels.withUnsafeBufferPointer { l in
-            for i in start..<l.count where l[i] == maximum { present += 1 }
-        }
+        for level in levels where level == maximum { present &+= 1 }
         return present
+    }
+}
+
+/// Buffers reused from page to page: the decompressed page and the two level arrays.
+struct PageBuffers {
+    private var pageBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var definitionBuffer = UnsafeMutableBufferPointer<Int16>(start: nil, count: 0)
+    private var repetitionBuffer = UnsafeMutableBufferPointer<Int16>(start: nil, count: 0)
+
+    /// A page buffer of exactly `size` bytes (grown when needed).
+    mutating func page(_ size: Int) -> UnsafeMutableRawBufferPointer {
+        if pageBuffer.count < size {
+            pageBuffer.deallocate()
+            pageBuffer = .allocate(byteCount: Swift.max(size, 1), alignment: 16)
+        }
+        return UnsafeMutableRawBufferPointer(rebasing: pageBuffer[0..<size])
+    }
+
+    mutating func definition(_ count: Int) -> UnsafeMutableBufferPointer<Int16> {
+        PageBuffers.grow(&definitionBuffer, count)
+    }
+
+    mutating func repetition(_ count: Int) -> UnsafeMutableBufferPointer<Int16> {
+        PageBuffers.grow(&repetitionBuffer, count)
+    }
+
+    private static func grow(_ buffer: inout UnsafeMutableBufferPointer<Int16>, _ count: Int) -> UnsafeMutableBufferPointer<Int16> {
+        if buffer.count < count {
+            buffer.deallocate()
+            buffer = .allocate(capacity: Swift.max(count, 1))
+        }
+        return UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
+    }
+
+    mutating func release() {
+        pageBuffer.deallocate()
+        definitionBuffer.deallocate()
+        repetitionBuffer.deallocate()
     }
 }

@@ -4,7 +4,8 @@ import CZlib
 ///
 /// Every codec checks that decompression yields exactly the expected number of bytes and
 /// reports a clear error otherwise (a corrupt or truncated page never reads out of bounds).
-protocol Codec: Sendable {
+/// An instance serves one column chunk on one thread (codecs may keep contexts).
+protocol Codec {
     /// Decompresses `input` into exactly `into.count` bytes.
     func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ParquetError)
     /// Compresses `input`, appending to `output`.

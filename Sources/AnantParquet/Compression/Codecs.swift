@@ -37,12 +37,26 @@ struct SnappyCodec: Codec {
     }
 }
 
-struct ZstdCodec: Codec {
+/// zstd. One instance serves one column chunk on one thread: its contexts are reused from
+/// page to page (creating a context per page costs more than decompressing a small page).
+final class ZstdCodec: Codec {
     let level: Int32
+    private var decompression: OpaquePointer?
+    private var compression: OpaquePointer?
+
+    init(level: Int32) {
+        self.level = level
+    }
+
+    deinit {
+        if let decompression { ZSTD_freeDCtx(decompression) }
+        if let compression { ZSTD_freeCCtx(compression) }
+    }
 
     func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ParquetError) {
-        // ZSTD_decompress handles several concatenated frames.
-        let result = ZSTD_decompress(output.baseAddress, output.count, input.baseAddress, input.count)
+        if decompression == nil { decompression = ZSTD_createDCtx() }
+        // ZSTD_decompressDCtx handles several concatenated frames.
+        let result = ZSTD_decompressDCtx(decompression, output.baseAddress, output.count, input.baseAddress, input.count)
         if ZSTD_isError(result) != 0 {
             throw ParquetError.corrupt("a ZSTD page is corrupt: \(String(cString: ZSTD_getErrorName(result)))")
         }
@@ -55,8 +69,10 @@ struct ZstdCodec: Codec {
         let start = output.count
         let bound = ZSTD_compressBound(input.count)
         output.append(contentsOf: repeatElement(0, count: bound))
+        if compression == nil { compression = ZSTD_createCCtx() }
+        let context = compression
         let result = output.withUnsafeMutableBytes { out in
-            ZSTD_compress(out.baseAddress!.advanced(by: start), bound, input.baseAddress, input.count, level)
+            ZSTD_compressCCtx(context, out.baseAddress!.advanced(by: start), bound, input.baseAddress, input.count, level)
         }
         guard ZSTD_isError(result) == 0 else { throw ParquetError(.io, "ZSTD compression failed: \(String(cString: ZSTD_getErrorName(result)))") }
         output.removeLast(bound - result)

@@ -49,6 +49,78 @@ struct RLEHybridDecoder {
         }
     }
 
+    /// Decodes exactly `count` levels (values of at most 15 bits) into `output`.
+    mutating func decodeLevels(count: Int, into output: UnsafeMutableBufferPointer<Int16>) throws(ParquetError) {
+        guard bitWidth <= 15 else { throw ParquetError.corrupt("levels have bit width \(bitWidth)") }
+        var produced = 0
+        var scratch = [UInt32](repeating: 0, count: 64)
+        while produced < count {
+            if repeatCount > 0 {
+                let n = Swift.min(repeatCount, count - produced)
+                UnsafeMutableBufferPointer(rebasing: output[produced..<(produced + n)]).initialize(repeating: Int16(truncatingIfNeeded: repeatValue))
+                produced += n
+                repeatCount -= n
+                continue
+            }
+            if packedRemaining > 0 {
+                let n = Swift.min(packedRemaining, count - produced, 64)
+                scratch.withUnsafeMutableBufferPointer { s in
+                    BitUnpacking.unpack32(data, bitOffset: packedBitOffset, bitWidth: bitWidth, count: n, into: s.baseAddress!)
+                    for k in 0..<n { output[produced + k] = Int16(truncatingIfNeeded: s[k]) }
+                }
+                packedBitOffset += n * bitWidth
+                packedRemaining -= n
+                produced += n
+                continue
+            }
+            try nextRun(needed: count - produced)
+        }
+    }
+
+    /// Decodes `count` dictionary indices and writes `dictionary[index]` for each into
+    /// `output`, 64 indices at a time (the indices never leave the cache). Returns false
+    /// when an index is outside the dictionary (the output is then incomplete).
+    mutating func gather<T>(count: Int, from dictionary: UnsafeBufferPointer<T>, into output: UnsafeMutablePointer<T>) throws(ParquetError) -> Bool {
+        let size = UInt32(dictionary.count)
+        var produced = 0
+        var scratch = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                       UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                       UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
+                       UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        while produced < count {
+            if repeatCount > 0 {
+                guard repeatValue < size else { return false }
+                let n = Swift.min(repeatCount, count - produced)
+                (output + produced).initialize(repeating: dictionary[Int(repeatValue)], count: n)
+                produced += n
+                repeatCount -= n
+                continue
+            }
+            if packedRemaining > 0 {
+                let n = Swift.min(packedRemaining, count - produced, 64)
+                var ok = true
+                withUnsafeMutableBytes(of: &scratch) { raw in
+                    let indices = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
+                    BitUnpacking.unpack32(data, bitOffset: packedBitOffset, bitWidth: bitWidth, count: n, into: indices)
+                    var highest: UInt32 = 0
+                    for k in 0..<n {
+                        let index = indices[k]
+                        highest = Swift.max(highest, index)
+                        output[produced + k] = dictionary[Int(index < size ? index : 0)]
+                    }
+                    ok = highest < size
+                }
+                guard ok else { return false }
+                packedBitOffset += n * bitWidth
+                packedRemaining -= n
+                produced += n
+                continue
+            }
+            try nextRun(needed: count - produced)
+        }
+        return true
+    }
+
     /// Skips `count` values.
     mutating func skip(count: Int) throws(ParquetError) {
         var left = count

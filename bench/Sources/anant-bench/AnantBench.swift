@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantHypergraph
+import AnantParquet
 import CAnantSystem
 import ArgumentParser
 import Foundation
@@ -12,7 +13,7 @@ struct AnantBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anant-bench",
         abstract: "Times Anant workloads for bench/run (release builds).",
-        subcommands: [BuildCSR.self])
+        subcommands: [BuildCSR.self, ReadParquet.self])
 }
 
 /// Building the CSR model (ids dictionary-encoded, both CSRs) from an in-memory table.
@@ -43,6 +44,31 @@ struct BuildCSR: ParsableCommand {
             "bench": "build_csr", "tool": "anant", "op": "build_csr", "source": "memory", "rows": table.rowCount,
             "csv_read_s": readSeconds, "nodes": shape.0, "edges": shape.1, "incidences": shape.2,
         ].merging(stats) { a, _ in a })
+    }
+}
+
+/// Reading a Parquet file into columns (all, or some), optionally filtered.
+struct ReadParquet: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "read-parquet", abstract: "Time reading a Parquet file into columns.")
+
+    @Option(help: "The Parquet file.") var file: String
+    @Option(help: "Comma-separated columns to read (default: all).") var columns: String?
+    @Option(name: .customLong("where"), help: "A filter, e.g. 'weight > 0.9'.") var filter: String?
+    @Option(help: "A label for the output.") var op = "read"
+    @Option(help: "Timed repetitions.") var repeats = 3
+    @Option(help: "Untimed warm-up runs.") var warmup = 1
+
+    func run() throws {
+        _ = anant_keep_freed_memory()
+        let predicate = try filter.map { try ParquetPredicate.parse($0) }
+        let names = columns?.split(separator: ",").map(String.init)
+        var rows = 0
+        let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
+            let reader = try ParquetFileReader(path: file)
+            rows = try reader.readTable(columns: names, where: predicate).rowCount
+        }
+        Timing.emit(["bench": "parquet_read", "tool": "anant", "op": op, "file": file, "rows": rows,
+                     "result_rows": rows].merging(stats) { a, _ in a })
     }
 }
 

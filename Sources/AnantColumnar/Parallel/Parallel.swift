@@ -5,14 +5,14 @@ import Glibc
 import Darwin
 #endif
 
-/// Fork-join parallelism for the hot loops of the model (Dispatch's `concurrentPerform`,
-/// which runs on the calling thread plus a pool sized to the machine).
-enum Parallel {
+/// Fork-join parallelism for hot loops (Dispatch's `concurrentPerform`, which runs on the
+/// calling thread plus a pool sized to the machine). Shared by every layer above.
+public enum Parallel {
     /// The number of CPUs online.
-    static let processorCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    public static let processorCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     /// Runs `body(0) ... body(tasks - 1)`, concurrently when `tasks > 1`.
-    static func run(tasks: Int, _ body: @Sendable (Int) -> Void) {
+    public static func run(tasks: Int, _ body: @Sendable (Int) -> Void) {
         if tasks <= 1 {
             body(0)
         } else {
@@ -22,34 +22,41 @@ enum Parallel {
 
     /// How many tasks to split `work` items into: one per processor, but none smaller
     /// than `grain` items.
-    static func tasks(for work: Int, grain: Int = 1 << 16) -> Int {
+    public static func tasks(for work: Int, grain: Int = 1 << 16) -> Int {
         max(1, min(processorCount, work / grain))
     }
 
     /// The `part`-th of `parts` nearly equal slices of `0 ..< count`.
-    static func slice(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
+    public static func slice(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
         (count * part / parts)..<(count * (part + 1) / parts)
     }
 }
 
 /// A pointer handed to parallel tasks that write disjoint parts of one buffer (or only
 /// read it). The tasks, not the type system, guarantee the absence of races.
-struct SharedBuffer<Element>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<Element>
-    let count: Int
+public struct SharedBuffer<Element>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Element>
+    public let count: Int
 
-    init(_ buffer: UnsafeMutableBufferPointer<Element>) {
+    public init(_ buffer: UnsafeMutableBufferPointer<Element>) {
         base = buffer.baseAddress ?? UnsafeMutablePointer(bitPattern: 0x10)!
         count = buffer.count
     }
 
-    init(_ buffer: UnsafeBufferPointer<Element>) {
+    public init(_ buffer: UnsafeBufferPointer<Element>) {
         base = UnsafeMutablePointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 0x10)!)
         count = buffer.count
     }
 
-    @inline(__always) subscript(index: Int) -> Element {
+    @inline(__always) public subscript(index: Int) -> Element {
         get { base[index] }
         nonmutating set { base[index] = newValue }
     }
+}
+
+/// A value handed to parallel tasks that only read it (or write disjoint parts of
+/// storage it points to). The tasks, not the type system, guarantee the absence of races.
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public var value: Value
+    public init(_ value: Value) { self.value = value }
 }

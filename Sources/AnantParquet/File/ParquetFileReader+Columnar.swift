@@ -1,0 +1,207 @@
+import AnantColumnar
+
+/// Reading Parquet into Anant's columns.
+///
+/// A flat top-level field (one primitive leaf, not repeated) becomes a typed column:
+/// BOOLEAN → bool; INT32 → int32 (unsigned 32-bit → int64); INT64 → int64; FLOAT, DOUBLE,
+/// decimals and FLOAT16 → double; INT96 → int64 nanoseconds; BYTE_ARRAY → string (JSON
+/// logical type → json); other FIXED_LEN_BYTE_ARRAY → string (UUIDs formatted, other
+/// binary as hex). Nested fields (lists, maps, structs) become json columns of their
+/// assembled values. Dates and timestamps keep their stored counts.
+extension ParquetFileReader {
+    /// The index of the top-level field named `name`.
+    public func fieldIndex(named name: String) throws(ParquetError) -> Int {
+        guard let index = schema.fields.firstIndex(where: { $0.name == name }) else {
+            throw ParquetError(.invalidArgument, "the file has no column '\(name)' (columns: \(schema.fields.map(\.name).joined(separator: ", ")))")
+        }
+        return index
+    }
+
+    /// The leaf of a flat top-level field, or nil for nested fields.
+    func flatLeaf(ofField field: Int) -> ColumnDescriptor? {
+        let leaves = schema.columns(ofField: field)
+        guard leaves.count == 1, leaves[0].path.count == 1, leaves[0].maxRepetitionLevel == 0 else { return nil }
+        return leaves[0]
+    }
+
+    /// The Anant type a top-level field reads as.
+    public func dataType(ofField field: Int) -> DataType {
+        guard let leaf = flatLeaf(ofField: field) else { return .json }
+        return FlatColumns.dataType(leaf)
+    }
+
+    /// Anant's schema of the file (every field nullable unless the leaf is required).
+    public var columnarSchema: Schema {
+        let fields = schema.fields.indices.map { f in
+            Field(schema.fields[f].name, dataType(ofField: f), nullable: flatLeaf(ofField: f)?.maxDefinitionLevel != 0)
+        }
+        return (try? Schema(fields)) ?? .empty
+    }
+
+    /// The row groups whose statistics admit rows matching `predicate` (all when nil).
+    public func rowGroups(matching predicate: ParquetPredicate?) -> [Int] {
+        let all = Array(metadata.rowGroups.indices)
+        guard let predicate else { return all }
+        return all.filter { StatisticsPruning(reader: self, rowGroup: $0).mayMatch(predicate) }
+    }
+
+    /// Reads the named top-level columns (all when nil) of row group `rowGroup`.
+    public func readRowGroup(_ rowGroup: Int, columns names: [String]? = nil) throws(ParquetError) -> RecordBatch {
+        let fields = try fieldIndices(names)
+        var columns = [Column]()
+        for f in fields { columns.append(try readField(f, rowGroup: rowGroup)) }
+        return try batch(fields, columns, rows: Int(metadata.rowGroups[rowGroup].numRows))
+    }
+
+    /// Reads the named columns (all when nil) of every row group whose statistics admit
+    /// `predicate`, keeping only matching rows. Row groups decode in parallel; flat
+    /// fixed-width columns decode straight into their final storage.
+    public func readTable(columns names: [String]? = nil, where predicate: ParquetPredicate? = nil) throws(ParquetError) -> RecordBatch {
+        let fields = try fieldIndices(names)
+        var wanted = fields
+        for name in predicate?.columns.sorted() ?? [] where !wanted.contains(try fieldIndex(named: name)) {
+            wanted.append(try fieldIndex(named: name))
+        }
+        let groups = rowGroups(matching: predicate)
+        var columns = [Column]()
+        for f in wanted { columns.append(try readField(f, rowGroups: groups)) }
+        let rows = groups.reduce(0) { $0 + Int(metadata.rowGroups[$1].numRows) }
+        var table = try batch(wanted, columns, rows: rows)
+        if let predicate {
+            let keep = try predicate.evaluate(table)
+            table = table.gather(keep.indices.filter { keep[$0] })
+        }
+        if wanted.count != fields.count {
+            do { table = try table.select(fields.map { schema.fields[$0].name }) } catch {
+                throw ParquetError(.invalidArgument, error.message)
+            }
+        }
+        return table
+    }
+
+    /// Decodes field `field` of the given row groups into one column (row groups in parallel).
+    func readField(_ field: Int, rowGroups groups: [Int]) throws(ParquetError) -> Column {
+        if let leaf = flatLeaf(ofField: field) {
+            switch (leaf.physicalType, dataType(ofField: field)) {
+            case (.int32, .int32): return .int32(try readFlat(leaf, groups, as: Int32.self))
+            case (.int64, .int64): return .int64(try readFlat(leaf, groups, as: Int64.self))
+            case (.double, .double): return .double(try readFlat(leaf, groups, as: Double.self))
+            default: break
+            }
+        }
+        let workers = Swift.max(1, Swift.min(groups.count, Parallel.processorCount))
+        var parts = [Result<Column, ParquetError>?](repeating: nil, count: groups.count)
+        let reader = self
+        parts.withUnsafeMutableBufferPointer { slots in
+            let out = SharedBuffer(slots)
+            Parallel.run(tasks: workers) { worker in
+                for k in stride(from: worker, to: groups.count, by: workers) {
+                    do throws(ParquetError) { out[k] = .success(try reader.readField(field, rowGroup: groups[k])) } catch { out[k] = .failure(error) }
+                }
+            }
+        }
+        var columns = [Column]()
+        for part in parts { columns.append(try part!.get()) }
+        return columns.isEmpty ? .nulls(dataType(ofField: field), count: 0) : Column.concatenating(columns)
+    }
+
+    /// A flat fixed-width leaf of several row groups, each decoded into its slice of one array.
+    private func readFlat<T: FlatPhysicalValue>(_ leaf: ColumnDescriptor, _ groups: [Int], as: T.Type) throws(ParquetError) -> PrimitiveColumn<T> {
+        var offsets = [0]
+        for g in groups { offsets.append(offsets.last! + Int(metadata.rowGroups[g].numRows)) }
+        let starts = offsets, total = offsets.last!
+        let workers = Swift.max(1, Swift.min(groups.count, Parallel.processorCount))
+        var outcomes = [Result<Bitmap?, ParquetError>?](repeating: nil, count: groups.count)
+        let reader = self, footerStart = self.footerStart, verify = options.verifyChecksums
+        let values = [T](largeCount: total) { destination in
+            let target = SharedBuffer(destination)
+            outcomes.withUnsafeMutableBufferPointer { slots in
+                let out = SharedBuffer(slots)
+                Parallel.run(tasks: workers) { worker in
+                    for k in stride(from: worker, to: groups.count, by: workers) {
+                        let slice = UnsafeMutableBufferPointer(start: target.base + starts[k], count: starts[k + 1] - starts[k])
+                        do throws(ParquetError) {
+                            let chunk = reader.metadata.rowGroups[groups[k]].columns[leaf.index]
+                            guard let meta = chunk.metaData, !chunk.isEncrypted else {
+                                throw ParquetError(.encrypted, "column '\(leaf.dottedPath)' is an encrypted column; Anant cannot read it without keys")
+                            }
+                            let validity = try rethrowingParquetErrors {
+                                try reader.source.withBytes { bytes in
+                                    try ColumnChunkReader(file: bytes, dataEnd: footerStart, metadata: meta, descriptor: leaf,
+                                                          verifyChecksums: verify).readFlat(into: slice)
+                                }
+                            }
+                            out[k] = .success(validity)
+                        } catch {
+                            slice.initialize(repeating: .zero)
+                            out[k] = .failure(error)
+                        }
+                    }
+                }
+            }
+        }
+        var validity: Bitmap? = nil
+        for (k, outcome) in outcomes.enumerated() {
+            guard let part = try outcome!.get() else { continue }
+            if validity == nil { validity = Bitmap(count: total, value: true) }
+            for i in 0..<part.count where !part[i] { validity![starts[k] + i] = false }
+        }
+        return PrimitiveColumn(values, validity: validity)
+    }
+
+    private func fieldIndices(_ names: [String]?) throws(ParquetError) -> [Int] {
+        guard let names else { return Array(schema.fields.indices) }
+        var out = [Int]()
+        for name in names { out.append(try fieldIndex(named: name)) }
+        return out
+    }
+
+    private func batch(_ fields: [Int], _ columns: [Column], rows: Int) throws(ParquetError) -> RecordBatch {
+        do {
+            let schema = try Schema(fields.map { Field(self.schema.fields[$0].name, dataType(ofField: $0)) })
+            return try RecordBatch(schema: schema, columns: columns, rowCount: rows)
+        } catch {
+            throw ParquetError(.invalidArgument, "the selected columns cannot form a batch: \(error.message)")
+        }
+    }
+
+    /// Decodes one top-level field of one row group into a column.
+    func readField(_ field: Int, rowGroup: Int) throws(ParquetError) -> Column {
+        let rows = Int(metadata.rowGroups[rowGroup].numRows)
+        if let leaf = flatLeaf(ofField: field) {
+            var data = ColumnChunkData(physicalType: leaf.physicalType)
+            try readColumn(leaf.index, rowGroup: rowGroup, into: &data)
+            guard data.entryCount == rows else {
+                throw ParquetError.corrupt("column '\(leaf.dottedPath)' of row group \(rowGroup) holds \(data.entryCount) values for \(rows) rows")
+            }
+            return try FlatColumns.column(data, leaf)
+        }
+        return try nestedJSONColumn(field, rowGroup: rowGroup, rows: rows)
+    }
+
+    private func nestedJSONColumn(_ field: Int, rowGroup: Int, rows: Int) throws(ParquetError) -> Column {
+        let leaves = schema.columns(ofField: field)
+        var data = [ColumnChunkData](repeating: ColumnChunkData(physicalType: .boolean), count: schema.columns.count)
+        for leaf in leaves {
+            data[leaf.index] = ColumnChunkData(physicalType: leaf.physicalType)
+            try readColumn(leaf.index, rowGroup: rowGroup, into: &data[leaf.index])
+        }
+        let descriptors = schema.columns
+        var assembler = RecordAssembler<JSONValue>(
+            columns: data, maxDefinition: descriptors.map(\.maxDefinitionLevel),
+            leaf: { column, index in ValueRendering.json(data[column].values, index, descriptors[column]) },
+            null: { .null },
+            list: { .array($0) },
+            structure: { names, values in .object(JSONObject(Array(zip(names, values)))) },
+            map: { entries in .array(entries.map { .array([$0.0, $0.1 ?? .null]) }) })
+        let plan = AssemblyPlan.field(field, of: schema)
+        var column = StringColumn()
+        let writer = JSONWriter(pythonNonFinite: true)
+        for _ in 0..<rows {
+            let value = try assembler.next(plan)
+            if case .null = value { column.appendNull() } else { column.append(writer.string(value)) }
+        }
+        try assembler.checkFinished(leaves.map(\.index), names: leaves.map(\.dottedPath))
+        return .json(column)
+    }
+}
