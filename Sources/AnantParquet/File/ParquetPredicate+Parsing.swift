@@ -4,7 +4,8 @@ extension ParquetPredicate {
     /// Parses a filter such as `weight > 0.9 and (label = 'cat_01' or edge_id <= 100)`.
     ///
     /// Grammar: `or` of `and` of `not`/parenthesised terms; a term is `column op literal`
-    /// (op: = == != <> < <= > >=) or `column is [not] null`. Literals: integers, decimals,
+    /// (op: = == != <> < <= > >=), `column is [not] null`, or a Boolean column alone
+    /// (`column = true`). Literals: integers, decimals,
     /// 'single' or "double" quoted strings, true, false. Columns are names, or `back-quoted`
     /// when they hold spaces or operators.
     public static func parse(_ text: String) throws(ParquetError) -> ParquetPredicate {
@@ -44,6 +45,11 @@ private struct PredicateParser {
         return true
     }
 
+    func peekKeyword(_ word: String) -> Bool {
+        var copy = self
+        return copy.keyword(word)
+    }
+
     mutating func orExpression() throws(ParquetError) -> ParquetPredicate {
         var left = try andExpression()
         while keyword("or") { left = .or(left, try andExpression()) }
@@ -72,6 +78,11 @@ private struct PredicateParser {
             let negated = keyword("not")
             guard keyword("null") else { throw failure("expected 'null' after 'is'") }
             return negated ? .isNotNull(column: column) : .isNull(column: column)
+        }
+        // A Boolean column on its own means `column = true`.
+        skipSpaces()
+        if atEnd || text[position] == ")" || peekKeyword("and") || peekKeyword("or") {
+            return .compare(column: column, .equal, .bool(true))
         }
         let op = try comparison()
         return .compare(column: column, op, try literal())

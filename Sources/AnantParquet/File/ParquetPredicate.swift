@@ -52,6 +52,8 @@ public indirect enum ParquetPredicate: Sendable, Hashable, CustomStringConvertib
             return try (0..<batch.rowCount).map { row throws(ParquetError) in
                 let value = column[row]
                 if value.isNull || literal.isNull { return false }
+                // NaN is unordered: every comparison but != is false.
+                if value.doubleValue?.isNaN == true || literal.doubleValue?.isNaN == true { return op == .notEqual }
                 guard let order = ParquetPredicate.compare(value, literal) else {
                     throw ParquetError(.invalidArgument, "cannot compare column '\(name)' (\(column.dataType)) with \(literal)")
                 }
@@ -78,7 +80,8 @@ public indirect enum ParquetPredicate: Sendable, Hashable, CustomStringConvertib
         }
     }
 
-    /// Three-way comparison of two non-null values of compatible kinds (nil: incompatible).
+    /// Three-way comparison of two non-null values of compatible kinds (nil: incompatible,
+    /// or a NaN).
     static func compare(_ a: ScalarValue, _ b: ScalarValue) -> Int? {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x < y ? -1 : x > y ? 1 : 0

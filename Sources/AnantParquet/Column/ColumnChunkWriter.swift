@@ -1,0 +1,237 @@
+import AnantColumnar
+
+/// Options for writing Parquet files.
+public struct ParquetWriteOptions: Sendable {
+    /// Page compression (LZ4 is written as LZ4_RAW).
+    public var compression: ParquetCompression
+    /// Rows per row group (the last may hold fewer).
+    public var rowGroupRows: Int
+    /// Target size of a data page's values, in bytes before compression.
+    public var pageBytes: Int
+    /// Dictionary-encode columns (not Booleans) until the dictionary exceeds
+    /// `dictionaryPageBytes`, then fall back to PLAIN for the rest of the chunk.
+    public var dictionary: Bool
+    public var dictionaryPageBytes: Int
+    /// Write min/max/null-count statistics per column chunk.
+    public var statistics: Bool
+    /// Write a CRC-32 in every page header.
+    public var pageChecksums: Bool
+    /// File-level key-value metadata.
+    public var keyValueMetadata: [KeyValue]
+    /// The `created_by` string.
+    public var createdBy: String
+
+    /// The defaults follow pyarrow's: 1 Mi rows per row group, 1 MiB pages and dictionary
+    /// limit, dictionary on, statistics on; zstd (level 3) compression.
+    public init(compression: ParquetCompression = .zstd(level: 3), rowGroupRows: Int = 1 << 20, pageBytes: Int = 1 << 20,
+                dictionary: Bool = true, dictionaryPageBytes: Int = 1 << 20, statistics: Bool = true,
+                pageChecksums: Bool = false, keyValueMetadata: [KeyValue] = [],
+                createdBy: String = "anant version 0.1.0 (build swift)") {
+        self.compression = compression
+        self.rowGroupRows = rowGroupRows
+        self.pageBytes = pageBytes
+        self.dictionary = dictionary
+        self.dictionaryPageBytes = dictionaryPageBytes
+        self.statistics = statistics
+        self.pageChecksums = pageChecksums
+        self.keyValueMetadata = keyValueMetadata
+        self.createdBy = createdBy
+    }
+}
+
+/// One encoded column chunk: its bytes (pages) and its metadata, offsets relative to
+/// the chunk's first byte.
+struct EncodedChunk {
+    var bytes: [UInt8]
+    var metadata: ColumnMetaData
+}
+
+/// Encodes one column of one row group: an optional dictionary page, then data pages v1
+/// of about `pageBytes`, each `[definition levels][values]` compressed as a whole.
+struct ColumnChunkWriter {
+    let name: String
+    let physicalType: PhysicalType
+    let optional: Bool
+    let options: ParquetWriteOptions
+
+    func encode(_ column: Column, rows range: Range<Int>) throws(ParquetError) -> EncodedChunk {
+        let (values, nulls) = WriterValues.extract(column, range)
+        let codec = Codecs.encoder(for: options.compression)
+        var out = [UInt8]()
+        var encodingStats = [PageEncodingStats]()
+        var uncompressedTotal = 0
+        // Dictionary phase: the leading values that fit the dictionary.
+        let dictionary = options.dictionary && physicalType != .boolean ? buildDictionary(values) : nil
+        var dictionaryPageOffset: Int64? = nil
+        if let dictionary {
+            dictionaryPageOffset = 0
+            var plain = [UInt8]()
+            PlainEncoder.encode(dictionary.values, 0..<dictionary.values.count, into: &plain)
+            uncompressedTotal += try writePage(plain, type: .dictionaryPage, codec: codec, into: &out) { header in
+                header.dictionaryPageHeader = DictionaryPageHeader(numValues: Int32(dictionary.values.count), encoding: .plain, isSorted: nil)
+            }
+            encodingStats.append(PageEncodingStats(pageType: PageType.dictionaryPage.rawValue, encoding: .plain, count: 1))
+        }
+        let dataPageOffset = Int64(out.count)
+        let encodedCount = dictionary?.indices.count ?? 0
+        // Present values before each row, to map row ranges to value ranges.
+        var valueOfRow: [Int]? = nil
+        if let nulls {
+            var running = 0
+            valueOfRow = nulls.map { null in defer { if !null { running += 1 } }; return running }
+            valueOfRow!.append(running)
+        }
+        func firstValue(_ row: Int) -> Int { valueOfRow?[row] ?? row }
+        let rows = range.count
+        var row = 0
+        var dictionaryPages = 0, plainPages = 0
+        while row < rows {
+            let start = firstValue(row)
+            let useDictionary = start < encodedCount
+            let end = try nextPageEnd(from: row, rows: rows, values: values, firstValue: firstValue,
+                                      limit: useDictionary ? encodedCount : values.count, dictionary: dictionary)
+            var page = [UInt8]()
+            if optional {
+                var levels = RLEHybridEncoder(bitWidth: 1)
+                if let nulls {
+                    for r in row..<end { levels.append(nulls[r] ? 0 : 1) }
+                } else {
+                    for _ in row..<end { levels.append(1) }
+                }
+                let encoded = levels.finish()
+                PlainEncoder.appendLength(encoded.count, into: &page)
+                page.append(contentsOf: encoded)
+            }
+            let valueRange = start..<firstValue(end)
+            if useDictionary, let dictionary {
+                let width = bitWidth(of: UInt64(Swift.max(dictionary.values.count - 1, 0)))
+                page.append(UInt8(width))
+                var indices = RLEHybridEncoder(bitWidth: width)
+                for i in valueRange { indices.append(UInt32(dictionary.indices[i])) }
+                page.append(contentsOf: indices.finish())
+                dictionaryPages += 1
+            } else {
+                PlainEncoder.encode(values, valueRange, into: &page)
+                plainPages += 1
+            }
+            let encoding: Encoding = useDictionary ? .rleDictionary : .plain
+            uncompressedTotal += try writePage(page, type: .dataPage, codec: codec, into: &out) { header in
+                header.dataPageHeader = DataPageHeader(numValues: Int32(end - row), encoding: encoding,
+                                                       definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle, statistics: nil)
+            }
+            row = end
+        }
+        if dictionaryPages > 0 { encodingStats.append(PageEncodingStats(pageType: 0, encoding: .rleDictionary, count: Int32(dictionaryPages))) }
+        if plainPages > 0 { encodingStats.append(PageEncodingStats(pageType: 0, encoding: .plain, count: Int32(plainPages))) }
+        // PLAIN is listed with a dictionary too: the dictionary page itself is PLAIN.
+        var encodings: [Encoding] = [.plain, .rle]
+        if dictionary != nil { encodings.append(.rleDictionary) }
+        var metadata = ColumnMetaData(type: physicalType, encodings: encodings, pathInSchema: [name], codec: options.compression.codec,
+                                      numValues: Int64(rows), totalUncompressedSize: Int64(uncompressedTotal),
+                                      totalCompressedSize: Int64(out.count), dataPageOffset: dataPageOffset)
+        metadata.dictionaryPageOffset = dictionaryPageOffset
+        metadata.encodingStats = encodingStats
+        if options.statistics { metadata.statistics = ChunkStatistics.compute(values, nullCount: nulls?.filter { $0 }.count ?? 0) }
+        return EncodedChunk(bytes: out, metadata: metadata)
+    }
+
+    /// The row where the page starting at `row` ends: about `pageBytes` of encoded values,
+    /// never crossing `limit` (the end of the dictionary-encoded values).
+    private func nextPageEnd(from row: Int, rows: Int, values: WriterValues, firstValue: (Int) -> Int,
+                             limit: Int, dictionary: DictionaryResult?) throws(ParquetError) -> Int {
+        var end = row
+        var size = 0
+        let width = dictionary.map { Swift.max(1, bitWidth(of: UInt64(Swift.max($0.values.count - 1, 0)))) } ?? 0
+        while end < rows {
+            let v = firstValue(end)
+            if v >= limit && firstValue(row) < limit { break }
+            // Grow the page a stretch at a time (1024 rows), as parquet-cpp checks its size.
+            let stretch = Swift.min(1024, rows - end)
+            var stop = end + stretch
+            if firstValue(row) < limit { while stop > end && firstValue(stop) > limit { stop -= 1 } }
+            if stop == end { stop = end + 1 }
+            let values0 = firstValue(end), values1 = firstValue(stop)
+            if dictionary != nil && firstValue(row) < limit {
+                size += (values1 - values0) * width / 8
+            } else {
+                size += values.plainSize(values0..<values1)
+            }
+            end = stop
+            if size >= options.pageBytes { break }
+        }
+        return end
+    }
+
+    /// Compresses `page`, writes its header and body to `out`; returns the uncompressed
+    /// size counted in the chunk's total (header included).
+    private func writePage(_ page: [UInt8], type: PageType, codec: (any Codec)?, into out: inout [UInt8],
+                           header configure: (inout PageHeader) -> Void) throws(ParquetError) -> Int {
+        var body = [UInt8]()
+        if let codec {
+            try rethrowingParquetErrors { try page.withUnsafeBytes { raw in try codec.compress(raw, into: &body) } }
+        } else {
+            body = page
+        }
+        var header = PageHeader(type: type.rawValue, uncompressedPageSize: Int32(page.count), compressedPageSize: Int32(body.count),
+                                crc: nil, dataPageHeader: nil, dictionaryPageHeader: nil, dataPageHeaderV2: nil)
+        if options.pageChecksums { header.crc = Int32(bitPattern: body.withUnsafeBytes { crc32($0) }) }
+        configure(&header)
+        var writer = ThriftCompactWriter()
+        header.write(into: &writer)
+        out.append(contentsOf: writer.bytes)
+        out.append(contentsOf: body)
+        return writer.bytes.count + page.count
+    }
+
+    struct DictionaryResult {
+        var values: WriterValues
+        /// Dictionary index of each of the leading values it covers.
+        var indices: [Int32]
+    }
+
+    /// Dictionary-encodes leading values, 1024 at a time, until the dictionary's PLAIN size
+    /// reaches `dictionaryPageBytes` (parquet-cpp's fallback rule); nil when no value fits.
+    private func buildDictionary(_ values: WriterValues) -> DictionaryResult? {
+        let limit = options.dictionaryPageBytes
+        var indices = [Int32]()
+        indices.reserveCapacity(values.count)
+        switch values {
+        case .bytes(let column, let rows):
+            var builder = BytesDictionaryBuilder()
+            column.bytes.withUnsafeBufferPointer { buffer in
+                var i = 0
+                while i < rows.count && builder.plainSize < limit {
+                    for k in i..<Swift.min(i + 1024, rows.count) {
+                        indices.append(builder.index(of: UnsafeBufferPointer(rebasing: buffer[column.byteRange(rows[k])])))
+                    }
+                    i = Swift.min(i + 1024, rows.count)
+                }
+            }
+            guard !indices.isEmpty else { return nil }
+            return DictionaryResult(values: .bytes(builder.values, rows: Array(0..<builder.count)), indices: indices)
+        default:
+            let width = values.plainSize(0..<1)
+            let keys: (Int) -> UInt64
+            switch values {
+            case .int32(let v): keys = { UInt64(UInt32(bitPattern: v[$0])) }
+            case .int64(let v): keys = { UInt64(bitPattern: v[$0]) }
+            case .double(let v): keys = { v[$0].bitPattern }
+            default: return nil
+            }
+            var builder = FixedDictionaryBuilder()
+            var i = 0
+            while i < values.count && builder.count * width < limit {
+                for k in i..<Swift.min(i + 1024, values.count) { indices.append(builder.index(of: keys(k))) }
+                i = Swift.min(i + 1024, values.count)
+            }
+            guard !indices.isEmpty else { return nil }
+            let distinct: WriterValues
+            switch values {
+            case .int32: distinct = .int32(builder.keys.map { Int32(bitPattern: UInt32(truncatingIfNeeded: $0)) })
+            case .int64: distinct = .int64(builder.keys.map { Int64(bitPattern: $0) })
+            default: distinct = .double(builder.keys.map { Double(bitPattern: $0) })
+            }
+            return DictionaryResult(values: distinct, indices: indices)
+        }
+    }
+}
