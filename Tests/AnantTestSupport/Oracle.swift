@@ -13,12 +13,12 @@ public enum Oracle {
 
     /// Runs `Tests/Oracles/<script>` with `input` on stdin and returns its stdout; throws
     /// with its stderr when it fails or runs longer than `timeout` seconds.
-    public static func run(_ script: String, input: Data, timeout: Double = 300) throws -> Data {
+    public static func run(_ script: String, input: Data, timeout: Double = 300, arguments: [String] = []) throws -> Data {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "the Python oracles are not installed: run scripts/bootstrap (expected \(python))")
         }
         let scriptPath = TestData.root.appendingPathComponent("Tests/Oracles/\(script)").path
-        return try runProcess(python, [scriptPath], input: input, timeout: timeout)
+        return try runProcess(python, [scriptPath] + arguments, input: input, timeout: timeout)
     }
 
     /// Runs an executable with arguments, stdin from `input`; returns stdout, throws on a

@@ -27,7 +27,15 @@ extension ParquetFileReader {
     /// The Anant type a top-level field reads as.
     public func dataType(ofField field: Int) -> DataType {
         guard let leaf = flatLeaf(ofField: field) else { return .json }
+        if leaf.physicalType == .byteArray, jsonColumnNames.contains(leaf.path[0]) { return .json }
         return FlatColumns.dataType(leaf)
+    }
+
+    /// Columns an Anant writer recorded as json (`ParquetFileWriter.jsonColumnsKey`).
+    var jsonColumnNames: Set<String> {
+        guard let text = metadata.keyValueMetadata.first(where: { $0.key == ParquetFileWriter.jsonColumnsKey })?.value,
+              let names = try? JSONParser.parse(text).arrayValue else { return [] }
+        return Set(names.compactMap(\.stringValue))
     }
 
     /// Anant's schema of the file (every field nullable unless the leaf is required).
@@ -174,7 +182,9 @@ extension ParquetFileReader {
             guard data.entryCount == rows else {
                 throw ParquetError.corrupt("column '\(leaf.dottedPath)' of row group \(rowGroup) holds \(data.entryCount) values for \(rows) rows")
             }
-            return try FlatColumns.column(data, leaf)
+            let column = try FlatColumns.column(data, leaf)
+            if case .string(let text) = column, dataType(ofField: field) == .json { return .json(text) }
+            return column
         }
         return try nestedJSONColumn(field, rowGroup: rowGroup, rows: rows)
     }

@@ -5,7 +5,9 @@ import AnantColumnar
 /// Memory stays bounded by one row group: batches are buffered until `rowGroupRows` rows
 /// are pending, then the row group's columns are encoded (in parallel) and written.
 /// Types: int32 → INT32, int64 → INT64, double → DOUBLE, bool → BOOLEAN, string →
-/// BYTE_ARRAY (STRING), json → BYTE_ARRAY (JSON); nullable fields are OPTIONAL, others
+/// BYTE_ARRAY (STRING), json → BYTE_ARRAY (STRING, listed in the key-value metadata
+/// `anant.json_columns` so that Anant reads it back as json; annotated JSON, polars would
+/// read bytes instead of text); nullable fields are OPTIONAL, others
 /// REQUIRED. A file target is written under a temporary name, synced and renamed by
 /// `close()`; without `close()` nothing appears.
 public final class ParquetFileWriter {
@@ -67,6 +69,10 @@ public final class ParquetFileWriter {
         var metadata = FileMetaData(version: 1, schema: schemaElements(), numRows: rowGroups.reduce(0) { $0 + $1.numRows },
                                     rowGroups: rowGroups)
         metadata.keyValueMetadata = options.keyValueMetadata
+        let jsonColumns = schema.fields.filter { $0.type == .json }.map { JSONValue.string($0.name) }
+        if !jsonColumns.isEmpty {
+            metadata.keyValueMetadata.append(KeyValue(key: ParquetFileWriter.jsonColumnsKey, value: JSONWriter().string(.array(jsonColumns))))
+        }
         metadata.createdBy = options.createdBy
         metadata.columnOrders = schema.fields.map { _ in .typeOrder }
         let footer = metadata.serialized()
@@ -86,18 +92,18 @@ public final class ParquetFileWriter {
             var e = SchemaElement(name: field.name, type: ParquetFileWriter.physicalType(field.type),
                                   repetition: field.nullable ? .optional : .required)
             switch field.type {
-            case .string:
+            case .string, .json:
                 e.logicalType = .string
                 e.convertedType = .utf8
-            case .json:
-                e.logicalType = .json
-                e.convertedType = .json
             default: break
             }
             elements.append(e)
         }
         return elements
     }
+
+    /// The key-value metadata key listing the names of json columns (a JSON array).
+    public static let jsonColumnsKey = "anant.json_columns"
 
     static func physicalType(_ type: DataType) -> PhysicalType {
         switch type {
