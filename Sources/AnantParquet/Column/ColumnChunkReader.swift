@@ -34,6 +34,8 @@ struct ColumnChunkReader {
 
     /// The largest uncompressed page accepted (a corrupt header must not cause a giant allocation).
     static let maximumPageSize = 1 << 30
+    /// The most level entries one page may hold (writers cut pages at tens of thousands).
+    static let maximumPageEntries = 1 << 26
 
     var column: String { descriptor.dottedPath }
 
@@ -74,6 +76,9 @@ struct ColumnChunkReader {
                 }
                 sawDictionary = true
                 guard let h = header.dictionaryPageHeader else { throw ParquetError.corrupt("a dictionary page of column '\(column)' lacks its header") }
+                guard Int(h.numValues) <= Swift.max(Int(header.uncompressedPageSize), 1) * 8 else {
+                    throw ParquetError.corrupt("a dictionary page of column '\(column)' claims \(h.numValues) values in \(header.uncompressedPageSize) bytes")
+                }
                 guard h.encoding == .plain || h.encoding == .plainDictionary else {
                     throw ParquetError(.unsupported, "the dictionary page of column '\(column)' uses encoding \(h.encoding)")
                 }
@@ -84,12 +89,14 @@ struct ColumnChunkReader {
             case .dataPage?:
                 sawDataPage = true
                 guard let h = header.dataPageHeader else { throw ParquetError.corrupt("a data page of column '\(column)' lacks its header") }
+                try checkEntries(Int(h.numValues), seen: entries, wanted: wanted)
                 let raw = try decompress(body, codec: codec, size: Int(header.uncompressedPageSize), into: &buffers)
                 try visit(try dataPageV1(raw, header: h, buffers: &buffers))
                 entries += Int(h.numValues)
             case .dataPageV2?:
                 sawDataPage = true
                 guard let h = header.dataPageHeaderV2 else { throw ParquetError.corrupt("a data page v2 of column '\(column)' lacks its header") }
+                try checkEntries(Int(h.numValues), seen: entries, wanted: wanted)
                 try visit(try dataPageV2(body, header: h, uncompressedSize: Int(header.uncompressedPageSize), codec: codec, buffers: &buffers))
                 entries += Int(h.numValues)
             case .indexPage?, nil:
@@ -98,6 +105,13 @@ struct ColumnChunkReader {
         }
         guard entries == wanted else {
             throw ParquetError.corrupt("column '\(column)' holds \(entries) values in its pages but \(wanted) in its metadata")
+        }
+    }
+
+    /// A page's entries must fit the chunk and the page size limit.
+    private func checkEntries(_ count: Int, seen: Int, wanted: Int) throws(ParquetError) {
+        guard count <= wanted - seen, count <= ColumnChunkReader.maximumPageEntries else {
+            throw ParquetError.corrupt("a page of column '\(column)' claims \(count) values; \(wanted - seen) remain in its chunk")
         }
     }
 

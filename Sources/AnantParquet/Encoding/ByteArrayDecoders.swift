@@ -56,10 +56,7 @@ enum ByteArrayDecoders {
     static func deltaLength(_ data: UnsafeRawBufferPointer, count: Int, into out: inout ByteArrayBuffer) throws(ParquetError) -> Int {
         var lengths = [UInt64]()
         var decoder = try DeltaBinaryPackedDecoder(data)
-        guard decoder.totalCount >= count else {
-            throw ParquetError.corrupt("DELTA_LENGTH_BYTE_ARRAY holds \(decoder.totalCount) lengths for \(count) values")
-        }
-        try decoder.decode(maximumBitWidth: 32, into: &lengths)
+        try decoder.decode(maximumBitWidth: 32, expected: count, into: &lengths)
         var position = decoder.consumed
         for i in 0..<count {
             let length = Int(Int32(truncatingIfNeeded: lengths[i]))
@@ -77,10 +74,7 @@ enum ByteArrayDecoders {
     static func deltaByteArray(_ data: UnsafeRawBufferPointer, count: Int, into out: inout ByteArrayBuffer) throws(ParquetError) -> Int {
         var prefixes = [UInt64]()
         var decoder = try DeltaBinaryPackedDecoder(data)
-        guard decoder.totalCount >= count else {
-            throw ParquetError.corrupt("DELTA_BYTE_ARRAY holds \(decoder.totalCount) prefix lengths for \(count) values")
-        }
-        try decoder.decode(maximumBitWidth: 32, into: &prefixes)
+        try decoder.decode(maximumBitWidth: 32, expected: count, into: &prefixes)
         var suffixes = ByteArrayBuffer()
         let start = decoder.consumed
         let used = try deltaLength(UnsafeRawBufferPointer(rebasing: data[start...]), count: count, into: &suffixes)

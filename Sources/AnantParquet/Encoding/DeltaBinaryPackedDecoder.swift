@@ -45,8 +45,12 @@ struct DeltaBinaryPackedDecoder {
     }
 
     /// Decodes all `totalCount` values as 64-bit patterns (INT32 callers truncate, which
-    /// is the wrapping the format asks for).
-    mutating func decode(maximumBitWidth: Int, into output: inout [UInt64]) throws(ParquetError) {
+    /// is the wrapping the format asks for). `expected` is the number of values the page
+    /// holds: the header must agree, so a corrupt count cannot drive a giant decode.
+    mutating func decode(maximumBitWidth: Int, expected: Int, into output: inout [UInt64]) throws(ParquetError) {
+        guard totalCount == expected else {
+            throw ParquetError.corrupt("a DELTA_BINARY_PACKED header holds \(totalCount) values where the page has \(expected)")
+        }
         guard totalCount > 0 else { return }
         output.reserveCapacity(output.count + totalCount)
         output.append(firstValue)

@@ -28,11 +28,8 @@ enum ValueDecoding {
         case .deltaBinaryPacked:
             guard physical == .int32 || physical == .int64 else { throw unsupported(encoding, physical, column) }
             var decoder = try DeltaBinaryPackedDecoder(data)
-            guard decoder.totalCount >= count else {
-                throw ParquetError.corrupt("a DELTA_BINARY_PACKED page of column '\(column)' holds \(decoder.totalCount) values, \(count) expected")
-            }
             var raw = [UInt64]()
-            try decoder.decode(maximumBitWidth: physical == .int32 ? 32 : 64, into: &raw)
+            try decoder.decode(maximumBitWidth: physical == .int32 ? 32 : 64, expected: count, into: &raw)
             switch values {
             case .int32(var out):
                 values = .int64([])

@@ -141,7 +141,7 @@ extension ParquetFileReader {
                             }
                             out[k] = .success(validity)
                         } catch {
-                            slice.initialize(repeating: .zero)
+                            // The array is discarded: its unread elements stay uninitialised (trivial values).
                             out[k] = .failure(error)
                         }
                     }

@@ -36,7 +36,7 @@ public struct ParquetFileReader: Sendable {
         self.metadata = metadata
         self.footerStart = footerStart
         self.schema = try ParquetSchema(elements: metadata.schema)
-        try ParquetFileReader.check(metadata, schema: schema)
+        try ParquetFileReader.check(metadata, schema: schema, size: source.count)
     }
 
     /// The number of rows (the sum over row groups; the footer's total may be wrong).
@@ -64,12 +64,29 @@ public struct ParquetFileReader: Sendable {
         return (metadata, start)
     }
 
-    private static func check(_ metadata: FileMetaData, schema: ParquetSchema) throws(ParquetError) {
+    private static func check(_ metadata: FileMetaData, schema: ParquetSchema, size: Int) throws(ParquetError) {
+        // Counts beyond what the bytes could plausibly hold (even all-null or constant
+        // columns need a few bytes per tens of thousands of rows) mean corruption, and must
+        // not drive allocations.
+        let plausible = Int64(Swift.max(1 << 20, size)) << 16
+        var total: Int64 = 0
         for (g, group) in metadata.rowGroups.enumerated() {
+            total += group.numRows
+            guard group.numRows <= plausible, total <= plausible, total < Int64(Int32.max) * 64 else {
+                throw ParquetError.corrupt("row group \(g) claims \(group.numRows) rows, more than a \(size)-byte file can hold")
+            }
+            for chunk in group.columns {
+                if let values = chunk.metaData?.numValues, values > plausible {
+                    throw ParquetError.corrupt("a column chunk of row group \(g) claims \(values) values, more than a \(size)-byte file can hold")
+                }
+            }
             guard group.columns.count == schema.columns.count else {
                 throw ParquetError.corrupt("row group \(g) has \(group.columns.count) column chunks but the schema has \(schema.columns.count) leaves")
             }
             for (chunk, leaf) in zip(group.columns, schema.columns) {
+                if leaf.maxRepetitionLevel == 0, let values = chunk.metaData?.numValues, values != group.numRows {
+                    throw ParquetError.corrupt("column '\(leaf.dottedPath)' of row group \(g) holds \(values) values for \(group.numRows) rows")
+                }
                 if let path = chunk.filePath {
                     throw ParquetError(.unsupported, "column '\(leaf.dottedPath)' keeps its data in another file ('\(path)'); open the data files instead")
                 }
