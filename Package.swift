@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "anant",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph", "CAnantSystem",
+                "AnantColumnar", "AnantHypergraph", "AnantParquet", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantHypergraph
+import AnantParquet
 import ArgumentParser
 import Foundation
 
@@ -76,25 +77,28 @@ struct RestrictCommand: ParsableCommand {
     }
 }
 
-/// `anant convert`: HIF ↔ CSV.
+/// `anant convert`: between HIF, CSV and Parquet.
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert between HIF JSON (.json) and CSV incidence files (.csv).",
-        discussion: "Writing CSV also writes OUTPUT.nodes.csv and OUTPUT.edges.csv when nodes or edges carry properties or have no incidences, so nothing is lost.")
+        abstract: "Convert between HIF JSON (.json), CSV (.csv) and Parquet (.parquet) incidence files.",
+        discussion: "Writing a table (CSV or Parquet) also writes OUTPUT.nodes.EXT and OUTPUT.edges.EXT when nodes or edges carry properties or have no incidences, so nothing is lost.")
 
-    @Argument(help: "The input file (.json or .csv).")
+    @Argument(help: "The input file (.json, .csv or .parquet).")
     var input: String
 
-    @Argument(help: "The output file (.json or .csv).")
+    @Argument(help: "The output file (.json, .csv or .parquet).")
     var output: String
+
+    @Option(help: "Parquet compression: none, snappy, gzip[:LEVEL], lz4, zstd[:LEVEL].")
+    var codec: ParquetCompression = .zstd(level: 3)
 
     @Option(name: .long, help: "Output format of the summary: text or json.")
     var format: OutputFormat = .text
 
     func run() throws {
         let h = try Progress.run("reading \(input)") { try HypergraphFiles.read(input) }
-        let written = try Progress.run("writing \(output)") { try HypergraphFiles.write(h, to: output) }
+        let written = try Progress.run("writing \(output)") { try HypergraphFiles.write(h, to: output, codec: codec) }
         Written.report(h, written, format: format)
     }
 }

@@ -1,83 +1,133 @@
 import AnantColumnar
 import AnantHypergraph
+import AnantParquet
+import ArgumentParser
 import Foundation
 
-/// Reads and writes hypergraph files, choosing the format by extension (.json: HIF,
-/// .csv: CSV incidence file with optional .nodes.csv / .edges.csv companions).
+/// Reads and writes hypergraph files, choosing the format by extension: .json is HIF;
+/// .csv and .parquet are incidence tables (`edge`, `node`, properties) with optional
+/// companions FILE.nodes.EXT and FILE.edges.EXT holding node and edge tables. Other
+/// extensions are sniffed from the content.
 enum HypergraphFiles {
-    enum Format { case hif, csv }
+    enum Format: String {
+        case hif, csv, parquet
 
-    /// The format of a path, by extension; other extensions are sniffed from the content.
-    static func format(of path: String, content: [UInt8]? = nil) throws -> Format {
+        var fileExtension: String { self == .hif ? ".json" : ".\(rawValue)" }
+    }
+
+    /// The format of a path, by extension or, for reading, by its first bytes.
+    static func format(of path: String, sniff: Bool = false) throws -> Format {
         let lower = path.lowercased()
         if lower.hasSuffix(".json") { return .hif }
         if lower.hasSuffix(".csv") { return .csv }
-        if let first = content?.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) {
+        if lower.hasSuffix(".parquet") || lower.hasSuffix(".pq") { return .parquet }
+        if sniff, let head = FileHandle(forReadingAtPath: path).flatMap({ try? $0.read(upToCount: 64) }) {
+            if head.starts(with: Array("PAR1".utf8)) { return .parquet }
+            let first = head.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
             return first == UInt8(ascii: "{") ? .hif : .csv
         }
-        throw CLIError("cannot tell the format of '\(path)': name it .json (HIF) or .csv (incidence CSV)")
+        throw CLIError("cannot tell the format of '\(path)': name it .json (HIF), .csv or .parquet (incidence table)")
     }
 
     /// Reads a hypergraph file.
     static func read(_ path: String) throws -> Hypergraph {
-        let bytes = try readBytes(path)
-        switch try format(of: path, content: bytes) {
+        try checkReadable(path)
+        switch try format(of: path, sniff: true) {
         case .hif:
-            return try HIFReader.read(bytes)
+            return try HIFReader.read(try readBytes(path))
         case .csv:
-            let (nodesPath, edgesPath) = companions(of: path)
+            let (nodesPath, edgesPath) = companions(of: path, format: .csv)
             let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try readBytes(nodesPath) : nil
             let edges = FileManager.default.fileExists(atPath: edgesPath) ? try readBytes(edgesPath) : nil
-            return try Hypergraph(csv: bytes, nodeTable: nodes, edgeTable: edges)
+            return try Hypergraph(csv: try readBytes(path), nodeTable: nodes, edgeTable: edges)
+        case .parquet:
+            let (nodesPath, edgesPath) = companions(of: path, format: .parquet)
+            func table(_ file: String) throws -> RecordBatch {
+                do { return try ParquetFileReader(path: file).readTable() } catch {
+                    throw CLIError("cannot read '\(file)': \(error.message)")
+                }
+            }
+            let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try table(nodesPath) : nil
+            let edges = FileManager.default.fileExists(atPath: edgesPath) ? try table(edgesPath) : nil
+            return try Hypergraph(incidences: try table(path), nodeTable: nodes, edgeTable: edges)
         }
     }
 
-    /// Writes a hypergraph; returns the paths written (CSV may add companion files).
+    /// Writes a hypergraph; returns the paths written (tables may add companion files).
     @discardableResult
-    static func write(_ hypergraph: Hypergraph, to path: String) throws -> [String] {
-        switch try format(of: path) {
-        case .hif:
+    static func write(_ hypergraph: Hypergraph, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws -> [String] {
+        let format = try format(of: path)
+        if format == .hif {
             try writeAtomically(HIFWriter.write(hypergraph), to: path)
             return [path]
-        case .csv:
-            try writeAtomically(hypergraph.incidenceCSV(), to: path)
-            guard hypergraph.needsElementTables else { return [path] }
-            let (nodesPath, edgesPath) = companions(of: path)
-            try writeAtomically(hypergraph.nodeCSV(), to: nodesPath)
-            try writeAtomically(hypergraph.edgeCSV(), to: edgesPath)
-            return [path, nodesPath, edgesPath]
+        }
+        let (nodesPath, edgesPath) = companions(of: path, format: format)
+        var written = [path]
+        try writeTable(format == .csv ? hypergraph.incidenceCSV() : nil, hypergraph.incidenceTable(), format, codec, to: path)
+        if hypergraph.needsElementTables {
+            try writeTable(format == .csv ? hypergraph.nodeCSV() : nil, hypergraph.nodeTable(), format, codec, to: nodesPath)
+            try writeTable(format == .csv ? hypergraph.edgeCSV() : nil, hypergraph.edgeTable(), format, codec, to: edgesPath)
+            written += [nodesPath, edgesPath]
+        } else {
+            // Stale companions from an earlier write would be read back with this file.
+            for stale in [nodesPath, edgesPath] where FileManager.default.fileExists(atPath: stale) {
+                try? FileManager.default.removeItem(atPath: stale)
+            }
+        }
+        return written
+    }
+
+    private static func writeTable(_ csv: [UInt8]?, _ table: RecordBatch, _ format: Format, _ codec: ParquetCompression,
+                                   to path: String) throws {
+        if let csv { return try writeAtomically(csv, to: path) }
+        try checkFolder(of: path)
+        do {
+            let writer = try ParquetFileWriter(path: path, schema: table.schema, options: ParquetWriteOptions(compression: codec))
+            try writer.write(table)
+            try writer.close()
+        } catch {
+            throw CLIError("cannot write '\(path)': \(error.message)")
         }
     }
 
-    /// FILE.csv → (FILE.nodes.csv, FILE.edges.csv).
-    static func companions(of path: String) -> (String, String) {
-        let stem = path.lowercased().hasSuffix(".csv") ? String(path.dropLast(4)) : path
-        return (stem + ".nodes.csv", stem + ".edges.csv")
+    /// FILE.EXT → (FILE.nodes.EXT, FILE.edges.EXT).
+    static func companions(of path: String, format: Format) -> (String, String) {
+        let ext = format.fileExtension
+        let stem = path.lowercased().hasSuffix(ext) ? String(path.dropLast(ext.count)) : path
+        return (stem + ".nodes" + ext, stem + ".edges" + ext)
     }
 
-    static func readBytes(_ path: String) throws -> [UInt8] {
+    static func checkReadable(_ path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CLIError("cannot read '\(path)': no such file")
         }
         if isDirectory.boolValue { throw CLIError("cannot read '\(path)': it is a directory, not a file") }
+    }
+
+    static func readBytes(_ path: String) throws -> [UInt8] {
+        try checkReadable(path)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("cannot read '\(path)': permission denied or unreadable")
         }
         return Array(data)
     }
 
-    /// Writes to a temporary file in the same folder, flushes it, then renames it over
-    /// `path`, so a reader never sees a partial file.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
+    static func checkFolder(of path: String) throws {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CLIError("cannot write '\(path)': folder '\(folder)' does not exist")
         }
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil) ,
+    }
+
+    /// Writes to a temporary file in the same folder, flushes it, then renames it over
+    /// `path`, so a reader never sees a partial file.
+    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        try checkFolder(of: path)
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil),
               let handle = FileHandle(forWritingAtPath: temporary) else {
             throw CLIError("cannot write '\(path)': permission denied")
         }
@@ -93,4 +143,8 @@ enum HypergraphFiles {
             throw error is CLIError ? error : CLIError("cannot write '\(path)': \(error.localizedDescription)")
         }
     }
+}
+
+extension ParquetCompression: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
 }
