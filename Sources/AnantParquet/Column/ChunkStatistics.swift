@@ -3,6 +3,19 @@
 /// at zero, and no bounds when every value is NaN), false < true, unsigned bytes for
 /// strings. Signed types also get the deprecated min/max fields, as pyarrow writes them.
 enum ChunkStatistics {
+    /// Minimum and maximum in one pass over the buffer.
+    private static func bounds<T: FixedWidthInteger>(_ values: [T]) -> (T, T)? {
+        values.withUnsafeBufferPointer { v -> (T, T)? in
+            guard let first = v.first else { return nil }
+            var low = first, high = first
+            for x in v {
+                low = Swift.min(low, x)
+                high = Swift.max(high, x)
+            }
+            return (low, high)
+        }
+    }
+
     static func compute(_ values: WriterValues, nullCount: Int) -> Statistics {
         var stats = Statistics()
         stats.nullCount = Int64(nullCount)
@@ -14,11 +27,11 @@ enum ChunkStatistics {
             stats.minValue = [low ? 0 : 1]
             stats.maxValue = [high ? 1 : 0]
         case .int32(let v):
-            guard let low = v.min(), let high = v.max() else { break }
+            guard let (low, high) = bounds(v) else { break }
             stats.minValue = bytes(low); stats.maxValue = bytes(high)
             stats.min = stats.minValue; stats.max = stats.maxValue
         case .int64(let v):
-            guard let low = v.min(), let high = v.max() else { break }
+            guard let (low, high) = bounds(v) else { break }
             stats.minValue = bytes(low); stats.maxValue = bytes(high)
             stats.min = stats.minValue; stats.max = stats.maxValue
         case .double(let v):

@@ -58,6 +58,7 @@ struct ColumnChunkWriter {
         let (values, nulls) = WriterValues.extract(column, range)
         let codec = Codecs.encoder(for: options.compression)
         var out = [UInt8]()
+        out.reserveCapacity(values.plainSize(0..<Swift.min(values.count, 1)) * values.count + range.count / 4 + 4096)
         var encodingStats = [PageEncodingStats]()
         var uncompressedTotal = 0
         // Dictionary phase: the leading values that fit the dictionary.
@@ -91,14 +92,16 @@ struct ColumnChunkWriter {
             let end = try nextPageEnd(from: row, rows: rows, values: values, firstValue: firstValue,
                                       limit: useDictionary ? encodedCount : values.count, dictionary: dictionary)
             var page = [UInt8]()
+            page.reserveCapacity(values.plainSize(valueRangeFor(row, end, firstValue)) + (end - row) / 8 + 64)
             if optional {
-                var levels = RLEHybridEncoder(bitWidth: 1)
+                let encoded: [UInt8]
                 if let nulls {
+                    var levels = RLEHybridEncoder(bitWidth: 1)
                     for r in row..<end { levels.append(nulls[r] ? 0 : 1) }
+                    encoded = levels.finish()
                 } else {
-                    for _ in row..<end { levels.append(1) }
+                    encoded = RLEHybridEncoder.run(of: 1, count: end - row, bitWidth: 1)
                 }
-                let encoded = levels.finish()
                 PlainEncoder.appendLength(encoded.count, into: &page)
                 page.append(contentsOf: encoded)
             }
@@ -107,7 +110,9 @@ struct ColumnChunkWriter {
                 let width = bitWidth(of: UInt64(Swift.max(dictionary.values.count - 1, 0)))
                 page.append(UInt8(width))
                 var indices = RLEHybridEncoder(bitWidth: width)
-                for i in valueRange { indices.append(UInt32(dictionary.indices[i])) }
+                dictionary.indices.withUnsafeBufferPointer { all in
+                    for i in valueRange { indices.append(UInt32(truncatingIfNeeded: all[i])) }
+                }
                 page.append(contentsOf: indices.finish())
                 dictionaryPages += 1
             } else {
@@ -133,6 +138,10 @@ struct ColumnChunkWriter {
         metadata.encodingStats = encodingStats
         if options.statistics { metadata.statistics = ChunkStatistics.compute(values, nullCount: nulls?.filter { $0 }.count ?? 0) }
         return EncodedChunk(bytes: out, metadata: metadata)
+    }
+
+    private func valueRangeFor(_ row: Int, _ end: Int, _ firstValue: (Int) -> Int) -> Range<Int> {
+        firstValue(row)..<firstValue(end)
     }
 
     /// The row where the page starting at `row` ends: about `pageBytes` of encoded values,

@@ -17,6 +17,16 @@ struct RLEHybridEncoder {
         buffered.reserveCapacity(8)
     }
 
+    /// One RLE run of `count` copies of `value`: the encoding of an all-equal sequence.
+    static func run(of value: UInt32, count: Int, bitWidth: Int) -> [UInt8] {
+        var encoder = RLEHybridEncoder(bitWidth: bitWidth)
+        guard count > 0 else { return [] }
+        encoder.writeVarint(UInt64(count) << 1)
+        for k in 0..<((bitWidth + 7) / 8) { encoder.bytes.append(UInt8(truncatingIfNeeded: value >> (8 * k))) }
+        return encoder.bytes
+    }
+
+    @inline(__always)
     mutating func append(_ value: UInt32) {
         if value == previous && repeatCount > 0 {
             repeatCount += 1

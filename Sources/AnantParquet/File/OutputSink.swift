@@ -48,21 +48,31 @@ final class OutputSink {
             memory.append(contentsOf: bytes)
             return
         }
+        if bytes.count >= 1 << 20 {
+            // Large blocks (column chunks) go straight to the file, uncopied.
+            try flush()
+            try writeAll(bytes)
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= 1 << 20 { try flush() }
     }
 
     private func flush() throws(ParquetError) {
+        try writeAll(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeAll(_ bytes: [UInt8]) throws(ParquetError) {
         var offset = 0
-        while offset < buffer.count {
-            let result = buffer.withUnsafeBytes { raw in Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset) }
+        while offset < bytes.count {
+            let result = bytes.withUnsafeBytes { raw in Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset) }
             if result < 0 {
                 if errno == EINTR { continue }
                 throw ParquetError(.io, "cannot write '\(path ?? "")': \(String(cString: strerror(errno)))")
             }
             offset += result
         }
-        buffer.removeAll(keepingCapacity: true)
     }
 
     /// Flushes, syncs and moves the file into place.

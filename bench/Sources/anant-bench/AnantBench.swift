@@ -13,7 +13,7 @@ struct AnantBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anant-bench",
         abstract: "Times Anant workloads for bench/run (release builds).",
-        subcommands: [BuildCSR.self, ReadParquet.self])
+        subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self])
 }
 
 /// Building the CSR model (ids dictionary-encoded, both CSRs) from an in-memory table.
@@ -69,6 +69,31 @@ struct ReadParquet: ParsableCommand {
         }
         Timing.emit(["bench": "parquet_read", "tool": "anant", "op": op, "file": file, "rows": rows,
                      "result_rows": rows].merging(stats) { a, _ in a })
+    }
+}
+
+/// Writing the incidence table (read once from a Parquet file) with a codec.
+struct WriteParquet: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "write-parquet", abstract: "Time writing a table as Parquet.")
+
+    @Option(help: "The table to write, as a Parquet file (read once, untimed).") var input: String
+    @Option(help: "Where to write.") var out: String
+    @Option(help: "Codec: none, snappy, gzip, lz4, zstd.") var codec: String
+    @Option(help: "Timed repetitions.") var repeats = 3
+    @Option(help: "Untimed warm-up runs.") var warmup = 1
+
+    func run() throws {
+        _ = anant_keep_freed_memory()
+        guard let compression = ParquetCompression(name: codec) else { throw ValidationError("unknown codec \(codec)") }
+        let table = try ParquetFileReader(path: input).readTable()
+        let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
+            let writer = try ParquetFileWriter(path: out, schema: table.schema, options: ParquetWriteOptions(compression: compression))
+            try writer.write(table)
+            try writer.close()
+        }
+        let size = (try FileManager.default.attributesOfItem(atPath: out)[.size] as? NSNumber)?.intValue ?? 0
+        Timing.emit(["bench": "parquet_write", "tool": "anant", "op": "write", "codec": codec, "rows": table.rowCount,
+                     "file_mb": Double(size) / 1_048_576].merging(stats) { a, _ in a })
     }
 }
 
