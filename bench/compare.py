@@ -13,8 +13,8 @@ def main():
     by_workload = {}
     for r in records:
         by_workload.setdefault(r["bench"], []).append(r)
-    print("| workload | tool | median | min | peak RSS MB | Anant / tool |")
-    print("|---|---|---|---|---|---|")
+    print("| workload | tool | median | min | peak RSS MB | rows | file MB | Anant / tool |")
+    print("|---|---|---|---|---|---|---|---|")
     for workload, rows in by_workload.items():
         anant = next((r for r in rows if r["tool"] == "anant"), None)
         for r in rows:
@@ -23,8 +23,9 @@ def main():
                 ratio = f"{anant['median_s'] / r['median_s']:.2f}"
             rss = r.get("peak_rss_mb", "")
             rss = f"{rss:.0f}" if isinstance(rss, float) else rss
+            size = f"{r['file_mb']:.1f}" if "file_mb" in r else ""
             print(f"| {workload} | {r['tool']} ({r.get('op', '')}) | {r['median_s'] * 1000:.1f} ms | "
-                  f"{r['min_s'] * 1000:.1f} ms | {rss} | {ratio} |")
+                  f"{r['min_s'] * 1000:.1f} ms | {rss} | {r.get('result_rows', '')} | {size} | {ratio} |")
 
 
 if __name__ == "__main__":

@@ -54,8 +54,16 @@ public struct RecordBatch: Sendable, Hashable {
     }
 
     /// The rows at `indices`, in that order.
-    public func gather<C: Collection>(_ indices: C) -> RecordBatch where C.Element: BinaryInteger {
-        try! RecordBatch(schema: schema, columns: columns.map { $0.gather(indices) }, rowCount: indices.count)
+    public func gather(_ indices: [Int]) -> RecordBatch { gathering(indices) }
+
+    /// The rows at `indices`, in that order.
+    public func gather(_ indices: [Int32]) -> RecordBatch { gathering(indices) }
+
+    /// The generic gather, specialised inside this module for each index collection the
+    /// public entry points pass (a generic public entry point would run unspecialised,
+    /// element by element through witness tables, when called from other modules).
+    func gathering<C: Collection>(_ indices: C) -> RecordBatch where C.Element: BinaryInteger {
+        try! RecordBatch(schema: schema, columns: columns.map { $0.gathering(indices) }, rowCount: indices.count)
     }
 
     /// The rows in `range`.

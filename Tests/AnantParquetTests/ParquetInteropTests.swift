@@ -53,6 +53,36 @@ import Testing
         }
     }
 
+    /// Filters select the rows DuckDB's WHERE selects, in the same order: three-valued
+    /// logic with nulls, NaN above every number, strings byte-wise, integers against
+    /// fractional literals.
+    @Test func filtersSelectWhatDuckdbSelects() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("filtered.parquet").path
+        let writer = try ParquetFileWriter(path: path, schema: ParquetWriterTests.sampleBatch(rows: 4000, seed: 21).schema,
+                                           options: ParquetWriteOptions(rowGroupRows: 700))
+        try writer.write(ParquetWriterTests.sampleBatch(rows: 4000, seed: 21))
+        try writer.close()
+        let filters = [
+            "weight > 0.5", "weight <= 0", "weight = 0", "weight != 0.25", "not weight < 0.5", "weight >= 1",
+            "small >= 3 and flag", "label = 'α' or small is null", "not (label > 'b' and flag = false)",
+            "small = 2.5", "small < 2.5", "small != 7", "id > -10 and not label is null", "label < 'long'",
+            "`id` <= -999", "flag != true", "not flag", "not (small > 0 or weight < 0)", "doc is not null and id < 0",
+        ]
+        let answer = try JSONParser.parse(Array(Oracle.run("parquet_interop.py", input: Data(filters.joined(separator: "\n").utf8),
+                                                            timeout: 300, arguments: ["filter", path])))
+        let expected = try #require(answer.arrayValue)
+        #expect(expected.count == filters.count)
+        #expect(expected.filter { (100..<3900).contains($0.arrayValue?.count ?? 0) }.count > filters.count / 2, "the filters should be selective")
+        let reader = try ParquetFileReader(path: path)
+        for (filter, want) in zip(filters, expected) {
+            let got = try reader.readTable(columns: ["id"], where: ParquetPredicate.parse(filter)).column(named: "id")
+            let ids = (0..<got.count).map { got[$0].jsonValue }
+            #expect(ids == want.arrayValue, "\(filter): \(ids.count) rows, DuckDB \(want.arrayValue?.count ?? -1)")
+        }
+    }
+
     /// One JSON object per row, doubles with Python's NaN/Infinity literals.
     static func jsonLines(_ batch: RecordBatch) -> Data {
         var out = [UInt8]()

@@ -5,6 +5,9 @@
                                  polars and duckdb and compared with DIR/<name>.expected.jsonl
                                  (one JSON object per row); prints a JSON report
                                  {"files": N, "mismatches": [...]} on stdout.
+  parquet_interop.py filter FILE  reads filter expressions, one per stdin line, and prints
+                                 a JSON list: for each, the `id` column of the matching rows
+                                 of FILE in file order, as DuckDB's WHERE selects them.
   parquet_interop.py write DIR   writes reference files with pyarrow (every codec, dictionary
                                  on and off, data page v1 and v2), polars and duckdb, each with
                                  DIR/<name>.expected.jsonl, for Anant to read.
@@ -119,6 +122,16 @@ def write(folder):
     json.dump({"written": len([n for n in os.listdir(folder) if n.endswith(".parquet")])}, sys.stdout)
 
 
+def filter_rows(path):
+    import duckdb
+    out = []
+    for line in sys.stdin.read().splitlines():
+        where = line.replace("`", '"')  # Anant quotes names with backquotes, SQL with "
+        rows = duckdb.sql(f"SELECT id FROM read_parquet('{path}') WHERE {where}").fetchall()
+        out.append([r[0] for r in rows])
+    json.dump(out, sys.stdout)
+
+
 if __name__ == "__main__":
     mode, folder = sys.argv[1], sys.argv[2]
-    {"check": check, "write": write}[mode](folder)
+    {"check": check, "write": write, "filter": filter_rows}[mode](folder)

@@ -5,7 +5,8 @@ as ../shared/bench/anchors/parquet_io.py measures them (defaults: pyarrow row gr
 
   python parquet_io_anchor.py --data DIR/n10000000 --workdir DIR --codecs none snappy zstd
 
-Per codec: pyarrow writes DIR/pyarrow_<codec>.parquet (time, size); pyarrow and polars
+Per codec: pyarrow writes DIR/pyarrow_<codec>.parquet and polars DIR/polars_<codec>.parquet
+(time, size); pyarrow and polars
 read it (all columns), read one column (edge_id), and filter weight > 0.9 and
 edge_id < E/100. One JSON line per measurement (median of --repeats after one warm-up).
 """
@@ -46,6 +47,13 @@ def main():
         stats, _ = measure(lambda: pq.write_table(table, path, compression=codec), 1 if codec == "gzip" else a.repeats)
         size = os.path.getsize(path) / 2**20
         print(json.dumps({"bench": f"parquet_write_{codec}", "tool": "pyarrow", "op": "write", "codec": codec, "file_mb": size, **stats}), flush=True)
+        frame = pl.from_arrow(table)
+        polars_path = os.path.join(a.workdir, f"polars_{codec}.parquet")
+        polars_codec = "uncompressed" if codec == "none" else codec
+        stats, _ = measure(lambda: frame.write_parquet(polars_path, compression=polars_codec), 1 if codec == "gzip" else a.repeats)
+        size = os.path.getsize(polars_path) / 2**20
+        print(json.dumps({"bench": f"parquet_write_{codec}", "tool": "polars", "op": "write", "codec": codec, "file_mb": size, **stats}), flush=True)
+        del frame
         runs = {
             ("pyarrow", "read"): lambda: pq.read_table(path),
             ("polars", "read"): lambda: pl.read_parquet(path),

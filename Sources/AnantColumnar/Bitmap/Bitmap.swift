@@ -70,7 +70,15 @@ public struct Bitmap: Sendable, Hashable {
     }
 
     /// The bits at `indices`, in that order.
-    public func gather<C: Collection>(_ indices: C) -> Bitmap where C.Element: BinaryInteger {
+    public func gather(_ indices: [Int]) -> Bitmap { gathering(indices) }
+
+    /// The bits at `indices`, in that order.
+    public func gather(_ indices: [Int32]) -> Bitmap { gathering(indices) }
+
+    /// The generic gather, specialised inside this module for each index collection the
+    /// public entry points pass (a generic public entry point would run unspecialised,
+    /// element by element through witness tables, when called from other modules).
+    func gathering<C: Collection>(_ indices: C) -> Bitmap where C.Element: BinaryInteger {
         var out = Bitmap(count: indices.count, value: false)
         var j = 0
         for i in indices {
@@ -83,9 +91,16 @@ public struct Bitmap: Sendable, Hashable {
     /// The bits in `range`.
     public func slice(_ range: Range<Int>) -> Bitmap {
         precondition(range.lowerBound >= 0 && range.upperBound <= count, "slice out of range")
-        var out = Bitmap(count: range.count, value: false)
-        for (j, i) in range.enumerated() where self[i] { out[j] = true }
-        return out
+        let shift = UInt64(range.lowerBound & 63), first = range.lowerBound >> 6
+        let outWords = [UInt64](unsafeUninitializedCapacity: (range.count + 63) >> 6) { out, initialized in
+            for w in 0..<out.count {
+                var word = words[first + w] >> shift
+                if shift != 0, first + w + 1 < words.count { word |= words[first + w + 1] << (64 - shift) }
+                out[w] = word
+            }
+            initialized = out.count
+        }
+        return Bitmap(words: outWords, count: range.count)
     }
 
     private mutating func clearTail() {

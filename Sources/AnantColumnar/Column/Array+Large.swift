@@ -37,3 +37,14 @@ public func adviseHugePages(_ buffer: UnsafeMutableRawBufferPointer) {
     if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), MADV_HUGEPAGE) }
     #endif
 }
+
+extension Array {
+    /// Makes room for `extra` more elements, growing geometrically. `reserveCapacity`
+    /// reallocates to exactly the size asked, so calling it before every appended page or
+    /// batch copies the whole array each time; this keeps appends amortised O(1).
+    @inlinable
+    public mutating func reserveAdditional(_ extra: Int) {
+        let needed = count + extra
+        if needed > capacity { reserveCapacity(Swift.max(needed, 2 * capacity)) }
+    }
+}

@@ -48,8 +48,16 @@ public struct BoolColumn: Sendable, Hashable {
     }
 
     /// The rows at `indices`, in that order.
-    public func gather<C: Collection>(_ indices: C) -> BoolColumn where C.Element: BinaryInteger {
-        BoolColumn(bits: bits.gather(indices), validity: Bitmap.canonical(validity?.gather(indices)))
+    public func gather(_ indices: [Int]) -> BoolColumn { gathering(indices) }
+
+    /// The rows at `indices`, in that order.
+    public func gather(_ indices: [Int32]) -> BoolColumn { gathering(indices) }
+
+    /// The generic gather, specialised inside this module for each index collection the
+    /// public entry points pass (a generic public entry point would run unspecialised,
+    /// element by element through witness tables, when called from other modules).
+    func gathering<C: Collection>(_ indices: C) -> BoolColumn where C.Element: BinaryInteger {
+        BoolColumn(bits: bits.gathering(indices), validity: Bitmap.canonical(validity?.gathering(indices)))
     }
 
     /// The rows in `range`.

@@ -69,14 +69,22 @@ public enum Column: Sendable, Hashable {
     }
 
     /// The rows at `indices`, in that order.
-    public func gather<C: Collection>(_ indices: C) -> Column where C.Element: BinaryInteger {
+    public func gather(_ indices: [Int]) -> Column { gathering(indices) }
+
+    /// The rows at `indices`, in that order.
+    public func gather(_ indices: [Int32]) -> Column { gathering(indices) }
+
+    /// The generic gather, specialised inside this module for each index collection the
+    /// public entry points pass (a generic public entry point would run unspecialised,
+    /// element by element through witness tables, when called from other modules).
+    func gathering<C: Collection>(_ indices: C) -> Column where C.Element: BinaryInteger {
         switch self {
-        case .int32(let c): return .int32(c.gather(indices))
-        case .int64(let c): return .int64(c.gather(indices))
-        case .double(let c): return .double(c.gather(indices))
-        case .bool(let c): return .bool(c.gather(indices))
-        case .string(let c): return .string(c.gather(indices))
-        case .json(let c): return .json(c.gather(indices))
+        case .int32(let c): return .int32(c.gathering(indices))
+        case .int64(let c): return .int64(c.gathering(indices))
+        case .double(let c): return .double(c.gathering(indices))
+        case .bool(let c): return .bool(c.gathering(indices))
+        case .string(let c): return .string(c.gathering(indices))
+        case .json(let c): return .json(c.gathering(indices))
         }
     }
 

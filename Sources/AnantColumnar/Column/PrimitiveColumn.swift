@@ -70,13 +70,25 @@ public struct PrimitiveColumn<Value: FixedWidthValue>: Sendable, Hashable {
     }
 
     /// The rows at `indices`, in that order.
-    public func gather<C: Collection>(_ indices: C) -> PrimitiveColumn where C.Element: BinaryInteger {
-        var out = [Value]()
-        out.reserveCapacity(indices.count)
-        values.withUnsafeBufferPointer { buffer in
-            for i in indices { out.append(buffer[Int(i)]) }
+    public func gather(_ indices: [Int]) -> PrimitiveColumn { gathering(indices) }
+
+    /// The rows at `indices`, in that order.
+    public func gather(_ indices: [Int32]) -> PrimitiveColumn { gathering(indices) }
+
+    /// The generic gather, specialised inside this module for each index collection the
+    /// public entry points pass (a generic public entry point would run unspecialised,
+    /// element by element through witness tables, when called from other modules).
+    func gathering<C: Collection>(_ indices: C) -> PrimitiveColumn where C.Element: BinaryInteger {
+        let out = values.withUnsafeBufferPointer { buffer in
+            [Value](largeCount: indices.count) { target in
+                var k = 0
+                for i in indices {
+                    target[k] = buffer[Int(i)]
+                    k += 1
+                }
+            }
         }
-        return PrimitiveColumn(out, validity: Bitmap.canonical(validity?.gather(indices)))
+        return PrimitiveColumn(out, validity: Bitmap.canonical(validity?.gathering(indices)))
     }
 
     /// The rows in `range`.

@@ -100,8 +100,8 @@ public struct StringColumn: Sendable, Hashable {
 
     /// Reserves room for `rows` more rows holding `byteCount` more bytes.
     public mutating func reserve(rows: Int, bytes byteCount: Int) {
-        offsets.reserveCapacity(offsets.count + rows)
-        bytes.reserveCapacity(bytes.count + byteCount)
+        offsets.reserveAdditional(rows)
+        bytes.reserveAdditional(byteCount)
     }
 
     private mutating func appendValid(_ utf8: UnsafeBufferPointer<UInt8>) {
@@ -111,7 +111,15 @@ public struct StringColumn: Sendable, Hashable {
     }
 
     /// The rows at `indices`, in that order.
-    public func gather<C: Collection>(_ indices: C) -> StringColumn where C.Element: BinaryInteger {
+    public func gather(_ indices: [Int]) -> StringColumn { gathering(indices) }
+
+    /// The rows at `indices`, in that order.
+    public func gather(_ indices: [Int32]) -> StringColumn { gathering(indices) }
+
+    /// The generic gather, specialised inside this module for each index collection the
+    /// public entry points pass (a generic public entry point would run unspecialised,
+    /// element by element through witness tables, when called from other modules).
+    func gathering<C: Collection>(_ indices: C) -> StringColumn where C.Element: BinaryInteger {
         var out = StringColumn()
         out.offsets.reserveCapacity(indices.count + 1)
         bytes.withUnsafeBufferPointer { buffer in
@@ -119,12 +127,18 @@ public struct StringColumn: Sendable, Hashable {
                 out.appendValid(UnsafeBufferPointer(rebasing: buffer[byteRange(Int(i))]))
             }
         }
-        out.validity = Bitmap.canonical(validity?.gather(indices))
+        out.validity = Bitmap.canonical(validity?.gathering(indices))
         return out
     }
 
     /// The rows in `range`.
     public func slice(_ range: Range<Int>) -> StringColumn {
-        gather(range)
+        precondition(range.lowerBound >= 0 && range.upperBound < offsets.count, "slice out of range")
+        let start = offsets[range.lowerBound], end = offsets[range.upperBound]
+        var out = StringColumn()
+        out.offsets = offsets[range.lowerBound...range.upperBound].map { $0 - start }
+        out.bytes = Array(bytes[Int(start)..<Int(end)])
+        out.validity = Bitmap.canonical(validity?.slice(range))
+        return out
     }
 }

@@ -202,10 +202,10 @@ struct ColumnChunkWriter {
     /// reaches `dictionaryPageBytes` (parquet-cpp's fallback rule); nil when no value fits.
     private func buildDictionary(_ values: WriterValues) -> DictionaryResult? {
         let limit = options.dictionaryPageBytes
-        var indices = [Int32]()
-        indices.reserveCapacity(values.count)
         switch values {
         case .bytes(let column, let rows):
+            var indices = [Int32]()
+            indices.reserveCapacity(values.count)
             var builder = BytesDictionaryBuilder()
             column.bytes.withUnsafeBufferPointer { buffer in
                 var i = 0
@@ -218,29 +218,59 @@ struct ColumnChunkWriter {
             }
             guard !indices.isEmpty else { return nil }
             return DictionaryResult(values: .bytes(builder.values, rows: Array(0..<builder.count)), indices: indices)
-        default:
-            let width = values.plainSize(0..<1)
-            let keys: (Int) -> UInt64
-            switch values {
-            case .int32(let v): keys = { UInt64(UInt32(bitPattern: v[$0])) }
-            case .int64(let v): keys = { UInt64(bitPattern: v[$0]) }
-            case .double(let v): keys = { v[$0].bitPattern }
-            default: return nil
-            }
-            var builder = FixedDictionaryBuilder()
-            var i = 0
-            while i < values.count && builder.count * width < limit {
-                for k in i..<Swift.min(i + 1024, values.count) { indices.append(builder.index(of: keys(k))) }
-                i = Swift.min(i + 1024, values.count)
-            }
-            guard !indices.isEmpty else { return nil }
-            let distinct: WriterValues
-            switch values {
-            case .int32: distinct = .int32(builder.keys.map { Int32(bitPattern: UInt32(truncatingIfNeeded: $0)) })
-            case .int64: distinct = .int64(builder.keys.map { Int64(bitPattern: $0) })
-            default: distinct = .double(builder.keys.map { Double(bitPattern: $0) })
-            }
-            return DictionaryResult(values: distinct, indices: indices)
+        case .int32(let v): return fixedDictionary(v, limit: limit) { .int32($0) }
+        case .int64(let v): return fixedDictionary(v, limit: limit) { .int64($0) }
+        case .double(let v): return fixedDictionary(v, limit: limit) { .double($0) }
+        case .boolean: return nil
         }
     }
+
+    /// The fixed-width case of `buildDictionary`, specialised per value type.
+    private func fixedDictionary<T: DictionaryKey>(_ values: [T], limit: Int, wrap: ([T]) -> WriterValues) -> DictionaryResult? {
+        let width = MemoryLayout<T>.size
+        let maximum = Swift.max(1, Swift.min(values.count, limit / width + 1024))
+        var builder = FixedDictionaryBuilder(expected: maximum)
+        var indices = [Int32]()
+        indices.reserveCapacity(values.count)
+        values.withUnsafeBufferPointer { v in
+            var i = 0
+            // Runs of one value (sorted or grouped columns) skip the hash table.
+            var lastKey: UInt64? = nil, lastCode: Int32 = 0
+            while i < v.count && builder.count * width < limit {
+                let stop = Swift.min(i + 1024, v.count)
+                for k in i..<stop {
+                    let key = v[k].dictionaryKey
+                    if key != lastKey {
+                        lastKey = key
+                        lastCode = builder.index(of: key)
+                    }
+                    indices.append(lastCode)
+                }
+                i = stop
+            }
+        }
+        guard !indices.isEmpty else { return nil }
+        return DictionaryResult(values: wrap(builder.keys.map(T.init(dictionaryKey:))), indices: indices)
+    }
+}
+
+/// A fixed-width value the writer's dictionary keys by bit pattern.
+protocol DictionaryKey {
+    var dictionaryKey: UInt64 { get }
+    init(dictionaryKey: UInt64)
+}
+
+extension Int32: DictionaryKey {
+    var dictionaryKey: UInt64 { UInt64(UInt32(bitPattern: self)) }
+    init(dictionaryKey: UInt64) { self.init(bitPattern: UInt32(truncatingIfNeeded: dictionaryKey)) }
+}
+
+extension Int64: DictionaryKey {
+    var dictionaryKey: UInt64 { UInt64(bitPattern: self) }
+    init(dictionaryKey: UInt64) { self.init(bitPattern: dictionaryKey) }
+}
+
+extension Double: DictionaryKey {
+    var dictionaryKey: UInt64 { bitPattern }
+    init(dictionaryKey: UInt64) { self.init(bitPattern: dictionaryKey) }
 }

@@ -1,16 +1,19 @@
 import AnantColumnar
 
 /// Builds a dictionary of distinct fixed-width values (by bit pattern, so -0.0, 0.0 and
-/// NaN payloads stay distinct, as PLAIN bytes would) with open addressing.
+/// NaN payloads stay distinct, as PLAIN bytes would) with open addressing. Each slot holds
+/// its key beside its code, so a probe touches one cache line.
 struct FixedDictionaryBuilder {
-    private var slots: [Int32]
+    private var slotKeys: [UInt64]
+    private var slotCodes: [Int32]
     private var mask: Int
     private(set) var keys: [UInt64] = []
 
     init(expected: Int = 1024) {
         var capacity = 1024
         while capacity < expected * 2 { capacity <<= 1 }
-        slots = [Int32](repeating: -1, count: capacity)
+        slotKeys = [UInt64](repeating: 0, count: capacity)
+        slotCodes = [Int32](repeating: -1, count: capacity)
         mask = capacity - 1
     }
 
@@ -19,27 +22,35 @@ struct FixedDictionaryBuilder {
     /// The index of `key`, adding it when new.
     mutating func index(of key: UInt64) -> Int32 {
         var slot = Int(truncatingIfNeeded: ByteStrings.mix(key)) & mask
-        while true {
-            let code = slots[slot]
-            if code < 0 { break }
-            if keys[Int(code)] == key { return code }
-            slot = (slot &+ 1) & mask
+        let found: Int32? = slotCodes.withUnsafeBufferPointer { codes in
+            slotKeys.withUnsafeBufferPointer { stored in
+                while true {
+                    let code = codes[slot]
+                    if code < 0 { return nil }
+                    if stored[slot] == key { return code }
+                    slot = (slot &+ 1) & mask
+                }
+            }
         }
+        if let found { return found }
         let code = Int32(keys.count)
         keys.append(key)
-        slots[slot] = code
-        if keys.count * 2 > slots.count { grow() }
+        slotKeys[slot] = key
+        slotCodes[slot] = code
+        if keys.count * 2 > slotCodes.count { grow() }
         return code
     }
 
     private mutating func grow() {
-        let capacity = slots.count * 2
-        slots = [Int32](repeating: -1, count: capacity)
+        let capacity = slotCodes.count * 2
+        slotKeys = [UInt64](repeating: 0, count: capacity)
+        slotCodes = [Int32](repeating: -1, count: capacity)
         mask = capacity - 1
         for (code, key) in keys.enumerated() {
             var slot = Int(truncatingIfNeeded: ByteStrings.mix(key)) & mask
-            while slots[slot] >= 0 { slot = (slot &+ 1) & mask }
-            slots[slot] = Int32(code)
+            while slotCodes[slot] >= 0 { slot = (slot &+ 1) & mask }
+            slotKeys[slot] = key
+            slotCodes[slot] = Int32(code)
         }
     }
 }

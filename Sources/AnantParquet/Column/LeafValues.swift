@@ -50,51 +50,67 @@ public enum LeafValues: Sendable {
     /// Appends `self[indices]` of `dictionary` (same type) to `self`; every index has been
     /// checked against the dictionary size.
     mutating func appendGathered(from dictionary: LeafValues, indices: UnsafeBufferPointer<UInt32>) {
-        switch (self, dictionary) {
-        case (.boolean(var out), .boolean(let d)):
+        // Each case moves the array out of `self` before appending, so that it is uniquely
+        // referenced and grows in place (matching on a `(self, dictionary)` tuple would hold
+        // a second reference and copy the whole column on every page).
+        switch dictionary {
+        case .boolean(let d):
+            guard case .boolean(var out) = self else { break }
             self = .int32([])
+            out.reserveAdditional(indices.count)
             for i in indices { out.append(d[Int(i)]) }
             self = .boolean(out)
-        case (.int32(var out), .int32(let d)):
+            return
+        case .int32(let d):
+            guard case .int32(var out) = self else { break }
             self = .int32([])
             LeafValues.gather(d, indices, into: &out)
             self = .int32(out)
-        case (.int64(var out), .int64(let d)):
+            return
+        case .int64(let d):
+            guard case .int64(var out) = self else { break }
             self = .int32([])
             LeafValues.gather(d, indices, into: &out)
             self = .int64(out)
-        case (.int96(var out), .int96(let d)):
+            return
+        case .int96(let d):
+            guard case .int96(var out) = self else { break }
             self = .int32([])
-            for i in indices { out.append(d[Int(i)]) }
+            LeafValues.gather(d, indices, into: &out)
             self = .int96(out)
-        case (.float(var out), .float(let d)):
+            return
+        case .float(let d):
+            guard case .float(var out) = self else { break }
             self = .int32([])
             LeafValues.gather(d, indices, into: &out)
             self = .float(out)
-        case (.double(var out), .double(let d)):
+            return
+        case .double(let d):
+            guard case .double(var out) = self else { break }
             self = .int32([])
             LeafValues.gather(d, indices, into: &out)
             self = .double(out)
-        case (.bytes(var out), .bytes(let d)):
+            return
+        case .bytes(let d):
+            guard case .bytes(var out) = self else { break }
             self = .int32([])
             var total = 0
             for i in indices { total += d.offsets[Int(i) + 1] - d.offsets[Int(i)] }
-            out.bytes.reserveCapacity(out.bytes.count + total)
-            out.offsets.reserveCapacity(out.offsets.count + indices.count)
+            out.bytes.reserveAdditional(total)
+            out.offsets.reserveAdditional(indices.count)
             d.bytes.withUnsafeBytes { raw in
                 for i in indices {
                     out.append(UnsafeRawBufferPointer(rebasing: raw[d.offsets[Int(i)]..<d.offsets[Int(i) + 1]]))
                 }
             }
             self = .bytes(out)
-        default:
-            preconditionFailure("dictionary and data pages of one column have the same type")
+            return
         }
+        preconditionFailure("dictionary and data pages of one column have the same type")
     }
 
     private static func gather<T>(_ dictionary: [T], _ indices: UnsafeBufferPointer<UInt32>, into out: inout [T]) {
-        let start = out.count
-        out.reserveCapacity(start + indices.count)
+        out.reserveAdditional(indices.count)
         dictionary.withUnsafeBufferPointer { d in
             for i in indices { out.append(d[Int(i)]) }
         }

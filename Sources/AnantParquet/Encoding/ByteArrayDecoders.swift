@@ -25,8 +25,8 @@ enum ByteArrayDecoders {
     /// PLAIN BYTE_ARRAY: `count` times a u32 little-endian length and the bytes.
     static func plain(_ data: UnsafeRawBufferPointer, count: Int, into out: inout ByteArrayBuffer) throws(ParquetError) -> Int {
         var position = 0
-        out.offsets.reserveCapacity(out.offsets.count + count)
-        out.bytes.reserveCapacity(out.bytes.count + Swift.max(0, data.count - 4 * count))
+        out.offsets.reserveAdditional(count)
+        out.bytes.reserveAdditional(Swift.max(0, data.count - 4 * count))
         for i in 0..<count {
             guard data.count - position >= 4 else { throw ParquetError.corrupt("a PLAIN BYTE_ARRAY page ends before value \(i) of \(count)") }
             let length = Int(UInt32(littleEndian: data.loadUnaligned(fromByteOffset: position, as: UInt32.self)))

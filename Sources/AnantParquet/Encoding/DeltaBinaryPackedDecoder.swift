@@ -52,7 +52,7 @@ struct DeltaBinaryPackedDecoder {
             throw ParquetError.corrupt("a DELTA_BINARY_PACKED header holds \(totalCount) values where the page has \(expected)")
         }
         guard totalCount > 0 else { return }
-        output.reserveCapacity(output.count + totalCount)
+        output.reserveAdditional(totalCount)
         output.append(firstValue)
         var produced = 1
         var last = firstValue

@@ -81,7 +81,7 @@ enum ValueDecoding {
         case .boolean(var out):
             try need((count + 7) / 8)
             values = .int32([])
-            out.reserveCapacity(out.count + count)
+            out.reserveAdditional(count)
             for i in 0..<count { out.append(data[i >> 3] & (1 << (i & 7)) != 0) }
             values = .boolean(out)
         case .int32(var out):
@@ -107,7 +107,7 @@ enum ValueDecoding {
         case .int96(var out):
             try need(count * 12)
             values = .int32([])
-            out.reserveCapacity(out.count + count)
+            out.reserveAdditional(count)
             for i in 0..<count {
                 out.append(Int96(nanosOfDay: Int64(littleEndian: data.loadUnaligned(fromByteOffset: 12 * i, as: Int64.self)),
                                  julianDay: Int32(littleEndian: data.loadUnaligned(fromByteOffset: 12 * i + 8, as: Int32.self))))

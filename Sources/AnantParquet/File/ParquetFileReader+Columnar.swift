@@ -63,40 +63,71 @@ extension ParquetFileReader {
 
     /// Reads the named columns (all when nil) of every row group whose statistics admit
     /// `predicate`, keeping only matching rows. Row groups decode in parallel; flat
-    /// fixed-width columns decode straight into their final storage.
+    /// fixed-width columns decode straight into their final storage. With a predicate, each
+    /// row group decodes the predicate's columns first and the others only when some row
+    /// matches.
     public func readTable(columns names: [String]? = nil, where predicate: ParquetPredicate? = nil) throws(ParquetError) -> RecordBatch {
         let fields = try fieldIndices(names)
-        var wanted = fields
-        for name in predicate?.columns.sorted() ?? [] where !wanted.contains(try fieldIndex(named: name)) {
-            wanted.append(try fieldIndex(named: name))
-        }
         let groups = rowGroups(matching: predicate)
-        var columns = [Column]()
-        for f in wanted { columns.append(try readField(f, rowGroups: groups)) }
-        let rows = groups.reduce(0) { $0 + Int(metadata.rowGroups[$1].numRows) }
-        var table = try batch(wanted, columns, rows: rows)
-        if let predicate {
-            let keep = try predicate.evaluate(table)
-            table = table.gather(keep.indices.filter { keep[$0] })
+        guard let predicate else {
+            var columns = [Column]()
+            for f in fields { columns.append(try readField(f, rowGroups: groups)) }
+            return try batch(fields, columns, rows: groups.reduce(0) { $0 + Int(metadata.rowGroups[$1].numRows) })
         }
-        if wanted.count != fields.count {
-            do { table = try table.select(fields.map { schema.fields[$0].name }) } catch {
-                throw ParquetError(.invalidArgument, error.message)
+        var testedFields = [Int]()
+        for name in predicate.columns.sorted() { testedFields.append(try fieldIndex(named: name)) }
+        let tested = testedFields
+        let workers = Swift.max(1, Swift.min(groups.count, Parallel.processorCount))
+        var parts = [Result<RecordBatch, ParquetError>?](repeating: nil, count: groups.count)
+        let reader = self
+        parts.withUnsafeMutableBufferPointer { slots in
+            let out = SharedBuffer(slots)
+            Parallel.run(tasks: workers) { worker in
+                for k in stride(from: worker, to: groups.count, by: workers) {
+                    do throws(ParquetError) {
+                        out[k] = .success(try reader.readMatching(fields, tested, predicate, rowGroup: groups[k],
+                                                                  parallelColumns: groups.count < workers * 2))
+                    } catch { out[k] = .failure(error) }
+                }
             }
         }
-        return table
+        var batches = [RecordBatch]()
+        for part in parts { batches.append(try part!.get()) }
+        if batches.isEmpty { return try batch(fields, fields.map { .nulls(dataType(ofField: $0), count: 0) }, rows: 0) }
+        return RecordBatch.concatenating(batches)
+    }
+
+    /// The rows of one row group that match `predicate`, with the columns `fields`.
+    private func readMatching(_ fields: [Int], _ tested: [Int], _ predicate: ParquetPredicate, rowGroup: Int,
+                              parallelColumns: Bool) throws(ParquetError) -> RecordBatch {
+        let rows = Int(metadata.rowGroups[rowGroup].numRows)
+        var decoded = [Int: Column]()
+        for f in tested { decoded[f] = try readField(f, rowGroup: rowGroup) }
+        let selection = try predicate.evaluate(try batch(tested, tested.map { decoded[$0]! }, rows: rows))
+        let indices = selection.setIndices()
+        if indices.isEmpty { return try batch(fields, fields.map { .nulls(dataType(ofField: $0), count: 0) }, rows: 0) }
+        // The other columns decode in parallel when the row groups are too few to keep the
+        // cores busy.
+        let rest = fields.filter { decoded[$0] == nil }
+        var outcomes = [Result<Column, ParquetError>?](repeating: nil, count: rest.count)
+        let reader = self
+        outcomes.withUnsafeMutableBufferPointer { slots in
+            let out = SharedBuffer(slots)
+            let workers = parallelColumns ? Swift.max(1, Swift.min(rest.count, Parallel.processorCount)) : 1
+            Parallel.run(tasks: workers) { worker in
+                for k in stride(from: worker, to: rest.count, by: workers) {
+                    do throws(ParquetError) { out[k] = .success(try reader.readField(rest[k], rowGroup: rowGroup)) } catch { out[k] = .failure(error) }
+                }
+            }
+        }
+        for (k, f) in rest.enumerated() { decoded[f] = try outcomes[k]!.get() }
+        let columns = fields.map { indices.count == rows ? decoded[$0]! : decoded[$0]!.gather(indices) }
+        return try batch(fields, columns, rows: indices.count)
     }
 
     /// Decodes field `field` of the given row groups into one column (row groups in parallel).
     func readField(_ field: Int, rowGroups groups: [Int]) throws(ParquetError) -> Column {
-        if let leaf = flatLeaf(ofField: field) {
-            switch (leaf.physicalType, dataType(ofField: field)) {
-            case (.int32, .int32): return .int32(try readFlat(leaf, groups, as: Int32.self))
-            case (.int64, .int64): return .int64(try readFlat(leaf, groups, as: Int64.self))
-            case (.double, .double): return .double(try readFlat(leaf, groups, as: Double.self))
-            default: break
-            }
-        }
+        if let column = try readFixedWidth(field, rowGroups: groups) { return column }
         let workers = Swift.max(1, Swift.min(groups.count, Parallel.processorCount))
         var parts = [Result<Column, ParquetError>?](repeating: nil, count: groups.count)
         let reader = self
@@ -111,6 +142,18 @@ extension ParquetFileReader {
         var columns = [Column]()
         for part in parts { columns.append(try part!.get()) }
         return columns.isEmpty ? .nulls(dataType(ofField: field), count: 0) : Column.concatenating(columns)
+    }
+
+    /// Field `field` of the given row groups when it is a flat fixed-width leaf, decoded
+    /// straight into one array (nil for other fields).
+    private func readFixedWidth(_ field: Int, rowGroups groups: [Int]) throws(ParquetError) -> Column? {
+        guard let leaf = flatLeaf(ofField: field) else { return nil }
+        switch (leaf.physicalType, dataType(ofField: field)) {
+        case (.int32, .int32): return .int32(try readFlat(leaf, groups, as: Int32.self))
+        case (.int64, .int64): return .int64(try readFlat(leaf, groups, as: Int64.self))
+        case (.double, .double): return .double(try readFlat(leaf, groups, as: Double.self))
+        default: return nil
+        }
     }
 
     /// A flat fixed-width leaf of several row groups, each decoded into its slice of one array.
@@ -175,6 +218,7 @@ extension ParquetFileReader {
 
     /// Decodes one top-level field of one row group into a column.
     func readField(_ field: Int, rowGroup: Int) throws(ParquetError) -> Column {
+        if let column = try readFixedWidth(field, rowGroups: [rowGroup]) { return column }
         let rows = Int(metadata.rowGroups[rowGroup].numRows)
         if let leaf = flatLeaf(ofField: field) {
             var data = ColumnChunkData(physicalType: leaf.physicalType)

@@ -2,8 +2,10 @@ import AnantColumnar
 
 /// Writes Anant record batches as a Parquet file, one row group at a time.
 ///
-/// Memory stays bounded by one row group: batches are buffered until `rowGroupRows` rows
-/// are pending, then the row group's columns are encoded (in parallel) and written.
+/// Batches are held (not copied) until `rowGroupRows` rows are pending; then every complete
+/// row group is encoded, a few row groups at a time with their columns in parallel, and
+/// written in order. Beyond the caller's batches, memory stays bounded by the encoded
+/// chunks of one window of row groups (as many as there are cores).
 /// Types: int32 → INT32, int64 → INT64, double → DOUBLE, bool → BOOLEAN, string →
 /// BYTE_ARRAY (STRING), json → BYTE_ARRAY (STRING, listed in the key-value metadata
 /// `anant.json_columns` so that Anant reads it back as json; annotated JSON, polars would
@@ -14,7 +16,9 @@ public final class ParquetFileWriter {
     public let schema: Schema
     public let options: ParquetWriteOptions
     private let sink: OutputSink
+    /// Batches not yet fully written; the first `pendingStart` rows of the first are.
     private var pending: [RecordBatch] = []
+    private var pendingStart = 0
     private var pendingRows = 0
     private var rowGroups: [RowGroup] = []
     private var closed = false
@@ -57,14 +61,16 @@ public final class ParquetFileWriter {
         if batch.rowCount == 0 { return }
         pending.append(batch)
         pendingRows += batch.rowCount
-        while pendingRows >= options.rowGroupRows { try flushRowGroup(rows: options.rowGroupRows) }
+        var ready = [RowGroupRows]()
+        while pendingRows >= options.rowGroupRows { ready.append(takeRows(options.rowGroupRows)) }
+        try writeRowGroups(ready)
     }
 
     /// Writes the remaining rows and the footer; moves a file into place.
     @discardableResult
     public func close() throws(ParquetError) -> FileMetaData {
         guard !closed else { throw ParquetError(.invalidArgument, "the writer is already closed") }
-        if pendingRows > 0 { try flushRowGroup(rows: pendingRows) }
+        if pendingRows > 0 { try writeRowGroups([takeRows(pendingRows)]) }
         closed = true
         var metadata = FileMetaData(version: 1, schema: schemaElements(), numRows: rowGroups.reduce(0) { $0 + $1.numRows },
                                     rowGroups: rowGroups)
@@ -115,27 +121,63 @@ public final class ParquetFileWriter {
         }
     }
 
-    /// Encodes the first `rows` pending rows as one row group and writes it.
-    private func flushRowGroup(rows: Int) throws(ParquetError) {
-        let combined = RecordBatch.concatenating(pending)
-        let group = rows == combined.rowCount ? combined : combined.slice(0..<rows)
-        let rest = rows == combined.rowCount ? nil : combined.slice(rows..<combined.rowCount)
-        pending = rest.map { [$0] } ?? []
-        pendingRows -= rows
-        let fields = schema.fields, options = self.options
-        var encoded = [Result<EncodedChunk, ParquetError>?](repeating: nil, count: fields.count)
-        encoded.withUnsafeMutableBufferPointer { slots in
-            let out = SharedBuffer(slots)
-            let columns = UncheckedSendable(group.columns)
-            let workers = Swift.max(1, Swift.min(fields.count, Parallel.processorCount))
-            Parallel.run(tasks: workers) { worker in
-                for c in stride(from: worker, to: fields.count, by: workers) {
-                    let writer = ColumnChunkWriter(name: fields[c].name, physicalType: ParquetFileWriter.physicalType(fields[c].type),
-                                                   optional: fields[c].nullable, options: options)
-                    do throws(ParquetError) { out[c] = .success(try writer.encode(columns.value[c], rows: 0..<rows)) } catch { out[c] = .failure(error) }
-                }
+    /// The rows of one row group: a range of one batch.
+    private struct RowGroupRows {
+        var batch: RecordBatch
+        var rows: Range<Int>
+    }
+
+    /// Takes the first `count` pending rows; copies only when they span batches.
+    private func takeRows(_ count: Int) -> RowGroupRows {
+        var pieces = [RowGroupRows]()
+        var needed = count
+        while needed > 0 {
+            let first = pending[0]
+            let take = Swift.min(first.rowCount - pendingStart, needed)
+            pieces.append(RowGroupRows(batch: first, rows: pendingStart..<pendingStart + take))
+            needed -= take
+            pendingStart += take
+            if pendingStart == first.rowCount {
+                pending.removeFirst()
+                pendingStart = 0
             }
         }
+        pendingRows -= count
+        if pieces.count == 1 { return pieces[0] }
+        return RowGroupRows(batch: RecordBatch.concatenating(pieces.map { $0.batch.slice($0.rows) }), rows: 0..<count)
+    }
+
+    /// Encodes row groups, a window of as many as there are cores at a time with every
+    /// (row group, column) chunk a parallel task, and writes them in order.
+    private func writeRowGroups(_ groups: [RowGroupRows]) throws(ParquetError) {
+        let fields = schema.fields, options = self.options
+        let window = Swift.max(1, Parallel.processorCount)
+        for first in stride(from: 0, to: groups.count, by: window) {
+            let batchGroups = UncheckedSendable(Array(groups[first..<Swift.min(first + window, groups.count)]))
+            let tasks = batchGroups.value.count * fields.count
+            var encoded = [Result<EncodedChunk, ParquetError>?](repeating: nil, count: tasks)
+            encoded.withUnsafeMutableBufferPointer { slots in
+                let out = SharedBuffer(slots)
+                let workers = Swift.max(1, Swift.min(tasks, Parallel.processorCount))
+                Parallel.run(tasks: workers) { worker in
+                    for t in stride(from: worker, to: tasks, by: workers) {
+                        let group = batchGroups.value[t / fields.count], c = t % fields.count
+                        let writer = ColumnChunkWriter(name: fields[c].name, physicalType: ParquetFileWriter.physicalType(fields[c].type),
+                                                       optional: fields[c].nullable, options: options)
+                        do throws(ParquetError) {
+                            out[t] = .success(try writer.encode(group.batch.columns[c], rows: group.rows))
+                        } catch { out[t] = .failure(error) }
+                    }
+                }
+            }
+            for g in batchGroups.value.indices {
+                try writeRowGroup(encoded[g * fields.count..<(g + 1) * fields.count], rows: batchGroups.value[g].rows.count)
+            }
+        }
+    }
+
+    /// Writes one encoded row group and records its metadata.
+    private func writeRowGroup(_ encoded: ArraySlice<Result<EncodedChunk, ParquetError>?>, rows: Int) throws(ParquetError) {
         var chunks = [ColumnChunk]()
         var totalUncompressed: Int64 = 0, totalCompressed: Int64 = 0
         let groupStart = sink.written

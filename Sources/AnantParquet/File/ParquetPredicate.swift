@@ -1,15 +1,5 @@
 import AnantColumnar
 
-/// A comparison operator of a predicate.
-public enum ComparisonOperator: String, Sendable, Hashable, CaseIterable {
-    case equal = "="
-    case notEqual = "!="
-    case less = "<"
-    case lessOrEqual = "<="
-    case greater = ">"
-    case greaterOrEqual = ">="
-}
-
 /// A row filter over top-level columns: comparisons with literals, null tests, and/or/not.
 ///
 /// It prunes row groups by their statistics (`mayMatch`) and filters rows of decoded
@@ -44,67 +34,51 @@ public indirect enum ParquetPredicate: Sendable, Hashable, CustomStringConvertib
         }
     }
 
-    /// Which rows of `batch` match.
-    public func evaluate(_ batch: RecordBatch) throws(ParquetError) -> [Bool] {
+    /// Which rows of `batch` match, as a selection bitmap. Logic is SQL's three-valued
+    /// logic: a comparison with null is unknown, `not unknown` is unknown, and only rows
+    /// whose predicate is true are selected.
+    public func evaluate(_ batch: RecordBatch) throws(ParquetError) -> Bitmap {
+        try truth(batch).isTrue
+    }
+
+    /// Rows where the predicate is true, and rows where it is known (true or false).
+    private struct Truth {
+        var isTrue: Bitmap
+        var isKnown: Bitmap
+        var isFalse: Bitmap { isKnown.intersection(isTrue.inverted()) }
+    }
+
+    private func truth(_ batch: RecordBatch) throws(ParquetError) -> Truth {
         switch self {
         case .compare(let name, let op, let literal):
             let column = try ParquetPredicate.column(batch, name)
-            return try (0..<batch.rowCount).map { row throws(ParquetError) in
-                let value = column[row]
-                if value.isNull || literal.isNull { return false }
-                // NaN is unordered: every comparison but != is false.
-                if value.doubleValue?.isNaN == true || literal.doubleValue?.isNaN == true { return op == .notEqual }
-                guard let order = ParquetPredicate.compare(value, literal) else {
-                    throw ParquetError(.invalidArgument, "cannot compare column '\(name)' (\(column.dataType)) with \(literal)")
-                }
-                return op.holds(order)
+            do {
+                let known = literal.isNull ? Bitmap(count: batch.rowCount, value: false) : column.validRows()
+                return Truth(isTrue: try column.matching(op, literal), isKnown: known)
+            } catch {
+                throw ParquetError(.invalidArgument, "in the filter on column '\(name)': \(error.message)")
             }
         case .isNull(let name):
-            let column = try ParquetPredicate.column(batch, name)
-            return (0..<batch.rowCount).map { column.isNull($0) }
+            return Truth(isTrue: try ParquetPredicate.column(batch, name).nullRows(), isKnown: Bitmap(count: batch.rowCount, value: true))
         case .isNotNull(let name):
-            let column = try ParquetPredicate.column(batch, name)
-            return (0..<batch.rowCount).map { !column.isNull($0) }
+            return Truth(isTrue: try ParquetPredicate.column(batch, name).validRows(), isKnown: Bitmap(count: batch.rowCount, value: true))
         case .and(let a, let b):
-            return zip(try a.evaluate(batch), try b.evaluate(batch)).map { $0 && $1 }
+            let x = try a.truth(batch), y = try b.truth(batch)
+            return Truth(isTrue: x.isTrue.intersection(y.isTrue),
+                         isKnown: x.isKnown.intersection(y.isKnown).union(x.isFalse).union(y.isFalse))
         case .or(let a, let b):
-            return zip(try a.evaluate(batch), try b.evaluate(batch)).map { $0 || $1 }
+            let x = try a.truth(batch), y = try b.truth(batch)
+            return Truth(isTrue: x.isTrue.union(y.isTrue),
+                         isKnown: x.isKnown.intersection(y.isKnown).union(x.isTrue).union(y.isTrue))
         case .not(let a):
-            return try a.evaluate(batch).map { !$0 }
+            let x = try a.truth(batch)
+            return Truth(isTrue: x.isFalse, isKnown: x.isKnown)
         }
     }
 
     private static func column(_ batch: RecordBatch, _ name: String) throws(ParquetError) -> Column {
         do { return try batch.column(named: name) } catch {
             throw ParquetError(.invalidArgument, "the filter names column '\(name)', which the file does not have (columns: \(batch.schema.names.joined(separator: ", ")))")
-        }
-    }
-
-    /// Three-way comparison of two non-null values of compatible kinds (nil: incompatible,
-    /// or a NaN).
-    static func compare(_ a: ScalarValue, _ b: ScalarValue) -> Int? {
-        switch (a, b) {
-        case (.int(let x), .int(let y)): return x < y ? -1 : x > y ? 1 : 0
-        case (.string(let x), .string(let y)):
-            return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : x.utf8.elementsEqual(y.utf8) ? 0 : 1
-        case (.bool(let x), .bool(let y)): return x == y ? 0 : (x ? 1 : -1)
-        default:
-            guard let x = a.doubleValue, let y = b.doubleValue else { return nil }
-            if x.isNaN || y.isNaN { return nil }
-            return x < y ? -1 : x > y ? 1 : 0
-        }
-    }
-}
-
-extension ComparisonOperator {
-    func holds(_ order: Int) -> Bool {
-        switch self {
-        case .equal: return order == 0
-        case .notEqual: return order != 0
-        case .less: return order < 0
-        case .lessOrEqual: return order <= 0
-        case .greater: return order > 0
-        case .greaterOrEqual: return order >= 0
         }
     }
 }

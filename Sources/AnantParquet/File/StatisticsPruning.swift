@@ -25,9 +25,14 @@ struct StatisticsPruning {
             guard !literal.isNull else { return false }
             guard let (stats, leaf) = statistics(name) else { return true }
             if let nulls = stats.nullCount, nulls == reader.metadata.rowGroups[rowGroup].numRows { return false }
+            // Writers leave NaN out of float bounds, yet NaN sorts above every number: a
+            // float chunk may hold rows above its max, and a NaN literal has no bound.
+            let floating = leaf.physicalType == .float || leaf.physicalType == .double
+            if floating && [.greater, .greaterOrEqual, .notEqual].contains(op) { return true }
+            if literal.doubleValue?.isNaN == true { return true }
             guard let (low, high) = bounds(stats, leaf),
-                  let lowOrder = ParquetPredicate.compare(low, literal),
-                  let highOrder = ParquetPredicate.compare(high, literal) else { return true }
+                  let lowOrder = low.order(comparedTo: literal),
+                  let highOrder = high.order(comparedTo: literal) else { return true }
             switch op {
             case .equal: return lowOrder <= 0 && highOrder >= 0
             case .notEqual: return !(lowOrder == 0 && highOrder == 0)

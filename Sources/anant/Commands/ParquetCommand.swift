@@ -74,10 +74,7 @@ struct ParquetCatCommand: ParsableCommand {
         let writer = JSONWriter(pythonNonFinite: true)
         for group in reader.rowGroups(matching: predicate) where remaining > 0 {
             var batch = try reader.readRowGroup(group, columns: (names.map { Set($0).union(predicate?.columns ?? []) }).map(Array.init))
-            if let predicate {
-                let keep = try predicate.evaluate(batch)
-                batch = batch.gather(keep.indices.filter { keep[$0] })
-            }
+            if let predicate { batch = batch.filter(try predicate.evaluate(batch)) }
             if let names { batch = try batch.select(names) }
             let count = Swift.min(remaining, batch.rowCount)
             remaining -= count

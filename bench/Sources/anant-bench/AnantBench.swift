@@ -55,6 +55,7 @@ struct ReadParquet: ParsableCommand {
     @Option(help: "Comma-separated columns to read (default: all).") var columns: String?
     @Option(name: .customLong("where"), help: "A filter, e.g. 'weight > 0.9'.") var filter: String?
     @Option(help: "A label for the output.") var op = "read"
+    @Option(help: "The file's codec, for the output.") var codec = "none"
     @Option(help: "Timed repetitions.") var repeats = 3
     @Option(help: "Untimed warm-up runs.") var warmup = 1
 
@@ -67,7 +68,7 @@ struct ReadParquet: ParsableCommand {
             let reader = try ParquetFileReader(path: file)
             rows = try reader.readTable(columns: names, where: predicate).rowCount
         }
-        Timing.emit(["bench": "parquet_read", "tool": "anant", "op": op, "file": file, "rows": rows,
+        Timing.emit(["bench": "parquet_\(op)_\(codec)", "tool": "anant", "op": op, "codec": codec, "file": file,
                      "result_rows": rows].merging(stats) { a, _ in a })
     }
 }
@@ -92,7 +93,7 @@ struct WriteParquet: ParsableCommand {
             try writer.close()
         }
         let size = (try FileManager.default.attributesOfItem(atPath: out)[.size] as? NSNumber)?.intValue ?? 0
-        Timing.emit(["bench": "parquet_write", "tool": "anant", "op": "write", "codec": codec, "rows": table.rowCount,
+        Timing.emit(["bench": "parquet_write_\(codec)", "tool": "anant", "op": "write", "codec": codec, "rows": table.rowCount,
                      "file_mb": Double(size) / 1_048_576].merging(stats) { a, _ in a })
     }
 }
