@@ -102,6 +102,28 @@ import Testing
         #expect(try filtered.column(named: "id") == batch.filter(expected).column(named: "id"))
     }
 
+    @Test func streamingBatchesMatchTheWholeTableRead() throws {
+        let batch = try Self.sampleBatch(rows: 3000, seed: 12)
+        let writer = try ParquetFileWriter(schema: batch.schema, options: ParquetWriteOptions(rowGroupRows: 700))
+        try writer.write(batch)
+        try writer.close()
+        let reader = try ParquetFileReader(source: MemoryByteSource(writer.bytes))
+        for filter in [nil, "small > 10 and label is not null"] {
+            let predicate = try filter.map { try ParquetPredicate.parse($0) }
+            var stream = try reader.batches(columns: ["label", "id"], where: predicate)
+            var parts = [RecordBatch]()
+            while let part = try stream.next() {
+                #expect(part.rowCount <= 700)
+                #expect(part.schema == stream.schema)
+                parts.append(part)
+            }
+            #expect(parts.count == 5)
+            let whole = try reader.readTable(columns: ["label", "id"], where: predicate)
+            #expect(RecordBatch.concatenating(parts) == whole)
+            #expect(whole.rowCount == (predicate == nil ? 3000 : try predicate!.evaluate(batch).setCount))
+        }
+    }
+
     @Test(arguments: ["weight >", "id = 'unterminated", "id ~ 3", "(id = 1", ""])
     func refusesMalformedFilters(_ text: String) {
         #expect(throws: ParquetError.self) { try ParquetPredicate.parse(text) }

@@ -55,10 +55,27 @@ extension ParquetFileReader {
 
     /// Reads the named top-level columns (all when nil) of row group `rowGroup`.
     public func readRowGroup(_ rowGroup: Int, columns names: [String]? = nil) throws(ParquetError) -> RecordBatch {
+        try readBatch(try fieldIndices(names), [], nil, rowGroup: rowGroup)
+    }
+
+    /// Streams the named columns (all when nil) one row group at a time, keeping only rows
+    /// matching `predicate` and skipping row groups its statistics rule out: memory stays
+    /// bounded by one row group, whatever the file's size.
+    public func batches(columns names: [String]? = nil, where predicate: ParquetPredicate? = nil) throws(ParquetError) -> ParquetBatchReader {
         let fields = try fieldIndices(names)
-        var columns = [Column]()
-        for f in fields { columns.append(try readField(f, rowGroup: rowGroup)) }
-        return try batch(fields, columns, rows: Int(metadata.rowGroups[rowGroup].numRows))
+        var tested = [Int]()
+        for name in predicate?.columns.sorted() ?? [] { tested.append(try fieldIndex(named: name)) }
+        return ParquetBatchReader(reader: self, fields: fields, tested: tested, predicate: predicate, groups: rowGroups(matching: predicate))
+    }
+
+    /// One row group's batch for `ParquetBatchReader`.
+    func readBatch(_ fields: [Int], _ tested: [Int], _ predicate: ParquetPredicate?, rowGroup: Int) throws(ParquetError) -> RecordBatch {
+        guard let predicate else {
+            var columns = [Column]()
+            for f in fields { columns.append(try readField(f, rowGroup: rowGroup)) }
+            return try batch(fields, columns, rows: Int(metadata.rowGroups[rowGroup].numRows))
+        }
+        return try readMatching(fields, tested, predicate, rowGroup: rowGroup, parallelColumns: true)
     }
 
     /// Reads the named columns (all when nil) of every row group whose statistics admit
@@ -257,5 +274,36 @@ extension ParquetFileReader {
         }
         try assembler.checkFinished(leaves.map(\.index), names: leaves.map(\.dottedPath))
         return .json(column)
+    }
+}
+
+/// The batches of a Parquet file, one per row group that may hold matching rows (see
+/// `ParquetFileReader.batches`). Row groups with no matching row yield empty batches.
+public struct ParquetBatchReader {
+    let reader: ParquetFileReader
+    let fields: [Int]
+    let tested: [Int]
+    let predicate: ParquetPredicate?
+    let groups: [Int]
+    private var position = 0
+
+    init(reader: ParquetFileReader, fields: [Int], tested: [Int], predicate: ParquetPredicate?, groups: [Int]) {
+        self.reader = reader
+        self.fields = fields
+        self.tested = tested
+        self.predicate = predicate
+        self.groups = groups
+    }
+
+    /// The schema of every batch.
+    public var schema: Schema {
+        (try? Schema(fields.map { Field(reader.schema.fields[$0].name, reader.dataType(ofField: $0)) })) ?? .empty
+    }
+
+    /// The next row group's matching rows, or nil after the last.
+    public mutating func next() throws(ParquetError) -> RecordBatch? {
+        guard position < groups.count else { return nil }
+        defer { position += 1 }
+        return try reader.readBatch(fields, tested, predicate, rowGroup: groups[position])
     }
 }

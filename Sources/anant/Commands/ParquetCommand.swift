@@ -72,10 +72,8 @@ struct ParquetCatCommand: ParsableCommand {
         var remaining = limit ?? Int.max
         var printedHeader = false
         let writer = JSONWriter(pythonNonFinite: true)
-        for group in reader.rowGroups(matching: predicate) where remaining > 0 {
-            var batch = try reader.readRowGroup(group, columns: (names.map { Set($0).union(predicate?.columns ?? []) }).map(Array.init))
-            if let predicate { batch = batch.filter(try predicate.evaluate(batch)) }
-            if let names { batch = try batch.select(names) }
+        var batches = try reader.batches(columns: names, where: predicate)
+        while remaining > 0, let batch = try batches.next() {
             let count = Swift.min(remaining, batch.rowCount)
             remaining -= count
             var out = [UInt8]()
