@@ -3,9 +3,15 @@
 import PackageDescription
 
 /// Settings shared by every target: Swift 6 language mode with strict concurrency.
-let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-]
+/// On x86-64 the code targets Nehalem-class CPUs (x86-64-v2, 2009 and later: POPCNT, SSE4.2), which turns the
+/// rank and bitmap passes' population counts into single instructions.
+let strict: [SwiftSetting] = {
+    var settings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+    #if arch(x86_64)
+    settings.append(.unsafeFlags(["-target-cpu", "nehalem"]))
+    #endif
+    return settings
+}()
 
 let package = Package(
     name: "Anant",
@@ -60,7 +66,7 @@ let package = Package(
         .testTarget(name: "AnantParquetTests", dependencies: ["AnantParquet", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantColumnarTests", dependencies: ["AnantColumnar", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantHypergraphTests", dependencies: ["AnantHypergraph", "AnantTestSupport"], swiftSettings: strict),
-        .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
