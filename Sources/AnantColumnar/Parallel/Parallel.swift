@@ -20,6 +20,29 @@ public enum Parallel {
         }
     }
 
+    /// `body(0) ..< body(count)` on every core, scheduled dynamically (uneven items balance
+    /// themselves), with each outcome in index order.
+    public static func results<T, E: Error>(count: Int, _ body: @Sendable (Int) throws(E) -> T) -> [Result<T, E>] {
+        guard count > 0 else { return [] }
+        var outcomes = [Result<T, E>?](repeating: nil, count: count)
+        outcomes.withUnsafeMutableBufferPointer { slots in
+            let out = SharedBuffer(slots)
+            run(tasks: count) { k in
+                do throws(E) { out[k] = .success(try body(k)) } catch { out[k] = .failure(error) }
+            }
+        }
+        return outcomes.map { $0! }
+    }
+
+    /// `body(0) ..< body(count)` on every core, scheduled dynamically; the results in index
+    /// order, or the error of the first item (in index order) that failed.
+    public static func map<T, E: Error>(count: Int, _ body: @Sendable (Int) throws(E) -> T) throws(E) -> [T] {
+        var values = [T]()
+        values.reserveCapacity(count)
+        for outcome in results(count: count, body) { values.append(try outcome.get()) }
+        return values
+    }
+
     /// How many tasks to split `work` items into: one per processor, but none smaller
     /// than `grain` items.
     public static func tasks(for work: Int, grain: Int = 1 << 16) -> Int {

@@ -71,9 +71,7 @@ extension ParquetFileReader {
     /// One row group's batch for `ParquetBatchReader`.
     func readBatch(_ fields: [Int], _ tested: [Int], _ predicate: ParquetPredicate?, rowGroup: Int) throws(ParquetError) -> RecordBatch {
         guard let predicate else {
-            var columns = [Column]()
-            for f in fields { columns.append(try readField(f, rowGroup: rowGroup)) }
-            return try batch(fields, columns, rows: Int(metadata.rowGroups[rowGroup].numRows))
+            return try batch(fields, try readFields(fields, rowGroups: [rowGroup]), rows: Int(metadata.rowGroups[rowGroup].numRows))
         }
         return try readMatching(fields, tested, predicate, rowGroup: rowGroup, parallelColumns: true)
     }
@@ -87,29 +85,17 @@ extension ParquetFileReader {
         let fields = try fieldIndices(names)
         let groups = rowGroups(matching: predicate)
         guard let predicate else {
-            var columns = [Column]()
-            for f in fields { columns.append(try readField(f, rowGroups: groups)) }
+            let columns = try readFields(fields, rowGroups: groups)
             return try batch(fields, columns, rows: groups.reduce(0) { $0 + Int(metadata.rowGroups[$1].numRows) })
         }
         var testedFields = [Int]()
         for name in predicate.columns.sorted() { testedFields.append(try fieldIndex(named: name)) }
         let tested = testedFields
-        let workers = Swift.max(1, Swift.min(groups.count, Parallel.processorCount))
-        var parts = [Result<RecordBatch, ParquetError>?](repeating: nil, count: groups.count)
+        let parallelColumns = groups.count < 2 * Parallel.processorCount
         let reader = self
-        parts.withUnsafeMutableBufferPointer { slots in
-            let out = SharedBuffer(slots)
-            Parallel.run(tasks: workers) { worker in
-                for k in stride(from: worker, to: groups.count, by: workers) {
-                    do throws(ParquetError) {
-                        out[k] = .success(try reader.readMatching(fields, tested, predicate, rowGroup: groups[k],
-                                                                  parallelColumns: groups.count < workers * 2))
-                    } catch { out[k] = .failure(error) }
-                }
-            }
+        let batches = try Parallel.map(count: groups.count) { k throws(ParquetError) in
+            try reader.readMatching(fields, tested, predicate, rowGroup: groups[k], parallelColumns: parallelColumns)
         }
-        var batches = [RecordBatch]()
-        for part in parts { batches.append(try part!.get()) }
         if batches.isEmpty { return try batch(fields, fields.map { .nulls(dataType(ofField: $0), count: 0) }, rows: 0) }
         return RecordBatch.concatenating(batches)
     }
@@ -119,102 +105,16 @@ extension ParquetFileReader {
                               parallelColumns: Bool) throws(ParquetError) -> RecordBatch {
         let rows = Int(metadata.rowGroups[rowGroup].numRows)
         var decoded = [Int: Column]()
-        for f in tested { decoded[f] = try readField(f, rowGroup: rowGroup) }
+        for (f, column) in zip(tested, try readFields(tested, rowGroups: [rowGroup], parallel: parallelColumns)) { decoded[f] = column }
         let selection = try predicate.evaluate(try batch(tested, tested.map { decoded[$0]! }, rows: rows))
         let indices = selection.setIndices()
         if indices.isEmpty { return try batch(fields, fields.map { .nulls(dataType(ofField: $0), count: 0) }, rows: 0) }
-        // The other columns decode in parallel when the row groups are too few to keep the
-        // cores busy.
+        // The other columns only now, and in parallel when the row groups are too few to
+        // keep the cores busy.
         let rest = fields.filter { decoded[$0] == nil }
-        var outcomes = [Result<Column, ParquetError>?](repeating: nil, count: rest.count)
-        let reader = self
-        outcomes.withUnsafeMutableBufferPointer { slots in
-            let out = SharedBuffer(slots)
-            let workers = parallelColumns ? Swift.max(1, Swift.min(rest.count, Parallel.processorCount)) : 1
-            Parallel.run(tasks: workers) { worker in
-                for k in stride(from: worker, to: rest.count, by: workers) {
-                    do throws(ParquetError) { out[k] = .success(try reader.readField(rest[k], rowGroup: rowGroup)) } catch { out[k] = .failure(error) }
-                }
-            }
-        }
-        for (k, f) in rest.enumerated() { decoded[f] = try outcomes[k]!.get() }
+        for (f, column) in zip(rest, try readFields(rest, rowGroups: [rowGroup], parallel: parallelColumns)) { decoded[f] = column }
         let columns = fields.map { indices.count == rows ? decoded[$0]! : decoded[$0]!.gather(indices) }
         return try batch(fields, columns, rows: indices.count)
-    }
-
-    /// Decodes field `field` of the given row groups into one column (row groups in parallel).
-    func readField(_ field: Int, rowGroups groups: [Int]) throws(ParquetError) -> Column {
-        if let column = try readFixedWidth(field, rowGroups: groups) { return column }
-        let workers = Swift.max(1, Swift.min(groups.count, Parallel.processorCount))
-        var parts = [Result<Column, ParquetError>?](repeating: nil, count: groups.count)
-        let reader = self
-        parts.withUnsafeMutableBufferPointer { slots in
-            let out = SharedBuffer(slots)
-            Parallel.run(tasks: workers) { worker in
-                for k in stride(from: worker, to: groups.count, by: workers) {
-                    do throws(ParquetError) { out[k] = .success(try reader.readField(field, rowGroup: groups[k])) } catch { out[k] = .failure(error) }
-                }
-            }
-        }
-        var columns = [Column]()
-        for part in parts { columns.append(try part!.get()) }
-        return columns.isEmpty ? .nulls(dataType(ofField: field), count: 0) : Column.concatenating(columns)
-    }
-
-    /// Field `field` of the given row groups when it is a flat fixed-width leaf, decoded
-    /// straight into one array (nil for other fields).
-    private func readFixedWidth(_ field: Int, rowGroups groups: [Int]) throws(ParquetError) -> Column? {
-        guard let leaf = flatLeaf(ofField: field) else { return nil }
-        switch (leaf.physicalType, dataType(ofField: field)) {
-        case (.int32, .int32): return .int32(try readFlat(leaf, groups, as: Int32.self))
-        case (.int64, .int64): return .int64(try readFlat(leaf, groups, as: Int64.self))
-        case (.double, .double): return .double(try readFlat(leaf, groups, as: Double.self))
-        default: return nil
-        }
-    }
-
-    /// A flat fixed-width leaf of several row groups, each decoded into its slice of one array.
-    private func readFlat<T: FlatPhysicalValue>(_ leaf: ColumnDescriptor, _ groups: [Int], as: T.Type) throws(ParquetError) -> PrimitiveColumn<T> {
-        var offsets = [0]
-        for g in groups { offsets.append(offsets.last! + Int(metadata.rowGroups[g].numRows)) }
-        let starts = offsets, total = offsets.last!
-        let workers = Swift.max(1, Swift.min(groups.count, Parallel.processorCount))
-        var outcomes = [Result<Bitmap?, ParquetError>?](repeating: nil, count: groups.count)
-        let reader = self, footerStart = self.footerStart, verify = options.verifyChecksums
-        let values = [T](largeCount: total) { destination in
-            let target = SharedBuffer(destination)
-            outcomes.withUnsafeMutableBufferPointer { slots in
-                let out = SharedBuffer(slots)
-                Parallel.run(tasks: workers) { worker in
-                    for k in stride(from: worker, to: groups.count, by: workers) {
-                        let slice = UnsafeMutableBufferPointer(start: target.base + starts[k], count: starts[k + 1] - starts[k])
-                        do throws(ParquetError) {
-                            let chunk = reader.metadata.rowGroups[groups[k]].columns[leaf.index]
-                            guard let meta = chunk.metaData, !chunk.isEncrypted else {
-                                throw ParquetError(.encrypted, "column '\(leaf.dottedPath)' is an encrypted column; Anant cannot read it without keys")
-                            }
-                            let validity = try rethrowingParquetErrors {
-                                try reader.source.withBytes { bytes in
-                                    try ColumnChunkReader(file: bytes, dataEnd: footerStart, metadata: meta, descriptor: leaf,
-                                                          verifyChecksums: verify).readFlat(into: slice)
-                                }
-                            }
-                            out[k] = .success(validity)
-                        } catch {
-                            // The array is discarded: its unread elements stay uninitialised (trivial values).
-                            out[k] = .failure(error)
-                        }
-                    }
-                }
-            }
-        }
-        var validity: Bitmap? = nil
-        for (k, outcome) in outcomes.enumerated() {
-            guard let part = try outcome!.get() else { continue }
-            if validity == nil { validity = Bitmap(count: total, value: true) }
-            for i in 0..<part.count where !part[i] { validity![starts[k] + i] = false }
-        }
-        return PrimitiveColumn(values, validity: validity)
     }
 
     private func fieldIndices(_ names: [String]?) throws(ParquetError) -> [Int] {
@@ -233,9 +133,9 @@ extension ParquetFileReader {
         }
     }
 
-    /// Decodes one top-level field of one row group into a column.
-    func readField(_ field: Int, rowGroup: Int) throws(ParquetError) -> Column {
-        if let column = try readFixedWidth(field, rowGroups: [rowGroup]) { return column }
+    /// Decodes one top-level field of one row group into a column, through the general
+    /// page decoder (`readFields` takes fixed-width leaves straight into their arrays).
+    func decodeField(_ field: Int, rowGroup: Int) throws(ParquetError) -> Column {
         let rows = Int(metadata.rowGroups[rowGroup].numRows)
         if let leaf = flatLeaf(ofField: field) {
             var data = ColumnChunkData(physicalType: leaf.physicalType)

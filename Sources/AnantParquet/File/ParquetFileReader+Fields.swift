@@ -1,0 +1,138 @@
+import AnantColumnar
+
+/// Decoding several fields of several row groups as one job: every (field, row group)
+/// chunk is a task, all scheduled together, so that uneven chunks (dictionary pages in one,
+/// PLAIN in the next) balance across the cores without a barrier per field. Flat
+/// fixed-width fields decode straight into their final arrays.
+extension ParquetFileReader {
+    /// What one task produced: the validity of a fixed-width slice, or a decoded column.
+    private enum ChunkOutcome {
+        case slice(validity: Bitmap?)
+        case column(Column)
+    }
+
+    /// Fields `fields` of row groups `groups`, one column per field (rows in group order);
+    /// tasks run on every core when `parallel`.
+    func readFields(_ fields: [Int], rowGroups groups: [Int], parallel: Bool = true) throws(ParquetError) -> [Column] {
+        var starts = [0]
+        for g in groups { starts.append(starts.last! + Int(metadata.rowGroups[g].numRows)) }
+        let leaves = fields.map(fixedWidthLeaf)
+        var outcomes = [Result<ChunkOutcome, ParquetError>]()
+        let arrays = allocate(leaves, total: starts.last!, from: 0, bases: []) { bases in
+            let reader = self, rowStarts = starts, targets = UncheckedSendable(bases)
+            let task: @Sendable (Int) throws(ParquetError) -> ChunkOutcome = { t throws(ParquetError) in
+                let f = t / groups.count, k = t % groups.count
+                guard let leaf = leaves[f], let base = targets.value[f] else {
+                    return .column(try reader.decodeField(fields[f], rowGroup: groups[k]))
+                }
+                let slice = UnsafeMutableRawPointer(base) + rowStarts[k] * leaf.width
+                return .slice(validity: try reader.decodeFixedWidth(leaf, rowGroup: groups[k], into: slice, count: rowStarts[k + 1] - rowStarts[k]))
+            }
+            let count = fields.count * groups.count
+            if parallel {
+                outcomes = Parallel.results(count: count, task)
+            } else {
+                outcomes = (0..<count).map { t in Result { () throws(ParquetError) in try task(t) } }
+            }
+        }
+        var columns = [Column]()
+        for f in fields.indices {
+            let parts = outcomes[f * groups.count..<(f + 1) * groups.count]
+            if leaves[f] == nil {
+                var pieces = [Column]()
+                for part in parts { if case .column(let column) = try part.get() { pieces.append(column) } }
+                columns.append(pieces.isEmpty ? .nulls(dataType(ofField: fields[f]), count: 0) : Column.concatenating(pieces))
+                continue
+            }
+            var validity: Bitmap? = nil
+            for (k, part) in parts.enumerated() {
+                guard case .slice(let partValidity?) = try part.get() else { continue }
+                if validity == nil { validity = Bitmap(count: starts.last!, value: true) }
+                for i in 0..<partValidity.count where !partValidity[i] { validity![starts[k] + i] = false }
+            }
+            columns.append(arrays[f]!.withValidity(validity))
+        }
+        return columns
+    }
+
+    /// A flat leaf whose values land in an Anant array as they are (INT32, INT64, DOUBLE
+    /// without a converting logical type).
+    struct FixedWidthLeaf: Sendable {
+        var descriptor: ColumnDescriptor
+        var width: Int
+    }
+
+    private func fixedWidthLeaf(_ field: Int) -> FixedWidthLeaf? {
+        guard let leaf = flatLeaf(ofField: field) else { return nil }
+        switch (leaf.physicalType, dataType(ofField: field)) {
+        case (.int32, .int32): return FixedWidthLeaf(descriptor: leaf, width: 4)
+        case (.int64, .int64), (.double, .double): return FixedWidthLeaf(descriptor: leaf, width: 8)
+        default: return nil
+        }
+    }
+
+    /// The arrays of the fixed-width fields from `index` on, each created around the next
+    /// (an array is initialised inside its creating closure), `body` running innermost
+    /// with every destination. Other fields get nil.
+    private func allocate(_ leaves: [FixedWidthLeaf?], total: Int, from index: Int, bases: [UnsafeMutableRawPointer?],
+                          _ body: ([UnsafeMutableRawPointer?]) -> Void) -> [Column?] {
+        guard index < leaves.count else {
+            body(bases)
+            return []
+        }
+        guard let leaf = leaves[index] else {
+            return [nil] + allocate(leaves, total: total, from: index + 1, bases: bases + [nil], body)
+        }
+        func level<T: FixedWidthValue>(_: T.Type, _ wrap: ([T]) -> Column) -> [Column?] {
+            var inner = [Column?]()
+            let array = [T](largeCount: total) { destination in
+                inner = allocate(leaves, total: total, from: index + 1, bases: bases + [UnsafeMutableRawPointer(destination.baseAddress)], body)
+            }
+            return [wrap(array)] + inner
+        }
+        switch leaf.descriptor.physicalType {
+        case .int32: return level(Int32.self) { .int32(Int32Column($0)) }
+        case .int64: return level(Int64.self) { .int64(Int64Column($0)) }
+        default: return level(Double.self) { .double(DoubleColumn($0)) }
+        }
+    }
+
+    /// Decodes one fixed-width chunk into `count` values at `destination`; returns its
+    /// validity when some value is null.
+    private func decodeFixedWidth(_ leaf: FixedWidthLeaf, rowGroup: Int, into destination: UnsafeMutableRawPointer,
+                                  count: Int) throws(ParquetError) -> Bitmap? {
+        let chunk = metadata.rowGroups[rowGroup].columns[leaf.descriptor.index]
+        guard let meta = chunk.metaData, !chunk.isEncrypted else {
+            throw ParquetError(.encrypted, "column '\(leaf.descriptor.dottedPath)' is an encrypted column; Anant cannot read it without keys")
+        }
+        let footerStart = self.footerStart, verify = options.verifyChecksums
+        func decode<T: FlatPhysicalValue>(_: T.Type) throws(ParquetError) -> Bitmap? {
+            let slice = UnsafeMutableBufferPointer(start: destination.assumingMemoryBound(to: T.self), count: count)
+            // On failure the array is discarded: its unread elements stay uninitialised (trivial values).
+            return try rethrowingParquetErrors {
+                try source.withBytes { bytes in
+                    try ColumnChunkReader(file: bytes, dataEnd: footerStart, metadata: meta, descriptor: leaf.descriptor,
+                                          verifyChecksums: verify).readFlat(into: slice)
+                }
+            }
+        }
+        switch leaf.descriptor.physicalType {
+        case .int32: return try decode(Int32.self)
+        case .int64: return try decode(Int64.self)
+        default: return try decode(Double.self)
+        }
+    }
+}
+
+extension Column {
+    /// This fixed-width column with `validity` attached.
+    fileprivate func withValidity(_ validity: Bitmap?) -> Column {
+        guard let validity else { return self }
+        switch self {
+        case .int32(var c): c.validity = validity; return .int32(c)
+        case .int64(var c): c.validity = validity; return .int64(c)
+        case .double(var c): c.validity = validity; return .double(c)
+        default: return self
+        }
+    }
+}
