@@ -154,21 +154,11 @@ public final class ParquetFileWriter {
         let window = Swift.max(1, Parallel.processorCount)
         for first in stride(from: 0, to: groups.count, by: window) {
             let batchGroups = UncheckedSendable(Array(groups[first..<Swift.min(first + window, groups.count)]))
-            let tasks = batchGroups.value.count * fields.count
-            var encoded = [Result<EncodedChunk, ParquetError>?](repeating: nil, count: tasks)
-            encoded.withUnsafeMutableBufferPointer { slots in
-                let out = SharedBuffer(slots)
-                let workers = Swift.max(1, Swift.min(tasks, Parallel.processorCount))
-                Parallel.run(tasks: workers) { worker in
-                    for t in stride(from: worker, to: tasks, by: workers) {
-                        let group = batchGroups.value[t / fields.count], c = t % fields.count
-                        let writer = ColumnChunkWriter(name: fields[c].name, physicalType: ParquetFileWriter.physicalType(fields[c].type),
-                                                       optional: fields[c].nullable, options: options)
-                        do throws(ParquetError) {
-                            out[t] = .success(try writer.encode(group.batch.columns[c], rows: group.rows))
-                        } catch { out[t] = .failure(error) }
-                    }
-                }
+            let encoded = try Parallel.map(count: batchGroups.value.count * fields.count) { t throws(ParquetError) in
+                let group = batchGroups.value[t / fields.count], c = t % fields.count
+                let writer = ColumnChunkWriter(name: fields[c].name, physicalType: ParquetFileWriter.physicalType(fields[c].type),
+                                               optional: fields[c].nullable, options: options)
+                return try writer.encode(group.batch.columns[c], rows: group.rows)
             }
             for g in batchGroups.value.indices {
                 try writeRowGroup(encoded[g * fields.count..<(g + 1) * fields.count], rows: batchGroups.value[g].rows.count)
@@ -177,12 +167,11 @@ public final class ParquetFileWriter {
     }
 
     /// Writes one encoded row group and records its metadata.
-    private func writeRowGroup(_ encoded: ArraySlice<Result<EncodedChunk, ParquetError>?>, rows: Int) throws(ParquetError) {
+    private func writeRowGroup(_ encoded: ArraySlice<EncodedChunk>, rows: Int) throws(ParquetError) {
         var chunks = [ColumnChunk]()
         var totalUncompressed: Int64 = 0, totalCompressed: Int64 = 0
         let groupStart = sink.written
-        for result in encoded {
-            let chunk = try result!.get()
+        for chunk in encoded {
             let start = sink.written
             var meta = chunk.metadata
             meta.dataPageOffset += start
