@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -8,15 +9,36 @@ import Darwin
 /// Fork-join parallelism for hot loops (Dispatch's `concurrentPerform`, which runs on the
 /// calling thread plus a pool sized to the machine). Shared by every layer above.
 public enum Parallel {
-    /// The number of CPUs online.
-    public static let processorCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// The number of threads parallel work uses: the CPUs online, or `ANANT_THREADS` when
+    /// set to a positive number (1 makes every parallel loop run on the calling thread).
+    public static let processorCount: Int = {
+        if let text = getenv("ANANT_THREADS"), let value = Int(String(cString: text)), value > 0 { return value }
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }()
 
-    /// Runs `body(0) ... body(tasks - 1)`, concurrently when `tasks > 1`.
+    /// Runs `body(0) ... body(tasks - 1)`, concurrently when `tasks > 1` (and more than one
+    /// thread is allowed).
     public static func run(tasks: Int, _ body: @Sendable (Int) -> Void) {
-        if tasks <= 1 {
-            body(0)
+        if tasks <= 1 || processorCount == 1 {
+            for t in 0..<tasks { body(t) }
         } else {
             DispatchQueue.concurrentPerform(iterations: tasks, execute: body)
+        }
+    }
+
+    /// Splits `0 ..< count` into chunks of `chunk` items handed out dynamically to
+    /// `processorCount` workers; `body(worker, range)` sees its worker's index, so it can
+    /// keep per-worker scratch state (indexed by worker) across the chunks it takes.
+    public static func forEachChunk(count: Int, chunk: Int, _ body: @Sendable (_ worker: Int, _ range: Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let size = max(1, chunk)
+        let next = ChunkCounter()
+        run(tasks: min(processorCount, (count + size - 1) / size)) { worker in
+            while true {
+                let start = next.take(size)
+                if start >= count { return }
+                body(worker, start..<min(start + size, count))
+            }
         }
     }
 
@@ -82,4 +104,13 @@ public struct SharedBuffer<Element>: @unchecked Sendable {
 public struct UncheckedSendable<Value>: @unchecked Sendable {
     public var value: Value
     public init(_ value: Value) { self.value = value }
+}
+
+/// The shared cursor of `Parallel.forEachChunk`.
+private final class ChunkCounter: Sendable {
+    private let next = Atomic<Int>(0)
+
+    func take(_ size: Int) -> Int {
+        next.add(size, ordering: .relaxed).oldValue
+    }
 }

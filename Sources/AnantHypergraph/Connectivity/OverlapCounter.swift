@@ -24,8 +24,12 @@ struct OverlapCounter {
                         var start = back.offsets[middle]
                         let end = back.offsets[middle + 1]
                         if onlyGreater {
-                            // Rows are ascending: skip to the first member above `element`.
-                            while start < end && backMembers[start] <= me { start += 1 }
+                            // Rows are ascending: binary search for the first member above `element`.
+                            var high = end
+                            while start < high {
+                                let mid = (start + high) >> 1
+                                if backMembers[mid] <= me { start = mid + 1 } else { high = mid }
+                            }
                         }
                         for k in start..<end {
                             let other = backMembers[k]

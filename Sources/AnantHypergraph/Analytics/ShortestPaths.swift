@@ -1,0 +1,177 @@
+import AnantColumnar
+
+/// Breadth-first search over an s-line graph, with buffers reused from source to source.
+struct BreadthFirstSearch {
+    /// Distance of every vertex from the current source; -1 when not reached.
+    private(set) var distance: [Int32]
+    /// The vertices reached, in visiting order (non-decreasing distance).
+    private(set) var order: [Int32]
+    private(set) var reached = 0
+
+    init(vertices: Int) {
+        distance = [Int32](repeating: -1, count: vertices)
+        order = [Int32](repeating: 0, count: vertices)
+    }
+
+    /// Visits every vertex reachable from `source`; `order[0 ..< reached]` lists them.
+    mutating func run(from source: Int, _ adjacency: CSR) {
+        for k in 0..<reached { distance[Int(order[k])] = -1 }
+        distance.withUnsafeMutableBufferPointer { distance in
+            order.withUnsafeMutableBufferPointer { order in
+                adjacency.offsets.withUnsafeBufferPointer { offsets in
+                    adjacency.members.withUnsafeBufferPointer { members in
+                        distance[source] = 0
+                        order[0] = Int32(truncatingIfNeeded: source)
+                        var head = 0, tail = 1
+                        while head < tail {
+                            let v = Int(order[head])
+                            head += 1
+                            let next = distance[v] + 1
+                            for k in offsets[v]..<offsets[v + 1] {
+                                let w = Int(members[k])
+                                if distance[w] < 0 {
+                                    distance[w] = next
+                                    order[tail] = Int32(truncatingIfNeeded: w)
+                                    tail += 1
+                                }
+                            }
+                        }
+                        reached = tail
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a breadth-first search from one vertex learns: the numbers behind closeness,
+/// harmonic centrality, eccentricity and diameters.
+public struct ReachSummary: Sendable, Hashable {
+    /// Vertices reached, the source included (its component's size).
+    public var reached: Int
+    /// Sum of the distances to the vertices reached.
+    public var distanceSum: Int
+    /// Sum of the reciprocal distances to the other vertices reached.
+    public var reciprocalSum: Double
+    /// The largest distance to a vertex reached.
+    public var farthest: Int
+}
+
+extension SLineGraph {
+    /// The shortest-path length from `a` to `b`, nil when no s-walk joins them.
+    public func distance(from a: Int, to b: Int) -> Int? {
+        var search = BreadthFirstSearch(vertices: vertexCount)
+        search.run(from: a, adjacency)
+        let d = search.distance[b]
+        return d < 0 ? nil : Int(d)
+    }
+
+    /// A breadth-first search from every vertex, on every core.
+    public func reachSummaries() -> [ReachSummary] {
+        let n = vertexCount
+        var summaries = [ReachSummary](repeating: ReachSummary(reached: 0, distanceSum: 0, reciprocalSum: 0, farthest: 0), count: n)
+        summaries.withUnsafeMutableBufferPointer { slots in
+            let out = SharedBuffer(slots)
+            let searches = WorkerScratch { BreadthFirstSearch(vertices: n) }
+            let adjacency = UncheckedSendable(adjacency)
+            Parallel.forEachChunk(count: n, chunk: 16) { worker, range in
+                searches.with(worker) { search in
+                    for source in range {
+                        search.run(from: source, adjacency.value)
+                        var sum = 0, reciprocal = 0.0, farthest: Int32 = 0
+                        for k in 1..<search.reached {
+                            let d = search.distance[Int(search.order[k])]
+                            sum += Int(d)
+                            reciprocal += 1 / Double(d)
+                            farthest = d
+                        }
+                        out[source] = ReachSummary(reached: search.reached, distanceSum: sum, reciprocalSum: reciprocal, farthest: Int(farthest))
+                    }
+                }
+            }
+        }
+        return summaries
+    }
+
+    /// The connected components, each ascending, ordered by their smallest vertex.
+    public func components() -> [[Int]] {
+        var component = [Int32](repeating: -1, count: vertexCount)
+        var search = BreadthFirstSearch(vertices: vertexCount)
+        var out = [[Int]]()
+        for v in 0..<vertexCount where component[v] < 0 {
+            search.run(from: v, adjacency)
+            let members = (0..<search.reached).map { Int(search.order[$0]) }.sorted()
+            for w in members { component[w] = Int32(out.count) }
+            out.append(members)
+        }
+        return out
+    }
+}
+
+extension Hypergraph {
+    /// The s-distance between two nodes (HyperNetX `distance`): the length of a shortest
+    /// s-walk, nil (HyperNetX's infinity) when none exists. The search expands the node
+    /// s-line graph lazily from `a`, without building it.
+    public func sDistance(fromNode a: Int, toNode b: Int, s: Int = 1) -> Int? {
+        lazyDistance(a, b, s: s, rows: nodeMemberships, back: edgeMembers)
+    }
+
+    /// The s-distance between two edges (HyperNetX `edge_distance`).
+    public func sDistance(fromEdge a: Int, toEdge b: Int, s: Int = 1) -> Int? {
+        lazyDistance(a, b, s: s, rows: edgeMembers, back: nodeMemberships)
+    }
+
+    private func lazyDistance(_ a: Int, _ b: Int, s: Int, rows: CSR, back: CSR) -> Int? {
+        precondition(s >= 1, "s must be at least 1")
+        if a == b { return 0 }
+        var distance = [Int32](repeating: -1, count: rows.rowCount)
+        var counter = OverlapCounter(elements: rows.rowCount)
+        var frontier = [a], next = [Int]()
+        distance[a] = 0
+        var level: Int32 = 0
+        while !frontier.isEmpty {
+            level += 1
+            for v in frontier where rows.count(v) >= s {
+                var found = false
+                counter.forEachNeighbor(of: v, s: s, through: rows, back: back, onlyGreater: false) { w, _ in
+                    if distance[w] < 0 {
+                        distance[w] = level
+                        next.append(w)
+                        if w == b { found = true }
+                    }
+                }
+                if found { return Int(level) }
+            }
+            swap(&frontier, &next)
+            next.removeAll(keepingCapacity: true)
+        }
+        return nil
+    }
+
+    /// The s-diameter of the node s-line graph (HyperNetX `diameter`), or of the edge
+    /// s-line graph (`edge_diameter`); throws `notConnected` when that graph is not
+    /// connected (for s > 1 an element without s-neighbours disconnects it).
+    public func sDiameter(s: Int = 1, edges: Bool = false) throws(HypergraphError) -> Int {
+        try connectedReach(s: s, edges: edges).map(\.farthest).max()!
+    }
+
+    /// The reach of every vertex of an s-line graph that must be connected (and not empty).
+    func connectedReach(s: Int, edges: Bool) throws(HypergraphError) -> [ReachSummary] {
+        let summaries = sLineGraph(s: s, edges: edges).reachSummaries()
+        guard !summaries.isEmpty, summaries.allSatisfy({ $0.reached == summaries.count }) else {
+            throw HypergraphError(.notConnected, "the hypergraph is not s-connected for s=\(s): its \(edges ? "edge" : "node") \(s)-line graph has \(summaries.isEmpty ? "no vertices" : "several components")")
+        }
+        return summaries
+    }
+
+    /// Per s-component diameters (HyperNetX `node_diameters` / `edge_diameters`): the
+    /// largest, the diameter of every component (isolated vertices: 0), and the
+    /// components, in the order of `SLineGraph.components()`.
+    public func sComponentDiameters(s: Int = 1, edges: Bool = false) -> (maximum: Int, diameters: [Int], components: [[Int]]) {
+        let graph = sLineGraph(s: s, edges: edges)
+        let summaries = graph.reachSummaries()
+        let components = graph.components()
+        let diameters = components.map { members in members.map { summaries[$0].farthest }.max() ?? 0 }
+        return (diameters.max() ?? 0, diameters, components)
+    }
+}
