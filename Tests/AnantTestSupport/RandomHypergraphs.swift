@@ -3,7 +3,7 @@ import AnantHypergraph
 /// Seeded random hypergraphs with the features that trip implementations: multi-edges
 /// (duplicate node sets under different ids), singleton edges, nodes of degree 1, a few
 /// large edges, several components, and ids that are integers or strings.
-public struct RandomHypergraphCase {
+public struct RandomHypergraphCase: Sendable {
     public var edges: [(ElementID, [ElementID])]
     public var other: [(ElementID, [ElementID])]
     public var queryNodes: [ElementID]
