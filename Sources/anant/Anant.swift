@@ -18,6 +18,7 @@ struct Anant: AsyncParsableCommand {
         subcommands: [
             ReportCommand.self, InfoCommand.self, DegreeCommand.self, NeighborsCommand.self,
             EdgeNeighborsCommand.self, ToplexesCommand.self, SingletonsCommand.self, ComponentsCommand.self,
+            LineGraphCommand.self, DistanceCommand.self, DiameterCommand.self, CentralityCommand.self,
             CollapseCommand.self, DualCommand.self, RestrictCommand.self, ConvertCommand.self, ParquetCommand.self,
         ]
     )

@@ -77,6 +77,13 @@ enum HypergraphFiles {
         return written
     }
 
+    /// Writes a result table as CSV or Parquet, by the extension of `path`.
+    static func writeResult(_ table: RecordBatch, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws {
+        let format = try format(of: path)
+        guard format != .hif else { throw CLIError("cannot write a table to '\(path)': name it .csv or .parquet") }
+        try writeTable(format == .csv ? CSVWriter.write(table) : nil, table, format, codec, to: path)
+    }
+
     private static func writeTable(_ csv: [UInt8]?, _ table: RecordBatch, _ format: Format, _ codec: ParquetCompression,
                                    to path: String) throws {
         if let csv { return try writeAtomically(csv, to: path) }
