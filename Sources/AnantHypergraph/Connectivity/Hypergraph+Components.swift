@@ -1,3 +1,5 @@
+import AnantColumnar
+
 extension Hypergraph {
     /// The s-connected components (HyperNetX `s_connected_components`): the connected
     /// components of the s-line graph of edges (`edges: true`) or of nodes.
@@ -32,11 +34,24 @@ extension Hypergraph {
                 sets = nodeSets
             }
         } else {
+            // Overlap counting on every core, each worker uniting pairs in its own sets;
+            // the workers' sets are merged at the end.
             let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
-            sets = UnionFind(count: rows.rowCount)
-            var counter = OverlapCounter(elements: rows.rowCount)
-            for a in 0..<rows.rowCount where rows.count(a) >= s {
-                counter.forEachNeighbor(of: a, s: s, through: rows, back: back, onlyGreater: true) { b, _ in sets.union(a, b) }
+            let n = rows.rowCount
+            let scratch = WorkerScratch { (sets: UnionFind(count: n), counter: OverlapCounter(elements: n)) }
+            let (sharedRows, sharedBack) = (UncheckedSendable(rows), UncheckedSendable(back))
+            Parallel.forEachChunk(count: n, chunk: Swift.max(64, n / (Parallel.processorCount * 16))) { worker, range in
+                scratch.with(worker) { state in
+                    for a in range where sharedRows.value.count(a) >= s {
+                        state.counter.forEachNeighbor(of: a, s: s, through: sharedRows.value, back: sharedBack.value, onlyGreater: true) { b, _ in
+                            state.sets.union(a, b)
+                        }
+                    }
+                }
+            }
+            sets = UnionFind(count: n)
+            for var partial in scratch.values.map(\.sets) {
+                for v in 0..<n { sets.union(v, partial.find(v)) }
             }
         }
         let groups = sets.groups()

@@ -13,7 +13,7 @@ struct AnantBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anant-bench",
         abstract: "Times Anant workloads for bench/run (release builds).",
-        subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self])
+        subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self, Algorithms.self])
 }
 
 /// Building the CSR model (ids dictionary-encoded, both CSRs) from an in-memory table.
@@ -95,6 +95,41 @@ struct WriteParquet: ParsableCommand {
         let size = (try FileManager.default.attributesOfItem(atPath: out)[.size] as? NSNumber)?.intValue ?? 0
         Timing.emit(["bench": "parquet_write_\(codec)", "tool": "anant", "op": "write", "codec": codec, "rows": table.rowCount,
                      "file_mb": Double(size) / 1_048_576].merging(stats) { a, _ in a })
+    }
+}
+
+/// The s-analytics of `../shared/bench/anchors/hypergraph_algos.py` on the same data (its
+/// `generate_by_edges`, written to Parquet by `bench/anchors/algos_data.py`).
+struct Algorithms: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "algos", abstract: "Time s-line graphs, s-components and s-centralities.")
+
+    @Option(help: "The incidence table (edge_id, node_id, weight) as Parquet.") var incidences: String
+    @Option(help: "The number of edges the data was generated for (a label).") var nEdges: Int
+    @Option(parsing: .upToNextOption, help: "Ops: linegraph_s1 linegraph_s2 linegraph_s3 scc_s1 scc_s2 betweenness_s1 closeness_s1.")
+    var ops: [String]
+    @Option(help: "Timed repetitions.") var repeats = 3
+    @Option(help: "Untimed warm-up runs.") var warmup = 1
+
+    func run() throws {
+        _ = anant_keep_freed_memory()
+        let table = try ParquetFileReader(path: incidences).readTable()
+        let h = try Hypergraph(incidences: table, edgeColumn: "edge_id", nodeColumn: "node_id")
+        for op in ops {
+            guard let s = Int(String(op.last ?? "x")) else { throw ValidationError("unknown op \(op)") }
+            var result = 0
+            let work: () throws -> Void
+            switch op.dropLast(3) {
+            case "linegraph": work = { result = h.sLineGraph(s: s).pairCount }
+            case "scc": work = { result = h.sConnectedComponents(s: s).count }
+            case "betweenness": work = { result = h.sBetweennessCentrality(s: s).count }
+            case "closeness": work = { result = h.sClosenessCentrality(s: s).count }
+            default: throw ValidationError("unknown op \(op)")
+            }
+            let stats = try Timing.measure(repeats: repeats, warmup: warmup, work)
+            Timing.emit(["bench": "hypergraph_algos", "tool": "anant", "op": op, "n_edges": nEdges, "status": "ok",
+                         "incidences": h.incidenceCount, "threads": Parallel.processorCount, "result": result]
+                .merging(stats) { a, _ in a })
+        }
     }
 }
 
