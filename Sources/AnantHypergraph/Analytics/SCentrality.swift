@@ -1,58 +1,56 @@
 import AnantColumnar
 
 /// Betweenness by Brandes' algorithm over an unweighted s-line graph: one breadth-first
-/// search per source, dependencies accumulated back along the search order (predecessors
-/// are the neighbours one step closer, found again in the adjacency instead of stored).
+/// search per source counting shortest paths as it goes and recording the edges of the
+/// shortest-path DAG in search order; dependencies then flow back over those edges in
+/// reverse (every edge into a vertex comes after the vertex's own out-edges were done).
 struct BrandesAccumulator {
     var search: BreadthFirstSearch
     var paths: [Double]
     var dependency: [Double]
     var betweenness: [Double]
+    /// The DAG edges (v, w) of the current source, in the order the search found them.
+    var dag: [(Int32, Int32)]
 
-    init(vertices: Int) {
+    init(vertices: Int, entries: Int) {
         search = BreadthFirstSearch(vertices: vertices)
         paths = [Double](repeating: 0, count: vertices)
         dependency = [Double](repeating: 0, count: vertices)
         betweenness = [Double](repeating: 0, count: vertices)
+        dag = [(Int32, Int32)](repeating: (0, 0), count: entries)
     }
 
-    mutating func add(source: Int, _ adjacency: CSR) {
-        search.run(from: source, adjacency)
+    mutating func add(source: Int, _ graph: SLineGraph) {
+        for k in 0..<search.reached {
+            let v = Int(search.order[k])
+            paths[v] = 0
+            dependency[v] = 0
+        }
+        paths[source] = 1
+        var edges = 0
+        paths.withUnsafeMutableBufferPointer { paths in
+            dag.withUnsafeMutableBufferPointer { dag in
+                search.run(from: source, graph) { v, w in
+                    paths[w] += paths[v]
+                    dag[edges] = (Int32(truncatingIfNeeded: v), Int32(truncatingIfNeeded: w))
+                    edges += 1
+                }
+            }
+        }
         let reached = search.reached
-        search.distance.withUnsafeBufferPointer { distance in
-            search.order.withUnsafeBufferPointer { order in
-                paths.withUnsafeMutableBufferPointer { paths in
-                    dependency.withUnsafeMutableBufferPointer { dependency in
-                        betweenness.withUnsafeMutableBufferPointer { betweenness in
-                            adjacency.offsets.withUnsafeBufferPointer { offsets in
-                                adjacency.members.withUnsafeBufferPointer { members in
-                                    for k in 0..<reached {
-                                        let v = Int(order[k])
-                                        paths[v] = 0
-                                        dependency[v] = 0
-                                    }
-                                    paths[source] = 1
-                                    // Path counts, in order of distance.
-                                    for k in 1..<Swift.max(reached, 1) {
-                                        let w = Int(order[k]), before = distance[w] - 1
-                                        var sigma = 0.0
-                                        for j in offsets[w]..<offsets[w + 1] where distance[Int(members[j])] == before {
-                                            sigma += paths[Int(members[j])]
-                                        }
-                                        paths[w] = sigma
-                                    }
-                                    // Dependencies, farthest first.
-                                    for k in stride(from: reached - 1, to: 0, by: -1) {
-                                        let w = Int(order[k]), before = distance[w] - 1
-                                        let share = (1 + dependency[w]) / paths[w]
-                                        for j in offsets[w]..<offsets[w + 1] {
-                                            let v = Int(members[j])
-                                            if distance[v] == before { dependency[v] += paths[v] * share }
-                                        }
-                                        betweenness[w] += dependency[w]
-                                    }
-                                }
-                            }
+        paths.withUnsafeBufferPointer { paths in
+            dependency.withUnsafeMutableBufferPointer { dependency in
+                dag.withUnsafeBufferPointer { dag in
+                    for k in stride(from: edges - 1, through: 0, by: -1) {
+                        let (v, w) = (Int(dag[k].0), Int(dag[k].1))
+                        dependency[v] += paths[v] / paths[w] * (1 + dependency[w])
+                    }
+                }
+                search.order.withUnsafeBufferPointer { order in
+                    betweenness.withUnsafeMutableBufferPointer { betweenness in
+                        for k in 1..<Swift.max(reached, 1) {
+                            let w = Int(order[k])
+                            betweenness[w] += dependency[w]
                         }
                     }
                 }
@@ -66,11 +64,12 @@ extension SLineGraph {
     /// normalized=False)`: over unordered pairs), sources spread over every core.
     public func betweenness() -> [Double] {
         let n = vertexCount
-        let accumulators = WorkerScratch { BrandesAccumulator(vertices: n) }
-        let adjacency = UncheckedSendable(adjacency)
+        let entries = neighbors.count
+        let accumulators = WorkerScratch { BrandesAccumulator(vertices: n, entries: entries) }
+        let graph = UncheckedSendable(self)
         Parallel.forEachChunk(count: n, chunk: 8) { worker, range in
             accumulators.with(worker) { accumulator in
-                for source in range { accumulator.add(source: source, adjacency.value) }
+                for source in range { accumulator.add(source: source, graph.value) }
             }
         }
         var total = [Double](repeating: 0, count: n)

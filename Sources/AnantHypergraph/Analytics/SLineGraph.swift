@@ -5,127 +5,100 @@ import AnantColumnar
 /// when they share at least `s` nodes (or edges).
 ///
 /// Vertices are the hypergraph's dense edge (or node) indices. The adjacency is symmetric
-/// with ascending rows and no self-loops; `overlaps` holds, entry for entry, how many
-/// nodes (or edges) the two vertices share.
+/// without self-loops: vertex v's neighbours are `neighbors[offsets[v] ..< offsets[v + 1]]`
+/// in the order the overlap count found them (deterministic, not sorted: sorting would cost
+/// more than building); `overlaps` holds, entry for entry, how many nodes (or edges) the
+/// two vertices share.
 public struct SLineGraph: Sendable, Hashable {
     /// The overlap threshold.
     public let s: Int
     /// True when the vertices are the hypergraph's edges, false when its nodes.
     public let ofEdges: Bool
-    /// Row v: the s-neighbours of v, ascending.
-    public let adjacency: CSR
-    /// The overlap of every adjacency entry (parallel to `adjacency.members`).
+    /// Where each vertex's neighbours start in `neighbors`, then their total.
+    public let offsets: [Int]
+    /// The neighbours of every vertex, back to back.
+    public let neighbors: [Int32]
+    /// The overlap of every entry of `neighbors`.
     public let overlaps: [Int32]
 
     /// The number of vertices (all edges, or all nodes, of the hypergraph).
-    public var vertexCount: Int { adjacency.rowCount }
+    public var vertexCount: Int { offsets.count - 1 }
 
     /// The number of s-adjacent pairs (undirected edges of the line graph).
-    public var pairCount: Int { adjacency.memberCount / 2 }
+    public var pairCount: Int { neighbors.count / 2 }
 
-    /// Calls `body(a, b, overlap)` for every adjacent pair once, a < b, in order.
+    /// The neighbours of vertex `v`.
+    public func neighbors(of v: Int) -> ArraySlice<Int32> { neighbors[offsets[v]..<offsets[v + 1]] }
+
+    /// Calls `body(a, b, overlap)` for every adjacent pair once, with a < b: a ascending,
+    /// then b ascending.
     public func forEachPair(_ body: (Int, Int, Int) -> Void) {
+        var row = [(Int32, Int32)]()
         for a in 0..<vertexCount {
-            for k in adjacency.offsets[a]..<adjacency.offsets[a + 1] where Int(adjacency.members[k]) > a {
-                body(a, Int(adjacency.members[k]), Int(overlaps[k]))
-            }
+            row.removeAll(keepingCapacity: true)
+            for k in offsets[a]..<offsets[a + 1] where Int(neighbors[k]) > a { row.append((neighbors[k], overlaps[k])) }
+            row.sort { $0.0 < $1.0 }
+            for (b, overlap) in row { body(a, Int(b), Int(overlap)) }
         }
     }
 }
 
 extension Hypergraph {
     /// The s-line graph of edges (`edges: true`) or of nodes, by sparse overlap counting on
-    /// every core: each vertex counts its overlaps with the vertices above it through the
-    /// incidence CSRs (never by pairwise set intersection), then two linear transposes sort
-    /// and mirror the pairs.
+    /// every core: each vertex counts its overlaps with every other through the incidence
+    /// CSRs (never by pairwise set intersection); rows are independent, so vertices are
+    /// handed out in chunks and the chunks' rows joined.
     ///
     /// - Precondition: `s >= 1`.
     public func sLineGraph(s: Int = 1, edges: Bool = true) -> SLineGraph {
         precondition(s >= 1, "s must be at least 1")
         let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
         let n = rows.rowCount
-        // Pairs (a, b), a < b, with their overlaps; each row in discovery order.
-        let upper = UpperPairs.count(rows: rows, back: back, s: s)
-        // The transpose lists, for every b, the a < b adjacent to it, ascending; its
-        // transpose lists, for every a, the b > a, ascending.
-        let (lower, lowerSlots) = upper.csr.transposed(columns: n)
-        let (higher, higherSlots) = lower.transposed(columns: n)
-        var offsets = [Int](largeCount: n + 1) { $0[0] = 0 }
-        for v in 0..<n { offsets[v + 1] = offsets[v] + lower.count(v) + higher.count(v) }
-        let total = offsets[n]
-        var overlaps = [Int32](largeCount: total) { _ in }
-        let members = [Int32](largeCount: total) { out in
-            overlaps.withUnsafeMutableBufferPointer { overlapOut in
-                let target = SharedBuffer(out), overlapTarget = SharedBuffer(overlapOut)
-                let (lower, higher, lowerSlots, higherSlots, upperOverlaps, starts) =
-                    (UncheckedSendable(lower), UncheckedSendable(higher), UncheckedSendable(lowerSlots),
-                     UncheckedSendable(higherSlots), UncheckedSendable(upper.overlaps), UncheckedSendable(offsets))
-                Parallel.forEachChunk(count: n, chunk: 4096) { _, range in
-                    for v in range {
-                        var position = starts.value[v]
-                        for k in lower.value.offsets[v]..<lower.value.offsets[v + 1] {
-                            target[position] = lower.value.members[k]
-                            overlapTarget[position] = upperOverlaps.value[lowerSlots.value[k]]
-                            position += 1
-                        }
-                        for k in higher.value.offsets[v]..<higher.value.offsets[v + 1] {
-                            target[position] = higher.value.members[k]
-                            overlapTarget[position] = upperOverlaps.value[lowerSlots.value[higherSlots.value[k]]]
-                            position += 1
-                        }
-                    }
-                }
-            }
-        }
-        return SLineGraph(s: s, ofEdges: edges, adjacency: CSR(offsets: offsets, members: members), overlaps: overlaps)
-    }
-}
-
-/// The upper triangle of an s-line graph: for every vertex a, the vertices b > a sharing at
-/// least `s` intermediaries with it, and those counts. Rows are in discovery order.
-struct UpperPairs {
-    var csr: CSR
-    var overlaps: [Int32]
-
-    /// Counts on every core; vertices are handed out in chunks, each worker reusing one
-    /// `OverlapCounter`.
-    static func count(rows: CSR, back: CSR, s: Int) -> UpperPairs {
-        let n = rows.rowCount
         let chunk = Swift.max(64, n / (Parallel.processorCount * 16))
         let chunks = (n + chunk - 1) / chunk
-        var found = [(members: [Int32], overlaps: [Int32], counts: [Int32])?](repeating: nil, count: chunks)
+        var found = [(neighbors: [Int32], overlaps: [Int32], counts: [Int32])?](repeating: nil, count: chunks)
         found.withUnsafeMutableBufferPointer { slots in
             let out = SharedBuffer(slots)
             let counters = WorkerScratch { OverlapCounter(elements: n) }
             let (rows, back) = (UncheckedSendable(rows), UncheckedSendable(back))
             Parallel.forEachChunk(count: n, chunk: chunk) { worker, range in
-                var members = [Int32](), overlaps = [Int32](), counts = [Int32](repeating: 0, count: range.count)
+                var neighbors = [Int32](), overlaps = [Int32](), counts = [Int32](repeating: 0, count: range.count)
                 counters.with(worker) { counter in
                     for a in range where rows.value.count(a) >= s {
-                        let before = members.count
-                        counter.forEachNeighbor(of: a, s: s, through: rows.value, back: back.value, onlyGreater: true) { b, overlap in
-                            members.append(Int32(truncatingIfNeeded: b))
+                        let before = neighbors.count
+                        counter.forEachNeighbor(of: a, s: s, through: rows.value, back: back.value, onlyGreater: false) { b, overlap in
+                            neighbors.append(Int32(truncatingIfNeeded: b))
                             overlaps.append(Int32(truncatingIfNeeded: overlap))
                         }
-                        counts[a - range.lowerBound] = Int32(truncatingIfNeeded: members.count - before)
+                        counts[a - range.lowerBound] = Int32(truncatingIfNeeded: neighbors.count - before)
                     }
                 }
-                out[range.lowerBound / chunk] = (members, overlaps, counts)
+                out[range.lowerBound / chunk] = (neighbors, overlaps, counts)
             }
         }
         var offsets = [Int](largeCount: n + 1) { $0[0] = 0 }
-        var members = [Int32](), overlaps = [Int32]()
-        let total = found.reduce(0) { $0 + ($1?.members.count ?? 0) }
-        members.reserveCapacity(total)
-        overlaps.reserveCapacity(total)
+        var starts = [Int](repeating: 0, count: chunks + 1)
         for c in 0..<chunks {
-            guard let part = found[c] else { continue }
             let first = c * chunk
-            for (k, count) in part.counts.enumerated() { offsets[first + k + 1] = offsets[first + k] + Int(count) }
-            members.append(contentsOf: part.members)
-            overlaps.append(contentsOf: part.overlaps)
+            for (k, count) in (found[c]?.counts ?? []).enumerated() { offsets[first + k + 1] = offsets[first + k] + Int(count) }
+            starts[c + 1] = starts[c] + (found[c]?.neighbors.count ?? 0)
         }
-        return UpperPairs(csr: CSR(offsets: offsets, members: members), overlaps: overlaps)
+        // Join the chunks' rows on every core.
+        let parts = UncheckedSendable(found), chunkStarts = starts
+        var overlaps = [Int32](largeCount: starts[chunks]) { _ in }
+        let neighbors = [Int32](largeCount: starts[chunks]) { target in
+            overlaps.withUnsafeMutableBufferPointer { overlapTarget in
+                let (t, o) = (SharedBuffer(target), SharedBuffer(overlapTarget))
+                Parallel.forEachChunk(count: chunks, chunk: 1) { _, range in
+                    for c in range {
+                        guard let part = parts.value[c], !part.neighbors.isEmpty else { continue }
+                        part.neighbors.withUnsafeBufferPointer { (t.base + chunkStarts[c]).update(from: $0.baseAddress!, count: $0.count) }
+                        part.overlaps.withUnsafeBufferPointer { (o.base + chunkStarts[c]).update(from: $0.baseAddress!, count: $0.count) }
+                    }
+                }
+            }
+        }
+        return SLineGraph(s: s, ofEdges: edges, offsets: offsets, neighbors: neighbors, overlaps: overlaps)
     }
 }
 

@@ -14,12 +14,19 @@ struct BreadthFirstSearch {
     }
 
     /// Visits every vertex reachable from `source`; `order[0 ..< reached]` lists them.
-    mutating func run(from source: Int, _ adjacency: CSR) {
+    mutating func run(from source: Int, _ graph: SLineGraph) {
+        run(from: source, graph) { _, _ in }
+    }
+
+    /// The same, calling `edge(v, w)` for every edge from a vertex v to a vertex w one step
+    /// farther from the source (the edges of the shortest-path DAG), in BFS order.
+    @inline(__always)
+    mutating func run(from source: Int, _ graph: SLineGraph, _ edge: (Int, Int) -> Void) {
         for k in 0..<reached { distance[Int(order[k])] = -1 }
         distance.withUnsafeMutableBufferPointer { distance in
             order.withUnsafeMutableBufferPointer { order in
-                adjacency.offsets.withUnsafeBufferPointer { offsets in
-                    adjacency.members.withUnsafeBufferPointer { members in
+                graph.offsets.withUnsafeBufferPointer { offsets in
+                    graph.neighbors.withUnsafeBufferPointer { neighbors in
                         distance[source] = 0
                         order[0] = Int32(truncatingIfNeeded: source)
                         var head = 0, tail = 1
@@ -28,12 +35,13 @@ struct BreadthFirstSearch {
                             head += 1
                             let next = distance[v] + 1
                             for k in offsets[v]..<offsets[v + 1] {
-                                let w = Int(members[k])
+                                let w = Int(neighbors[k])
                                 if distance[w] < 0 {
                                     distance[w] = next
                                     order[tail] = Int32(truncatingIfNeeded: w)
                                     tail += 1
                                 }
+                                if distance[w] == next { edge(v, w) }
                             }
                         }
                         reached = tail
@@ -61,7 +69,7 @@ extension SLineGraph {
     /// The shortest-path length from `a` to `b`, nil when no s-walk joins them.
     public func distance(from a: Int, to b: Int) -> Int? {
         var search = BreadthFirstSearch(vertices: vertexCount)
-        search.run(from: a, adjacency)
+        search.run(from: a, self)
         let d = search.distance[b]
         return d < 0 ? nil : Int(d)
     }
@@ -73,11 +81,11 @@ extension SLineGraph {
         summaries.withUnsafeMutableBufferPointer { slots in
             let out = SharedBuffer(slots)
             let searches = WorkerScratch { BreadthFirstSearch(vertices: n) }
-            let adjacency = UncheckedSendable(adjacency)
+            let graph = UncheckedSendable(self)
             Parallel.forEachChunk(count: n, chunk: 16) { worker, range in
                 searches.with(worker) { search in
                     for source in range {
-                        search.run(from: source, adjacency.value)
+                        search.run(from: source, graph.value)
                         var sum = 0, reciprocal = 0.0, farthest: Int32 = 0
                         for k in 1..<search.reached {
                             let d = search.distance[Int(search.order[k])]
@@ -99,7 +107,7 @@ extension SLineGraph {
         var search = BreadthFirstSearch(vertices: vertexCount)
         var out = [[Int]]()
         for v in 0..<vertexCount where component[v] < 0 {
-            search.run(from: v, adjacency)
+            search.run(from: v, self)
             let members = (0..<search.reached).map { Int(search.order[$0]) }.sorted()
             for w in members { component[w] = Int32(out.count) }
             out.append(members)
