@@ -1,3 +1,4 @@
+import AnantColumnar
 import AnantHypergraph
 
 /// Seeded random hypergraphs with the features that trip implementations: multi-edges

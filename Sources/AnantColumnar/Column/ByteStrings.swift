@@ -67,3 +67,16 @@ extension StringColumn {
         }
     }
 }
+
+/// SplitMix64: a small, fast, seeded generator, for reproducible random orders and
+/// generated data (the same seed gives the same sequence on every platform).
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return ByteStrings.mix(state)
+    }
+}
