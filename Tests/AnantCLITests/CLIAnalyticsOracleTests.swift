@@ -29,6 +29,15 @@ import Testing
         (value?.arrayValue ?? []).map { $0.stringValue ?? JSONWriter().string($0) }.sorted()
     }
 
+    /// Kumar's clustering finds communities at least as modular as HyperNetX's (Louvain
+    /// tie-breaking differs, so the partitions themselves may).
+    @Test(arguments: files)
+    func communitiesAreAsModularAsHyperNetX(file: String) throws {
+        let want = try #require(try Self.oracle.get()[file]?.objectValue?["kumar_modularity"]?.numberValue)
+        let got = try #require(try run(["communities", file]).objectValue?["modularity"]?.numberValue)
+        #expect(got >= want - 0.02, "\(file): \(got) vs HyperNetX \(want)")
+    }
+
     @Test(arguments: files, [1, 2])
     func answersMatchHyperNetX(file: String, s: Int) throws {
         let all = try #require(try Self.oracle.get()[file]?.objectValue)

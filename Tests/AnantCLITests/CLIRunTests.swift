@@ -38,6 +38,33 @@ import Testing
         #expect(try JSONParser.parse(Array(components.stdout)).arrayValue?.count == 8)
     }
 
+    @Test func modularityOfAPartitionFile() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let t9 = folder.appendingPathComponent("t9.csv").path
+        let rows = [(0, ["FN", "TH"]), (1, ["TH", "JV"]), (2, ["BM", "FN", "JA"]), (3, ["JV", "JU", "CH", "BM"]),
+                    (4, ["JU", "CH", "BR", "CN", "CC", "JV", "BM"]), (5, ["TH", "GP"]), (6, ["GP", "MP"]), (7, ["MA", "GP"]), (8, ["FN", "TH"])]
+        try ("edge,node\n" + rows.flatMap { e, nodes in nodes.map { "\(e),\($0)\n" } }.joined()).write(toFile: t9, atomically: true, encoding: .utf8)
+        let parts = folder.appendingPathComponent("parts.json").path
+        try #"[["FN","TH","JA","GP","MP","MA"],["JV","BM","JU","CH","BR","CN","CC"]]"#.write(toFile: parts, atomically: true, encoding: .utf8)
+        for (rule, value) in [("linear", 0.306713), ("majority", 0.263889), ("strict", 0.401042)] {
+            let result = try json(try TestData.anant(["modularity", t9, "--partition", parts, "--wdc", rule, "--format", "json"]))
+            #expect(abs((result["modularity"]?.numberValue ?? .nan) - value) < 1e-6, "\(rule)")
+        }
+        let csv = folder.appendingPathComponent("parts.csv").path
+        try "node,part\nFN,a\nTH,a\nJA,a\nGP,a\nMP,a\nMA,a\nJV,b\nBM,b\nJU,b\nCH,b\nBR,b\nCN,b\nCC,b\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let fromCSV = try json(try TestData.anant(["modularity", t9, "--partition", csv, "--format", "json"]))
+        #expect(abs((fromCSV["modularity"]?.numberValue ?? .nan) - 0.306713) < 1e-6)
+        #expect(abs((fromCSV["conductance"]?.arrayValue?[0].numberValue ?? .nan) - 0.384615) < 1e-6)
+        // A partition missing a node, or naming an unknown one, is refused with the reason.
+        try "node,part\nFN,a\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let missing = try TestData.anant(["modularity", t9, "--partition", csv])
+        #expect(missing.status != 0 && missing.stderrText.contains("is in no part"))
+        try #"{"XX": 1}"#.write(toFile: parts, atomically: true, encoding: .utf8)
+        let unknown = try TestData.anant(["modularity", t9, "--partition", parts])
+        #expect(unknown.status != 0 && unknown.stderrText.contains("unknown node 'XX'"))
+    }
+
     @Test func convertAndTransformWriteFiles() throws {
         let folder = try TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -4,7 +4,8 @@
   hnx_cli.py FILE...   prints {file: {"s|edges|nodes": {...}}} with, per s in (1, 2) and
                        for the edge and node s-line graphs: betweenness (normalised),
                        closeness, harmonic, components (no singletons) and the diameter of
-                       every component. HyperNetX is built from the HIF incidences (its
+                       every component; and the modularity of HyperNetX's kumar
+                       partition (Louvain by igraph). HyperNetX is built from the HIF incidences (its
                        from_hif fetches a schema over the network); like HyperNetX's views,
                        it has no isolated nodes or empty edges.
 """
@@ -14,6 +15,7 @@ import warnings
 
 warnings.filterwarnings("ignore")
 import hypernetx as hnx  # noqa: E402
+from hypernetx.algorithms import hypergraph_modularity as hmod  # noqa: E402
 from hypernetx.algorithms.metrics import s_centrality_measures as sc  # noqa: E402
 
 
@@ -35,7 +37,7 @@ def load(path):
 
 
 def answers(H):
-    out = {}
+    out = {"kumar_modularity": hmod.modularity(H, hmod.kumar(H))}
     for s in (1, 2):
         for edges in (True, False):
             keyed = lambda d: {str(py(k)): float(v) for k, v in d.items()}

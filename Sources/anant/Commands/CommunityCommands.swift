@@ -1,0 +1,139 @@
+import AnantColumnar
+import AnantHypergraph
+import ArgumentParser
+
+/// Reads a partition of a hypergraph's nodes: JSON, either an object {node: part} or an
+/// array of arrays of node ids; or CSV with a header, node ids in the first column and
+/// parts in the second. Every node must be in exactly one part.
+enum PartitionFile {
+    static func read(_ path: String, for h: Hypergraph) throws -> Partition {
+        let bytes = try HypergraphFiles.readBytes(path)
+        var part = [Int](repeating: -1, count: h.nodeCount)
+        var labels = [String: Int]()
+        func assign(_ id: ElementID, _ label: String) throws {
+            let v = try h.nodeIndex(id)
+            guard part[v] < 0 else { throw CLIError("'\(path)': node '\(id)' is in two parts") }
+            if labels[label] == nil { labels[label] = labels.count }
+            part[v] = labels[label]!
+        }
+        func id(_ json: JSONValue) throws -> ElementID {
+            switch json {
+            case .int(let v): return h.nodes.index(of: .int(v)) != nil ? .int(v) : .string(String(v))
+            case .string(let s): return IDArguments.resolve(s) { h.nodes.index(of: $0) != nil }
+            default: throw CLIError("'\(path)': node ids must be integers or strings, not \(JSONWriter().string(json))")
+            }
+        }
+        if (try? HypergraphFiles.format(of: path)) == .hif || bytes.first(where: { $0 > 0x20 }) == UInt8(ascii: "{") || bytes.first(where: { $0 > 0x20 }) == UInt8(ascii: "[") {
+            let json: JSONValue
+            do { json = try JSONParser.parse(bytes) } catch { throw CLIError("'\(path)': \(error.message)") }
+            switch json {
+            case .object(let object):
+                for (key, value) in zip(object.keys, object.values) { try assign(try id(.string(key)), JSONWriter().string(value)) }
+            case .array(let parts):
+                for (k, members) in parts.enumerated() {
+                    guard let list = members.arrayValue else { throw CLIError("'\(path)': part \(k) is not an array of node ids") }
+                    for member in list { try assign(try id(member), String(k)) }
+                }
+            default:
+                throw CLIError("'\(path)': a partition is a JSON object {node: part} or an array of arrays of nodes")
+            }
+        } else {
+            let table: RecordBatch
+            do { table = try CSVReader.read(bytes, options: CSVReadOptions(identifierColumns: [])) } catch {
+                throw CLIError("'\(path)': \(error.message)")
+            }
+            guard table.columns.count >= 2 else { throw CLIError("'\(path)': a partition CSV needs two columns, node and part") }
+            for row in 0..<table.rowCount {
+                let node = table.columns[0][row], label = table.columns[1][row]
+                guard !node.isNull, !label.isNull else { throw CLIError("'\(path)': line \(row + 2) lacks a node or a part") }
+                try assign(try id(node.jsonValue), label.description)
+            }
+        }
+        if let missing = part.firstIndex(of: -1) {
+            throw CLIError("'\(path)': node '\(h.nodes[missing])' is in no part; a partition must cover every node")
+        }
+        return Partition(parts: part)
+    }
+}
+
+extension ModularityWeighting: ExpressibleByArgument {}
+
+/// `anant modularity`: hypergraph modularity of a partition.
+struct ModularityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "modularity",
+        abstract: "Hypergraph modularity (Kamiński–Prałat–Théberge) of a partition of the nodes, and each part's conductance.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "The partition: JSON {node: part} or [[nodes], ...], or CSV node,part.")
+    var partition: String
+
+    @Option(help: "How an edge with a majority in one part counts: linear (c/d), majority (1) or strict (1 if whole).")
+    var wdc: ModularityWeighting = .linear
+
+    func run() throws {
+        let h = try common.load()
+        let p = try PartitionFile.read(partition, for: h)
+        let q = h.modularity(p, weighting: wdc)
+        let conductances: [Double?] = p.sets.map { set in p.partCount > 1 ? try? h.conductance(of: set) : nil }
+        if common.format == .json {
+            Output.json(.object(JSONObject([
+                ("modularity", .double(q)), ("wdc", .string(wdc.rawValue)), ("parts", .int(Int64(p.partCount))),
+                ("conductance", .array(conductances.map { $0.map(JSONValue.double) ?? .null })),
+            ])))
+        } else {
+            Output.line("modularity (\(wdc.rawValue)): \(Output.number(q)) over \(p.partCount) parts")
+            Output.table(["part", "nodes", "conductance"], p.sets.indices.map {
+                [String($0), String(p.sets[$0].count), conductances[$0].map(Output.number) ?? "-"]
+            })
+        }
+    }
+}
+
+/// How `anant communities` searches.
+enum CommunityMethod: String, ExpressibleByArgument, CaseIterable {
+    case kumar
+    case lastStep = "last-step"
+}
+
+/// `anant communities`: find communities.
+struct CommunitiesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "communities",
+        abstract: "Communities of the nodes: Kumar's clustering (Louvain on a re-weighted two-section graph), optionally refined by last-step moves.",
+        discussion: "--method last-step refines --partition (or, without one, Kumar's result) by moving nodes while modularity grows.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "kumar or last-step.")
+    var method: CommunityMethod = .kumar
+
+    @Option(help: "A starting partition for last-step (JSON or CSV, as for modularity).")
+    var partition: String?
+
+    @Option(help: "Modularity rule for last-step.")
+    var wdc: ModularityWeighting = .linear
+
+    @Option(help: "Stop when a round improves by less than this.")
+    var delta: Double = 0.01
+
+    @Option(help: "Seed of last-step's node order.")
+    var seed: UInt64 = 0
+
+    func run() throws {
+        let h = try common.load()
+        var result = try partition.map { try PartitionFile.read($0, for: h) } ?? Progress.run("Kumar clustering") { h.kumarCommunities(delta: delta) }
+        if method == .lastStep {
+            result = Progress.run("last-step refinement") { h.lastStep(result, weighting: wdc, delta: delta, seed: seed) }
+        }
+        let q = h.modularity(result, weighting: wdc)
+        let sets = result.sets.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
+        if common.format == .json {
+            Output.json(.object(JSONObject([("modularity", .double(q)), ("communities", .array(sets.map { h.nodeJSON($0) }))])))
+        } else {
+            Output.line("\(sets.count) communities, modularity (\(wdc.rawValue)) \(Output.number(q))")
+            Output.table(["community", "size", "nodes"], sets.enumerated().map { [String($0 + 1), String($1.count), h.nodeText($1)] })
+        }
+    }
+}
