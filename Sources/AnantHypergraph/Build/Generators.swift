@@ -1,0 +1,75 @@
+import AnantColumnar
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Random hypergraphs, seeded (the same seed gives the same hypergraph everywhere), with
+/// HyperNetX's models. Node and edge ids are 0 ..< n and 0 ..< m; like HyperNetX's, the
+/// result holds only nodes and edges that got an incidence.
+extension Hypergraph {
+    /// Erdős–Rényi (HyperNetX `erdos_renyi_hypergraph`): every (node, edge) incidence is
+    /// present with probability p, drawn by geometric skipping (time in the incidences
+    /// made, not in n·m).
+    public static func erdosRenyi(nodes n: Int, edges m: Int, probability p: Double, seed: UInt64) throws(HypergraphError) -> Hypergraph {
+        guard n >= 0, m >= 0, (0...1).contains(p) else {
+            throw HypergraphError(.invalidArgument, "Erdős–Rényi needs n, m ≥ 0 and 0 ≤ p ≤ 1 (got n=\(n), m=\(m), p=\(p))")
+        }
+        var rng = SeededGenerator(seed: seed)
+        var pairs = [(Int, Int)]()
+        let total = n * m
+        if p >= 1 {
+            for k in 0..<total { pairs.append((k / n, k % n)) }
+        } else if p > 0 {
+            let logQ = log1p(-p)
+            var k = -1
+            while true {
+                let u = Double.random(in: Double.ulpOfOne..<1, using: &rng)
+                k += 1 + Int(floor(log(u) / logQ))
+                if k >= total || k < 0 { break }
+                pairs.append((k / n, k % n))
+            }
+        }
+        return try fromPairs(pairs)
+    }
+
+    /// Chung–Lu (HyperNetX `chung_lu_hypergraph`): incidence (v, e) with probability
+    /// min(k1[v] · k2[e] / S, 1), S = Σ k1, for expected node degrees k1 and edge sizes k2
+    /// (Σ k1 should equal Σ k2).
+    public static func chungLu(nodeDegrees k1: [Double], edgeSizes k2: [Double], seed: UInt64) throws(HypergraphError) -> Hypergraph {
+        guard k1.allSatisfy({ $0 >= 0 }), k2.allSatisfy({ $0 >= 0 }) else {
+            throw HypergraphError(.invalidArgument, "Chung–Lu degrees and sizes must not be negative")
+        }
+        let s = k1.reduce(0, +)
+        guard s > 0 else { return try fromPairs([]) }
+        var rng = SeededGenerator(seed: seed)
+        var pairs = [(Int, Int)]()
+        for (e, size) in k2.enumerated() where size > 0 {
+            for (v, degree) in k1.enumerated() where degree > 0 {
+                if Double.random(in: 0..<1, using: &rng) < Swift.min(degree * size / s, 1) { pairs.append((e, v)) }
+            }
+        }
+        return try fromPairs(pairs)
+    }
+
+    /// Expected degrees or sizes following a power law with exponent `exponent` and the
+    /// given mean: Pareto draws, rescaled.
+    public static func powerLawWeights(count: Int, mean: Double, exponent: Double, seed: UInt64) -> [Double] {
+        var rng = SeededGenerator(seed: seed)
+        let raw = (0..<count).map { _ in pow(1 - Double.random(in: 0..<1, using: &rng), -1 / (exponent - 1)) }
+        let total = raw.reduce(0, +)
+        return raw.map { $0 * mean * Double(count) / total }
+    }
+
+    private static func fromPairs(_ pairs: [(Int, Int)]) throws(HypergraphError) -> Hypergraph {
+        let table: RecordBatch
+        do {
+            table = try RecordBatch(schema: Schema([Field("edge", .int64, nullable: false), Field("node", .int64, nullable: false)]),
+                                    columns: [.int64(Int64Column(pairs.map { Int64($0.0) })), .int64(Int64Column(pairs.map { Int64($0.1) }))])
+        } catch {
+            throw HypergraphError(.invalidInput, error.message)
+        }
+        return try Hypergraph(incidences: table)
+    }
+}
