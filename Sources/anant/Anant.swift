@@ -19,7 +19,7 @@ struct Anant: AsyncParsableCommand {
             ReportCommand.self, InfoCommand.self, DegreeCommand.self, NeighborsCommand.self,
             EdgeNeighborsCommand.self, ToplexesCommand.self, SingletonsCommand.self, ComponentsCommand.self,
             LineGraphCommand.self, DistanceCommand.self, DiameterCommand.self, CentralityCommand.self,
-            ModularityCommand.self, CommunitiesCommand.self,
+            ModularityCommand.self, CommunitiesCommand.self, GenerateCommand.self,
             CollapseCommand.self, DualCommand.self, RestrictCommand.self, ConvertCommand.self, ParquetCommand.self,
         ]
     )

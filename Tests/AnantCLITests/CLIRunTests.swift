@@ -25,6 +25,24 @@ import Testing
         let s2 = try #require(components[1].objectValue?["edges"]?.objectValue)
         #expect(s2["count_without_singletons"] == .int(18) && s2["largest"] == .int(196))
         #expect(report["top_nodes_by_degree"]?.objectValue?.keys == ["JV", "MA", "CO"])
+        // HyperNetX's s=1 node betweenness ranks JV, MY, GA first (reference/hypergraph-golden.md).
+        #expect(report["top_nodes_by_s1_betweenness"]?.objectValue?.keys == ["JV", "MY", "GA"])
+    }
+
+    @Test func reportWritesMetricsTables() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("metrics").path
+        #expect(try TestData.anant(["report", lesmis, "--out", out]).status == 0)
+        let nodes = try json(try TestData.anant(["parquet", "cat", out + "/nodes.parquet", "--where", "node = 'JV'", "--format", "json"]))
+        #expect(nodes["degree"] == .int(137))
+        #expect(abs((nodes["betweenness_s1"]?.numberValue ?? 0) - 0.52725) < 1e-5)
+        let edges = try TestData.anant(["parquet", "digest", out + "/edges.parquet", "--format", "json"])
+        #expect(try json(edges)["num_rows"] == .int(402))
+        let file = folder.appendingPathComponent("plain").path
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try TestData.anant(["report", lesmis, "--out", file])
+        #expect(refused.status != 0 && refused.stderrText.contains("not a folder"))
     }
 
     @Test func queriesAnswerByIdInJSON() throws {

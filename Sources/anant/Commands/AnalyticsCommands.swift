@@ -142,6 +142,10 @@ struct DiameterCommand: ParsableCommand {
 /// The measures `anant centrality` computes.
 enum CentralityMeasure: String, ExpressibleByArgument, CaseIterable {
     case betweenness, closeness, harmonic, eccentricity
+    /// XGI's node measures (s does not apply).
+    case cec, hec, katz, nodeEdge = "node-edge", clustering
+
+    var isS: Bool { [.betweenness, .closeness, .harmonic, .eccentricity].contains(self) }
 }
 
 /// `anant centrality`: an s-centrality of every edge or node.
@@ -153,7 +157,9 @@ struct CentralityCommand: ParsableCommand {
             betweenness: shortest paths through each vertex, per s-component, normalised by 2/((n-1)(n-2)) with n the \
             hypergraph's edge (or node) count unless --raw. closeness: (component size - 1) / sum of distances. \
             harmonic: sum of 1/distance (normalised only with --normalized). eccentricity: the largest distance; an \
-            error when the s-line graph is not connected.
+            error when the s-line graph is not connected. XGI's node measures (s does not apply; a connected hypergraph \
+            needed except for katz and clustering): cec (clique motif eigenvector), hec (H-eigenvector), katz, node-edge \
+            (nodes, or edges with --edges), clustering (2-section clustering coefficient).
             """)
 
     @OptionGroup var common: CommonOptions
@@ -182,16 +188,26 @@ struct CentralityCommand: ParsableCommand {
     func run() throws {
         let h = try common.load()
         let (s, edges) = (sOption.s, vertices == .edges)
-        let values: [Double] = try Progress.run("computing s=\(s) \(measure.rawValue)") { () throws -> [Double] in
+        if !measure.isS && edges && measure != .nodeEdge {
+            throw CLIError("--measure \(measure.rawValue) scores nodes: add --nodes")
+        }
+        let values: [Double] = try Progress.run("computing \(measure.isS ? "s=\(s) " : "")\(measure.rawValue)") { () throws -> [Double] in
             switch measure {
             case .betweenness: return h.sBetweennessCentrality(s: s, edges: edges, normalized: !raw)
             case .closeness: return h.sClosenessCentrality(s: s, edges: edges)
             case .harmonic: return h.sHarmonicCentrality(s: s, edges: edges, normalized: normalized)
             case .eccentricity: return try h.sEccentricity(s: s, edges: edges).map(Double.init)
+            case .cec: return try h.cliqueEigenvectorCentrality()
+            case .hec: return try h.hEigenvectorCentrality()
+            case .katz: return try h.katzCentrality()
+            case .nodeEdge:
+                let both = try h.nodeEdgeCentrality()
+                return edges ? both.edges : both.nodes
+            case .clustering: return h.clusteringCoefficients()
             }
         }
         var kept = Array(values.indices)
-        if noSingletons {
+        if noSingletons && measure.isS {
             let lonely = Set(h.sConnectedComponents(s: s, edges: edges, includeSingletons: true).filter { $0.count == 1 }.map { $0[0] })
             kept.removeAll { lonely.contains($0) }
         }

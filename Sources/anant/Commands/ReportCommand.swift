@@ -12,6 +12,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "How many top nodes and edges to list.")
     var top: Int = 10
 
+    @Option(help: "Also write per-node and per-edge metrics (degree or size, s=1..3 component, s=1 betweenness and closeness) to DIR/nodes.parquet and DIR/edges.parquet.")
+    var out: String?
+
     func validate() throws {
         if top < 0 { throw ValidationError("--top must not be negative") }
     }
@@ -19,6 +22,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let h = try common.load()
         let report = HypergraphReport(h, source: common.input, top: top)
+        if let out { try report.writeMetrics(to: out) }
         if common.format == .json { Output.json(report.json) } else { Output.write(Array(report.text.utf8)) }
     }
 }

@@ -40,6 +40,8 @@ extension HypergraphReport {
             })),
             ("top_nodes_by_degree", .object(JSONObject(topNodes.map { (h.nodes[$0].description, count(degreeOf[$0])) }))),
             ("top_edges_by_size", .object(JSONObject(topEdges.map { (h.edges[$0].description, count(sizeOf[$0])) }))),
+            ("top_nodes_by_s1_betweenness", nodeCentrality.map { c in .object(JSONObject(c.top.map { (h.nodes[$0].description, .double(c.betweenness[$0])) })) } ?? .null),
+            ("top_edges_by_s1_betweenness", edgeCentrality.map { c in .object(JSONObject(c.top.map { (h.edges[$0].description, .double(c.betweenness[$0])) })) } ?? .null),
         ]))
     }
 
@@ -76,6 +78,13 @@ extension HypergraphReport {
         line()
         line("Top nodes by degree: " + topNodes.map { "\(h.nodes[$0]) (\(degreeOf[$0]))" }.joined(separator: ", "))
         line("Top edges by size:   " + topEdges.map { "\(h.edges[$0]) (\(sizeOf[$0]))" }.joined(separator: ", "))
+        for (label, c, ids) in [("nodes", nodeCentrality, { (v: Int) in h.nodes[v].description }), ("edges", edgeCentrality, { (e: Int) in h.edges[e].description })] {
+            if let c {
+                line("Top \(label) by s=1 betweenness: " + c.top.map { "\(ids($0)) (\(n(c.betweenness[$0])))" }.joined(separator: ", "))
+            } else {
+                line("Top \(label) by s=1 betweenness: more than \(HypergraphReport.centralityLimit) \(label); run anant centrality")
+            }
+        }
         return out
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import AnantColumnar
 import AnantHypergraph
 
@@ -28,6 +29,21 @@ struct HypergraphReport {
     var topEdges: [Int]
     var degreeOf: [Int]
     var sizeOf: [Int]
+    /// s = 1 node and edge centralities, when the s-line graphs are small enough for an
+    /// all-pairs pass (nil otherwise: `anant centrality` computes them on demand).
+    var nodeCentrality: Centralities?
+    var edgeCentrality: Centralities?
+
+    /// s = 1 betweenness (normalised) and closeness of every node or edge.
+    struct Centralities {
+        var betweenness: [Double]
+        var closeness: [Double]
+        /// The most between, best first.
+        var top: [Int]
+    }
+
+    /// Above this many vertices the report leaves centralities to `anant centrality`.
+    static let centralityLimit = 20_000
 
     init(_ h: Hypergraph, source: String, top: Int) {
         self.source = source
@@ -49,8 +65,52 @@ struct HypergraphReport {
                            nodeSizes: h.sConnectedComponents(s: s, edges: false, includeSingletons: true).map(\.count).sorted(by: >))
             }
         }
+        func centralities(_ edges: Bool) -> Centralities? {
+            guard (edges ? h.edgeCount : h.nodeCount) <= HypergraphReport.centralityLimit else { return nil }
+            return Progress.run("computing s=1 \(edges ? "edge" : "node") centralities") {
+                let betweenness = h.sBetweennessCentrality(s: 1, edges: edges)
+                let ranked = betweenness.indices.sorted { betweenness[$0] != betweenness[$1] ? betweenness[$0] > betweenness[$1] : $0 < $1 }
+                return Centralities(betweenness: betweenness, closeness: h.sClosenessCentrality(s: 1, edges: edges), top: Array(ranked.prefix(top)))
+            }
+        }
+        nodeCentrality = centralities(false)
+        edgeCentrality = centralities(true)
         let degreeOf = self.degreeOf, sizeOf = self.sizeOf
         topNodes = Array((0..<h.nodeCount).sorted { degreeOf[$0] != degreeOf[$1] ? degreeOf[$0] > degreeOf[$1] : $0 < $1 }.prefix(top))
         topEdges = Array((0..<h.edgeCount).sorted { sizeOf[$0] != sizeOf[$1] ? sizeOf[$0] > sizeOf[$1] : $0 < $1 }.prefix(top))
+    }
+}
+
+extension HypergraphReport {
+    /// Writes DIR/nodes.parquet and DIR/edges.parquet: id, degree (or size), the s-component
+    /// index for s = 1, 2, 3 (components numbered by their smallest element), and s = 1
+    /// betweenness and closeness when computed.
+    func writeMetrics(to folder: String) throws {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } else if !isDirectory.boolValue {
+            throw CLIError("cannot write metrics to '\(folder)': it is a file, not a folder")
+        }
+        for edges in [false, true] {
+            let count = edges ? h.edgeCount : h.nodeCount
+            var fields = [Field(edges ? "edge" : "node", (edges ? h.edges.column : h.nodes.column).dataType, nullable: false),
+                          Field(edges ? "size" : "degree", .int64, nullable: false)]
+            var columns: [Column] = [edges ? h.edges.column : h.nodes.column, .int64(Int64Column((edges ? sizeOf : degreeOf).map(Int64.init)))]
+            for s in 1...3 {
+                var component = [Int64](repeating: 0, count: count)
+                for (k, members) in h.sConnectedComponents(s: s, edges: edges, includeSingletons: true).enumerated() {
+                    for v in members { component[v] = Int64(k) }
+                }
+                fields.append(Field("component_s\(s)", .int64, nullable: false))
+                columns.append(.int64(Int64Column(component)))
+            }
+            if let c = edges ? edgeCentrality : nodeCentrality {
+                fields += [Field("betweenness_s1", .double, nullable: false), Field("closeness_s1", .double, nullable: false)]
+                columns += [.double(DoubleColumn(c.betweenness)), .double(DoubleColumn(c.closeness))]
+            }
+            let table = try RecordBatch(schema: Schema(fields), columns: columns)
+            try HypergraphFiles.writeResult(table, to: folder + (edges ? "/edges.parquet" : "/nodes.parquet"))
+        }
     }
 }
