@@ -83,3 +83,33 @@ import Testing
         #expect(h.lastStep(start, seed: 3) == refined)  // seeded: reproducible
     }
 }
+
+/// Spectral clustering, homology and component subgraphs against the golden values.
+@Suite struct SpectralAndHomologyGoldenTests {
+    let t9 = Toys.t9
+
+    @Test func t9SpectralClustersSplitOffGP() throws {
+        let sets = try t9.spectralClusters(k: 2).sets.map { Set($0.map { t9.nodes.ids[$0].description }) }
+        #expect(Set(sets) == [["GP", "MA", "MP"], ["BM", "BR", "CC", "CH", "CN", "FN", "JA", "JU", "JV", "TH"]])
+        #expect(throws: HypergraphError.self) { try Toys.s4.spectralClusters(k: 2) }
+    }
+
+    @Test func bettiNumbers() throws {
+        #expect(try t9.bettiNumbers() == [1: 1, 2: 0, 3: 0, 4: 0, 5: 0, 6: 0])
+        // A hollow triangle has one loop; filling it removes it; a hollow tetrahedron encloses a void.
+        let hollow = Hypergraph(edgeList: [(0, [1, 2]), (1, [2, 3]), (2, [1, 3])])
+        #expect(try hollow.bettiNumbers(dimensions: [1]) == [1: 1])
+        let filled = Hypergraph(edgeList: [(0, [1, 2]), (1, [2, 3]), (2, [1, 3]), (3, [1, 2, 3])])
+        #expect(try filled.bettiNumbers() == [1: 0, 2: 0])
+        let sphere = Hypergraph(edgeList: [(0, [1, 2, 3]), (1, [1, 2, 4]), (2, [1, 3, 4]), (3, [2, 3, 4])])
+        #expect(try sphere.bettiNumbers() == [1: 0, 2: 1])
+        #expect(throws: HypergraphError.self) { try t9.bettiNumbers(dimensions: [0]) }
+    }
+
+    @Test func componentSubgraphs() {
+        let parts = t9.sComponentSubgraphs(s: 2)
+        #expect(parts.map { $0.edges.ids } == [[0, 8], [3, 4]])
+        #expect(parts.map(\.name) == ["None:0", "None:1"])
+        #expect(t9.sComponentSubgraphs(s: 2, edges: false).map(\.nodeCount) == [4, 2])
+    }
+}

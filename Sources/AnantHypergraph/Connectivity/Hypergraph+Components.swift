@@ -65,4 +65,14 @@ extension Hypergraph {
         guard count > 0 else { return false }
         return sConnectedComponents(s: s, edges: edges, includeSingletons: true).count == 1
     }
+
+    /// The s-component subgraphs (HyperNetX `s_component_subgraphs`): per s-component, the
+    /// hypergraph restricted to its edges (or nodes), named "name:index".
+    public func sComponentSubgraphs(s: Int = 1, edges: Bool = true, includeSingletons: Bool = false) -> [Hypergraph] {
+        sConnectedComponents(s: s, edges: edges, includeSingletons: includeSingletons).enumerated().map { k, members in
+            var part = edges ? restricted(toEdges: members) : restricted(toNodes: members)
+            part.name = "\(name ?? "None"):\(k)"
+            return part
+        }
+    }
 }
