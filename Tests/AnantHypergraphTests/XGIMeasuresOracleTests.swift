@@ -7,10 +7,20 @@ import Testing
 /// XGI's node centralities and statistics against XGI 0.10, run by the test on the largest
 /// component of seeded random hypergraphs (several edge sizes, multi-edges).
 @Suite struct XGIMeasuresOracleTests {
-    static let seeds: [UInt64] = [31, 32]
+    /// Two hypergraphs of mixed edge sizes, and a 3-uniform one for Z-eigenvector centrality.
+    static let seeds: [UInt64] = [31, 32, 33]
 
     static func hypergraph(seed: UInt64) -> Hypergraph {
-        let h = Hypergraph(edgeList: RandomHypergraphCase(seed: seed, edgeCount: 60).edges)
+        var edges = RandomHypergraphCase(seed: seed, edgeCount: 60).edges
+        if seed == 33 {
+            var rng = SeededGenerator(seed: seed)
+            edges = (0..<60).map { e in
+                var members = Set<Int64>()
+                while members.count < 3 { members.insert(Int64.random(in: 0..<40, using: &rng)) }
+                return (.int(Int64(e)), members.sorted().map { .int($0) })
+            }
+        }
+        let h = Hypergraph(edgeList: edges)
         let component = h.sConnectedComponents(edges: false, includeSingletons: true).max { $0.count < $1.count }!
         return h.restricted(toNodes: component)
     }
@@ -47,6 +57,11 @@ import Testing
         for (a, b) in zip(nodeEdge.edges, edges) { #expect(abs(a - b) < 1e-9) }
         try compare("katz", try h.katzCentrality(), tolerance: 1e-9)
         try compare("clustering", h.clusteringCoefficients(), tolerance: 1e-12)
+        if expected["zec"]?.objectValue != nil {
+            try compare("zec", try h.zEigenvectorCentrality(), tolerance: 1e-4)
+        } else {
+            #expect(throws: HypergraphError.self) { try h.zEigenvectorCentrality() }
+        }
         let assortativity = try #require(expected["assortativity"]?.objectValue)
         for kind in Hypergraph.AssortativityKind.allCases {
             let want = assortativity[kind.rawValue]?.numberValue ?? .nan

@@ -4,7 +4,8 @@
 Reads a JSON list of cases from stdin, each {"edges": [[node_id, ...], ...]} (a connected
 hypergraph, ids as str), and prints per case XGI 0.10's clique and H-eigenvector
 centralities, node-edge centrality (nodes and edges by position), Katz centrality,
-clustering coefficient and exact degree assortativity (uniform, top-2, top-bottom).
+clustering coefficient, exact degree assortativity (uniform, top-2, top-bottom), and for
+uniform hypergraphs the Z-eigenvector centrality.
 """
 import json
 import sys
@@ -26,6 +27,7 @@ def case(c):
         "katz": keyed(xgi.katz_centrality(H)),
         "clustering": keyed(xgi.clustering_coefficient(H)),
         "assortativity": {k: xgi.degree_assortativity(H, kind=k, exact=True) for k in ("uniform", "top-2", "top-bottom")},
+        "zec": keyed(xgi.z_eigenvector_centrality(H)) if len(set(H.edges.size.asnumpy())) == 1 else None,
     }
 
 

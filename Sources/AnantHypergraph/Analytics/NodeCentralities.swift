@@ -69,6 +69,50 @@ extension Hypergraph {
         return x.map { $0 / total }
     }
 
+    /// Z-eigenvector centrality (XGI `z_eigenvector_centrality`, Benson's dynamical system
+    /// for uniform hypergraphs): x ← x + ½ (Λ(T x^(r−2)) − x), with Λ(M) the positive,
+    /// 1-normalised leading eigenvector of M = T x^(r−2) (M[u][v] = Σ over edges holding both
+    /// of the product of the others' x, / (r − 1)), until the entrywise ratio of successive
+    /// vectors is constant within `tolerance`. Throws unless every edge has the same size.
+    public func zEigenvectorCentrality(maxIterations: Int = 100, tolerance: Double = 1e-6) throws(HypergraphError) -> [Double] {
+        try requireConnected("Z-eigenvector centrality")
+        let sizes = Set((0..<edgeCount).map { edgeMembers.count($0) })
+        guard sizes.count == 1, let r = sizes.first, r >= 2 else {
+            throw HypergraphError(.invalidArgument, "Z-eigenvector centrality is defined for uniform hypergraphs (edge sizes here: \(sizes.sorted()))")
+        }
+        var x = [Double](repeating: 1 / Double(nodeCount), count: nodeCount)
+        for _ in 0..<maxIterations {
+            // M = T x^(r−2), symmetric with a zero diagonal, as rows of (neighbour, value).
+            var rows = [[Int: Double]](repeating: [:], count: nodeCount)
+            for e in 0..<edgeCount {
+                let members = edgeMembers[e].map(Int.init)
+                for (i, u) in members.enumerated() {
+                    for v in members[(i + 1)...] {
+                        let product = members.reduce(1.0) { $1 == u || $1 == v ? $0 : $0 * x[$1] } / Double(r - 1)
+                        rows[u][v, default: 0] += product
+                        rows[v][u, default: 0] += product
+                    }
+                }
+            }
+            var y = [Double](repeating: 1 / Double(nodeCount), count: nodeCount)
+            for _ in 0..<100_000 {
+                var next = y
+                for u in 0..<nodeCount { for (v, value) in rows[u] { next[u] += value * y[v] } }
+                let total = next.reduce(0, +)
+                next = next.map { $0 / total }
+                let change = zip(next, y).reduce(0) { $0 + abs($1.0 - $1.1) }
+                y = next
+                if change < 1e-14 { break }
+            }
+            let stepped = zip(x, y).map { $0 + 0.5 * ($1 - $0) }
+            let ratios = zip(stepped, x).map { $0 / $1 }
+            if (ratios.max()! - ratios.min()!) / ratios.min()! < tolerance { break }
+            x = stepped
+        }
+        let total = x.reduce(0, +)
+        return x.map { $0 / total }
+    }
+
     /// XGI's `ttsv1`: the adjacency tensor of order r times `a` in all modes but one; an edge
     /// of l < r nodes counts through the coefficient of t^(r−1) in e^(a_v t) Π_u (e^(a_u t) − 1)
     /// over its other nodes u, scaled by (r − 1)! · l / (surjections from r onto l).

@@ -143,7 +143,7 @@ struct DiameterCommand: ParsableCommand {
 enum CentralityMeasure: String, ExpressibleByArgument, CaseIterable {
     case betweenness, closeness, harmonic, eccentricity
     /// XGI's node measures (s does not apply).
-    case cec, hec, katz, nodeEdge = "node-edge", clustering
+    case cec, hec, zec, katz, nodeEdge = "node-edge", clustering
 
     var isS: Bool { [.betweenness, .closeness, .harmonic, .eccentricity].contains(self) }
 }
@@ -158,7 +158,8 @@ struct CentralityCommand: ParsableCommand {
             hypergraph's edge (or node) count unless --raw. closeness: (component size - 1) / sum of distances. \
             harmonic: sum of 1/distance (normalised only with --normalized). eccentricity: the largest distance; an \
             error when the s-line graph is not connected. XGI's node measures (s does not apply; a connected hypergraph \
-            needed except for katz and clustering): cec (clique motif eigenvector), hec (H-eigenvector), katz, node-edge \
+            needed except for katz and clustering): cec (clique motif eigenvector), hec (H-eigenvector), zec (Z-eigenvector, \
+            uniform hypergraphs), katz, node-edge \
             (nodes, or edges with --edges), clustering (2-section clustering coefficient).
             """)
 
@@ -199,6 +200,7 @@ struct CentralityCommand: ParsableCommand {
             case .eccentricity: return try h.sEccentricity(s: s, edges: edges).map(Double.init)
             case .cec: return try h.cliqueEigenvectorCentrality()
             case .hec: return try h.hEigenvectorCentrality()
+            case .zec: return try h.zEigenvectorCentrality()
             case .katz: return try h.katzCentrality()
             case .nodeEdge:
                 let both = try h.nodeEdgeCentrality()
