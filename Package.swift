@@ -20,6 +20,8 @@ let package = Package(
         .library(name: "AnantColumnar", targets: ["AnantColumnar"]),
         .library(name: "AnantHypergraph", targets: ["AnantHypergraph"]),
         .library(name: "AnantParquet", targets: ["AnantParquet"]),
+        .library(name: "AnantDataset", targets: ["AnantDataset"]),
+        .library(name: "AnantQuery", targets: ["AnantQuery"]),
         .executable(name: "anant", targets: ["anant"]),
     ],
     dependencies: [
@@ -39,12 +41,14 @@ let package = Package(
             dependencies: ["AnantColumnar", "CZstd", "CLZ4", "CSnappy", "CZlib"],
             swiftSettings: strict
         ),
+        .target(name: "AnantQuery", dependencies: ["AnantColumnar", "AnantParquet"], swiftSettings: strict),
+        .target(name: "AnantDataset", dependencies: ["AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantQuery"], swiftSettings: strict),
 
         // MARK: Executables
         .executableTarget(
             name: "anant",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph", "AnantParquet", "CAnantSystem",
+                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -54,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "anant-bench",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph", "AnantParquet", "CAnantSystem",
+                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/Sources/anant-bench",
@@ -66,6 +70,8 @@ let package = Package(
         .testTarget(name: "AnantParquetTests", dependencies: ["AnantParquet", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantColumnarTests", dependencies: ["AnantColumnar", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantHypergraphTests", dependencies: ["AnantHypergraph", "AnantTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnantDatasetTests", dependencies: ["AnantDataset", "AnantQuery", "AnantTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnantQueryTests", dependencies: ["AnantQuery", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -25,6 +25,22 @@ public enum ByteStrings {
         a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
+    /// True when `needle` occurs in `haystack` (the first byte found by `memchr`, the rest
+    /// compared by `memcmp`).
+    public static func contains(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let n = needle.baseAddress, !needle.isEmpty else { return true }
+        guard let h = haystack.baseAddress, haystack.count >= needle.count else { return false }
+        var start = 0
+        let last = haystack.count - needle.count
+        while start <= last {
+            guard let hit = memchr(h + start, Int32(n[0]), last - start + 1) else { return false }
+            let offset = h.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(h + offset, n, needle.count) == 0 { return true }
+            start = offset + 1
+        }
+        return false
+    }
+
     /// A fast 64-bit hash of a byte string (not cryptographic; stable across runs).
     @inlinable
     public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
@@ -59,6 +75,11 @@ public enum ByteStrings {
 }
 
 extension StringColumn {
+    /// Three-way byte comparison of row `i` with row `j` of `other`.
+    public func compare(row i: Int, with other: StringColumn, row j: Int) -> Int {
+        withUTF8(i) { a in other.withUTF8(j) { b in ByteStrings.compare(a, b) } }
+    }
+
     /// Three-way byte comparison of rows `i` and `j`.
     public func compareRows(_ i: Int, _ j: Int) -> Int {
         bytes.withUnsafeBufferPointer { buffer in

@@ -97,3 +97,10 @@ indirect enum CanonicalValue {
         return (negative ? "-" : "") + String(decoding: digits.reversed(), as: UTF8.self)
     }
 }
+
+extension String {
+    /// The string padded on the left to `width` characters.
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}
