@@ -53,9 +53,24 @@ extension ParquetFileReader {
         return all.filter { StatisticsPruning(reader: self, rowGroup: $0).mayMatch(predicate) }
     }
 
-    /// Reads the named top-level columns (all when nil) of row group `rowGroup`.
-    public func readRowGroup(_ rowGroup: Int, columns names: [String]? = nil) throws(ParquetError) -> RecordBatch {
-        try readBatch(try fieldIndices(names), [], nil, rowGroup: rowGroup)
+    /// Reads the named top-level columns (all when nil) of row group `rowGroup`; with
+    /// `parallel` false, on the calling thread only (for callers that already run one row
+    /// group per core).
+    public func readRowGroup(_ rowGroup: Int, columns names: [String]? = nil, parallel: Bool = true) throws(ParquetError) -> RecordBatch {
+        let fields = try fieldIndices(names)
+        return try batch(fields, try readFields(fields, rowGroups: [rowGroup], parallel: parallel), rows: Int(metadata.rowGroups[rowGroup].numRows))
+    }
+
+    /// The compressed bytes of the named columns' chunks in row group `rowGroup`: what
+    /// reading them takes from storage.
+    public func compressedBytes(rowGroup: Int, columns names: [String]) throws(ParquetError) -> Int {
+        var total = 0
+        for field in try fieldIndices(names) {
+            for leaf in schema.columns(ofField: field) {
+                total += Int(metadata.rowGroups[rowGroup].columns[leaf.index].metaData?.totalCompressedSize ?? 0)
+            }
+        }
+        return total
     }
 
     /// Streams the named columns (all when nil) one row group at a time, keeping only rows

@@ -1,0 +1,382 @@
+import AnantColumnar
+
+/// The running state of one aggregate over many groups: updated batch by batch with each
+/// row's group id, merged across workers, finished into a column (one row per group).
+///
+/// Semantics are SQL's: `count(x)`, `sum`, `mean`, `min`, `max` and `n_unique` ignore
+/// nulls; a group with no non-null value gets a null sum, mean, min and max. Integer sums
+/// stay integers (overflow is an error); NaN orders above every number (so `max` of a
+/// group holding NaN is NaN, as DuckDB gives).
+class Accumulator {
+    /// Grows the state to `groups` groups.
+    func resize(_ groups: Int) {}
+    /// Adds rows: `groups[row]` is each row's group; `column` the aggregated column (nil
+    /// for `count(*)`).
+    func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {}
+    /// Adds `other`'s state, its group `g` being this one's `mapping[g]`.
+    func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {}
+    /// One value per group.
+    func finish(groups: Int) -> Column { fatalError("abstract") }
+    /// An empty accumulator of the same kind.
+    func emptyCopy() -> Accumulator { fatalError("abstract") }
+
+    /// The accumulator for `aggregation` over a column of `type` (nil for `count(*)`).
+    static func make(_ aggregation: Aggregation, _ type: DataType?) throws(QueryError) -> Accumulator {
+        let name = aggregation.column ?? "*"
+        func numeric() throws(QueryError) -> DataType {
+            guard let type, type == .int32 || type == .int64 || type == .double || type == .bool else {
+                throw QueryError(.typeMismatch, "\(aggregation.function.rawValue)(\(name)) needs a numeric column, not \(type?.rawValue ?? "rows")")
+            }
+            return type
+        }
+        switch aggregation.function {
+        case .count: return CountAccumulator(countsRows: aggregation.column == nil)
+        case .sum: return try numeric() == .double ? SumAccumulator<Double>() : SumAccumulator<Int64>()
+        case .mean: _ = try numeric(); return MeanAccumulator()
+        case .min, .max:
+            guard let type, type != .json else { throw QueryError(.typeMismatch, "\(aggregation.function.rawValue)(\(name)) needs a column of numbers, strings or Booleans") }
+            return ExtremeAccumulator(type: type, maximum: aggregation.function == .max)
+        case .nUnique: return NUniqueAccumulator()
+        }
+    }
+}
+
+// MARK: count
+
+final class CountAccumulator: Accumulator {
+    let countsRows: Bool
+    var counts: [Int64] = []
+
+    init(countsRows: Bool) { self.countsRows = countsRows }
+
+    override func resize(_ groups: Int) {
+        if counts.count < groups { counts.append(contentsOf: repeatElement(0, count: groups - counts.count)) }
+    }
+
+    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+        let validity = countsRows ? nil : column.flatMap(Accumulator.validity)
+        counts.withUnsafeMutableBufferPointer { c in
+            groups.withUnsafeBufferPointer { g in
+                if let validity {
+                    for row in 0..<g.count where validity[row] { c[Int(g[row])] += 1 }
+                } else {
+                    for row in 0..<g.count { c[Int(g[row])] += 1 }
+                }
+            }
+        }
+    }
+
+    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+        let other = other as! CountAccumulator
+        for (g, n) in other.counts.enumerated() { counts[Int(mapping[g])] += n }
+    }
+
+    override func finish(groups: Int) -> Column {
+        resize(groups)
+        return .int64(Int64Column(Array(counts.prefix(groups))))
+    }
+
+    override func emptyCopy() -> Accumulator { CountAccumulator(countsRows: countsRows) }
+}
+
+extension Accumulator {
+    static func validity(_ column: Column) -> Bitmap? {
+        switch column {
+        case .int32(let c): return c.validity
+        case .int64(let c): return c.validity
+        case .double(let c): return c.validity
+        case .bool(let c): return c.validity
+        case .string(let c), .json(let c): return c.validity
+        }
+    }
+
+    /// The values of a numeric column as `T` (Booleans as 0 and 1).
+    static func numbers<T: SummableValue>(_ column: Column, as: T.Type) throws(QueryError) -> [T] {
+        switch column {
+        case .int64(let c): return T.self == Int64.self ? c.values as! [T] : c.values.map(T.init(integer:))
+        case .int32(let c): return c.values.map { T(integer: Int64($0)) }
+        case .double(let c): return T.self == Double.self ? c.values as! [T] : c.values.map { T(integer: Int64($0)) }
+        case .bool(let c): return (0..<c.count).map { T(integer: c.bits[$0] ? 1 : 0) }
+        default: throw QueryError(.typeMismatch, "a sum or mean of \(column.dataType) values")
+        }
+    }
+}
+
+/// Int64 or Double, for sums.
+protocol SummableValue: Sendable {
+    init(integer: Int64)
+    static var zero: Self { get }
+    /// `self + other`, or nil on overflow.
+    func adding(_ other: Self) -> Self?
+    var scalarColumnType: DataType { get }
+}
+
+extension Int64: SummableValue {
+    init(integer: Int64) { self = integer }
+    func adding(_ other: Int64) -> Int64? {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? nil : sum
+    }
+    var scalarColumnType: DataType { .int64 }
+}
+
+extension Double: SummableValue {
+    init(integer: Int64) { self = Double(integer) }
+    func adding(_ other: Double) -> Double? { self + other }
+    var scalarColumnType: DataType { .double }
+}
+
+// MARK: sum
+
+final class SumAccumulator<T: SummableValue & FixedWidthValue>: Accumulator {
+    var sums: [T] = []
+    var seen: [Bool] = []
+
+    override func resize(_ groups: Int) {
+        if sums.count < groups {
+            sums.append(contentsOf: repeatElement(T.zero, count: groups - sums.count))
+            seen.append(contentsOf: repeatElement(false, count: groups - seen.count))
+        }
+    }
+
+    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+        guard let column else { return }
+        let values = try Accumulator.numbers(column, as: T.self)
+        let validity = Accumulator.validity(column)
+        if T.self == Double.self {
+            // The common case, without overflow tests.
+            let doubles = values as! [Double]
+            var s = sums as! [Double]
+            sums = []
+            s.withUnsafeMutableBufferPointer { s in
+                seen.withUnsafeMutableBufferPointer { seen in
+                    for row in 0..<groups.count where validity?[row] ?? true {
+                        let g = Int(groups[row])
+                        s[g] += doubles[row]
+                        seen[g] = true
+                    }
+                }
+            }
+            sums = s as! [T]
+            return
+        }
+        for row in 0..<groups.count where validity?[row] ?? true {
+            let g = Int(groups[row])
+            guard let sum = sums[g].adding(values[row]) else { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
+            sums[g] = sum
+            seen[g] = true
+        }
+    }
+
+    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+        let other = other as! SumAccumulator<T>
+        for g in 0..<other.sums.count where other.seen[g] {
+            let target = Int(mapping[g])
+            guard let sum = sums[target].adding(other.sums[g]) else { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
+            sums[target] = sum
+            seen[target] = true
+        }
+    }
+
+    override func finish(groups: Int) -> Column {
+        resize(groups)
+        let validity = seen.allSatisfy { $0 } ? nil : Bitmap(seen.prefix(groups))
+        if T.self == Double.self { return .double(DoubleColumn(Array(sums.prefix(groups)) as! [Double], validity: validity)) }
+        return .int64(Int64Column(Array(sums.prefix(groups)) as! [Int64], validity: validity))
+    }
+
+    override func emptyCopy() -> Accumulator { SumAccumulator<T>() }
+}
+
+// MARK: mean
+
+final class MeanAccumulator: Accumulator {
+    var sums: [Double] = []
+    var counts: [Int64] = []
+
+    override func resize(_ groups: Int) {
+        if sums.count < groups {
+            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
+            counts.append(contentsOf: repeatElement(0, count: groups - counts.count))
+        }
+    }
+
+    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+        guard let column else { return }
+        let values = try Accumulator.numbers(column, as: Double.self)
+        let validity = Accumulator.validity(column)
+        for row in 0..<groups.count where validity?[row] ?? true {
+            let g = Int(groups[row])
+            sums[g] += values[row]
+            counts[g] += 1
+        }
+    }
+
+    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+        let other = other as! MeanAccumulator
+        for g in 0..<other.sums.count {
+            sums[Int(mapping[g])] += other.sums[g]
+            counts[Int(mapping[g])] += other.counts[g]
+        }
+    }
+
+    override func finish(groups: Int) -> Column {
+        resize(groups)
+        let validity = counts.prefix(groups).allSatisfy { $0 > 0 } ? nil : Bitmap(counts.prefix(groups).map { $0 > 0 })
+        return .double(DoubleColumn((0..<groups).map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : 0 }, validity: validity))
+    }
+
+    override func emptyCopy() -> Accumulator { MeanAccumulator() }
+}
+
+// MARK: min, max
+
+final class ExtremeAccumulator: Accumulator {
+    let type: DataType
+    let maximum: Bool
+    /// The best value of each group so far (nil: none yet).
+    var best: [ScalarValue?] = []
+    var integers: [Int64] = []
+    var doubles: [Double] = []
+    var seen: [Bool] = []
+
+    init(type: DataType, maximum: Bool) {
+        self.type = type
+        self.maximum = maximum
+    }
+
+    override func resize(_ groups: Int) {
+        guard seen.count < groups else { return }
+        let extra = groups - seen.count
+        seen.append(contentsOf: repeatElement(false, count: extra))
+        switch type {
+        case .int32, .int64, .bool: integers.append(contentsOf: repeatElement(0, count: extra))
+        case .double: doubles.append(contentsOf: repeatElement(0, count: extra))
+        default: best.append(contentsOf: repeatElement(nil, count: extra))
+        }
+    }
+
+    /// Whether `candidate` beats `current` (NaN above every number).
+    @inline(__always)
+    private func better(_ candidate: Double, _ current: Double) -> Bool {
+        if candidate.isNaN || current.isNaN { return maximum ? (candidate.isNaN && !current.isNaN) : (current.isNaN && !candidate.isNaN) }
+        return maximum ? candidate > current : candidate < current
+    }
+
+    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+        guard let column else { return }
+        let validity = Accumulator.validity(column)
+        switch column {
+        case .int32, .int64, .bool:
+            let values = try Accumulator.numbers(column, as: Int64.self)
+            for row in 0..<groups.count where validity?[row] ?? true {
+                let g = Int(groups[row]), v = values[row]
+                if !seen[g] || (maximum ? v > integers[g] : v < integers[g]) { integers[g] = v; seen[g] = true }
+            }
+        case .double(let c):
+            for row in 0..<groups.count where validity?[row] ?? true {
+                let g = Int(groups[row]), v = c.values[row]
+                if !seen[g] || better(v, doubles[g]) { doubles[g] = v; seen[g] = true }
+            }
+        case .string(let c), .json(let c):
+            for row in 0..<groups.count where validity?[row] ?? true {
+                let g = Int(groups[row])
+                if let current = best[g], case .string(let s) = current {
+                    let order = s.utf8.withContiguousStorageIfAvailable { key in
+                        c.withUTF8(row) { ByteStrings.compare($0, key) }
+                    } ?? 0
+                    if maximum ? order > 0 : order < 0 { best[g] = .string(c[row]!) }
+                } else {
+                    best[g] = .string(c[row]!)
+                    seen[g] = true
+                }
+            }
+        }
+    }
+
+    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+        let other = other as! ExtremeAccumulator
+        for g in 0..<other.seen.count where other.seen[g] {
+            let t = Int(mapping[g])
+            switch type {
+            case .int32, .int64, .bool:
+                let v = other.integers[g]
+                if !seen[t] || (maximum ? v > integers[t] : v < integers[t]) { integers[t] = v }
+            case .double:
+                if !seen[t] || better(other.doubles[g], doubles[t]) { doubles[t] = other.doubles[g] }
+            default:
+                if let current = best[t], let candidate = other.best[g], let order = candidate.order(comparedTo: current) {
+                    if maximum ? order > 0 : order < 0 { best[t] = candidate }
+                } else if best[t] == nil {
+                    best[t] = other.best[g]
+                }
+            }
+            seen[t] = true
+        }
+    }
+
+    override func finish(groups: Int) -> Column {
+        resize(groups)
+        let present = Array(seen.prefix(groups))
+        let validity = present.allSatisfy { $0 } ? nil : Bitmap(present)
+        switch type {
+        case .int64: return .int64(Int64Column(Array(integers.prefix(groups)), validity: validity))
+        case .int32: return .int32(Int32Column(integers.prefix(groups).map { Int32(truncatingIfNeeded: $0) }, validity: validity))
+        case .bool: return .bool(BoolColumn(optionals: (0..<groups).map { present[$0] ? integers[$0] != 0 : nil }))
+        case .double: return .double(DoubleColumn(Array(doubles.prefix(groups)), validity: validity))
+        default:
+            let strings = StringColumn(optionals: best.prefix(groups).map { value -> String? in
+                if case .string(let s)? = value { return s }
+                return nil
+            })
+            return type == .json ? .json(strings) : .string(strings)
+        }
+    }
+
+    override func emptyCopy() -> Accumulator { ExtremeAccumulator(type: type, maximum: maximum) }
+}
+
+// MARK: n_unique
+
+final class NUniqueAccumulator: Accumulator {
+    /// (group, encoded value) pairs seen.
+    var pairs = Set<[UInt8]>()
+    var groupCount = 0
+
+    override func resize(_ groups: Int) { groupCount = max(groupCount, groups) }
+
+    private static func key(_ group: Int32, _ value: ArraySlice<UInt8>) -> [UInt8] {
+        var out = withUnsafeBytes(of: group.littleEndian) { Array($0) }
+        out.append(contentsOf: value)
+        return out
+    }
+
+    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+        guard let column else { return }
+        var scratch = [UInt8]()
+        for row in 0..<groups.count {
+            scratch.removeAll(keepingCapacity: true)
+            if KeyTable.encode(column, row, into: &scratch) { continue }
+            pairs.insert(NUniqueAccumulator.key(groups[row], scratch[...]))
+        }
+    }
+
+    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+        let other = other as! NUniqueAccumulator
+        for pair in other.pairs {
+            let group = pair.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
+            pairs.insert(NUniqueAccumulator.key(mapping[Int(Int32(littleEndian: group))], pair[4...]))
+        }
+    }
+
+    override func finish(groups: Int) -> Column {
+        var counts = [Int64](repeating: 0, count: groups)
+        for pair in pairs {
+            let group = Int(Int32(littleEndian: pair.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }))
+            counts[group] += 1
+        }
+        return .int64(Int64Column(counts))
+    }
+
+    override func emptyCopy() -> Accumulator { NUniqueAccumulator() }
+}

@@ -1,0 +1,315 @@
+import AnantColumnar
+import AnantParquet
+import Synchronization
+
+/// What a query's scans read.
+public struct ScanStatistics: Sendable, Hashable {
+    /// Row groups in the scanned files.
+    public var rowGroups = 0
+    /// Row groups decoded (the others were ruled out by their statistics).
+    public var rowGroupsRead = 0
+    /// Compressed bytes of the column chunks decoded.
+    public var bytesRead = 0
+    /// Rows decoded by the scans (before filters).
+    public var rowsRead = 0
+
+    public init() {}
+}
+
+/// Runs optimised plans. A plan is cut into pipelines at the operators that need all
+/// their input (aggregate, sort, top-k, limit, and the build side of a join); a pipeline
+/// streams morsels (a row group of a Parquet file, or a slice of a table in memory)
+/// through its filters, projections and join probes on every core into its sink.
+final class Executor: Sendable {
+    private let counters = Mutex(ScanStatistics())
+
+    var statistics: ScanStatistics { counters.withLock { $0 } }
+
+    /// Rows per morsel of a table in memory.
+    static let memoryMorselRows = 1 << 17
+
+    // MARK: Plans
+
+    func run(_ node: LazyFrame.Node) throws(QueryError) -> RecordBatch {
+        switch node {
+        case .aggregate(let input, let keys, let aggregations):
+            return try aggregate(try pipeline(input), keys: keys, aggregations: aggregations)
+        case .sort(let input, let keys):
+            let batch = try collect(try pipeline(input))
+            return batch.gather(try Sorting.order(batch, keys))
+        case .topK(let input, let keys, let n):
+            let p = try pipeline(input)
+            let partial = try drive(p) { _, batch throws(QueryError) in batch.gather(try Sorting.top(n, batch, keys)) }
+            let candidates = RecordBatch.concatenating(partial)
+            return candidates.gather(try Sorting.top(n, candidates, keys))
+        case .limit(let input, let n):
+            return try limit(try pipeline(input), n)
+        default:
+            return try collect(try pipeline(node))
+        }
+    }
+
+    /// A source and the streaming steps over it.
+    struct Pipeline: Sendable {
+        enum Source: Sendable {
+            case parquet([ParquetFileReader], columns: [String], filter: Expr?)
+            case batch(RecordBatch)
+        }
+
+        enum Step: Sendable {
+            case filter(Expr)
+            case select([(String, Expr)], keepInput: Bool)
+            case probe(JoinBuild)
+        }
+
+        var source: Source
+        var steps: [Step] = []
+    }
+
+    private func pipeline(_ node: LazyFrame.Node) throws(QueryError) -> Pipeline {
+        switch node {
+        case .scan(.memory(let batch), let columns, let filter):
+            var p = Pipeline(source: .batch(batch))
+            if let filter { p.steps.append(.filter(filter)) }
+            if let columns, columns != batch.schema.names { p.steps.append(.select(columns.map { ($0, .column($0)) }, keepInput: false)) }
+            return p
+        case .scan(.parquet(let paths), let columns, let filter):
+            var readers = [ParquetFileReader]()
+            for path in paths { readers.append(try Optimizer.openParquet(path)) }
+            let names: [String]
+            if let columns { names = columns } else { names = try Optimizer.sourceSchema(.parquet(paths)).names }
+            return Pipeline(source: .parquet(readers, columns: names, filter: filter))
+        case .filter(let input, let predicate):
+            var p = try pipeline(input)
+            p.steps.append(.filter(predicate))
+            return p
+        case .select(let input, let columns, let keepInput):
+            var p = try pipeline(input)
+            p.steps.append(.select(columns, keepInput: keepInput))
+            return p
+        case .join(let left, let right, let leftOn, let rightOn, let kind):
+            let build = try JoinBuild(try run(right), keys: rightOn, probeKeys: leftOn, kind: kind)
+            var p = try pipeline(left)
+            p.steps.append(.probe(build))
+            return p
+        case .aggregate, .sort, .topK, .limit:
+            return Pipeline(source: .batch(try run(node)))
+        }
+    }
+
+    // MARK: Morsels
+
+    private enum Morsel {
+        case rowGroup(file: Int, group: Int)
+        case rows(Range<Int>)
+    }
+
+    private func morsels(_ p: Pipeline) throws(QueryError) -> [Morsel] {
+        switch p.source {
+        case .batch(let batch):
+            let size = Executor.memoryMorselRows
+            if batch.rowCount <= size { return [.rows(0..<batch.rowCount)] }
+            return stride(from: 0, to: batch.rowCount, by: size).map { .rows($0..<min($0 + size, batch.rowCount)) }
+        case .parquet(let readers, _, let filter):
+            let pruning = filter.flatMap(Optimizer.prunePredicate)
+            var out = [Morsel]()
+            var total = 0
+            for (f, reader) in readers.enumerated() {
+                total += reader.metadata.rowGroups.count
+                for g in reader.rowGroups(matching: pruning) where reader.metadata.rowGroups[g].numRows > 0 {
+                    out.append(.rowGroup(file: f, group: g))
+                }
+            }
+            counters.withLock { $0.rowGroups += total }
+            return out
+        }
+    }
+
+    /// The morsel's rows after the pipeline's steps.
+    private func produce(_ p: Pipeline, _ morsel: Morsel?) throws(QueryError) -> RecordBatch {
+        var batch: RecordBatch
+        switch (p.source, morsel) {
+        case (.batch(let all), .rows(let range)?):
+            batch = range == 0..<all.rowCount ? all : all.slice(range)
+        case (.batch(let all), _):
+            batch = all.slice(0..<0)
+        case (.parquet(let readers, let columns, let filter), .rowGroup(let f, let g)?):
+            batch = try scan(readers[f], path: f, group: g, columns: columns, filter: filter)
+        case (.parquet(let readers, let columns, _), _):
+            // No row group can match: an empty batch with the scan's columns.
+            let schema = readers[0].columnarSchema
+            var named = [(String, Column)]()
+            for name in columns {
+                guard let field = schema.field(named: name) else { throw QueryError(.unknownColumn, "unknown column '\(name)'") }
+                named.append((name, .nulls(field.type, count: 0)))
+            }
+            batch = try Executor.batch(named)
+        }
+        for step in p.steps {
+            switch step {
+            case .filter(let predicate):
+                batch = batch.filter(try predicate.selection(batch))
+            case .select(let columns, let keepInput):
+                var out = keepInput ? batch : RecordBatch.empty(rowCount: batch.rowCount)
+                for (name, expr) in columns {
+                    let column = try expr.evaluate(batch)
+                    do { out = try out.setting(name, column) } catch { throw QueryError(.invalidArgument, error.message) }
+                }
+                batch = out
+            case .probe(let build):
+                batch = try build.probe(batch)
+            }
+        }
+        return batch
+    }
+
+    /// Reads one row group: the filter's columns first, the others only for matching rows.
+    private func scan(_ reader: ParquetFileReader, path: Int, group: Int, columns: [String], filter: Expr?) throws(QueryError) -> RecordBatch {
+        do {
+            let rows = Int(reader.metadata.rowGroups[group].numRows)
+            guard let filter else {
+                let batch = try reader.readRowGroup(group, columns: columns, parallel: false)
+                let bytes = try reader.compressedBytes(rowGroup: group, columns: columns)
+                counters.withLock { $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
+                return batch
+            }
+            let tested = filter.columns.sorted()
+            let first = try reader.readRowGroup(group, columns: tested, parallel: false)
+            var bytes = try reader.compressedBytes(rowGroup: group, columns: tested)
+            let selection = try filter.selection(first)
+            let matches = selection.setCount
+            let rest = columns.filter { !tested.contains($0) }
+            var second: RecordBatch? = nil
+            if matches > 0 && !rest.isEmpty {
+                second = try reader.readRowGroup(group, columns: rest, parallel: false)
+                bytes += try reader.compressedBytes(rowGroup: group, columns: rest)
+            }
+            counters.withLock { [bytes] in $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
+            let indices = matches == rows ? nil : selection.setIndices()
+            var named = [(String, Column)]()
+            for name in columns {
+                let column = try (tested.contains(name) ? first : second ?? first).column(named: name)
+                named.append((name, indices.map { column.gather($0) } ?? column))
+            }
+            if matches == 0 {
+                let schema = reader.columnarSchema
+                named = columns.map { ($0, .nulls(schema.field(named: $0)?.type ?? .int64, count: 0)) }
+            }
+            return try Executor.batch(named)
+        } catch let error as ParquetError {
+            throw QueryError(.source, "\((reader.source as? MappedFileSource)?.path ?? "file \(path)"), row group \(group): \(error.message)")
+        } catch let error as ColumnarError {
+            throw QueryError(.source, error.message)
+        } catch let error as QueryError {
+            throw error
+        } catch {
+            throw QueryError(.source, "\(error)")
+        }
+    }
+
+    static func batch(_ named: [(String, Column)]) throws(QueryError) -> RecordBatch {
+        do { return try RecordBatch(named) } catch { throw QueryError(.invalidArgument, error.message) }
+    }
+
+    /// Runs the pipeline on every core, `consume(worker, batch)` for each morsel's output;
+    /// the values it returns in morsel order. A pipeline with no morsel runs once on an
+    /// empty batch, so that its output has its columns.
+    private func drive<T>(_ p: Pipeline, _ consume: @Sendable (_ worker: Int, RecordBatch) throws(QueryError) -> T) throws(QueryError) -> [T] {
+        let list = try morsels(p)
+        if list.isEmpty { return [try consume(0, try produce(p, nil))] }
+        let work = UncheckedSendable(list)
+        var outcomes = [Result<T, QueryError>?](repeating: nil, count: list.count)
+        outcomes.withUnsafeMutableBufferPointer { slots in
+            let out = SharedBuffer(slots)
+            Parallel.forEachChunk(count: list.count, chunk: 1) { worker, range in
+                for m in range {
+                    out[m] = Result { () throws(QueryError) -> T in try consume(worker, try self.produce(p, work.value[m])) }
+                }
+            }
+        }
+        var values = [T]()
+        values.reserveCapacity(list.count)
+        for outcome in outcomes { values.append(try outcome!.get()) }
+        return values
+    }
+
+    // MARK: Sinks
+
+    private func collect(_ p: Pipeline) throws(QueryError) -> RecordBatch {
+        if case .batch(let batch) = p.source, p.steps.isEmpty { return batch }
+        return RecordBatch.concatenating(try drive(p) { _, batch in batch })
+    }
+
+    /// The first `n` rows: morsels run a wave at a time, in order, until enough rows came.
+    private func limit(_ p: Pipeline, _ n: Int) throws(QueryError) -> RecordBatch {
+        guard n > 0 else { return try collect(p).slice(0..<0) }
+        if case .batch(let batch) = p.source, p.steps.isEmpty { return batch.slice(0..<min(n, batch.rowCount)) }
+        let list = try morsels(p)
+        if list.isEmpty { return try produce(p, nil) }
+        var parts = [RecordBatch]()
+        var rows = 0
+        var next = 0
+        while next < list.count && rows < n {
+            let wave = Array(list[next..<min(list.count, next + Parallel.processorCount)])
+            next += wave.count
+            let results = Parallel.results(count: wave.count) { k throws(QueryError) in try self.produce(p, wave[k]) }
+            for r in results {
+                let batch = try r.get()
+                parts.append(batch)
+                rows += batch.rowCount
+            }
+        }
+        let all = RecordBatch.concatenating(parts)
+        return all.slice(0..<min(n, all.rowCount))
+    }
+
+    /// Group-by: each worker aggregates the morsels it takes into its own table, then the
+    /// tables merge.
+    private func aggregate(_ p: Pipeline, keys: [String], aggregations: [Aggregation]) throws(QueryError) -> RecordBatch {
+        final class Partial: @unchecked Sendable {
+            var table: KeyTable? = nil
+            var accumulators: [Accumulator] = []
+        }
+        let partials = (0..<Parallel.processorCount).map { _ in Partial() }
+        _ = try drive(p) { worker, batch throws(QueryError) in
+            let partial = partials[worker]
+            var keyColumns = [Column]()
+            for key in keys {
+                do { keyColumns.append(try batch.column(named: key)) } catch {
+                    throw QueryError(.unknownColumn, "unknown group key '\(key)' (columns: \(batch.schema.names.joined(separator: ", ")))")
+                }
+            }
+            var inputs = [Column?]()
+            for a in aggregations {
+                guard let name = a.column else { inputs.append(nil); continue }
+                do { inputs.append(try batch.column(named: name)) } catch {
+                    throw QueryError(.unknownColumn, "unknown column '\(name)' in \(a.function.rawValue)(\(name)) (columns: \(batch.schema.names.joined(separator: ", ")))")
+                }
+            }
+            if partial.table == nil {
+                partial.table = KeyTable(types: keyColumns.map(\.dataType))
+                for (a, input) in zip(aggregations, inputs) { partial.accumulators.append(try Accumulator.make(a, input?.dataType)) }
+            }
+            let table = partial.table!
+            let groups = try table.insert(keyColumns, rows: batch.rowCount)
+            for (accumulator, input) in zip(partial.accumulators, inputs) {
+                accumulator.resize(table.count)
+                try accumulator.update(groups, input)
+            }
+        }
+        let used = partials.filter { $0.table != nil }
+        guard let result = used.first, let table = result.table else {
+            throw QueryError(.invalidArgument, "the aggregate saw no input")
+        }
+        for other in used.dropFirst() {
+            let mapping = table.merge(other.table!)
+            for (mine, theirs) in zip(result.accumulators, other.accumulators) {
+                mine.resize(table.count)
+                try mine.merge(theirs, mapping)
+            }
+        }
+        var named = Array(zip(keys, table.keyColumns()))
+        for (a, accumulator) in zip(aggregations, result.accumulators) { named.append((a.name, accumulator.finish(groups: table.count))) }
+        return try Executor.batch(named)
+    }
+}

@@ -1,0 +1,114 @@
+import AnantColumnar
+
+/// The build side of a hash join: the right table, its keys in a `KeyTable`, and for each
+/// key the chain of right rows holding it. Probing is read-only, so every core probes
+/// its own morsels against one build.
+final class JoinBuild: @unchecked Sendable {
+    let right: RecordBatch
+    let keys: [String]
+    let probeKeys: [String]
+    let kind: JoinKind
+    private let table: KeyTable
+    /// First right row of each key, and the next row with the same key (-1 ends).
+    private let head: [Int32]
+    private let next: [Int32]
+    /// Whether every key has exactly one right row (the common dimension-table join).
+    private let unique: Bool
+
+    init(_ right: RecordBatch, keys: [String], probeKeys: [String], kind: JoinKind) throws(QueryError) {
+        self.right = right
+        self.keys = keys
+        self.probeKeys = probeKeys
+        self.kind = kind
+        guard right.rowCount < Int(Int32.max) else { throw QueryError(.invalidArgument, "the right side of a join holds more than 2^31 rows") }
+        var columns = [Column]()
+        for key in keys {
+            do { columns.append(try right.column(named: key)) } catch {
+                throw QueryError(.unknownColumn, "unknown join key '\(key)' on the right (columns: \(right.schema.names.joined(separator: ", ")))")
+            }
+        }
+        let table = KeyTable(types: columns.map(\.dataType))
+        let ids = try table.insert(columns, rows: right.rowCount)
+        var valid = Bitmap(count: right.rowCount, value: true)
+        for column in columns where column.nullCount > 0 { valid = valid.intersection(column.validRows()) }
+        var head = [Int32](repeating: -1, count: table.count)
+        var next = [Int32](repeating: -1, count: right.rowCount)
+        var unique = true
+        // Chains built from the last row back, so that they list rows in table order.
+        for row in stride(from: right.rowCount - 1, through: 0, by: -1) where valid[row] {
+            let id = Int(ids[row])
+            if head[id] >= 0 { unique = false }
+            next[row] = head[id]
+            head[id] = Int32(row)
+        }
+        self.table = table
+        self.head = head
+        self.next = next
+        self.unique = unique
+    }
+
+    /// The joined rows of a left batch: its columns, then the right side's non-key
+    /// columns (null where a left join found no match).
+    func probe(_ left: RecordBatch) throws(QueryError) -> RecordBatch {
+        var columns = [Column]()
+        for key in probeKeys {
+            do { columns.append(try left.column(named: key)) } catch {
+                throw QueryError(.unknownColumn, "unknown join key '\(key)' on the left (columns: \(left.schema.names.joined(separator: ", ")))")
+            }
+        }
+        for (l, r) in zip(columns, try keys.map { k throws(QueryError) in try right.requireColumn(k) }) {
+            let numeric: Set<DataType> = [.int32, .int64]
+            guard l.dataType == r.dataType || (numeric.contains(l.dataType) && numeric.contains(r.dataType)) else {
+                throw QueryError(.typeMismatch, "join keys of different types: \(l.dataType) on the left, \(r.dataType) on the right")
+            }
+        }
+        let ids = try table.lookup(columns, rows: left.rowCount)
+        var leftRows = [Int32](), rightRows = [Int32]()
+        leftRows.reserveCapacity(left.rowCount)
+        rightRows.reserveCapacity(left.rowCount)
+        var unmatched = false
+        ids.withUnsafeBufferPointer { ids in
+            head.withUnsafeBufferPointer { head in
+                next.withUnsafeBufferPointer { next in
+                    for row in 0..<ids.count {
+                        let id = ids[row]
+                        var r = id >= 0 ? head[Int(id)] : -1
+                        if r < 0 {
+                            if kind == .left { leftRows.append(Int32(row)); rightRows.append(-1); unmatched = true }
+                            continue
+                        }
+                        if unique {
+                            leftRows.append(Int32(row)); rightRows.append(r)
+                            continue
+                        }
+                        while r >= 0 {
+                            leftRows.append(Int32(row)); rightRows.append(r)
+                            r = next[Int(r)]
+                        }
+                    }
+                }
+            }
+        }
+        // Each left row gives at most one row when keys are unique, at least one in a left join.
+        let everyLeftRowOnce = leftRows.count == left.rowCount && (unique || kind == .left)
+        var named = [(String, Column)]()
+        for (field, column) in zip(left.schema.fields, left.columns) {
+            named.append((field.name, everyLeftRowOnce ? column : column.gather(leftRows)))
+        }
+        for (source, output) in Optimizer.joinRightNames(left.schema.names, right.schema.names, keys) {
+            let column = try right.requireColumn(source)
+            named.append((output, unmatched ? column.gather(nullable: rightRows) : column.gather(rightRows)))
+        }
+        return try Executor.batch(named)
+    }
+}
+
+extension RecordBatch {
+    /// The column named `name`, or a query error listing the columns.
+    func requireColumn(_ name: String) throws(QueryError) -> Column {
+        guard let index = schema.index(of: name) else {
+            throw QueryError(.unknownColumn, "unknown column '\(name)' (columns: \(schema.names.joined(separator: ", ")))")
+        }
+        return columns[index]
+    }
+}

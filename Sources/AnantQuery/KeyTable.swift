@@ -1,0 +1,350 @@
+import AnantColumnar
+
+/// Dense ids for key tuples: the hash table under group-by and hash join.
+///
+/// One integer key (Int32 or Int64) hashes the integer itself; other keys (strings,
+/// doubles, Booleans, several columns) hash a byte encoding of the row's tuple. Null is a
+/// key value of its own for grouping (SQL and polars group nulls together) and never
+/// matches in `lookup` (joins do not match null keys).
+final class KeyTable {
+    private enum Storage {
+        /// No key columns: every row is group 0 (a global aggregate).
+        case none
+        case integer
+        case bytes
+    }
+
+    private let storage: Storage
+    /// The key columns' types, from the first batch.
+    private(set) var types: [DataType]
+    /// Number of groups.
+    private(set) var count: Int
+
+    // Open addressing, linear probing; a slot holds a group id or -1.
+    private var slots: [Int32]
+    private var mask: Int
+    // Integer keys: the key of every group, and the group of the null key.
+    private var integerKeys: [Int64] = []
+    private var nullGroup: Int32 = -1
+    // Byte keys: every group's encoded tuple and its hash.
+    private var keyBytes: [UInt8] = []
+    private var keyOffsets: [Int] = [0]
+    private var hashes: [UInt64] = []
+
+    init(types: [DataType]) {
+        self.types = types
+        if types.isEmpty {
+            storage = .none
+            count = 1
+        } else if types.count == 1, types[0] == .int32 || types[0] == .int64 {
+            storage = .integer
+            count = 0
+        } else {
+            storage = .bytes
+            count = 0
+        }
+        slots = [Int32](repeating: -1, count: 1024)
+        mask = 1023
+    }
+
+    /// A table for the same key types, empty.
+    func emptyCopy() -> KeyTable { KeyTable(types: types) }
+
+    /// The group of every row of the key columns, adding new keys.
+    func insert(_ columns: [Column], rows: Int) throws(QueryError) -> [Int32] {
+        try ids(columns, rows: rows, adding: true)
+    }
+
+    /// The group of every row, or -1 where the key is absent or has a null.
+    func lookup(_ columns: [Column], rows: Int) throws(QueryError) -> [Int32] {
+        try ids(columns, rows: rows, adding: false)
+    }
+
+    private func ids(_ columns: [Column], rows: Int, adding: Bool) throws(QueryError) -> [Int32] {
+        switch storage {
+        case .none:
+            return [Int32](repeating: 0, count: rows)
+        case .integer:
+            switch columns[0] {
+            case .int64(let c): return integerIDs(c.values, c.validity, adding: adding)
+            case .int32(let c): return integerIDs(c.values.map(Int64.init), c.validity, adding: adding)
+            default: throw QueryError(.typeMismatch, "key column of \(columns[0].dataType) values where \(types[0]) keys were expected")
+            }
+        case .bytes:
+            return try byteIDs(columns, rows: rows, adding: adding)
+        }
+    }
+
+    // MARK: Integer keys
+
+    private func integerIDs(_ values: [Int64], _ validity: Bitmap?, adding: Bool) -> [Int32] {
+        guard adding else { return integerLookup(values, validity) }
+        var out = [Int32](repeating: -1, count: values.count)
+        reserve(count + values.count)
+        // The hot loop works on local copies (no exclusivity checks on the class's storage).
+        var keys = integerKeys
+        integerKeys = []
+        var groups = count, nullID = nullGroup
+        let mask = self.mask
+        slots.withUnsafeMutableBufferPointer { slots in
+            values.withUnsafeBufferPointer { v in
+                out.withUnsafeMutableBufferPointer { o in
+                    for row in 0..<v.count {
+                        if let validity, !validity[row] {
+                            if adding {
+                                if nullID < 0 { nullID = Int32(groups); keys.append(0); groups += 1 }
+                                o[row] = nullID
+                            }
+                            continue
+                        }
+                        let key = v[row]
+                        var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
+                        while true {
+                            let id = slots[slot]
+                            if id < 0 {
+                                if adding {
+                                    slots[slot] = Int32(groups)
+                                    o[row] = Int32(groups)
+                                    keys.append(key)
+                                    groups += 1
+                                }
+                                break
+                            }
+                            if keys[Int(id)] == key && id != nullID { o[row] = id; break }
+                            slot = (slot + 1) & mask
+                        }
+                    }
+                }
+            }
+        }
+        integerKeys = keys
+        count = groups
+        nullGroup = nullID
+        return out
+    }
+
+    /// Read-only (joins probe one table from every core at once).
+    private func integerLookup(_ values: [Int64], _ validity: Bitmap?) -> [Int32] {
+        var out = [Int32](repeating: -1, count: values.count)
+        let keys = integerKeys, slots = self.slots, mask = self.mask
+        keys.withUnsafeBufferPointer { keys in
+            slots.withUnsafeBufferPointer { slots in
+                values.withUnsafeBufferPointer { v in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for row in 0..<v.count where validity?[row] ?? true {
+                            let key = v[row]
+                            var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
+                            while true {
+                                let id = slots[slot]
+                                if id < 0 { break }
+                                if keys[Int(id)] == key { o[row] = id; break }
+                                slot = (slot + 1) & mask
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    @inline(__always)
+    private func insertInteger(_ key: Int64) -> Int32 {
+        var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
+        while true {
+            let id = slots[slot]
+            if id < 0 {
+                let new = Int32(count)
+                slots[slot] = new
+                integerKeys.append(key)
+                count += 1
+                return new
+            }
+            if integerKeys[Int(id)] == key && id != nullGroup { return id }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Room for `groups` groups at load factor one half.
+    private func reserve(_ groups: Int) {
+        guard groups * 2 > slots.count else { return }
+        var capacity = slots.count
+        while capacity < groups * 2 { capacity *= 2 }
+        slots = [Int32](repeating: -1, count: capacity)
+        mask = capacity - 1
+        for id in 0..<count where Int32(id) != nullGroup {
+            let hash = storage == .integer ? ByteStrings.mix(UInt64(bitPattern: integerKeys[id])) : hashes[id]
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(id)
+        }
+    }
+
+    // MARK: Byte-encoded keys
+
+    private func byteIDs(_ columns: [Column], rows: Int, adding: Bool) throws(QueryError) -> [Int32] {
+        guard columns.count == types.count else {
+            throw QueryError(.invalidArgument, "\(columns.count) key columns where \(types.count) were expected")
+        }
+        var out = [Int32](repeating: -1, count: rows)
+        var scratch = [UInt8]()
+        scratch.reserveCapacity(64)
+        for row in 0..<rows {
+            scratch.removeAll(keepingCapacity: true)
+            var hasNull = false
+            for column in columns { hasNull = KeyTable.encode(column, row, into: &scratch) || hasNull }
+            if hasNull && !adding { continue }
+            out[row] = adding ? insertBytes(scratch) : findBytes(scratch)
+        }
+        return out
+    }
+
+    private func findBytes(_ key: [UInt8]) -> Int32 {
+        let hash = key.withUnsafeBufferPointer { ByteStrings.hash($0) }
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let id = slots[slot]
+            if id < 0 { return -1 }
+            if hashes[Int(id)] == hash && storedKeyEquals(Int(id), key) { return id }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private func insertBytes(_ key: [UInt8]) -> Int32 {
+        reserve(count + 1)
+        let hash = key.withUnsafeBufferPointer { ByteStrings.hash($0) }
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let id = slots[slot]
+            if id < 0 {
+                let new = Int32(count)
+                slots[slot] = new
+                keyBytes.append(contentsOf: key)
+                keyOffsets.append(keyBytes.count)
+                hashes.append(hash)
+                count += 1
+                return new
+            }
+            if hashes[Int(id)] == hash && storedKeyEquals(Int(id), key) { return id }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private func storedKeyEquals(_ id: Int, _ key: [UInt8]) -> Bool {
+        let start = keyOffsets[id], end = keyOffsets[id + 1]
+        guard end - start == key.count else { return false }
+        return keyBytes.withUnsafeBufferPointer { stored in
+            key.withUnsafeBufferPointer { ByteStrings.equal(UnsafeBufferPointer(rebasing: stored[start..<end]), $0) }
+        }
+    }
+
+    /// Appends the encoding of one value (tag, then payload); true when it is null.
+    /// Integers of both widths encode alike, so Int32 and Int64 keys match; -0.0 and 0.0
+    /// encode alike, and so does every NaN.
+    @inline(__always)
+    static func encode(_ column: Column, _ row: Int, into out: inout [UInt8]) -> Bool {
+        func append64(_ bits: UInt64) { withUnsafeBytes(of: bits.littleEndian) { out.append(contentsOf: $0) } }
+        func appendString(_ c: StringColumn, _ tag: UInt8) {
+            out.append(tag)
+            let range = c.byteRange(row)
+            withUnsafeBytes(of: UInt32(range.count).littleEndian) { out.append(contentsOf: $0) }
+            c.bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
+        }
+        if column.isNull(row) { out.append(0); return true }
+        switch column {
+        case .int32(let c): out.append(1); append64(UInt64(bitPattern: Int64(c.values[row])))
+        case .int64(let c): out.append(1); append64(UInt64(bitPattern: c.values[row]))
+        case .double(let c):
+            let v = c.values[row]
+            out.append(2)
+            append64(v.isNaN ? Double.nan.bitPattern : (v == 0 ? 0 : v.bitPattern))
+        case .bool(let c): out.append(3); out.append(c.bits[row] ? 1 : 0)
+        case .string(let c): appendString(c, 4)
+        case .json(let c): appendString(c, 5)
+        }
+        return false
+    }
+
+    // MARK: Merging and output
+
+    /// Adds `other`'s keys; the id in this table of each of `other`'s groups.
+    func merge(_ other: KeyTable) -> [Int32] {
+        switch storage {
+        case .none:
+            return [0]
+        case .integer:
+            reserve(count + other.count)
+            return (0..<other.count).map { id in
+                if Int32(id) == other.nullGroup {
+                    if nullGroup < 0 { nullGroup = Int32(count); integerKeys.append(0); count += 1 }
+                    return nullGroup
+                }
+                return insertInteger(other.integerKeys[id])
+            }
+        case .bytes:
+            return (0..<other.count).map { id in insertBytes(Array(other.keyBytes[other.keyOffsets[id]..<other.keyOffsets[id + 1]])) }
+        }
+    }
+
+    /// The key columns, one row per group in id order.
+    func keyColumns() -> [Column] {
+        switch storage {
+        case .none:
+            return []
+        case .integer:
+            var validity: Bitmap? = nil
+            if nullGroup >= 0 {
+                var v = Bitmap(count: count, value: true)
+                v[Int(nullGroup)] = false
+                validity = v
+            }
+            if types[0] == .int32 { return [.int32(Int32Column(integerKeys.map { Int32(truncatingIfNeeded: $0) }, validity: validity))] }
+            return [.int64(Int64Column(integerKeys, validity: validity))]
+        case .bytes:
+            var builders = types.map { ColumnBuilder(type: $0, capacity: count) }
+            for id in 0..<count {
+                var position = keyOffsets[id]
+                for k in builders.indices { builders[k].decode(keyBytes, &position) }
+            }
+            return builders.map { $0.column() }
+        }
+    }
+}
+
+/// Builds a column from encoded key values (`KeyTable.encode`).
+private struct ColumnBuilder {
+    let type: DataType
+    var scalars: [ScalarValue] = []
+
+    init(type: DataType, capacity: Int) {
+        self.type = type
+        scalars.reserveCapacity(capacity)
+    }
+
+    mutating func decode(_ bytes: [UInt8], _ position: inout Int) {
+        func read64() -> UInt64 {
+            var v: UInt64 = 0
+            for k in 0..<8 { v |= UInt64(bytes[position + k]) << (8 * k) }
+            position += 8
+            return v
+        }
+        let tag = bytes[position]
+        position += 1
+        switch tag {
+        case 1: scalars.append(.int(Int64(bitPattern: read64())))
+        case 2: scalars.append(.double(Double(bitPattern: read64())))
+        case 3: scalars.append(.bool(bytes[position] != 0)); position += 1
+        case 4, 5:
+            var length = 0
+            for k in 0..<4 { length |= Int(bytes[position + k]) << (8 * k) }
+            position += 4
+            scalars.append(.string(String(decoding: bytes[position..<position + length], as: UTF8.self)))
+            position += length
+        default: scalars.append(.null)
+        }
+    }
+
+    func column() -> Column {
+        (try? Column(type: type, values: scalars)) ?? Column(inferring: scalars)
+    }
+}
