@@ -31,7 +31,7 @@ class Accumulator {
         }
         switch aggregation.function {
         case .count: return CountAccumulator(countsRows: aggregation.column == nil)
-        case .sum: return try numeric() == .double ? SumAccumulator<Double>() : SumAccumulator<Int64>()
+        case .sum: return SumAccumulator(isDouble: try numeric() == .double)
         case .mean: _ = try numeric(); return MeanAccumulator()
         case .min, .max:
             guard let type, type != .json else { throw QueryError(.typeMismatch, "\(aggregation.function.rawValue)(\(name)) needs a column of numbers, strings or Booleans") }
@@ -90,102 +90,100 @@ extension Accumulator {
         }
     }
 
-    /// The values of a numeric column as `T` (Booleans as 0 and 1).
-    static func numbers<T: SummableValue>(_ column: Column, as: T.Type) throws(QueryError) -> [T] {
+    /// The values of a numeric column as doubles (Booleans as 0 and 1).
+    static func doubles(_ column: Column) throws(QueryError) -> [Double] {
         switch column {
-        case .int64(let c): return T.self == Int64.self ? c.values as! [T] : c.values.map(T.init(integer:))
-        case .int32(let c): return c.values.map { T(integer: Int64($0)) }
-        case .double(let c): return T.self == Double.self ? c.values as! [T] : c.values.map { T(integer: Int64($0)) }
-        case .bool(let c): return (0..<c.count).map { T(integer: c.bits[$0] ? 1 : 0) }
+        case .double(let c): return c.values
+        case .int64(let c): return c.values.map(Double.init)
+        case .int32(let c): return c.values.map(Double.init)
+        case .bool(let c): return (0..<c.count).map { c.bits[$0] ? 1 : 0 }
         default: throw QueryError(.typeMismatch, "a sum or mean of \(column.dataType) values")
         }
     }
-}
 
-/// Int64 or Double, for sums.
-protocol SummableValue: Sendable {
-    init(integer: Int64)
-    static var zero: Self { get }
-    /// `self + other`, or nil on overflow.
-    func adding(_ other: Self) -> Self?
-    var scalarColumnType: DataType { get }
-}
-
-extension Int64: SummableValue {
-    init(integer: Int64) { self = integer }
-    func adding(_ other: Int64) -> Int64? {
-        let (sum, overflow) = addingReportingOverflow(other)
-        return overflow ? nil : sum
+    /// The values of an integer or Boolean column as Int64.
+    static func integers(_ column: Column) throws(QueryError) -> [Int64] {
+        switch column {
+        case .int64(let c): return c.values
+        case .int32(let c): return c.values.map(Int64.init)
+        case .bool(let c): return (0..<c.count).map { c.bits[$0] ? 1 : 0 }
+        default: throw QueryError(.typeMismatch, "an integer sum of \(column.dataType) values")
+        }
     }
-    var scalarColumnType: DataType { .int64 }
-}
-
-extension Double: SummableValue {
-    init(integer: Int64) { self = Double(integer) }
-    func adding(_ other: Double) -> Double? { self + other }
-    var scalarColumnType: DataType { .double }
 }
 
 // MARK: sum
 
-final class SumAccumulator<T: SummableValue & FixedWidthValue>: Accumulator {
-    var sums: [T] = []
+/// Sums of Int64 (integer and Boolean columns; overflow is an error) or of Double.
+final class SumAccumulator: Accumulator {
+    let isDouble: Bool
+    var doubles: [Double] = []
+    var integers: [Int64] = []
     var seen: [Bool] = []
 
+    init(isDouble: Bool) { self.isDouble = isDouble }
+
     override func resize(_ groups: Int) {
-        if sums.count < groups {
-            sums.append(contentsOf: repeatElement(T.zero, count: groups - sums.count))
-            seen.append(contentsOf: repeatElement(false, count: groups - seen.count))
-        }
+        guard seen.count < groups else { return }
+        let extra = groups - seen.count
+        seen.append(contentsOf: repeatElement(false, count: extra))
+        if isDouble { doubles.append(contentsOf: repeatElement(0, count: extra)) } else { integers.append(contentsOf: repeatElement(0, count: extra)) }
     }
 
     override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
-        let values = try Accumulator.numbers(column, as: T.self)
         let validity = Accumulator.validity(column)
-        if T.self == Double.self {
-            // The common case, without overflow tests.
-            let doubles = values as! [Double]
-            var s = sums as! [Double]
-            sums = []
-            s.withUnsafeMutableBufferPointer { s in
+        if isDouble {
+            let values = try Accumulator.doubles(column)
+            doubles.withUnsafeMutableBufferPointer { sums in
                 seen.withUnsafeMutableBufferPointer { seen in
-                    for row in 0..<groups.count where validity?[row] ?? true {
-                        let g = Int(groups[row])
-                        s[g] += doubles[row]
-                        seen[g] = true
+                    values.withUnsafeBufferPointer { v in
+                        groups.withUnsafeBufferPointer { g in
+                            for row in 0..<g.count where validity?[row] ?? true {
+                                let group = Int(g[row])
+                                sums[group] += v[row]
+                                seen[group] = true
+                            }
+                        }
                     }
                 }
             }
-            sums = s as! [T]
             return
         }
+        let values = try Accumulator.integers(column)
         for row in 0..<groups.count where validity?[row] ?? true {
             let g = Int(groups[row])
-            guard let sum = sums[g].adding(values[row]) else { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
-            sums[g] = sum
+            let (sum, overflow) = integers[g].addingReportingOverflow(values[row])
+            if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
+            integers[g] = sum
             seen[g] = true
         }
     }
 
     override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
-        let other = other as! SumAccumulator<T>
-        for g in 0..<other.sums.count where other.seen[g] {
-            let target = Int(mapping[g])
-            guard let sum = sums[target].adding(other.sums[g]) else { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
-            sums[target] = sum
-            seen[target] = true
+        let other = other as! SumAccumulator
+        for g in 0..<other.seen.count where other.seen[g] {
+            let t = Int(mapping[g])
+            if isDouble {
+                doubles[t] += other.doubles[g]
+            } else {
+                let (sum, overflow) = integers[t].addingReportingOverflow(other.integers[g])
+                if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
+                integers[t] = sum
+            }
+            seen[t] = true
         }
     }
 
     override func finish(groups: Int) -> Column {
         resize(groups)
-        let validity = seen.allSatisfy { $0 } ? nil : Bitmap(seen.prefix(groups))
-        if T.self == Double.self { return .double(DoubleColumn(Array(sums.prefix(groups)) as! [Double], validity: validity)) }
-        return .int64(Int64Column(Array(sums.prefix(groups)) as! [Int64], validity: validity))
+        let present = Array(seen.prefix(groups))
+        let validity = present.allSatisfy { $0 } ? nil : Bitmap(present)
+        if isDouble { return .double(DoubleColumn(Array(doubles.prefix(groups)), validity: validity)) }
+        return .int64(Int64Column(Array(integers.prefix(groups)), validity: validity))
     }
 
-    override func emptyCopy() -> Accumulator { SumAccumulator<T>() }
+    override func emptyCopy() -> Accumulator { SumAccumulator(isDouble: isDouble) }
 }
 
 // MARK: mean
@@ -203,7 +201,7 @@ final class MeanAccumulator: Accumulator {
 
     override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
-        let values = try Accumulator.numbers(column, as: Double.self)
+        let values = try Accumulator.doubles(column)
         let validity = Accumulator.validity(column)
         for row in 0..<groups.count where validity?[row] ?? true {
             let g = Int(groups[row])
@@ -268,7 +266,7 @@ final class ExtremeAccumulator: Accumulator {
         let validity = Accumulator.validity(column)
         switch column {
         case .int32, .int64, .bool:
-            let values = try Accumulator.numbers(column, as: Int64.self)
+            let values = try Accumulator.integers(column)
             for row in 0..<groups.count where validity?[row] ?? true {
                 let g = Int(groups[row]), v = values[row]
                 if !seen[g] || (maximum ? v > integers[g] : v < integers[g]) { integers[g] = v; seen[g] = true }

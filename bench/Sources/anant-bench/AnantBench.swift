@@ -1,6 +1,7 @@
 import AnantColumnar
 import AnantHypergraph
 import AnantParquet
+import AnantQuery
 import CAnantSystem
 import ArgumentParser
 import Foundation
@@ -13,7 +14,7 @@ struct AnantBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anant-bench",
         abstract: "Times Anant workloads for bench/run (release builds).",
-        subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self, Algorithms.self])
+        subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self, Algorithms.self, LazyOps.self])
 }
 
 /// Building the CSR model (ids dictionary-encoded, both CSRs) from an in-memory table.
@@ -95,6 +96,58 @@ struct WriteParquet: ParsableCommand {
         let size = (try FileManager.default.attributesOfItem(atPath: out)[.size] as? NSNumber)?.intValue ?? 0
         Timing.emit(["bench": "parquet_write_\(codec)", "tool": "anant", "op": "write", "codec": codec, "rows": table.rowCount,
                      "file_mb": Double(size) / 1_048_576].merging(stats) { a, _ in a })
+    }
+}
+
+/// The five queries of `../shared/bench/anchors/lazy_ops.py`, from the Parquet files (the
+/// scan is part of the time) or from tables already in memory.
+struct LazyOps: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "lazy-ops", abstract: "Time lazy queries: edge_agg node_degree join_filter label_agg topk_degree.")
+
+    @Option(help: "The folder with incidences.parquet, nodes.parquet, edges.parquet.") var data: String
+    @Option(parsing: .upToNextOption, help: "parquet and/or memory.") var source: [String] = ["parquet", "memory"]
+    @Option(parsing: .upToNextOption, help: "Queries.") var ops: [String] = ["edge_agg", "node_degree", "join_filter", "label_agg", "topk_degree"]
+    @Option(help: "Timed repetitions.") var repeats = 3
+    @Option(help: "Untimed warm-up runs.") var warmup = 1
+
+    static func query(_ op: String, _ inc: LazyFrame, _ nodes: LazyFrame, _ edges: LazyFrame) throws -> LazyFrame {
+        let degree = inc.groupBy(["node_id"], [Aggregation(.count, as: "degree")])
+        switch op {
+        case "edge_agg": return inc.groupBy(["edge_id"], [Aggregation(.count, as: "size"), Aggregation(.sum, "weight", as: "wsum")])
+        case "node_degree": return degree
+        case "join_filter": return inc.join(nodes, on: ["node_id"]).filter(try Expr.parse("score > 0.5 and weight > 0.5"))
+        case "label_agg": return inc.join(edges, on: ["edge_id"]).groupBy(["label"], [Aggregation(.count, as: "n"), Aggregation(.sum, "weight", as: "wsum")])
+        case "topk_degree": return degree.sort([SortKey("degree", descending: true), SortKey("node_id")]).limit(10)
+        default: throw ValidationError("unknown op \(op)")
+        }
+    }
+
+    func run() throws {
+        _ = anant_keep_freed_memory()
+        let paths = ["incidences", "nodes", "edges"].map { "\(data)/\($0).parquet" }
+        let rows = Int(try ParquetFileReader(path: paths[0]).rowCount)
+        for src in source {
+            let frames: [LazyFrame]
+            if src == "memory" {
+                frames = try paths.map { LazyFrame.scan(.memory(try ParquetFileReader(path: $0).readTable())) }
+            } else {
+                frames = paths.map { LazyFrame.scan(.parquet([$0])) }
+            }
+            for op in ops {
+                let query = try LazyOps.query(op, frames[0], frames[1], frames[2])
+                var resultRows = 0
+                var top3 = [[String]]()
+                let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
+                    let result = try query.collect()
+                    resultRows = result.rowCount
+                    if op == "topk_degree" { top3 = (0..<min(3, result.rowCount)).map { r in result.columns.map { "\($0[r])" } } }
+                }
+                var record: [String: Any] = ["bench": "lazy_ops", "tool": "anant", "op": op, "source": src, "n": rows, "rows": rows,
+                                             "result_rows": resultRows, "peak_rss_mb": Timing.peakRSSMegabytes()]
+                if !top3.isEmpty { record["top3"] = top3 }
+                Timing.emit(record.merging(stats) { a, _ in a })
+            }
+        }
     }
 }
 

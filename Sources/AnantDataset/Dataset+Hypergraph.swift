@@ -1,0 +1,189 @@
+import AnantColumnar
+import AnantHypergraph
+import AnantParquet
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a dataset version is written.
+public struct DatasetWriteOptions: Sendable {
+    public var compression: ParquetCompression
+    /// Shards per table; nil: one per two million incidences (at least one).
+    public var shards: Int?
+    /// Rows per Parquet row group.
+    public var rowGroupRows: Int
+
+    public init(compression: ParquetCompression = .zstd(level: 3), shards: Int? = nil, rowGroupRows: Int = 1 << 20) {
+        self.compression = compression
+        self.shards = shards
+        self.rowGroupRows = rowGroupRows
+    }
+}
+
+extension Dataset {
+    /// Writes `hypergraph` as a new version of the dataset at `root` (created when absent;
+    /// its parent folder must exist), and publishes it.
+    @discardableResult
+    public static func write(_ hypergraph: Hypergraph, to root: String, options: DatasetWriteOptions = DatasetWriteOptions()) throws(DatasetError) -> Dataset {
+        if let shards = options.shards, !(1...4096).contains(shards) {
+            throw DatasetError(.invalidArgument, "the shard count must be between 1 and 4096 (got \(shards))")
+        }
+        var info = stat()
+        if lstat(root, &info) == 0, (info.st_mode & S_IFMT) != S_IFDIR {
+            throw DatasetError(.invalidArgument, "\(root) exists and is not a folder")
+        }
+        if FileIO.isDirectory(root), !isDataset(root), !FileIO.list(root).filter({ $0 != ".lock" }).isEmpty {
+            throw DatasetError(.invalidArgument, "\(root) is a folder that is not an Anant dataset and not empty; choose a new or empty folder")
+        }
+        try FileIO.makeDirectory(root)
+        let lock = try WriterLock(root)
+        defer { lock.release() }
+
+        let version = (versions(root).last ?? 0) + 1
+        let name = versionName(version)
+        let staging = "\(root)/.staging-\(name)-\(getpid())"
+        FileIO.removeTree(staging)
+        try FileIO.makeDirectory(staging)
+        do {
+            let shardCount = options.shards ?? max(1, (hypergraph.incidenceCount + 1_999_999) / 2_000_000)
+            let sources: [(DatasetTable, RecordBatch)] = [
+                (.incidences, hypergraph.incidenceTable()), (.edges, hypergraph.edgeTable()), (.nodes, hypergraph.nodeTable()),
+            ]
+            // Every (table, shard) file, written in parallel.
+            var jobs = [(table: DatasetTable, shard: Int, rows: [Int])]()
+            for (table, batch) in sources {
+                try FileIO.makeDirectory("\(staging)/\(table.rawValue)")
+                let placement = shards(of: try idColumn(batch, table), shards: shardCount)
+                var rows = [[Int]](repeating: [], count: shardCount)
+                for (row, shard) in placement.enumerated() { rows[shard].append(row) }
+                for shard in 0..<shardCount { jobs.append((table, shard, rows[shard])) }
+            }
+            let tables = Dictionary(uniqueKeysWithValues: sources.map { ($0.0, $0.1) })
+            let work = jobs
+            let written = try Parallel.map(count: work.count) { k throws(DatasetError) -> ShardEntry in
+                let job = work[k]
+                let batch = tables[job.table]!
+                let part = job.rows.count == batch.rowCount ? batch : batch.gather(job.rows)
+                let relative = "\(job.table.rawValue)/part-\(String(1_00000 + job.shard).dropFirst()).parquet"
+                return try writeShard(part, to: "\(staging)/\(relative)", relative: "\(name)/\(relative)", options: options)
+            }
+            var entries = [DatasetTable: TableEntry]()
+            for (table, batch) in sources {
+                let shards = zip(work, written).filter { $0.0.table == table }.map(\.1)
+                entries[table] = TableEntry(schema: nonNullIDs(batch.schema, table), shards: shards)
+            }
+            let manifest = DatasetManifest(
+                name: hypergraph.name ?? (root.split(separator: "/").last.map(String.init) ?? "hypergraph"), version: version,
+                created: utcTimestamp(), codec: options.compression.name,
+                nodeCount: hypergraph.nodeCount, edgeCount: hypergraph.edgeCount, incidenceCount: hypergraph.incidenceCount,
+                hypergraph: hypergraphFacts(hypergraph), tables: entries)
+            try FileIO.rename(staging, to: "\(root)/\(name)")
+            try FileIO.makeDirectory("\(root)/_versions")
+            let text = Array(JSONWriter(indent: 2).string(manifest.json).utf8) + [0x0A]
+            try FileIO.writeAtomically(text, to: "\(root)/_versions/\(name).json")
+            try FileIO.writeAtomically(text, to: "\(root)/\(manifestName)")
+            for table in DatasetTable.allCases { try FileIO.relink("\(root)/\(table.rawValue)", to: "\(name)/\(table.rawValue)") }
+            return Dataset(root: root, manifest: manifest)
+        } catch {
+            FileIO.removeTree(staging)
+            throw error
+        }
+    }
+
+    private static func idColumn(_ batch: RecordBatch, _ table: DatasetTable) throws(DatasetError) -> Column {
+        guard let index = batch.schema.index(of: table.shardKey) else {
+            throw DatasetError(.invalidArgument, "the \(table.rawValue) table has no '\(table.shardKey)' column")
+        }
+        return batch.columns[index]
+    }
+
+    /// Ids are never null: the manifest says so (the Parquet columns stay optional, as
+    /// pyarrow writes them).
+    private static func nonNullIDs(_ schema: Schema, _ table: DatasetTable) -> Schema {
+        let ids: Set<String> = table == .incidences ? ["edge", "node"] : [table.shardKey]
+        return (try? Schema(schema.fields.map { Field($0.name, $0.type, nullable: ids.contains($0.name) ? false : $0.nullable) })) ?? schema
+    }
+
+    private static func writeShard(_ batch: RecordBatch, to path: String, relative: String, options: DatasetWriteOptions) throws(DatasetError) -> ShardEntry {
+        do {
+            let writer = try ParquetFileWriter(path: path, schema: batch.schema,
+                                               options: ParquetWriteOptions(compression: options.compression, rowGroupRows: options.rowGroupRows))
+            try writer.write(batch)
+            try writer.close()
+        } catch {
+            throw DatasetError(.io, "cannot write shard \(relative): \(error.message)")
+        }
+        FileIO.fsyncFile(path)
+        guard let size = FileIO.size(path), let sum = FileIO.sha256(path) else {
+            throw DatasetError(.io, "cannot read back shard \(relative)")
+        }
+        return ShardEntry(path: relative, rows: batch.rowCount, bytes: size, sha256: sum)
+    }
+
+    private static func hypergraphFacts(_ h: Hypergraph) -> JSONObject {
+        var facts = [(String, JSONValue)]()
+        if let name = h.name { facts.append(("name", .string(name))) }
+        if let type = h.networkType { facts.append(("network_type", .string(type.rawValue))) }
+        facts.append(("metadata", .object(h.metadata)))
+        facts.append(("default_weights", .object(JSONObject([
+            ("node", .double(h.defaultWeights.node)), ("edge", .double(h.defaultWeights.edge)), ("incidence", .double(h.defaultWeights.incidence)),
+        ]))))
+        return JSONObject(facts)
+    }
+
+    private static func utcTimestamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        gmtime_r(&now, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+
+    // MARK: Reading
+
+    /// The hypergraph of this version: every shard read on all cores (each one row group
+    /// at a time), then the model built from the columns.
+    public func hypergraph() throws(DatasetError) -> Hypergraph {
+        let shards = DatasetTable.allCases.flatMap { table in (manifest.tables[table]?.shards ?? []).map { (table, $0) } }
+        let dataset = self
+        let batches = try Parallel.map(count: shards.count) { k throws(DatasetError) -> RecordBatch in
+            let (table, shard) = shards[k]
+            do throws(ParquetError) { return try ParquetFileReader(path: dataset.path(shard)).readTable() } catch {
+                throw DatasetError(.corruptShard, "cannot read \(table.rawValue) shard \(shard.path): \(error.message)")
+            }
+        }
+        func table(_ t: DatasetTable) -> RecordBatch {
+            let parts = zip(shards, batches).filter { $0.0.0 == t }.map(\.1)
+            return parts.count == 1 ? parts[0] : RecordBatch.concatenating(parts)
+        }
+        let facts = manifest.hypergraph
+        let defaults = facts["default_weights"]?.objectValue
+        var h: Hypergraph
+        do {
+            h = try Hypergraph(incidences: table(.incidences), nodeTable: table(.nodes), edgeTable: table(.edges),
+                               defaultWeights: DefaultWeights(node: defaults?["node"]?.numberValue ?? 1, edge: defaults?["edge"]?.numberValue ?? 1,
+                                                              incidence: defaults?["incidence"]?.numberValue ?? 1),
+                               name: facts["name"]?.stringValue)
+        } catch {
+            throw DatasetError(.corruptShard, "the tables of \(root) do not form a hypergraph: \(error.message)")
+        }
+        h.networkType = facts["network_type"]?.stringValue.flatMap(NetworkType.init(rawValue:))
+        h.metadata = facts["metadata"]?.objectValue ?? JSONObject()
+        return h
+    }
+}
+
+extension ParquetCompression {
+    /// The codec's name as the CLI and the manifest spell it (`init(name:)` reads it back).
+    public var name: String {
+        switch self {
+        case .uncompressed: return "none"
+        case .snappy: return "snappy"
+        case .gzip(let level): return "gzip:\(level)"
+        case .lz4: return "lz4"
+        case .zstd(let level): return "zstd:\(level)"
+        }
+    }
+}
