@@ -9,12 +9,8 @@ extension Column {
         let anyNull = parts.contains { $0.nullCount > 0 }
         func validity() -> Bitmap? {
             guard anyNull else { return nil }
-            var bits = Bitmap(count: total, value: true)
-            var row = 0
-            for part in parts {
-                for i in 0..<part.count where part.isNull(i) { bits[row + i] = false }
-                row += part.count
-            }
+            var bits = Bitmap(count: 0, value: true)
+            for part in parts { bits.append(contentsOf: part.validRows()) }
             return bits
         }
         func values<V>(_ extract: (Column) -> [V]) -> [V] {
@@ -125,15 +121,14 @@ extension RecordBatch {
             }
         }
         let total = batches.reduce(0) { $0 + $1.rowCount }
-        var columns = [Column]()
-        for name in names {
-            let type = types[name]!
-            var stacked: Column? = nil
-            for batch in batches {
-                let part = (try? batch.column(named: name))?.converted(to: type) ?? .nulls(type, count: batch.rowCount)
-                stacked = stacked.map { $0.appending(part) } ?? part
+        // Each column copied once, the columns in parallel.
+        let stackNames = names, stackTypes = types
+        let columns = Parallel.map(count: names.count) { k -> Column in
+            let type = stackTypes[stackNames[k]]!
+            let parts = batches.map { batch in
+                (try? batch.column(named: stackNames[k]))?.converted(to: type) ?? .nulls(type, count: batch.rowCount)
             }
-            columns.append(stacked ?? .nulls(type, count: 0))
+            return parts.isEmpty ? .nulls(type, count: 0) : Column.concatenating(parts)
         }
         return try! RecordBatch(schema: Schema(names.map { Field($0, types[$0]!) }), columns: columns, rowCount: total)
     }

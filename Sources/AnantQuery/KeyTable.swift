@@ -23,6 +23,8 @@ final class KeyTable {
     // Open addressing, linear probing; a slot holds a group id or -1.
     private var slots: [Int32]
     private var mask: Int
+    /// Hashed integer keys: each occupied slot's key, beside its id (one cache miss a probe).
+    private var slotKeys: [Int64] = []
     // Integer keys: the key of every group, and the group of the null key.
     private var integerKeys: [Int64] = []
     private var nullGroup: Int32 = -1
@@ -77,44 +79,70 @@ final class KeyTable {
 
     // MARK: Integer keys
 
+    /// Dense integer keys (ids 0..<n, the common case for hypergraph element ids) skip
+    /// hashing: while the keys seen span a range no larger than `directLimit` entries (and at most 8M or
+    /// sixteen per group), `directSlots[key - directBase]` holds the group. Keys outside that
+    /// move the table to hashing, once.
+    private var direct = true
+    private var directBase: Int64 = 0
+    private var directSlots: [Int32] = []
+    static let directLimit: Int64 = 1 << 25
+
     private func integerIDs(_ values: [Int64], _ validity: Bitmap?, adding: Bool) -> [Int32] {
         guard adding else { return integerLookup(values, validity) }
+        if direct { prepareDirect(values, validity) }
         var out = [Int32](repeating: -1, count: values.count)
-        reserve(count + values.count)
-        // The hot loop works on local copies (no exclusivity checks on the class's storage).
+        if !direct { reserve(count + values.count) }
+        // The hot loops work on local copies (no exclusivity checks on the class's storage).
         var keys = integerKeys
         integerKeys = []
         var groups = count, nullID = nullGroup
-        let mask = self.mask
-        slots.withUnsafeMutableBufferPointer { slots in
+        let mask = self.mask, base = directBase
+        func loop(_ slots: UnsafeMutableBufferPointer<Int32>, _ slotKeys: UnsafeMutableBufferPointer<Int64>?) {
             values.withUnsafeBufferPointer { v in
                 out.withUnsafeMutableBufferPointer { o in
                     for row in 0..<v.count {
                         if let validity, !validity[row] {
-                            if adding {
-                                if nullID < 0 { nullID = Int32(groups); keys.append(0); groups += 1 }
-                                o[row] = nullID
-                            }
+                            if nullID < 0 { nullID = Int32(groups); keys.append(0); groups += 1 }
+                            o[row] = nullID
                             continue
                         }
                         let key = v[row]
+                        guard let slotKeys else {
+                            let slot = Int(key &- base)
+                            var id = slots[slot]
+                            if id < 0 {
+                                id = Int32(groups)
+                                slots[slot] = id
+                                keys.append(key)
+                                groups += 1
+                            }
+                            o[row] = id
+                            continue
+                        }
                         var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
                         while true {
                             let id = slots[slot]
                             if id < 0 {
-                                if adding {
-                                    slots[slot] = Int32(groups)
-                                    o[row] = Int32(groups)
-                                    keys.append(key)
-                                    groups += 1
-                                }
+                                slots[slot] = Int32(groups)
+                                slotKeys[slot] = key
+                                o[row] = Int32(groups)
+                                keys.append(key)
+                                groups += 1
                                 break
                             }
-                            if keys[Int(id)] == key && id != nullID { o[row] = id; break }
+                            if slotKeys[slot] == key { o[row] = id; break }
                             slot = (slot + 1) & mask
                         }
                     }
                 }
+            }
+        }
+        if direct {
+            directSlots.withUnsafeMutableBufferPointer { loop($0, nil) }
+        } else {
+            slotKeys.withUnsafeMutableBufferPointer { inline in
+                slots.withUnsafeMutableBufferPointer { loop($0, inline) }
             }
         }
         integerKeys = keys
@@ -123,10 +151,60 @@ final class KeyTable {
         return out
     }
 
+    /// Grows the direct range to cover `values`, or leaves direct mode when it would be
+    /// too large or too sparse.
+    private func prepareDirect(_ values: [Int64], _ validity: Bitmap?) {
+        var low = Int64.max, high = Int64.min
+        values.withUnsafeBufferPointer { v in
+            for row in 0..<v.count where validity?[row] ?? true {
+                low = Swift.min(low, v[row])
+                high = Swift.max(high, v[row])
+            }
+        }
+        guard low <= high else { return }
+        if !directSlots.isEmpty {
+            low = Swift.min(low, directBase)
+            high = Swift.max(high, directBase + Int64(directSlots.count) - 1)
+        }
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        let groupsBound = Int64(count + values.count)
+        guard !overflow, span < KeyTable.directLimit, span < Swift.max(1 << 23, 16 * groupsBound) else {
+            direct = false
+            directSlots = []
+            reserve(count + values.count, rebuild: true)
+            return
+        }
+        if !directSlots.isEmpty, low >= directBase, high < directBase + Int64(directSlots.count) { return }
+        // Room to grow on both sides when the range moves, so that growing stays rare.
+        let slack = directSlots.isEmpty ? Int64(0) : Swift.min(span / 2, KeyTable.directLimit - span)
+        let (newBase, under) = low.subtractingReportingOverflow(slack)
+        let base = under ? low : newBase
+        let size = Int(Swift.min(high - base + 1 + slack, KeyTable.directLimit))
+        var grown = [Int32](repeating: -1, count: Swift.max(size, Int(high - base) + 1))
+        let shift = Int(directBase - base)
+        for (slot, id) in directSlots.enumerated() where id >= 0 { grown[slot + shift] = id }
+        directSlots = grown
+        directBase = base
+    }
+
     /// Read-only (joins probe one table from every core at once).
     private func integerLookup(_ values: [Int64], _ validity: Bitmap?) -> [Int32] {
         var out = [Int32](repeating: -1, count: values.count)
-        let keys = integerKeys, slots = self.slots, mask = self.mask
+        if direct {
+            let base = directBase, limit = Int64(directSlots.count)
+            directSlots.withUnsafeBufferPointer { slots in
+                values.withUnsafeBufferPointer { v in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for row in 0..<v.count where validity?[row] ?? true {
+                            let (slot, overflow) = v[row].subtractingReportingOverflow(base)
+                            if !overflow, slot >= 0, slot < limit { o[row] = slots[Int(slot)] }
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        let keys = slotKeys, slots = self.slots, mask = self.mask
         keys.withUnsafeBufferPointer { keys in
             slots.withUnsafeBufferPointer { slots in
                 values.withUnsafeBufferPointer { v in
@@ -137,7 +215,7 @@ final class KeyTable {
                             while true {
                                 let id = slots[slot]
                                 if id < 0 { break }
-                                if keys[Int(id)] == key { o[row] = id; break }
+                                if keys[slot] == key { o[row] = id; break }
                                 slot = (slot + 1) & mask
                             }
                         }
@@ -148,35 +226,22 @@ final class KeyTable {
         return out
     }
 
-    @inline(__always)
-    private func insertInteger(_ key: Int64) -> Int32 {
-        var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 {
-                let new = Int32(count)
-                slots[slot] = new
-                integerKeys.append(key)
-                count += 1
-                return new
-            }
-            if integerKeys[Int(id)] == key && id != nullGroup { return id }
-            slot = (slot + 1) & mask
-        }
-    }
-
-    /// Room for `groups` groups at load factor one half.
-    private func reserve(_ groups: Int) {
-        guard groups * 2 > slots.count else { return }
+    /// Room for `groups` groups at load factor one half (hashed storage); `rebuild`
+    /// re-inserts every group even when the table is large enough.
+    private func reserve(_ groups: Int, rebuild: Bool = false) {
+        guard groups * 2 > slots.count || rebuild else { return }
         var capacity = slots.count
         while capacity < groups * 2 { capacity *= 2 }
         slots = [Int32](repeating: -1, count: capacity)
         mask = capacity - 1
+        let integer = storage == .integer
+        if integer { slotKeys = [Int64](repeating: 0, count: capacity) }
         for id in 0..<count where Int32(id) != nullGroup {
-            let hash = storage == .integer ? ByteStrings.mix(UInt64(bitPattern: integerKeys[id])) : hashes[id]
+            let hash = integer ? ByteStrings.mix(UInt64(bitPattern: integerKeys[id])) : hashes[id]
             var slot = Int(truncatingIfNeeded: hash) & mask
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(id)
+            if integer { slotKeys[slot] = integerKeys[id] }
         }
     }
 
@@ -273,14 +338,13 @@ final class KeyTable {
         case .none:
             return [0]
         case .integer:
-            reserve(count + other.count)
-            return (0..<other.count).map { id in
-                if Int32(id) == other.nullGroup {
-                    if nullGroup < 0 { nullGroup = Int32(count); integerKeys.append(0); count += 1 }
-                    return nullGroup
-                }
-                return insertInteger(other.integerKeys[id])
+            var validity: Bitmap? = nil
+            if other.nullGroup >= 0 {
+                var v = Bitmap(count: other.count, value: true)
+                v[Int(other.nullGroup)] = false
+                validity = v
             }
+            return integerIDs(other.integerKeys, validity, adding: true)
         case .bytes:
             return (0..<other.count).map { id in insertBytes(Array(other.keyBytes[other.keyOffsets[id]..<other.keyOffsets[id + 1]])) }
         }

@@ -13,6 +13,26 @@ import Testing
         #expect(Bitmap(count: 65, value: true).words.last == 1)
     }
 
+    /// Word-level appends and gathers agree with bit-by-bit ones at every alignment.
+    @Test func bitmapAppendsAndStringGathersAtEveryAlignment() throws {
+        var rng = SeededGenerator(seed: 3)
+        for _ in 0..<300 {
+            let a = (0..<Int.random(in: 0..<200, using: &rng)).map { _ in Bool.random(using: &rng) }
+            let b = (0..<Int.random(in: 0..<200, using: &rng)).map { _ in Bool.random(using: &rng) }
+            var joined = Bitmap(a)
+            joined.append(contentsOf: Bitmap(b))
+            #expect(joined == Bitmap(a + b))
+            joined.append(repeating: true, count: 70)
+            #expect(joined == Bitmap(a + b + Array(repeating: true, count: 70)))
+        }
+        let strings: [String?] = ["", "a", nil, String(repeating: "long string ", count: 5), "ü", "seventeen bytes!!"]
+        let column = StringColumn(optionals: strings)
+        let indices: [Int32] = [5, 3, 3, 0, 2, 1, 4]
+        #expect(column.gather(indices) == StringColumn(optionals: indices.map { strings[Int($0)] }))
+        #expect(Column.concatenating([.string(column), .string(column.gather(indices))])
+            == .string(StringColumn(optionals: strings + indices.map { strings[Int($0)] })))
+    }
+
     @Test func primitiveAndStringColumns() {
         var column = Int64Column(optionals: [1, nil, 3])
         #expect(column.count == 3 && column.nullCount == 1 && column[1] == nil && column.values[1] == 0)

@@ -54,12 +54,28 @@ public struct Bitmap: Sendable, Hashable {
 
     /// Appends `n` copies of `bit`.
     public mutating func append(repeating bit: Bool, count n: Int) {
-        for _ in 0..<n { append(bit) }
+        append(contentsOf: Bitmap(count: n, value: bit))
     }
 
-    /// Appends all bits of another bitmap.
+    /// Appends all bits of another bitmap, a word at a time.
     public mutating func append(contentsOf other: Bitmap) {
-        for i in 0..<other.count { append(other[i]) }
+        guard other.count > 0 else { return }
+        let shift = count & 63
+        let total = count + other.count
+        words.reserveCapacity((total + 63) >> 6)
+        if shift == 0 {
+            words.append(contentsOf: other.words)
+        } else {
+            // Bits of each incoming word fill the current last word, the rest start the next.
+            for word in other.words {
+                words[words.count - 1] |= word << UInt64(shift)
+                words.append(word >> UInt64(64 - shift))
+            }
+        }
+        words.removeLast(words.count - (total + 63) >> 6)
+        count = total
+        // Bits past the end stay zero.
+        if total & 63 != 0 { words[words.count - 1] &= (1 << UInt64(total & 63)) - 1 }
     }
 
     /// The number of set bits.

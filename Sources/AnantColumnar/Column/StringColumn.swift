@@ -120,12 +120,37 @@ public struct StringColumn: Sendable, Hashable {
     /// public entry points pass (a generic public entry point would run unspecialised,
     /// element by element through witness tables, when called from other modules).
     func gathering<C: Collection>(_ indices: C) -> StringColumn where C.Element: BinaryInteger {
+        // Offsets first, then the bytes into storage sized once.
         var out = StringColumn()
-        out.offsets.reserveCapacity(indices.count + 1)
-        bytes.withUnsafeBufferPointer { buffer in
-            for i in indices {
-                out.appendValid(UnsafeBufferPointer(rebasing: buffer[byteRange(Int(i))]))
+        var total: Int64 = 0
+        out.offsets = [Int64](unsafeUninitializedCapacity: indices.count + 1) { buffer, initialized in
+            buffer[0] = 0
+            var k = 1
+            offsets.withUnsafeBufferPointer { offsets in
+                for i in indices {
+                    total += offsets[Int(i) + 1] - offsets[Int(i)]
+                    buffer[k] = total
+                    k += 1
+                }
             }
+            initialized = k
+        }
+        out.bytes = [UInt8](unsafeUninitializedCapacity: Int(total)) { target, initialized in
+            bytes.withUnsafeBufferPointer { source in
+                offsets.withUnsafeBufferPointer { offsets in
+                    var position = 0
+                    for i in indices {
+                        let start = Int(offsets[Int(i)]), length = Int(offsets[Int(i) + 1]) - start
+                        if length <= 16 {
+                            for b in 0..<length { target[position + b] = source[start + b] }
+                        } else {
+                            (target.baseAddress! + position).update(from: source.baseAddress! + start, count: length)
+                        }
+                        position += length
+                    }
+                }
+            }
+            initialized = Int(total)
         }
         out.validity = Bitmap.canonical(validity?.gathering(indices))
         return out

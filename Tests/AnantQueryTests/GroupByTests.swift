@@ -1,0 +1,47 @@
+import AnantColumnar
+import AnantQuery
+import Testing
+
+/// Group-by keys across the hash table's modes: dense integers (direct slots, re-based as
+/// the range grows), sparse and extreme integers (hashed), nulls, many morsels — against
+/// a plain dictionary count.
+@Suite struct GroupByTests {
+    static func check(_ keys: [Int64?], _ label: String) throws {
+        let batch = try RecordBatch([("k", .int64(Int64Column(optionals: keys))), ("one", .int64(Int64Column(keys.map { _ in 1 })))])
+        let result = try LazyFrame.scan(.memory(batch)).groupBy(["k"], [Aggregation(.count, as: "n"), Aggregation(.sum, "one", as: "s")]).collect()
+        var expected = [Int64?: Int64]()
+        for k in keys { expected[k, default: 0] += 1 }
+        var seen = [Int64?: Int64]()
+        let k = result.columns[0], n = result.columns[1], s = result.columns[2]
+        for row in 0..<result.rowCount {
+            let key: Int64? = { if case .int(let v) = k[row] { return v }; return nil }()
+            guard case .int(let count) = n[row], case .int(let sum) = s[row] else { Issue.record("\(label): bad row \(row)"); continue }
+            #expect(seen.updateValue(count, forKey: key) == nil, "\(label): key \(String(describing: key)) twice")
+            #expect(count == sum)
+        }
+        #expect(seen == expected, "\(label): \(seen.count) groups, expected \(expected.count)")
+    }
+
+    @Test func integerKeysInEveryMode() throws {
+        var rng = SeededGenerator(seed: 7)
+        let rows = 400_000
+        // Dense, starting high and then reaching lower: the direct range is re-based.
+        try GroupByTests.check((0..<rows).map { Int64(rows - $0) / 3 }, "dense descending")
+        // Dense with nulls.
+        try GroupByTests.check((0..<rows).map { _ in Bool.random(using: &rng) ? Int64.random(in: 0..<5000, using: &rng) : nil }, "dense with nulls")
+        // Dense at first, then sparse and extreme keys: the table moves to hashing.
+        try GroupByTests.check((0..<rows).map { r in
+            r < 300_000 ? Int64(r % 1000) : [Int64.min, Int64.max, -1, 1 << 40, Int64.random(in: .min ... .max, using: &rng)][r % 5]
+        }, "dense then sparse")
+        // Negative dense keys.
+        try GroupByTests.check((0..<rows).map { -Int64($0 % 777) }, "negative")
+    }
+
+    @Test func joinsOnDenseAndSparseKeys() throws {
+        let right = try RecordBatch([("k", .int64(Int64Column([1, 2, 3, 1 << 40, -5]))), ("v", .string(StringColumn(["a", "b", "c", "far", "neg"])))])
+        let left = try RecordBatch([("k", .int64(Int64Column(optionals: [3, nil, 1 << 40, 7, -5, 1, Int64.min])))])
+        let joined = try LazyFrame.scan(.memory(left)).join(.scan(.memory(right)), on: ["k"], kind: .left).collect()
+        let values = try joined.column(named: "v")
+        #expect((0..<values.count).map { values[$0] } == [.string("c"), .null, .string("far"), .null, .string("neg"), .string("a"), .null])
+    }
+}
