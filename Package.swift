@@ -34,14 +34,14 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "AnantColumnar", swiftSettings: strict),
+        .target(name: "AnantColumnar", dependencies: ["CAnantSystem"], swiftSettings: strict),
         .target(name: "AnantHypergraph", dependencies: ["AnantColumnar"], swiftSettings: strict),
         .target(
             name: "AnantParquet",
             dependencies: ["AnantColumnar", "CZstd", "CLZ4", "CSnappy", "CZlib"],
             swiftSettings: strict
         ),
-        .target(name: "AnantQuery", dependencies: ["AnantColumnar", "AnantParquet"], swiftSettings: strict),
+        .target(name: "AnantQuery", dependencies: ["AnantColumnar", "AnantParquet", "CAnantSystem"], swiftSettings: strict),
         .target(name: "AnantDataset", dependencies: ["AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantQuery"], swiftSettings: strict),
 
         // MARK: Executables

@@ -1,4 +1,5 @@
 import AnantColumnar
+import CAnantSystem
 
 /// The running state of one aggregate over many groups: updated batch by batch with each
 /// row's group id, merged across workers, finished into a column (one row per group).
@@ -60,7 +61,10 @@ final class CountAccumulator: Accumulator {
                 if let validity {
                     for row in 0..<g.count where validity[row] { c[Int(g[row])] += 1 }
                 } else {
-                    for row in 0..<g.count { c[Int(g[row])] += 1 }
+                    for row in 0..<g.count {
+                        if row + 16 < g.count { anant_prefetch(c.baseAddress! + Int(g[row + 16])) }
+                        c[Int(g[row])] += 1
+                    }
                 }
             }
         }
@@ -68,7 +72,9 @@ final class CountAccumulator: Accumulator {
 
     override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
         let other = other as! CountAccumulator
-        for (g, n) in other.counts.enumerated() { counts[Int(mapping[g])] += n }
+        counts.withUnsafeMutableBufferPointer { counts in
+            for (g, n) in other.counts.enumerated() { counts[Int(mapping[g])] += n }
+        }
     }
 
     override func finish(groups: Int) -> Column {
@@ -140,6 +146,7 @@ final class SumAccumulator: Accumulator {
                     values.withUnsafeBufferPointer { v in
                         groups.withUnsafeBufferPointer { g in
                             for row in 0..<g.count where validity?[row] ?? true {
+                                if row + 16 < g.count { anant_prefetch(sums.baseAddress! + Int(g[row + 16])) }
                                 let group = Int(g[row])
                                 sums[group] += v[row]
                                 seen[group] = true
@@ -151,28 +158,42 @@ final class SumAccumulator: Accumulator {
             return
         }
         let values = try Accumulator.integers(column)
-        for row in 0..<groups.count where validity?[row] ?? true {
-            let g = Int(groups[row])
-            let (sum, overflow) = integers[g].addingReportingOverflow(values[row])
-            if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
-            integers[g] = sum
-            seen[g] = true
+        var overflow = false
+        integers.withUnsafeMutableBufferPointer { integers in
+            seen.withUnsafeMutableBufferPointer { seen in
+                for row in 0..<groups.count where validity?[row] ?? true {
+                    let g = Int(groups[row])
+                    let (sum, over) = integers[g].addingReportingOverflow(values[row])
+                    overflow = overflow || over
+                    integers[g] = sum
+                    seen[g] = true
+                }
+            }
         }
+        if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
     }
 
     override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
         let other = other as! SumAccumulator
-        for g in 0..<other.seen.count where other.seen[g] {
-            let t = Int(mapping[g])
-            if isDouble {
-                doubles[t] += other.doubles[g]
-            } else {
-                let (sum, overflow) = integers[t].addingReportingOverflow(other.integers[g])
-                if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
-                integers[t] = sum
+        var overflow = false
+        seen.withUnsafeMutableBufferPointer { seen in
+            doubles.withUnsafeMutableBufferPointer { doubles in
+                integers.withUnsafeMutableBufferPointer { integers in
+                    for g in 0..<other.seen.count where other.seen[g] {
+                        let t = Int(mapping[g])
+                        if isDouble {
+                            doubles[t] += other.doubles[g]
+                        } else {
+                            let (sum, over) = integers[t].addingReportingOverflow(other.integers[g])
+                            overflow = overflow || over
+                            integers[t] = sum
+                        }
+                        seen[t] = true
+                    }
+                }
             }
-            seen[t] = true
         }
+        if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
     }
 
     override func finish(groups: Int) -> Column {
@@ -203,18 +224,26 @@ final class MeanAccumulator: Accumulator {
         guard let column else { return }
         let values = try Accumulator.doubles(column)
         let validity = Accumulator.validity(column)
-        for row in 0..<groups.count where validity?[row] ?? true {
-            let g = Int(groups[row])
-            sums[g] += values[row]
-            counts[g] += 1
+        sums.withUnsafeMutableBufferPointer { sums in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for row in 0..<groups.count where validity?[row] ?? true {
+                    let g = Int(groups[row])
+                    sums[g] += values[row]
+                    counts[g] += 1
+                }
+            }
         }
     }
 
     override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
         let other = other as! MeanAccumulator
-        for g in 0..<other.sums.count {
-            sums[Int(mapping[g])] += other.sums[g]
-            counts[Int(mapping[g])] += other.counts[g]
+        sums.withUnsafeMutableBufferPointer { sums in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for g in 0..<other.sums.count {
+                    sums[Int(mapping[g])] += other.sums[g]
+                    counts[Int(mapping[g])] += other.counts[g]
+                }
+            }
         }
     }
 
@@ -267,15 +296,25 @@ final class ExtremeAccumulator: Accumulator {
         switch column {
         case .int32, .int64, .bool:
             let values = try Accumulator.integers(column)
-            for row in 0..<groups.count where validity?[row] ?? true {
-                let g = Int(groups[row]), v = values[row]
-                if !seen[g] || (maximum ? v > integers[g] : v < integers[g]) { integers[g] = v; seen[g] = true }
+            let maximum = self.maximum
+            integers.withUnsafeMutableBufferPointer { integers in
+                seen.withUnsafeMutableBufferPointer { seen in
+                    for row in 0..<groups.count where validity?[row] ?? true {
+                        let g = Int(groups[row]), v = values[row]
+                        if !seen[g] || (maximum ? v > integers[g] : v < integers[g]) { integers[g] = v; seen[g] = true }
+                    }
+                }
             }
         case .double(let c):
+            var best = doubles, present = seen
+            doubles = []
+            seen = []
             for row in 0..<groups.count where validity?[row] ?? true {
                 let g = Int(groups[row]), v = c.values[row]
-                if !seen[g] || better(v, doubles[g]) { doubles[g] = v; seen[g] = true }
+                if !present[g] || better(v, best[g]) { best[g] = v; present[g] = true }
             }
+            doubles = best
+            seen = present
         case .string(let c), .json(let c):
             for row in 0..<groups.count where validity?[row] ?? true {
                 let g = Int(groups[row])

@@ -1,4 +1,5 @@
 import AnantColumnar
+import CAnantSystem
 
 /// The build side of a hash join: the right table, its keys in a `KeyTable`, and for each
 /// key the chain of right rows holding it. Probing is read-only, so every core probes
@@ -71,6 +72,7 @@ final class JoinBuild: @unchecked Sendable {
             head.withUnsafeBufferPointer { head in
                 next.withUnsafeBufferPointer { next in
                     for row in 0..<ids.count {
+                        if row + 16 < ids.count, ids[row + 16] >= 0 { anant_prefetch(head.baseAddress! + Int(ids[row + 16])) }
                         let id = ids[row]
                         var r = id >= 0 ? head[Int(id)] : -1
                         if r < 0 {

@@ -1,4 +1,5 @@
 import AnantColumnar
+import CAnantSystem
 
 /// Dense ids for key tuples: the hash table under group-by and hash join.
 ///
@@ -11,6 +12,8 @@ final class KeyTable {
         /// No key columns: every row is group 0 (a global aggregate).
         case none
         case integer
+        /// One string (or JSON) key: its bytes as they are, hashed in place.
+        case string
         case bytes
     }
 
@@ -41,6 +44,9 @@ final class KeyTable {
         } else if types.count == 1, types[0] == .int32 || types[0] == .int64 {
             storage = .integer
             count = 0
+        } else if types.count == 1, types[0] == .string || types[0] == .json {
+            storage = .string
+            count = 0
         } else {
             storage = .bytes
             count = 0
@@ -70,6 +76,11 @@ final class KeyTable {
             switch columns[0] {
             case .int64(let c): return integerIDs(c.values, c.validity, adding: adding)
             case .int32(let c): return integerIDs(c.values.map(Int64.init), c.validity, adding: adding)
+            default: throw QueryError(.typeMismatch, "key column of \(columns[0].dataType) values where \(types[0]) keys were expected")
+            }
+        case .string:
+            switch columns[0] {
+            case .string(let c), .json(let c): return stringIDs(c, adding: adding)
             default: throw QueryError(.typeMismatch, "key column of \(columns[0].dataType) values where \(types[0]) keys were expected")
             }
         case .bytes:
@@ -109,6 +120,7 @@ final class KeyTable {
                         }
                         let key = v[row]
                         guard let slotKeys else {
+                            if row + 16 < v.count { anant_prefetch(slots.baseAddress! + Int(truncatingIfNeeded: v[row + 16] &- base)) }
                             let slot = Int(key &- base)
                             var id = slots[slot]
                             if id < 0 {
@@ -196,6 +208,7 @@ final class KeyTable {
                 values.withUnsafeBufferPointer { v in
                     out.withUnsafeMutableBufferPointer { o in
                         for row in 0..<v.count where validity?[row] ?? true {
+                            if row + 16 < v.count { anant_prefetch(slots.baseAddress! + Int(truncatingIfNeeded: v[row + 16] &- base)) }
                             let (slot, overflow) = v[row].subtractingReportingOverflow(base)
                             if !overflow, slot >= 0, slot < limit { o[row] = slots[Int(slot)] }
                         }
@@ -259,13 +272,31 @@ final class KeyTable {
             var hasNull = false
             for column in columns { hasNull = KeyTable.encode(column, row, into: &scratch) || hasNull }
             if hasNull && !adding { continue }
-            out[row] = adding ? insertBytes(scratch) : findBytes(scratch)
+            out[row] = scratch.withUnsafeBufferPointer { adding ? insertBytes($0) : findBytes($0) }
         }
         return out
     }
 
-    private func findBytes(_ key: [UInt8]) -> Int32 {
-        let hash = key.withUnsafeBufferPointer { ByteStrings.hash($0) }
+    private func stringIDs(_ column: StringColumn, adding: Bool) -> [Int32] {
+        var out = [Int32](repeating: -1, count: column.count)
+        column.bytes.withUnsafeBufferPointer { bytes in
+            for row in 0..<column.count {
+                if column.isNull(row) {
+                    if adding {
+                        if nullGroup < 0 { nullGroup = Int32(count); keyOffsets.append(keyBytes.count); hashes.append(0); count += 1 }
+                        out[row] = nullGroup
+                    }
+                    continue
+                }
+                let key = UnsafeBufferPointer(rebasing: bytes[column.byteRange(row)])
+                out[row] = adding ? insertBytes(key) : findBytes(key)
+            }
+        }
+        return out
+    }
+
+    private func findBytes(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
+        let hash = ByteStrings.hash(key)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let id = slots[slot]
@@ -275,9 +306,9 @@ final class KeyTable {
         }
     }
 
-    private func insertBytes(_ key: [UInt8]) -> Int32 {
+    private func insertBytes(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
         reserve(count + 1)
-        let hash = key.withUnsafeBufferPointer { ByteStrings.hash($0) }
+        let hash = ByteStrings.hash(key)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
             let id = slots[slot]
@@ -295,11 +326,11 @@ final class KeyTable {
         }
     }
 
-    private func storedKeyEquals(_ id: Int, _ key: [UInt8]) -> Bool {
+    private func storedKeyEquals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
         let start = keyOffsets[id], end = keyOffsets[id + 1]
         guard end - start == key.count else { return false }
         return keyBytes.withUnsafeBufferPointer { stored in
-            key.withUnsafeBufferPointer { ByteStrings.equal(UnsafeBufferPointer(rebasing: stored[start..<end]), $0) }
+            ByteStrings.equal(UnsafeBufferPointer(rebasing: stored[start..<end]), key)
         }
     }
 
@@ -345,8 +376,16 @@ final class KeyTable {
                 validity = v
             }
             return integerIDs(other.integerKeys, validity, adding: true)
-        case .bytes:
-            return (0..<other.count).map { id in insertBytes(Array(other.keyBytes[other.keyOffsets[id]..<other.keyOffsets[id + 1]])) }
+        case .string, .bytes:
+            return other.keyBytes.withUnsafeBufferPointer { bytes in
+                (0..<other.count).map { id -> Int32 in
+                    if storage == .string && Int32(id) == other.nullGroup {
+                        if nullGroup < 0 { nullGroup = Int32(count); keyOffsets.append(keyBytes.count); hashes.append(0); count += 1 }
+                        return nullGroup
+                    }
+                    return insertBytes(UnsafeBufferPointer(rebasing: bytes[other.keyOffsets[id]..<other.keyOffsets[id + 1]]))
+                }
+            }
         }
     }
 
@@ -364,6 +403,15 @@ final class KeyTable {
             }
             if types[0] == .int32 { return [.int32(Int32Column(integerKeys.map { Int32(truncatingIfNeeded: $0) }, validity: validity))] }
             return [.int64(Int64Column(integerKeys, validity: validity))]
+        case .string:
+            var validity: Bitmap? = nil
+            if nullGroup >= 0 {
+                var v = Bitmap(count: count, value: true)
+                v[Int(nullGroup)] = false
+                validity = v
+            }
+            let column = try! StringColumn(offsets: keyOffsets.map(Int64.init), bytes: keyBytes, validity: validity)
+            return [types[0] == .json ? .json(column) : .string(column)]
         case .bytes:
             var builders = types.map { ColumnBuilder(type: $0, capacity: count) }
             for id in 0..<count {

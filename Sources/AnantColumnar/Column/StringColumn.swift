@@ -1,3 +1,4 @@
+import CAnantSystem
 /// A column of UTF-8 strings: one byte buffer and `count + 1` offsets into it.
 ///
 /// Row `i` is `bytes[offsets[i] ..< offsets[i + 1]]`. Null rows are empty ranges with a
@@ -120,33 +121,40 @@ public struct StringColumn: Sendable, Hashable {
     /// public entry points pass (a generic public entry point would run unspecialised,
     /// element by element through witness tables, when called from other modules).
     func gathering<C: Collection>(_ indices: C) -> StringColumn where C.Element: BinaryInteger {
-        // Offsets first, then the bytes into storage sized once.
+        // Pass 1: each row's start (kept) and length (into the new offsets); pass 2: the
+        // bytes, into storage sized once. Both prefetch the rows a little ahead: the
+        // reads are random, and overlapping their cache misses is most of the speed.
+        let rows = indices.map { Int($0) }
+        let n = rows.count, ahead = 16
         var out = StringColumn()
+        var starts = [Int](repeating: 0, count: n)
         var total: Int64 = 0
-        out.offsets = [Int64](unsafeUninitializedCapacity: indices.count + 1) { buffer, initialized in
+        out.offsets = [Int64](unsafeUninitializedCapacity: n + 1) { buffer, initialized in
             buffer[0] = 0
-            var k = 1
             offsets.withUnsafeBufferPointer { offsets in
-                for i in indices {
-                    total += offsets[Int(i) + 1] - offsets[Int(i)]
-                    buffer[k] = total
-                    k += 1
+                starts.withUnsafeMutableBufferPointer { starts in
+                    for k in 0..<n {
+                        if k + ahead < n { anant_prefetch(offsets.baseAddress! + rows[k + ahead]) }
+                        let i = rows[k]
+                        starts[k] = Int(offsets[i])
+                        total += offsets[i + 1] - offsets[i]
+                        buffer[k + 1] = total
+                    }
                 }
             }
-            initialized = k
+            initialized = n + 1
         }
+        let newOffsets = out.offsets
         out.bytes = [UInt8](unsafeUninitializedCapacity: Int(total)) { target, initialized in
             bytes.withUnsafeBufferPointer { source in
-                offsets.withUnsafeBufferPointer { offsets in
-                    var position = 0
-                    for i in indices {
-                        let start = Int(offsets[Int(i)]), length = Int(offsets[Int(i) + 1]) - start
-                        if length <= 16 {
-                            for b in 0..<length { target[position + b] = source[start + b] }
-                        } else {
-                            (target.baseAddress! + position).update(from: source.baseAddress! + start, count: length)
-                        }
-                        position += length
+                guard let base = source.baseAddress else { return }
+                for k in 0..<n {
+                    if k + ahead < n { anant_prefetch(base + starts[k + ahead]) }
+                    let position = Int(newOffsets[k]), length = Int(newOffsets[k + 1]) - position, start = starts[k]
+                    if length <= 16 {
+                        for b in 0..<length { target[position + b] = source[start + b] }
+                    } else {
+                        (target.baseAddress! + position).update(from: base + start, count: length)
                     }
                 }
             }

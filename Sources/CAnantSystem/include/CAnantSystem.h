@@ -8,4 +8,12 @@
 /// of an executable. Returns 0 on success, -1 where the allocator cannot be tuned.
 int anant_keep_freed_memory(void);
 
+/// Hints the CPU to start loading the cache line at `address` (no effect on results):
+/// random-access gathers issue it a few rows ahead, overlapping their cache misses.
+static inline void anant_prefetch(const void *address) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(address, 0, 0);
+#endif
+}
+
 #endif
