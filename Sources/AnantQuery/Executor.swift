@@ -129,9 +129,17 @@ final class Executor: Sendable {
     /// The morsel's rows after the pipeline's steps.
     private func produce(_ p: Pipeline, _ morsel: Morsel?) throws(QueryError) -> RecordBatch {
         var batch: RecordBatch
+        var steps = p.steps[...]
         switch (p.source, morsel) {
         case (.batch(let all), .rows(let range)?):
-            batch = range == 0..<all.rowCount ? all : all.slice(range)
+            if case .filter(let predicate)? = steps.first, range != 0..<all.rowCount {
+                // Late materialisation in memory too: only the filter's columns are sliced;
+                // the others are gathered straight from the table for the matching rows.
+                batch = try Executor.filterSlice(all, range, predicate)
+                steps = steps.dropFirst()
+            } else {
+                batch = range == 0..<all.rowCount ? all : all.slice(range)
+            }
         case (.batch(let all), _):
             batch = all.slice(0..<0)
         case (.parquet(let readers, let columns, let filter), .rowGroup(let f, let g)?):
@@ -146,7 +154,7 @@ final class Executor: Sendable {
             }
             batch = try Executor.batch(named)
         }
-        for step in p.steps {
+        for step in steps {
             switch step {
             case .filter(let predicate):
                 batch = batch.filter(try predicate.selection(batch))
@@ -162,6 +170,23 @@ final class Executor: Sendable {
             }
         }
         return batch
+    }
+
+    /// The rows of `all` in `range` where `predicate` holds.
+    static func filterSlice(_ all: RecordBatch, _ range: Range<Int>, _ predicate: Expr) throws(QueryError) -> RecordBatch {
+        let tested = predicate.columns
+        var named = [(String, Column)]()
+        for name in tested.sorted() { named.append((name, try all.requireColumn(name).slice(range))) }
+        let selection = try predicate.selection(try batch(named))
+        let indices = selection.setIndices().map { Int32($0 + range.lowerBound) }
+        let local = try batch(named)
+        var out = [(String, Column)]()
+        for (field, column) in zip(all.schema.fields, all.columns) {
+            out.append((field.name, tested.contains(field.name)
+                ? try local.requireColumn(field.name).gather(indices.map { $0 - Int32(range.lowerBound) })
+                : column.gather(indices)))
+        }
+        return try batch(out)
     }
 
     /// Reads one row group: the filter's columns first, the others only for matching rows.

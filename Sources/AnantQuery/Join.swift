@@ -15,6 +15,8 @@ final class JoinBuild: @unchecked Sendable {
     private let next: [Int32]
     /// Whether every key has exactly one right row (the common dimension-table join).
     private let unique: Bool
+    /// Whether the key table's id of a key is the right row holding it.
+    private let idIsRow: Bool
 
     init(_ right: RecordBatch, keys: [String], probeKeys: [String], kind: JoinKind) throws(QueryError) {
         self.right = right
@@ -46,6 +48,8 @@ final class JoinBuild: @unchecked Sendable {
         self.head = head
         self.next = next
         self.unique = unique
+        // Unique keys without nulls, inserted in row order: a key's id is its row.
+        self.idIsRow = unique && valid.setCount == right.rowCount && table.count == right.rowCount
     }
 
     /// The joined rows of a left batch: its columns, then the right side's non-key
@@ -65,27 +69,47 @@ final class JoinBuild: @unchecked Sendable {
         }
         let ids = try table.lookup(columns, rows: left.rowCount)
         var leftRows = [Int32](), rightRows = [Int32]()
-        leftRows.reserveCapacity(left.rowCount)
-        rightRows.reserveCapacity(left.rowCount)
         var unmatched = false
-        ids.withUnsafeBufferPointer { ids in
-            head.withUnsafeBufferPointer { head in
-                next.withUnsafeBufferPointer { next in
-                    for row in 0..<ids.count {
-                        if row + 16 < ids.count, ids[row + 16] >= 0 { anant_prefetch(head.baseAddress! + Int(ids[row + 16])) }
-                        let id = ids[row]
-                        var r = id >= 0 ? head[Int(id)] : -1
-                        if r < 0 {
-                            if kind == .left { leftRows.append(Int32(row)); rightRows.append(-1); unmatched = true }
-                            continue
+        if idIsRow {
+            // One right row per key, and no chain to walk: compact the matches.
+            let n = ids.count
+            let keepAll = kind == .left
+            leftRows = [Int32](unsafeUninitializedCapacity: n) { l, lc in
+                rightRows = [Int32](unsafeUninitializedCapacity: n) { r, rc in
+                    var k = 0
+                    ids.withUnsafeBufferPointer { ids in
+                        for row in 0..<n {
+                            let id = ids[row]
+                            if id >= 0 || keepAll {
+                                l[k] = Int32(row)
+                                r[k] = id
+                                k += 1
+                            }
                         }
-                        if unique {
-                            leftRows.append(Int32(row)); rightRows.append(r)
-                            continue
-                        }
-                        while r >= 0 {
-                            leftRows.append(Int32(row)); rightRows.append(r)
-                            r = next[Int(r)]
+                    }
+                    rc = k
+                }
+                lc = rightRows.count
+            }
+            unmatched = keepAll && rightRows.contains { $0 < 0 }
+        } else {
+            leftRows.reserveCapacity(left.rowCount)
+            rightRows.reserveCapacity(left.rowCount)
+            ids.withUnsafeBufferPointer { ids in
+                head.withUnsafeBufferPointer { head in
+                    next.withUnsafeBufferPointer { next in
+                        for row in 0..<ids.count {
+                            if row + 16 < ids.count, ids[row + 16] >= 0 { anant_prefetch(head.baseAddress! + Int(ids[row + 16])) }
+                            let id = ids[row]
+                            var r = id >= 0 ? head[Int(id)] : -1
+                            if r < 0 {
+                                if kind == .left { leftRows.append(Int32(row)); rightRows.append(-1); unmatched = true }
+                                continue
+                            }
+                            while r >= 0 {
+                                leftRows.append(Int32(row)); rightRows.append(r)
+                                r = next[Int(r)]
+                            }
                         }
                     }
                 }
