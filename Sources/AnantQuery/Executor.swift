@@ -211,15 +211,15 @@ final class Executor: Sendable {
                 bytes += try reader.compressedBytes(rowGroup: group, columns: rest)
             }
             counters.withLock { [bytes] in $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
+            if matches == 0 {
+                let schema = reader.columnarSchema
+                return try Executor.batch(columns.map { ($0, .nulls(schema.field(named: $0)?.type ?? .int64, count: 0)) })
+            }
             let indices = matches == rows ? nil : selection.setIndices()
             var named = [(String, Column)]()
             for name in columns {
                 let column = try (tested.contains(name) ? first : second ?? first).column(named: name)
                 named.append((name, indices.map { column.gather($0) } ?? column))
-            }
-            if matches == 0 {
-                let schema = reader.columnarSchema
-                named = columns.map { ($0, .nulls(schema.field(named: $0)?.type ?? .int64, count: 0)) }
             }
             return try Executor.batch(named)
         } catch let error as ParquetError {

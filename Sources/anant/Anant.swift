@@ -7,8 +7,9 @@ struct Anant: AsyncParsableCommand {
         commandName: "anant",
         abstract: "Hypergraph analytics: structure, statistics and s-connectivity of hypergraphs.",
         discussion: """
-        INPUT is a HIF JSON file (.json) or an incidence table: CSV (.csv, header edge,node[,weight,...]) or \
-        Parquet (.parquet, columns edge, node[, weight, ...]). A table FILE.EXT may have companions \
+        INPUT is a HIF JSON file (.json), an incidence table: CSV (.csv, header edge,node[,weight,...]) or \
+        Parquet (.parquet, columns edge, node[, weight, ...]), or a dataset folder made by `anant import` \
+        (FOLDER, or FOLDER@N for version N). A table FILE.EXT may have companions \
         FILE.nodes.EXT and FILE.edges.EXT holding node and edge properties (and isolated nodes or empty edges); \
         they are read when present. \
         Every command takes --format text|json; json prints one JSON value, with per-node or \
@@ -21,6 +22,7 @@ struct Anant: AsyncParsableCommand {
             LineGraphCommand.self, DistanceCommand.self, DiameterCommand.self, CentralityCommand.self,
             ModularityCommand.self, CommunitiesCommand.self, GenerateCommand.self,
             CollapseCommand.self, DualCommand.self, RestrictCommand.self, ConvertCommand.self, ParquetCommand.self,
+            ImportCommand.self, ExportCommand.self, QueryCommand.self, VersionsCommand.self,
         ]
     )
 }

@@ -39,6 +39,10 @@ import Testing
     static let cases: [Case] = [
         Case(id: "filter_compare", frame: { try inc().filter(e("weight > 0.5")) },
              sql: "SELECT * FROM inc WHERE weight > 0.5", polars: "inc.filter(pl.col('weight') > 0.5)"),
+        // Few matches: some row groups match nothing though their statistics admit them.
+        Case(id: "filter_sparse_matches", frame: { try inc().filter(e("node_id = 13 and tag = 'it''s' or edge_id in (3, 1100)")) },
+             sql: "SELECT * FROM inc WHERE node_id = 13 AND tag = 'it''s' OR edge_id IN (3, 1100)",
+             polars: "inc.filter((pl.col('node_id') == 13) & (pl.col('tag') == \"it's\") | pl.col('edge_id').is_in([3, 1100]))"),
         Case(id: "filter_logic_nulls", frame: { try inc().filter(e("not (weight > 0.5) or tag = 'beta' and flag")) },
              sql: "SELECT * FROM inc WHERE NOT (weight > 0.5) OR tag = 'beta' AND flag",
              polars: "inc.filter(~(pl.col('weight') > 0.5) | ((pl.col('tag') == 'beta') & pl.col('flag')))"),

@@ -9,7 +9,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// The input hypergraph and the output format, shared by every command.
 struct CommonOptions: ParsableArguments {
-    @Argument(help: "A HIF JSON file (.json) or a CSV incidence file (.csv).")
+    @Argument(help: "A HIF JSON file (.json), an incidence table (.csv or .parquet), or a dataset folder (FOLDER or FOLDER@VERSION).")
     var input: String
 
     @Option(name: .long, help: "Output format: text (for people) or json (one JSON value).")

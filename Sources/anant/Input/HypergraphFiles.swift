@@ -1,4 +1,5 @@
 import AnantColumnar
+import AnantDataset
 import AnantHypergraph
 import AnantParquet
 import ArgumentParser
@@ -29,8 +30,26 @@ enum HypergraphFiles {
         throw CLIError("cannot tell the format of '\(path)': name it .json (HIF), .csv or .parquet (incidence table)")
     }
 
-    /// Reads a hypergraph file.
+    /// A dataset folder (`anant import` makes them), optionally `FOLDER@VERSION`.
+    static func dataset(_ path: String) throws -> Dataset? {
+        var root = path, version: Int? = nil
+        if let at = path.lastIndex(of: "@"), let v = Int(path[path.index(after: at)...]), !Dataset.isDataset(path) {
+            root = String(path[..<at])
+            version = v
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
+        guard Dataset.isDataset(root) else {
+            throw CLIError("cannot read '\(root)': it is a folder but not an Anant dataset (no _manifest.json; make one with `anant import`)")
+        }
+        do { return try Dataset.open(root, version: version) } catch { throw CLIError(error.message) }
+    }
+
+    /// Reads a hypergraph file or dataset folder.
     static func read(_ path: String) throws -> Hypergraph {
+        if let dataset = try dataset(path) {
+            do { return try dataset.hypergraph() } catch { throw CLIError(error.message) }
+        }
         try checkReadable(path)
         switch try format(of: path, sniff: true) {
         case .hif:

@@ -82,9 +82,7 @@ struct HypergraphReport {
 }
 
 extension HypergraphReport {
-    /// Writes DIR/nodes.parquet and DIR/edges.parquet: id, degree (or size), the s-component
-    /// index for s = 1, 2, 3 (components numbered by their smallest element), and s = 1
-    /// betweenness and closeness when computed.
+    /// Writes DIR/nodes.parquet and DIR/edges.parquet (`Hypergraph.metricsTable`).
     func writeMetrics(to folder: String) throws {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
@@ -93,24 +91,33 @@ extension HypergraphReport {
             throw CLIError("cannot write metrics to '\(folder)': it is a file, not a folder")
         }
         for edges in [false, true] {
-            let count = edges ? h.edgeCount : h.nodeCount
-            var fields = [Field(edges ? "edge" : "node", (edges ? h.edges.column : h.nodes.column).dataType, nullable: false),
-                          Field(edges ? "size" : "degree", .int64, nullable: false)]
-            var columns: [Column] = [edges ? h.edges.column : h.nodes.column, .int64(Int64Column((edges ? sizeOf : degreeOf).map(Int64.init)))]
-            for s in 1...3 {
-                var component = [Int64](repeating: 0, count: count)
-                for (k, members) in h.sConnectedComponents(s: s, edges: edges, includeSingletons: true).enumerated() {
-                    for v in members { component[v] = Int64(k) }
-                }
-                fields.append(Field("component_s\(s)", .int64, nullable: false))
-                columns.append(.int64(Int64Column(component)))
-            }
-            if let c = edges ? edgeCentrality : nodeCentrality {
-                fields += [Field("betweenness_s1", .double, nullable: false), Field("closeness_s1", .double, nullable: false)]
-                columns += [.double(DoubleColumn(c.betweenness)), .double(DoubleColumn(c.closeness))]
-            }
-            let table = try RecordBatch(schema: Schema(fields), columns: columns)
+            let table = h.metricsTable(edges: edges, centralities: (edges ? edgeCentrality : nodeCentrality).map { ($0.betweenness, $0.closeness) })
             try HypergraphFiles.writeResult(table, to: folder + (edges ? "/edges.parquet" : "/nodes.parquet"))
         }
+    }
+}
+
+extension Hypergraph {
+    /// One row per node (or edge): its id, degree (or size), its s-component index for
+    /// s = 1, 2, 3 (components numbered by their smallest element), and s = 1 betweenness
+    /// and closeness when given.
+    func metricsTable(edges: Bool, centralities: (betweenness: [Double], closeness: [Double])?) -> RecordBatch {
+        let count = edges ? edgeCount : nodeCount
+        var named: [(String, Column)] = [
+            (edges ? "edge" : "node", edges ? self.edges.column : nodes.column),
+            (edges ? "size" : "degree", .int64(Int64Column((edges ? edgeSizes() : degrees()).map(Int64.init)))),
+        ]
+        for s in 1...3 {
+            var component = [Int64](repeating: 0, count: count)
+            for (k, members) in sConnectedComponents(s: s, edges: edges, includeSingletons: true).enumerated() {
+                for v in members { component[v] = Int64(k) }
+            }
+            named.append(("component_s\(s)", .int64(Int64Column(component))))
+        }
+        if let centralities {
+            named += [("betweenness_s1", .double(DoubleColumn(centralities.betweenness))), ("closeness_s1", .double(DoubleColumn(centralities.closeness)))]
+        }
+        // The names are distinct and the columns equally long.
+        return try! RecordBatch(named)
     }
 }

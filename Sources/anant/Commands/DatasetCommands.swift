@@ -1,0 +1,204 @@
+import AnantColumnar
+import AnantDataset
+import AnantHypergraph
+import AnantParquet
+import ArgumentParser
+import Foundation
+
+/// `anant import`: a hypergraph file into a dataset folder (a new version of it).
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Store a hypergraph as a dataset folder of Parquet shards (a new version on every import).",
+        discussion: """
+        INPUT is a HIF JSON file, a CSV or Parquet incidence table (with companions FILE.nodes.EXT and \
+        FILE.edges.EXT when present), or another dataset. Tables whose id columns are not named edge and \
+        node take a column mapping: --edge-col edge_id --node-col node_id (and --weight-col w to use w as \
+        the incidence weight). DATASET is created when absent; writing into it publishes a new version \
+        atomically (old versions stay readable as DATASET@N until `anant versions --remove N`). \
+        pyarrow, polars and DuckDB read DATASET/incidences, DATASET/nodes and DATASET/edges as they are.
+        """)
+
+    @Argument(help: "The hypergraph to import.")
+    var input: String
+
+    @Argument(help: "The dataset folder.")
+    var dataset: String
+
+    @Option(help: "Compression of the shards: none, snappy, gzip[:level], lz4, zstd[:level].")
+    var codec: ParquetCompression = .zstd(level: 3)
+
+    @Option(help: "Shards per table (default: one per two million incidences).")
+    var shards: Int?
+
+    @Option(help: "Rows per Parquet row group.")
+    var rowGroupRows: Int = 1 << 20
+
+    @Option(help: "The edge id column of a CSV or Parquet incidence table.")
+    var edgeCol: String?
+
+    @Option(help: "The node id column of a CSV or Parquet incidence table.")
+    var nodeCol: String?
+
+    @Option(help: "A column of the incidence table to use as the incidence weight.")
+    var weightCol: String?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        if let shards, !(1...4096).contains(shards) { throw ValidationError("--shards must be between 1 and 4096 (got \(shards))") }
+        if rowGroupRows < 1 { throw ValidationError("--row-group-rows must be positive") }
+    }
+
+    func run() throws {
+        let h = try Progress.run("reading \(input)") { try readMapped() }
+        let written = try Progress.run("writing \(dataset)") { () throws -> Dataset in
+            do throws(DatasetError) {
+                return try Dataset.write(h, to: dataset, options: DatasetWriteOptions(compression: codec, shards: shards, rowGroupRows: rowGroupRows))
+            } catch { throw CLIError(error.message) }
+        }
+        DatasetSummary(written).print(format)
+    }
+
+    /// The input, with the column mapping applied to incidence tables.
+    private func readMapped() throws -> Hypergraph {
+        guard edgeCol != nil || nodeCol != nil || weightCol != nil else { return try HypergraphFiles.read(input) }
+        let format = try HypergraphFiles.format(of: input, sniff: true)
+        guard format != .hif, try HypergraphFiles.dataset(input) == nil else {
+            throw CLIError("--edge-col, --node-col and --weight-col apply to CSV and Parquet incidence tables, not to \(input)")
+        }
+        let edge = edgeCol ?? "edge", node = nodeCol ?? "node"
+        var table: RecordBatch
+        if format == .csv {
+            do {
+                table = try CSVReader.read(try HypergraphFiles.readBytes(input), options: CSVReadOptions(identifierColumns: [edge, node]))
+            } catch let error as ColumnarError { throw CLIError("invalid CSV incidence file \(input): \(error.message)") }
+        } else {
+            do { table = try ParquetFileReader(path: input).readTable() } catch { throw CLIError("cannot read '\(input)': \(error.message)") }
+        }
+        if let weightCol {
+            guard let column = try? table.column(named: weightCol) else {
+                throw CLIError("\(input) has no column '\(weightCol)' (columns: \(table.schema.names.joined(separator: ", ")))")
+            }
+            table = try table.removing("weight").removing(weightCol).setting("weight", column)
+        }
+        // Renamed to edge and node, so that the dataset's columns follow HIF.
+        for (from, to) in [(edge, "edge"), (node, "node")] where from != to {
+            guard let column = try? table.column(named: from) else {
+                throw CLIError("\(input) has no column '\(from)' (columns: \(table.schema.names.joined(separator: ", ")))")
+            }
+            if table.schema.index(of: to) != nil {
+                throw CLIError("\(input) has a column '\(to)' besides '\(from)'; rename it first, the dataset's id columns are edge and node")
+            }
+            table = try table.removing(from).setting(to, column)
+        }
+        do { return try Hypergraph(incidences: table) } catch { throw CLIError("\(input): \(error.message)") }
+    }
+}
+
+/// What a dataset version holds, for people or as JSON.
+struct DatasetSummary {
+    let dataset: Dataset
+
+    init(_ dataset: Dataset) { self.dataset = dataset }
+
+    var json: JSONValue {
+        let m = dataset.manifest
+        return .object(JSONObject([
+            ("dataset", .string(dataset.root)), ("version", .int(Int64(m.version))), ("codec", .string(m.codec)),
+            ("nodes", .int(Int64(m.nodeCount))), ("edges", .int(Int64(m.edgeCount))), ("incidences", .int(Int64(m.incidenceCount))),
+            ("tables", .object(JSONObject(DatasetTable.allCases.map { t in
+                let entry = m.tables[t]
+                return (t.rawValue, .object(JSONObject([
+                    ("rows", .int(Int64(entry?.rows ?? 0))), ("shards", .int(Int64(entry?.shards.count ?? 0))),
+                    ("bytes", .int(Int64(entry?.shards.reduce(0) { $0 + $1.bytes } ?? 0))),
+                ])))
+            }))),
+        ]))
+    }
+
+    func print(_ format: OutputFormat) {
+        if format == .json { return Output.json(json) }
+        let m = dataset.manifest
+        Output.line("\(dataset.root) version \(m.version): \(m.nodeCount) nodes, \(m.edgeCount) edges, \(m.incidenceCount) incidences (\(m.codec))")
+        Output.table(["table", "rows", "shards", "bytes"], DatasetTable.allCases.map { t in
+            let entry = m.tables[t]
+            return [t.rawValue, String(entry?.rows ?? 0), String(entry?.shards.count ?? 0), String(entry?.shards.reduce(0) { $0 + $1.bytes } ?? 0)]
+        })
+    }
+}
+
+/// `anant export`: a dataset (or any input) to a HIF, CSV or Parquet file.
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write a dataset (or version, DATASET@N) as a HIF JSON file, or a CSV or Parquet incidence table with node and edge companions.")
+
+    @Argument(help: "The dataset folder (or any hypergraph input).")
+    var dataset: String
+
+    @Argument(help: "The output file: .json (HIF), .csv or .parquet.")
+    var output: String
+
+    @Option(help: "Compression of a Parquet output.")
+    var codec: ParquetCompression = .zstd(level: 3)
+
+    func run() throws {
+        let h = try Progress.run("reading \(dataset)") { try HypergraphFiles.read(dataset) }
+        for path in try HypergraphFiles.write(h, to: output, codec: codec) {
+            FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
+        }
+    }
+}
+
+/// `anant versions`: a dataset's versions; verify or remove one.
+struct VersionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "versions",
+        abstract: "List a dataset's versions, check a version's shard checksums (--verify), or remove an old version (--remove N).")
+
+    @Argument(help: "The dataset folder (FOLDER@N for a version).")
+    var dataset: String
+
+    @Flag(help: "Check every shard's SHA-256 against the manifest.")
+    var verify = false
+
+    @Option(help: "Remove this version (not the current one).")
+    var remove: Int?
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() throws {
+        guard let opened = try HypergraphFiles.dataset(dataset) else {
+            throw CLIError("'\(dataset)' is not a dataset folder")
+        }
+        do {
+            if let remove {
+                try Dataset.removeVersion(opened.root, remove)
+                FileHandle.standardError.write(Data("removed version \(remove) of \(opened.root)\n".utf8))
+            }
+            if verify {
+                try opened.verify()
+                FileHandle.standardError.write(Data("version \(opened.manifest.version): every shard matches its checksum\n".utf8))
+            }
+        } catch { throw CLIError(error.message) }
+        let current = try? Dataset.open(opened.root)
+        let versions = Dataset.versions(opened.root)
+        if format == .json {
+            Output.json(.object(JSONObject([
+                ("dataset", .string(opened.root)), ("current", current.map { .int(Int64($0.manifest.version)) } ?? .null),
+                ("versions", .array(versions.map { .int(Int64($0)) })),
+            ])))
+        } else {
+            var rows = [[String]]()
+            for v in versions {
+                let m = try? Dataset.open(opened.root, version: v).manifest
+                rows.append([String(v) + (v == current?.manifest.version ? " *" : ""), m?.created ?? "?",
+                             m.map { String($0.nodeCount) } ?? "?", m.map { String($0.edgeCount) } ?? "?", m.map { String($0.incidenceCount) } ?? "?"])
+            }
+            Output.table(["version", "created", "nodes", "edges", "incidences"], rows)
+        }
+    }
+}
