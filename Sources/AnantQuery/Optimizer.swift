@@ -288,9 +288,47 @@ enum Optimizer {
             guard let x = exact(a), let y = exact(b) else { return nil }
             return .or(x, y)
         case .not(let a):
-            return exact(a).map { .not($0) }
+            return negation(a)
         default:
             return nil
+        }
+    }
+
+    /// `not e` as a predicate without `not` where the statistics can test it: comparisons
+    /// invert (`not x < 5` holds exactly where `x >= 5` does, nulls excluded from both),
+    /// and/or swap by De Morgan's laws.
+    private static func negation(_ e: Expr) -> ParquetPredicate? {
+        switch e {
+        case .compare(let op, .column(let c), .literal(let v)) where !v.isNull:
+            return .compare(column: c, op.inverted, v)
+        case .compare(let op, .literal(let v), .column(let c)) where !v.isNull:
+            return .compare(column: c, op.flipped.inverted, v)
+        case .isNull(.column(let c)): return .isNotNull(column: c)
+        case .isNotNull(.column(let c)): return .isNull(column: c)
+        case .and(let a, let b):
+            guard let x = negation(a), let y = negation(b) else { return nil }
+            return .or(x, y)
+        case .or(let a, let b):
+            guard let x = negation(a), let y = negation(b) else { return nil }
+            return .and(x, y)
+        case .not(let a):
+            return exact(a)
+        default:
+            return exact(e).map { .not($0) }
+        }
+    }
+}
+
+extension ComparisonOperator {
+    /// The operator that holds exactly where this one fails (between non-null values).
+    var inverted: ComparisonOperator {
+        switch self {
+        case .equal: return .notEqual
+        case .notEqual: return .equal
+        case .less: return .greaterOrEqual
+        case .lessOrEqual: return .greater
+        case .greater: return .lessOrEqual
+        case .greaterOrEqual: return .less
         }
     }
 }
