@@ -15,7 +15,12 @@ def main():
         if r.get("kind") == "env":
             continue
         # The algorithm anchors put every op and size under one bench name.
-        key = f"{r['op']} E={r['n_edges']}" if "n_edges" in r else r["bench"]
+        if "n_edges" in r:
+            key = f"{r['op']} E={r['n_edges']}"
+        elif r["bench"] in ("lazy_ops", "dataset"):
+            key = f"{r['bench']} {r['op']} ({r.get('source', '')})"
+        else:
+            key = r["bench"]
         by_workload.setdefault(key, []).append(r)
     print("| workload | tool | median | min | peak RSS MB | rows | file MB | Anant / tool |")
     print("|---|---|---|---|---|---|---|---|")

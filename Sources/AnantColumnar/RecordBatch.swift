@@ -106,3 +106,22 @@ public struct RecordBatch: Sendable, Hashable {
         return try! RecordBatch(schema: Schema(fields), columns: columns, rowCount: rowCount)
     }
 }
+
+extension Column {
+    /// Bytes of the column's buffers (values, offsets, string bytes, validity).
+    public var memoryFootprint: Int {
+        func bits(_ b: Bitmap?) -> Int { (b?.words.count ?? 0) * 8 }
+        switch self {
+        case .int32(let c): return c.values.count * 4 + bits(c.validity)
+        case .int64(let c): return c.values.count * 8 + bits(c.validity)
+        case .double(let c): return c.values.count * 8 + bits(c.validity)
+        case .bool(let c): return c.bits.words.count * 8 + bits(c.validity)
+        case .string(let c), .json(let c): return c.offsets.count * 8 + c.bytes.count + bits(c.validity)
+        }
+    }
+}
+
+extension RecordBatch {
+    /// Bytes of the columns' buffers.
+    public var memoryFootprint: Int { columns.reduce(0) { $0 + $1.memoryFootprint } }
+}

@@ -143,35 +143,92 @@ extension Dataset {
 
     // MARK: Reading
 
-    /// The hypergraph of this version: every shard read on all cores (each one row group
-    /// at a time), then the model built from the columns.
+    /// The hypergraph of this version. The node and edge tables are read whole (their
+    /// ids and properties are part of the model); the incidence shards stream a row group
+    /// at a time on every core, straight into the model's arrays, so memory stays bounded
+    /// by the model plus a row group per core. A dataset whose shards are not laid out as
+    /// Anant writes them is built from whole tables instead.
     public func hypergraph() throws(DatasetError) -> Hypergraph {
-        let shards = DatasetTable.allCases.flatMap { table in (manifest.tables[table]?.shards ?? []).map { (table, $0) } }
+        let weights = defaultWeights
+        if let built = try streamed(weights) { return withFacts(built) }
+        return withFacts(try wholeTables(weights))
+    }
+
+    /// The manifest's default weights (HyperNetX's 1 where absent).
+    private var defaultWeights: DefaultWeights {
+        let defaults = manifest.hypergraph["default_weights"]?.objectValue
+        return DefaultWeights(node: defaults?["node"]?.numberValue ?? 1, edge: defaults?["edge"]?.numberValue ?? 1,
+                              incidence: defaults?["incidence"]?.numberValue ?? 1)
+    }
+
+    /// The hypergraph-level facts of the manifest applied to `h`.
+    private func withFacts(_ h: Hypergraph) -> Hypergraph {
+        var h = h
+        h.networkType = manifest.hypergraph["network_type"]?.stringValue.flatMap(NetworkType.init(rawValue:))
+        h.metadata = manifest.hypergraph["metadata"]?.objectValue ?? JSONObject()
+        return h
+    }
+
+    private func readWhole(_ table: DatasetTable) throws(DatasetError) -> RecordBatch {
+        let shards = manifest.tables[table]?.shards ?? []
         let dataset = self
-        let batches = try Parallel.map(count: shards.count) { k throws(DatasetError) -> RecordBatch in
-            let (table, shard) = shards[k]
-            do throws(ParquetError) { return try ParquetFileReader(path: dataset.path(shard)).readTable() } catch {
-                throw DatasetError(.corruptShard, "cannot read \(table.rawValue) shard \(shard.path): \(error.message)")
+        let parts = try Parallel.map(count: shards.count) { k throws(DatasetError) -> RecordBatch in
+            do throws(ParquetError) { return try ParquetFileReader(path: dataset.path(shards[k])).readTable() } catch {
+                throw DatasetError(.corruptShard, "cannot read \(table.rawValue) shard \(shards[k].path): \(error.message)")
             }
         }
-        func table(_ t: DatasetTable) -> RecordBatch {
-            let parts = zip(shards, batches).filter { $0.0.0 == t }.map(\.1)
-            return parts.count == 1 ? parts[0] : RecordBatch.concatenating(parts)
+        guard !parts.isEmpty else { throw DatasetError(.corruptShard, "the \(table.rawValue) table of \(root) has no shard") }
+        return parts.count == 1 ? parts[0] : RecordBatch.concatenating(parts)
+    }
+
+    private func streamed(_ weights: DefaultWeights) throws(DatasetError) -> Hypergraph? {
+        let shards = manifest.tables[.incidences]?.shards ?? []
+        var readers = [ParquetFileReader]()
+        for shard in shards {
+            do { readers.append(try ParquetFileReader(path: path(shard))) } catch {
+                throw DatasetError(.corruptShard, "cannot read incidences shard \(shard.path): \(error.message)")
+            }
         }
-        let facts = manifest.hypergraph
-        let defaults = facts["default_weights"]?.objectValue
-        var h: Hypergraph
+        guard let first = readers.first else { return nil }
+        let schema = first.columnarSchema
+        guard readers.allSatisfy({ $0.columnarSchema == schema }),
+              let properties = try? Schema(schema.fields.filter { $0.name != "edge" && $0.name != "node" }) else { return nil }
+        let paths = shards.map(\.path), opened = readers
+        let source = IncidenceShards(
+            count: readers.count,
+            batches: { opened[$0].metadata.rowGroups.count },
+            read: { shard, batch, columns in
+                defer { opened[shard].releasePages(rowGroup: batch) }
+                do throws(ParquetError) { return try opened[shard].readRowGroup(batch, columns: columns, parallel: false) } catch {
+                    throw DatasetError(.corruptShard, "cannot read incidences shard \(paths[shard]): \(error.message)")
+                }
+            },
+            properties: properties)
         do {
-            h = try Hypergraph(incidences: table(.incidences), nodeTable: table(.nodes), edgeTable: table(.edges),
-                               defaultWeights: DefaultWeights(node: defaults?["node"]?.numberValue ?? 1, edge: defaults?["edge"]?.numberValue ?? 1,
-                                                              incidence: defaults?["incidence"]?.numberValue ?? 1),
-                               name: facts["name"]?.stringValue)
+            return try Hypergraph(shards: source, nodeTable: try readWhole(.nodes), edgeTable: try readWhole(.edges),
+                                  defaultWeights: weights, name: manifest.hypergraph["name"]?.stringValue)
+        } catch let error as DatasetError {
+            throw error
         } catch {
-            throw DatasetError(.corruptShard, "the tables of \(root) do not form a hypergraph: \(error.message)")
+            throw DatasetError(.corruptShard, "the tables of \(root) do not form a hypergraph: \((error as? HypergraphError)?.message ?? "\(error)")")
         }
-        h.networkType = facts["network_type"]?.stringValue.flatMap(NetworkType.init(rawValue:))
-        h.metadata = facts["metadata"]?.objectValue ?? JSONObject()
-        return h
+    }
+
+    private func wholeTables(_ weights: DefaultWeights) throws(DatasetError) -> Hypergraph {
+        do {
+            return try Hypergraph(incidences: try readWhole(.incidences), nodeTable: try readWhole(.nodes), edgeTable: try readWhole(.edges),
+                                  defaultWeights: weights, name: manifest.hypergraph["name"]?.stringValue)
+        } catch let error as DatasetError {
+            throw error
+        } catch {
+            throw DatasetError(.corruptShard, "the tables of \(root) do not form a hypergraph: \((error as? HypergraphError)?.message ?? "\(error)")")
+        }
+    }
+
+    /// The hypergraph from whole tables (any row order): what `hypergraph()` falls back
+    /// to, kept callable so that tests can compare the two builds.
+    public func hypergraphFromWholeTables() throws(DatasetError) -> Hypergraph {
+        withFacts(try wholeTables(defaultWeights))
     }
 }
 

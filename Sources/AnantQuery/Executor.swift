@@ -22,6 +22,11 @@ public struct ScanStatistics: Sendable, Hashable {
 /// through its filters, projections and join probes on every core into its sink.
 final class Executor: Sendable {
     private let counters = Mutex(ScanStatistics())
+    let options: QueryOptions
+
+    init(options: QueryOptions = QueryOptions()) {
+        self.options = options
+    }
 
     var statistics: ScanStatistics { counters.withLock { $0 } }
 
@@ -191,6 +196,9 @@ final class Executor: Sendable {
 
     /// Reads one row group: the filter's columns first, the others only for matching rows.
     private func scan(_ reader: ParquetFileReader, path: Int, group: Int, columns: [String], filter: Expr?) throws(QueryError) -> RecordBatch {
+        // The row group's file pages leave resident memory once decoded: a scan holds what
+        // it decoded, not the part of the file it has passed.
+        defer { reader.releasePages(rowGroup: group) }
         do {
             let rows = Int(reader.metadata.rowGroups[group].numRows)
             guard let filter else {
@@ -245,9 +253,10 @@ final class Executor: Sendable {
         if list.isEmpty { return [try consume(0, try produce(p, nil))] }
         let work = UncheckedSendable(list)
         var outcomes = [Result<T, QueryError>?](repeating: nil, count: list.count)
+        let workers = try concurrency(p, list)
         outcomes.withUnsafeMutableBufferPointer { slots in
             let out = SharedBuffer(slots)
-            Parallel.forEachChunk(count: list.count, chunk: 1) { worker, range in
+            Parallel.forEachChunk(count: list.count, chunk: 1, workers: workers) { worker, range in
                 for m in range {
                     out[m] = Result { () throws(QueryError) -> T in try consume(worker, try self.produce(p, work.value[m])) }
                 }
@@ -257,6 +266,27 @@ final class Executor: Sendable {
         values.reserveCapacity(list.count)
         for outcome in outcomes { values.append(try outcome!.get()) }
         return values
+    }
+
+    /// How many morsels may be decoded at once under the memory budget: a row group's
+    /// columns take about their uncompressed size decoded, and as much again while the
+    /// filter's matches are gathered.
+    private func concurrency(_ p: Pipeline, _ list: [Morsel]) throws(QueryError) -> Int {
+        guard let budget = options.memoryBudget, case .parquet(let readers, let columns, let filter) = p.source else { return Parallel.processorCount }
+        let names = Array(Set(columns).union(filter?.columns ?? []))
+        var largest = 1
+        for morsel in list {
+            guard case .rowGroup(let f, let g) = morsel else { continue }
+            var bytes = 0
+            for name in names {
+                guard let field = readers[f].schema.fields.firstIndex(where: { $0.name == name }) else { continue }
+                for leaf in readers[f].schema.columns(ofField: field) {
+                    bytes += Int(readers[f].metadata.rowGroups[g].columns[leaf.index].metaData?.totalUncompressedSize ?? 0)
+                }
+            }
+            largest = max(largest, 2 * bytes)
+        }
+        return max(1, min(Parallel.processorCount, budget / largest))
     }
 
     // MARK: Sinks
@@ -275,8 +305,9 @@ final class Executor: Sendable {
         var parts = [RecordBatch]()
         var rows = 0
         var next = 0
+        let workers = try concurrency(p, list)
         while next < list.count && rows < n {
-            let wave = Array(list[next..<min(list.count, next + Parallel.processorCount)])
+            let wave = Array(list[next..<min(list.count, next + workers)])
             next += wave.count
             let results = Parallel.results(count: wave.count) { k throws(QueryError) in try self.produce(p, wave[k]) }
             for r in results {

@@ -72,6 +72,17 @@ public enum JoinKind: String, Sendable, Hashable {
     case left
 }
 
+/// How a query runs.
+public struct QueryOptions: Sendable {
+    /// Bytes the scans may hold decoded at once: fewer row groups are decoded side by side
+    /// when they would not fit (one at a time at least). Nil: one row group per core.
+    public var memoryBudget: Int?
+
+    public init(memoryBudget: Int? = nil) {
+        self.memoryBudget = memoryBudget
+    }
+}
+
 /// A lazy query, built like a polars LazyFrame and run by `collect()`: the optimiser
 /// pushes projections and predicates into the scans (row groups pruned by statistics,
 /// filter columns decoded first), then execution streams morsels (row groups, or slices
@@ -128,13 +139,13 @@ public struct LazyFrame: Sendable {
     public func limit(_ n: Int) -> LazyFrame { LazyFrame(node: .limit(node, n)) }
 
     /// Runs the query.
-    public func collect() throws(QueryError) -> RecordBatch {
-        try profile().result
+    public func collect(options: QueryOptions = QueryOptions()) throws(QueryError) -> RecordBatch {
+        try profile(options: options).result
     }
 
     /// Runs the query and reports what its scans read.
-    public func profile() throws(QueryError) -> (result: RecordBatch, statistics: ScanStatistics) {
-        let executor = Executor()
+    public func profile(options: QueryOptions = QueryOptions()) throws(QueryError) -> (result: RecordBatch, statistics: ScanStatistics) {
+        let executor = Executor(options: options)
         let result = try executor.run(try Optimizer.optimize(node))
         return (result, executor.statistics)
     }

@@ -24,6 +24,10 @@ import Testing
             #expect(joined == Bitmap(a + b))
             joined.append(repeating: true, count: 70)
             #expect(joined == Bitmap(a + b + Array(repeating: true, count: 70)))
+            let n = Int.random(in: 0..<100, using: &rng)
+            joined.append(repeating: false, count: n)
+            joined.append(repeating: true, count: 3)
+            #expect(joined == Bitmap(a + b + Array(repeating: true, count: 70) + Array(repeating: false, count: n) + [true, true, true]))
         }
         let strings: [String?] = ["", "a", nil, String(repeating: "long string ", count: 5), "ü", "seventeen bytes!!"]
         let column = StringColumn(optionals: strings)

@@ -32,6 +32,7 @@ import Testing
                 #expect(written.manifest.incidenceCount == original.incidenceCount)
                 let back = try Dataset.open(root).hypergraph()
                 #expect(back == original, "\(file.lastPathComponent) with \(shards) shards")
+                #expect(try Dataset.open(root).hypergraphFromWholeTables() == original, "\(file.lastPathComponent): whole-table build")
                 let a = try JSONParser.parse(HIFWriter.write(original)), b = try JSONParser.parse(HIFWriter.write(back))
                 #expect(a == b, "\(file.lastPathComponent): HIF differs after the round trip")
             }
@@ -53,6 +54,42 @@ import Testing
         #expect(back.nodeCSV() == original.nodeCSV())
         #expect(back.edgeCSV() == original.edgeCSV())
         #expect(back.nodeCount == 4 && back.edgeCount == 4)
+    }
+
+    /// The streaming build takes shards in Anant's layout and declines any other (the
+    /// whole-table build then takes over): rows out of edge order, an edge split across
+    /// shards, nodes out of order within an edge.
+    @Test func streamingBuildDeclinesForeignLayouts() throws {
+        let h = try TestData.hif("lesmis.hif.json")
+        let incidences = h.incidenceTable()
+        func shards(_ parts: [[Int]]) -> IncidenceShards {
+            IncidenceShards(count: parts.count, batches: { _ in 1 }, read: { shard, _, columns in
+                try incidences.gather(parts[shard]).select(columns)
+            }, properties: try! Schema(incidences.schema.fields.filter { $0.name != "edge" && $0.name != "node" }))
+        }
+        let rows = Array(0..<incidences.rowCount)
+        let half = rows.count / 2
+        // Split at an edge boundary: a valid layout.
+        let edgeColumn = incidences.columns[0]
+        var cut = half
+        while cut < rows.count && edgeColumn[cut] == edgeColumn[cut - 1] { cut += 1 }
+        let valid = try Hypergraph(shards: shards([Array(rows[..<cut]), Array(rows[cut...])]), nodeTable: h.nodeTable(), edgeTable: h.edgeTable(),
+                                   defaultWeights: h.defaultWeights, name: h.name)
+        #expect(valid?.incidenceCount == h.incidenceCount)
+        var expected = h
+        expected.metadata = JSONObject()
+        expected.networkType = nil
+        #expect(valid == expected)
+        // An edge split across the shards; rows reversed; swapped nodes within an edge.
+        #expect(try Hypergraph(shards: shards([Array(rows[..<(cut - 1)]), Array(rows[(cut - 1)...])]), nodeTable: h.nodeTable(), edgeTable: h.edgeTable()) == nil)
+        #expect(try Hypergraph(shards: shards([rows.reversed()]), nodeTable: h.nodeTable(), edgeTable: h.edgeTable()) == nil)
+        var swapped = rows
+        swapped.swapAt(0, 1)
+        #expect(try Hypergraph(shards: shards([swapped]), nodeTable: h.nodeTable(), edgeTable: h.edgeTable()) == nil)
+        // An incidence naming a node the node table lacks is an error, not a guess.
+        #expect(throws: HypergraphError.self) {
+            try Hypergraph(shards: shards([rows]), nodeTable: h.nodeTable().gather(Array(1..<h.nodeCount)), edgeTable: h.edgeTable())
+        }
     }
 
     /// Every edge lives whole in one shard; shards follow the documented hash.

@@ -54,7 +54,18 @@ public struct Bitmap: Sendable, Hashable {
 
     /// Appends `n` copies of `bit`.
     public mutating func append(repeating bit: Bool, count n: Int) {
-        append(contentsOf: Bitmap(count: n, value: bit))
+        guard n > 0 else { return }
+        let total = count + n
+        let needed = (total + 63) >> 6
+        if bit {
+            // Fill the partial last word, then whole words; bits past the end stay zero.
+            if count & 63 != 0 { words[words.count - 1] |= ~0 << UInt64(count & 63) }
+            while words.count < needed { words.append(~0) }
+            if total & 63 != 0 { words[needed - 1] &= (1 << UInt64(total & 63)) - 1 }
+        } else {
+            while words.count < needed { words.append(0) }
+        }
+        count = total
     }
 
     /// Appends all bits of another bitmap, a word at a time.

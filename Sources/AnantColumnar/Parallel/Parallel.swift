@@ -29,11 +29,12 @@ public enum Parallel {
     /// Splits `0 ..< count` into chunks of `chunk` items handed out dynamically to
     /// `processorCount` workers; `body(worker, range)` sees its worker's index, so it can
     /// keep per-worker scratch state (indexed by worker) across the chunks it takes.
-    public static func forEachChunk(count: Int, chunk: Int, _ body: @Sendable (_ worker: Int, _ range: Range<Int>) -> Void) {
+    /// At most `workers` workers run at once (default: `processorCount`).
+    public static func forEachChunk(count: Int, chunk: Int, workers: Int? = nil, _ body: @Sendable (_ worker: Int, _ range: Range<Int>) -> Void) {
         guard count > 0 else { return }
         let size = max(1, chunk)
         let next = ChunkCounter()
-        run(tasks: min(processorCount, (count + size - 1) / size)) { worker in
+        run(tasks: min(max(1, min(workers ?? processorCount, processorCount)), (count + size - 1) / size)) { worker in
             while true {
                 let start = next.take(size)
                 if start >= count { return }

@@ -104,3 +104,13 @@ public struct Hypergraph: Sendable {
         return ""
     }
 }
+
+extension Hypergraph {
+    /// Bytes of the model's buffers: both CSRs, the id dictionaries, the property tables.
+    public var memoryFootprint: Int {
+        func csr(_ c: CSR) -> Int { c.offsets.count * 8 + c.members.count * 4 }
+        func ids(_ d: IDDictionary) -> Int { d.integers.count * 8 + Column.string(d.strings).memoryFootprint }
+        return csr(edgeMembers) + csr(nodeMemberships) + ids(nodes) + ids(edges)
+            + nodeProperties.memoryFootprint + edgeProperties.memoryFootprint + incidenceProperties.memoryFootprint
+    }
+}

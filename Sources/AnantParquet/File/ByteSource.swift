@@ -61,4 +61,16 @@ public final class MappedFileSource: ParquetByteSource, @unchecked Sendable {
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: base, count: count))
     }
+
+    /// Drops the pages of `range` from this process's resident memory (they stay in the
+    /// kernel's page cache, and come back on the next read): a streaming reader calls it
+    /// after decoding a row group, so that its memory stays bounded by what it holds, not
+    /// by how much of the file it has read.
+    public func releasePages(_ range: Range<Int>) {
+        guard let base, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        // Whole pages inside the range only: a neighbouring chunk may be in use.
+        let start = (range.lowerBound + page - 1) / page * page, end = min(range.upperBound, count) / page * page
+        if end > start { _ = madvise(UnsafeMutableRawPointer(mutating: base + start), end - start, MADV_DONTNEED) }
+    }
 }

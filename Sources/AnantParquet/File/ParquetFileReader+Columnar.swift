@@ -61,6 +61,17 @@ extension ParquetFileReader {
         return try batch(fields, try readFields(fields, rowGroups: [rowGroup], parallel: parallel), rows: Int(metadata.rowGroups[rowGroup].numRows))
     }
 
+    /// After a streaming read of row group `rowGroup`: drops the pages of its column
+    /// chunks from resident memory when the file is memory-mapped.
+    public func releasePages(rowGroup: Int) {
+        guard let mapped = source as? MappedFileSource else { return }
+        for chunk in metadata.rowGroups[rowGroup].columns {
+            guard let meta = chunk.metaData else { continue }
+            let start = Int(meta.chunkStart)
+            mapped.releasePages(start..<(start + Int(meta.totalCompressedSize)))
+        }
+    }
+
     /// The compressed bytes of the named columns' chunks in row group `rowGroup`: what
     /// reading them takes from storage.
     public func compressedBytes(rowGroup: Int, columns names: [String]) throws(ParquetError) -> Int {
