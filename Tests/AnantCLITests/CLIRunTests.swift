@@ -114,7 +114,7 @@ import Testing
         (["neighbors", "LESMIS", "--node", "XX"], "unknown node 'XX'"),
         (["info", "LESMIS", "--edge", "nope"], "unknown edge 'nope'"),
         (["report", "/nonexistent/h.json"], "no such file"),
-        (["report", "/tmp"], "is a directory"),
+        (["report", "/tmp"], "not an Anant dataset"),
         (["dual", "LESMIS", "--out", "/nonexistent/dir/out.json"], "does not exist"),
         (["convert", "LESMIS", "out.xyz"], "cannot tell the format"),
         (["degree", "LESMIS", "--s", "0"], "--s must be at least 1"),
