@@ -12,6 +12,9 @@ public struct ScanStatistics: Sendable, Hashable {
     public var bytesRead = 0
     /// Rows decoded by the scans (before filters).
     public var rowsRead = 0
+    /// Row groups skipped because their dictionary pages hold none of the values an
+    /// equality filter asks for (counted in `rowGroups`, not in `rowGroupsRead`).
+    public var rowGroupsSkippedByDictionary = 0
 
     public init() {}
 }
@@ -118,17 +121,44 @@ final class Executor: Sendable {
             return stride(from: 0, to: batch.rowCount, by: size).map { .rows($0..<min($0 + size, batch.rowCount)) }
         case .parquet(let readers, _, let filter):
             let pruning = filter.flatMap(Optimizer.prunePredicate)
+            let equalities = filter.map(Optimizer.equalityTests) ?? []
             var out = [Morsel]()
-            var total = 0
+            var total = 0, skipped = 0, dictionaryBytes = 0
             for (f, reader) in readers.enumerated() {
                 total += reader.metadata.rowGroups.count
                 for g in reader.rowGroups(matching: pruning) where reader.metadata.rowGroups[g].numRows > 0 {
-                    out.append(.rowGroup(file: f, group: g))
+                    let (excluded, bytes) = try Executor.dictionaryExcludes(reader, g, equalities)
+                    dictionaryBytes += bytes
+                    if excluded { skipped += 1 } else { out.append(.rowGroup(file: f, group: g)) }
                 }
             }
-            counters.withLock { $0.rowGroups += total }
+            counters.withLock { [skipped, dictionaryBytes] in
+                $0.rowGroups += total
+                $0.rowGroupsSkippedByDictionary += skipped
+                $0.bytesRead += dictionaryBytes
+            }
             return out
         }
+    }
+
+    /// Whether a row group's dictionaries rule out an equality conjunct of the filter
+    /// (none of its values occurs in the column), and the dictionary bytes read to tell.
+    static func dictionaryExcludes(_ reader: ParquetFileReader, _ group: Int,
+                                   _ equalities: [(column: String, values: [ScalarValue])]) throws(QueryError) -> (Bool, Int) {
+        var bytes = 0
+        for (column, values) in equalities {
+            let found: (values: Column, bytes: Int)?
+            do { found = try reader.dictionary(rowGroup: group, column: column) } catch {
+                throw QueryError(.source, "\((reader.source as? MappedFileSource)?.path ?? "file"), row group \(group): \(error.message)")
+            }
+            guard let found else { continue }
+            bytes += found.bytes
+            let present = values.contains { value in
+                !value.isNull && ((try? found.values.matching(.equal, value).setCount) ?? 1) > 0
+            }
+            if !present { return (true, bytes) }
+        }
+        return (false, bytes)
     }
 
     /// The morsel's rows after the pipeline's steps.

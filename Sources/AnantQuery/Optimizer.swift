@@ -268,6 +268,19 @@ enum Optimizer {
         return out
     }
 
+    /// The conjuncts of a scan filter that hold only for listed values of a column
+    /// (`c = v`, `v = c`, `c in (...)`): row groups whose dictionary holds none of the
+    /// values cannot match.
+    static func equalityTests(_ filter: Expr) -> [(column: String, values: [ScalarValue])] {
+        filter.conjuncts.compactMap { conjunct in
+            switch conjunct {
+            case .compare(.equal, .column(let c), .literal(let v)), .compare(.equal, .literal(let v), .column(let c)): return (c, [v])
+            case .isIn(.column(let c), let values): return (c, values)
+            default: return nil
+            }
+        }
+    }
+
     private static func exact(_ e: Expr) -> ParquetPredicate? {
         switch e {
         case .compare(let op, .column(let c), .literal(let v)) where !v.isNull:

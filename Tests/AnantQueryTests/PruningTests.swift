@@ -53,6 +53,31 @@ import Testing
         #expect(stats.bytesRead < (try PruningTests.bytes([0], ["id", "score", "label"])))
     }
 
+    /// Equality filters consult the dictionary pages where statistics cannot decide: every
+    /// row group's labels span "a" to "z", but only one holds "m3".
+    @Test func dictionaryPagesSkipRowGroupsForEqualityFilters() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("anant-dictionary-\(getpid()).parquet").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let rows = 6000
+        let labels = (0..<rows).map { row in ["a", "z", "m\(row / 1000)"][row % 3] }
+        let batch = try RecordBatch([("row", .int64(Int64Column((0..<rows).map(Int64.init)))), ("label", .string(StringColumn(labels)))])
+        let writer = try ParquetFileWriter(path: path, schema: batch.schema, options: ParquetWriteOptions(rowGroupRows: 1000))
+        try writer.write(batch)
+        _ = try writer.close()
+        func run(_ filter: String) throws -> (RecordBatch, ScanStatistics) {
+            try LazyFrame.scan(.parquet([path])).filter(try Expr.parse(filter)).profile()
+        }
+        var (result, stats) = try run("label = 'm3'")
+        #expect(result.rowCount == 333 && stats.rowGroupsRead == 1 && stats.rowGroupsSkippedByDictionary == 5)
+        (result, stats) = try run("label in ('m1', 'm4', 'q') and row >= 0")
+        #expect(result.rowCount == 666 && stats.rowGroupsRead == 2 && stats.rowGroupsSkippedByDictionary == 4)
+        (result, stats) = try run("'zz' = label")
+        #expect(result.rowCount == 0 && stats.rowGroupsRead == 0)
+        // Values every dictionary holds: nothing skipped, every row right.
+        (result, stats) = try run("label = 'a'")
+        #expect(result.rowCount == 2000 && stats.rowGroupsRead == 6 && stats.rowGroupsSkippedByDictionary == 0)
+    }
+
     @Test func filtersStatisticsCannotDecideReadEverythingAndStayCorrect() throws {
         let (result, stats) = try run("id * 2 < 100 or contains(label, '-12')")
         #expect(stats.rowGroupsRead == 10)

@@ -40,7 +40,9 @@ struct ColumnChunkReader {
     var column: String { descriptor.dottedPath }
 
     /// Calls `visit` for every page, in order.
-    func forEachPage(_ visit: (PageContent) throws(ParquetError) -> Void) throws(ParquetError) {
+    /// With `dictionaryOnly`, stops after the dictionary page (or at once when the first
+    /// page is a data page).
+    func forEachPage(dictionaryOnly: Bool = false, _ visit: (PageContent) throws(ParquetError) -> Void) throws(ParquetError) {
         let codec = try Codecs.decoder(for: metadata.codec, column: column)
         let start = Int(metadata.chunkStart)
         let wanted = Int(metadata.numValues)
@@ -69,6 +71,7 @@ struct ColumnChunkReader {
                 throw ParquetError(.checksumMismatch, "the CRC of a \(header.pageType.map(String.init(describing:)) ?? "page") of column '\(column)' at byte \(position) does not match its bytes")
             }
             position = bodyStart + bodySize
+            if dictionaryOnly && header.pageType != .dictionaryPage { return }
             switch header.pageType {
             case .dictionaryPage?:
                 guard !sawDataPage, !sawDictionary else {
@@ -86,6 +89,7 @@ struct ColumnChunkReader {
                 try visit(PageContent(kind: .dictionary, encoding: .plain, count: Int(h.numValues), present: Int(h.numValues),
                                       definitionLevels: UnsafeBufferPointer(start: nil, count: 0),
                                       repetitionLevels: UnsafeBufferPointer(start: nil, count: 0), values: raw))
+                if dictionaryOnly { return }
             case .dataPage?:
                 sawDataPage = true
                 guard let h = header.dataPageHeader else { throw ParquetError.corrupt("a data page of column '\(column)' lacks its header") }
@@ -113,6 +117,19 @@ struct ColumnChunkReader {
         guard count <= wanted - seen, count <= ColumnChunkReader.maximumPageEntries else {
             throw ParquetError.corrupt("a page of column '\(column)' claims \(count) values; \(wanted - seen) remain in its chunk")
         }
+    }
+
+    /// The values of the chunk's dictionary page alone, or nil when it has none.
+    func readDictionary() throws(ParquetError) -> LeafValues? {
+        var dictionary: LeafValues? = nil
+        let physical = descriptor.physicalType, width = descriptor.typeLength, name = column
+        try forEachPage(dictionaryOnly: true) { page throws(ParquetError) in
+            var values = LeafValues.empty(physical)
+            try ValueDecoding.decode(page.values, encoding: .plain, count: page.count, physical: physical,
+                                     typeLength: width, dictionary: nil, into: &values, column: name)
+            dictionary = values
+        }
+        return dictionary
     }
 
     /// Decodes the chunk, appending its levels and values to `data`.

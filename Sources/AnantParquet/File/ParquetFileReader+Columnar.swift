@@ -72,6 +72,33 @@ extension ParquetFileReader {
         }
     }
 
+    /// The distinct values of column `name` in row group `rowGroup`, read from its
+    /// dictionary page alone: nil unless the chunk's page encoding statistics show every
+    /// data page dictionary-encoded (then no other value, and no value missing from it,
+    /// can occur in the chunk; nulls aside). Equality filters use it to skip row groups
+    /// that statistics cannot rule out. The second value is the bytes read.
+    public func dictionary(rowGroup: Int, column name: String) throws(ParquetError) -> (values: Column, bytes: Int)? {
+        let field = try fieldIndex(named: name)
+        guard let leaf = flatLeaf(ofField: field), dataType(ofField: field) != .json else { return nil }
+        let chunk = metadata.rowGroups[rowGroup].columns[leaf.index]
+        guard let meta = chunk.metaData, !chunk.isEncrypted, meta.dictionaryPageOffset != nil else { return nil }
+        let dataPages = meta.encodingStats.filter { $0.pageType == PageType.dataPage.rawValue || $0.pageType == PageType.dataPageV2.rawValue }
+        guard !dataPages.isEmpty, dataPages.allSatisfy({ $0.encoding == .plainDictionary || $0.encoding == .rleDictionary }) else { return nil }
+        let footerStart = self.footerStart, verify = options.verifyChecksums
+        let values = try rethrowingParquetErrors {
+            try source.withBytes { bytes in
+                try ColumnChunkReader(file: bytes, dataEnd: footerStart, metadata: meta, descriptor: leaf, verifyChecksums: verify).readDictionary()
+            }
+        }
+        guard let values else { return nil }
+        var data = ColumnChunkData(physicalType: leaf.physicalType)
+        data.values = values
+        data.entryCount = values.count
+        if leaf.maxDefinitionLevel > 0 { data.definitionLevels = [Int16](repeating: Int16(leaf.maxDefinitionLevel), count: values.count) }
+        let column = try FlatColumns.column(data, leaf)
+        return (column, Int(meta.dataPageOffset - meta.chunkStart))
+    }
+
     /// The compressed bytes of the named columns' chunks in row group `rowGroup`: what
     /// reading them takes from storage.
     public func compressedBytes(rowGroup: Int, columns names: [String]) throws(ParquetError) -> Int {

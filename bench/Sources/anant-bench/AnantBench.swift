@@ -162,6 +162,7 @@ struct DatasetBench: ParsableCommand {
     @Option(help: "The dataset folder to write (import) or read.") var out: String
     @Option(help: "import, build or query.") var phase: String
     @Option(help: "Memory budget of the queries, MiB.") var budgetMb = 128
+    @Option(help: "Only this query (edge_sizes, heavy_incidences, degree_top10).") var query: String?
     @Option(help: "Timed repetitions.") var repeats = 3
     @Option(help: "Untimed warm-up runs.") var warmup = 1
 
@@ -207,7 +208,7 @@ struct DatasetBench: ParsableCommand {
                 ("degree_top10", dataset.scan(.incidences).groupBy(["node"], [Aggregation(.count, as: "degree")])
                     .sort([SortKey("degree", descending: true), SortKey("node")]).limit(10)),
             ]
-            for (name, query) in queries {
+            for (name, query) in queries where self.query == nil || self.query == name {
                 var resultRows = 0
                 let stats = try Timing.measure(repeats: repeats, warmup: warmup) { resultRows = try query.collect(options: options).rowCount }
                 Timing.emit(record.merging(["op": name, "budget_mb": budgetMb, "result_rows": resultRows, "peak_rss_mb": Timing.peakRSSMegabytes()]) { a, _ in a }
