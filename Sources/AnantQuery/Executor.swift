@@ -163,22 +163,26 @@ final class Executor: Sendable {
 
     /// The morsel's rows after the pipeline's steps.
     private func produce(_ p: Pipeline, _ morsel: Morsel?) throws(QueryError) -> RecordBatch {
-        var batch: RecordBatch
-        var steps = p.steps[...]
+        try produceView(p, morsel).materialize()
+    }
+
+    /// The morsel's rows after the pipeline's steps, not yet copied out.
+    private func produceView(_ p: Pipeline, _ morsel: Morsel?) throws(QueryError) -> MorselView {
+        var view: MorselView
         switch (p.source, morsel) {
         case (.batch(let all), .rows(let range)?):
-            if case .filter(let predicate)? = steps.first, range != 0..<all.rowCount {
-                // Late materialisation in memory too: only the filter's columns are sliced;
-                // the others are gathered straight from the table for the matching rows.
-                batch = try Executor.filterSlice(all, range, predicate)
-                steps = steps.dropFirst()
+            if range == 0..<all.rowCount {
+                view = MorselView(base: all, rows: nil)
+            } else if p.steps.isEmpty {
+                view = MorselView(base: all.slice(range), rows: nil)
             } else {
-                batch = range == 0..<all.rowCount ? all : all.slice(range)
+                // The steps narrow a selection of the table; nothing is copied until the end.
+                view = MorselView(base: all, rows: range.map { Int32($0) })
             }
         case (.batch(let all), _):
-            batch = all.slice(0..<0)
+            view = MorselView(base: all.slice(0..<0), rows: nil)
         case (.parquet(let readers, let columns, let filter), .rowGroup(let f, let g)?):
-            batch = try scan(readers[f], path: f, group: g, columns: columns, filter: filter)
+            view = try scan(readers[f], path: f, group: g, columns: columns, filter: filter)
         case (.parquet(let readers, let columns, _), _):
             // No row group can match: an empty batch with the scan's columns.
             let schema = readers[0].columnarSchema
@@ -187,45 +191,32 @@ final class Executor: Sendable {
                 guard let field = schema.field(named: name) else { throw QueryError(.unknownColumn, "unknown column '\(name)'") }
                 named.append((name, .nulls(field.type, count: 0)))
             }
-            batch = try Executor.batch(named)
+            view = MorselView(base: try Executor.batch(named), rows: nil)
         }
-        for step in steps {
+        for step in p.steps {
             switch step {
             case .filter(let predicate):
-                batch = batch.filter(try predicate.selection(batch))
+                try view.filter(predicate)
+            case .select(let columns, false) where columns.allSatisfy({ $0.1 == .column($0.0) }):
+                // Columns passed through: the selection stays a selection.
+                try view.project(columns.map(\.0))
             case .select(let columns, let keepInput):
+                let batch = view.materialize()
                 var out = keepInput ? batch : RecordBatch.empty(rowCount: batch.rowCount)
                 for (name, expr) in columns {
                     let column = try expr.evaluate(batch)
                     do { out = try out.setting(name, column) } catch { throw QueryError(.invalidArgument, error.message) }
                 }
-                batch = out
+                view = MorselView(base: out, rows: nil)
             case .probe(let build):
-                batch = try build.probe(batch)
+                view = try build.probe(view)
             }
         }
-        return batch
-    }
-
-    /// The rows of `all` in `range` where `predicate` holds.
-    static func filterSlice(_ all: RecordBatch, _ range: Range<Int>, _ predicate: Expr) throws(QueryError) -> RecordBatch {
-        let tested = predicate.columns
-        var named = [(String, Column)]()
-        for name in tested.sorted() { named.append((name, try all.requireColumn(name).slice(range))) }
-        let selection = try predicate.selection(try batch(named))
-        let indices = selection.setIndices().map { Int32($0 + range.lowerBound) }
-        let local = try batch(named)
-        var out = [(String, Column)]()
-        for (field, column) in zip(all.schema.fields, all.columns) {
-            out.append((field.name, tested.contains(field.name)
-                ? try local.requireColumn(field.name).gather(indices.map { $0 - Int32(range.lowerBound) })
-                : column.gather(indices)))
-        }
-        return try batch(out)
+        return view
     }
 
     /// Reads one row group: the filter's columns first, the others only for matching rows.
-    private func scan(_ reader: ParquetFileReader, path: Int, group: Int, columns: [String], filter: Expr?) throws(QueryError) -> RecordBatch {
+    private func scan(_ reader: ParquetFileReader, path: Int, group: Int, columns: [String], filter: Expr?) throws(QueryError) -> MorselView {
         // The row group's file pages leave resident memory once decoded: a scan holds what
         // it decoded, not the part of the file it has passed.
         defer { reader.releasePages(rowGroup: group) }
@@ -235,7 +226,7 @@ final class Executor: Sendable {
                 let batch = try reader.readRowGroup(group, columns: columns, parallel: false)
                 let bytes = try reader.compressedBytes(rowGroup: group, columns: columns)
                 counters.withLock { $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
-                return batch
+                return MorselView(base: batch, rows: nil)
             }
             let tested = filter.columns.sorted()
             let first = try reader.readRowGroup(group, columns: tested, parallel: false)
@@ -251,15 +242,12 @@ final class Executor: Sendable {
             counters.withLock { [bytes] in $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
             if matches == 0 {
                 let schema = reader.columnarSchema
-                return try Executor.batch(columns.map { ($0, .nulls(schema.field(named: $0)?.type ?? .int64, count: 0)) })
+                return MorselView(base: try Executor.batch(columns.map { ($0, .nulls(schema.field(named: $0)?.type ?? .int64, count: 0)) }), rows: nil)
             }
-            let indices = matches == rows ? nil : selection.setIndices()
+            // The decoded columns and the matching rows: gathered once, at the pipeline's end.
             var named = [(String, Column)]()
-            for name in columns {
-                let column = try (tested.contains(name) ? first : second ?? first).column(named: name)
-                named.append((name, indices.map { column.gather($0) } ?? column))
-            }
-            return try Executor.batch(named)
+            for name in columns { named.append((name, try (tested.contains(name) ? first : second ?? first).column(named: name))) }
+            return MorselView(base: try Executor.batch(named), rows: matches == rows ? nil : selection.setIndices().map { Int32($0) })
         } catch let error as ParquetError {
             throw QueryError(.source, "\((reader.source as? MappedFileSource)?.path ?? "file \(path)"), row group \(group): \(error.message)")
         } catch let error as ColumnarError {
@@ -279,6 +267,11 @@ final class Executor: Sendable {
     /// the values it returns in morsel order. A pipeline with no morsel runs once on an
     /// empty batch, so that its output has its columns.
     private func drive<T>(_ p: Pipeline, _ consume: @Sendable (_ worker: Int, RecordBatch) throws(QueryError) -> T) throws(QueryError) -> [T] {
+        try drive(p, produce: produce, consume)
+    }
+
+    private func drive<M, T>(_ p: Pipeline, produce: @Sendable (Pipeline, Morsel?) throws(QueryError) -> M,
+                             _ consume: @Sendable (_ worker: Int, M) throws(QueryError) -> T) throws(QueryError) -> [T] {
         let list = try morsels(p)
         if list.isEmpty { return [try consume(0, try produce(p, nil))] }
         let work = UncheckedSendable(list)
@@ -288,7 +281,7 @@ final class Executor: Sendable {
             let out = SharedBuffer(slots)
             Parallel.forEachChunk(count: list.count, chunk: 1, workers: workers) { worker, range in
                 for m in range {
-                    out[m] = Result { () throws(QueryError) -> T in try consume(worker, try self.produce(p, work.value[m])) }
+                    out[m] = Result { () throws(QueryError) -> T in try consume(worker, try produce(p, work.value[m])) }
                 }
             }
         }
@@ -321,9 +314,10 @@ final class Executor: Sendable {
 
     // MARK: Sinks
 
+    /// Every row of the pipeline: the morsels' selections, then one copy into the result.
     private func collect(_ p: Pipeline) throws(QueryError) -> RecordBatch {
         if case .batch(let batch) = p.source, p.steps.isEmpty { return batch }
-        return RecordBatch.concatenating(try drive(p) { _, batch in batch })
+        return MorselView.assemble(try drive(p, produce: produceView) { _, view in view })
     }
 
     /// The first `n` rows: morsels run a wave at a time, in order, until enough rows came.

@@ -54,13 +54,11 @@ final class JoinBuild: @unchecked Sendable {
 
     /// The joined rows of a left batch: its columns, then the right side's non-key
     /// columns (null where a left join found no match).
-    func probe(_ left: RecordBatch) throws(QueryError) -> RecordBatch {
-        var columns = [Column]()
-        for key in probeKeys {
-            do { columns.append(try left.column(named: key)) } catch {
-                throw QueryError(.unknownColumn, "unknown join key '\(key)' on the left (columns: \(left.schema.names.joined(separator: ", ")))")
-            }
+    func probe(_ left: MorselView) throws(QueryError) -> MorselView {
+        for key in probeKeys where !left.names.contains(key) {
+            throw QueryError(.unknownColumn, "unknown join key '\(key)' on the left (columns: \(left.names.joined(separator: ", ")))")
         }
+        let columns = try left.columns(probeKeys).columns
         for (l, r) in zip(columns, try keys.map { k throws(QueryError) in try right.requireColumn(k) }) {
             let numeric: Set<DataType> = [.int32, .int64]
             guard l.dataType == r.dataType || (numeric.contains(l.dataType) && numeric.contains(r.dataType)) else {
@@ -117,15 +115,17 @@ final class JoinBuild: @unchecked Sendable {
         }
         // Each left row gives at most one row when keys are unique, at least one in a left join.
         let everyLeftRowOnce = leftRows.count == left.rowCount && (unique || kind == .left)
+        // The left columns keep their sources, under the matched rows; the right side's
+        // columns join as a part of their own. Nothing is copied until the result is.
+        var view = left
+        if !everyLeftRowOnce { view.narrow(leftRows) }
         var named = [(String, Column)]()
-        for (field, column) in zip(left.schema.fields, left.columns) {
-            named.append((field.name, everyLeftRowOnce ? column : column.gather(leftRows)))
+        for (source, output) in Optimizer.joinRightNames(left.names, right.schema.names, keys) {
+            named.append((output, try right.requireColumn(source)))
         }
-        for (source, output) in Optimizer.joinRightNames(left.schema.names, right.schema.names, keys) {
-            let column = try right.requireColumn(source)
-            named.append((output, unmatched ? column.gather(nullable: rightRows) : column.gather(rightRows)))
-        }
-        return try Executor.batch(named)
+        guard !named.isEmpty else { return view }
+        return MorselView(parts: view.parts + [MorselView.Part(base: try Executor.batch(named), rows: rightRows, nullable: unmatched)],
+                          rowCount: view.rowCount)
     }
 }
 
