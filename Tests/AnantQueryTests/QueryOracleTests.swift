@@ -94,6 +94,16 @@ import Testing
         Case(id: "join_left", frame: { try inc().select(["row", "node_id", "tag"]).join(table("nodes"), on: ["node_id"], kind: .left) },
              sql: "SELECT i.row, i.node_id, i.tag, n.name, n.score FROM inc i LEFT JOIN nodes n ON i.node_id = n.node_id",
              polars: "inc.select('row', 'node_id', 'tag').join(nodes, on='node_id', how='left')"),
+        // A filter across both sides stays above the join (on the joined rows, nulls of
+        // unmatched rows included); then a projection that reorders the two sides' columns.
+        Case(id: "join_left_then_cross_filter_and_projection", frame: {
+                try inc().join(table("nodes"), on: ["node_id"], kind: .left).filter(e("score > weight or name is null")).select(["name", "row", "weight", "node_id"])
+             },
+             sql: "SELECT n.name, i.row, i.weight, i.node_id FROM inc i LEFT JOIN nodes n ON i.node_id = n.node_id WHERE n.score > i.weight OR n.name IS NULL",
+             polars: "inc.join(nodes, on='node_id', how='left').filter((pl.col('score') > pl.col('weight')) | pl.col('name').is_null()).select('name', 'row', 'weight', 'node_id')"),
+        Case(id: "join_then_limit", frame: { try inc().select(["row", "node_id"]).join(table("nodes"), on: ["node_id"]).sort([SortKey("row")]).limit(5) },
+             sql: "SELECT i.row, i.node_id, n.name, n.score FROM inc i JOIN nodes n ON i.node_id = n.node_id ORDER BY i.row LIMIT 5",
+             polars: "inc.select('row', 'node_id').join(nodes, on='node_id').sort('row').head(5)", ordered: true),
         Case(id: "join_many_to_many_string_key", frame: { try inc().select(["row", "tag"]).join(table("tags"), on: ["tag"]) },
              sql: "SELECT i.row, i.tag, t.bonus FROM inc i JOIN tags t ON i.tag = t.tag",
              polars: "inc.select('row', 'tag').join(tags, on='tag')"),
