@@ -169,12 +169,21 @@ final class Executor: Sendable {
     /// The morsel's rows after the pipeline's steps, not yet copied out.
     private func produceView(_ p: Pipeline, _ morsel: Morsel?) throws(QueryError) -> MorselView {
         var view: MorselView
+        var steps = p.steps[...]
         switch (p.source, morsel) {
         case (.batch(let all), .rows(let range)?):
             if range == 0..<all.rowCount {
                 view = MorselView(base: all, rows: nil)
             } else if p.steps.isEmpty {
                 view = MorselView(base: all.slice(range), rows: nil)
+            } else if case .filter(let predicate) = p.steps[0] {
+                // Only the filter's columns are copied out of the table; the selection
+                // then names the matching rows of the table itself.
+                let tested = try MorselView(base: all, rows: nil).columns(predicate.columns.sorted())
+                let slice = tested.schema.count == 0 ? RecordBatch.empty(rowCount: range.count) : tested.slice(range)
+                let offset = Int32(range.lowerBound)
+                view = MorselView(base: all, rows: try predicate.selection(slice).setIndices().map { Int32($0) + offset })
+                steps = steps.dropFirst()
             } else {
                 // The steps narrow a selection of the table; nothing is copied until the end.
                 view = MorselView(base: all, rows: range.map { Int32($0) })
@@ -193,7 +202,7 @@ final class Executor: Sendable {
             }
             view = MorselView(base: try Executor.batch(named), rows: nil)
         }
-        for step in p.steps {
+        for step in steps {
             switch step {
             case .filter(let predicate):
                 try view.filter(predicate)

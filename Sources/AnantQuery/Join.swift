@@ -58,6 +58,12 @@ final class JoinBuild: @unchecked Sendable {
         for key in probeKeys where !left.names.contains(key) {
             throw QueryError(.unknownColumn, "unknown join key '\(key)' on the left (columns: \(left.names.joined(separator: ", ")))")
         }
+        // One integer key under a selection: looked up in place, not gathered first.
+        if probeKeys.count == 1, left.parts.count == 1, let rows = left.parts[0].rows, !left.parts[0].nullable,
+           let index = left.parts[0].base.schema.index(of: probeKeys[0]), case .int64(let keys) = left.parts[0].base.columns[index],
+           case .int64 = try right.requireColumn(self.keys[0]), let ids = table.lookupDirect(keys, rows: rows) {
+            return try match(left, ids)
+        }
         let columns = try left.columns(probeKeys).columns
         for (l, r) in zip(columns, try keys.map { k throws(QueryError) in try right.requireColumn(k) }) {
             let numeric: Set<DataType> = [.int32, .int64]
@@ -65,7 +71,11 @@ final class JoinBuild: @unchecked Sendable {
                 throw QueryError(.typeMismatch, "join keys of different types: \(l.dataType) on the left, \(r.dataType) on the right")
             }
         }
-        let ids = try table.lookup(columns, rows: left.rowCount)
+        return try match(left, try table.lookup(columns, rows: left.rowCount))
+    }
+
+    /// The joined rows, given the key table's id of every left row (-1: no match).
+    private func match(_ left: MorselView, _ ids: [Int32]) throws(QueryError) -> MorselView {
         var leftRows = [Int32](), rightRows = [Int32]()
         var unmatched = false
         if idIsRow {

@@ -68,6 +68,32 @@ final class KeyTable {
         try ids(columns, rows: rows, adding: false)
     }
 
+    /// `lookup` of one Int64 key column at `rows` (in order), without gathering it first;
+    /// nil when the table is not a direct integer table (the caller gathers and looks up).
+    func lookupDirect(_ column: Int64Column, rows: [Int32]) -> [Int32]? {
+        guard storage == .integer, direct else { return nil }
+        var out = [Int32](repeating: -1, count: rows.count)
+        let base = directBase, limit = Int64(directSlots.count), validity = column.validity
+        directSlots.withUnsafeBufferPointer { slots in
+            column.values.withUnsafeBufferPointer { v in
+                rows.withUnsafeBufferPointer { rows in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for i in 0..<rows.count {
+                            let row = Int(rows[i])
+                            if let validity, !validity[row] { continue }
+                            if i + 16 < rows.count {
+                                anant_prefetch(slots.baseAddress! + Int(truncatingIfNeeded: v[Int(rows[i + 16])] &- base))
+                            }
+                            let (slot, overflow) = v[row].subtractingReportingOverflow(base)
+                            if !overflow, slot >= 0, slot < limit { o[i] = slots[Int(slot)] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     private func ids(_ columns: [Column], rows: Int, adding: Bool) throws(QueryError) -> [Int32] {
         switch storage {
         case .none:
