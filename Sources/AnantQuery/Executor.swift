@@ -109,7 +109,9 @@ final class Executor: Sendable {
     // MARK: Morsels
 
     private enum Morsel {
-        case rowGroup(file: Int, group: Int)
+        /// `wide`: too few row groups to keep every core busy, so a row group's columns
+        /// decode in parallel.
+        case rowGroup(file: Int, group: Int, wide: Bool)
         case rows(Range<Int>)
     }
 
@@ -129,8 +131,11 @@ final class Executor: Sendable {
                 for g in reader.rowGroups(matching: pruning) where reader.metadata.rowGroups[g].numRows > 0 {
                     let (excluded, bytes) = try Executor.dictionaryExcludes(reader, g, equalities)
                     dictionaryBytes += bytes
-                    if excluded { skipped += 1 } else { out.append(.rowGroup(file: f, group: g)) }
+                    if excluded { skipped += 1 } else { out.append(.rowGroup(file: f, group: g, wide: false)) }
                 }
+            }
+            if out.count < 2 * Parallel.processorCount {
+                out = out.map { if case .rowGroup(let f, let g, _) = $0 { return .rowGroup(file: f, group: g, wide: true) }; return $0 }
             }
             counters.withLock { [skipped, dictionaryBytes] in
                 $0.rowGroups += total
@@ -190,8 +195,8 @@ final class Executor: Sendable {
             }
         case (.batch(let all), _):
             view = MorselView(base: all.slice(0..<0), rows: nil)
-        case (.parquet(let readers, let columns, let filter), .rowGroup(let f, let g)?):
-            view = try scan(readers[f], path: f, group: g, columns: columns, filter: filter)
+        case (.parquet(let readers, let columns, let filter), .rowGroup(let f, let g, let wide)?):
+            view = try scan(readers[f], path: f, group: g, columns: columns, filter: filter, parallel: wide)
         case (.parquet(let readers, let columns, _), _):
             // No row group can match: an empty batch with the scan's columns.
             let schema = readers[0].columnarSchema
@@ -225,27 +230,27 @@ final class Executor: Sendable {
     }
 
     /// Reads one row group: the filter's columns first, the others only for matching rows.
-    private func scan(_ reader: ParquetFileReader, path: Int, group: Int, columns: [String], filter: Expr?) throws(QueryError) -> MorselView {
+    private func scan(_ reader: ParquetFileReader, path: Int, group: Int, columns: [String], filter: Expr?, parallel: Bool) throws(QueryError) -> MorselView {
         // The row group's file pages leave resident memory once decoded: a scan holds what
         // it decoded, not the part of the file it has passed.
         defer { reader.releasePages(rowGroup: group) }
         do {
             let rows = Int(reader.metadata.rowGroups[group].numRows)
             guard let filter else {
-                let batch = try reader.readRowGroup(group, columns: columns, parallel: false)
+                let batch = try reader.readRowGroup(group, columns: columns, parallel: parallel)
                 let bytes = try reader.compressedBytes(rowGroup: group, columns: columns)
                 counters.withLock { $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
                 return MorselView(base: batch, rows: nil)
             }
             let tested = filter.columns.sorted()
-            let first = try reader.readRowGroup(group, columns: tested, parallel: false)
+            let first = try reader.readRowGroup(group, columns: tested, parallel: parallel)
             var bytes = try reader.compressedBytes(rowGroup: group, columns: tested)
             let selection = try filter.selection(first)
             let matches = selection.setCount
             let rest = columns.filter { !tested.contains($0) }
             var second: RecordBatch? = nil
             if matches > 0 && !rest.isEmpty {
-                second = try reader.readRowGroup(group, columns: rest, parallel: false)
+                second = try reader.readRowGroup(group, columns: rest, parallel: parallel)
                 bytes += try reader.compressedBytes(rowGroup: group, columns: rest)
             }
             counters.withLock { [bytes] in $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
@@ -308,7 +313,7 @@ final class Executor: Sendable {
         let names = Array(Set(columns).union(filter?.columns ?? []))
         var largest = 1
         for morsel in list {
-            guard case .rowGroup(let f, let g) = morsel else { continue }
+            guard case .rowGroup(let f, let g, _) = morsel else { continue }
             var bytes = 0
             for name in names {
                 guard let field = readers[f].schema.fields.firstIndex(where: { $0.name == name }) else { continue }

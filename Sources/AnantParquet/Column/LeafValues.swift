@@ -94,13 +94,29 @@ public enum LeafValues: Sendable {
         case .bytes(let d):
             guard case .bytes(var out) = self else { break }
             self = .int32([])
-            var total = 0
-            for i in indices { total += d.offsets[Int(i) + 1] - d.offsets[Int(i)] }
-            out.bytes.reserveAdditional(total)
+            // Offsets first, then the bytes into storage grown once.
+            let first = out.bytes.count, rowBase = out.offsets.count
+            var end = first
             out.offsets.reserveAdditional(indices.count)
-            d.bytes.withUnsafeBytes { raw in
+            d.offsets.withUnsafeBufferPointer { o in
                 for i in indices {
-                    out.append(UnsafeRawBufferPointer(rebasing: raw[d.offsets[Int(i)]..<d.offsets[Int(i) + 1]]))
+                    end += o[Int(i) + 1] - o[Int(i)]
+                    out.offsets.append(end)
+                }
+            }
+            out.bytes.append(contentsOf: repeatElement(0, count: end - first))
+            out.bytes.withUnsafeMutableBufferPointer { target in
+                d.bytes.withUnsafeBufferPointer { source in
+                    d.offsets.withUnsafeBufferPointer { o in
+                        for (k, i) in indices.enumerated() {
+                            let start = o[Int(i)], length = o[Int(i) + 1] - start
+                            var position = out.offsets[rowBase + k] - length
+                            for b in start..<(start + length) {
+                                target[position] = source[b]
+                                position += 1
+                            }
+                        }
+                    }
                 }
             }
             self = .bytes(out)

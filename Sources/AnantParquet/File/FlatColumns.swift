@@ -74,6 +74,27 @@ enum FlatColumns {
                 }
                 return .double(DoubleColumn(spread(numbers, zero: 0), validity: validity))
             }
+            if leaf.physicalType == .byteArray {
+                // Text keeps the decoded bytes as they are: only the offsets are rebuilt
+                // (null rows take no bytes).
+                var offsets = [Int64](repeating: 0, count: rows + 1)
+                var next = 0
+                let maximum = Int16(leaf.maxDefinitionLevel)
+                buffer.offsets.withUnsafeBufferPointer { source in
+                    offsets.withUnsafeMutableBufferPointer { out in
+                        for row in 0..<rows {
+                            if validity != nil && data.definitionLevels[row] != maximum {
+                                out[row + 1] = out[row]
+                                continue
+                            }
+                            out[row + 1] = out[row] + Int64(source[next + 1] - source[next])
+                            next += 1
+                        }
+                    }
+                }
+                let strings = try? StringColumn(offsets: offsets, bytes: buffer.bytes, validity: validity)
+                if let strings { return type == .json ? .json(strings) : .string(strings) }
+            }
             var strings = StringColumn()
             strings.reserve(rows: rows, bytes: buffer.bytes.count)
             let textual = leaf.physicalType == .byteArray

@@ -119,6 +119,9 @@ struct LazyOps: ParsableCommand {
         case "join_filter": return inc.join(nodes, on: ["node_id"]).filter(try Expr.parse("score > 0.5 and weight > 0.5"))
         case "label_agg": return inc.join(edges, on: ["edge_id"]).groupBy(["label"], [Aggregation(.count, as: "n"), Aggregation(.sum, "weight", as: "wsum")])
         case "topk_degree": return degree.sort([SortKey("degree", descending: true), SortKey("node_id")]).limit(10)
+        // The join's two scans alone (not in the anchor; for reading the join's time).
+        case "scan_nodes_filter": return nodes.filter(try Expr.parse("score > 0.5"))
+        case "scan_incidences_filter": return inc.filter(try Expr.parse("weight > 0.5"))
         default: throw ValidationError("unknown op \(op)")
         }
     }
