@@ -78,6 +78,31 @@ final class JoinBuild: @unchecked Sendable {
     private func match(_ left: MorselView, _ ids: [Int32]) throws(QueryError) -> MorselView {
         var leftRows = [Int32](), rightRows = [Int32]()
         var unmatched = false
+        if idIsRow, kind == .inner, left.parts.count == 1, let selected = left.parts[0].rows {
+            // The common case in one pass: matched rows go straight to their source rows.
+            let n = ids.count
+            var count = 0
+            let sourceRows = [Int32](unsafeUninitializedCapacity: n) { l, lc in
+                rightRows = [Int32](unsafeUninitializedCapacity: n) { r, rc in
+                    ids.withUnsafeBufferPointer { ids in
+                        selected.withUnsafeBufferPointer { selected in
+                            for row in 0..<n {
+                                let id = ids[row]
+                                l[count] = selected[row]
+                                r[count] = id
+                                count &+= id >= 0 ? 1 : 0
+                            }
+                        }
+                    }
+                    rc = count
+                }
+                lc = count
+            }
+            var view = left
+            view.parts[0].rows = sourceRows
+            view.rowCountOverride(count)
+            return try withRightPart(view, rightRows, unmatched: false)
+        }
         if idIsRow {
             // One right row per key, and no chain to walk: compact the matches.
             let n = ids.count
@@ -129,8 +154,14 @@ final class JoinBuild: @unchecked Sendable {
         // columns join as a part of their own. Nothing is copied until the result is.
         var view = left
         if !everyLeftRowOnce { view.narrow(leftRows) }
+        return try withRightPart(view, rightRows, unmatched: unmatched)
+    }
+
+    /// The joined view: the left side's parts, then the right side's columns under the
+    /// matched right rows.
+    private func withRightPart(_ view: MorselView, _ rightRows: [Int32], unmatched: Bool) throws(QueryError) -> MorselView {
         var named = [(String, Column)]()
-        for (source, output) in Optimizer.joinRightNames(left.names, right.schema.names, keys) {
+        for (source, output) in Optimizer.joinRightNames(view.names, right.schema.names, keys) {
             named.append((output, try right.requireColumn(source)))
         }
         guard !named.isEmpty else { return view }

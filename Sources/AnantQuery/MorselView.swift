@@ -72,6 +72,9 @@ struct MorselView {
         narrow(selection.setIndices().map { Int32($0) })
     }
 
+    /// Sets the row count after the parts' rows were replaced directly.
+    mutating func rowCountOverride(_ count: Int) { rowCount = count }
+
     /// Keeps the rows at `indices` (positions among the selected rows, in order; repeats
     /// allowed).
     mutating func narrow(_ indices: [Int32]) {
