@@ -60,10 +60,10 @@ import Testing
              polars: "inc.filter((pl.col('edge_id') * 2 > pl.col('node_id')) & (pl.col('weight') < pl.col('edge_id') / 1000))"),
         Case(id: "select_arithmetic", frame: {
                 try inc().select([("row", .column("row")), ("x", e("weight * 2 + edge_id")), ("m", e("edge_id % 7")),
-                                  ("d", e("node_id / edge_id")), ("n", e("-weight")), ("big", e("tag = 'beta' or flag"))])
+                                  ("d", e("node_id / edge_id")), ("n", e("-weight")), ("diff", e("node_id - edge_id * 2")), ("big", e("tag = 'beta' or flag"))])
              },
-             sql: "SELECT row, weight * 2 + edge_id AS x, edge_id % 7 AS m, node_id / edge_id AS d, -weight AS n, tag = 'beta' OR flag AS big FROM inc",
-             polars: "inc.select('row', (pl.col('weight') * 2 + pl.col('edge_id')).alias('x'), (pl.col('edge_id') % 7).alias('m'), (pl.col('node_id') / pl.col('edge_id')).alias('d'), (-pl.col('weight')).alias('n'), ((pl.col('tag') == 'beta') | pl.col('flag')).alias('big'))"),
+             sql: "SELECT row, weight * 2 + edge_id AS x, edge_id % 7 AS m, node_id / edge_id AS d, -weight AS n, node_id - edge_id * 2 AS diff, tag = 'beta' OR flag AS big FROM inc",
+             polars: "inc.select('row', (pl.col('weight') * 2 + pl.col('edge_id')).alias('x'), (pl.col('edge_id') % 7).alias('m'), (pl.col('node_id') / pl.col('edge_id')).alias('d'), (-pl.col('weight')).alias('n'), (pl.col('node_id') - pl.col('edge_id') * 2).alias('diff'), ((pl.col('tag') == 'beta') | pl.col('flag')).alias('big'))"),
         Case(id: "with_columns_then_filter", frame: { try inc().withColumns([("w2", e("weight * weight"))]).filter(e("w2 > 0.25")).select(["row", "w2"]) },
              sql: "SELECT row, weight * weight AS w2 FROM inc WHERE weight * weight > 0.25",
              polars: "inc.with_columns((pl.col('weight') * pl.col('weight')).alias('w2')).filter(pl.col('w2') > 0.25).select('row', 'w2')"),
