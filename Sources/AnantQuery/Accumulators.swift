@@ -55,7 +55,7 @@ final class CountAccumulator: Accumulator {
     }
 
     override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
-        let validity = countsRows ? nil : column.flatMap(Accumulator.validity)
+        let validity = countsRows ? nil : column?.validity
         counts.withUnsafeMutableBufferPointer { c in
             groups.withUnsafeBufferPointer { g in
                 if let validity {
@@ -86,16 +86,6 @@ final class CountAccumulator: Accumulator {
 }
 
 extension Accumulator {
-    static func validity(_ column: Column) -> Bitmap? {
-        switch column {
-        case .int32(let c): return c.validity
-        case .int64(let c): return c.validity
-        case .double(let c): return c.validity
-        case .bool(let c): return c.validity
-        case .string(let c), .json(let c): return c.validity
-        }
-    }
-
     /// The values of a numeric column as doubles (Booleans as 0 and 1).
     static func doubles(_ column: Column) throws(QueryError) -> [Double] {
         switch column {
@@ -138,7 +128,7 @@ final class SumAccumulator: Accumulator {
 
     override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
-        let validity = Accumulator.validity(column)
+        let validity = column.validity
         if isDouble {
             let values = try Accumulator.doubles(column)
             doubles.withUnsafeMutableBufferPointer { sums in
@@ -223,7 +213,7 @@ final class MeanAccumulator: Accumulator {
     override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
         let values = try Accumulator.doubles(column)
-        let validity = Accumulator.validity(column)
+        let validity = column.validity
         sums.withUnsafeMutableBufferPointer { sums in
             counts.withUnsafeMutableBufferPointer { counts in
                 for row in 0..<groups.count where validity?[row] ?? true {
@@ -292,7 +282,7 @@ final class ExtremeAccumulator: Accumulator {
 
     override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
-        let validity = Accumulator.validity(column)
+        let validity = column.validity
         switch column {
         case .int32, .int64, .bool:
             let values = try Accumulator.integers(column)

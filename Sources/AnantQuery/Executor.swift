@@ -178,7 +178,7 @@ final class Executor: Sendable {
         switch (p.source, morsel) {
         case (.batch(let all), .rows(let range)?):
             if range == 0..<all.rowCount {
-                view = MorselView(base: all, rows: nil)
+                view = MorselView(base: all, rows: nil, shared: true)
             } else if p.steps.isEmpty {
                 view = MorselView(base: all.slice(range), rows: nil)
             } else if case .filter(let predicate) = p.steps[0] {
@@ -187,11 +187,11 @@ final class Executor: Sendable {
                 let tested = try MorselView(base: all, rows: nil).columns(predicate.columns.sorted())
                 let slice = tested.schema.count == 0 ? RecordBatch.empty(rowCount: range.count) : tested.slice(range)
                 let offset = Int32(range.lowerBound)
-                view = MorselView(base: all, rows: try predicate.selection(slice).setIndices().map { Int32($0) + offset })
+                view = MorselView(base: all, rows: try predicate.selection(slice).setIndices().map { Int32($0) + offset }, shared: true)
                 steps = steps.dropFirst()
             } else {
                 // The steps narrow a selection of the table; nothing is copied until the end.
-                view = MorselView(base: all, rows: range.map { Int32($0) })
+                view = MorselView(base: all, rows: range.map { Int32($0) }, shared: true)
             }
         case (.batch(let all), _):
             view = MorselView(base: all.slice(0..<0), rows: nil)
@@ -331,7 +331,13 @@ final class Executor: Sendable {
     /// Every row of the pipeline: the morsels' selections, then one copy into the result.
     private func collect(_ p: Pipeline) throws(QueryError) -> RecordBatch {
         if case .batch(let batch) = p.source, p.steps.isEmpty { return batch }
-        return MorselView.assemble(try drive(p, produce: produceView) { _, view in view })
+        // A morsel keeps its source columns until the result is assembled only when most of
+        // their rows survive (and no memory budget asks otherwise); a selective morsel is
+        // copied out at once, so memory stays bounded by what the query returns.
+        let deferrable = options.memoryBudget == nil
+        return MorselView.assemble(try drive(p, produce: produceView) { _, view in
+            deferrable && view.cheapToHold ? view : MorselView(base: view.materialize(), rows: nil)
+        })
     }
 
     /// The first `n` rows: morsels run a wave at a time, in order, until enough rows came.

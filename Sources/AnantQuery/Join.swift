@@ -165,7 +165,7 @@ final class JoinBuild: @unchecked Sendable {
             named.append((output, try right.requireColumn(source)))
         }
         guard !named.isEmpty else { return view }
-        return MorselView(parts: view.parts + [MorselView.Part(base: try Executor.batch(named), rows: rightRows, nullable: unmatched)],
+        return MorselView(parts: view.parts + [MorselView.Part(base: try Executor.batch(named), rows: rightRows, nullable: unmatched, shared: true)],
                           rowCount: view.rowCount)
     }
 }

@@ -309,8 +309,7 @@ final class KeyTable {
             for row in 0..<column.count {
                 if column.isNull(row) {
                     if adding {
-                        if nullGroup < 0 { nullGroup = Int32(count); keyOffsets.append(keyBytes.count); hashes.append(0); count += 1 }
-                        out[row] = nullGroup
+                        out[row] = stringNullGroup()
                     }
                     continue
                 }
@@ -319,6 +318,18 @@ final class KeyTable {
             }
         }
         return out
+    }
+
+    /// The null key's group of a string table (made at first use; it has no bytes and
+    /// no slot).
+    private func stringNullGroup() -> Int32 {
+        if nullGroup < 0 {
+            nullGroup = Int32(count)
+            keyOffsets.append(keyBytes.count)
+            hashes.append(0)
+            count += 1
+        }
+        return nullGroup
     }
 
     private func findBytes(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
@@ -406,13 +417,20 @@ final class KeyTable {
             return other.keyBytes.withUnsafeBufferPointer { bytes in
                 (0..<other.count).map { id -> Int32 in
                     if storage == .string && Int32(id) == other.nullGroup {
-                        if nullGroup < 0 { nullGroup = Int32(count); keyOffsets.append(keyBytes.count); hashes.append(0); count += 1 }
-                        return nullGroup
+                        return stringNullGroup()
                     }
                     return insertBytes(UnsafeBufferPointer(rebasing: bytes[other.keyOffsets[id]..<other.keyOffsets[id + 1]]))
                 }
             }
         }
+    }
+
+    /// Every group valid but the null key's, if there is one.
+    private func nullGroupValidity() -> Bitmap? {
+        guard nullGroup >= 0 else { return nil }
+        var validity = Bitmap(count: count, value: true)
+        validity[Int(nullGroup)] = false
+        return validity
     }
 
     /// The key columns, one row per group in id order.
@@ -421,21 +439,11 @@ final class KeyTable {
         case .none:
             return []
         case .integer:
-            var validity: Bitmap? = nil
-            if nullGroup >= 0 {
-                var v = Bitmap(count: count, value: true)
-                v[Int(nullGroup)] = false
-                validity = v
-            }
+            let validity = nullGroupValidity()
             if types[0] == .int32 { return [.int32(Int32Column(integerKeys.map { Int32(truncatingIfNeeded: $0) }, validity: validity))] }
             return [.int64(Int64Column(integerKeys, validity: validity))]
         case .string:
-            var validity: Bitmap? = nil
-            if nullGroup >= 0 {
-                var v = Bitmap(count: count, value: true)
-                v[Int(nullGroup)] = false
-                validity = v
-            }
+            let validity = nullGroupValidity()
             let column = try! StringColumn(offsets: keyOffsets.map(Int64.init), bytes: keyBytes, validity: validity)
             return [types[0] == .json ? .json(column) : .string(column)]
         case .bytes:

@@ -15,6 +15,8 @@ struct MorselView {
         /// negative row is a null row (a left join's unmatched row).
         var rows: [Int32]?
         var nullable = false
+        /// The columns outlive the morsel anyway (a table in memory, a join's build side).
+        var shared = false
 
         func column(_ index: Int) -> Column {
             let column = base.columns[index]
@@ -26,14 +28,21 @@ struct MorselView {
     var parts: [Part]
     private(set) var rowCount: Int
 
-    init(base: RecordBatch, rows: [Int32]?) {
-        parts = [Part(base: base, rows: rows)]
+    init(base: RecordBatch, rows: [Int32]?, shared: Bool = false) {
+        parts = [Part(base: base, rows: rows, shared: shared)]
         rowCount = rows?.count ?? base.rowCount
     }
 
     init(parts: [Part], rowCount: Int) {
         self.parts = parts
         self.rowCount = rowCount
+    }
+
+    /// Whether holding the view until the result is assembled costs little memory: every
+    /// source the morsel decoded for itself (not a table in memory, not a join's build
+    /// side) keeps at least an eighth of its rows.
+    var cheapToHold: Bool {
+        parts.allSatisfy { $0.shared || $0.rows == nil || 8 * rowCount >= $0.base.rowCount }
     }
 
     /// The output columns' names, in order.
@@ -99,7 +108,7 @@ struct MorselView {
                last.base.schema.names.allSatisfy({ parts[p].base.schema.index(of: $0) != nil }) {
                 projected[projected.count - 1].base = try Executor.batch(zip(last.base.schema.names, last.base.columns).map { ($0, $1) } + column)
             } else {
-                projected.append(Part(base: try Executor.batch(column), rows: parts[p].rows, nullable: parts[p].nullable))
+                projected.append(Part(base: try Executor.batch(column), rows: parts[p].rows, nullable: parts[p].nullable, shared: parts[p].shared))
             }
         }
         parts = projected

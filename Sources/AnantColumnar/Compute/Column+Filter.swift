@@ -38,7 +38,7 @@ extension Column {
     }
 
     /// The validity bitmap, if any row is null.
-    var validity: Bitmap? {
+    public var validity: Bitmap? {
         switch self {
         case .int32(let c): return c.validity
         case .int64(let c): return c.validity
