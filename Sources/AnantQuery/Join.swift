@@ -32,6 +32,16 @@ final class JoinBuild: @unchecked Sendable {
         }
         let table = KeyTable(types: columns.map(\.dataType))
         let ids = try table.insert(columns, rows: right.rowCount)
+        self.table = table
+        // Every row a key of its own, none null: ids were handed out in row order, so a
+        // key's id is its row, and no chains are needed (the common dimension table).
+        if table.count == right.rowCount, columns.allSatisfy({ $0.nullCount == 0 }) {
+            head = []
+            next = []
+            unique = true
+            idIsRow = true
+            return
+        }
         var valid = Bitmap(count: right.rowCount, value: true)
         for column in columns where column.nullCount > 0 { valid = valid.intersection(column.validRows()) }
         var head = [Int32](repeating: -1, count: table.count)
@@ -44,12 +54,10 @@ final class JoinBuild: @unchecked Sendable {
             next[row] = head[id]
             head[id] = Int32(row)
         }
-        self.table = table
         self.head = head
         self.next = next
         self.unique = unique
-        // Unique keys without nulls, inserted in row order: a key's id is its row.
-        self.idIsRow = unique && valid.setCount == right.rowCount && table.count == right.rowCount
+        idIsRow = false
     }
 
     /// The joined rows of a left batch: its columns, then the right side's non-key

@@ -133,6 +133,7 @@ final class KeyTable {
         // The hot loops work on local copies (no exclusivity checks on the class's storage).
         var keys = integerKeys
         integerKeys = []
+        keys.reserveAdditional(values.count)
         var groups = count, nullID = nullGroup
         let mask = self.mask, base = directBase
         func loop(_ slots: UnsafeMutableBufferPointer<Int32>, _ slotKeys: UnsafeMutableBufferPointer<Int64>?) {
