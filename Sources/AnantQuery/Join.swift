@@ -66,6 +66,41 @@ final class JoinBuild: @unchecked Sendable {
         for key in probeKeys where !left.names.contains(key) {
             throw QueryError(.unknownColumn, "unknown join key '\(key)' on the left (columns: \(left.names.joined(separator: ", ")))")
         }
+        // An inner join on one unique integer key, under a selection: lookup and match in
+        // one pass, straight from the key column to the source rows and right rows.
+        if idIsRow, kind == .inner, probeKeys.count == 1, left.parts.count == 1, let selected = left.parts[0].rows,
+           let index = left.parts[0].base.schema.index(of: probeKeys[0]), case .int64(let keys) = left.parts[0].base.columns[index],
+           keys.nullCount == 0, case .int64 = try right.requireColumn(self.keys[0]), let (base, slots) = table.directTable {
+            let n = selected.count
+            var count = 0
+            var rightRows = [Int32]()
+            let sourceRows = [Int32](unsafeUninitializedCapacity: n) { l, lc in
+                rightRows = [Int32](unsafeUninitializedCapacity: n) { r, rc in
+                    let limit = Int64(slots.count)
+                    slots.withUnsafeBufferPointer { slots in
+                        keys.values.withUnsafeBufferPointer { v in
+                            selected.withUnsafeBufferPointer { selected in
+                                for i in 0..<n {
+                                    if i + 16 < n { anant_prefetch(slots.baseAddress! + Int(truncatingIfNeeded: v[Int(selected[i + 16])] &- base)) }
+                                    let row = selected[i]
+                                    let (offset, overflow) = v[Int(row)].subtractingReportingOverflow(base)
+                                    let id: Int32 = !overflow && offset >= 0 && offset < limit ? slots[Int(offset)] : -1
+                                    l[count] = row
+                                    r[count] = id
+                                    count &+= id >= 0 ? 1 : 0
+                                }
+                            }
+                        }
+                    }
+                    rc = count
+                }
+                lc = count
+            }
+            var view = left
+            view.parts[0].rows = sourceRows
+            view.rowCountOverride(count)
+            return try withRightPart(view, rightRows, unmatched: false)
+        }
         // One integer key under a selection: looked up in place, not gathered first.
         if probeKeys.count == 1, left.parts.count == 1, let rows = left.parts[0].rows, !left.parts[0].nullable,
            let index = left.parts[0].base.schema.index(of: probeKeys[0]), case .int64(let keys) = left.parts[0].base.columns[index],

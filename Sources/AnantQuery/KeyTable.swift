@@ -68,6 +68,13 @@ final class KeyTable {
         try ids(columns, rows: rows, adding: false)
     }
 
+    /// The direct table of a single integer key: key `k`'s group is `slots[k - base]`
+    /// (negative: absent). Nil when the table hashes.
+    var directTable: (base: Int64, slots: [Int32])? {
+        guard storage == .integer, direct else { return nil }
+        return (directBase, directSlots)
+    }
+
     /// `lookup` of one Int64 key column at `rows` (in order), without gathering it first;
     /// nil when the table is not a direct integer table (the caller gathers and looks up).
     func lookupDirect(_ column: Int64Column, rows: [Int32]) -> [Int32]? {

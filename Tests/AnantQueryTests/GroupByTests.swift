@@ -43,5 +43,13 @@ import Testing
         let joined = try LazyFrame.scan(.memory(left)).join(.scan(.memory(right)), on: ["k"], kind: .left).collect()
         let values = try joined.column(named: "v")
         #expect((0..<values.count).map { values[$0] } == [.string("c"), .null, .string("far"), .null, .string("neg"), .string("a"), .null])
+
+        // Dense keys at the top of the range (a direct table), probed under a filter with
+        // keys far below it: no wrap-around matches.
+        let top = try RecordBatch([("k", .int64(Int64Column([.max - 2, .max - 1, .max]))), ("v", .int64(Int64Column([1, 2, 3])))])
+        let probes = try RecordBatch([("k", .int64(Int64Column([.min, .max, .min + 1, .max - 2, 0]))), ("keep", .bool(BoolColumn(optionals: [true, true, true, true, true])))])
+        let inner = try LazyFrame.scan(.memory(probes)).filter(.column("keep")).join(.scan(.memory(top)), on: ["k"]).collect()
+        let matched = try inner.column(named: "v")
+        #expect((0..<matched.count).map { matched[$0] } == [.int(3), .int(1)])
     }
 }
