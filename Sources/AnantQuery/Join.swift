@@ -71,35 +71,16 @@ final class JoinBuild: @unchecked Sendable {
         if idIsRow, kind == .inner, probeKeys.count == 1, left.parts.count == 1, let selected = left.parts[0].rows,
            let index = left.parts[0].base.schema.index(of: probeKeys[0]), case .int64(let keys) = left.parts[0].base.columns[index],
            keys.nullCount == 0, case .int64 = try right.requireColumn(self.keys[0]), let (base, slots) = table.directTable {
-            let n = selected.count
-            var count = 0
-            var rightRows = [Int32]()
-            let sourceRows = [Int32](unsafeUninitializedCapacity: n) { l, lc in
-                rightRows = [Int32](unsafeUninitializedCapacity: n) { r, rc in
-                    let limit = Int64(slots.count)
-                    slots.withUnsafeBufferPointer { slots in
-                        keys.values.withUnsafeBufferPointer { v in
-                            selected.withUnsafeBufferPointer { selected in
-                                for i in 0..<n {
-                                    if i + 16 < n { anant_prefetch(slots.baseAddress! + Int(truncatingIfNeeded: v[Int(selected[i + 16])] &- base)) }
-                                    let row = selected[i]
-                                    let (offset, overflow) = v[Int(row)].subtractingReportingOverflow(base)
-                                    let id: Int32 = !overflow && offset >= 0 && offset < limit ? slots[Int(offset)] : -1
-                                    l[count] = row
-                                    r[count] = id
-                                    count &+= id >= 0 ? 1 : 0
-                                }
-                            }
-                        }
+            let limit = Int64(slots.count)
+            return try slots.withUnsafeBufferPointer { slots throws(QueryError) in
+                try keys.values.withUnsafeBufferPointer { v throws(QueryError) in
+                    try compacted(left, selected) { i, selected in
+                        if i + 16 < selected.count { anant_prefetch(slots.baseAddress! + Int(truncatingIfNeeded: v[Int(selected[i + 16])] &- base)) }
+                        let (offset, overflow) = v[Int(selected[i])].subtractingReportingOverflow(base)
+                        return !overflow && offset >= 0 && offset < limit ? slots[Int(offset)] : -1
                     }
-                    rc = count
                 }
-                lc = count
             }
-            var view = left
-            view.parts[0].rows = sourceRows
-            view.rowCountOverride(count)
-            return try withRightPart(view, rightRows, unmatched: false)
         }
         // One integer key under a selection: looked up in place, not gathered first.
         if probeKeys.count == 1, left.parts.count == 1, let rows = left.parts[0].rows, !left.parts[0].nullable,
@@ -123,28 +104,9 @@ final class JoinBuild: @unchecked Sendable {
         var unmatched = false
         if idIsRow, kind == .inner, left.parts.count == 1, let selected = left.parts[0].rows {
             // The common case in one pass: matched rows go straight to their source rows.
-            let n = ids.count
-            var count = 0
-            let sourceRows = [Int32](unsafeUninitializedCapacity: n) { l, lc in
-                rightRows = [Int32](unsafeUninitializedCapacity: n) { r, rc in
-                    ids.withUnsafeBufferPointer { ids in
-                        selected.withUnsafeBufferPointer { selected in
-                            for row in 0..<n {
-                                let id = ids[row]
-                                l[count] = selected[row]
-                                r[count] = id
-                                count &+= id >= 0 ? 1 : 0
-                            }
-                        }
-                    }
-                    rc = count
-                }
-                lc = count
+            return try ids.withUnsafeBufferPointer { ids throws(QueryError) in
+                try compacted(left, selected) { i, _ in ids[i] }
             }
-            var view = left
-            view.parts[0].rows = sourceRows
-            view.rowCountOverride(count)
-            return try withRightPart(view, rightRows, unmatched: false)
         }
         if idIsRow {
             // One right row per key, and no chain to walk: compact the matches.
@@ -198,6 +160,35 @@ final class JoinBuild: @unchecked Sendable {
         var view = left
         if !everyLeftRowOnce { view.narrow(leftRows) }
         return try withRightPart(view, rightRows, unmatched: unmatched)
+    }
+
+    /// An inner join on unique keys under a one-part selection: `id(i, selected)` is the
+    /// right row of the `i`-th selected left row (negative: no match); the matches are
+    /// compacted in one branch-free pass, straight to their source rows.
+    @inline(__always)
+    private func compacted(_ left: MorselView, _ selected: [Int32],
+                           _ id: (Int, UnsafeBufferPointer<Int32>) -> Int32) throws(QueryError) -> MorselView {
+        let n = selected.count
+        var count = 0
+        var rightRows = [Int32]()
+        let sourceRows = [Int32](unsafeUninitializedCapacity: n) { l, lc in
+            rightRows = [Int32](unsafeUninitializedCapacity: n) { r, rc in
+                selected.withUnsafeBufferPointer { selected in
+                    for i in 0..<n {
+                        let match = id(i, selected)
+                        l[count] = selected[i]
+                        r[count] = match
+                        count &+= match >= 0 ? 1 : 0
+                    }
+                }
+                rc = count
+            }
+            lc = count
+        }
+        var view = left
+        view.parts[0].rows = sourceRows
+        view.rowCountOverride(count)
+        return try withRightPart(view, rightRows, unmatched: false)
     }
 
     /// The joined view: the left side's parts, then the right side's columns under the
