@@ -30,6 +30,15 @@ final class JoinBuild: @unchecked Sendable {
                 throw QueryError(.unknownColumn, "unknown join key '\(key)' on the right (columns: \(right.schema.names.joined(separator: ", ")))")
             }
         }
+        // Distinct integer keys (a dimension table's ids): the table is built on every core.
+        if columns.count == 1, case .int64(let c) = columns[0], c.nullCount == 0, let table = KeyTable.distinctKeys(c.values) {
+            self.table = table
+            head = []
+            next = []
+            unique = true
+            idIsRow = true
+            return
+        }
         let table = KeyTable(types: columns.map(\.dataType))
         let ids = try table.insert(columns, rows: right.rowCount)
         self.table = table

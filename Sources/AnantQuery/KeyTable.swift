@@ -58,6 +58,51 @@ final class KeyTable {
     /// A table for the same key types, empty.
     func emptyCopy() -> KeyTable { KeyTable(types: types) }
 
+    /// The table of a column of distinct, non-null Int64 keys in a compact range, built on
+    /// every core: key `values[i]` gets id `i`. Nil when the keys repeat or spread too
+    /// widely (the caller inserts them one by one instead).
+    static func distinctKeys(_ values: [Int64]) -> KeyTable? {
+        let n = values.count
+        guard n >= 1 << 16 else { return nil }
+        let tasks = Parallel.tasks(for: n)
+        let bounds = Parallel.map(count: tasks) { t -> (Int64, Int64) in
+            var low = Int64.max, high = Int64.min
+            for i in Parallel.slice(t, of: tasks, count: n) { low = min(low, values[i]); high = max(high, values[i]) }
+            return (low, high)
+        }
+        let low = bounds.map(\.0).min()!, high = bounds.map(\.1).max()!
+        let (span, overflow) = high.subtractingReportingOverflow(low)
+        guard !overflow, span < directLimit, span < Int64(16 * n) else { return nil }
+        let size = Int(span) + 1
+        var slots = [Int32](largeRepeating: -1, count: size)
+        // Each task owns a range of slots and writes only keys that fall in it: no two
+        // tasks write one slot; a slot written twice within a task is a repeated key.
+        let repeated = slots.withUnsafeMutableBufferPointer { buffer -> Bool in
+            let out = SharedBuffer(buffer)
+            let found = Parallel.map(count: tasks) { t -> Bool in
+                let own = Parallel.slice(t, of: tasks, count: size)
+                var repeated = false
+                values.withUnsafeBufferPointer { v in
+                    for i in 0..<n {
+                        let slot = Int(v[i] &- low)
+                        guard own.contains(slot) else { continue }
+                        repeated = repeated || out[slot] >= 0
+                        out[slot] = Int32(i)
+                    }
+                }
+                return repeated
+            }
+            return found.contains(true)
+        }
+        guard !repeated else { return nil }
+        let table = KeyTable(types: [.int64])
+        table.directBase = low
+        table.directSlots = slots
+        table.integerKeys = values
+        table.count = n
+        return table
+    }
+
     /// The group of every row of the key columns, adding new keys.
     func insert(_ columns: [Column], rows: Int) throws(QueryError) -> [Int32] {
         try ids(columns, rows: rows, adding: true)

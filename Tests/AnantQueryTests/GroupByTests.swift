@@ -52,4 +52,38 @@ import Testing
         let matched = try inner.column(named: "v")
         #expect((0..<matched.count).map { matched[$0] } == [.int(3), .int(1)])
     }
+
+    /// Large build sides: distinct dense keys (the table built on every core), the same
+    /// keys with one repeated (chains), and sparse keys (hashing) give the same joins as
+    /// a dictionary does.
+    @Test func largeBuildSidesInEveryMode() throws {
+        var rng = SeededGenerator(seed: 11)
+        let n = 100_000
+        let dense = (0..<Int64(n)).map { $0 * 3 + 7 }.shuffled(using: &rng)
+        let repeated = dense + [dense[5]]
+        let sparse = dense.map { $0 * 1_000_003 }
+        for (label, keys) in [("dense", dense), ("repeated", repeated), ("sparse", sparse)] {
+            let right = try RecordBatch([("k", .int64(Int64Column(keys))), ("r", .int64(Int64Column((0..<Int64(keys.count)).map { $0 })))])
+            let probes = (0..<150_000).map { _ in keys[Int.random(in: 0..<keys.count, using: &rng)] + (Bool.random(using: &rng) ? 0 : 1) }
+            let left = try RecordBatch([("k", .int64(Int64Column(probes))), ("l", .int64(Int64Column((0..<Int64(probes.count)).map { $0 })))])
+            for filtered in [false, true] {
+                var frame = LazyFrame.scan(.memory(left))
+                if filtered { frame = frame.filter(try Expr.parse("l % 2 = 0")) }
+                let joined = try frame.join(.scan(.memory(right)), on: ["k"]).collect()
+                var rowsOfKey = [Int64: [Int64]]()
+                for (row, k) in keys.enumerated() { rowsOfKey[k, default: []].append(Int64(row)) }
+                var expected = [[Int64]]()
+                for (l, k) in probes.enumerated() where !filtered || l % 2 == 0 {
+                    for r in rowsOfKey[k] ?? [] { expected.append([Int64(l), r]) }
+                }
+                let lc = try joined.column(named: "l"), rc = try joined.column(named: "r")
+                let got = (0..<joined.rowCount).map { row -> [Int64] in
+                    guard case .int(let l) = lc[row], case .int(let r) = rc[row] else { return [] }
+                    return [l, r]
+                }
+                #expect(got.sorted { $0.lexicographicallyPrecedes($1) } == expected.sorted { $0.lexicographicallyPrecedes($1) },
+                        "\(label), filtered: \(filtered)")
+            }
+        }
+    }
 }
