@@ -8,7 +8,7 @@ import CAnantSystem
 /// key value of its own for grouping (SQL and polars group nulls together) and never
 /// matches in `lookup` (joins do not match null keys).
 final class KeyTable {
-    private enum Storage {
+    enum Storage {
         /// No key columns: every row is group 0 (a global aggregate).
         case none
         case integer
@@ -17,24 +17,24 @@ final class KeyTable {
         case bytes
     }
 
-    private let storage: Storage
+    let storage: Storage
     /// The key columns' types, from the first batch.
     private(set) var types: [DataType]
     /// Number of groups.
-    private(set) var count: Int
+    var count: Int
 
     // Open addressing, linear probing; a slot holds a group id or -1.
-    private var slots: [Int32]
-    private var mask: Int
+    var slots: [Int32]
+    var mask: Int
     /// Hashed integer keys: each occupied slot's key, beside its id (one cache miss a probe).
-    private var slotKeys: [Int64] = []
+    var slotKeys: [Int64] = []
     // Integer keys: the key of every group, and the group of the null key.
-    private var integerKeys: [Int64] = []
-    private var nullGroup: Int32 = -1
+    var integerKeys: [Int64] = []
+    var nullGroup: Int32 = -1
     // Byte keys: every group's encoded tuple and its hash.
-    private var keyBytes: [UInt8] = []
-    private var keyOffsets: [Int] = [0]
-    private var hashes: [UInt64] = []
+    var keyBytes: [UInt8] = []
+    var keyOffsets: [Int] = [0]
+    var hashes: [UInt64] = []
 
     init(types: [DataType]) {
         self.types = types
@@ -172,9 +172,9 @@ final class KeyTable {
     /// hashing: while the keys seen span a range no larger than `directLimit` entries (and at most 8M or
     /// sixteen per group), `directSlots[key - directBase]` holds the group. Keys outside that
     /// move the table to hashing, once.
-    private var direct = true
-    private var directBase: Int64 = 0
-    private var directSlots: [Int32] = []
+    var direct = true
+    var directBase: Int64 = 0
+    var directSlots: [Int32] = []
     static let directLimit: Int64 = 1 << 25
 
     private func integerIDs(_ values: [Int64], _ validity: Bitmap?, adding: Bool) -> [Int32] {
@@ -320,7 +320,7 @@ final class KeyTable {
 
     /// Room for `groups` groups at load factor one half (hashed storage); `rebuild`
     /// re-inserts every group even when the table is large enough.
-    private func reserve(_ groups: Int, rebuild: Bool = false) {
+    func reserve(_ groups: Int, rebuild: Bool = false) {
         guard groups * 2 > slots.count || rebuild else { return }
         var capacity = slots.count
         while capacity < groups * 2 { capacity *= 2 }
@@ -335,120 +335,6 @@ final class KeyTable {
             slots[slot] = Int32(id)
             if integer { slotKeys[slot] = integerKeys[id] }
         }
-    }
-
-    // MARK: Byte-encoded keys
-
-    private func byteIDs(_ columns: [Column], rows: Int, adding: Bool) throws(QueryError) -> [Int32] {
-        guard columns.count == types.count else {
-            throw QueryError(.invalidArgument, "\(columns.count) key columns where \(types.count) were expected")
-        }
-        var out = [Int32](repeating: -1, count: rows)
-        var scratch = [UInt8]()
-        scratch.reserveCapacity(64)
-        for row in 0..<rows {
-            scratch.removeAll(keepingCapacity: true)
-            var hasNull = false
-            for column in columns { hasNull = KeyTable.encode(column, row, into: &scratch) || hasNull }
-            if hasNull && !adding { continue }
-            out[row] = scratch.withUnsafeBufferPointer { adding ? insertBytes($0) : findBytes($0) }
-        }
-        return out
-    }
-
-    private func stringIDs(_ column: StringColumn, adding: Bool) -> [Int32] {
-        var out = [Int32](repeating: -1, count: column.count)
-        column.bytes.withUnsafeBufferPointer { bytes in
-            for row in 0..<column.count {
-                if column.isNull(row) {
-                    if adding {
-                        out[row] = stringNullGroup()
-                    }
-                    continue
-                }
-                let key = UnsafeBufferPointer(rebasing: bytes[column.byteRange(row)])
-                out[row] = adding ? insertBytes(key) : findBytes(key)
-            }
-        }
-        return out
-    }
-
-    /// The null key's group of a string table (made at first use; it has no bytes and
-    /// no slot).
-    private func stringNullGroup() -> Int32 {
-        if nullGroup < 0 {
-            nullGroup = Int32(count)
-            keyOffsets.append(keyBytes.count)
-            hashes.append(0)
-            count += 1
-        }
-        return nullGroup
-    }
-
-    private func findBytes(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let hash = ByteStrings.hash(key)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 { return -1 }
-            if hashes[Int(id)] == hash && storedKeyEquals(Int(id), key) { return id }
-            slot = (slot + 1) & mask
-        }
-    }
-
-    private func insertBytes(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        reserve(count + 1)
-        let hash = ByteStrings.hash(key)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 {
-                let new = Int32(count)
-                slots[slot] = new
-                keyBytes.append(contentsOf: key)
-                keyOffsets.append(keyBytes.count)
-                hashes.append(hash)
-                count += 1
-                return new
-            }
-            if hashes[Int(id)] == hash && storedKeyEquals(Int(id), key) { return id }
-            slot = (slot + 1) & mask
-        }
-    }
-
-    private func storedKeyEquals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = keyOffsets[id], end = keyOffsets[id + 1]
-        guard end - start == key.count else { return false }
-        return keyBytes.withUnsafeBufferPointer { stored in
-            ByteStrings.equal(UnsafeBufferPointer(rebasing: stored[start..<end]), key)
-        }
-    }
-
-    /// Appends the encoding of one value (tag, then payload); true when it is null.
-    /// Integers of both widths encode alike, so Int32 and Int64 keys match; -0.0 and 0.0
-    /// encode alike, and so does every NaN.
-    @inline(__always)
-    static func encode(_ column: Column, _ row: Int, into out: inout [UInt8]) -> Bool {
-        func append64(_ bits: UInt64) { withUnsafeBytes(of: bits.littleEndian) { out.append(contentsOf: $0) } }
-        func appendString(_ c: StringColumn, _ tag: UInt8) {
-            out.append(tag)
-            let range = c.byteRange(row)
-            withUnsafeBytes(of: UInt32(range.count).littleEndian) { out.append(contentsOf: $0) }
-            c.bytes.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range])) }
-        }
-        if column.isNull(row) { out.append(0); return true }
-        switch column {
-        case .int32(let c): out.append(1); append64(UInt64(bitPattern: Int64(c.values[row])))
-        case .int64(let c): out.append(1); append64(UInt64(bitPattern: c.values[row]))
-        case .double(let c):
-            let v = c.values[row]
-            out.append(2)
-            append64(v.isNaN ? Double.nan.bitPattern : (v == 0 ? 0 : v.bitPattern))
-        case .bool(let c): out.append(3); out.append(c.bits[row] ? 1 : 0)
-        case .string(let c): appendString(c, 4)
-        case .json(let c): appendString(c, 5)
-        }
-        return false
     }
 
     // MARK: Merging and output
@@ -500,50 +386,12 @@ final class KeyTable {
             let column = try! StringColumn(offsets: keyOffsets.map(Int64.init), bytes: keyBytes, validity: validity)
             return [types[0] == .json ? .json(column) : .string(column)]
         case .bytes:
-            var builders = types.map { ColumnBuilder(type: $0, capacity: count) }
+            var builders = types.map { KeyColumnBuilder(type: $0, capacity: count) }
             for id in 0..<count {
                 var position = keyOffsets[id]
                 for k in builders.indices { builders[k].decode(keyBytes, &position) }
             }
             return builders.map { $0.column() }
         }
-    }
-}
-
-/// Builds a column from encoded key values (`KeyTable.encode`).
-private struct ColumnBuilder {
-    let type: DataType
-    var scalars: [ScalarValue] = []
-
-    init(type: DataType, capacity: Int) {
-        self.type = type
-        scalars.reserveCapacity(capacity)
-    }
-
-    mutating func decode(_ bytes: [UInt8], _ position: inout Int) {
-        func read64() -> UInt64 {
-            var v: UInt64 = 0
-            for k in 0..<8 { v |= UInt64(bytes[position + k]) << (8 * k) }
-            position += 8
-            return v
-        }
-        let tag = bytes[position]
-        position += 1
-        switch tag {
-        case 1: scalars.append(.int(Int64(bitPattern: read64())))
-        case 2: scalars.append(.double(Double(bitPattern: read64())))
-        case 3: scalars.append(.bool(bytes[position] != 0)); position += 1
-        case 4, 5:
-            var length = 0
-            for k in 0..<4 { length |= Int(bytes[position + k]) << (8 * k) }
-            position += 4
-            scalars.append(.string(String(decoding: bytes[position..<position + length], as: UTF8.self)))
-            position += length
-        default: scalars.append(.null)
-        }
-    }
-
-    func column() -> Column {
-        (try? Column(type: type, values: scalars)) ?? Column(inferring: scalars)
     }
 }
