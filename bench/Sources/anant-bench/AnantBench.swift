@@ -7,6 +7,16 @@ import CAnantSystem
 import ArgumentParser
 import Foundation
 
+/// Timed repetitions after untimed warm-up runs, shared by every benchmark.
+struct TimingOptions: ParsableArguments {
+    @Option(help: "Timed repetitions.") var repeats = 3
+    @Option(help: "Untimed warm-up runs.") var warmup = 1
+
+    func measure(_ work: () throws -> Void) rethrows -> [String: Any] {
+        try Timing.measure(repeats: repeats, warmup: warmup, work)
+    }
+}
+
 /// Anant's side of the benchmarks in `bench/`: each subcommand times one workload on the
 /// anchors' data and prints one JSON line (median of --repeats after --warmup untimed runs),
 /// in the shape of `../shared/bench/anchors/_common.py`.
@@ -27,18 +37,14 @@ struct BuildCSR: ParsableCommand {
     @Option(help: "The incidence CSV (edge_id,node_id,weight) made by gen_hypergraph.py.")
     var incidences: String
 
-    @Option(help: "Timed repetitions.")
-    var repeats = 3
-
-    @Option(help: "Untimed warm-up runs.")
-    var warmup = 1
+    @OptionGroup var timing: TimingOptions
 
     func run() throws {
         _ = anant_keep_freed_memory()
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: incidences)))
         let (readSeconds, table) = try Timing.once { try CSVReader.read(bytes) }
         var shape = (0, 0, 0)
-        let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
+        let stats = try timing.measure {
             let h = try Hypergraph(incidences: table, edgeColumn: "edge_id", nodeColumn: "node_id")
             shape = (h.nodeCount, h.edgeCount, h.incidenceCount)
         }
@@ -58,15 +64,14 @@ struct ReadParquet: ParsableCommand {
     @Option(name: .customLong("where"), help: "A filter, e.g. 'weight > 0.9'.") var filter: String?
     @Option(help: "A label for the output.") var op = "read"
     @Option(help: "The file's codec, for the output.") var codec = "none"
-    @Option(help: "Timed repetitions.") var repeats = 3
-    @Option(help: "Untimed warm-up runs.") var warmup = 1
+    @OptionGroup var timing: TimingOptions
 
     func run() throws {
         _ = anant_keep_freed_memory()
         let predicate = try filter.map { try ParquetPredicate.parse($0) }
         let names = columns?.split(separator: ",").map(String.init)
         var rows = 0
-        let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
+        let stats = try timing.measure {
             let reader = try ParquetFileReader(path: file)
             rows = try reader.readTable(columns: names, where: predicate).rowCount
         }
@@ -82,14 +87,13 @@ struct WriteParquet: ParsableCommand {
     @Option(help: "The table to write, as a Parquet file (read once, untimed).") var input: String
     @Option(help: "Where to write.") var out: String
     @Option(help: "Codec: none, snappy, gzip, lz4, zstd.") var codec: String
-    @Option(help: "Timed repetitions.") var repeats = 3
-    @Option(help: "Untimed warm-up runs.") var warmup = 1
+    @OptionGroup var timing: TimingOptions
 
     func run() throws {
         _ = anant_keep_freed_memory()
         guard let compression = ParquetCompression(name: codec) else { throw ValidationError("unknown codec \(codec)") }
         let table = try ParquetFileReader(path: input).readTable()
-        let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
+        let stats = try timing.measure {
             let writer = try ParquetFileWriter(path: out, schema: table.schema, options: ParquetWriteOptions(compression: compression))
             try writer.write(table)
             try writer.close()
@@ -108,8 +112,7 @@ struct LazyOps: ParsableCommand {
     @Option(help: "The folder with incidences.parquet, nodes.parquet, edges.parquet.") var data: String
     @Option(parsing: .upToNextOption, help: "parquet and/or memory.") var source: [String] = ["parquet", "memory"]
     @Option(parsing: .upToNextOption, help: "Queries.") var ops: [String] = ["edge_agg", "node_degree", "join_filter", "label_agg", "topk_degree"]
-    @Option(help: "Timed repetitions.") var repeats = 3
-    @Option(help: "Untimed warm-up runs.") var warmup = 1
+    @OptionGroup var timing: TimingOptions
 
     static func query(_ op: String, _ inc: LazyFrame, _ nodes: LazyFrame, _ edges: LazyFrame) throws -> LazyFrame {
         let degree = inc.groupBy(["node_id"], [Aggregation(.count, as: "degree")])
@@ -141,7 +144,7 @@ struct LazyOps: ParsableCommand {
                 let query = try LazyOps.query(op, frames[0], frames[1], frames[2])
                 var resultRows = 0
                 var top3 = [[String]]()
-                let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
+                let stats = try timing.measure {
                     let result = try query.collect()
                     resultRows = result.rowCount
                     if op == "topk_degree" { top3 = (0..<min(3, result.rowCount)).map { r in result.columns.map { "\($0[r])" } } }
@@ -166,8 +169,7 @@ struct DatasetBench: ParsableCommand {
     @Option(help: "import, build or query.") var phase: String
     @Option(help: "Memory budget of the queries, MiB.") var budgetMb = 128
     @Option(help: "Only this query (edge_sizes, heavy_incidences, degree_top10).") var query: String?
-    @Option(help: "Timed repetitions.") var repeats = 3
-    @Option(help: "Untimed warm-up runs.") var warmup = 1
+    @OptionGroup var timing: TimingOptions
 
     func run() throws {
         _ = anant_keep_freed_memory()
@@ -193,7 +195,7 @@ struct DatasetBench: ParsableCommand {
         case "build":
             var counts = (0, 0, 0)
             var modelMB = 0.0
-            let stats = try Timing.measure(repeats: repeats, warmup: warmup) {
+            let stats = try timing.measure {
                 let h = try Dataset.open(out).hypergraph()
                 counts = (h.nodeCount, h.edgeCount, h.incidenceCount)
                 modelMB = Double(h.memoryFootprint) / 1_048_576
@@ -213,7 +215,7 @@ struct DatasetBench: ParsableCommand {
             ]
             for (name, query) in queries where self.query == nil || self.query == name {
                 var resultRows = 0
-                let stats = try Timing.measure(repeats: repeats, warmup: warmup) { resultRows = try query.collect(options: options).rowCount }
+                let stats = try timing.measure { resultRows = try query.collect(options: options).rowCount }
                 Timing.emit(record.merging(["op": name, "budget_mb": budgetMb, "result_rows": resultRows, "peak_rss_mb": Timing.peakRSSMegabytes()]) { a, _ in a }
                     .merging(stats) { a, _ in a })
             }
@@ -235,8 +237,7 @@ struct Algorithms: ParsableCommand {
     @Option(help: "The number of edges the data was generated for (a label).") var nEdges: Int
     @Option(parsing: .upToNextOption, help: "Ops: linegraph_s1 linegraph_s2 linegraph_s3 scc_s1 scc_s2 betweenness_s1 closeness_s1.")
     var ops: [String]
-    @Option(help: "Timed repetitions.") var repeats = 3
-    @Option(help: "Untimed warm-up runs.") var warmup = 1
+    @OptionGroup var timing: TimingOptions
 
     func run() throws {
         _ = anant_keep_freed_memory()
@@ -253,7 +254,7 @@ struct Algorithms: ParsableCommand {
             case "closeness": work = { result = h.sClosenessCentrality(s: s).count }
             default: throw ValidationError("unknown op \(op)")
             }
-            let stats = try Timing.measure(repeats: repeats, warmup: warmup, work)
+            let stats = try timing.measure(work)
             Timing.emit(["bench": "hypergraph_algos", "tool": "anant", "op": op, "n_edges": nEdges, "status": "ok",
                          "incidences": h.incidenceCount, "threads": Parallel.processorCount, "result": result]
                 .merging(stats) { a, _ in a })
