@@ -129,7 +129,8 @@ struct DatasetSummary {
     }
 }
 
-/// `anant export`: a dataset (or any input) to a HIF, CSV or Parquet file.
+/// `anant export`: a dataset (or any input) to a HIF, CSV or Parquet file — `convert`
+/// under the name a dataset's user looks for.
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
@@ -144,11 +145,11 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Compression of a Parquet output.")
     var codec: ParquetCompression = .zstd(level: 3)
 
+    @Option(help: "Output format of the summary: text or json.")
+    var format: OutputFormat = .text
+
     func run() throws {
-        let h = try Progress.run("reading \(dataset)") { try HypergraphFiles.read(dataset) }
-        for path in try HypergraphFiles.write(h, to: output, codec: codec) {
-            FileHandle.standardError.write(Data("wrote \(path)\n".utf8))
-        }
+        try ConvertCommand.convert(dataset, to: output, codec: codec, format: format)
     }
 }
 

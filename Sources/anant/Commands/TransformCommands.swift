@@ -97,6 +97,11 @@ struct ConvertCommand: ParsableCommand {
     var format: OutputFormat = .text
 
     func run() throws {
+        try ConvertCommand.convert(input, to: output, codec: codec, format: format)
+    }
+
+    /// Reads any input (a file or a dataset) and writes it as `output`'s format says.
+    static func convert(_ input: String, to output: String, codec: ParquetCompression, format: OutputFormat) throws {
         let h = try Progress.run("reading \(input)") { try HypergraphFiles.read(input) }
         let written = try Progress.run("writing \(output)") { try HypergraphFiles.write(h, to: output, codec: codec) }
         Written.report(h, written, format: format)
