@@ -52,6 +52,9 @@ import Testing
             #expect(degrees[object["node"]!.stringValue!]?.numberValue == object["degree"]?.numberValue)
         }
         #expect(rows.first?.objectValue?["node"]?.stringValue == "JV")
+        // The same answer under a tiny memory budget (one row group at a time).
+        #expect(try json(["query", ds, "--group-by", "node", "--agg", "count(*) as degree", "--sort", "degree desc, node", "--limit", "5",
+                          "--memory-budget", "1"]).arrayValue! == rows)
 
         // Metrics attached to nodes, filtered by the same engine.
         let hubs = try json(["query", ds, "--table", "nodes", "--metrics", "--where", "degree >= 50", "--select", "node, degree", "--sort", "degree desc"]).arrayValue!

@@ -77,6 +77,9 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Write the result to this file (.csv or .parquet, or as --format says).")
     var out: String?
 
+    @Option(help: "MiB the scans may hold decoded at once (fewer row groups decode side by side; one at least).")
+    var memoryBudget: Int?
+
     @Flag(help: "Print the optimised plan instead of running it.")
     var explain = false
 
@@ -87,6 +90,7 @@ struct QueryCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
+        if let memoryBudget, memoryBudget < 1 { throw ValidationError("--memory-budget must be at least 1 (MiB)") }
         if join != nil, on == nil, leftOn == nil || rightOn == nil { throw ValidationError("--join needs --on KEYS, or --left-on and --right-on") }
         if join == nil, on != nil || leftOn != nil || rightOn != nil { throw ValidationError("--on, --left-on and --right-on need --join") }
         if groupBy != nil, agg.isEmpty { throw ValidationError("--group-by needs at least one --agg") }
@@ -124,7 +128,8 @@ struct QueryCommand: ParsableCommand {
             if !sort.isEmpty { frame = frame.sort(try sort.flatMap(QueryCommand.topLevelItems).map(QueryCommand.sortKey)) }
             if let limit { frame = frame.limit(limit) }
             if explain { return Output.line(try frame.explain()) }
-            let (result, statistics) = try Progress.run("querying") { try frame.profile() }
+            let options = QueryOptions(memoryBudget: memoryBudget.map { $0 << 20 })
+            let (result, statistics) = try Progress.run("querying") { try frame.profile(options: options) }
             if stats {
                 FileHandle.standardError.write(Data("scanned \(statistics.rowGroupsRead) of \(statistics.rowGroups) row groups, \(statistics.rowsRead) rows, \(statistics.bytesRead) bytes\n".utf8))
             }
