@@ -38,55 +38,23 @@ extension KeyTable {
         return out
     }
 
-    /// The null key's group of a string table (made at first use; it has no bytes and
-    /// no slot).
+    /// The null key's group of a string table (made at first use; no lookup finds it).
     func stringNullGroup() -> Int32 {
         if nullGroup < 0 {
-            nullGroup = Int32(count)
-            keyOffsets.append(keyBytes.count)
-            hashes.append(0)
-            count += 1
+            nullGroup = strings.appendUnindexed()
+            count = strings.count
         }
         return nullGroup
     }
 
     private func findBytes(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let hash = ByteStrings.hash(key)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 { return -1 }
-            if hashes[Int(id)] == hash && storedKeyEquals(Int(id), key) { return id }
-            slot = (slot + 1) & mask
-        }
+        strings.find(key)
     }
 
     func insertBytes(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        reserve(count + 1)
-        let hash = ByteStrings.hash(key)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 {
-                let new = Int32(count)
-                slots[slot] = new
-                keyBytes.append(contentsOf: key)
-                keyOffsets.append(keyBytes.count)
-                hashes.append(hash)
-                count += 1
-                return new
-            }
-            if hashes[Int(id)] == hash && storedKeyEquals(Int(id), key) { return id }
-            slot = (slot + 1) & mask
-        }
-    }
-
-    private func storedKeyEquals(_ id: Int, _ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let start = keyOffsets[id], end = keyOffsets[id + 1]
-        guard end - start == key.count else { return false }
-        return keyBytes.withUnsafeBufferPointer { stored in
-            ByteStrings.equal(UnsafeBufferPointer(rebasing: stored[start..<end]), key)
-        }
+        let id = strings.insert(key)
+        count = strings.count
+        return id
     }
 
     /// Appends the encoding of one value (tag, then payload); true when it is null.

@@ -31,10 +31,8 @@ final class KeyTable {
     // Integer keys: the key of every group, and the group of the null key.
     var integerKeys: [Int64] = []
     var nullGroup: Int32 = -1
-    // Byte keys: every group's encoded tuple and its hash.
-    var keyBytes: [UInt8] = []
-    var keyOffsets: [Int] = [0]
-    var hashes: [UInt64] = []
+    // String keys and byte-encoded tuples: every distinct key once, its code the group.
+    var strings = ByteStringTable()
 
     init(types: [DataType]) {
         self.types = types
@@ -326,14 +324,12 @@ final class KeyTable {
         while capacity < groups * 2 { capacity *= 2 }
         slots = [Int32](repeating: -1, count: capacity)
         mask = capacity - 1
-        let integer = storage == .integer
-        if integer { slotKeys = [Int64](repeating: 0, count: capacity) }
+        slotKeys = [Int64](repeating: 0, count: capacity)
         for id in 0..<count where Int32(id) != nullGroup {
-            let hash = integer ? ByteStrings.mix(UInt64(bitPattern: integerKeys[id])) : hashes[id]
-            var slot = Int(truncatingIfNeeded: hash) & mask
+            var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: integerKeys[id]))) & mask
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(id)
-            if integer { slotKeys[slot] = integerKeys[id] }
+            slotKeys[slot] = integerKeys[id]
         }
     }
 
@@ -353,13 +349,10 @@ final class KeyTable {
             }
             return integerIDs(other.integerKeys, validity, adding: true)
         case .string, .bytes:
-            return other.keyBytes.withUnsafeBufferPointer { bytes in
-                (0..<other.count).map { id -> Int32 in
-                    if storage == .string && Int32(id) == other.nullGroup {
-                        return stringNullGroup()
-                    }
-                    return insertBytes(UnsafeBufferPointer(rebasing: bytes[other.keyOffsets[id]..<other.keyOffsets[id + 1]]))
-                }
+            let keys = other.strings.values
+            return (0..<other.count).map { id -> Int32 in
+                if storage == .string && Int32(id) == other.nullGroup { return stringNullGroup() }
+                return keys.withUTF8(id) { insertBytes($0) }
             }
         }
     }
@@ -382,14 +375,15 @@ final class KeyTable {
             if types[0] == .int32 { return [.int32(Int32Column(integerKeys.map { Int32(truncatingIfNeeded: $0) }, validity: validity))] }
             return [.int64(Int64Column(integerKeys, validity: validity))]
         case .string:
-            let validity = nullGroupValidity()
-            let column = try! StringColumn(offsets: keyOffsets.map(Int64.init), bytes: keyBytes, validity: validity)
+            var column = strings.values
+            column.validity = nullGroupValidity()
             return [types[0] == .json ? .json(column) : .string(column)]
         case .bytes:
             var builders = types.map { KeyColumnBuilder(type: $0, capacity: count) }
+            let keys = strings.values
             for id in 0..<count {
-                var position = keyOffsets[id]
-                for k in builders.indices { builders[k].decode(keyBytes, &position) }
+                var position = Int(keys.offsets[id])
+                for k in builders.indices { builders[k].decode(keys.bytes, &position) }
             }
             return builders.map { $0.column() }
         }

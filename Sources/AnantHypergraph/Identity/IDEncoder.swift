@@ -231,8 +231,7 @@ enum IDEncoder {
     // MARK: Strings
 
     static func encodeStrings(_ parts: [StringColumn]) -> (StringColumn, [[Int32]]) {
-        var uniques = StringColumn()
-        var table = StringHashTable(expected: Swift.min(parts.reduce(0) { $0 + $1.count }, 1 << 20))
+        var table = ByteStringTable(expected: Swift.min(parts.reduce(0) { $0 + $1.count }, 1 << 20))
         var firstCodes = [[Int32]]()
         for part in parts {
             var codes = [Int32]()
@@ -240,11 +239,12 @@ enum IDEncoder {
             part.bytes.withUnsafeBufferPointer { buffer in
                 for row in 0..<part.count {
                     let key = UnsafeBufferPointer(rebasing: buffer[part.byteRange(row)])
-                    codes.append(table.insert(key, into: &uniques))
+                    codes.append(table.insert(key))
                 }
             }
             firstCodes.append(codes)
         }
+        let uniques = table.values
         let order = uniques.bytes.withUnsafeBufferPointer { buffer in
             (0..<uniques.count).sorted { a, b in
                 ByteStrings.compare(UnsafeBufferPointer(rebasing: buffer[uniques.byteRange(a)]),
@@ -293,55 +293,6 @@ struct IntegerHashTable {
         mask = capacity - 1
         for (code, key) in keys.enumerated() {
             var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(code)
-        }
-    }
-}
-
-/// Open addressing from byte strings to first-appearance codes; the distinct strings are
-/// appended to a caller-owned column, whose row number is the code.
-struct StringHashTable {
-    private var slots: [Int32]
-    private var hashes: [UInt64] = []
-    private var mask: Int
-
-    init(expected: Int) {
-        var capacity = 16
-        while capacity < expected * 2 { capacity <<= 1 }
-        slots = [Int32](repeating: -1, count: capacity)
-        mask = capacity - 1
-    }
-
-    /// The code of `key`; a new key is appended to `uniques` and gets its row number.
-    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, into uniques: inout StringColumn) -> Int32 {
-        let hash = ByteStrings.hash(key)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let code = slots[slot]
-            if code < 0 { break }
-            if hashes[Int(code)] == hash {
-                let equal = uniques.bytes.withUnsafeBufferPointer { buffer in
-                    ByteStrings.equal(UnsafeBufferPointer(rebasing: buffer[uniques.byteRange(Int(code))]), key)
-                }
-                if equal { return code }
-            }
-            slot = (slot + 1) & mask
-        }
-        let code = Int32(hashes.count)
-        hashes.append(hash)
-        uniques.append(utf8: key)
-        slots[slot] = code
-        if hashes.count * 2 > slots.count { grow() }
-        return code
-    }
-
-    private mutating func grow() {
-        let capacity = slots.count * 2
-        slots = [Int32](repeating: -1, count: capacity)
-        mask = capacity - 1
-        for (code, hash) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: hash) & mask
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(code)
         }

@@ -57,45 +57,15 @@ struct FixedDictionaryBuilder {
 
 /// Builds a dictionary of distinct byte strings.
 struct BytesDictionaryBuilder {
-    private var slots: [Int32]
-    private var hashes: [UInt64] = []
-    private var mask: Int
-    private(set) var values = StringColumn()
+    private var table = ByteStringTable(expected: 512)
 
-    init() {
-        slots = [Int32](repeating: -1, count: 1024)
-        mask = 1023
-    }
-
-    var count: Int { hashes.count }
+    /// The distinct values, in code order.
+    var values: StringColumn { table.values }
+    var count: Int { table.count }
     /// PLAIN size of the dictionary: 4 length bytes per value plus the bytes.
-    var plainSize: Int { values.bytes.count + 4 * count }
+    var plainSize: Int { table.values.bytes.count + 4 * count }
 
     mutating func index(of key: UnsafeBufferPointer<UInt8>) -> Int32 {
-        let hash = ByteStrings.hash(key)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let code = slots[slot]
-            if code < 0 { break }
-            if hashes[Int(code)] == hash, values.withUTF8(Int(code), { ByteStrings.equal($0, key) }) { return code }
-            slot = (slot &+ 1) & mask
-        }
-        let code = Int32(hashes.count)
-        hashes.append(hash)
-        values.append(utf8: key)
-        slots[slot] = code
-        if hashes.count * 2 > slots.count { grow() }
-        return code
-    }
-
-    private mutating func grow() {
-        let capacity = slots.count * 2
-        slots = [Int32](repeating: -1, count: capacity)
-        mask = capacity - 1
-        for (code, hash) in hashes.enumerated() {
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while slots[slot] >= 0 { slot = (slot &+ 1) & mask }
-            slots[slot] = Int32(code)
-        }
+        table.insert(key)
     }
 }
