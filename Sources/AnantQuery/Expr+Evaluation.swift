@@ -172,16 +172,7 @@ extension Expr {
             var out = [Int64](repeating: 0, count: rows)
             var nulls = validity ?? Bitmap(count: rows, value: true)
             for row in 0..<rows where nulls[row] {
-                let (u, w) = (p(row), q(row))
-                let (value, overflow): (Int64, Bool)
-                switch op {
-                case .add: (value, overflow) = u.addingReportingOverflow(w)
-                case .subtract: (value, overflow) = u.subtractingReportingOverflow(w)
-                case .multiply: (value, overflow) = u.multipliedReportingOverflow(by: w)
-                default:
-                    if w == 0 { nulls[row] = false; continue }  // x % 0 is null, as in polars
-                    (value, overflow) = u.remainderReportingOverflow(dividingBy: w)
-                }
+                guard let (value, overflow) = integerArithmetic(op, p(row), q(row)) else { nulls[row] = false; continue }
                 if overflow { throw QueryError(.overflow, "integer overflow in \(context) at row \(row)") }
                 out[row] = value
             }
@@ -201,17 +192,23 @@ extension Expr {
         return .column(.double(PrimitiveColumn(out.enumerated().map { validity?[$0.offset] == false ? 0 : $0.element }, validity: validity)))
     }
 
+    /// `u op w` for integer `+ - * %` with its overflow flag; nil for `x % 0`, which is
+    /// null (as in polars).
+    @inline(__always)
+    private static func integerArithmetic(_ op: ArithmeticOperator, _ u: Int64, _ w: Int64) -> (Int64, Bool)? {
+        switch op {
+        case .add: return u.addingReportingOverflow(w)
+        case .subtract: return u.subtractingReportingOverflow(w)
+        case .multiply: return u.multipliedReportingOverflow(by: w)
+        case .divide, .remainder:
+            if w == 0 { return nil }
+            return u.remainderReportingOverflow(dividingBy: w)
+        }
+    }
+
     private static func scalarArithmetic(_ op: ArithmeticOperator, _ x: ScalarValue, _ y: ScalarValue, context: Expr) throws(QueryError) -> ScalarValue {
         if case .int(let u) = x, case .int(let w) = y, op != .divide {
-            let (value, overflow): (Int64, Bool)
-            switch op {
-            case .add: (value, overflow) = u.addingReportingOverflow(w)
-            case .subtract: (value, overflow) = u.subtractingReportingOverflow(w)
-            case .multiply: (value, overflow) = u.multipliedReportingOverflow(by: w)
-            default:
-                if w == 0 { return .null }
-                (value, overflow) = u.remainderReportingOverflow(dividingBy: w)
-            }
+            guard let (value, overflow) = integerArithmetic(op, u, w) else { return .null }
             if overflow { throw QueryError(.overflow, "integer overflow in \(context)") }
             return .int(value)
         }
