@@ -76,6 +76,39 @@ import Testing
         #expect(mirrored)
     }
 
+    /// Sorted integer ids where some nodes' edges lie more than 2^16 edges apart (the
+    /// bucketed transpose closes blocks early there), negative ids, and tiny tables; the
+    /// transpose of either CSR gives the other back, with the slots it came from.
+    @Test(arguments: [1, 2, 3, 200_000])
+    func sortedIntegerTablesWithDistantRows(edgeCount: Int) throws {
+        var edgeIDs = [Int64](), nodeIDs = [Int64]()
+        for e in 0..<edgeCount {
+            var nodes = [Int64((e &* 7919) % 150_000) - 75_000]
+            if e % 70_000 == 0 { nodes.append(100_000 + Int64(e / 70_000)) }
+            if e % 3 == 0 { nodes.insert(-75_001, at: 0) }
+            for node in nodes.sorted() {
+                edgeIDs.append(Int64(e) * 3 - 5)
+                nodeIDs.append(node)
+            }
+        }
+        let table = try RecordBatch([("edge", .int64(Int64Column(edgeIDs))), ("node", .int64(Int64Column(nodeIDs)))])
+        let h = try Hypergraph(incidences: table)
+        Self.check(h, against: Reference(edgeIDs: edgeIDs.map { .int($0) }, nodeIDs: nodeIDs.map { .int($0) }))
+        #expect(h.edgeMembers.transposed(columns: h.nodeCount) == h.nodeMemberships)
+        #expect(h.nodeMemberships.transposed(columns: h.edgeCount) == h.edgeMembers)
+        let (transpose, slots) = h.edgeMembers.transposed(columns: h.nodeCount)
+        #expect(transpose == h.nodeMemberships)
+        var slotsMatch = slots.count == h.incidenceCount
+        for node in 0..<h.nodeCount {
+            for (slot, edge) in zip(transpose.offsets[node]..<transpose.offsets[node + 1], transpose[node]) {
+                let source = slots[slot]
+                slotsMatch = slotsMatch && h.edgeMembers.members[source] == Int32(node)
+                    && h.edgeMembers.offsets[Int(edge)] <= source && source < h.edgeMembers.offsets[Int(edge) + 1]
+            }
+        }
+        #expect(slotsMatch)
+    }
+
     @Test func largeStringTable() throws {
         var rng = SeededGenerator(seed: 11)
         let pairs = (0..<150_000).map { _ in ("e\(Int.random(in: 0..<9_000, using: &rng))", "n-\(Int.random(in: 0..<20_000, using: &rng))-é") }

@@ -62,67 +62,44 @@ public struct CSR: Sendable, Hashable {
         return transpose(columns: columns, sourceSlots: &unused, wantSlots: false)
     }
 
-    /// A cache-conscious parallel transpose in two passes: every (member, row) pair goes
-    /// to the bucket of 2^`shift` consecutive columns holding its member (each task appends
-    /// its slice of rows to its own region of every bucket, so pairs stay in row order),
-    /// then `ColumnBuckets` finishes the buckets in cache. (Counts fit 32 bits: the model
-    /// refuses 2^31 incidences.)
+    /// A cache-conscious parallel transpose (`ColumnBuckets`): each task appends its slice
+    /// of rows' (member, row) pairs to the buckets of their members, then every bucket is
+    /// finished in cache. (Counts fit 32 bits: the model refuses 2^31 incidences.)
     private func transpose(columns: Int, sourceSlots: inout [Int], wantSlots: Bool) -> CSR {
         let rows = rowCount, n = members.count
-        var bits = 0
-        while (columns >> bits) > 256 && bits < 14 { bits += 1 }
-        let shift = bits, mask = (1 << shift) - 1
-        let bucketCount = (columns >> shift) + 1
         let tasks = Parallel.tasks(for: n)
-        var buckets = ColumnBuckets(
-            firstColumn: (0...bucketCount).map { Swift.min($0 << shift, columns) }, start: [],
-            column: [UInt16](largeCount: n) { _ in }, row: [Int32](largeCount: n) { _ in },
-            slot: [Int](largeCount: wantSlots ? n : 0) { _ in })
-        // Task t's count of, then cursor into, bucket b lives at t * bucketCount + b.
-        var cursor = [Int](repeating: 0, count: tasks * bucketCount)
+        let slices = (0..<tasks).map { Parallel.slice($0, of: tasks, count: rows) }
+        let plan = ColumnBuckets.Plan(keyCount: columns, pairs: slices.map { offsets[$0.upperBound] - offsets[$0.lowerBound] },
+                                      rows: slices.map(\.count))
+        var pairs = [UInt32](largeCount: plan.capacity) { _ in }
+        var slots = [Int](largeCount: wantSlots ? plan.capacity : 0) { _ in }
+        var blocks = [ColumnBuckets.TaskBlocks](repeating: .init(), count: tasks)
         members.withUnsafeBufferPointer { membersBuffer in
             offsets.withUnsafeBufferPointer { offsetsBuffer in
-                let m = SharedBuffer(membersBuffer), o = SharedBuffer(offsetsBuffer)
-                cursor.withUnsafeMutableBufferPointer { cursorBuffer in
-                    let c = SharedBuffer(cursorBuffer)
-                    Parallel.run(tasks: tasks) { t in
-                        // Local copies: captured values could alias the stores and be reloaded.
-                        let (m, c, shift) = (m, c, shift)
-                        let slice = Parallel.slice(t, of: tasks, count: rows)
-                        guard !slice.isEmpty else { return }
-                        let base = t * bucketCount
-                        for k in o[slice.lowerBound]..<o[slice.upperBound] { c[base &+ Int(m[k]) &>> shift] &+= 1 }
-                    }
-                }
-                buckets.start = ColumnBuckets.cursors(counts: &cursor, tasks: tasks, bucketCount: bucketCount)
-                cursor.withUnsafeMutableBufferPointer { cursorBuffer in
-                    buckets.column.withUnsafeMutableBufferPointer { columnBuffer in
-                        buckets.row.withUnsafeMutableBufferPointer { rowBuffer in
-                            buckets.slot.withUnsafeMutableBufferPointer { slotBuffer in
-                                let c = SharedBuffer(cursorBuffer)
-                                let pc = SharedBuffer(columnBuffer), pr = SharedBuffer(rowBuffer), ps = SharedBuffer(slotBuffer)
-                                Parallel.run(tasks: tasks) { t in
-                                    let (o, m, c, pc, pr, ps, shift, mask) = (o, m, c, pc, pr, ps, shift, mask)
-                                    let base = t * bucketCount
-                                    for row in Parallel.slice(t, of: tasks, count: rows) {
-                                        let rowCode = Int32(truncatingIfNeeded: row)
-                                        for k in o[row]..<o[row &+ 1] {
-                                            let column = Int(m[k])
-                                            let b = base &+ column &>> shift
-                                            let position = c[b]
-                                            pc[position] = UInt16(truncatingIfNeeded: column & mask)
-                                            pr[position] = rowCode
-                                            if wantSlots { ps[position] = k }
-                                            c[b] = position &+ 1
-                                        }
+                pairs.withUnsafeMutableBufferPointer { pairBuffer in
+                    slots.withUnsafeMutableBufferPointer { slotBuffer in
+                        blocks.withUnsafeMutableBufferPointer { blocksBuffer in
+                            let m = SharedBuffer(membersBuffer), o = SharedBuffer(offsetsBuffer)
+                            let p = SharedBuffer(pairBuffer), ps = SharedBuffer(slotBuffer), out = SharedBuffer(blocksBuffer)
+                            Parallel.run(tasks: tasks) { t in
+                                // Local copies: captured values could alias the stores and be reloaded.
+                                let (m, o, ps) = (m, o, ps)
+                                var writer = ColumnBuckets.Writer(plan: plan, task: t, pairs: p.base)
+                                for row in slices[t] {
+                                    let rowCode = Int32(truncatingIfNeeded: row)
+                                    for k in o[row]..<o[row &+ 1] {
+                                        let slot = writer.append(key: Int(m[k]), row: rowCode)
+                                        if wantSlots { ps[slot] = k }
                                     }
                                 }
+                                out[t] = writer.finish()
                             }
                         }
                     }
                 }
             }
         }
-        return buckets.csr(columns: columns, sourceSlots: &sourceSlots)
+        let buckets = ColumnBuckets(plan: plan, blocks: blocks, rowOffset: [Int32](repeating: 0, count: tasks), pairs: pairs, slot: slots)
+        return buckets.csr(sourceSlots: &sourceSlots)
     }
 }
