@@ -11,9 +11,10 @@ import AnantColumnar
 /// Each parallel task appends its pairs through a `Writer` to blocks of 2^`blockShift`
 /// slots in its own region of one pair array, a block per bucket at a time, so no
 /// counting pass is needed before the scatter. A pair is one 32-bit word: the key's
-/// offset in its bucket (16 bits) and the row's distance from its block's first row (16
-/// bits; a block closes early when the next row is farther). Half the bytes of a
-/// (key, row) pair, and one write stream per bucket instead of two.
+/// offset in its bucket (16 bits) and the row's distance from the block's base row (16
+/// bits): half the bytes of a (key, row) pair, and one write stream per bucket instead of
+/// two. A row 2^16 or more past the base is preceded by a marker (key 0xFFFF, never a
+/// key's offset) moving the base forward by whole multiples of 2^16.
 ///
 /// `CSR.transposed` and the sorted-input builder both go through here.
 struct ColumnBuckets {
@@ -39,16 +40,16 @@ struct ColumnBuckets {
             while (keyCount >> bits) > 256 && bits < 14 { bits += 1 }
             shift = bits
             bucketCount = Swift.max(1, ((keyCount - 1) >> bits) + 1)
-            // Blocks small enough that the partly filled ones waste at most about 1/8 of the slots.
+            // Blocks small enough that the partly filled ones waste at most about 1/4 of the slots.
             let total = pairs.reduce(0, +)
-            var blockBits = 9
-            while blockBits > 4 && (bucketCount * tasks) << (blockBits + 3) > total { blockBits -= 1 }
+            var blockBits = 12
+            while blockBits > 4 && (bucketCount * tasks) << (blockBits + 2) > total { blockBits -= 1 }
             blockShift = blockBits
-            // A task's region: its pairs in full blocks, plus per bucket one partly filled
-            // block and one block closed early per 2^16 rows.
+            // A task's region: its pairs and markers (per bucket at most one per 2^16 rows)
+            // in full blocks, plus one partly filled block per bucket.
             var starts = [0]
             for t in 0..<tasks {
-                let blocks = (pairs[t] + (1 << blockBits) - 1) >> blockBits + bucketCount * (1 + rows[t] >> 16)
+                let blocks = (pairs[t] + bucketCount * (rows[t] >> 16) + (1 << blockBits) - 1) >> blockBits + bucketCount
                 starts.append(starts[t] + blocks << blockBits)
             }
             regionStart = starts
@@ -62,6 +63,7 @@ struct ColumnBuckets {
         var bucket: [Int32] = []
         var firstRow: [Int32] = []
         var end: [Int] = []
+        var markers: [Int32] = []
     }
 
     /// One task's appender into its region of the pair array.
@@ -71,11 +73,11 @@ struct ColumnBuckets {
         private let firstBlock: Int, bucketCount: Int
         private var nextBlock: Int
         /// Per bucket: the next free slot of its current block (0: no block yet), and the
-        /// block's first row.
+        /// row distances count from.
         private let cursors: UnsafeMutablePointer<Int>
         private let bases: UnsafeMutablePointer<Int32>
         private let blockBucket: UnsafeMutablePointer<Int32>, blockFirstRow: UnsafeMutablePointer<Int32>
-        private let blockEnd: UnsafeMutablePointer<Int>
+        private let blockEnd: UnsafeMutablePointer<Int>, blockMarkers: UnsafeMutablePointer<Int32>
 
         init(plan: Plan, task t: Int, pairs: UnsafeMutablePointer<UInt32>) {
             self.pairs = pairs
@@ -92,6 +94,7 @@ struct ColumnBuckets {
             blockBucket = .allocate(capacity: blocks)
             blockFirstRow = .allocate(capacity: blocks)
             blockEnd = .allocate(capacity: blocks)
+            blockMarkers = .allocate(capacity: blocks)
         }
 
         /// Appends the pair (key, row); rows must not descend. Returns the pair's slot.
@@ -100,45 +103,60 @@ struct ColumnBuckets {
             var position = cursors[bucket]
             var distance = UInt32(bitPattern: row &- bases[bucket])
             if position & blockMask == 0 || distance > 0xFFFF {
-                position = takeBlock(bucket: bucket, row: row, closing: position)
-                distance = 0
+                (position, distance) = makeRoom(bucket: bucket, row: row, position: position)
             }
             pairs[position] = UInt32(truncatingIfNeeded: key & mask) | distance &<< 16
             cursors[bucket] = position &+ 1
             return position
         }
 
-        /// The bucket's block is full, or its next row too far, or it has none yet.
-        @inline(never) private mutating func takeBlock(bucket: Int, row: Int32, closing position: Int) -> Int {
-            if position != 0 { blockEnd[((position &- 1) &>> blockShift) &- firstBlock] = position }
+        /// The row is too far from the bucket's base (a marker moves the base), or the
+        /// bucket's block is full, or it has none yet (a new block starts at the row).
+        /// Returns the pair's slot and distance.
+        @inline(never) private mutating func makeRoom(bucket: Int, row: Int32, position: Int) -> (Int, UInt32) {
+            var position = position
+            if position & blockMask != 0 {
+                let jump = UInt32(bitPattern: row &- bases[bucket]) &>> 16
+                pairs[position] = 0xFFFF | jump &<< 16
+                blockMarkers[(position &>> blockShift) &- firstBlock] &+= 1
+                bases[bucket] &+= Int32(bitPattern: jump &<< 16)
+                position &+= 1
+                if position & blockMask != 0 { return (position, UInt32(bitPattern: row &- bases[bucket])) }
+            }
             let index = nextBlock &- firstBlock
             blockBucket[index] = Int32(truncatingIfNeeded: bucket)
             blockFirstRow[index] = row
+            blockEnd[index] = (nextBlock &+ 1) &<< blockShift
+            blockMarkers[index] = 0
             bases[bucket] = row
             nextBlock &+= 1
-            return (nextBlock &- 1) &<< blockShift
+            return ((nextBlock &- 1) &<< blockShift, 0)
         }
 
         /// The blocks taken; frees the writer's scratch.
         func finish() -> TaskBlocks {
             defer {
                 cursors.deallocate(); bases.deallocate()
-                blockBucket.deallocate(); blockFirstRow.deallocate(); blockEnd.deallocate()
+                blockBucket.deallocate(); blockFirstRow.deallocate(); blockEnd.deallocate(); blockMarkers.deallocate()
             }
+            // Blocks are full but each bucket's last.
             for bucket in 0..<bucketCount where cursors[bucket] != 0 {
                 blockEnd[((cursors[bucket] &- 1) &>> blockShift) &- firstBlock] = cursors[bucket]
             }
             let count = nextBlock - firstBlock
             return TaskBlocks(bucket: Array(UnsafeBufferPointer(start: blockBucket, count: count)),
                               firstRow: Array(UnsafeBufferPointer(start: blockFirstRow, count: count)),
-                              end: Array(UnsafeBufferPointer(start: blockEnd, count: count)))
+                              end: Array(UnsafeBufferPointer(start: blockEnd, count: count)),
+                              markers: Array(UnsafeBufferPointer(start: blockMarkers, count: count)))
         }
     }
 
-    /// A run of one bucket's pairs, and the row their distances count from.
+    /// A run of one bucket's pairs, the row their distances count from, and how many of
+    /// the slots are markers.
     struct Segment {
         var pairs: Range<Int>
         var firstRow: Int32
+        var markers: Int32
     }
 
     let plan: Plan
@@ -156,11 +174,12 @@ struct ColumnBuckets {
         for task in blocks { for bucket in task.bucket { start[Int(bucket) + 1] += 1 } }
         for b in 0..<plan.bucketCount { start[b + 1] += start[b] }
         var next = start
-        var segments = [Segment](repeating: Segment(pairs: 0..<0, firstRow: 0), count: start[plan.bucketCount])
+        var segments = [Segment](repeating: Segment(pairs: 0..<0, firstRow: 0, markers: 0), count: start[plan.bucketCount])
         for (t, task) in blocks.enumerated() {
             for (index, bucket) in task.bucket.enumerated() {
                 let lower = plan.regionStart[t] + index << plan.blockShift
-                segments[next[Int(bucket)]] = Segment(pairs: lower..<task.end[index], firstRow: task.firstRow[index] &+ rowOffset[t])
+                segments[next[Int(bucket)]] = Segment(pairs: lower..<task.end[index], firstRow: task.firstRow[index] &+ rowOffset[t],
+                                                      markers: task.markers[index])
                 next[Int(bucket)] += 1
             }
         }
@@ -179,7 +198,7 @@ struct ColumnBuckets {
         // Where each bucket's pairs go in the result.
         var outputStart = [Int](repeating: 0, count: bucketCount + 1)
         for b in 0..<bucketCount {
-            outputStart[b + 1] = outputStart[b] + segments[segmentStart[b]..<segmentStart[b + 1]].reduce(0) { $0 + $1.pairs.count }
+            outputStart[b + 1] = outputStart[b] + segments[segmentStart[b]..<segmentStart[b + 1]].reduce(0) { $0 + $1.pairs.count - Int($1.markers) }
         }
         let n = outputStart[bucketCount]
         let wantSlots = !slot.isEmpty
@@ -205,7 +224,8 @@ struct ColumnBuckets {
                                         Parallel.run(tasks: tasks) { t in
                                             // Local copies: captured values could alias the stores and be reloaded.
                                             let (pp, ps, out, result, slots) = (pp, ps, out, result, slots)
-                                            let counts = UnsafeMutablePointer<Int32>.allocate(capacity: keysPerBucket + 1)
+                                            // Markers are counted at 0x10000, past every key.
+                                            let counts = UnsafeMutablePointer<Int32>.allocate(capacity: 0x10001)
                                             defer { counts.deallocate() }
                                             var b = t
                                             while b < bucketCount {
@@ -224,11 +244,15 @@ struct ColumnBuckets {
                                                     out[firstKey &+ i &+ 1] = Int(position)
                                                 }
                                                 for s in bucketSegments {
-                                                    let segment = segs[s]
-                                                    for p in segment.pairs {
+                                                    var base = segs[s].firstRow
+                                                    for p in segs[s].pairs {
                                                         let pair = pp[p], i = Int(pair & 0xFFFF)
+                                                        if i == 0xFFFF {
+                                                            base &+= Int32(bitPattern: pair & 0xFFFF_0000)
+                                                            continue
+                                                        }
                                                         let target = Int(counts[i])
-                                                        result[target] = segment.firstRow &+ Int32(truncatingIfNeeded: pair &>> 16)
+                                                        result[target] = base &+ Int32(truncatingIfNeeded: pair &>> 16)
                                                         if wantSlots { slots[target] = ps[p] }
                                                         counts[i] = Int32(truncatingIfNeeded: target &+ 1)
                                                     }
