@@ -78,21 +78,24 @@ enum SortedIntegerBuild {
         // A task's rows are its edges counted from its first (-1: the edge running into its slice).
         let plan = ColumnBuckets.Plan(keyCount: span, pairs: slices.map(\.count), rows: slices.map { $0.count + 1 })
         var pairs = [UInt32](largeCount: plan.capacity) { _ in }
-        // Task t writes the rows where its edges start from slot slice.lowerBound + t on.
-        var startRows = [Int32](largeCount: n + tasks) { _ in }
+        // Task t writes the rows where its edges start, and their ids, from slot
+        // slice.lowerBound + t on.
+        let startRows = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n + tasks)
+        let startEdges = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n + tasks)
+        defer { startRows.deallocate(); startEdges.deallocate() }
         var scans = [TaskScan](repeating: TaskScan(), count: tasks)
         // Pass 2.
         edges.withUnsafeBufferPointer { edgesBuffer in
             nodes.withUnsafeBufferPointer { nodesBuffer in
-                startRows.withUnsafeMutableBufferPointer { startRowsBuffer in
-                    pairs.withUnsafeMutableBufferPointer { pairBuffer in
-                        scans.withUnsafeMutableBufferPointer { scansBuffer in
-                            let e = SharedBuffer(edgesBuffer), v = SharedBuffer(nodesBuffer), s = SharedBuffer(startRowsBuffer)
-                            let p = SharedBuffer(pairBuffer), out = SharedBuffer(scansBuffer)
-                            Parallel.run(tasks: tasks) { t in
-                                out[t] = scan(edges: e, nodes: v, rows: slices[t], low: low, startRows: s.base + slices[t].lowerBound + t,
-                                              writer: ColumnBuckets.Writer(plan: plan, task: t, pairs: p.base))
-                            }
+                pairs.withUnsafeMutableBufferPointer { pairBuffer in
+                    scans.withUnsafeMutableBufferPointer { scansBuffer in
+                        let e = SharedBuffer(edgesBuffer), v = SharedBuffer(nodesBuffer)
+                        let rows = SharedBuffer(startRows), ids = SharedBuffer(startEdges)
+                        let p = SharedBuffer(pairBuffer), out = SharedBuffer(scansBuffer)
+                        Parallel.run(tasks: tasks) { t in
+                            let first = slices[t].lowerBound + t
+                            out[t] = scan(edges: e, nodes: v, rows: slices[t], low: low, startRows: rows.base + first,
+                                          startEdges: ids.base + first, writer: ColumnBuckets.Writer(plan: plan, task: t, pairs: p.base))
                         }
                     }
                 }
@@ -103,7 +106,7 @@ enum SortedIntegerBuild {
             defer { running += scan.edgeStarts }
             return running
         }
-        let (edgeOffsets, distinctEdges) = edgeArrays(edges: edges, startRows: startRows, firstEdge: firstEdge, edgeCount: running)
+        let (edgeOffsets, distinctEdges) = edgeArrays(startRows: SharedBuffer(startRows), startEdges: SharedBuffer(startEdges), rowCount: n, firstEdge: firstEdge, edgeCount: running)
         // Pass 3: edges by node id, a row for every id in the range.
         var unusedSlots = [Int]()
         let byID = ColumnBuckets(plan: plan, blocks: scans.map(\.blocks), rowOffset: firstEdge.map { Int32(truncatingIfNeeded: $0) },
@@ -135,7 +138,7 @@ enum SortedIntegerBuild {
     /// Pass 2 for one task's slice of rows. Edge starts are counted branch-free: they come
     /// every few rows, too irregularly to predict.
     private static func scan(edges e: SharedBuffer<Int64>, nodes v: SharedBuffer<Int64>, rows slice: Range<Int>, low: Int64,
-                             startRows: UnsafeMutablePointer<Int32>, writer: ColumnBuckets.Writer) -> TaskScan {
+                             startRows: UnsafeMutablePointer<Int32>, startEdges: UnsafeMutablePointer<Int64>, writer: ColumnBuckets.Writer) -> TaskScan {
         var writer = writer
         var starts = 0
         if !slice.isEmpty {
@@ -145,6 +148,7 @@ enum SortedIntegerBuild {
                 let edge = e[k]
                 // Every row is written to the next start's slot and kept only when it is a start.
                 startRows[starts] = Int32(truncatingIfNeeded: k)
+                startEdges[starts] = edge
                 starts &+= previousEdge != edge ? 1 : 0
                 previousEdge = edge
                 _ = writer.append(key: Int(truncatingIfNeeded: v[k] &- low), row: Int32(truncatingIfNeeded: starts &- 1))
@@ -211,28 +215,23 @@ enum SortedIntegerBuild {
         return (rank, offsets, ids)
     }
 
-    /// The edge → nodes offsets (where each edge's rows start, then n) and the edge ids,
-    /// each task copying the starts it found.
-    private static func edgeArrays(edges: [Int64], startRows: [Int32], firstEdge: [Int], edgeCount: Int) -> (offsets: [Int], ids: [Int64]) {
-        let n = edges.count, tasks = firstEdge.count
+    /// The edge → nodes offsets (where each edge's rows start, then the row count) and the
+    /// edge ids, each task copying the starts it found.
+    private static func edgeArrays(startRows: SharedBuffer<Int32>, startEdges: SharedBuffer<Int64>, rowCount n: Int,
+                                   firstEdge: [Int], edgeCount: Int) -> (offsets: [Int], ids: [Int64]) {
+        let tasks = firstEdge.count
         var ids = [Int64](largeCount: edgeCount) { _ in }
         let offsets = [Int](largeCount: edgeCount + 1) { offsetsBuffer in
             offsetsBuffer[edgeCount] = n
-            edges.withUnsafeBufferPointer { edgesBuffer in
-                startRows.withUnsafeBufferPointer { startRowsBuffer in
-                    ids.withUnsafeMutableBufferPointer { idsBuffer in
-                        let e = SharedBuffer(edgesBuffer), s = SharedBuffer(startRowsBuffer)
-                        let o = SharedBuffer(offsetsBuffer), d = SharedBuffer(idsBuffer)
-                        Parallel.run(tasks: tasks) { t in
-                            let (e, s, o, d) = (e, s, o, d)
-                            let from = Parallel.slice(t, of: tasks, count: n).lowerBound + t
-                            let to = firstEdge[t], count = (t + 1 < tasks ? firstEdge[t + 1] : edgeCount) - to
-                            for j in 0..<count {
-                                let row = Int(s[from &+ j])
-                                o[to &+ j] = row
-                                d[to &+ j] = e[row]
-                            }
-                        }
+            ids.withUnsafeMutableBufferPointer { idsBuffer in
+                let o = SharedBuffer(offsetsBuffer), d = SharedBuffer(idsBuffer)
+                Parallel.run(tasks: tasks) { t in
+                    let (o, d) = (o, d)
+                    let from = Parallel.slice(t, of: tasks, count: n).lowerBound + t
+                    let to = firstEdge[t], count = (t + 1 < tasks ? firstEdge[t + 1] : edgeCount) - to
+                    for j in 0..<count {
+                        o[to &+ j] = Int(startRows[from &+ j])
+                        d[to &+ j] = startEdges[from &+ j]
                     }
                 }
             }
