@@ -26,7 +26,7 @@ enum CSRBuilder {
             // Each input row is a one-member row; the transpose groups rows by edge, in row order.
             let byEdge: CSR = CSR(offsets: Array(0...edgeCodes.count), members: edgeCodes).transposed(columns: edgeCount)
             offsets = byEdge.offsets
-            members = byEdge.members.map { nodeCodes[Int($0)] }
+            members = Int32Column(nodeCodes).gather(byEdge.members).values
             sourceRows = byEdge.members
         }
         return finish(offsets: offsets, members: members, sourceRows: sourceRows)
@@ -109,36 +109,84 @@ enum CSRBuilder {
         return first == Int.max ? nil : first
     }
 
-    /// Sorts every row ascending (ties by source row) and drops repeated members.
+    /// Sorts every row ascending (ties by source row) and drops repeated members. Slices of
+    /// rows run in parallel, each compacting its rows in place; then the slices close up.
     private static func sortAndDeduplicate(from start: Int, offsets: inout [Int], members: inout [Int32], sourceRows: inout [Int32]?) {
         let edgeCount = offsets.count - 1
-        if sourceRows == nil { sourceRows = (0..<Int32(members.count)).map { $0 } }
-        var write = offsets[start]
-        var keys = [UInt64]()
-        members.withUnsafeMutableBufferPointer { m in
-            sourceRows!.withUnsafeMutableBufferPointer { src in
-                offsets.withUnsafeMutableBufferPointer { o in
-                    for e in start..<edgeCount {
-                        let begin = o[e], end = o[e + 1]
-                        o[e] = write
-                        keys.removeAll(keepingCapacity: true)
-                        for i in begin..<end { keys.append(UInt64(UInt32(m[i])) << 32 | UInt64(UInt32(src[i]))) }
-                        keys.sort()
-                        var previous: Int32 = -1
-                        for key in keys {
-                            let node = Int32(truncatingIfNeeded: key >> 32)
-                            if node == previous { continue }
-                            previous = node
-                            m[write] = node
-                            src[write] = Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)
-                            write += 1
+        if sourceRows == nil { sourceRows = [Int32](largeCount: members.count) { for i in $0.indices { $0[i] = Int32(truncatingIfNeeded: i) } } }
+        let tasks = Parallel.tasks(for: members.count - offsets[start])
+        let slices = (0..<tasks).map { t -> Range<Int> in
+            let slice = Parallel.slice(t, of: tasks, count: edgeCount - start)
+            return (start + slice.lowerBound)..<(start + slice.upperBound)
+        }
+        var ends = [Int](repeating: 0, count: tasks)
+        members.withUnsafeMutableBufferPointer { membersBuffer in
+            sourceRows!.withUnsafeMutableBufferPointer { sourceBuffer in
+                offsets.withUnsafeMutableBufferPointer { offsetsBuffer in
+                    ends.withUnsafeMutableBufferPointer { endsBuffer in
+                        let m = SharedBuffer(membersBuffer), src = SharedBuffer(sourceBuffer)
+                        let o = SharedBuffer(offsetsBuffer), out = SharedBuffer(endsBuffer)
+                        Parallel.run(tasks: tasks) { t in
+                            let (m, src, o) = (m, src, o)
+                            let edges = slices[t]
+                            var write = o[edges.lowerBound]
+                            var keys = [UInt64]()
+                            for e in edges {
+                                // A row is read before any write reaches it (write <= begin); the
+                                // slice's first start stays (the slice before reads it as its end).
+                                let begin = o[e], end = o[e &+ 1]
+                                if e != edges.lowerBound { o[e] = write }
+                                keys.removeAll(keepingCapacity: true)
+                                for i in begin..<end { keys.append(UInt64(UInt32(bitPattern: m[i])) &<< 32 | UInt64(UInt32(bitPattern: src[i]))) }
+                                sortSmall(&keys)
+                                var previous: Int32 = -1
+                                for key in keys {
+                                    let node = Int32(truncatingIfNeeded: key &>> 32)
+                                    if node == previous { continue }
+                                    previous = node
+                                    m[write] = node
+                                    src[write] = Int32(truncatingIfNeeded: key & 0xFFFF_FFFF)
+                                    write &+= 1
+                                }
+                            }
+                            out[t] = write
                         }
                     }
-                    o[edgeCount] = write
                 }
             }
         }
+        // Close up: slice t's rows move down to follow slice t - 1's.
+        var write = ends[0]
+        for t in 1..<tasks {
+            let from = offsets[slices[t].lowerBound], count = ends[t] - from, shift = from - write
+            if shift > 0 {
+                members.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: write).update(from: $0.baseAddress!.advanced(by: from), count: count) }
+                sourceRows!.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: write).update(from: $0.baseAddress!.advanced(by: from), count: count) }
+                for e in slices[t] { offsets[e] -= shift }
+            }
+            write += count
+        }
+        offsets[edgeCount] = write
         members.removeLast(members.count - write)
         sourceRows!.removeLast(sourceRows!.count - write)
+    }
+
+    /// Sorts a row's keys: insertion sort for the short rows most hypergraphs have.
+    private static func sortSmall(_ keys: inout [UInt64]) {
+        guard keys.count <= 32 else {
+            keys.sort()
+            return
+        }
+        keys.withUnsafeMutableBufferPointer { k in
+            for i in k.indices.dropFirst() {
+                let key = k[i]
+                var j = i
+                while j > 0 && k[j &- 1] > key {
+                    k[j] = k[j &- 1]
+                    j &-= 1
+                }
+                k[j] = key
+            }
+        }
     }
 }

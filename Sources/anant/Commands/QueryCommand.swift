@@ -146,10 +146,15 @@ struct QueryCommand: ParsableCommand {
         } else {
             kind = format
         }
+        if let out, kind == .parquet || kind == .csv {
+            // validate() asks for --out with --format parquet.
+            try HypergraphFiles.writeResult(result, to: out)
+            FileHandle.standardError.write(Data("wrote \(result.rowCount) rows to \(out)\n".utf8))
+            return
+        }
         switch kind {
-        case .parquet, .csv where out != nil:
-            try HypergraphFiles.writeResult(result, to: out!)
-            FileHandle.standardError.write(Data("wrote \(result.rowCount) rows to \(out!)\n".utf8))
+        case .parquet:
+            throw ValidationError("--format parquet needs --out FILE")
         case .csv:
             Output.write(CSVWriter.write(result))
         case .json:
