@@ -109,6 +109,34 @@ import Testing
         #expect(slotsMatch)
     }
 
+    /// Unsorted rows with wide edges (more members than the insertion sort takes) and
+    /// repeated pairs, spread over the parallel slices of the per-edge sort.
+    @Test func unsortedWideEdgesWithRepeats() throws {
+        var rng = SeededGenerator(seed: 5)
+        var pairs = [(Int64, Int64, Double)]()
+        for e in 0..<12_000 {
+            let width = e % 50 == 0 ? 300 : Int.random(in: 1...20, using: &rng)
+            for _ in 0..<width { pairs.append((Int64(e) * 7, Int64.random(in: 0..<20_000, using: &rng), Double(pairs.count))) }
+        }
+        pairs.shuffle(using: &rng)
+        let table = try RecordBatch([("edge", .int64(Int64Column(pairs.map(\.0)))), ("node", .int64(Int64Column(pairs.map(\.1)))),
+                                     ("weight", .double(DoubleColumn(pairs.map(\.2))))])
+        let h = try Hypergraph(incidences: table)
+        Self.check(h, against: Reference(edgeIDs: pairs.map { .int($0.0) }, nodeIDs: pairs.map { .int($0.1) }))
+        // The first row of a repeated pair (in table order) gives its weight.
+        var first = [String: Double]()
+        for pair in pairs where first["\(pair.0)|\(pair.1)"] == nil { first["\(pair.0)|\(pair.1)"] = pair.2 }
+        let weights = h.incidenceWeights()
+        var slot = 0, ok = true
+        for e in 0..<h.edgeCount {
+            for v in h.edgeMembers[e] {
+                ok = ok && weights[slot] == first["\(h.edges[e])|\(h.nodes[Int(v)])"]
+                slot += 1
+            }
+        }
+        #expect(ok)
+    }
+
     @Test func largeStringTable() throws {
         var rng = SeededGenerator(seed: 11)
         let pairs = (0..<150_000).map { _ in ("e\(Int.random(in: 0..<9_000, using: &rng))", "n-\(Int.random(in: 0..<20_000, using: &rng))-é") }
