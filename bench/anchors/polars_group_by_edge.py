@@ -3,7 +3,7 @@
 table by edge, exactly as ../shared/bench/anchors/lazy_ops.py's edge_agg from memory
 (group_by edge_id -> size = len, wsum = sum(weight); result materialised).
 
-  python polars_group_by_edge.py --incidences FILE.parquet|FILE.csv --repeats 3 --warmup 1
+  python polars_group_by_edge.py --incidences FILE.parquet|FILE.csv --repeats 3 --warmup 1 [--label NAME]
 
 Prints one JSON line: median and min seconds over the repeats, rows, result rows.
 """
@@ -20,6 +20,7 @@ def main():
     ap.add_argument("--incidences", required=True)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--label", default="build_csr", help="the benchmark's name in the output")
     a = ap.parse_args()
     read = pl.read_parquet if a.incidences.endswith(".parquet") else pl.read_csv
     df = read(a.incidences)
@@ -35,7 +36,7 @@ def main():
         t0 = time.perf_counter()
         out = op()
         times.append(time.perf_counter() - t0)
-    print(json.dumps({"bench": "build_csr", "tool": "polars", "op": "group_by_edge", "source": "memory",
+    print(json.dumps({"bench": a.label, "tool": "polars", "op": "group_by_edge", "source": "memory",
                       "rows": df.height, "result_rows": out.height, "polars": pl.__version__,
                       "median_s": statistics.median(times), "min_s": min(times), "times_s": times}))
 

@@ -34,23 +34,28 @@ struct BuildCSR: ParsableCommand {
         commandName: "build-csr",
         abstract: "Time building a Hypergraph from an incidence table already in memory.")
 
-    @Option(help: "The incidence CSV (edge_id,node_id,weight) made by gen_hypergraph.py.")
+    @Option(help: "The incidence table (edge_id,node_id,weight) made by gen_hypergraph.py, as CSV or Parquet.")
     var incidences: String
+
+    @Option(help: "The benchmark's name in the output (build_csr; build_csr_shuffled for rows in random order).")
+    var label = "build_csr"
 
     @OptionGroup var timing: TimingOptions
 
     func run() throws {
         _ = anant_keep_freed_memory()
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: incidences)))
-        let (readSeconds, table) = try Timing.once { try CSVReader.read(bytes) }
+        let (readSeconds, table) = try Timing.once { () throws -> RecordBatch in
+            if incidences.hasSuffix(".parquet") { return try ParquetFileReader(path: incidences).readTable() }
+            return try CSVReader.read(Array(try Data(contentsOf: URL(fileURLWithPath: incidences))))
+        }
         var shape = (0, 0, 0)
         let stats = try timing.measure {
             let h = try Hypergraph(incidences: table, edgeColumn: "edge_id", nodeColumn: "node_id")
             shape = (h.nodeCount, h.edgeCount, h.incidenceCount)
         }
         Timing.emit([
-            "bench": "build_csr", "tool": "anant", "op": "build_csr", "source": "memory", "rows": table.rowCount,
-            "csv_read_s": readSeconds, "nodes": shape.0, "edges": shape.1, "incidences": shape.2,
+            "bench": label, "tool": "anant", "op": "build_csr", "source": "memory", "rows": table.rowCount,
+            "read_s": readSeconds, "nodes": shape.0, "edges": shape.1, "incidences": shape.2,
         ].merging(stats) { a, _ in a })
     }
 }
