@@ -71,9 +71,17 @@ public struct PrimitiveColumn<Value: FixedWidthValue>: Sendable, Hashable {
     }
 
     /// The rows at `indices`, in that order.
+    @_specialize(exported: true, where Value == Int32)
+    @_specialize(exported: true, where Value == Int64)
+    @_specialize(exported: true, where Value == Double)
     public func gather(_ indices: [Int]) -> PrimitiveColumn { gathering(indices) }
 
-    /// The rows at `indices`, in that order.
+    /// The rows at `indices`, in that order. (Specialised copies are exported for every
+    /// value type: other modules' calls of a generic method would otherwise run unspecialised,
+    /// every value copied through a witness table.)
+    @_specialize(exported: true, where Value == Int32)
+    @_specialize(exported: true, where Value == Int64)
+    @_specialize(exported: true, where Value == Double)
     public func gather(_ indices: [Int32]) -> PrimitiveColumn { gathering(indices) }
 
     /// The generic gather, specialised inside this module for each index collection the

@@ -129,19 +129,23 @@ enum CSRBuilder {
                         Parallel.run(tasks: tasks) { t in
                             let (m, src, o) = (m, src, o)
                             let edges = slices[t]
-                            var write = o[edges.lowerBound]
-                            var keys = [UInt64]()
+                            var write = o[edges.lowerBound], widest = 0
+                            for e in edges { widest = Swift.max(widest, o[e &+ 1] &- o[e]) }
+                            let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: widest)
+                            let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: widest)
+                            defer { keys.deallocate(); scratch.deallocate() }
                             for e in edges {
                                 // A row is read before any write reaches it (write <= begin); the
                                 // slice's first start stays (the slice before reads it as its end).
-                                let begin = o[e], end = o[e &+ 1]
+                                let begin = o[e], end = o[e &+ 1], n = end &- begin
                                 if e != edges.lowerBound { o[e] = write }
-                                keys.removeAll(keepingCapacity: true)
-                                for i in begin..<end { keys.append(UInt64(UInt32(bitPattern: m[i])) &<< 32 | UInt64(UInt32(bitPattern: src[i]))) }
-                                sortSmall(&keys)
+                                for i in 0..<n {
+                                    keys[i] = UInt64(UInt32(bitPattern: m[begin &+ i])) &<< 32 | UInt64(UInt32(bitPattern: src[begin &+ i]))
+                                }
+                                let sorted = sortRow(keys, count: n, scratch: scratch)
                                 var previous: Int32 = -1
-                                for key in keys {
-                                    let node = Int32(truncatingIfNeeded: key &>> 32)
+                                for i in 0..<n {
+                                    let key = sorted[i], node = Int32(truncatingIfNeeded: key &>> 32)
                                     if node == previous { continue }
                                     previous = node
                                     m[write] = node
@@ -171,22 +175,42 @@ enum CSRBuilder {
         sourceRows!.removeLast(sourceRows!.count - write)
     }
 
-    /// Sorts a row's keys: insertion sort for the short rows most hypergraphs have.
-    private static func sortSmall(_ keys: inout [UInt64]) {
-        guard keys.count <= 32 else {
-            keys.sort()
-            return
-        }
-        keys.withUnsafeMutableBufferPointer { k in
-            for i in k.indices.dropFirst() {
-                let key = k[i]
+    /// Sorts a row's keys (member << 32 | source row, rows ascending on entry) by member,
+    /// keeping rows in order: insertion sort for the short rows most hypergraphs have, a
+    /// byte-wise radix sort of the member (stable, as many passes as its bytes) for long
+    /// ones. Returns where the sorted keys are: `keys` or `scratch`.
+    private static func sortRow(_ keys: UnsafeMutablePointer<UInt64>, count n: Int, scratch: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<UInt64> {
+        guard n > 64 else {
+            for i in 1..<Swift.max(n, 1) {
+                let key = keys[i]
                 var j = i
-                while j > 0 && k[j &- 1] > key {
-                    k[j] = k[j &- 1]
+                while j > 0 && keys[j &- 1] > key {
+                    keys[j] = keys[j &- 1]
                     j &-= 1
                 }
-                k[j] = key
+                keys[j] = key
             }
+            return keys
         }
+        var largest: UInt64 = 0
+        for i in 0..<n { largest = Swift.max(largest, keys[i]) }
+        largest &>>= 32
+        var (from, to) = (keys, scratch)
+        var shift: UInt64 = 32
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 257) { counts in
+            repeat {
+                counts.initialize(repeating: 0)
+                for i in 0..<n { counts[Int((from[i] &>> shift) & 0xFF) &+ 1] &+= 1 }
+                for b in 1...256 { counts[b] &+= counts[b &- 1] }
+                for i in 0..<n {
+                    let key = from[i], b = Int((key &>> shift) & 0xFF)
+                    to[counts[b]] = key
+                    counts[b] &+= 1
+                }
+                swap(&from, &to)
+                shift &+= 8
+            } while largest &>> (shift &- 32) != 0
+        }
+        return from
     }
 }
