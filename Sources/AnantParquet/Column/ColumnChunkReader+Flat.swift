@@ -29,51 +29,146 @@ extension ColumnChunkReader {
         var validity: Bitmap? = nil
         var packed = UnsafeMutableBufferPointer<T>(start: nil, count: 0)
         defer { packed.deallocate() }
-        let physical = descriptor.physicalType, width = descriptor.typeLength, name = column, rows = destination.count
-        let maximum = Int16(descriptor.maxDefinitionLevel)
+        let rows = destination.count
         try forEachPage { page throws(ParquetError) in
-            if page.kind == .dictionary {
-                var values = LeafValues.empty(physical)
-                try ValueDecoding.decode(page.values, encoding: .plain, count: page.count, physical: physical,
-                                         typeLength: width, dictionary: nil, into: &values, column: name)
-                dictionary = T.values(of: values) ?? []
-                return
-            }
-            guard page.count <= rows - row else {
-                throw ParquetError.corrupt("column '\(name)' holds more values than its row group's \(rows) rows")
-            }
-            let dense = page.present == page.count
-            // Where the present values go: straight to the rows, or to a buffer to spread.
-            let target: UnsafeMutableBufferPointer<T>
-            if dense {
-                target = UnsafeMutableBufferPointer(rebasing: destination[row..<(row + page.count)])
-            } else {
-                if packed.count < page.present {
-                    packed.deallocate()
-                    packed = .allocate(capacity: page.present)
-                }
-                target = UnsafeMutableBufferPointer(rebasing: packed[0..<page.present])
-            }
-            try decodeValues(page, into: target, dictionary: dictionary)
-            if !dense {
+            guard try takeDictionary(page, into: &dictionary) else { return }
+            try checkRoom(page, row: row, rows: rows)
+            let target = UnsafeMutableBufferPointer(rebasing: destination[row..<(row + page.count)])
+            try decodeRows(page, into: target, dictionary: dictionary, packed: &packed) { k in
                 if validity == nil { validity = Bitmap(count: rows, value: true) }
-                var next = 0
-                for (k, level) in page.definitionLevels.enumerated() {
-                    if level == maximum {
-                        destination[row + k] = target[next]
-                        next += 1
-                    } else {
-                        destination[row + k] = .zero
-                        validity![row + k] = false
-                    }
-                }
+                validity![row + k] = false
             }
             row += page.count
         }
-        guard row == rows else {
-            throw ParquetError.corrupt("column '\(name)' holds \(row) values for \(rows) rows")
-        }
+        try checkFilled(row: row, rows: rows)
         return validity
+    }
+
+    /// Decodes only the rows `selected` (ascending row numbers of a flat fixed-width chunk
+    /// of `rows` rows) into `destination`, one slot per selected row. Pages without a
+    /// selected row are not decoded; PLAIN and dictionary pages without nulls read just the
+    /// selected values (a selective filter then never touches most of a dictionary).
+    ///
+    /// - Returns: the validity of the selected rows, or nil when none is null.
+    func readFlat<T: FlatPhysicalValue>(rows selected: UnsafeBufferPointer<Int>, of rows: Int,
+                                        into destination: UnsafeMutablePointer<T>) throws(ParquetError) -> Bitmap? {
+        var dictionary: [T] = []
+        var row = 0, next = 0
+        var validity: Bitmap? = nil
+        var packed = UnsafeMutableBufferPointer<T>(start: nil, count: 0), whole = packed
+        var indices = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
+        defer { packed.deallocate(); whole.deallocate(); indices.deallocate() }
+        try forEachPage { page throws(ParquetError) in
+            guard try takeDictionary(page, into: &dictionary) else { return }
+            try checkRoom(page, row: row, rows: rows)
+            let end = row + page.count
+            var last = next
+            while last < selected.count && selected[last] < end { last += 1 }
+            defer { (row, next) = (end, last) }
+            guard last > next else { return }
+            let dense = page.present == page.count
+            switch page.encoding {
+            case .plain where dense:
+                let stride = MemoryLayout<T>.stride
+                guard page.count * stride <= page.values.count else {
+                    throw ParquetError.corrupt("a PLAIN page of column '\(column)' needs \(page.count * stride) bytes for \(page.count) values but holds \(page.values.count)")
+                }
+                for j in next..<last { destination[j] = page.values.loadUnaligned(fromByteOffset: (selected[j] &- row) &* stride, as: T.self) }
+            case .plainDictionary where dense, .rleDictionary where dense:
+                try checkDictionary(page, dictionary)
+                grow(&indices, to: page.count)
+                var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: page.values[1...]), bitWidth: Int(page.values[0]))
+                try decoder.decode(count: page.count, into: indices.baseAddress!)
+                let size = UInt32(dictionary.count)
+                var highest: UInt32 = 0
+                for j in next..<last {
+                    let index = indices[selected[j] &- row]
+                    highest = Swift.max(highest, index)
+                    destination[j] = dictionary[Int(index < size ? index : 0)]
+                }
+                guard highest < size else {
+                    throw ParquetError.corrupt("a dictionary index of column '\(column)' is outside its \(dictionary.count)-entry dictionary")
+                }
+            default:
+                grow(&whole, to: page.count)
+                var nulls = [Int]()
+                try decodeRows(page, into: UnsafeMutableBufferPointer(rebasing: whole[0..<page.count]), dictionary: dictionary,
+                               packed: &packed) { nulls.append($0) }
+                for j in next..<last { destination[j] = whole[selected[j] &- row] }
+                var n = 0
+                for j in next..<last where !nulls.isEmpty {
+                    // Both ascending: one walk over the page's nulls.
+                    let k = selected[j] &- row
+                    while n < nulls.count && nulls[n] < k { n += 1 }
+                    if n < nulls.count && nulls[n] == k {
+                        if validity == nil { validity = Bitmap(count: selected.count, value: true) }
+                        validity![j] = false
+                    }
+                }
+            }
+        }
+        try checkFilled(row: row, rows: rows)
+        return validity
+    }
+
+    /// Takes a dictionary page's values; false for such a page (nothing more to do with it).
+    private func takeDictionary<T: FlatPhysicalValue>(_ page: PageContent, into dictionary: inout [T]) throws(ParquetError) -> Bool {
+        guard page.kind == .dictionary else { return true }
+        var values = LeafValues.empty(descriptor.physicalType)
+        try ValueDecoding.decode(page.values, encoding: .plain, count: page.count, physical: descriptor.physicalType,
+                                 typeLength: descriptor.typeLength, dictionary: nil, into: &values, column: column)
+        dictionary = T.values(of: values) ?? []
+        return false
+    }
+
+    private func checkRoom(_ page: PageContent, row: Int, rows: Int) throws(ParquetError) {
+        guard page.count <= rows - row else {
+            throw ParquetError.corrupt("column '\(column)' holds more values than its row group's \(rows) rows")
+        }
+    }
+
+    private func checkFilled(row: Int, rows: Int) throws(ParquetError) {
+        guard row == rows else { throw ParquetError.corrupt("column '\(column)' holds \(row) values for \(rows) rows") }
+    }
+
+    /// Decodes one data page into one slot per entry (`target.count == page.count`): the
+    /// values straight into place when none is null, else through `packed` and spread by
+    /// the definition levels, null slots zero and reported to `null`.
+    private func decodeRows<T: FlatPhysicalValue>(_ page: PageContent, into target: UnsafeMutableBufferPointer<T>, dictionary: [T],
+                                                  packed: inout UnsafeMutableBufferPointer<T>, null: (Int) -> Void) throws(ParquetError) {
+        if page.present == page.count {
+            try decodeValues(page, into: target, dictionary: dictionary)
+            return
+        }
+        grow(&packed, to: page.present)
+        try decodeValues(page, into: UnsafeMutableBufferPointer(rebasing: packed[0..<page.present]), dictionary: dictionary)
+        let maximum = Int16(descriptor.maxDefinitionLevel)
+        var next = 0
+        for (k, level) in page.definitionLevels.enumerated() {
+            if level == maximum {
+                target[k] = packed[next]
+                next += 1
+            } else {
+                target[k] = .zero
+                null(k)
+            }
+        }
+    }
+
+    private func grow<E>(_ buffer: inout UnsafeMutableBufferPointer<E>, to count: Int) {
+        guard buffer.count < count else { return }
+        buffer.deallocate()
+        buffer = .allocate(capacity: count)
+    }
+
+    private func checkDictionary<T>(_ page: PageContent, _ dictionary: [T]) throws(ParquetError) {
+        guard !dictionary.isEmpty else {
+            throw ParquetError.corrupt("column '\(column)' has a dictionary-encoded page but no (or an empty) dictionary")
+        }
+        guard page.values.count >= 1 else { throw ParquetError.corrupt("a dictionary-encoded page of column '\(column)' is empty") }
+        guard page.values[0] <= 32 else {
+            throw ParquetError.corrupt("a dictionary-encoded page of column '\(column)' has index bit width \(page.values[0]) (at most 32)")
+        }
     }
 
     private func decodeValues<T: FlatPhysicalValue>(_ page: PageContent, into target: UnsafeMutableBufferPointer<T>,
@@ -88,15 +183,8 @@ extension ColumnChunkReader {
             }
             UnsafeMutableRawBufferPointer(target).copyMemory(from: UnsafeRawBufferPointer(rebasing: page.values[0..<bytes]))
         case .plainDictionary, .rleDictionary:
-            guard !dictionary.isEmpty || count == 0 else {
-                throw ParquetError.corrupt("column '\(column)' has a dictionary-encoded page but no (or an empty) dictionary")
-            }
-            guard page.values.count >= 1 else { throw ParquetError.corrupt("a dictionary-encoded page of column '\(column)' is empty") }
-            let bitWidth = Int(page.values[0])
-            guard bitWidth <= 32 else {
-                throw ParquetError.corrupt("a dictionary-encoded page of column '\(column)' has index bit width \(bitWidth) (at most 32)")
-            }
-            var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: page.values[1...]), bitWidth: bitWidth)
+            try checkDictionary(page, dictionary)
+            var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: page.values[1...]), bitWidth: Int(page.values[0]))
             let inside = try rethrowingParquetErrors {
                 try dictionary.withUnsafeBufferPointer { d in try decoder.gather(count: count, from: d, into: target.baseAddress!) }
             }

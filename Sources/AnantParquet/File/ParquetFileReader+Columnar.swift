@@ -162,12 +162,15 @@ extension ParquetFileReader {
         let selection = try predicate.evaluate(try batch(tested, tested.map { decoded[$0]! }, rows: rows))
         let indices = selection.setIndices()
         if indices.isEmpty { return try batch(fields, fields.map { .nulls(dataType(ofField: $0), count: 0) }, rows: 0) }
-        // The other columns only now, and in parallel when the row groups are too few to
-        // keep the cores busy.
+        // The other columns only now, just the matching rows where the encoding allows, and
+        // in parallel when the row groups are too few to keep the cores busy.
         let rest = fields.filter { decoded[$0] == nil }
-        for (f, column) in zip(rest, try readFields(rest, rowGroups: [rowGroup], parallel: parallelColumns)) { decoded[f] = column }
-        let columns = fields.map { indices.count == rows ? decoded[$0]! : decoded[$0]!.gather(indices) }
-        return try batch(fields, columns, rows: indices.count)
+        let all = indices.count == rows
+        for f in tested where !all && fields.contains(f) { decoded[f] = decoded[f]!.gather(indices) }
+        let restColumns = all ? try readFields(rest, rowGroups: [rowGroup], parallel: parallelColumns)
+                              : try readFields(rest, rowGroup: rowGroup, rows: indices, parallel: parallelColumns)
+        for (f, column) in zip(rest, restColumns) { decoded[f] = column }
+        return try batch(fields, fields.map { decoded[$0]! }, rows: indices.count)
     }
 
     private func fieldIndices(_ names: [String]?) throws(ParquetError) -> [Int] {

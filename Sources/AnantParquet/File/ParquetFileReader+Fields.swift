@@ -97,24 +97,67 @@ extension ParquetFileReader {
         }
     }
 
-    /// Decodes one fixed-width chunk into `count` values at `destination`; returns its
-    /// validity when some value is null.
-    private func decodeFixedWidth(_ leaf: FixedWidthLeaf, rowGroup: Int, into destination: UnsafeMutableRawPointer,
-                                  count: Int) throws(ParquetError) -> Bitmap? {
+    /// Fields `fields` of one row group, only the rows `selected` (ascending): fixed-width
+    /// leaves decode just those rows (`ColumnChunkReader.readFlat(rows:of:into:)`), other
+    /// fields decode whole and are gathered. Fields run on every core when `parallel`.
+    func readFields(_ fields: [Int], rowGroup: Int, rows selected: [Int], parallel: Bool) throws(ParquetError) -> [Column] {
+        let leaves = fields.map(fixedWidthLeaf)
+        let reader = self, rows = Int(metadata.rowGroups[rowGroup].numRows)
+        let task: @Sendable (Int) throws(ParquetError) -> Column = { f throws(ParquetError) in
+            guard let leaf = leaves[f] else { return try reader.decodeField(fields[f], rowGroup: rowGroup).gather(selected) }
+            func decode<T: FlatPhysicalValue>(_: T.Type, _ wrap: (PrimitiveColumn<T>) -> Column) throws(ParquetError) -> Column {
+                var validity: Bitmap? = nil
+                var failure: ParquetError? = nil
+                let values = [T](largeCount: selected.count) { destination in
+                    do throws(ParquetError) {
+                        validity = try selected.withUnsafeBufferPointer { rowsBuffer throws(ParquetError) in
+                            try reader.withChunkReader(leaf, rowGroup: rowGroup) { chunk throws(ParquetError) in
+                                try chunk.readFlat(rows: rowsBuffer, of: rows, into: destination.baseAddress!)
+                            }
+                        }
+                    } catch {
+                        // The array is discarded: its unread elements stay uninitialised (trivial values).
+                        failure = error
+                    }
+                }
+                if let failure { throw failure }
+                return wrap(PrimitiveColumn(values, validity: validity))
+            }
+            switch leaf.descriptor.physicalType {
+            case .int32: return try decode(Int32.self) { .int32($0) }
+            case .int64: return try decode(Int64.self) { .int64($0) }
+            default: return try decode(Double.self) { .double($0) }
+            }
+        }
+        if parallel { return try Parallel.map(count: fields.count, task) }
+        var columns = [Column]()
+        for f in fields.indices { columns.append(try task(f)) }
+        return columns
+    }
+
+    /// Runs `body` with a reader of one flat leaf's chunk in one row group.
+    private func withChunkReader<R>(_ leaf: FixedWidthLeaf, rowGroup: Int,
+                                    _ body: (ColumnChunkReader) throws(ParquetError) -> R) throws(ParquetError) -> R {
         let chunk = metadata.rowGroups[rowGroup].columns[leaf.descriptor.index]
         guard let meta = chunk.metaData, !chunk.isEncrypted else {
             throw ParquetError(.encrypted, "column '\(leaf.descriptor.dottedPath)' is an encrypted column; Anant cannot read it without keys")
         }
         let footerStart = self.footerStart, verify = options.verifyChecksums
+        return try rethrowingParquetErrors {
+            try source.withBytes { bytes in
+                try body(ColumnChunkReader(file: bytes, dataEnd: footerStart, metadata: meta, descriptor: leaf.descriptor, verifyChecksums: verify))
+            }
+        }
+    }
+
+    /// Decodes one fixed-width chunk into `count` values at `destination`; returns its
+    /// validity when some value is null.
+    private func decodeFixedWidth(_ leaf: FixedWidthLeaf, rowGroup: Int, into destination: UnsafeMutableRawPointer,
+                                  count: Int) throws(ParquetError) -> Bitmap? {
         func decode<T: FlatPhysicalValue>(_: T.Type) throws(ParquetError) -> Bitmap? {
             let slice = UnsafeMutableBufferPointer(start: destination.assumingMemoryBound(to: T.self), count: count)
             // On failure the array is discarded: its unread elements stay uninitialised (trivial values).
-            return try rethrowingParquetErrors {
-                try source.withBytes { bytes in
-                    try ColumnChunkReader(file: bytes, dataEnd: footerStart, metadata: meta, descriptor: leaf.descriptor,
-                                          verifyChecksums: verify).readFlat(into: slice)
-                }
-            }
+            return try withChunkReader(leaf, rowGroup: rowGroup) { chunk throws(ParquetError) in try chunk.readFlat(into: slice) }
         }
         switch leaf.descriptor.physicalType {
         case .int32: return try decode(Int32.self)
