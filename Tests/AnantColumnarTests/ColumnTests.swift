@@ -37,6 +37,15 @@ import Testing
             == .string(StringColumn(optionals: strings + indices.map { strings[Int($0)] })))
     }
 
+    @Test func bitmapClearsRangesAtEveryAlignment() {
+        for (lower, upper) in [(0, 0), (0, 1), (3, 64), (0, 64), (63, 65), (5, 130), (64, 128), (100, 199), (0, 200), (199, 200)] {
+            var bits = Bitmap(count: 200, value: true)
+            bits.clear(lower..<upper)
+            #expect((0..<200).allSatisfy { bits[$0] == !(lower..<upper).contains($0) }, "\(lower)..<\(upper)")
+            #expect(bits.words.reduce(0) { $0 + $1.nonzeroBitCount } == 200 - (upper - lower))
+        }
+    }
+
     @Test func primitiveAndStringColumns() {
         var column = Int64Column(optionals: [1, nil, 3])
         #expect(column.count == 3 && column.nullCount == 1 && column[1] == nil && column.values[1] == 0)

@@ -45,6 +45,24 @@ public struct Bitmap: Sendable, Hashable {
         }
     }
 
+    /// Clears the bits in `range`, a word at a time.
+    public mutating func clear(_ range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "bit range out of range")
+        guard !range.isEmpty else { return }
+        let first = range.lowerBound >> 6, last = (range.upperBound - 1) >> 6
+        let low: UInt64 = ~0 << UInt64(range.lowerBound & 63)
+        let high: UInt64 = ~0 >> UInt64(63 - ((range.upperBound - 1) & 63))
+        words.withUnsafeMutableBufferPointer { w in
+            if first == last {
+                w[first] &= ~(low & high)
+                return
+            }
+            w[first] &= ~low
+            for i in (first + 1)..<last { w[i] = 0 }
+            w[last] &= ~high
+        }
+    }
+
     /// Appends one bit.
     public mutating func append(_ bit: Bool) {
         if count & 63 == 0 { words.append(0) }

@@ -24,16 +24,34 @@ extension ColumnChunkReader {
     ///
     /// - Returns: the validity of the rows, or nil when none is null.
     func readFlat<T: FlatPhysicalValue>(into destination: UnsafeMutableBufferPointer<T>) throws(ParquetError) -> Bitmap? {
+        try readFlat(into: destination, keeping: nil).validity
+    }
+
+    /// `readFlat(into:)`, decoding only the data pages for which `keep` (given the page's
+    /// header statistics and entry count) says true; the rows of the others are zero and
+    /// listed in `skipped`.
+    func readFlat<T: FlatPhysicalValue>(into destination: UnsafeMutableBufferPointer<T>,
+                                        keeping keep: ((_ statistics: Statistics?, _ count: Int) -> Bool)?)
+        throws(ParquetError) -> (validity: Bitmap?, skipped: [Range<Int>]) {
         var dictionary: [T] = []
         var row = 0
         var validity: Bitmap? = nil
+        var skipped = [Range<Int>]()
         var packed = UnsafeMutableBufferPointer<T>(start: nil, count: 0)
         defer { packed.deallocate() }
         let rows = destination.count
-        try forEachPage { page throws(ParquetError) in
+        let skip = keep.map { keep in { (_: Int, count: Int, statistics: Statistics?) in !keep(statistics, count) } }
+        try forEachPage(skip: skip) { page throws(ParquetError) in
             guard try takeDictionary(page, into: &dictionary) else { return }
             try checkRoom(page, row: row, rows: rows)
             let target = UnsafeMutableBufferPointer(rebasing: destination[row..<(row + page.count)])
+            if page.kind == .skipped {
+                target.initialize(repeating: .zero)
+                if let last = skipped.last, last.upperBound == row { skipped[skipped.count - 1] = last.lowerBound..<(row + page.count) }
+                else { skipped.append(row..<(row + page.count)) }
+                row += page.count
+                return
+            }
             try decodeRows(page, into: target, dictionary: dictionary, packed: &packed) { k in
                 if validity == nil { validity = Bitmap(count: rows, value: true) }
                 validity![row + k] = false
@@ -41,12 +59,12 @@ extension ColumnChunkReader {
             row += page.count
         }
         try checkFilled(row: row, rows: rows)
-        return validity
+        return (validity, skipped)
     }
 
     /// Decodes only the rows `selected` (ascending row numbers of a flat fixed-width chunk
     /// of `rows` rows) into `destination`, one slot per selected row. Pages without a
-    /// selected row are not decoded; PLAIN and dictionary pages without nulls read just the
+    /// selected row are not decompressed; PLAIN and dictionary pages without nulls read just the
     /// selected values (a selective filter then never touches most of a dictionary).
     ///
     /// - Returns: the validity of the selected rows, or nil when none is null.
@@ -58,7 +76,13 @@ extension ColumnChunkReader {
         var packed = UnsafeMutableBufferPointer<T>(start: nil, count: 0), whole = packed
         var indices = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
         defer { packed.deallocate(); whole.deallocate(); indices.deallocate() }
-        try forEachPage { page throws(ParquetError) in
+        // Pages holding no selected row are not even decompressed.
+        var probe = 0
+        let skip = { (first: Int, count: Int, _: Statistics?) -> Bool in
+            while probe < selected.count && selected[probe] < first { probe += 1 }
+            return probe == selected.count || selected[probe] >= first + count
+        }
+        try forEachPage(skip: skip) { page throws(ParquetError) in
             guard try takeDictionary(page, into: &dictionary) else { return }
             try checkRoom(page, row: row, rows: rows)
             let end = row + page.count

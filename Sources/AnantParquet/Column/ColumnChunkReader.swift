@@ -1,7 +1,9 @@
 /// One page of a column chunk, as a `ColumnChunkReader` visitor sees it. The buffers are
 /// valid only during the visit (they are reused for the next page).
 struct PageContent {
-    enum Kind { case dictionary, data }
+    /// A dictionary page, a data page, or a data page the reader was told to skip (not
+    /// decompressed: only `count` is set).
+    enum Kind { case dictionary, data, skipped }
     var kind: Kind
     var encoding: Encoding
     /// Level entries of a data page, or entries of a dictionary page.
@@ -15,6 +17,12 @@ struct PageContent {
     var repetitionLevels: UnsafeBufferPointer<Int16>
     /// The encoded values, decompressed.
     var values: UnsafeRawBufferPointer
+
+    static func skipped(_ count: Int) -> PageContent {
+        PageContent(kind: .skipped, encoding: .plain, count: count, present: count,
+                    definitionLevels: UnsafeBufferPointer(start: nil, count: 0),
+                    repetitionLevels: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeRawBufferPointer(start: nil, count: 0))
+    }
 }
 
 /// Walks one column chunk page by page: dictionary page, data pages v1 and v2,
@@ -30,6 +38,8 @@ struct ColumnChunkReader {
     let dataEnd: Int
     let metadata: ColumnMetaData
     let descriptor: ColumnDescriptor
+    /// Counts the data pages skipped unread, when given.
+    var skippedPages: PageCounter? = nil
     let verifyChecksums: Bool
 
     /// The largest uncompressed page accepted (a corrupt header must not cause a giant allocation).
@@ -41,8 +51,11 @@ struct ColumnChunkReader {
 
     /// Calls `visit` for every page, in order.
     /// With `dictionaryOnly`, stops after the dictionary page (or at once when the first
-    /// page is a data page).
-    func forEachPage(dictionaryOnly: Bool = false, _ visit: (PageContent) throws(ParquetError) -> Void) throws(ParquetError) {
+    /// page is a data page). A data page for which `skip` (given the page's first entry,
+    /// its entry count and its header's statistics) says true is neither decompressed nor
+    /// decoded: `visit` sees it as `.skipped`.
+    func forEachPage(dictionaryOnly: Bool = false, skip: ((_ first: Int, _ count: Int, _ statistics: Statistics?) -> Bool)? = nil,
+                     _ visit: (PageContent) throws(ParquetError) -> Void) throws(ParquetError) {
         let codec = try Codecs.decoder(for: metadata.codec, column: column)
         let start = Int(metadata.chunkStart)
         let wanted = Int(metadata.numValues)
@@ -94,6 +107,12 @@ struct ColumnChunkReader {
                 sawDataPage = true
                 guard let h = header.dataPageHeader else { throw ParquetError.corrupt("a data page of column '\(column)' lacks its header") }
                 try checkEntries(Int(h.numValues), seen: entries, wanted: wanted)
+                if let skip, skip(entries, Int(h.numValues), h.statistics) {
+                    skippedPages?.add(1)
+                    try visit(.skipped(Int(h.numValues)))
+                    entries += Int(h.numValues)
+                    continue
+                }
                 let raw = try decompress(body, codec: codec, size: Int(header.uncompressedPageSize), into: &buffers)
                 try visit(try dataPageV1(raw, header: h, buffers: &buffers))
                 entries += Int(h.numValues)
@@ -101,6 +120,12 @@ struct ColumnChunkReader {
                 sawDataPage = true
                 guard let h = header.dataPageHeaderV2 else { throw ParquetError.corrupt("a data page v2 of column '\(column)' lacks its header") }
                 try checkEntries(Int(h.numValues), seen: entries, wanted: wanted)
+                if let skip, skip(entries, Int(h.numValues), h.statistics) {
+                    skippedPages?.add(1)
+                    try visit(.skipped(Int(h.numValues)))
+                    entries += Int(h.numValues)
+                    continue
+                }
                 try visit(try dataPageV2(body, header: h, uncompressedSize: Int(header.uncompressedPageSize), codec: codec, buffers: &buffers))
                 entries += Int(h.numValues)
             case .indexPage?, nil:
@@ -143,6 +168,8 @@ struct ColumnChunkReader {
                 try ValueDecoding.decode(page.values, encoding: .plain, count: page.count, physical: physical,
                                          typeLength: width, dictionary: nil, into: &values, column: name)
                 dictionary = values
+            case .skipped:
+                preconditionFailure("read(into:) asks for no page to be skipped")
             case .data:
                 if page.definitionLevels.isEmpty && descriptor.maxDefinitionLevel > 0 {
                     data.definitionLevels.append(contentsOf: repeatElement(Int16(descriptor.maxDefinitionLevel), count: page.count))

@@ -12,7 +12,7 @@ public struct ParquetWriteOptions: Sendable {
     /// `dictionaryPageBytes`, then fall back to PLAIN for the rest of the chunk.
     public var dictionary: Bool
     public var dictionaryPageBytes: Int
-    /// Write min/max/null-count statistics per column chunk.
+    /// Write min/max/null-count statistics per column chunk and per data page.
     public var statistics: Bool
     /// Write a CRC-32 in every page header.
     public var pageChecksums: Bool
@@ -120,9 +120,11 @@ struct ColumnChunkWriter {
                 plainPages += 1
             }
             let encoding: Encoding = useDictionary ? .rleDictionary : .plain
+            let pageStatistics = options.statistics
+                ? ChunkStatistics.compute(values, in: valueRange, nullCount: (end - row) - valueRange.count, maximumBytes: 256) : nil
             uncompressedTotal += try writePage(page, type: .dataPage, codec: codec, into: &out) { header in
                 header.dataPageHeader = DataPageHeader(numValues: Int32(end - row), encoding: encoding,
-                                                       definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle, statistics: nil)
+                                                       definitionLevelEncoding: .rle, repetitionLevelEncoding: .rle, statistics: pageStatistics)
             }
             row = end
         }

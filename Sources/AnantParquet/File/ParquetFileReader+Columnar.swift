@@ -158,8 +158,16 @@ extension ParquetFileReader {
                               parallelColumns: Bool) throws(ParquetError) -> RecordBatch {
         let rows = Int(metadata.rowGroups[rowGroup].numRows)
         var decoded = [Int: Column]()
-        for (f, column) in zip(tested, try readFields(tested, rowGroups: [rowGroup], parallel: parallelColumns)) { decoded[f] = column }
-        let selection = try predicate.evaluate(try batch(tested, tested.map { decoded[$0]! }, rows: rows))
+        var skipped = [Range<Int>]()
+        // A predicate on one column skips that column's pages whose statistics rule it out.
+        if tested.count == 1, let (column, ruledOut) = try readField(tested[0], rowGroup: rowGroup, pagesMatching: predicate) {
+            decoded[tested[0]] = column
+            skipped = ruledOut
+        } else {
+            for (f, column) in zip(tested, try readFields(tested, rowGroups: [rowGroup], parallel: parallelColumns)) { decoded[f] = column }
+        }
+        var selection = try predicate.evaluate(try batch(tested, tested.map { decoded[$0]! }, rows: rows))
+        for range in skipped { selection.clear(range) }
         let indices = selection.setIndices()
         if indices.isEmpty { return try batch(fields, fields.map { .nulls(dataType(ofField: $0), count: 0) }, rows: 0) }
         // The other columns only now, just the matching rows where the encoding allows, and

@@ -135,6 +135,32 @@ extension ParquetFileReader {
         return columns
     }
 
+    /// The one field a predicate tests, of one row group, decoding only the pages whose
+    /// header statistics admit matching rows; nil when the field is not a flat fixed-width
+    /// leaf. Rows of skipped pages are zero and listed in `skipped` (no row there matches).
+    func readField(_ field: Int, rowGroup: Int, pagesMatching predicate: ParquetPredicate) throws(ParquetError) -> (column: Column, skipped: [Range<Int>])? {
+        guard let leaf = fixedWidthLeaf(field) else { return nil }
+        let rows = Int(metadata.rowGroups[rowGroup].numRows), name = schema.fields[field].name
+        let keep = { (statistics: Statistics?, count: Int) -> Bool in
+            StatisticsPruning(page: statistics, rows: count, of: leaf.descriptor, named: name).mayMatch(predicate)
+        }
+        func decode<T: FlatPhysicalValue>(_: T.Type, _ wrap: (PrimitiveColumn<T>) -> Column) throws(ParquetError) -> (Column, [Range<Int>]) {
+            var outcome: Result<(validity: Bitmap?, skipped: [Range<Int>]), ParquetError> = .success((nil, []))
+            let values = [T](largeCount: rows) { destination in
+                outcome = Result { () throws(ParquetError) in
+                    try withChunkReader(leaf, rowGroup: rowGroup) { chunk throws(ParquetError) in try chunk.readFlat(into: destination, keeping: keep) }
+                }
+            }
+            let (validity, skipped) = try outcome.get()
+            return (wrap(PrimitiveColumn(values, validity: validity)), skipped)
+        }
+        switch leaf.descriptor.physicalType {
+        case .int32: return try decode(Int32.self) { .int32($0) }
+        case .int64: return try decode(Int64.self) { .int64($0) }
+        default: return try decode(Double.self) { .double($0) }
+        }
+    }
+
     /// Runs `body` with a reader of one flat leaf's chunk in one row group.
     private func withChunkReader<R>(_ leaf: FixedWidthLeaf, rowGroup: Int,
                                     _ body: (ColumnChunkReader) throws(ParquetError) -> R) throws(ParquetError) -> R {
@@ -145,7 +171,9 @@ extension ParquetFileReader {
         let footerStart = self.footerStart, verify = options.verifyChecksums
         return try rethrowingParquetErrors {
             try source.withBytes { bytes in
-                try body(ColumnChunkReader(file: bytes, dataEnd: footerStart, metadata: meta, descriptor: leaf.descriptor, verifyChecksums: verify))
+                var chunk = ColumnChunkReader(file: bytes, dataEnd: footerStart, metadata: meta, descriptor: leaf.descriptor, verifyChecksums: verify)
+                chunk.skippedPages = skippedPages
+                return try body(chunk)
             }
         }
     }

@@ -1,3 +1,4 @@
+import Synchronization
 /// Options for reading.
 public struct ParquetReadOptions: Sendable {
     /// Check every page's CRC, when the page has one (off by default, as in pyarrow).
@@ -20,6 +21,12 @@ public struct ParquetFileReader: Sendable {
     public let options: ParquetReadOptions
     /// Byte offset where the footer starts (pages must end before it).
     public let footerStart: Int
+    /// Data pages that filtered reads left compressed, shared by copies of this reader.
+    let skippedPages = PageCounter()
+
+    /// How many data pages filtered reads through this reader have not even decompressed:
+    /// their header statistics ruled the filter out, or no matching row fell in them.
+    public var pagesSkipped: Int { skippedPages.value }
 
     /// Opens the file at `path` (memory-mapped).
     public init(path: String, options: ParquetReadOptions = ParquetReadOptions()) throws(ParquetError) {
@@ -153,4 +160,11 @@ public struct ParquetFileReader: Sendable {
             throw ParquetError.corrupt("column '\(descriptor.dottedPath)' of row group \(rowGroup) holds \(records) records but the row group has \(expected)")
         }
     }
+}
+
+/// A count shared by the tasks of a reader.
+final class PageCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    var value: Int { count.load(ordering: .relaxed) }
+    func add(_ n: Int) { count.add(n, ordering: .relaxed) }
 }

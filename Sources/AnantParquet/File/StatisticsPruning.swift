@@ -1,14 +1,33 @@
 import AnantColumnar
 
-/// Decides from a row group's column statistics whether rows matching a predicate may
-/// exist there. Unknown means "may": only provably empty row groups are skipped.
+/// Decides from column statistics — a row group's, or a data page's — whether rows
+/// matching a predicate may exist there. Unknown means "may": only provably empty row
+/// groups or pages are skipped.
 ///
 /// Rules (PARQUET.md §9): `min_value`/`max_value` follow the column order; the deprecated
 /// `min`/`max` are used only for signed integers and floats; NaN bounds are ignored;
 /// byte strings compare unsigned, as strings do here; truncated bounds still bound.
 struct StatisticsPruning {
-    let reader: ParquetFileReader
-    let rowGroup: Int
+    /// How many rows the statistics describe.
+    let rows: Int64
+    /// A column's statistics and leaf, when known.
+    let statistics: (String) -> (Statistics, ColumnDescriptor)?
+
+    /// The statistics of row group `rowGroup`.
+    init(reader: ParquetFileReader, rowGroup: Int) {
+        rows = reader.metadata.rowGroups[rowGroup].numRows
+        statistics = { name in
+            guard let field = try? reader.fieldIndex(named: name), let leaf = reader.flatLeaf(ofField: field),
+                  let stats = reader.metadata.rowGroups[rowGroup].columns[leaf.index].metaData?.statistics else { return nil }
+            return (stats, leaf)
+        }
+    }
+
+    /// The statistics of one data page (`rows` entries) of the flat column `leaf`, named `name`.
+    init(page statistics: Statistics?, rows: Int, of leaf: ColumnDescriptor, named name: String) {
+        self.rows = Int64(rows)
+        self.statistics = { wanted in wanted == name ? statistics.map { ($0, leaf) } : nil }
+    }
 
     func mayMatch(_ predicate: ParquetPredicate) -> Bool {
         switch predicate {
@@ -20,11 +39,11 @@ struct StatisticsPruning {
             return nulls > 0
         case .isNotNull(let name):
             guard let (stats, _) = statistics(name), let nulls = stats.nullCount else { return true }
-            return nulls < reader.metadata.rowGroups[rowGroup].numRows
+            return nulls < rows
         case .compare(let name, let op, let literal):
             guard !literal.isNull else { return false }
             guard let (stats, leaf) = statistics(name) else { return true }
-            if let nulls = stats.nullCount, nulls == reader.metadata.rowGroups[rowGroup].numRows { return false }
+            if let nulls = stats.nullCount, nulls == rows { return false }
             // Writers leave NaN out of float bounds, yet NaN sorts above every number: a
             // float chunk may hold rows above its max, and a NaN literal has no bound.
             let floating = leaf.physicalType == .float || leaf.physicalType == .double
@@ -42,12 +61,6 @@ struct StatisticsPruning {
             case .greaterOrEqual: return highOrder >= 0
             }
         }
-    }
-
-    private func statistics(_ name: String) -> (Statistics, ColumnDescriptor)? {
-        guard let field = try? reader.fieldIndex(named: name), let leaf = reader.flatLeaf(ofField: field),
-              let stats = reader.metadata.rowGroups[rowGroup].columns[leaf.index].metaData?.statistics else { return nil }
-        return (stats, leaf)
     }
 
     /// The (min, max) as comparable values, when the column's type and statistics allow.

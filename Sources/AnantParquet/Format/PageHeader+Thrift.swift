@@ -43,6 +43,13 @@ extension PageHeader {
                     w.field(2, i32: h.encoding.rawValue)
                     w.field(3, i32: h.definitionLevelEncoding.rawValue)
                     w.field(4, i32: h.repetitionLevelEncoding.rawValue)
+                    if let statistics = h.statistics {
+                        w.field(5) { w in
+                            var inner = ThriftCompactWriter()
+                            statistics.write(into: &inner)
+                            w.appendRawStructBody(inner.bytes)
+                        }
+                    }
                 }
             }
             if let h = dictionaryPageHeader {
