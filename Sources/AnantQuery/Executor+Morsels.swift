@@ -131,6 +131,7 @@ extension Executor {
         // The row group's file pages leave resident memory once decoded: a scan holds what
         // it decoded, not the part of the file it has passed.
         defer { reader.releasePages(rowGroup: group) }
+        readers.withLock { $0[reader.identity] = reader }
         do {
             let rows = Int(reader.metadata.rowGroups[group].numRows)
             guard let filter else {
@@ -140,25 +141,47 @@ extension Executor {
                 return MorselView(base: batch, rows: nil)
             }
             let tested = filter.columns.sorted()
-            let first = try reader.readRowGroup(group, columns: tested, parallel: parallel)
+            var first: RecordBatch
+            var selection: Bitmap
+            // A filter on one column whose bounds Parquet statistics can test skips that
+            // column's pages whose header statistics rule the filter out (no row there passes).
+            if tested.count == 1, let pruning = Optimizer.prunePredicate(filter), pruning.columns == Set(tested),
+               let (column, skipped) = try reader.readColumn(tested[0], rowGroup: group, pagesMatching: pruning) {
+                first = try Executor.batch([(tested[0], column)])
+                selection = try filter.selection(first)
+                for range in skipped { selection.clear(range) }
+            } else {
+                first = try reader.readRowGroup(group, columns: tested, parallel: parallel)
+                selection = try filter.selection(first)
+            }
             var bytes = try reader.compressedBytes(rowGroup: group, columns: tested)
-            let selection = try filter.selection(first)
             let matches = selection.setCount
             let rest = columns.filter { !tested.contains($0) }
-            var second: RecordBatch? = nil
-            if matches > 0 && !rest.isEmpty {
-                second = try reader.readRowGroup(group, columns: rest, parallel: parallel)
-                bytes += try reader.compressedBytes(rowGroup: group, columns: rest)
-            }
-            counters.withLock { [bytes] in $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
             if matches == 0 {
+                counters.withLock { [bytes] in $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
                 let schema = reader.columnarSchema
                 return MorselView(base: try Executor.batch(columns.map { ($0, .nulls(schema.field(named: $0)?.type ?? .int64, count: 0)) }), rows: nil)
             }
-            // The decoded columns and the matching rows: gathered once, at the pipeline's end.
+            var second: RecordBatch? = nil
+            var matching: [Int]? = nil
+            if !rest.isEmpty {
+                if matches < rows {
+                    // The other columns at the matching rows only (pages without one stay compressed).
+                    let indices = selection.setIndices()
+                    second = try reader.readRowGroup(group, columns: rest, rows: indices, parallel: parallel)
+                    first = first.gather(indices)
+                    matching = indices
+                } else {
+                    second = try reader.readRowGroup(group, columns: rest, parallel: parallel)
+                }
+                bytes += try reader.compressedBytes(rowGroup: group, columns: rest)
+            }
+            counters.withLock { [bytes] in $0.rowGroupsRead += 1; $0.bytesRead += bytes; $0.rowsRead += rows }
             var named = [(String, Column)]()
             for name in columns { named.append((name, try (tested.contains(name) ? first : second ?? first).column(named: name))) }
-            return MorselView(base: try Executor.batch(named), rows: matches == rows ? nil : selection.setIndices().map { Int32($0) })
+            // Without other columns, the tested ones and the matching rows: gathered once, at the pipeline's end.
+            let selected = matching != nil || matches == rows ? nil : selection.setIndices().map { Int32($0) }
+            return MorselView(base: try Executor.batch(named), rows: selected)
         } catch let error as ParquetError {
             throw QueryError(.source, "\((reader.source as? MappedFileSource)?.path ?? "file \(path)"), row group \(group): \(error.message)")
         } catch let error as ColumnarError {

@@ -15,6 +15,9 @@ public struct ScanStatistics: Sendable, Hashable {
     /// Row groups skipped because their dictionary pages hold none of the values an
     /// equality filter asks for (counted in `rowGroups`, not in `rowGroupsRead`).
     public var rowGroupsSkippedByDictionary = 0
+    /// Data pages of the row groups read that stayed compressed: their header statistics
+    /// ruled a one-column filter out, or no matching row fell in them.
+    public var pagesSkipped = 0
 
     public init() {}
 }
@@ -25,13 +28,19 @@ public struct ScanStatistics: Sendable, Hashable {
 /// through its filters, projections and join probes on every core into its sink.
 final class Executor: Sendable {
     let counters = Mutex(ScanStatistics())
+    /// The readers the scans used (their skipped pages count in the statistics).
+    let readers = Mutex([ObjectIdentifier: ParquetFileReader]())
     let options: QueryOptions
 
     init(options: QueryOptions = QueryOptions()) {
         self.options = options
     }
 
-    var statistics: ScanStatistics { counters.withLock { $0 } }
+    var statistics: ScanStatistics {
+        var statistics = counters.withLock { $0 }
+        statistics.pagesSkipped = readers.withLock { $0.values.reduce(0) { $0 + $1.pagesSkipped } }
+        return statistics
+    }
 
     /// Rows per morsel of a table in memory.
     static let memoryMorselRows = 1 << 17

@@ -53,6 +53,39 @@ import Testing
         #expect(stats.bytesRead < (try PruningTests.bytes([0], ["id", "score", "label"])))
     }
 
+    /// Inside a row group, a range on a sorted column leaves the pages its header statistics
+    /// rule out compressed, and the other columns' pages without a matching row too.
+    @Test func selectiveFiltersSkipPages() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("anant-pages-\(getpid()).parquet").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let rows = 20_000
+        let scores: [Double?] = (0..<rows).map { row -> Double? in row % 11 == 0 ? nil : Double((row * 7919) % 1000) / 1000 }
+        let labels: [String] = (0..<rows).map { "label-\($0 % 13)" }
+        let batch = try RecordBatch([
+            ("id", .int64(Int64Column((0..<rows).map(Int64.init)))),
+            ("score", .double(DoubleColumn(optionals: scores))),
+            ("label", .string(StringColumn(labels))),
+        ])
+        let writer = try ParquetFileWriter(path: path, schema: batch.schema,
+                                           options: ParquetWriteOptions(compression: .zstd(level: 3), rowGroupRows: 10_000, pageBytes: 2048, dictionary: false))
+        try writer.write(batch)
+        _ = try writer.close()
+        let cases: [(filter: String, expected: Range<Int>)] = [
+            ("id >= 4200 and id < 4300", 4200..<4300), ("id < 5", 0..<5), ("id > 19990", 19991..<20000), ("id = 12345", 12345..<12346),
+        ]
+        for (filter, expected) in cases {
+            let (result, stats) = try LazyFrame.scan(.parquet([path])).filter(try Expr.parse(filter)).profile()
+            #expect(try result.column(named: "id") == .int64(Int64Column(expected.map(Int64.init))), "\(filter)")
+            #expect(try result.column(named: "score") == (try batch.column(named: "score")).gather(Array(expected)), "\(filter)")
+            #expect(try result.column(named: "label") == (try batch.column(named: "label")).gather(Array(expected)), "\(filter)")
+            #expect(stats.rowGroupsRead == 1 && stats.pagesSkipped > 10, "\(filter): \(stats.pagesSkipped) pages skipped")
+        }
+        // A filter on two columns cannot use one column's page statistics; the other
+        // columns still skip pages without a matching row.
+        let (result, stats) = try LazyFrame.scan(.parquet([path])).filter(try Expr.parse("id < 300 and label = 'label-3'")).profile()
+        #expect(result.rowCount == 23 && stats.pagesSkipped > 0)
+    }
+
     /// Equality filters consult the dictionary pages where statistics cannot decide: every
     /// row group's labels span "a" to "z", but only one holds "m3".
     @Test func dictionaryPagesSkipRowGroupsForEqualityFilters() throws {

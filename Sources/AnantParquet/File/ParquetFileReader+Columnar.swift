@@ -61,6 +61,23 @@ extension ParquetFileReader {
         return try batch(fields, try readFields(fields, rowGroups: [rowGroup], parallel: parallel), rows: Int(metadata.rowGroups[rowGroup].numRows))
     }
 
+    /// The rows `rows` (ascending row numbers of row group `rowGroup`) of the named
+    /// columns: flat fixed-width columns decode only those rows and leave pages holding
+    /// none of them compressed; other columns decode whole and are gathered.
+    public func readRowGroup(_ rowGroup: Int, columns names: [String], rows: [Int], parallel: Bool = true) throws(ParquetError) -> RecordBatch {
+        let fields = try fieldIndices(names)
+        return try batch(fields, try readFields(fields, rowGroup: rowGroup, rows: rows, parallel: parallel), rows: rows.count)
+    }
+
+    /// Column `name` of row group `rowGroup`, decoding only the data pages whose header
+    /// statistics admit rows matching `predicate` (a predicate on this column alone); the
+    /// rows of the other pages hold zeros and are listed in `skipped` — none of them can
+    /// match. Nil when the column is not flat and fixed-width (read it whole instead).
+    public func readColumn(_ name: String, rowGroup: Int, pagesMatching predicate: ParquetPredicate)
+        throws(ParquetError) -> (column: Column, skipped: [Range<Int>])? {
+        try readField(try fieldIndex(named: name), rowGroup: rowGroup, pagesMatching: predicate)
+    }
+
     /// After a streaming read of row group `rowGroup`: drops the pages of its column
     /// chunks from resident memory when the file is memory-mapped.
     public func releasePages(rowGroup: Int) {

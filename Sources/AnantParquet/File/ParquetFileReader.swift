@@ -28,6 +28,9 @@ public struct ParquetFileReader: Sendable {
     /// their header statistics ruled the filter out, or no matching row fell in them.
     public var pagesSkipped: Int { skippedPages.value }
 
+    /// The same for this reader and its copies, different for every reader opened.
+    public var identity: ObjectIdentifier { ObjectIdentifier(skippedPages) }
+
     /// Opens the file at `path` (memory-mapped).
     public init(path: String, options: ParquetReadOptions = ParquetReadOptions()) throws(ParquetError) {
         try self.init(source: MappedFileSource(path: path), options: options)

@@ -131,7 +131,7 @@ struct QueryCommand: ParsableCommand {
             let options = QueryOptions(memoryBudget: memoryBudget.map { $0 << 20 })
             let (result, statistics) = try Progress.run("querying") { try frame.profile(options: options) }
             if stats {
-                FileHandle.standardError.write(Data("scanned \(statistics.rowGroupsRead) of \(statistics.rowGroups) row groups, \(statistics.rowsRead) rows, \(statistics.bytesRead) bytes\n".utf8))
+                FileHandle.standardError.write(Data("scanned \(statistics.rowGroupsRead) of \(statistics.rowGroups) row groups, \(statistics.rowsRead) rows, \(statistics.bytesRead) bytes; \(statistics.pagesSkipped) pages left compressed\n".utf8))
             }
             try emit(result)
         } catch let error as QueryError {
