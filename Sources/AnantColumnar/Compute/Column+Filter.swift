@@ -9,12 +9,12 @@ extension Column {
         if literal.isNull { return Bitmap(count: count, value: false) }
         let selected: Bitmap
         switch (self, literal) {
-        case (.int32(let c), .int(let v)): selected = Column.compare(c.values, op, to: v) { Int64($0) }
-        case (.int32(let c), .double(let v)): selected = Column.compareNumbers(c.values, op, to: v) { Double($0) }
-        case (.int64(let c), .int(let v)): selected = Column.compare(c.values, op, to: v) { $0 }
-        case (.int64(let c), .double(let v)): selected = Column.compareNumbers(c.values, op, to: v) { Double($0) }
-        case (.double(let c), .int(let v)): selected = Column.compareNumbers(c.values, op, to: Double(v)) { $0 }
-        case (.double(let c), .double(let v)): selected = Column.compareNumbers(c.values, op, to: v) { $0 }
+        case (.int32(let c), .int(let v)): selected = Column.compare(c.values, op, to: v)
+        case (.int32(let c), .double(let v)): selected = Column.compareNumbers(c.values, op, to: v)
+        case (.int64(let c), .int(let v)): selected = Column.compare(c.values, op, to: v)
+        case (.int64(let c), .double(let v)): selected = Column.compareNumbers(c.values, op, to: v)
+        case (.double(let c), .int(let v)): selected = Column.compareNumbers(c.values, op, to: Double(v))
+        case (.double(let c), .double(let v)): selected = Column.compareNumbers(c.values, op, to: v)
         case (.bool(let c), .bool(let v)): selected = Bitmap.computing(count: c.count) { op.holds(c.bits[$0] == v ? 0 : (v ? -1 : 1)) }
         case (.string(let c), .string(let v)): selected = Column.compare(c, op, Array(v.utf8))
         case (.json, _):
@@ -48,9 +48,11 @@ extension Column {
         }
     }
 
-    @inline(__always)
-    private static func compare<T, U: Comparable>(_ values: [T], _ op: ComparisonOperator, to literal: U, _ convert: (T) -> U) -> Bitmap {
-        values.withUnsafeBufferPointer { v in
+    /// Integers against an integer literal. (Generic over the element, not over a converting
+    /// closure: a closure would stay an indirect call per row inside the outlined loops.)
+    private static func compare<T: BinaryInteger>(_ values: [T], _ op: ComparisonOperator, to literal: Int64) -> Bitmap {
+        let convert = { (x: T) -> Int64 in Int64(truncatingIfNeeded: x) }
+        return values.withUnsafeBufferPointer { v in
             // One loop per operator keeps the comparison out of the inner loop's branches.
             switch op {
             case .equal: return Bitmap.computing(count: v.count) { convert(v[$0]) == literal }
@@ -66,9 +68,9 @@ extension Column {
     /// Doubles under the total order with NaN largest: for a number literal, `>` is
     /// `!(x <= v)` and `>=` is `!(x < v)`, which NaN rows satisfy; a NaN literal matches by
     /// `isNaN` alone.
-    @inline(__always)
-    private static func compareNumbers<T>(_ values: [T], _ op: ComparisonOperator, to literal: Double, _ convert: (T) -> Double) -> Bitmap {
-        values.withUnsafeBufferPointer { v in
+    private static func compareNumbers<T: NumericValue>(_ values: [T], _ op: ComparisonOperator, to literal: Double) -> Bitmap {
+        let convert = { (x: T) -> Double in x.doubleValue }
+        return values.withUnsafeBufferPointer { v in
             if literal.isNaN {
                 switch op {
                 case .equal, .greaterOrEqual: return Bitmap.computing(count: v.count) { convert(v[$0]).isNaN }
@@ -124,3 +126,9 @@ extension RecordBatch {
         return gather(selection.setIndices())
     }
 }
+
+/// The numeric element types of columns, as doubles (for comparisons with a double).
+protocol NumericValue { var doubleValue: Double { get } }
+extension Int32: NumericValue { var doubleValue: Double { Double(self) } }
+extension Int64: NumericValue { var doubleValue: Double { Double(self) } }
+extension Double: NumericValue { var doubleValue: Double { self } }
