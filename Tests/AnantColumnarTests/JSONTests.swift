@@ -57,6 +57,25 @@ import Testing
         #expect(object["a"] == .int(3))
     }
 
+    /// Large objects (indexed from 16 members on) behave as small ones: order kept, a
+    /// repeated key replaced in place, removal and lookups consistent, equality by content.
+    @Test func largeObjectsKeepOrderAndReplaceInPlace() throws {
+        var object = JSONObject()
+        for k in 0..<1000 { object["k\(k)"] = .int(Int64(k)) }
+        object["k5"] = .int(-5)
+        object["k999"] = nil
+        object["k0"] = nil
+        #expect(object.count == 998 && object.keys.first == "k1" && object.keys.last == "k998")
+        #expect(object["k5"] == .int(-5) && object["k0"] == nil && object["k999"] == nil && object["k998"] == .int(998))
+        object["k0"] = .null
+        #expect(object.keys.last == "k0" && object["k0"] == .null)
+        let text = "{" + (0..<40).map { "\"m\($0 % 30)\": \($0)" }.joined(separator: ", ") + "}"
+        let parsed = try #require(try JSONParser.parse(text).objectValue)
+        #expect(parsed.keys == (0..<30).map { "m\($0)" })
+        #expect(parsed["m3"] == .int(33) && parsed["m29"] == .int(29))
+        #expect(parsed == JSONObject((0..<30).map { ("m\($0)", .int(Int64($0 < 10 ? $0 + 30 : $0))) }))
+    }
+
     @Test func writerRoundTripsAndEscapesLikePython() throws {
         let value = JSONValue.object(JSONObject([
             ("text", .string("é \"q\" \u{01}\n😀")), ("int", .int(-7)), ("double", .double(0.1)), ("whole", .double(2)),

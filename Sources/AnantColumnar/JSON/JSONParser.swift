@@ -65,7 +65,6 @@ public struct JSONParser {
         try enter()
         position += 1
         var object = JSONObject()
-        var seen: Set<String>? = nil
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             position += 1
@@ -81,12 +80,7 @@ public struct JSONParser {
             position += 1
             skipWhitespace()
             let value = try parseValue()
-            if object.count >= 16, seen == nil { seen = Set(object.keys) }
-            let repeated = seen.map { $0.contains(key) } ?? object.keys.contains(key)
-            if repeated { object[key] = value } else {
-                object.appendUnchecked(key, value)
-                seen?.insert(key)
-            }
+            object[key] = value
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): position += 1

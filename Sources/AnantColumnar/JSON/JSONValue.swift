@@ -50,13 +50,19 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
-/// The members of a JSON object, in the order they were written. Lookup by key is linear,
-/// which suits the small objects of HIF records; a repeated key keeps its first value.
+/// The members of a JSON object, in the order they were written. Small objects (HIF
+/// records) find keys by a linear search; from 16 members on, a hash index keeps lookups
+/// and inserts constant-time, so objects of millions of members (per-node results) build
+/// in linear time. Writing an existing key replaces its value in place (as Python's `json`
+/// keeps the last of repeated keys).
 public struct JSONObject: Sendable, Hashable, Sequence {
     /// The keys, in order.
     public private(set) var keys: [String]
     /// The values, aligned with `keys`.
     public private(set) var values: [JSONValue]
+    /// Where each key is, once the object is large enough to be worth it.
+    private var positions: [String: Int]? = nil
+    private static let indexedFrom = 16
 
     /// Creates an empty object.
     public init() {
@@ -67,6 +73,8 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// Creates an object from key-value pairs, in order.
     public init(_ pairs: [(String, JSONValue)]) {
         self.init()
+        keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 
@@ -76,27 +84,42 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// True when the object has no members.
     public var isEmpty: Bool { keys.isEmpty }
 
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return keys.firstIndex(of: key)
+    }
+
     /// Reads the value for `key`; writing replaces it in place or appends it.
     public subscript(key: String) -> JSONValue? {
-        get { keys.firstIndex(of: key).map { values[$0] } }
+        get { position(of: key).map { values[$0] } }
         set {
-            if let index = keys.firstIndex(of: key) {
+            if let index = position(of: key) {
                 if let newValue { values[index] = newValue } else {
                     keys.remove(at: index)
                     values.remove(at: index)
+                    positions = nil
+                    indexIfLarge()
                 }
             } else if let newValue {
                 keys.append(key)
                 values.append(newValue)
+                if positions != nil { positions![key] = keys.count - 1 } else { indexIfLarge() }
             }
         }
     }
 
-    /// Appends a member without looking for an existing key (the parser keeps the first of
-    /// repeated keys by checking before it appends).
-    mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
-        keys.append(key)
-        values.append(value)
+    private mutating func indexIfLarge() {
+        guard positions == nil, keys.count >= JSONObject.indexedFrom else { return }
+        var index = [String: Int](minimumCapacity: keys.count)
+        for (k, key) in keys.enumerated() where index[key] == nil { index[key] = k }
+        positions = index
+    }
+
+    public static func == (a: JSONObject, b: JSONObject) -> Bool { a.keys == b.keys && a.values == b.values }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(keys)
+        hasher.combine(values)
     }
 
     public func makeIterator() -> Zip2Sequence<[String], [JSONValue]>.Iterator {
