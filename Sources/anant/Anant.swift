@@ -1,4 +1,5 @@
 import ArgumentParser
+import CAnantSystem
 
 /// The `anant` command: hypergraph analytics in one process (embedded mode).
 @main
@@ -25,4 +26,22 @@ struct Anant: AsyncParsableCommand {
             ImportCommand.self, ExportCommand.self, QueryCommand.self, VersionsCommand.self,
         ]
     )
+
+    /// Parses the command line and runs the command, after telling the allocator to keep
+    /// freed memory for reuse (a command on a large hypergraph builds and frees buffers of
+    /// tens of megabytes; returning them to the kernel makes every next one fault in
+    /// zeroed pages again).
+    static func main() async {
+        _ = anant_keep_freed_memory()
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
