@@ -6,7 +6,7 @@ import Testing
 
 /// Mutated files never crash, hang or exhaust memory: seeded bit flips, byte
 /// overwrites, random 32-bit lengths, truncations and cut ranges of valid files, each
-/// read in full (footer, every column, digest and columnar read). An error is the only
+/// read in full (footer, every column, digest, columnar read and a filtered read). An error is the only
 /// acceptable failure.
 @Suite struct ParquetRobustnessTests {
     static let sources = [
@@ -19,12 +19,13 @@ import Testing
         "data/plain-dict-uncompressed-checksum.parquet", "data/repeated_primitive_no_list.parquet",
     ]
 
-    /// Cases per source file (20 sources: 24,000 cases per run).
+    /// Cases per source file (20 sources and a file Anant writes: 25,200 cases per run).
     static let casesPerSource = 1200
 
-    @Test(.timeLimit(.minutes(10)), arguments: Array(sources.enumerated()))
+    @Test(.timeLimit(.minutes(10)), arguments: Array(sources.enumerated()) + [(sources.count, "anant")])
     func mutatedFilesNeverCrash(index: Int, path: String) throws {
-        let original = try TestData.bytes(TestData.fixture("parquet-testing/\(path)"))
+        // "anant": a file Anant writes, with many small pages carrying statistics.
+        let original = path == "anant" ? try Self.anantFile() : try TestData.bytes(TestData.fixture("parquet-testing/\(path)"))
         var rng = SeededGenerator(seed: UInt64(index) &* 0x9E37_79B9 &+ 17)
         let footerStart = max(4, original.count - 8 - Int(original.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: original.count - 8, as: UInt32.self) }))
         var errors = 0, reads = 0
@@ -34,6 +35,13 @@ import Testing
                 let reader = try ParquetFileReader(source: MemoryByteSource(mutated), options: ParquetReadOptions(verifyChecksums: Bool.random(using: &rng)))
                 _ = try ParquetDigest(reader)
                 _ = try reader.readTable()
+                // A filtered read: page statistics, pages skipped, only matching rows decoded.
+                let numeric = reader.columnarSchema.fields.filter { [.int32, .int64, .double].contains($0.type) }
+                if let field = numeric.randomElement(using: &rng) {
+                    let literal = ScalarValue.int(Int64.random(in: -3...3, using: &rng))
+                    _ = try reader.readTable(where: Bool.random(using: &rng) ? .compare(column: field.name, .less, literal)
+                                                 : .and(.compare(column: field.name, .greater, literal), .isNotNull(column: field.name)))
+                }
                 reads += 1
             } catch {
                 errors += 1
@@ -42,6 +50,16 @@ import Testing
         // Both outcomes occur: mutations that break the file and ones that do not.
         #expect(errors + reads == Self.casesPerSource)
         #expect(errors > 0)
+    }
+
+    static func anantFile() throws -> [UInt8] {
+        let batch = try ParquetWriterTests.sampleBatch(rows: 3000, seed: 4)
+        let sorted = try RecordBatch(schema: Schema(batch.schema.fields + [Field("seq", .int64)]),
+                                     columns: batch.columns + [.int64(Int64Column((0..<3000).map { Int64($0 - 1500) }))])
+        let writer = try ParquetFileWriter(schema: sorted.schema, options: ParquetWriteOptions(compression: .snappy, rowGroupRows: 1000, pageBytes: 512))
+        try writer.write(sorted)
+        try writer.close()
+        return writer.bytes
     }
 
     /// One random corruption; half of them aim at the footer, where the parsing logic is.
