@@ -21,20 +21,34 @@ enum Output {
         FileHandle.standardOutput.write(Data(bytes))
     }
 
-    /// Prints a table with a header row; numbers are right-aligned.
+    /// Prints a table with a header row; numbers are right-aligned. Linear in the text's
+    /// length (components of a million members are one cell): widths count Unicode
+    /// scalars, the lines are built as bytes.
     static func table(_ header: [String], _ rows: [[String]]) {
-        var widths = header.map(\.count)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        let numeric = header.indices.map { i in !rows.isEmpty && rows.allSatisfy { Double($0[i]) != nil } }
-        func render(_ cells: [String]) -> String {
-            cells.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                return numeric[i] ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        func width(_ cell: String) -> Int { cell.unicodeScalars.count }
+        // Long cells are lists, never numbers: only short ones are parsed.
+        func isNumber(_ cell: String) -> Bool { cell.utf8.count <= 40 && Double(cell) != nil }
+        let cellWidths = rows.map { $0.map(width) }
+        var widths = header.map(width)
+        for row in cellWidths { for (i, w) in row.enumerated() { widths[i] = max(widths[i], w) } }
+        let numeric = header.indices.map { i in !rows.isEmpty && rows.allSatisfy { isNumber($0[i]) } }
+        var out = [UInt8]()
+        func render(_ cells: [String], _ cellWidth: [Int]) {
+            let start = out.count
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { out.append(contentsOf: [0x20, 0x20]) }
+                let pad = widths[i] - cellWidth[i]
+                if numeric[i] { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+                out.append(contentsOf: cell.utf8)
+                if !numeric[i] { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+            }
+            // No trailing spaces (leading ones keep a first numeric column aligned).
+            while out.count > start && out.last == 0x20 { out.removeLast() }
+            out.append(0x0A)
         }
-        var out = render(header) + "\n"
-        for row in rows { out += render(row) + "\n" }
-        write(Array(out.utf8))
+        render(header, header.map(width))
+        for (row, rowWidths) in zip(rows, cellWidths) { render(row, rowWidths) }
+        write(out)
     }
 
     /// A number for people: integers bare, others with up to 6 significant decimals.
