@@ -40,7 +40,8 @@ enum Output {
                 let pad = widths[i] - cellWidth[i]
                 if numeric[i] { out.append(contentsOf: repeatElement(0x20, count: pad)) }
                 out.append(contentsOf: cell.utf8)
-                if !numeric[i] { out.append(contentsOf: repeatElement(0x20, count: pad)) }
+                // The last column is never padded: its padding would only be trimmed.
+                if !numeric[i] && i + 1 < cells.count { out.append(contentsOf: repeatElement(0x20, count: pad)) }
             }
             // No trailing spaces (leading ones keep a first numeric column aligned).
             while out.count > start && out.last == 0x20 { out.removeLast() }
