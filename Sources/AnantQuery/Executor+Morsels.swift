@@ -141,19 +141,12 @@ extension Executor {
                 return MorselView(base: batch, rows: nil)
             }
             let tested = filter.columns.sorted()
-            var first: RecordBatch
-            var selection: Bitmap
             // A filter on one column whose bounds Parquet statistics can test skips that
             // column's pages whose header statistics rule the filter out (no row there passes).
-            if tested.count == 1, let pruning = Optimizer.prunePredicate(filter), pruning.columns == Set(tested),
-               let (column, skipped) = try reader.readColumn(tested[0], rowGroup: group, pagesMatching: pruning) {
-                first = try Executor.batch([(tested[0], column)])
-                selection = try filter.selection(first)
-                for range in skipped { selection.clear(range) }
-            } else {
-                first = try reader.readRowGroup(group, columns: tested, parallel: parallel)
-                selection = try filter.selection(first)
-            }
+            var (first, skipped) = try reader.readFilterColumns(tested, rowGroup: group, pruning: Optimizer.prunePredicate(filter),
+                                                                parallel: parallel)
+            var selection = try filter.selection(first)
+            for range in skipped { selection.clear(range) }
             var bytes = try reader.compressedBytes(rowGroup: group, columns: tested)
             let matches = selection.setCount
             let rest = columns.filter { !tested.contains($0) }

@@ -69,13 +69,19 @@ extension ParquetFileReader {
         return try batch(fields, try readFields(fields, rowGroup: rowGroup, rows: rows, parallel: parallel), rows: rows.count)
     }
 
-    /// Column `name` of row group `rowGroup`, decoding only the data pages whose header
-    /// statistics admit rows matching `predicate` (a predicate on this column alone); the
-    /// rows of the other pages hold zeros and are listed in `skipped` — none of them can
-    /// match. Nil when the column is not flat and fixed-width (read it whole instead).
-    public func readColumn(_ name: String, rowGroup: Int, pagesMatching predicate: ParquetPredicate)
-        throws(ParquetError) -> (column: Column, skipped: [Range<Int>])? {
-        try readField(try fieldIndex(named: name), rowGroup: rowGroup, pagesMatching: predicate)
+    /// The columns a filter tests, of row group `rowGroup`. With one column and a pruning
+    /// predicate on that column alone, only the data pages whose header statistics admit
+    /// matching rows are decoded: the other pages' rows hold zeros and are listed in
+    /// `skipped` (no row there can match; clear them from the filter's selection).
+    public func readFilterColumns(_ names: [String], rowGroup: Int, pruning: ParquetPredicate?,
+                                  parallel: Bool = true) throws(ParquetError) -> (batch: RecordBatch, skipped: [Range<Int>]) {
+        let fields = try fieldIndices(names)
+        let rows = Int(metadata.rowGroups[rowGroup].numRows)
+        if fields.count == 1, let pruning, pruning.columns == Set(names),
+           let (column, skipped) = try readFixedWidth(fields[0], rowGroup: rowGroup, .pagesMatching(pruning)) {
+            return (try batch(fields, [column], rows: rows), skipped)
+        }
+        return (try batch(fields, try readFields(fields, rowGroups: [rowGroup], parallel: parallel), rows: rows), [])
     }
 
     /// After a streaming read of row group `rowGroup`: drops the pages of its column
@@ -174,16 +180,11 @@ extension ParquetFileReader {
     private func readMatching(_ fields: [Int], _ tested: [Int], _ predicate: ParquetPredicate, rowGroup: Int,
                               parallelColumns: Bool) throws(ParquetError) -> RecordBatch {
         let rows = Int(metadata.rowGroups[rowGroup].numRows)
+        let (first, skipped) = try readFilterColumns(tested.map { schema.fields[$0].name }, rowGroup: rowGroup,
+                                                     pruning: predicate, parallel: parallelColumns)
         var decoded = [Int: Column]()
-        var skipped = [Range<Int>]()
-        // A predicate on one column skips that column's pages whose statistics rule it out.
-        if tested.count == 1, let (column, ruledOut) = try readField(tested[0], rowGroup: rowGroup, pagesMatching: predicate) {
-            decoded[tested[0]] = column
-            skipped = ruledOut
-        } else {
-            for (f, column) in zip(tested, try readFields(tested, rowGroups: [rowGroup], parallel: parallelColumns)) { decoded[f] = column }
-        }
-        var selection = try predicate.evaluate(try batch(tested, tested.map { decoded[$0]! }, rows: rows))
+        for (f, column) in zip(tested, first.columns) { decoded[f] = column }
+        var selection = try predicate.evaluate(first)
         for range in skipped { selection.clear(range) }
         let indices = selection.setIndices()
         if indices.isEmpty { return try batch(fields, fields.map { .nulls(dataType(ofField: $0), count: 0) }, rows: 0) }

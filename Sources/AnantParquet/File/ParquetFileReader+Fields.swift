@@ -98,36 +98,13 @@ extension ParquetFileReader {
     }
 
     /// Fields `fields` of one row group, only the rows `selected` (ascending): fixed-width
-    /// leaves decode just those rows (`ColumnChunkReader.readFlat(rows:of:into:)`), other
-    /// fields decode whole and are gathered. Fields run on every core when `parallel`.
+    /// leaves decode just those rows, other fields decode whole and are gathered. Fields
+    /// run on every core when `parallel`.
     func readFields(_ fields: [Int], rowGroup: Int, rows selected: [Int], parallel: Bool) throws(ParquetError) -> [Column] {
-        let leaves = fields.map(fixedWidthLeaf)
-        let reader = self, rows = Int(metadata.rowGroups[rowGroup].numRows)
+        let reader = self
         let task: @Sendable (Int) throws(ParquetError) -> Column = { f throws(ParquetError) in
-            guard let leaf = leaves[f] else { return try reader.decodeField(fields[f], rowGroup: rowGroup).gather(selected) }
-            func decode<T: FlatPhysicalValue>(_: T.Type, _ wrap: (PrimitiveColumn<T>) -> Column) throws(ParquetError) -> Column {
-                var validity: Bitmap? = nil
-                var failure: ParquetError? = nil
-                let values = [T](largeCount: selected.count) { destination in
-                    do throws(ParquetError) {
-                        validity = try selected.withUnsafeBufferPointer { rowsBuffer throws(ParquetError) in
-                            try reader.withChunkReader(leaf, rowGroup: rowGroup) { chunk throws(ParquetError) in
-                                try chunk.readFlat(rows: rowsBuffer, of: rows, into: destination.baseAddress!)
-                            }
-                        }
-                    } catch {
-                        // The array is discarded: its unread elements stay uninitialised (trivial values).
-                        failure = error
-                    }
-                }
-                if let failure { throw failure }
-                return wrap(PrimitiveColumn(values, validity: validity))
-            }
-            switch leaf.descriptor.physicalType {
-            case .int32: return try decode(Int32.self) { .int32($0) }
-            case .int64: return try decode(Int64.self) { .int64($0) }
-            default: return try decode(Double.self) { .double($0) }
-            }
+            if let (column, _) = try reader.readFixedWidth(fields[f], rowGroup: rowGroup, .rows(selected)) { return column }
+            return try reader.decodeField(fields[f], rowGroup: rowGroup).gather(selected)
         }
         if parallel { return try Parallel.map(count: fields.count, task) }
         var columns = [Column]()
@@ -135,20 +112,40 @@ extension ParquetFileReader {
         return columns
     }
 
-    /// The one field a predicate tests, of one row group, decoding only the pages whose
-    /// header statistics admit matching rows; nil when the field is not a flat fixed-width
-    /// leaf. Rows of skipped pages are zero and listed in `skipped` (no row there matches).
-    func readField(_ field: Int, rowGroup: Int, pagesMatching predicate: ParquetPredicate) throws(ParquetError) -> (column: Column, skipped: [Range<Int>])? {
+    /// Which part of a flat fixed-width chunk `readFixedWidth` decodes.
+    enum FlatSelection {
+        /// The rows at these ascending positions (`ColumnChunkReader.readFlat(rows:of:into:)`:
+        /// pages without one stay compressed).
+        case rows([Int])
+        /// Every row, but only the data pages whose header statistics admit rows matching a
+        /// predicate on this column alone; the other pages' rows are zero and `skipped`.
+        case pagesMatching(ParquetPredicate)
+    }
+
+    /// Field `field` of one row group decoded as `selection` says, with the rows of skipped
+    /// pages; nil when the field is not a flat fixed-width leaf.
+    func readFixedWidth(_ field: Int, rowGroup: Int, _ selection: FlatSelection) throws(ParquetError) -> (column: Column, skipped: [Range<Int>])? {
         guard let leaf = fixedWidthLeaf(field) else { return nil }
         let rows = Int(metadata.rowGroups[rowGroup].numRows), name = schema.fields[field].name
-        let keep = { (statistics: Statistics?, count: Int) -> Bool in
-            StatisticsPruning(page: statistics, rows: count, of: leaf.descriptor, named: name).mayMatch(predicate)
-        }
         func decode<T: FlatPhysicalValue>(_: T.Type, _ wrap: (PrimitiveColumn<T>) -> Column) throws(ParquetError) -> (Column, [Range<Int>]) {
             var outcome: Result<(validity: Bitmap?, skipped: [Range<Int>]), ParquetError> = .success((nil, []))
-            let values = [T](largeCount: rows) { destination in
+            let count: Int
+            if case .rows(let selected) = selection { count = selected.count } else { count = rows }
+            let values = [T](largeCount: count) { destination in
+                // On failure the array is discarded: its unread elements stay uninitialised (trivial values).
                 outcome = Result { () throws(ParquetError) in
-                    try withChunkReader(leaf, rowGroup: rowGroup) { chunk throws(ParquetError) in try chunk.readFlat(into: destination, keeping: keep) }
+                    try withChunkReader(leaf, rowGroup: rowGroup) { chunk throws(ParquetError) in
+                        switch selection {
+                        case .rows(let selected):
+                            return (try selected.withUnsafeBufferPointer { positions throws(ParquetError) in
+                                try chunk.readFlat(rows: positions, of: rows, into: destination.baseAddress!)
+                            }, [])
+                        case .pagesMatching(let predicate):
+                            return try chunk.readFlat(into: destination) { statistics, entries in
+                                StatisticsPruning(page: statistics, rows: entries, of: leaf.descriptor, named: name).mayMatch(predicate)
+                            }
+                        }
+                    }
                 }
             }
             let (validity, skipped) = try outcome.get()
