@@ -2,16 +2,10 @@
 // Anant: a hypergraph analytics platform (see DESIGN.md for the layer plan).
 import PackageDescription
 
-/// Settings shared by every target: Swift 6 language mode with strict concurrency.
-/// On x86-64 the code targets Nehalem-class CPUs (x86-64-v2, 2009 and later: POPCNT, SSE4.2), which turns the
-/// rank and bitmap passes' population counts into single instructions.
-let strict: [SwiftSetting] = {
-    var settings: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
-    #if arch(x86_64)
-    settings.append(.unsafeFlags(["-target-cpu", "nehalem"]))
-    #endif
-    return settings
-}()
+/// Settings shared by every target: Swift 6 language mode with strict concurrency. No
+/// unsafe flags: SwiftPM refuses them in a package depended on by version, and clients
+/// depend on Anant's libraries that way (`scripts/check-consumable` proves it).
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "Anant",
@@ -22,6 +16,7 @@ let package = Package(
         .library(name: "AnantParquet", targets: ["AnantParquet"]),
         .library(name: "AnantDataset", targets: ["AnantDataset"]),
         .library(name: "AnantQuery", targets: ["AnantQuery"]),
+        .library(name: "AnantOperations", targets: ["AnantOperations"]),
         .executable(name: "anant", targets: ["anant"]),
     ],
     dependencies: [
@@ -43,12 +38,14 @@ let package = Package(
         ),
         .target(name: "AnantQuery", dependencies: ["AnantColumnar", "AnantParquet", "CAnantSystem"], swiftSettings: strict),
         .target(name: "AnantDataset", dependencies: ["AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantQuery"], swiftSettings: strict),
+        .target(name: "AnantOperations", dependencies: ["AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantQuery", "AnantDataset"],
+                swiftSettings: strict),
 
         // MARK: Executables
         .executableTarget(
             name: "anant",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "CAnantSystem",
+                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantOperations", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -72,6 +69,7 @@ let package = Package(
         .testTarget(name: "AnantHypergraphTests", dependencies: ["AnantHypergraph", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantDatasetTests", dependencies: ["AnantDataset", "AnantQuery", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantQueryTests", dependencies: ["AnantQuery", "AnantTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -121,9 +121,10 @@ extension RecordBatch {
             }
         }
         let total = batches.reduce(0) { $0 + $1.rowCount }
-        // Each column copied once, the columns in parallel.
+        // Each column copied once, the columns in parallel (a short pass: all processors).
+        let context = ExecutionContext.default
         let stackNames = names, stackTypes = types
-        let columns = Parallel.map(count: names.count) { k -> Column in
+        let columns = context.map(count: names.count) { k -> Column in
             let type = stackTypes[stackNames[k]]!
             let parts = batches.map { batch in
                 (try? batch.column(named: stackNames[k]))?.converted(to: type) ?? .nulls(type, count: batch.rowCount)

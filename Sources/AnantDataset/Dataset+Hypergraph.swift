@@ -14,11 +14,16 @@ public struct DatasetWriteOptions: Sendable {
     public var shards: Int?
     /// Rows per Parquet row group.
     public var rowGroupRows: Int
+    /// The threads the shards are written with, and when to stop (a stopped write leaves
+    /// no version and no staging folder behind).
+    public var context: ExecutionContext
 
-    public init(compression: ParquetCompression = .zstd(level: 3), shards: Int? = nil, rowGroupRows: Int = 1 << 20) {
+    public init(compression: ParquetCompression = .zstd(level: 3), shards: Int? = nil, rowGroupRows: Int = 1 << 20,
+                context: ExecutionContext = .default) {
         self.compression = compression
         self.shards = shards
         self.rowGroupRows = rowGroupRows
+        self.context = context
     }
 }
 
@@ -39,7 +44,9 @@ extension Dataset {
         }
         try FileIO.makeDirectory(root)
         let lock = try WriterLock(root)
-        defer { lock.release() }
+        defer { lock.hold() }
+        // What interrupted writers left (they no longer hold the lock, so they are gone).
+        _ = removeLeftovers(root)
 
         let version = (versions(root).last ?? 0) + 1
         let name = versionName(version)
@@ -62,13 +69,15 @@ extension Dataset {
             }
             let tables = Dictionary(uniqueKeysWithValues: sources.map { ($0.0, $0.1) })
             let work = jobs
-            let written = try Parallel.map(count: work.count) { k throws(DatasetError) -> ShardEntry in
+            let context = options.context
+            let written = try context.map(count: work.count) { k throws(DatasetError) -> ShardEntry in
                 let job = work[k]
                 let batch = tables[job.table]!
                 let part = job.rows.count == batch.rowCount ? batch : batch.gather(job.rows)
                 let relative = "\(job.table.rawValue)/part-\(String(1_00000 + job.shard).dropFirst()).parquet"
                 return try writeShard(part, to: "\(staging)/\(relative)", relative: "\(name)/\(relative)", options: options)
             }
+            try context.check(DatasetError.self)
             var entries = [DatasetTable: TableEntry]()
             for (table, batch) in sources {
                 let shards = zip(work, written).filter { $0.0.table == table }.map(\.1)
@@ -109,13 +118,14 @@ extension Dataset {
     private static func writeShard(_ batch: RecordBatch, to path: String, relative: String, options: DatasetWriteOptions) throws(DatasetError) -> ShardEntry {
         do {
             let writer = try ParquetFileWriter(path: path, schema: batch.schema,
-                                               options: ParquetWriteOptions(compression: options.compression, rowGroupRows: options.rowGroupRows))
+                                               options: ParquetWriteOptions(compression: options.compression, rowGroupRows: options.rowGroupRows,
+                                                                            context: options.context))
             try writer.write(batch)
             try writer.close()
         } catch {
-            throw DatasetError(.io, "cannot write shard \(relative): \(error.message)")
+            if error.code == .interrupted { throw DatasetError(.interrupted, error.message, underlying: error.underlying) }
+            throw DatasetError(.io, "cannot write shard \(relative): \(error.message)", underlying: error)
         }
-        FileIO.fsyncFile(path)
         guard let size = FileIO.size(path), let sum = FileIO.sha256(path) else {
             throw DatasetError(.io, "cannot read back shard \(relative)")
         }
@@ -148,10 +158,10 @@ extension Dataset {
     /// at a time on every core, straight into the model's arrays, so memory stays bounded
     /// by the model plus a row group per core. A dataset whose shards are not laid out as
     /// Anant writes them is built from whole tables instead.
-    public func hypergraph() throws(DatasetError) -> Hypergraph {
+    public func hypergraph(context: ExecutionContext = .default) throws(DatasetError) -> Hypergraph {
         let weights = defaultWeights
-        if let built = try streamed(weights) { return withFacts(built) }
-        return withFacts(try wholeTables(weights))
+        if let built = try streamed(weights, context: context) { return withFacts(built) }
+        return withFacts(try wholeTables(weights, context: context))
     }
 
     /// The manifest's default weights (HyperNetX's 1 where absent).
@@ -169,10 +179,10 @@ extension Dataset {
         return h
     }
 
-    private func readWhole(_ table: DatasetTable) throws(DatasetError) -> RecordBatch {
+    private func readWhole(_ table: DatasetTable, context: ExecutionContext) throws(DatasetError) -> RecordBatch {
         let shards = manifest.tables[table]?.shards ?? []
         let dataset = self
-        let parts = try Parallel.map(count: shards.count) { k throws(DatasetError) -> RecordBatch in
+        let parts = try context.map(count: shards.count) { k throws(DatasetError) -> RecordBatch in
             do throws(ParquetError) { return try ParquetFileReader(path: dataset.path(shards[k])).readTable() } catch {
                 throw DatasetError(.corruptShard, "cannot read \(table.rawValue) shard \(shards[k].path): \(error.message)")
             }
@@ -181,7 +191,7 @@ extension Dataset {
         return parts.count == 1 ? parts[0] : RecordBatch.concatenating(parts)
     }
 
-    private func streamed(_ weights: DefaultWeights) throws(DatasetError) -> Hypergraph? {
+    private func streamed(_ weights: DefaultWeights, context: ExecutionContext) throws(DatasetError) -> Hypergraph? {
         let shards = manifest.tables[.incidences]?.shards ?? []
         var readers = [ParquetFileReader]()
         for shard in shards {
@@ -205,21 +215,26 @@ extension Dataset {
             },
             properties: properties)
         do {
-            return try Hypergraph(shards: source, nodeTable: try readWhole(.nodes), edgeTable: try readWhole(.edges),
-                                  defaultWeights: weights, name: manifest.hypergraph["name"]?.stringValue)
+            return try Hypergraph(shards: source, nodeTable: try readWhole(.nodes, context: context), edgeTable: try readWhole(.edges, context: context),
+                                  defaultWeights: weights, name: manifest.hypergraph["name"]?.stringValue, context: context)
         } catch let error as DatasetError {
             throw error
+        } catch let error as HypergraphError where error.code == .interrupted {
+            throw DatasetError(.interrupted, error.message, underlying: error.underlying)
         } catch {
             throw DatasetError(.corruptShard, "the tables of \(root) do not form a hypergraph: \((error as? HypergraphError)?.message ?? "\(error)")")
         }
     }
 
-    private func wholeTables(_ weights: DefaultWeights) throws(DatasetError) -> Hypergraph {
+    private func wholeTables(_ weights: DefaultWeights, context: ExecutionContext) throws(DatasetError) -> Hypergraph {
         do {
-            return try Hypergraph(incidences: try readWhole(.incidences), nodeTable: try readWhole(.nodes), edgeTable: try readWhole(.edges),
-                                  defaultWeights: weights, name: manifest.hypergraph["name"]?.stringValue)
+            return try Hypergraph(incidences: try readWhole(.incidences, context: context), nodeTable: try readWhole(.nodes, context: context),
+                                  edgeTable: try readWhole(.edges, context: context),
+                                  defaultWeights: weights, name: manifest.hypergraph["name"]?.stringValue, context: context)
         } catch let error as DatasetError {
             throw error
+        } catch let error as HypergraphError where error.code == .interrupted {
+            throw DatasetError(.interrupted, error.message, underlying: error.underlying)
         } catch {
             throw DatasetError(.corruptShard, "the tables of \(root) do not form a hypergraph: \((error as? HypergraphError)?.message ?? "\(error)")")
         }
@@ -227,8 +242,8 @@ extension Dataset {
 
     /// The hypergraph from whole tables (any row order): what `hypergraph()` falls back
     /// to, kept callable so that tests can compare the two builds.
-    public func hypergraphFromWholeTables() throws(DatasetError) -> Hypergraph {
-        withFacts(try wholeTables(defaultWeights))
+    public func hypergraphFromWholeTables(context: ExecutionContext = .default) throws(DatasetError) -> Hypergraph {
+        withFacts(try wholeTables(defaultWeights, context: context))
     }
 }
 

@@ -96,10 +96,10 @@ public struct Dataset: Sendable {
     }
 
     /// Checks every shard's SHA-256 against the manifest.
-    public func verify() throws(DatasetError) {
+    public func verify(context: ExecutionContext = .default) throws(DatasetError) {
         let shards = DatasetTable.allCases.flatMap { manifest.tables[$0]?.shards ?? [] }
         let dataset = self
-        let sums = Parallel.map(count: shards.count) { k in FileIO.sha256(dataset.path(shards[k])) }
+        let sums = context.map(count: shards.count) { k in FileIO.sha256(dataset.path(shards[k])) }
         for (shard, sum) in zip(shards, sums) where sum != shard.sha256 {
             throw DatasetError(.corruptShard, "shard \(shard.path) fails its checksum (\(sum ?? "unreadable") ≠ \(shard.sha256)): the file is damaged")
         }
@@ -108,7 +108,7 @@ public struct Dataset: Sendable {
     /// Removes version `version` (not the current one).
     public static func removeVersion(_ root: String, _ version: Int) throws(DatasetError) {
         let lock = try WriterLock(root)
-        defer { lock.release() }
+        defer { lock.hold() }
         let current = try open(root)
         guard version != current.manifest.version else {
             throw DatasetError(.invalidArgument, "version \(version) is the current version of \(root); write a new one before removing it")
@@ -231,43 +231,14 @@ enum FileIO {
         }
     }
 
-    /// Writes a file durably: to a temporary name, fsync, rename, fsync of the folder.
+    /// Writes a file durably (`DurableFile`: temporary file, fsync, rename, fsync of the folder).
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws(DatasetError) {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw DatasetError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n <= 0 {
-                let message = String(cString: strerror(errno))
-                close(fd)
-                unlink(temporary)
-                throw DatasetError(.io, "cannot write \(path): \(message)")
-            }
-            done += n
-        }
-        fsync(fd)
-        close(fd)
-        try rename(temporary, to: path)
+        do { try DurableFile.write(bytes, to: path) } catch { throw DatasetError(error) }
     }
 
+    /// Renames a file, folder or link and fsyncs the destination's folder.
     static func rename(_ from: String, to: String) throws(DatasetError) {
-        guard Glibc.rename(from, to) == 0 else {
-            throw DatasetError(.io, "cannot rename \(from) to \(to): \(String(cString: strerror(errno)))")
-        }
-        syncFolder(of: to)
-    }
-
-    static func syncFolder(of path: String) {
-        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let fd = Glibc.open(folder.isEmpty ? "." : folder, O_RDONLY | O_DIRECTORY)
-        if fd >= 0 { fsync(fd); close(fd) }
-    }
-
-    static func fsyncFile(_ path: String) {
-        let fd = Glibc.open(path, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        do { try DurableFile.rename(from, to: to) } catch { throw DatasetError(error) }
     }
 
     /// Points the symbolic link `link` at `target`, atomically (a new link renamed over).
@@ -295,9 +266,16 @@ enum FileIO {
     }
 }
 
-/// An exclusive writer lock on a dataset folder (`flock` on `<root>/.lock`): released
-/// when the writer ends, even by a crash.
-struct WriterLock {
+extension DatasetError {
+    /// A durable write's failure, kept as the cause (a full disk stays recognisable).
+    init(_ error: ColumnarError) {
+        self.init(.io, error.message, underlying: error, retryable: error.retryable)
+    }
+}
+
+/// An exclusive writer lock on a dataset folder (`flock` on `<root>/.lock`): released by
+/// `release()` or when the value ends, and by the kernel when the writer dies.
+struct WriterLock: ~Copyable {
     let fd: Int32
 
     init(_ root: String) throws(DatasetError) {
@@ -309,7 +287,11 @@ struct WriterLock {
         }
     }
 
-    func release() {
+    /// Marks where the lock may end at the earliest (`defer { lock.hold() }` keeps it to the
+    /// end of the scope; a noncopyable value may otherwise end after its last use).
+    borrowing func hold() {}
+
+    deinit {
         flock(fd, LOCK_UN)
         close(fd)
     }

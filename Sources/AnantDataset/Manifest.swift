@@ -147,18 +147,23 @@ public struct DatasetManifest: Sendable, Hashable {
 }
 
 /// Failures of dataset operations, each with a message a user can act on.
-public struct DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        case notFound, invalidManifest, corruptShard, locked, io, invalidArgument, unknownVersion
+public struct DatasetError: AnantError, InterruptibleError, Equatable {
+    public static let interruptedCode = Code.interrupted
+
+    public enum Code: String, Sendable, CaseIterable {
+        case notFound, invalidManifest, corruptShard, locked, io, invalidArgument, unknownVersion, interrupted
     }
 
     public var code: Code
     public var message: String
 
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
+    /// The error that caused this one, if any.
+    public var underlying: (any Error & Sendable)?
+    /// True when trying again may succeed.
+    public var retryable: Bool
 
-    public var description: String { message }
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil, retryable: Bool = false) {
+        (self.code, self.message, self.underlying, self.retryable) = (code, message, underlying, retryable)
+    }
 }

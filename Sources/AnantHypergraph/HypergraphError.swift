@@ -1,8 +1,12 @@
+import AnantColumnar
+
 /// The error thrown by `AnantHypergraph`: a stable `code` and a message that says what
 /// was wrong and how to fix it.
-public struct HypergraphError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct HypergraphError: AnantError, InterruptibleError, Equatable {
+    public static let interruptedCode = Code.interrupted
+
     /// A closed set of failure kinds, stable enough to match on.
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         /// A node identifier that the hypergraph does not have.
         case unknownNode
         /// An edge identifier that the hypergraph does not have.
@@ -19,6 +23,8 @@ public struct HypergraphError: Error, Sendable, Equatable, CustomStringConvertib
         case notConnected
         /// The input is larger than the model can index (2^31 - 1 elements or incidences).
         case tooLarge
+        /// The work was cancelled or ran past its deadline (the cause says which).
+        case interrupted
     }
 
     /// What kind of failure this is.
@@ -26,11 +32,13 @@ public struct HypergraphError: Error, Sendable, Equatable, CustomStringConvertib
     /// What happened, in words a user can act on.
     public var message: String
 
-    /// Creates an error.
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
+    /// The error that caused this one, if any.
+    public var underlying: (any Error & Sendable)?
+    /// True when trying again may succeed.
+    public var retryable: Bool
 
-    public var description: String { message }
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil, retryable: Bool = false) {
+        (self.code, self.message, self.underlying, self.retryable) = (code, message, underlying, retryable)
+    }
 }

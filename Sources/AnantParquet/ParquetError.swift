@@ -1,8 +1,12 @@
+import AnantColumnar
+
 /// The error thrown by `AnantParquet`: a stable `code` and a message that says what went
 /// wrong, where (file, column, page) and, when it helps, what to do.
-public struct ParquetError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ParquetError: AnantError, InterruptibleError, Equatable {
+    public static let interruptedCode = Code.interrupted
+
     /// A closed set of failure kinds.
-    public enum Code: String, Sendable {
+    public enum Code: String, Sendable, CaseIterable {
         /// The bytes are not a Parquet file (magic, size).
         case notParquet
         /// The file or a column is encrypted (Parquet Modular Encryption); no keys here.
@@ -17,6 +21,8 @@ public struct ParquetError: Error, Sendable, Equatable, CustomStringConvertible 
         case invalidArgument
         /// Reading or writing the underlying file failed.
         case io
+        /// The work was cancelled or ran past its deadline (the cause says which).
+        case interrupted
     }
 
     /// What kind of failure this is.
@@ -24,13 +30,15 @@ public struct ParquetError: Error, Sendable, Equatable, CustomStringConvertible 
     /// What happened, in words a user can act on.
     public var message: String
 
-    /// Creates an error.
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
+    /// The error that caused this one, if any.
+    public var underlying: (any Error & Sendable)?
+    /// True when trying again may succeed.
+    public var retryable: Bool
 
-    public var description: String { message }
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil, retryable: Bool = false) {
+        (self.code, self.message, self.underlying, self.retryable) = (code, message, underlying, retryable)
+    }
 
     /// A corrupt-data error.
     static func corrupt(_ message: String) -> ParquetError { ParquetError(.corrupt, message) }

@@ -8,21 +8,25 @@ import CAnantSystem
 /// nulls; a group with no non-null value gets a null sum, mean, min and max. Integer sums
 /// stay integers (overflow is an error); NaN orders above every number (so `max` of a
 /// group holding NaN is NaN, as DuckDB gives).
-class Accumulator {
+protocol Accumulator: AnyObject {
     /// Grows the state to `groups` groups.
-    func resize(_ groups: Int) {}
+    func resize(_ groups: Int)
     /// Adds rows: `groups[row]` is each row's group; `column` the aggregated column (nil
     /// for `count(*)`).
-    func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {}
-    /// Adds `other`'s state, its group `g` being this one's `mapping[g]`.
-    func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {}
+    func update(_ groups: [Int32], _ column: Column?) throws(QueryError)
+    /// Adds `other`'s state (an accumulator of the same kind), its group `g` being this
+    /// one's `mapping[g]`.
+    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError)
     /// One value per group.
-    func finish(groups: Int) -> Column { fatalError("abstract") }
+    func finish(groups: Int) -> Column
     /// An empty accumulator of the same kind.
-    func emptyCopy() -> Accumulator { fatalError("abstract") }
+    func emptyCopy() -> any Accumulator
+}
 
+/// Making accumulators, and reading their input columns.
+enum Accumulators {
     /// The accumulator for `aggregation` over a column of `type` (nil for `count(*)`).
-    static func make(_ aggregation: Aggregation, _ type: DataType?) throws(QueryError) -> Accumulator {
+    static func make(_ aggregation: Aggregation, _ type: DataType?) throws(QueryError) -> any Accumulator {
         let name = aggregation.column ?? "*"
         func numeric() throws(QueryError) -> DataType {
             guard let type, type == .int32 || type == .int64 || type == .double || type == .bool else {
@@ -50,11 +54,11 @@ final class CountAccumulator: Accumulator {
 
     init(countsRows: Bool) { self.countsRows = countsRows }
 
-    override func resize(_ groups: Int) {
+    func resize(_ groups: Int) {
         if counts.count < groups { counts.append(contentsOf: repeatElement(0, count: groups - counts.count)) }
     }
 
-    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+    func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         let validity = countsRows ? nil : column?.validity
         counts.withUnsafeMutableBufferPointer { c in
             groups.withUnsafeBufferPointer { g in
@@ -70,22 +74,22 @@ final class CountAccumulator: Accumulator {
         }
     }
 
-    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
         let other = other as! CountAccumulator
         counts.withUnsafeMutableBufferPointer { counts in
             for (g, n) in other.counts.enumerated() { counts[Int(mapping[g])] += n }
         }
     }
 
-    override func finish(groups: Int) -> Column {
+    func finish(groups: Int) -> Column {
         resize(groups)
         return .int64(Int64Column(Array(counts.prefix(groups))))
     }
 
-    override func emptyCopy() -> Accumulator { CountAccumulator(countsRows: countsRows) }
+    func emptyCopy() -> any Accumulator { CountAccumulator(countsRows: countsRows) }
 }
 
-extension Accumulator {
+extension Accumulators {
     /// The values of a numeric column as doubles (Booleans as 0 and 1).
     static func doubles(_ column: Column) throws(QueryError) -> [Double] {
         switch column {
@@ -119,18 +123,18 @@ final class SumAccumulator: Accumulator {
 
     init(isDouble: Bool) { self.isDouble = isDouble }
 
-    override func resize(_ groups: Int) {
+    func resize(_ groups: Int) {
         guard seen.count < groups else { return }
         let extra = groups - seen.count
         seen.append(contentsOf: repeatElement(false, count: extra))
         if isDouble { doubles.append(contentsOf: repeatElement(0, count: extra)) } else { integers.append(contentsOf: repeatElement(0, count: extra)) }
     }
 
-    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+    func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
         let validity = column.validity
         if isDouble {
-            let values = try Accumulator.doubles(column)
+            let values = try Accumulators.doubles(column)
             doubles.withUnsafeMutableBufferPointer { sums in
                 seen.withUnsafeMutableBufferPointer { seen in
                     values.withUnsafeBufferPointer { v in
@@ -147,7 +151,7 @@ final class SumAccumulator: Accumulator {
             }
             return
         }
-        let values = try Accumulator.integers(column)
+        let values = try Accumulators.integers(column)
         var overflow = false
         integers.withUnsafeMutableBufferPointer { integers in
             seen.withUnsafeMutableBufferPointer { seen in
@@ -163,7 +167,7 @@ final class SumAccumulator: Accumulator {
         if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
     }
 
-    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
         let other = other as! SumAccumulator
         var overflow = false
         seen.withUnsafeMutableBufferPointer { seen in
@@ -186,7 +190,7 @@ final class SumAccumulator: Accumulator {
         if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
     }
 
-    override func finish(groups: Int) -> Column {
+    func finish(groups: Int) -> Column {
         resize(groups)
         let present = Array(seen.prefix(groups))
         let validity = present.allSatisfy { $0 } ? nil : Bitmap(present)
@@ -194,7 +198,7 @@ final class SumAccumulator: Accumulator {
         return .int64(Int64Column(Array(integers.prefix(groups)), validity: validity))
     }
 
-    override func emptyCopy() -> Accumulator { SumAccumulator(isDouble: isDouble) }
+    func emptyCopy() -> any Accumulator { SumAccumulator(isDouble: isDouble) }
 }
 
 // MARK: mean
@@ -203,16 +207,16 @@ final class MeanAccumulator: Accumulator {
     var sums: [Double] = []
     var counts: [Int64] = []
 
-    override func resize(_ groups: Int) {
+    func resize(_ groups: Int) {
         if sums.count < groups {
             sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
             counts.append(contentsOf: repeatElement(0, count: groups - counts.count))
         }
     }
 
-    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+    func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
-        let values = try Accumulator.doubles(column)
+        let values = try Accumulators.doubles(column)
         let validity = column.validity
         sums.withUnsafeMutableBufferPointer { sums in
             counts.withUnsafeMutableBufferPointer { counts in
@@ -225,7 +229,7 @@ final class MeanAccumulator: Accumulator {
         }
     }
 
-    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
         let other = other as! MeanAccumulator
         sums.withUnsafeMutableBufferPointer { sums in
             counts.withUnsafeMutableBufferPointer { counts in
@@ -237,13 +241,13 @@ final class MeanAccumulator: Accumulator {
         }
     }
 
-    override func finish(groups: Int) -> Column {
+    func finish(groups: Int) -> Column {
         resize(groups)
         let validity = counts.prefix(groups).allSatisfy { $0 > 0 } ? nil : Bitmap(counts.prefix(groups).map { $0 > 0 })
         return .double(DoubleColumn((0..<groups).map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : 0 }, validity: validity))
     }
 
-    override func emptyCopy() -> Accumulator { MeanAccumulator() }
+    func emptyCopy() -> any Accumulator { MeanAccumulator() }
 }
 
 // MARK: min, max
@@ -262,7 +266,7 @@ final class ExtremeAccumulator: Accumulator {
         self.maximum = maximum
     }
 
-    override func resize(_ groups: Int) {
+    func resize(_ groups: Int) {
         guard seen.count < groups else { return }
         let extra = groups - seen.count
         seen.append(contentsOf: repeatElement(false, count: extra))
@@ -280,12 +284,12 @@ final class ExtremeAccumulator: Accumulator {
         return maximum ? candidate > current : candidate < current
     }
 
-    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+    func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
         let validity = column.validity
         switch column {
         case .int32, .int64, .bool:
-            let values = try Accumulator.integers(column)
+            let values = try Accumulators.integers(column)
             let maximum = self.maximum
             integers.withUnsafeMutableBufferPointer { integers in
                 seen.withUnsafeMutableBufferPointer { seen in
@@ -321,7 +325,7 @@ final class ExtremeAccumulator: Accumulator {
         }
     }
 
-    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
         let other = other as! ExtremeAccumulator
         for g in 0..<other.seen.count where other.seen[g] {
             let t = Int(mapping[g])
@@ -342,7 +346,7 @@ final class ExtremeAccumulator: Accumulator {
         }
     }
 
-    override func finish(groups: Int) -> Column {
+    func finish(groups: Int) -> Column {
         resize(groups)
         let present = Array(seen.prefix(groups))
         let validity = present.allSatisfy { $0 } ? nil : Bitmap(present)
@@ -360,7 +364,7 @@ final class ExtremeAccumulator: Accumulator {
         }
     }
 
-    override func emptyCopy() -> Accumulator { ExtremeAccumulator(type: type, maximum: maximum) }
+    func emptyCopy() -> any Accumulator { ExtremeAccumulator(type: type, maximum: maximum) }
 }
 
 // MARK: n_unique
@@ -370,7 +374,7 @@ final class NUniqueAccumulator: Accumulator {
     var pairs = Set<[UInt8]>()
     var groupCount = 0
 
-    override func resize(_ groups: Int) { groupCount = max(groupCount, groups) }
+    func resize(_ groups: Int) { groupCount = max(groupCount, groups) }
 
     private static func key(_ group: Int32, _ value: ArraySlice<UInt8>) -> [UInt8] {
         var out = withUnsafeBytes(of: group.littleEndian) { Array($0) }
@@ -378,7 +382,7 @@ final class NUniqueAccumulator: Accumulator {
         return out
     }
 
-    override func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
+    func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
         var scratch = [UInt8]()
         for row in 0..<groups.count {
@@ -388,7 +392,7 @@ final class NUniqueAccumulator: Accumulator {
         }
     }
 
-    override func merge(_ other: Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
         let other = other as! NUniqueAccumulator
         for pair in other.pairs {
             let group = pair.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
@@ -396,7 +400,7 @@ final class NUniqueAccumulator: Accumulator {
         }
     }
 
-    override func finish(groups: Int) -> Column {
+    func finish(groups: Int) -> Column {
         var counts = [Int64](repeating: 0, count: groups)
         for pair in pairs {
             let group = Int(Int32(littleEndian: pair.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }))
@@ -405,5 +409,5 @@ final class NUniqueAccumulator: Accumulator {
         return .int64(Int64Column(counts))
     }
 
-    override func emptyCopy() -> Accumulator { NUniqueAccumulator() }
+    func emptyCopy() -> any Accumulator { NUniqueAccumulator() }
 }

@@ -31,7 +31,7 @@ extension Executor {
                     if excluded { skipped += 1 } else { out.append(.rowGroup(file: f, group: g, wide: false)) }
                 }
             }
-            if out.count < 2 * Parallel.processorCount {
+            if out.count < 2 * context.threads {
                 out = out.map { if case .rowGroup(let f, let g, _) = $0 { return .rowGroup(file: f, group: g, wide: true) }; return $0 }
             }
             counters.withLock { [skipped, dictionaryBytes] in
@@ -204,9 +204,9 @@ extension Executor {
         let work = UncheckedSendable(list)
         var outcomes = [Result<T, QueryError>?](repeating: nil, count: list.count)
         let workers = try concurrency(p, list)
-        outcomes.withUnsafeMutableBufferPointer { slots in
+        try outcomes.withUnsafeMutableBufferPointer { slots throws(QueryError) in
             let out = SharedBuffer(slots)
-            Parallel.forEachChunk(count: list.count, chunk: 1, workers: workers) { worker, range in
+            try context.forEachChunk(count: list.count, chunk: 1, workers: workers, as: QueryError.self) { worker, range in
                 for m in range {
                     out[m] = Result { () throws(QueryError) -> T in try consume(worker, try produce(p, work.value[m])) }
                 }
@@ -222,7 +222,7 @@ extension Executor {
     /// columns take about their uncompressed size decoded, and as much again while the
     /// filter's matches are gathered.
     func concurrency(_ p: Pipeline, _ list: [Morsel]) throws(QueryError) -> Int {
-        guard let budget = options.memoryBudget, case .parquet(let readers, let columns, let filter) = p.source else { return Parallel.processorCount }
+        guard let budget = context.memoryBudget, case .parquet(let readers, let columns, let filter) = p.source else { return context.threads }
         let names = Array(Set(columns).union(filter?.columns ?? []))
         var largest = 1
         for morsel in list {
@@ -236,6 +236,6 @@ extension Executor {
             }
             largest = max(largest, 2 * bytes)
         }
-        return max(1, min(Parallel.processorCount, budget / largest))
+        return max(1, min(context.threads, budget / largest))
     }
 }

@@ -11,10 +11,10 @@ extension Executor {
         // A morsel keeps its source columns until the result is assembled only when most of
         // their rows survive (and no memory budget asks otherwise); a selective morsel is
         // copied out at once, so memory stays bounded by what the query returns.
-        let deferrable = options.memoryBudget == nil
+        let deferrable = options.context.memoryBudget == nil
         return MorselView.assemble(try drive(p, produce: produceView) { _, view in
             deferrable && view.cheapToHold ? view : MorselView(base: view.materialize(), rows: nil)
-        })
+        }, context: options.context)
     }
 
     /// The first `n` rows: morsels run a wave at a time, in order, until enough rows came.
@@ -30,7 +30,8 @@ extension Executor {
         while next < list.count && rows < n {
             let wave = Array(list[next..<min(list.count, next + workers)])
             next += wave.count
-            let results = Parallel.results(count: wave.count) { k throws(QueryError) in try self.produce(p, wave[k]) }
+            try context.check(QueryError.self)
+            let results = context.results(count: wave.count) { k throws(QueryError) in try self.produce(p, wave[k]) }
             for r in results {
                 let batch = try r.get()
                 parts.append(batch)
@@ -80,7 +81,7 @@ extension Executor {
             }
         }
         let pre = try aggregate(try pipeline(left), keys: preKeys, aggregations: partials)
-        let build = try JoinBuild(try run(right), keys: rightOn, probeKeys: leftOn, kind: kind)
+        let build = try JoinBuild(try run(right), keys: rightOn, probeKeys: leftOn, kind: kind, context: context)
         var joined = Pipeline(source: .batch(pre))
         joined.steps = [.probe(build)]
         let grouped = try aggregate(joined, keys: keys, aggregations: finals)
@@ -89,7 +90,7 @@ extension Executor {
         for (i, a) in aggregations.enumerated() {
             var column = try grouped.requireColumn("__final\(i)")
             if a.function == .mean {
-                let sums = try Accumulator.doubles(column), counts = try Accumulator.integers(try grouped.requireColumn("__final\(i)n"))
+                let sums = try Accumulators.doubles(column), counts = try Accumulators.integers(try grouped.requireColumn("__final\(i)n"))
                 let valid = counts.map { $0 > 0 }
                 column = .double(DoubleColumn(zip(sums, counts).map { $1 > 0 ? $0 / Double($1) : 0 },
                                               validity: valid.allSatisfy { $0 } ? nil : Bitmap(valid)))
@@ -104,9 +105,9 @@ extension Executor {
     func aggregate(_ p: Pipeline, keys: [String], aggregations: [Aggregation]) throws(QueryError) -> RecordBatch {
         final class Partial: @unchecked Sendable {
             var table: KeyTable? = nil
-            var accumulators: [Accumulator] = []
+            var accumulators: [any Accumulator] = []
         }
-        let partials = (0..<Parallel.processorCount).map { _ in Partial() }
+        let partials = (0..<context.threads).map { _ in Partial() }
         _ = try drive(p) { worker, batch throws(QueryError) in
             let partial = partials[worker]
             var keyColumns = [Column]()
@@ -124,7 +125,7 @@ extension Executor {
             }
             if partial.table == nil {
                 partial.table = KeyTable(types: keyColumns.map(\.dataType))
-                for (a, input) in zip(aggregations, inputs) { partial.accumulators.append(try Accumulator.make(a, input?.dataType)) }
+                for (a, input) in zip(aggregations, inputs) { partial.accumulators.append(try Accumulators.make(a, input?.dataType)) }
             }
             let table = partial.table!
             let groups = try table.insert(keyColumns, rows: batch.rowCount)

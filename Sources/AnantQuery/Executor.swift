@@ -36,6 +36,9 @@ final class Executor: Sendable {
         self.options = options
     }
 
+    /// The query's threads, deadline, cancellation and memory budget.
+    var context: ExecutionContext { options.context }
+
     var statistics: ScanStatistics {
         var statistics = counters.withLock { $0 }
         statistics.pagesSkipped = readers.withLock { $0.values.reduce(0) { $0 + $1.pagesSkipped } }
@@ -106,7 +109,7 @@ final class Executor: Sendable {
             p.steps.append(.select(columns, keepInput: keepInput))
             return p
         case .join(let left, let right, let leftOn, let rightOn, let kind):
-            let build = try JoinBuild(try run(right), keys: rightOn, probeKeys: leftOn, kind: kind)
+            let build = try JoinBuild(try run(right), keys: rightOn, probeKeys: leftOn, kind: kind, context: context)
             var p = try pipeline(left)
             p.steps.append(.probe(build))
             return p

@@ -82,18 +82,23 @@ public indirect enum Expr: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Failures of queries: bad expressions, unknown columns, type errors.
-public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable {
-        case syntax, unknownColumn, typeMismatch, overflow, invalidArgument, source
+public struct QueryError: AnantError, InterruptibleError, Equatable {
+    public static let interruptedCode = Code.interrupted
+
+    public enum Code: String, Sendable, CaseIterable {
+        case syntax, unknownColumn, typeMismatch, overflow, invalidArgument, source, interrupted
     }
 
     public var code: Code
     public var message: String
 
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
+    /// The error that caused this one, if any.
+    public var underlying: (any Error & Sendable)?
+    /// True when trying again may succeed.
+    public var retryable: Bool
 
-    public var description: String { message }
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil, retryable: Bool = false) {
+        (self.code, self.message, self.underlying, self.retryable) = (code, message, underlying, retryable)
+    }
 }

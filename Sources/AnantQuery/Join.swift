@@ -18,7 +18,7 @@ final class JoinBuild: @unchecked Sendable {
     /// Whether the key table's id of a key is the right row holding it.
     private let idIsRow: Bool
 
-    init(_ right: RecordBatch, keys: [String], probeKeys: [String], kind: JoinKind) throws(QueryError) {
+    init(_ right: RecordBatch, keys: [String], probeKeys: [String], kind: JoinKind, context: ExecutionContext) throws(QueryError) {
         self.right = right
         self.keys = keys
         self.probeKeys = probeKeys
@@ -31,7 +31,7 @@ final class JoinBuild: @unchecked Sendable {
             }
         }
         // Distinct integer keys (a dimension table's ids): the table is built on every core.
-        if columns.count == 1, case .int64(let c) = columns[0], c.nullCount == 0, let table = KeyTable.distinctKeys(c.values) {
+        if columns.count == 1, case .int64(let c) = columns[0], c.nullCount == 0, let table = KeyTable.distinctKeys(c.values, context: context) {
             self.table = table
             head = []
             next = []

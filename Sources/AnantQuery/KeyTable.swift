@@ -59,11 +59,11 @@ final class KeyTable {
     /// The table of a column of distinct, non-null Int64 keys in a compact range, built on
     /// every core: key `values[i]` gets id `i`. Nil when the keys repeat or spread too
     /// widely (the caller inserts them one by one instead).
-    static func distinctKeys(_ values: [Int64]) -> KeyTable? {
+    static func distinctKeys(_ values: [Int64], context: ExecutionContext) -> KeyTable? {
         let n = values.count
         guard n >= 1 << 16 else { return nil }
-        let tasks = Parallel.tasks(for: n)
-        let bounds = Parallel.map(count: tasks) { t -> (Int64, Int64) in
+        let tasks = context.tasks(for: n)
+        let bounds = context.map(count: tasks) { t -> (Int64, Int64) in
             var low = Int64.max, high = Int64.min
             for i in Parallel.slice(t, of: tasks, count: n) { low = min(low, values[i]); high = max(high, values[i]) }
             return (low, high)
@@ -77,7 +77,7 @@ final class KeyTable {
         // tasks write one slot; a slot written twice within a task is a repeated key.
         let repeated = slots.withUnsafeMutableBufferPointer { buffer -> Bool in
             let out = SharedBuffer(buffer)
-            let found = Parallel.map(count: tasks) { t -> Bool in
+            let found = context.map(count: tasks) { t -> Bool in
                 let own = Parallel.slice(t, of: tasks, count: size)
                 var repeated = false
                 values.withUnsafeBufferPointer { v in

@@ -74,12 +74,14 @@ public enum JoinKind: String, Sendable, Hashable {
 
 /// How a query runs.
 public struct QueryOptions: Sendable {
-    /// Bytes the scans may hold decoded at once: fewer row groups are decoded side by side
-    /// when they would not fit (one at a time at least). Nil: one row group per core.
-    public var memoryBudget: Int?
+    /// The threads, deadline, cancellation and memory budget of the query. Its memory
+    /// budget bounds the bytes the scans hold decoded at once: fewer row groups are decoded
+    /// side by side when they would not fit (one at a time at least); without one, one
+    /// row group per thread.
+    public var context: ExecutionContext
 
-    public init(memoryBudget: Int? = nil) {
-        self.memoryBudget = memoryBudget
+    public init(context: ExecutionContext = .default) {
+        self.context = context
     }
 }
 

@@ -118,7 +118,7 @@ struct MorselView {
 
     /// The rows of every view, in order, in one batch: each column written once, straight
     /// from its source columns into the result (the views in parallel).
-    static func assemble(_ views: [MorselView]) -> RecordBatch {
+    static func assemble(_ views: [MorselView], context: ExecutionContext) -> RecordBatch {
         guard let first = views.first else { return .empty() }
         if views.count == 1 { return first.materialize() }
         let names = first.names
@@ -129,7 +129,7 @@ struct MorselView {
                 let part = view.parts[p]
                 return Piece(source: part.base.columns[c], rows: part.rows, nullable: part.nullable, count: view.rowCount)
             }
-            named.append((name, assembleColumn(pieces)))
+            named.append((name, assembleColumn(pieces, context: context)))
         }
         return try! RecordBatch(named)
     }
@@ -158,7 +158,7 @@ struct MorselView {
         var mayHoldNulls: Bool { source.nullCount > 0 || nullable }
     }
 
-    static func assembleColumn(_ pieces: [Piece]) -> Column {
+    static func assembleColumn(_ pieces: [Piece], context: ExecutionContext) -> Column {
         var offsets = [0]
         for piece in pieces { offsets.append(offsets.last! + piece.count) }
         let starts = offsets, total = offsets.last!
@@ -170,7 +170,7 @@ struct MorselView {
         func fixed<T: FixedWidthValue>(_ values: @escaping @Sendable (Column) -> [T]) -> [T] {
             [T](unsafeUninitializedCapacity: total) { buffer, initialized in
                 let out = SharedBuffer(buffer)
-                Parallel.run(tasks: pieces.count) { k in
+                context.run(tasks: pieces.count) { k in
                     let piece = pieces[k], source = values(piece.source), start = starts[k]
                     source.withUnsafeBufferPointer { src in
                         guard let rows = piece.rows else {
@@ -191,7 +191,7 @@ struct MorselView {
         case .int64: return .int64(Int64Column(fixed { if case .int64(let c) = $0 { return c.values }; return [] }, validity: validity))
         case .int32: return .int32(Int32Column(fixed { if case .int32(let c) = $0 { return c.values }; return [] }, validity: validity))
         case .double: return .double(DoubleColumn(fixed { if case .double(let c) = $0 { return c.values }; return [] }, validity: validity))
-        case .string, .json: return assembleStrings(pieces, starts, total, validity, json: type == .json)
+        case .string, .json: return assembleStrings(pieces, starts, total, validity, json: type == .json, context: context)
         case .bool:
             let parts = pieces.map { MorselView.Part(base: try! RecordBatch([("c", $0.source)]), rows: $0.rows, nullable: $0.nullable).column(0) }
             return Column.concatenating(parts)
@@ -208,7 +208,8 @@ struct MorselView {
         return bits.setCount == total ? nil : bits
     }
 
-    private static func assembleStrings(_ pieces: [Piece], _ starts: [Int], _ total: Int, _ validity: Bitmap?, json: Bool) -> Column {
+    private static func assembleStrings(_ pieces: [Piece], _ starts: [Int], _ total: Int, _ validity: Bitmap?, json: Bool,
+                                        context: ExecutionContext) -> Column {
         // Pass 1: every output row's length (into the offsets) and its source position,
         // each piece on its own core, the random reads prefetched a few rows ahead.
         var offsets = [Int64](repeating: 0, count: total + 1)
@@ -216,7 +217,7 @@ struct MorselView {
         offsets.withUnsafeMutableBufferPointer { offsetBuffer in
             positions.withUnsafeMutableBufferPointer { positionBuffer in
                 let out = SharedBuffer(offsetBuffer), from = SharedBuffer(positionBuffer)
-                Parallel.run(tasks: pieces.count) { k in
+                context.run(tasks: pieces.count) { k in
                     guard case .string(let c) = pieces[k].source.asStrings else { return }
                     let piece = pieces[k], start = starts[k]
                     c.offsets.withUnsafeBufferPointer { o in
@@ -244,7 +245,7 @@ struct MorselView {
         let ends = offsets, sources = positions
         let bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, initialized in
             let out = SharedBuffer(buffer)
-            Parallel.run(tasks: pieces.count) { k in
+            context.run(tasks: pieces.count) { k in
                 guard case .string(let c) = pieces[k].source.asStrings else { return }
                 let piece = pieces[k], start = starts[k]
                 c.bytes.withUnsafeBufferPointer { src in

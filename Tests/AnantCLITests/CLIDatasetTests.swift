@@ -110,3 +110,19 @@ import Testing
         }
     }
 }
+
+/// `--agg` takes comma-separated aggregate lists, as `--select` does, and repeats.
+@Suite struct CLIAggregateListTests {
+    @Test func commaSeparatedAggregates() throws {
+        let lesmis = TestData.sample("lesmis.hif.json").path
+        let listed = try TestData.anant(["query", lesmis, "--group-by", "edge", "--agg", "sum(weight) as s, count(*) as n",
+                                         "--sort", "edge", "--limit", "3", "--format", "csv"])
+        #expect(listed.status == 0, "\(listed.stderrText)")
+        let repeated = try TestData.anant(["query", lesmis, "--group-by", "edge", "--agg", "sum(weight) as s", "--agg", "count(*) as n",
+                                           "--sort", "edge", "--limit", "3", "--format", "csv"])
+        #expect(listed.stdoutText == repeated.stdoutText)
+        #expect(listed.stdoutText.hasPrefix("edge,s,n\n"))
+        let bad = try TestData.anant(["query", lesmis, "--group-by", "edge", "--agg", "sum(weight) as s, nope(x)"])
+        #expect(bad.status != 0 && bad.stderrText.contains("is not an aggregate"))
+    }
+}

@@ -59,8 +59,10 @@ import Testing
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(cases.count) commands differ from their golden output:\n\(mismatches.joined(separator: "\n"))")
     }
 
+    /// The run's folders as placeholders, and timestamps (dataset versions) as `{time}`.
     static func placeholders(_ text: String, _ places: [(String, String)]) -> String {
         places.reduce(text) { $0.replacingOccurrences(of: $1.1, with: $1.0) }
+            .replacingOccurrences(of: #"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"#, with: "{time}", options: .regularExpression)
     }
 
     /// The first line where two texts differ, both versions.

@@ -31,7 +31,7 @@ import Testing
         #expect(throws: (any Error).self) { try Anant.parseAsRoot(arguments) }
     }
 
-    @Test func splitsIdLists() {
+    @Test func splitsIdLists() throws {
         #expect(IDArguments.split(["a,b", "c,,d"]) == ["a", "b", "c", "d"])
         #expect(IDArguments.resolve("\"42\"", exists: { _ in true }) == .string("42"))
         #expect(IDArguments.resolve("42", exists: { _ in true }) == .int(42))

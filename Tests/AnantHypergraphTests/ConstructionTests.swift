@@ -53,15 +53,15 @@ import Testing
         var firstRow = [String: Double]()
         for (row, pair) in pairs.enumerated() where firstRow["\(pair.0)|\(pair.1)"] == nil { firstRow["\(pair.0)|\(pair.1)"] = Double(row) }
         let weights = h.incidenceWeights()
-        var slot = 0
-        var ok = true
+        var slot = 0, wrong = [String]()
         for e in 0..<h.edgeCount {
             for v in h.edgeMembers[e] {
-                ok = ok && weights[slot] == firstRow["\(h.edges[e])|\(h.nodes[Int(v)])"]
+                let key = "\(h.edges[e])|\(h.nodes[Int(v)])"
+                if weights[slot] != firstRow[key] { wrong.append("\(key): \(weights[slot]) ≠ \(firstRow[key].map(String.init) ?? "none")") }
                 slot += 1
             }
         }
-        #expect(ok)
+        #expect(wrong.isEmpty, "incidences with the wrong weight: \(wrong.prefix(5))")
         // The dual carries each incidence's weight to its mirrored incidence.
         let dual = h.dual()
         let dualWeights = dual.incidenceWeights()
@@ -127,14 +127,15 @@ import Testing
         var first = [String: Double]()
         for pair in pairs where first["\(pair.0)|\(pair.1)"] == nil { first["\(pair.0)|\(pair.1)"] = pair.2 }
         let weights = h.incidenceWeights()
-        var slot = 0, ok = true
+        var slot = 0, wrong = [String]()
         for e in 0..<h.edgeCount {
             for v in h.edgeMembers[e] {
-                ok = ok && weights[slot] == first["\(h.edges[e])|\(h.nodes[Int(v)])"]
+                let key = "\(h.edges[e])|\(h.nodes[Int(v)])"
+                if weights[slot] != first[key] { wrong.append("\(key): \(weights[slot]) ≠ \(first[key].map(String.init) ?? "none")") }
                 slot += 1
             }
         }
-        #expect(ok)
+        #expect(wrong.isEmpty, "incidences with the wrong weight: \(wrong.prefix(5))")
     }
 
     @Test func largeStringTable() throws {

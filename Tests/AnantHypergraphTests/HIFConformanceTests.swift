@@ -10,7 +10,7 @@ import Testing
     static let compliant = (try? TestData.files(in: "hif/compliant").map(\.lastPathComponent)) ?? []
     static let nonCompliant = (try? TestData.files(in: "hif/non-compliant").map(\.lastPathComponent)) ?? []
 
-    @Test func suiteIsComplete() {
+    @Test func suiteIsComplete() throws {
         #expect(Self.compliant.count == 15)
         #expect(Self.nonCompliant.count == 16)
     }

@@ -53,19 +53,19 @@ import Testing
             func keyed<T>(_ values: [T], _ json: (T) -> JSONValue) -> JSONValue {
                 .object(JSONObject(values.indices.map { (label($0), json(values[$0])) }))
             }
-            let graph = h.sLineGraph(s: s, edges: edges)
+            let graph = try h.sLineGraph(s: s, edges: edges)
             var pairs = [JSONValue]()
             graph.forEachPair { a, b, _ in pairs.append(.array([label(a), label(b)].sorted().map(JSONValue.string))) }
             check.equal("pairs", .array(pairs.sorted { JSONWriter().string($0) < JSONWriter().string($1) }))
 
-            let distances = (edges ? c.edgePairs : c.nodePairs).map { a, b in
-                (edges ? h.sDistance(fromEdge: a, toEdge: b, s: s) : h.sDistance(fromNode: a, toNode: b, s: s)).map { JSONValue.int(Int64($0)) } ?? .null
+            let distances = try (edges ? c.edgePairs : c.nodePairs).map { a, b in
+                (edges ? try h.sDistance(fromEdge: a, toEdge: b, s: s) : try h.sDistance(fromNode: a, toNode: b, s: s)).map { JSONValue.int(Int64($0)) } ?? .null
             }
             check.equal("distances", .array(distances))
             let diameter: JSONValue
             do { diameter = .int(Int64(try h.sDiameter(s: s, edges: edges))) } catch { diameter = .string("error") }
             check.equal("diameter", diameter)
-            let perComponent = h.sComponentDiameters(s: s, edges: edges)
+            let perComponent = try h.sComponentDiameters(s: s, edges: edges)
             // Python's order: by diameter, then by the sorted labels.
             let componentDiameters = zip(perComponent.diameters, perComponent.components)
                 .map { d, members in (d, members.map { label($0) }.sorted()) }
@@ -73,11 +73,11 @@ import Testing
                 .map { JSONValue.array([.int(Int64($0.0)), .array($0.1.map(JSONValue.string))]) }
             check.equal("component_diameters", .array(componentDiameters))
 
-            check.close("betweenness", keyed(h.sBetweennessCentrality(s: s, edges: edges)) { .double($0) })
-            check.close("betweenness_raw", keyed(h.sBetweennessCentrality(s: s, edges: edges, normalized: false)) { .double($0) })
-            check.close("closeness", keyed(h.sClosenessCentrality(s: s, edges: edges)) { .double($0) })
-            check.close("harmonic", keyed(h.sHarmonicCentrality(s: s, edges: edges)) { .double($0) })
-            check.close("harmonic_normalized", keyed(h.sHarmonicCentrality(s: s, edges: edges, normalized: true)) { .double($0) })
+            check.close("betweenness", keyed(try h.sBetweennessCentrality(s: s, edges: edges)) { .double($0) })
+            check.close("betweenness_raw", keyed(try h.sBetweennessCentrality(s: s, edges: edges, normalized: false)) { .double($0) })
+            check.close("closeness", keyed(try h.sClosenessCentrality(s: s, edges: edges)) { .double($0) })
+            check.close("harmonic", keyed(try h.sHarmonicCentrality(s: s, edges: edges)) { .double($0) })
+            check.close("harmonic_normalized", keyed(try h.sHarmonicCentrality(s: s, edges: edges, normalized: true)) { .double($0) })
             let eccentricity: JSONValue
             do { eccentricity = keyed(try h.sEccentricity(s: s, edges: edges)) { .int(Int64($0)) } } catch { eccentricity = .string("error") }
             check.equal("eccentricity", eccentricity)

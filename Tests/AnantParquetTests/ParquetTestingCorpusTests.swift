@@ -38,6 +38,14 @@ import Testing
         return try #require(try JSONParser.parse(TestData.bytes(url)).objectValue)
     }
 
+    /// The corpus is there: without it the parameterised tests below would run no case.
+    @Test func theCorpusIsPresent() throws {
+        #expect(Self.readable.count >= 40, "only \(Self.readable.count) expected digests under \(Self.root.path)/expected")
+        for path in Self.rejections.keys {
+            #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent(path).path), "missing \(path)")
+        }
+    }
+
     @Test(arguments: readable)
     func digestMatchesTheOracle(_ path: String) throws {
         let expected = try Self.expected(path)

@@ -49,3 +49,17 @@ import Testing
         #expect(throws: QueryError.self) { try Expr.parse("9223372036854775807 + a").evaluate(batch) }
     }
 }
+
+/// The list forms of the query text: aggregates, selections and sort keys.
+@Suite struct QueryTextTests {
+    @Test func aggregateListsSplitAtTopLevelCommas() throws {
+        let list = try QueryText.aggregations("sum(weight) as s, count(*) as n,mean(w)")
+        #expect(list == [Aggregation(.sum, "weight", as: "s"), Aggregation(.count, as: "n"), Aggregation(.mean, "w")])
+        #expect(throws: QueryError.self) { try QueryText.aggregations("sum(weight) as s, bogus(x)") }
+        #expect(QueryText.topLevelItems("a, f(b, c), 'x, y'") == ["a", "f(b, c)", "'x, y'"])
+        let (name, expr) = try QueryText.named("weight * 2 as `w2`")
+        #expect(name == "w2" && expr == .arithmetic(.multiply, .column("weight"), .literal(.int(2))))
+        #expect(try QueryText.sortKey("degree desc") == SortKey("degree", descending: true))
+        #expect(throws: QueryError.self) { try QueryText.sortKey("degree sideways") }
+    }
+}

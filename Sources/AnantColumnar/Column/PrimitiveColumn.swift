@@ -95,8 +95,9 @@ public struct PrimitiveColumn<Value: FixedWidthValue>: Sendable, Hashable {
                     // ahead, in parallel slices when there are millions.
                     let source = SharedBuffer(buffer), out = SharedBuffer(target)
                     rows.withUnsafeBufferPointer { rowsBuffer in
-                        let r = SharedBuffer(rowsBuffer), tasks = Parallel.tasks(for: rows.count, grain: 1 << 20)
-                        Parallel.run(tasks: tasks) { t in
+                        let context = ExecutionContext.default
+                        let r = SharedBuffer(rowsBuffer), tasks = context.tasks(for: rows.count, grain: 1 << 20)
+                        context.run(tasks: tasks) { t in
                             let (source, out, r) = (source, out, r)
                             let slice = Parallel.slice(t, of: tasks, count: r.count), ahead = 16
                             for k in slice {

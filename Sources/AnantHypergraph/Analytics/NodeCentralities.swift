@@ -23,7 +23,7 @@ extension Hypergraph {
     }
 
     private func requireConnected(_ measure: String) throws(HypergraphError) {
-        guard nodeCount > 0, isConnected() else {
+        guard nodeCount > 0, try isConnected() else {
             throw HypergraphError(.notConnected, "\(measure) needs a connected hypergraph with nodes (XGI returns NaN otherwise)")
         }
     }
@@ -199,7 +199,7 @@ extension Hypergraph {
     /// `clustering_coefficient`): closed triangles over neighbour pairs; 0 with fewer
     /// than two neighbours.
     public func clusteringCoefficients() -> [Double] {
-        let neighbours = (0..<nodeCount).map { u in Set(neighbors(ofNode: u)) }
+        let neighbours = (0..<nodeCount).map { u in Set(Hypergraph.sNeighbors(of: u, s: 1, through: nodeMemberships, back: edgeMembers, count: nodeCount)) }
         return (0..<nodeCount).map { u in
             let k = neighbours[u].count
             guard k > 1 else { return 0 }

@@ -4,11 +4,19 @@ import AnantColumnar
 /// search per source counting shortest paths as it goes and recording the edges of the
 /// shortest-path DAG in search order; dependencies then flow back over those edges in
 /// reverse (every edge into a vertex comes after the vertex's own out-edges were done).
+///
+/// Sums do not depend on how sources are split: sources go in fixed blocks of
+/// `SLineGraph.betweennessBlock`; a block's dependencies are summed in source order as
+/// doubles, and each block's sums are added exactly (`ExactSum`) to the totals, so any
+/// split into threads, parts or workers gives the same bits.
 struct BrandesAccumulator {
     var search: BreadthFirstSearch
     var paths: [Double]
     var dependency: [Double]
-    var betweenness: [Double]
+    /// The current block's sums, and the vertices they touched.
+    var blockSum: [Double]
+    var touched: [Int32]
+    var totals: [ExactSum]
     /// The DAG edges (v, w) of the current source, in the order the search found them.
     var dag: [(Int32, Int32)]
 
@@ -16,11 +24,23 @@ struct BrandesAccumulator {
         search = BreadthFirstSearch(vertices: vertices)
         paths = [Double](repeating: 0, count: vertices)
         dependency = [Double](repeating: 0, count: vertices)
-        betweenness = [Double](repeating: 0, count: vertices)
+        blockSum = [Double](repeating: 0, count: vertices)
+        touched = []
+        totals = [ExactSum](repeating: ExactSum(), count: vertices)
         dag = [(Int32, Int32)](repeating: (0, 0), count: entries)
     }
 
-    mutating func add(source: Int, _ graph: SLineGraph) {
+    /// Adds the dependencies of every source of one block, then the block's sums to the totals.
+    mutating func add(block sources: Range<Int>, _ graph: SLineGraph) {
+        for source in sources { add(source: source, graph) }
+        for w in touched {
+            totals[Int(w)].add(blockSum[Int(w)])
+            blockSum[Int(w)] = 0
+        }
+        touched.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func add(source: Int, _ graph: SLineGraph) {
         for k in 0..<search.reached {
             let v = Int(search.order[k])
             paths[v] = 0
@@ -47,10 +67,11 @@ struct BrandesAccumulator {
                     }
                 }
                 search.order.withUnsafeBufferPointer { order in
-                    betweenness.withUnsafeMutableBufferPointer { betweenness in
+                    blockSum.withUnsafeMutableBufferPointer { blockSum in
                         for k in 1..<Swift.max(reached, 1) {
                             let w = Int(order[k])
-                            betweenness[w] += dependency[w]
+                            if blockSum[w] == 0 && dependency[w] != 0 { touched.append(Int32(truncatingIfNeeded: w)) }
+                            blockSum[w] += dependency[w]
                         }
                     }
                 }
@@ -59,25 +80,61 @@ struct BrandesAccumulator {
     }
 }
 
+/// Unnormalised betweenness sums over a range of BFS sources (a work range of the
+/// planner), added exactly: partials over disjoint ranges merge in any order to the same
+/// bits as one pass over all sources.
+public struct BetweennessPartial: Sendable, Hashable {
+    /// Per vertex, the sum over the range's sources of their dependencies (each unordered
+    /// pair counted from both ends).
+    public var sums: [ExactSum]
+
+    public init(vertices: Int) { sums = [ExactSum](repeating: ExactSum(), count: vertices) }
+
+    /// Adds another range's sums.
+    public mutating func merge(_ other: BetweennessPartial) {
+        for v in sums.indices { sums[v].add(other.sums[v]) }
+    }
+
+    /// networkx `betweenness_centrality(g, normalized=False)` (over unordered pairs).
+    public var values: [Double] { sums.map { $0.value / 2 } }
+}
+
 extension SLineGraph {
-    /// Unnormalised betweenness of every vertex (networkx `betweenness_centrality(g,
-    /// normalized=False)`: over unordered pairs), sources spread over every core.
-    public func betweenness() -> [Double] {
+    /// Sources go in blocks of this many consecutive vertices; work ranges split at its
+    /// multiples.
+    public static let betweennessBlock = 32
+
+    /// The betweenness sums of the sources in `sources` (split at multiples of
+    /// `betweennessBlock` when it is one of several parts), spread over the context's threads.
+    public func betweennessPartial(sources: Range<Int>, context: ExecutionContext = .default) throws(HypergraphError) -> BetweennessPartial {
         let n = vertexCount
         let entries = neighbors.count
-        let accumulators = WorkerScratch { BrandesAccumulator(vertices: n, entries: entries) }
+        let accumulators = WorkerScratch(threads: context.threads) { BrandesAccumulator(vertices: n, entries: entries) }
         let graph = UncheckedSendable(self)
-        Parallel.forEachChunk(count: n, chunk: 8) { worker, range in
+        let block = SLineGraph.betweennessBlock
+        // Blocks are numbered from vertex 0, so a range starting mid-block keeps the blocks
+        // of a whole pass.
+        let firstBlock = sources.lowerBound / block
+        let lastBlock = (sources.upperBound + block - 1) / block
+        try context.forEachChunk(count: lastBlock - firstBlock, chunk: 1) { worker, range in
             accumulators.with(worker) { accumulator in
-                for source in range { accumulator.add(source: source, graph.value) }
+                for b in range {
+                    let start = Swift.max((firstBlock + b) * block, sources.lowerBound)
+                    accumulator.add(block: start..<Swift.min((firstBlock + b + 1) * block, sources.upperBound), graph.value)
+                }
             }
         }
-        var total = [Double](repeating: 0, count: n)
+        var total = BetweennessPartial(vertices: n)
         for accumulator in accumulators.values {
-            for v in 0..<n { total[v] += accumulator.betweenness[v] }
+            for v in 0..<n { total.sums[v].add(accumulator.totals[v]) }
         }
-        // Every unordered pair was counted from both ends.
-        return total.map { $0 / 2 }
+        return total
+    }
+
+    /// Unnormalised betweenness of every vertex (networkx `betweenness_centrality(g,
+    /// normalized=False)`: over unordered pairs), sources spread over the context's threads.
+    public func betweenness(context: ExecutionContext = .default) throws(HypergraphError) -> [Double] {
+        try betweennessPartial(sources: 0..<vertexCount, context: context).values
     }
 }
 
@@ -96,29 +153,31 @@ extension Hypergraph {
     /// `s_betweenness_centrality`). Computed on the whole s-line graph, which gives every
     /// component's own values; normalised by 2 / ((n - 1)(n - 2)) with n the hypergraph's
     /// number of edges (or nodes), as HyperNetX does.
-    public func sBetweennessCentrality(s: Int = 1, edges: Bool = true, normalized: Bool = true) -> [Double] {
-        let values = sLineGraph(s: s, edges: edges).betweenness()
+    public func sBetweennessCentrality(s: Int = 1, edges: Bool = true, normalized: Bool = true,
+                                       context: ExecutionContext = .default) throws(HypergraphError) -> [Double] {
+        let values = try sLineGraph(s: s, edges: edges, context: context).betweenness(context: context)
         return normalized ? values.map { $0 * pairFactor(edges: edges) } : values
     }
 
     /// s-closeness centrality (HyperNetX `s_closeness_centrality`): within each
     /// s-component, (size − 1) / (sum of distances to the others); 0 for isolated vertices.
-    public func sClosenessCentrality(s: Int = 1, edges: Bool = true) -> [Double] {
-        sLineGraph(s: s, edges: edges).reachSummaries().map { r in
+    public func sClosenessCentrality(s: Int = 1, edges: Bool = true, context: ExecutionContext = .default) throws(HypergraphError) -> [Double] {
+        try sLineGraph(s: s, edges: edges, context: context).reachSummaries(context: context).map { r in
             r.distanceSum > 0 ? Double(r.reached - 1) / Double(r.distanceSum) : 0
         }
     }
 
     /// s-harmonic centrality (HyperNetX `s_harmonic_centrality`): the sum of reciprocal
     /// distances to every vertex reached, optionally times 2 / ((n - 1)(n - 2)).
-    public func sHarmonicCentrality(s: Int = 1, edges: Bool = true, normalized: Bool = false) -> [Double] {
+    public func sHarmonicCentrality(s: Int = 1, edges: Bool = true, normalized: Bool = false,
+                                    context: ExecutionContext = .default) throws(HypergraphError) -> [Double] {
         let factor = normalized ? pairFactor(edges: edges) : 1
-        return sLineGraph(s: s, edges: edges).reachSummaries().map { $0.reciprocalSum * factor }
+        return try sLineGraph(s: s, edges: edges, context: context).reachSummaries(context: context).map { $0.reciprocalSum * factor }
     }
 
     /// s-eccentricity (HyperNetX `s_eccentricity`): the largest distance from each vertex;
     /// throws `notConnected` when the s-line graph is not connected, as networkx does.
-    public func sEccentricity(s: Int = 1, edges: Bool = true) throws(HypergraphError) -> [Int] {
-        try connectedReach(s: s, edges: edges).map(\.farthest)
+    public func sEccentricity(s: Int = 1, edges: Bool = true, context: ExecutionContext = .default) throws(HypergraphError) -> [Int] {
+        try connectedReach(s: s, edges: edges, context: context).map(\.farthest)
     }
 }

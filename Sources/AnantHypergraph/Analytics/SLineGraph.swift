@@ -49,19 +49,23 @@ extension Hypergraph {
     /// CSRs (never by pairwise set intersection); rows are independent, so vertices are
     /// handed out in chunks and the chunks' rows joined.
     ///
-    /// - Precondition: `s >= 1`.
-    public func sLineGraph(s: Int = 1, edges: Bool = true) -> SLineGraph {
-        precondition(s >= 1, "s must be at least 1")
+    /// - Parameters:
+    ///   - s: the overlap threshold, at least 1.
+    ///   - edges: true for the line graph of edges, false for that of nodes.
+    ///   - context: the threads to use, and when to stop.
+    /// - Throws: `invalidArgument` for s < 1; `interrupted` when the context stops the work.
+    public func sLineGraph(s: Int = 1, edges: Bool = true, context: ExecutionContext = .default) throws(HypergraphError) -> SLineGraph {
+        try HypergraphError.validate(s: s)
         let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
         let n = rows.rowCount
-        let chunk = Swift.max(64, n / (Parallel.processorCount * 16))
+        let chunk = Swift.max(64, n / (context.threads * 16))
         let chunks = (n + chunk - 1) / chunk
         var found = [(neighbors: [Int32], overlaps: [Int32], counts: [Int32])?](repeating: nil, count: chunks)
-        found.withUnsafeMutableBufferPointer { slots in
+        try found.withUnsafeMutableBufferPointer { slots throws(HypergraphError) in
             let out = SharedBuffer(slots)
-            let counters = WorkerScratch { OverlapCounter(elements: n) }
+            let counters = WorkerScratch(threads: context.threads) { OverlapCounter(elements: n) }
             let (rows, back) = (UncheckedSendable(rows), UncheckedSendable(back))
-            Parallel.forEachChunk(count: n, chunk: chunk) { worker, range in
+            try context.forEachChunk(count: n, chunk: chunk) { worker, range in
                 var neighbors = [Int32](), overlaps = [Int32](), counts = [Int32](repeating: 0, count: range.count)
                 counters.with(worker) { counter in
                     for a in range where rows.value.count(a) >= s {
@@ -89,12 +93,10 @@ extension Hypergraph {
         let neighbors = [Int32](largeCount: starts[chunks]) { target in
             overlaps.withUnsafeMutableBufferPointer { overlapTarget in
                 let (t, o) = (SharedBuffer(target), SharedBuffer(overlapTarget))
-                Parallel.forEachChunk(count: chunks, chunk: 1) { _, range in
-                    for c in range {
-                        guard let part = parts.value[c], !part.neighbors.isEmpty else { continue }
-                        part.neighbors.withUnsafeBufferPointer { (t.base + chunkStarts[c]).update(from: $0.baseAddress!, count: $0.count) }
-                        part.overlaps.withUnsafeBufferPointer { (o.base + chunkStarts[c]).update(from: $0.baseAddress!, count: $0.count) }
-                    }
+                context.run(tasks: chunks) { c in
+                    guard let part = parts.value[c], !part.neighbors.isEmpty else { return }
+                    part.neighbors.withUnsafeBufferPointer { (t.base + chunkStarts[c]).update(from: $0.baseAddress!, count: $0.count) }
+                    part.overlaps.withUnsafeBufferPointer { (o.base + chunkStarts[c]).update(from: $0.baseAddress!, count: $0.count) }
                 }
             }
         }
@@ -102,16 +104,17 @@ extension Hypergraph {
     }
 }
 
-/// One value of scratch state per worker of `Parallel.forEachChunk`, created on first use
-/// by that worker (each worker touches only its own slot).
+/// One value of scratch state per worker of `ExecutionContext.forEachChunk` (as many as the
+/// context's threads), created on first use by that worker (each worker touches only its
+/// own slot).
 final class WorkerScratch<Value>: @unchecked Sendable {
     private let slots: UnsafeMutablePointer<Value?>
     private let count: Int
     private let make: () -> Value
 
-    init(_ make: @escaping () -> Value) {
+    init(threads: Int, _ make: @escaping () -> Value) {
         self.make = make
-        count = Parallel.processorCount
+        count = Swift.max(1, threads)
         slots = .allocate(capacity: count)
         slots.initialize(repeating: nil, count: count)
     }

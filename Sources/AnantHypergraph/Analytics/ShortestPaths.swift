@@ -74,17 +74,25 @@ extension SLineGraph {
         return d < 0 ? nil : Int(d)
     }
 
-    /// A breadth-first search from every vertex, on every core.
-    public func reachSummaries() -> [ReachSummary] {
+    /// A breadth-first search from every vertex, on the context's threads.
+    public func reachSummaries(context: ExecutionContext = .default) throws(HypergraphError) -> [ReachSummary] {
+        try reachSummaries(sources: 0..<vertexCount, context: context)
+    }
+
+    /// A breadth-first search from each of `sources` (a work range of the planner): their
+    /// summaries, in source order. Each source's numbers come from its own search alone, so
+    /// any split of the sources gives the same values.
+    public func reachSummaries(sources: Range<Int>, context: ExecutionContext = .default) throws(HypergraphError) -> [ReachSummary] {
         let n = vertexCount
-        var summaries = [ReachSummary](repeating: ReachSummary(reached: 0, distanceSum: 0, reciprocalSum: 0, farthest: 0), count: n)
-        summaries.withUnsafeMutableBufferPointer { slots in
+        var summaries = [ReachSummary](repeating: ReachSummary(reached: 0, distanceSum: 0, reciprocalSum: 0, farthest: 0), count: sources.count)
+        try summaries.withUnsafeMutableBufferPointer { slots throws(HypergraphError) in
             let out = SharedBuffer(slots)
-            let searches = WorkerScratch { BreadthFirstSearch(vertices: n) }
+            let searches = WorkerScratch(threads: context.threads) { BreadthFirstSearch(vertices: n) }
             let graph = UncheckedSendable(self)
-            Parallel.forEachChunk(count: n, chunk: 16) { worker, range in
+            let first = sources.lowerBound
+            try context.forEachChunk(count: sources.count, chunk: 16) { worker, range in
                 searches.with(worker) { search in
-                    for source in range {
+                    for source in (range.lowerBound + first)..<(range.upperBound + first) {
                         search.run(from: source, graph.value)
                         var sum = 0, reciprocal = 0.0, farthest: Int32 = 0
                         for k in 1..<search.reached {
@@ -93,7 +101,7 @@ extension SLineGraph {
                             reciprocal += 1 / Double(d)
                             farthest = d
                         }
-                        out[source] = ReachSummary(reached: search.reached, distanceSum: sum, reciprocalSum: reciprocal, farthest: Int(farthest))
+                        out[source - first] = ReachSummary(reached: search.reached, distanceSum: sum, reciprocalSum: reciprocal, farthest: Int(farthest))
                     }
                 }
             }
@@ -120,17 +128,20 @@ extension Hypergraph {
     /// The s-distance between two nodes (HyperNetX `distance`): the length of a shortest
     /// s-walk, nil (HyperNetX's infinity) when none exists. The search expands the node
     /// s-line graph lazily from `a`, without building it.
-    public func sDistance(fromNode a: Int, toNode b: Int, s: Int = 1) -> Int? {
-        lazyDistance(a, b, s: s, rows: nodeMemberships, back: edgeMembers)
+    public func sDistance(fromNode a: Int, toNode b: Int, s: Int = 1, context: ExecutionContext = .default) throws(HypergraphError) -> Int? {
+        try lazyDistance(a, b, s: s, rows: nodeMemberships, back: edgeMembers, context: context)
     }
 
     /// The s-distance between two edges (HyperNetX `edge_distance`).
-    public func sDistance(fromEdge a: Int, toEdge b: Int, s: Int = 1) -> Int? {
-        lazyDistance(a, b, s: s, rows: edgeMembers, back: nodeMemberships)
+    public func sDistance(fromEdge a: Int, toEdge b: Int, s: Int = 1, context: ExecutionContext = .default) throws(HypergraphError) -> Int? {
+        try lazyDistance(a, b, s: s, rows: edgeMembers, back: nodeMemberships, context: context)
     }
 
-    private func lazyDistance(_ a: Int, _ b: Int, s: Int, rows: CSR, back: CSR) -> Int? {
-        precondition(s >= 1, "s must be at least 1")
+    private func lazyDistance(_ a: Int, _ b: Int, s: Int, rows: CSR, back: CSR, context: ExecutionContext) throws(HypergraphError) -> Int? {
+        try HypergraphError.validate(s: s)
+        guard rows.rowCount > 0, (0..<rows.rowCount).contains(a), (0..<rows.rowCount).contains(b) else {
+            throw HypergraphError(.invalidArgument, "no vertex \(a) or \(b) among \(rows.rowCount): pass dense indices of the hypergraph's elements")
+        }
         if a == b { return 0 }
         var distance = [Int32](repeating: -1, count: rows.rowCount)
         var counter = OverlapCounter(elements: rows.rowCount)
@@ -138,6 +149,7 @@ extension Hypergraph {
         distance[a] = 0
         var level: Int32 = 0
         while !frontier.isEmpty {
+            try context.check()
             level += 1
             for v in frontier where rows.count(v) >= s {
                 var found = false
@@ -159,13 +171,13 @@ extension Hypergraph {
     /// The s-diameter of the node s-line graph (HyperNetX `diameter`), or of the edge
     /// s-line graph (`edge_diameter`); throws `notConnected` when that graph is not
     /// connected (for s > 1 an element without s-neighbours disconnects it).
-    public func sDiameter(s: Int = 1, edges: Bool = false) throws(HypergraphError) -> Int {
-        try connectedReach(s: s, edges: edges).map(\.farthest).max()!
+    public func sDiameter(s: Int = 1, edges: Bool = false, context: ExecutionContext = .default) throws(HypergraphError) -> Int {
+        try connectedReach(s: s, edges: edges, context: context).map(\.farthest).max()!
     }
 
     /// The reach of every vertex of an s-line graph that must be connected (and not empty).
-    func connectedReach(s: Int, edges: Bool) throws(HypergraphError) -> [ReachSummary] {
-        let summaries = sLineGraph(s: s, edges: edges).reachSummaries()
+    func connectedReach(s: Int, edges: Bool, context: ExecutionContext) throws(HypergraphError) -> [ReachSummary] {
+        let summaries = try sLineGraph(s: s, edges: edges, context: context).reachSummaries(context: context)
         guard !summaries.isEmpty, summaries.allSatisfy({ $0.reached == summaries.count }) else {
             throw HypergraphError(.notConnected, "the hypergraph is not s-connected for s=\(s): its \(edges ? "edge" : "node") \(s)-line graph has \(summaries.isEmpty ? "no vertices" : "several components")")
         }
@@ -175,9 +187,10 @@ extension Hypergraph {
     /// Per s-component diameters (HyperNetX `node_diameters` / `edge_diameters`): the
     /// largest, the diameter of every component (isolated vertices: 0), and the
     /// components, in the order of `SLineGraph.components()`.
-    public func sComponentDiameters(s: Int = 1, edges: Bool = false) -> (maximum: Int, diameters: [Int], components: [[Int]]) {
-        let graph = sLineGraph(s: s, edges: edges)
-        let summaries = graph.reachSummaries()
+    public func sComponentDiameters(s: Int = 1, edges: Bool = false,
+                                    context: ExecutionContext = .default) throws(HypergraphError) -> (maximum: Int, diameters: [Int], components: [[Int]]) {
+        let graph = try sLineGraph(s: s, edges: edges, context: context)
+        let summaries = try graph.reachSummaries(context: context)
         let components = graph.components()
         let diameters = components.map { members in members.map { summaries[$0].farthest }.max() ?? 0 }
         return (diameters.max() ?? 0, diameters, components)

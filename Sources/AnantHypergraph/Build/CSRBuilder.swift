@@ -5,7 +5,10 @@ import AnantColumnar
 /// Rows are grouped by edge with a counting sort (skipped when the rows are already
 /// grouped in edge order), each edge's nodes are sorted (skipped when already ascending),
 /// and repeated (edge, node) pairs are dropped, keeping the first row, as HyperNetX does.
-enum CSRBuilder {
+struct CSRBuilder {
+    /// The threads the passes may use.
+    let context: ExecutionContext
+
     struct Result {
         /// Edge → nodes, ascending within each edge, no repeats.
         var edgeMembers: CSR
@@ -14,7 +17,7 @@ enum CSRBuilder {
         var sourceRows: [Int32]?
     }
 
-    static func build(edgeCodes: [Int32], nodeCodes: [Int32], edgeCount: Int) -> Result {
+    func build(edgeCodes: [Int32], nodeCodes: [Int32], edgeCount: Int) throws(HypergraphError) -> Result {
         precondition(edgeCodes.count == nodeCodes.count, "edge and node codes must align")
         var offsets: [Int]
         var members: [Int32]
@@ -24,17 +27,18 @@ enum CSRBuilder {
             members = nodeCodes
         } else {
             // Each input row is a one-member row; the transpose groups rows by edge, in row order.
-            let byEdge: CSR = CSR(offsets: Array(0...edgeCodes.count), members: edgeCodes).transposed(columns: edgeCount)
+            let byEdge: CSR = CSR(offsets: Array(0...edgeCodes.count), members: edgeCodes).transposed(columns: edgeCount, context: context)
             offsets = byEdge.offsets
             members = Int32Column(nodeCodes).gather(byEdge.members).values
             sourceRows = byEdge.members
         }
+        try context.check()
         return finish(offsets: offsets, members: members, sourceRows: sourceRows)
     }
 
     /// The CSR of rows already grouped by edge (`offsets` delimit the edges): each edge's
     /// nodes are sorted and repeats dropped where needed.
-    private static func finish(offsets: [Int], members: [Int32], sourceRows: [Int32]?) -> Result {
+    private func finish(offsets: [Int], members: [Int32], sourceRows: [Int32]?) -> Result {
         var offsets = offsets, members = members, sourceRows = sourceRows
         if let start = firstUnsortedRow(offsets: offsets, members: members) {
             sortAndDeduplicate(from: start, offsets: &offsets, members: &members, sourceRows: &sourceRows)
@@ -43,13 +47,13 @@ enum CSRBuilder {
     }
 
     /// True when every code is at least the one before it (checked in parallel slices).
-    private static func isNonDecreasing(_ codes: [Int32]) -> Bool {
-        let tasks = Parallel.tasks(for: codes.count)
+    private func isNonDecreasing(_ codes: [Int32]) -> Bool {
+        let tasks = context.tasks(for: codes.count)
         var ok = [Bool](repeating: true, count: tasks)
         codes.withUnsafeBufferPointer { codesBuffer in
             ok.withUnsafeMutableBufferPointer { okBuffer in
                 let c = SharedBuffer(codesBuffer), result = SharedBuffer(okBuffer)
-                Parallel.run(tasks: tasks) { t in
+                context.run(tasks: tasks) { t in
                     let slice = Parallel.slice(t, of: tasks, count: c.count)
                     for i in slice where i > 0 && c[i - 1] > c[i] {
                         result[t] = false
@@ -64,14 +68,14 @@ enum CSRBuilder {
     /// Row offsets of codes grouped in edge order: edge `e` starts at the first row whose
     /// code is at least `e`. Every offset is written by exactly one row, so slices run in
     /// parallel.
-    private static func groupedOffsets(_ codes: [Int32], edgeCount: Int) -> [Int] {
+    private func groupedOffsets(_ codes: [Int32], edgeCount: Int) -> [Int] {
         let rows = codes.count
         var offsets = [Int](largeRepeating: rows, count: edgeCount + 1)
-        let tasks = Parallel.tasks(for: rows)
+        let tasks = context.tasks(for: rows)
         codes.withUnsafeBufferPointer { codesBuffer in
             offsets.withUnsafeMutableBufferPointer { offsetsBuffer in
                 let c = SharedBuffer(codesBuffer), o = SharedBuffer(offsetsBuffer)
-                Parallel.run(tasks: tasks) { t in
+                context.run(tasks: tasks) { t in
                     for i in Parallel.slice(t, of: tasks, count: rows) {
                         let previous = i == 0 ? -1 : Int(c[i - 1])
                         let current = Int(c[i])
@@ -86,15 +90,15 @@ enum CSRBuilder {
     }
 
     /// The first edge whose members are not strictly ascending, if any (parallel scan).
-    private static func firstUnsortedRow(offsets: [Int], members: [Int32]) -> Int? {
+    private func firstUnsortedRow(offsets: [Int], members: [Int32]) -> Int? {
         let edgeCount = offsets.count - 1
-        let tasks = Parallel.tasks(for: members.count)
+        let tasks = context.tasks(for: members.count)
         var found = [Int](repeating: Int.max, count: tasks)
         members.withUnsafeBufferPointer { membersBuffer in
             offsets.withUnsafeBufferPointer { offsetsBuffer in
                 found.withUnsafeMutableBufferPointer { foundBuffer in
                     let m = SharedBuffer(membersBuffer), o = SharedBuffer(offsetsBuffer), result = SharedBuffer(foundBuffer)
-                    Parallel.run(tasks: tasks) { t in
+                    context.run(tasks: tasks) { t in
                         for e in Parallel.slice(t, of: tasks, count: edgeCount) where o[e + 1] - o[e] > 1 {
                             for i in (o[e] + 1)..<o[e + 1] where m[i - 1] >= m[i] {
                                 result[t] = e
@@ -111,10 +115,10 @@ enum CSRBuilder {
 
     /// Sorts every row ascending (ties by source row) and drops repeated members. Slices of
     /// rows run in parallel, each compacting its rows in place; then the slices close up.
-    private static func sortAndDeduplicate(from start: Int, offsets: inout [Int], members: inout [Int32], sourceRows: inout [Int32]?) {
+    private func sortAndDeduplicate(from start: Int, offsets: inout [Int], members: inout [Int32], sourceRows: inout [Int32]?) {
         let edgeCount = offsets.count - 1
         if sourceRows == nil { sourceRows = [Int32](largeCount: members.count) { for i in $0.indices { $0[i] = Int32(truncatingIfNeeded: i) } } }
-        let tasks = Parallel.tasks(for: members.count - offsets[start])
+        let tasks = context.tasks(for: members.count - offsets[start])
         let slices = (0..<tasks).map { t -> Range<Int> in
             let slice = Parallel.slice(t, of: tasks, count: edgeCount - start)
             return (start + slice.lowerBound)..<(start + slice.upperBound)
@@ -126,7 +130,7 @@ enum CSRBuilder {
                     ends.withUnsafeMutableBufferPointer { endsBuffer in
                         let m = SharedBuffer(membersBuffer), src = SharedBuffer(sourceBuffer)
                         let o = SharedBuffer(offsetsBuffer), out = SharedBuffer(endsBuffer)
-                        Parallel.run(tasks: tasks) { t in
+                        context.run(tasks: tasks) { t in
                             let (m, src, o) = (m, src, o)
                             let edges = slices[t]
                             var write = o[edges.lowerBound], widest = 0
@@ -179,7 +183,7 @@ enum CSRBuilder {
     /// keeping rows in order: insertion sort for the short rows most hypergraphs have, a
     /// byte-wise radix sort of the member (stable, as many passes as its bytes) for long
     /// ones. Returns where the sorted keys are: `keys` or `scratch`.
-    private static func sortRow(_ keys: UnsafeMutablePointer<UInt64>, count n: Int, scratch: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<UInt64> {
+    private func sortRow(_ keys: UnsafeMutablePointer<UInt64>, count n: Int, scratch: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<UInt64> {
         guard n > 64 else {
             for i in 1..<Swift.max(n, 1) {
                 let key = keys[i]

@@ -44,7 +44,8 @@ extension Hypergraph {
     public init(incidences: RecordBatch, edgeColumn: String = "edge", nodeColumn: String = "node",
                 nodeTable: RecordBatch? = nil, nodeIDColumn: String = "node",
                 edgeTable: RecordBatch? = nil, edgeIDColumn: String = "edge",
-                defaultWeights: DefaultWeights = DefaultWeights(), name: String? = nil) throws(HypergraphError) {
+                defaultWeights: DefaultWeights = DefaultWeights(), name: String? = nil,
+                context: ExecutionContext = .default) throws(HypergraphError) {
         func idColumn(_ table: RecordBatch, _ name: String, _ role: String) throws(HypergraphError) -> Column {
             do { return try table.column(named: name) } catch {
                 throw HypergraphError(.invalidInput, "the \(role) has no id column '\(name)' (columns: \(table.schema.names.joined(separator: ", ")))")
@@ -64,6 +65,6 @@ extension Hypergraph {
         }
         parts.defaultWeights = defaultWeights
         parts.name = name
-        self = try HypergraphBuilder.build(parts)
+        self = try HypergraphBuilder.build(parts, context: context)
     }
 }

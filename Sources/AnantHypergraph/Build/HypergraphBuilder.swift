@@ -21,7 +21,7 @@ struct HypergraphParts {
 /// property tables to dense indices (the first row of a repeated id wins, as HyperNetX's
 /// `aggregate_by="first"`) and checks that `weight` columns are numeric.
 enum HypergraphBuilder {
-    static func build(_ parts: HypergraphParts) throws(HypergraphError) -> Hypergraph {
+    static func build(_ parts: HypergraphParts, context: ExecutionContext = .default) throws(HypergraphError) -> Hypergraph {
         let rows = parts.incidenceProperties.rowCount
         try checkNames(parts.incidenceProperties, reserved: ["edge", "node"], table: "incidence")
         try checkNames(parts.nodeTableProperties, reserved: ["node"], table: "node")
@@ -31,17 +31,20 @@ enum HypergraphBuilder {
         }
         if parts.nodeTableIDs == nil, parts.edgeTableIDs == nil,
            case .int64(let edgeValues) = parts.edgeIDs, case .int64(let nodeValues) = parts.nodeIDs,
-           let fast = SortedIntegerBuild.build(edges: edgeValues, nodes: nodeValues) {
+           let fast = try SortedIntegerBuild(context: context).build(edges: edgeValues, nodes: nodeValues) {
             return Hypergraph(
                 nodes: fast.nodes, edges: fast.edges, edgeMembers: fast.edgeMembers, nodeMemberships: fast.nodeMemberships,
                 incidenceProperties: try numericWeights(parts.incidenceProperties, of: "incidence"),
                 defaultWeights: parts.defaultWeights, networkType: parts.networkType, metadata: parts.metadata, name: parts.name)
         }
-        let nodeEncoding = IDEncoder.encode([parts.nodeIDs] + (parts.nodeTableIDs.map { [$0] } ?? []))
-        let edgeEncoding = IDEncoder.encode([parts.edgeIDs] + (parts.edgeTableIDs.map { [$0] } ?? []))
+        try context.check()
+        let encoder = IDEncoder(context: context)
+        let nodeEncoding = encoder.encode([parts.nodeIDs] + (parts.nodeTableIDs.map { [$0] } ?? []))
+        let edgeEncoding = encoder.encode([parts.edgeIDs] + (parts.edgeTableIDs.map { [$0] } ?? []))
         let edgeDictionary = edgeEncoding.dictionary
         let edgeTableCodes = parts.edgeTableIDs == nil ? nil : edgeEncoding.codes[1]
-        let csr = CSRBuilder.build(edgeCodes: edgeEncoding.codes[0], nodeCodes: nodeEncoding.codes[0],
+        try context.check()
+        let csr = try CSRBuilder(context: context).build(edgeCodes: edgeEncoding.codes[0], nodeCodes: nodeEncoding.codes[0],
                                    edgeCount: edgeDictionary.count)
         var incidenceProperties = parts.incidenceProperties
         if let sourceRows = csr.sourceRows { incidenceProperties = incidenceProperties.gather(sourceRows) }

@@ -33,10 +33,12 @@ extension Hypergraph {
     /// into their final slots. Nil when the input is not laid out that way (the caller
     /// then builds from whole tables, which accepts any order).
     public init?(shards: IncidenceShards, nodeTable: RecordBatch, edgeTable: RecordBatch,
-                 defaultWeights: DefaultWeights = DefaultWeights(), name: String? = nil) throws(HypergraphError) {
+                 defaultWeights: DefaultWeights = DefaultWeights(), name: String? = nil,
+                 context: ExecutionContext = .default) throws(HypergraphError) {
         guard let nodeIndex = nodeTable.schema.index(of: "node"), let edgeIndex = edgeTable.schema.index(of: "edge") else { return nil }
-        let nodeEncoding = IDEncoder.encode([try IDSource.from(nodeTable.columns[nodeIndex], name: "node", kind: "node")])
-        let edgeEncoding = IDEncoder.encode([try IDSource.from(edgeTable.columns[edgeIndex], name: "edge", kind: "edge")])
+        let encoder = IDEncoder(context: context)
+        let nodeEncoding = encoder.encode([try IDSource.from(nodeTable.columns[nodeIndex], name: "node", kind: "node")])
+        let edgeEncoding = encoder.encode([try IDSource.from(edgeTable.columns[edgeIndex], name: "edge", kind: "edge")])
         guard nodeEncoding.dictionary.count == nodeTable.rowCount, edgeEncoding.dictionary.count == edgeTable.rowCount,
               !shards.properties.fields.contains(where: { $0.name == "edge" || $0.name == "node" }) else { return nil }
         let nodes = IDLookup(nodeEncoding.dictionary), edges = IDLookup(edgeEncoding.dictionary)
@@ -50,8 +52,8 @@ extension Hypergraph {
             var misordered = false
             init(_ n: Int) { sizes = [Int32](repeating: 0, count: n); owner = [Int32](repeating: -1, count: n) }
         }
-        let workers = (0..<Parallel.processorCount).map { _ in Counts(edgeCount) }
-        Parallel.forEachChunk(count: shards.count, chunk: 1) { worker, range in
+        let workers = (0..<context.threads).map { _ in Counts(edgeCount) }
+        try context.forEachChunk(count: shards.count, chunk: 1) { worker, range in
             let counts = workers[worker]
             for shard in range where counts.failure == nil && !counts.misordered {
                 var previous: Int32 = -1
@@ -95,7 +97,7 @@ extension Hypergraph {
             failures.withUnsafeMutableBufferPointer { failureBuffer in
                 misordered.withUnsafeMutableBufferPointer { misorderedBuffer in
                     let out = SharedBuffer(membersBuffer), failed = SharedBuffer(failureBuffer), disorder = SharedBuffer(misorderedBuffer)
-                    Parallel.run(tasks: shards.count) { shard in
+                    context.run(tasks: shards.count) { shard in
                         var cursor = -1, edge: Int32 = -1
                         for batch in 0..<shards.batches(shard) {
                             do {

@@ -11,7 +11,10 @@ import AnantColumnar
 /// ids with edges are the nodes, their ranks the dense indices; (4) turn every node id into
 /// its rank for the edge → nodes CSR. Returns nil when the input does not qualify, and the
 /// general path takes over.
-enum SortedIntegerBuild {
+struct SortedIntegerBuild {
+    /// The threads the passes may use.
+    let context: ExecutionContext
+
     struct Result {
         var nodes: IDDictionary
         var edges: IDDictionary
@@ -26,27 +29,28 @@ enum SortedIntegerBuild {
         var high = Int64.min
     }
 
-    static func build(edges: [Int64], nodes: [Int64]) -> Result? {
+    func build(edges: [Int64], nodes: [Int64]) throws(HypergraphError) -> Result? {
         let n = edges.count
         guard n > 0, n == nodes.count, n < Int(Int32.max) else { return nil }
-        let tasks = Parallel.tasks(for: n)
+        let tasks = context.tasks(for: n)
         let summaries = summarize(edges: edges, nodes: nodes, tasks: tasks)
         guard summaries.allSatisfy({ !$0.disorder }) else { return nil }
         let low = summaries.map(\.low).min()!, high = summaries.map(\.high).max()!
         let span = UInt64(bitPattern: high &- low)
         guard span < UInt64(Swift.max(2 * n, 1 << 16)) && span < (1 << 31) else { return nil }
+        try context.check()
         return assemble(edges: edges, nodes: nodes, tasks: tasks, low: low, span: Int(span) + 1)
     }
 
     /// Pass 1: per slice, any disorder (an edge id or, within an edge, a node id not above
     /// the one before) and the node id range.
-    private static func summarize(edges: [Int64], nodes: [Int64], tasks: Int) -> [SliceSummary] {
+    private func summarize(edges: [Int64], nodes: [Int64], tasks: Int) -> [SliceSummary] {
         var summaries = [SliceSummary](repeating: SliceSummary(), count: tasks)
         edges.withUnsafeBufferPointer { edgesBuffer in
             nodes.withUnsafeBufferPointer { nodesBuffer in
                 summaries.withUnsafeMutableBufferPointer { summaryBuffer in
                     let e = SharedBuffer(edgesBuffer), v = SharedBuffer(nodesBuffer), out = SharedBuffer(summaryBuffer)
-                    Parallel.run(tasks: tasks) { t in
+                    context.run(tasks: tasks) { t in
                         let (e, v) = (e, v)
                         let slice = Parallel.slice(t, of: tasks, count: e.count)
                         guard !slice.isEmpty else { return }
@@ -72,7 +76,7 @@ enum SortedIntegerBuild {
         var blocks = ColumnBuckets.TaskBlocks()
     }
 
-    private static func assemble(edges: [Int64], nodes: [Int64], tasks: Int, low: Int64, span: Int) -> Result {
+    private func assemble(edges: [Int64], nodes: [Int64], tasks: Int, low: Int64, span: Int) -> Result {
         let n = edges.count
         let slices = (0..<tasks).map { Parallel.slice($0, of: tasks, count: n) }
         // A task's rows are its edges counted from its first (-1: the edge running into its slice).
@@ -92,7 +96,7 @@ enum SortedIntegerBuild {
                         let e = SharedBuffer(edgesBuffer), v = SharedBuffer(nodesBuffer)
                         let rows = SharedBuffer(startRows), ids = SharedBuffer(startEdges)
                         let p = SharedBuffer(pairBuffer), out = SharedBuffer(scansBuffer)
-                        Parallel.run(tasks: tasks) { t in
+                        context.run(tasks: tasks) { t in
                             let first = slices[t].lowerBound + t
                             out[t] = scan(edges: e, nodes: v, rows: slices[t], low: low, startRows: rows.base + first,
                                           startEdges: ids.base + first, writer: ColumnBuckets.Writer(plan: plan, task: t, pairs: p.base))
@@ -110,14 +114,14 @@ enum SortedIntegerBuild {
         // Pass 3: edges by node id, a row for every id in the range.
         var unusedSlots = [Int]()
         let byID = ColumnBuckets(plan: plan, blocks: scans.map(\.blocks), rowOffset: firstEdge.map { Int32(truncatingIfNeeded: $0) },
-                                 pairs: pairs).csr(sourceSlots: &unusedSlots)
+                                 pairs: pairs).csr(sourceSlots: &unusedSlots, context: context)
         let (rank, nodeOffsets, distinctNodes) = compact(byID.offsets, low: low, tasks: tasks)
         // Pass 4: dense node indices for the edge → nodes CSR.
         let members = [Int32](largeCount: n) { membersBuffer in
             nodes.withUnsafeBufferPointer { nodesBuffer in
                 rank.withUnsafeBufferPointer { rankBuffer in
                     let m = SharedBuffer(membersBuffer), v = SharedBuffer(nodesBuffer), r = SharedBuffer(rankBuffer)
-                    Parallel.run(tasks: tasks) { t in
+                    context.run(tasks: tasks) { t in
                         let (m, v, r) = (m, v, r)
                         for k in slices[t] {
                             let i = Int(truncatingIfNeeded: v[k] &- low), word = (i &>> 6) &<< 1
@@ -137,7 +141,7 @@ enum SortedIntegerBuild {
 
     /// Pass 2 for one task's slice of rows. Edge starts are counted branch-free: they come
     /// every few rows, too irregularly to predict.
-    private static func scan(edges e: SharedBuffer<Int64>, nodes v: SharedBuffer<Int64>, rows slice: Range<Int>, low: Int64,
+    private func scan(edges e: SharedBuffer<Int64>, nodes v: SharedBuffer<Int64>, rows slice: Range<Int>, low: Int64,
                              startRows: UnsafeMutablePointer<Int32>, startEdges: UnsafeMutablePointer<Int64>, writer: ColumnBuckets.Writer) -> TaskScan {
         var writer = writer
         var starts = 0
@@ -161,12 +165,12 @@ enum SortedIntegerBuild {
     /// node → edges offsets of those rows only, and the ids themselves. The rank table
     /// interleaves the presence bitmap with every word's count of set bits below it
     /// (`[word 0, before 0, word 1, before 1, …, 0, total]`), so a rank reads one cache line.
-    private static func compact(_ byID: [Int], low: Int64, tasks: Int) -> (rank: [UInt64], offsets: [Int], ids: [Int64]) {
+    private func compact(_ byID: [Int], low: Int64, tasks: Int) -> (rank: [UInt64], offsets: [Int], ids: [Int64]) {
         let span = byID.count - 1, wordCount = (span + 63) >> 6
         var rank = [UInt64](largeCount: 2 * wordCount + 2) { table in
             byID.withUnsafeBufferPointer { byIDBuffer in
                 let o = SharedBuffer(byIDBuffer), r = SharedBuffer(table)
-                Parallel.run(tasks: tasks) { part in
+                context.run(tasks: tasks) { part in
                     let (o, r) = (o, r)
                     for i in Parallel.slice(part, of: tasks, count: wordCount) {
                         var word: UInt64 = 0
@@ -195,7 +199,7 @@ enum SortedIntegerBuild {
                     ids.withUnsafeMutableBufferPointer { idsBuffer in
                         let o = SharedBuffer(byIDBuffer), r = SharedBuffer(rankBuffer)
                         let out = SharedBuffer(offsetsBuffer), d = SharedBuffer(idsBuffer)
-                        Parallel.run(tasks: tasks) { part in
+                        context.run(tasks: tasks) { part in
                             let (o, r, out, d) = (o, r, out, d)
                             for i in Parallel.slice(part, of: tasks, count: wordCount) {
                                 var word = r[2 &* i], next = Int(r[2 &* i &+ 1])
@@ -217,7 +221,7 @@ enum SortedIntegerBuild {
 
     /// The edge → nodes offsets (where each edge's rows start, then the row count) and the
     /// edge ids, each task copying the starts it found.
-    private static func edgeArrays(startRows: SharedBuffer<Int32>, startEdges: SharedBuffer<Int64>, rowCount n: Int,
+    private func edgeArrays(startRows: SharedBuffer<Int32>, startEdges: SharedBuffer<Int64>, rowCount n: Int,
                                    firstEdge: [Int], edgeCount: Int) -> (offsets: [Int], ids: [Int64]) {
         let tasks = firstEdge.count
         var ids = [Int64](largeCount: edgeCount) { _ in }
@@ -225,7 +229,7 @@ enum SortedIntegerBuild {
             offsetsBuffer[edgeCount] = n
             ids.withUnsafeMutableBufferPointer { idsBuffer in
                 let o = SharedBuffer(offsetsBuffer), d = SharedBuffer(idsBuffer)
-                Parallel.run(tasks: tasks) { t in
+                context.run(tasks: tasks) { t in
                     let (o, d) = (o, d)
                     let from = Parallel.slice(t, of: tasks, count: n).lowerBound + t
                     let to = firstEdge[t], count = (t + 1 < tasks ? firstEdge[t + 1] : edgeCount) - to

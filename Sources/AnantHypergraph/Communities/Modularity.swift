@@ -104,8 +104,12 @@ extension Hypergraph {
     /// Hypergraph modularity of a partition of the nodes (Kamiński–Prałat–Théberge;
     /// HyperNetX `modularity`): the weighted share of edges with a majority in one part,
     /// minus its expectation under the degree-preserving null model.
-    public func modularity(_ partition: Partition, weighting: ModularityWeighting = .linear) -> Double {
-        precondition(partition.parts.count == nodeCount, "the partition must have one part per node")
+    ///
+    /// - Throws: `invalidArgument` when the partition does not give every node a part.
+    public func modularity(_ partition: Partition, weighting: ModularityWeighting = .linear) throws(HypergraphError) -> Double {
+        guard partition.parts.count == nodeCount else {
+            throw HypergraphError(.invalidArgument, "the partition has \(partition.parts.count) entries for \(nodeCount) nodes: give every node exactly one part")
+        }
         let model = ModularityModel(self, weighting: weighting)
         guard model.total > 0 else { return 0 }
         var counts = [Int32: Int]()
@@ -143,17 +147,19 @@ extension Hypergraph {
     /// HyperNetX updates, after a move, the volume of the last part it tried rather than
     /// of the part it chose; Anant keeps the volumes exact.
     public func lastStep(_ partition: Partition, weighting: ModularityWeighting = .linear, delta: Double = 0.01,
-                         seed: UInt64 = 0) -> Partition {
+                         seed: UInt64 = 0, context: ExecutionContext = .default) throws(HypergraphError) -> Partition {
+        try HypergraphError.validate(delta: delta)
         let model = ModularityModel(self, weighting: weighting)
         guard model.total > 0 else { return partition }
         var parts = partition.parts
         var volumes = [Double](repeating: 0, count: partition.partCount)
         for v in 0..<nodeCount { volumes[Int(parts[v])] += model.volume[v] }
         let all = volumes.reduce(0, +)
-        var quality = modularity(partition, weighting: weighting)
+        var quality = try modularity(partition, weighting: weighting)
         var random = SeededGenerator(seed: seed)
         var counts = [Int32: Int]()
         while true {
+            try context.check()
             var order = Array(0..<nodeCount)
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
             for v in order where nodeMemberships.count(v) > 0 {
@@ -180,7 +186,7 @@ extension Hypergraph {
                     volumes[Int(best)] += myVolume
                 }
             }
-            let next = modularity(Partition(parts: parts.map(Int.init)), weighting: weighting)
+            let next = try modularity(Partition(parts: parts.map(Int.init)), weighting: weighting)
             if next - quality < delta { break }
             quality = next
         }

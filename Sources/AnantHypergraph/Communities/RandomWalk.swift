@@ -31,7 +31,7 @@ extension Hypergraph {
     /// w(e) = 1 + the population standard deviation of γ(·, e). Rows and columns are node
     /// indices. Throws `notConnected` unless the hypergraph is connected, as HyperNetX does.
     public func randomWalkTransitions(weighted: Bool = false) throws(HypergraphError) -> SparseMatrix {
-        guard isConnected() else { throw HypergraphError(.notConnected, "the random walk needs a connected hypergraph") }
+        guard try isConnected() else { throw HypergraphError(.notConnected, "the random walk needs a connected hypergraph") }
         let gamma = weighted ? incidenceWeights() : [Double](repeating: 1, count: incidenceCount)
         var edgeWeight = [Double](repeating: 1, count: edgeCount), edgeTotal = [Double](repeating: 0, count: edgeCount)
         for e in 0..<edgeCount {

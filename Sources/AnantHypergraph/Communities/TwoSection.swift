@@ -1,3 +1,5 @@
+import AnantColumnar
+
 /// An undirected weighted graph on `0 ..< vertexCount`: symmetric rows of (neighbour,
 /// weight), no self-loops unless `selfLoops` says so.
 public struct WeightedGraph: Sendable, Hashable {
@@ -50,10 +52,11 @@ public struct WeightedGraph: Sendable, Hashable {
     /// vertices move, in index order, to the neighbouring community with the best
     /// modularity gain until no move helps; communities then become vertices and the
     /// process repeats until a level changes nothing. Returns the community of every vertex.
-    public func louvain() -> [Int] {
+    public func louvain(context: ExecutionContext = .default) throws(HypergraphError) -> [Int] {
         var membership = Array(0..<vertexCount)
         var graph = self
         while true {
+            try context.check()
             let local = graph.moveLocally()
             let communities = Set(local).count
             guard communities < graph.vertexCount else { break }
@@ -144,9 +147,10 @@ extension Hypergraph {
     /// graph, then edges re-weighted by how the clusters split them — w ← (w + Σ_c 1/(1 +
     /// |e ∩ c|) · (|e| + #clusters) / |E|) / 2 — and Louvain again, until no weight moves by
     /// more than `delta` (at most 50 rounds).
-    public func kumarCommunities(delta: Double = 0.01) -> Partition {
+    public func kumarCommunities(delta: Double = 0.01, context: ExecutionContext = .default) throws(HypergraphError) -> Partition {
+        try HypergraphError.validate(delta: delta)
         var weights = edgeWeights()
-        var membership = twoSection(edgeWeights: weights).louvain()
+        var membership = try twoSection(edgeWeights: weights).louvain(context: context)
         var rounds = 0
         while true {
             let clusters = Set(membership).count
@@ -161,7 +165,7 @@ extension Hypergraph {
                 change = Swift.max(change, 0.5 * abs(weights[e] - target))
                 weights[e] = 0.5 * weights[e] + 0.5 * target
             }
-            membership = twoSection(edgeWeights: weights).louvain()
+            membership = try twoSection(edgeWeights: weights).louvain(context: context)
             rounds += 1
             if change < delta || rounds > 50 { break }
         }

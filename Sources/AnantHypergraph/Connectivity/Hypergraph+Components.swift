@@ -9,9 +9,10 @@ extension Hypergraph {
     /// left out, as HyperNetX's default `return_singletons=False`.
     ///
     /// - Returns: components, each ascending, ordered by their smallest element.
-    /// - Precondition: `s >= 1`.
-    public func sConnectedComponents(s: Int = 1, edges: Bool = true, includeSingletons: Bool = false) -> [[Int]] {
-        precondition(s >= 1, "s must be at least 1")
+    /// - Throws: `invalidArgument` for s < 1; `interrupted` when the context stops the work.
+    public func sConnectedComponents(s: Int = 1, edges: Bool = true, includeSingletons: Bool = false,
+                                     context: ExecutionContext = .default) throws(HypergraphError) -> [[Int]] {
+        try HypergraphError.validate(s: s)
         var sets: UnionFind
         if s == 1 {
             // Edges sharing a node are 1-adjacent, so one union-find over the nodes of every
@@ -38,9 +39,9 @@ extension Hypergraph {
             // the workers' sets are merged at the end.
             let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
             let n = rows.rowCount
-            let scratch = WorkerScratch { (sets: UnionFind(count: n), counter: OverlapCounter(elements: n)) }
+            let scratch = WorkerScratch(threads: context.threads) { (sets: UnionFind(count: n), counter: OverlapCounter(elements: n)) }
             let (sharedRows, sharedBack) = (UncheckedSendable(rows), UncheckedSendable(back))
-            Parallel.forEachChunk(count: n, chunk: Swift.max(64, n / (Parallel.processorCount * 16))) { worker, range in
+            try context.forEachChunk(count: n, chunk: Swift.max(64, n / (context.threads * 16))) { worker, range in
                 scratch.with(worker) { state in
                     for a in range where sharedRows.value.count(a) >= s {
                         state.counter.forEachNeighbor(of: a, s: s, through: sharedRows.value, back: sharedBack.value, onlyGreater: true) { b, _ in
@@ -60,16 +61,17 @@ extension Hypergraph {
 
     /// True when the s-line graph (of nodes by default, as HyperNetX `is_connected`) is
     /// connected; false for a hypergraph without elements.
-    public func isConnected(s: Int = 1, edges: Bool = false) -> Bool {
+    public func isConnected(s: Int = 1, edges: Bool = false, context: ExecutionContext = .default) throws(HypergraphError) -> Bool {
         let count = edges ? edgeCount : nodeCount
         guard count > 0 else { return false }
-        return sConnectedComponents(s: s, edges: edges, includeSingletons: true).count == 1
+        return try sConnectedComponents(s: s, edges: edges, includeSingletons: true, context: context).count == 1
     }
 
     /// The s-component subgraphs (HyperNetX `s_component_subgraphs`): per s-component, the
     /// hypergraph restricted to its edges (or nodes), named "name:index".
-    public func sComponentSubgraphs(s: Int = 1, edges: Bool = true, includeSingletons: Bool = false) -> [Hypergraph] {
-        sConnectedComponents(s: s, edges: edges, includeSingletons: includeSingletons).enumerated().map { k, members in
+    public func sComponentSubgraphs(s: Int = 1, edges: Bool = true, includeSingletons: Bool = false,
+                                    context: ExecutionContext = .default) throws(HypergraphError) -> [Hypergraph] {
+        try sConnectedComponents(s: s, edges: edges, includeSingletons: includeSingletons, context: context).enumerated().map { k, members in
             var part = edges ? restricted(toEdges: members) : restricted(toNodes: members)
             part.name = "\(name ?? "None"):\(k)"
             return part

@@ -23,7 +23,7 @@ public struct IDDictionary: Sendable, Hashable {
 
     /// Creates a dictionary holding `ids` (in any order, repeats allowed).
     public init<S: Sequence>(_ ids: S) where S.Element == ElementID {
-        let encoded = IDEncoder.encode([.mixed(Array(ids))])
+        let encoded = IDEncoder(context: .default).encode([.mixed(Array(ids))])
         self = encoded.dictionary
     }
 

@@ -21,8 +21,11 @@ struct EncodedIDs {
 /// sorting. Other integers and all strings go through an open-addressing hash table
 /// (first-appearance codes), after which only the distinct ids are sorted and the codes
 /// remapped to their rank.
-enum IDEncoder {
-    static func encode(_ sources: [IDSource]) -> EncodedIDs {
+struct IDEncoder {
+    /// The threads the passes may use.
+    let context: ExecutionContext
+
+    func encode(_ sources: [IDSource]) -> EncodedIDs {
         // Split every source into its integer part and its string part.
         var intParts = [[Int64]]()
         var stringParts = [StringColumn]()
@@ -88,7 +91,7 @@ enum IDEncoder {
 
     // MARK: Integers
 
-    static func encodeIntegers(_ parts: [[Int64]]) -> ([Int64], [[Int32]]) {
+    func encodeIntegers(_ parts: [[Int64]]) -> ([Int64], [[Int32]]) {
         let total = parts.reduce(0) { $0 + $1.count }
         guard total > 0 else { return ([], parts.map { _ in [] }) }
         var low = Int64.max, high = Int64.min
@@ -108,7 +111,7 @@ enum IDEncoder {
     /// set bits before every word, then an id's rank is its word's count plus the set bits
     /// below it. The bitmap (span / 8 bytes) stays in cache where a table of ranks would
     /// not; the lookups run in parallel.
-    private static func encodeDense(_ parts: [[Int64]], low: Int64, span: Int) -> ([Int64], [[Int32]]) {
+    private func encodeDense(_ parts: [[Int64]], low: Int64, span: Int) -> ([Int64], [[Int32]]) {
         let wordCount = (span + 63) >> 6
         var words = [UInt64](repeating: 0, count: wordCount)
         for part in parts { mark(part, low: low, into: &words) }
@@ -143,8 +146,8 @@ enum IDEncoder {
                         let values = SharedBuffer(valuesBuffer)
                         return [Int32](largeCount: values.count) { out in
                             let codes = SharedBuffer(out)
-                            let tasks = Parallel.tasks(for: values.count)
-                            Parallel.run(tasks: tasks) { t in
+                            let tasks = context.tasks(for: values.count)
+                            context.run(tasks: tasks) { t in
                                 // Local copies: captured values could alias the stores and be reloaded.
                                 let (values, codes, w, b, low) = (values, codes, w, b, low)
                                 for k in Parallel.slice(t, of: tasks, count: values.count) {
@@ -162,13 +165,13 @@ enum IDEncoder {
     }
 
     /// The smallest and largest value, computed in parallel slices.
-    private static func bounds(_ values: [Int64]) -> (Int64, Int64) {
-        let tasks = Parallel.tasks(for: values.count)
+    private func bounds(_ values: [Int64]) -> (Int64, Int64) {
+        let tasks = context.tasks(for: values.count)
         var results = [(Int64, Int64)](repeating: (.max, .min), count: tasks)
         values.withUnsafeBufferPointer { valuesBuffer in
             results.withUnsafeMutableBufferPointer { resultsBuffer in
                 let v = SharedBuffer(valuesBuffer), r = SharedBuffer(resultsBuffer)
-                Parallel.run(tasks: tasks) { t in
+                context.run(tasks: tasks) { t in
                     var low = Int64.max, high = Int64.min
                     for k in Parallel.slice(t, of: tasks, count: v.count) {
                         low = Swift.min(low, v[k])
@@ -183,15 +186,15 @@ enum IDEncoder {
 
     /// Sets the bit of every `value - low`. Parallel slices mark private bitmaps that are
     /// then OR-ed together, when the bitmaps are small enough to duplicate.
-    private static func mark(_ values: [Int64], low: Int64, into words: inout [UInt64]) {
+    private func mark(_ values: [Int64], low: Int64, into words: inout [UInt64]) {
         let wordCount = words.count
-        let tasks = wordCount <= (1 << 20) ? Parallel.tasks(for: values.count) : 1
+        let tasks = wordCount <= (1 << 20) ? context.tasks(for: values.count) : 1
         var privateWords = [UInt64](repeating: 0, count: (tasks - 1) * wordCount)
         values.withUnsafeBufferPointer { valuesBuffer in
             words.withUnsafeMutableBufferPointer { wordsBuffer in
                 privateWords.withUnsafeMutableBufferPointer { privateBuffer in
                     let v = SharedBuffer(valuesBuffer), shared = SharedBuffer(wordsBuffer), extra = SharedBuffer(privateBuffer)
-                    Parallel.run(tasks: tasks) { t in
+                    context.run(tasks: tasks) { t in
                         let (v, low) = (v, low)
                         let target = t == 0 ? shared.base : extra.base + (t - 1) * wordCount
                         for k in Parallel.slice(t, of: tasks, count: v.count) {
@@ -200,7 +203,7 @@ enum IDEncoder {
                         }
                     }
                     guard tasks > 1 else { return }
-                    Parallel.run(tasks: tasks) { part in
+                    context.run(tasks: tasks) { part in
                         for w in Parallel.slice(part, of: tasks, count: wordCount) {
                             var word = shared[w]
                             for t in 1..<tasks { word |= extra[(t - 1) * wordCount + w] }
@@ -213,7 +216,7 @@ enum IDEncoder {
     }
 
     /// Hashes ids to first-appearance codes, sorts the distinct ids and remaps to ranks.
-    private static func encodeHashed(_ parts: [[Int64]], total: Int) -> ([Int64], [[Int32]]) {
+    private func encodeHashed(_ parts: [[Int64]], total: Int) -> ([Int64], [[Int32]]) {
         var table = IntegerHashTable(expected: Swift.min(total, 1 << 20))
         var firstCodes = [[Int32]]()
         for part in parts {
@@ -230,7 +233,7 @@ enum IDEncoder {
 
     // MARK: Strings
 
-    static func encodeStrings(_ parts: [StringColumn]) -> (StringColumn, [[Int32]]) {
+    func encodeStrings(_ parts: [StringColumn]) -> (StringColumn, [[Int32]]) {
         var table = ByteStringTable(expected: Swift.min(parts.reduce(0) { $0 + $1.count }, 1 << 20))
         var firstCodes = [[Int32]]()
         for part in parts {

@@ -49,25 +49,27 @@ public struct CSR: Sendable, Hashable {
     /// member `c`. Also returns, for every slot of the result, the slot of `self` it came
     /// from (so per-slot data can follow the transpose).
     ///
-    /// - Parameter columns: the number of distinct members (rows of the result).
-    public func transposed(columns: Int) -> (csr: CSR, sourceSlots: [Int]) {
+    /// - Parameters:
+    ///   - columns: the number of distinct members (rows of the result).
+    ///   - context: the threads the passes may use.
+    public func transposed(columns: Int, context: ExecutionContext = .default) -> (csr: CSR, sourceSlots: [Int]) {
         var sourceSlots = [Int]()
-        let result = transpose(columns: columns, sourceSlots: &sourceSlots, wantSlots: true)
+        let result = transpose(columns: columns, sourceSlots: &sourceSlots, wantSlots: true, context: context)
         return (result, sourceSlots)
     }
 
     /// The transpose, without the slot map.
-    public func transposed(columns: Int) -> CSR {
+    public func transposed(columns: Int, context: ExecutionContext = .default) -> CSR {
         var unused = [Int]()
-        return transpose(columns: columns, sourceSlots: &unused, wantSlots: false)
+        return transpose(columns: columns, sourceSlots: &unused, wantSlots: false, context: context)
     }
 
     /// A cache-conscious parallel transpose (`ColumnBuckets`): each task appends its slice
     /// of rows' (member, row) pairs to the buckets of their members, then every bucket is
     /// finished in cache. (Counts fit 32 bits: the model refuses 2^31 incidences.)
-    private func transpose(columns: Int, sourceSlots: inout [Int], wantSlots: Bool) -> CSR {
+    private func transpose(columns: Int, sourceSlots: inout [Int], wantSlots: Bool, context: ExecutionContext) -> CSR {
         let rows = rowCount, n = members.count
-        let tasks = Parallel.tasks(for: n)
+        let tasks = context.tasks(for: n)
         let slices = (0..<tasks).map { Parallel.slice($0, of: tasks, count: rows) }
         let plan = ColumnBuckets.Plan(keyCount: columns, pairs: slices.map { offsets[$0.upperBound] - offsets[$0.lowerBound] },
                                       rows: slices.map(\.count))
@@ -81,7 +83,7 @@ public struct CSR: Sendable, Hashable {
                         blocks.withUnsafeMutableBufferPointer { blocksBuffer in
                             let m = SharedBuffer(membersBuffer), o = SharedBuffer(offsetsBuffer)
                             let p = SharedBuffer(pairBuffer), ps = SharedBuffer(slotBuffer), out = SharedBuffer(blocksBuffer)
-                            Parallel.run(tasks: tasks) { t in
+                            context.run(tasks: tasks) { t in
                                 // Local copies: captured values could alias the stores and be reloaded.
                                 let (m, o, ps) = (m, o, ps)
                                 var writer = ColumnBuckets.Writer(plan: plan, task: t, pairs: p.base)
@@ -100,6 +102,6 @@ public struct CSR: Sendable, Hashable {
             }
         }
         let buckets = ColumnBuckets(plan: plan, blocks: blocks, rowOffset: [Int32](repeating: 0, count: tasks), pairs: pairs, slot: slots)
-        return buckets.csr(sourceSlots: &sourceSlots)
+        return buckets.csr(sourceSlots: &sourceSlots, context: context)
     }
 }

@@ -193,7 +193,7 @@ struct ColumnBuckets {
     /// The transpose as a CSR with one row per key, each bucket finished in cache by a
     /// counting sort; buckets run in parallel. With slots, also the source slot of every
     /// result slot.
-    func csr(sourceSlots: inout [Int]) -> CSR {
+    func csr(sourceSlots: inout [Int], context: ExecutionContext) -> CSR {
         let bucketCount = plan.bucketCount
         // Where each bucket's pairs go in the result.
         var outputStart = [Int](repeating: 0, count: bucketCount + 1)
@@ -206,7 +206,7 @@ struct ColumnBuckets {
         var offsets = [Int](largeCount: plan.keyCount + 1) { $0[0] = 0 }
         var members = [Int32](largeCount: n) { _ in }
         if wantSlots { sourceSlots = [Int](largeCount: n) { _ in } }
-        let tasks = Swift.min(Parallel.tasks(for: n), bucketCount)
+        let tasks = Swift.min(context.tasks(for: n), bucketCount)
         let (keysPerBucket, keyCount) = (1 << plan.shift, plan.keyCount)
         pairs.withUnsafeBufferPointer { pairBuffer in
             slot.withUnsafeBufferPointer { slotBuffer in
@@ -221,7 +221,7 @@ struct ColumnBuckets {
                                         let outStart = SharedBuffer(outputStartBuffer)
                                         let out = SharedBuffer(offsetsBuffer), result = SharedBuffer(membersBuffer)
                                         let slots = SharedBuffer(slotsBuffer)
-                                        Parallel.run(tasks: tasks) { t in
+                                        context.run(tasks: tasks) { t in
                                             // Local copies: captured values could alias the stores and be reloaded.
                                             let (pp, ps, out, result, slots) = (pp, ps, out, result, slots)
                                             // Markers are counted at 0x10000, past every key.

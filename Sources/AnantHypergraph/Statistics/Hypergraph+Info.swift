@@ -44,7 +44,7 @@ extension Hypergraph {
     }
 
     /// The node degree distribution (HyperNetX `degree_dist`).
-    public func degreeDistribution() -> IntegerDistribution { IntegerDistribution(degrees()) }
+    public func degreeDistribution() -> IntegerDistribution { IntegerDistribution(nodeDegrees()) }
 
     /// The edge size distribution (HyperNetX `edge_size_dist`).
     public func edgeSizeDistribution() -> IntegerDistribution { IntegerDistribution(edgeSizes()) }

@@ -82,7 +82,7 @@ extension Hypergraph {
     /// This hypergraph with edge `k` renamed `names[k]` (names unique); rows are re-sorted
     /// into the order of the new ids.
     func renamingEdges(_ names: [ElementID]) -> Hypergraph {
-        let encoded = IDEncoder.encode([.mixed(names)])
+        let encoded = IDEncoder(context: .default).encode([.mixed(names)])
         var order = [Int](repeating: 0, count: names.count)
         for (old, new) in encoded.codes[0].enumerated() { order[Int(new)] = old }
         var offsets = [0]

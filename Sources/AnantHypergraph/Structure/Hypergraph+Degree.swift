@@ -2,9 +2,9 @@ extension Hypergraph {
     /// The number of edges of size in `s ... maxSize` containing node `node` (HyperNetX
     /// `degree(node, s, max_size)`).
     ///
-    /// - Precondition: `s >= 1`.
-    public func degree(ofNode node: Int, s: Int = 1, maxSize: Int? = nil) -> Int {
-        precondition(s >= 1, "s must be at least 1")
+    /// - Throws: `invalidArgument` for s < 1 or a `maxSize` below 1.
+    public func degree(ofNode node: Int, s: Int = 1, maxSize: Int? = nil) throws(HypergraphError) -> Int {
+        try HypergraphError.validate(s: s, maxSize: maxSize)
         if s == 1 && maxSize == nil { return nodeMemberships.count(node) }
         let upper = maxSize ?? Int.max
         var total = 0
@@ -16,9 +16,9 @@ extension Hypergraph {
     }
 
     /// `degree(ofNode:s:maxSize:)` of every node, in dense order.
-    public func degrees(s: Int = 1, maxSize: Int? = nil) -> [Int] {
-        precondition(s >= 1, "s must be at least 1")
-        if s == 1 && maxSize == nil { return (0..<nodeCount).map { nodeMemberships.count($0) } }
+    public func degrees(s: Int = 1, maxSize: Int? = nil) throws(HypergraphError) -> [Int] {
+        try HypergraphError.validate(s: s, maxSize: maxSize)
+        if s == 1 && maxSize == nil { return nodeDegrees() }
         let upper = maxSize ?? Int.max
         let qualifies = (0..<edgeCount).map { e -> Bool in
             let size = edgeMembers.count(e)
@@ -36,6 +36,10 @@ extension Hypergraph {
         edgeMembers[edge].reduce(0) { $0 + (nodeset.contains(Int($1)) ? 1 : 0) }
     }
 
+    /// The degree (number of edges) of every node, in dense order: `degrees()` with no
+    /// size bounds, which cannot fail.
+    public func nodeDegrees() -> [Int] { (0..<nodeCount).map { nodeMemberships.count($0) } }
+
     /// The size of every edge, in dense order.
     public func edgeSizes() -> [Int] { (0..<edgeCount).map { edgeMembers.count($0) } }
 
@@ -44,20 +48,21 @@ extension Hypergraph {
 
     /// The nodes other than `node` sharing at least `s` edges with it, ascending (HyperNetX
     /// `neighbors(node, s)`).
-    public func neighbors(ofNode node: Int, s: Int = 1) -> [Int] {
-        Hypergraph.sNeighbors(of: node, s: s, through: nodeMemberships, back: edgeMembers, count: nodeCount)
+    public func neighbors(ofNode node: Int, s: Int = 1) throws(HypergraphError) -> [Int] {
+        try HypergraphError.validate(s: s)
+        return Hypergraph.sNeighbors(of: node, s: s, through: nodeMemberships, back: edgeMembers, count: nodeCount)
     }
 
     /// The edges other than `edge` sharing at least `s` nodes with it, ascending (HyperNetX
     /// `edge_neighbors(edge, s)`).
-    public func edgeNeighbors(ofEdge edge: Int, s: Int = 1) -> [Int] {
-        Hypergraph.sNeighbors(of: edge, s: s, through: edgeMembers, back: nodeMemberships, count: edgeCount)
+    public func edgeNeighbors(ofEdge edge: Int, s: Int = 1) throws(HypergraphError) -> [Int] {
+        try HypergraphError.validate(s: s)
+        return Hypergraph.sNeighbors(of: edge, s: s, through: edgeMembers, back: nodeMemberships, count: edgeCount)
     }
 
     /// Elements sharing at least `s` intermediaries with `element`: walks element →
     /// intermediaries (`through`) → elements (`back`) and counts the overlaps.
     static func sNeighbors(of element: Int, s: Int, through: CSR, back: CSR, count: Int) -> [Int] {
-        precondition(s >= 1, "s must be at least 1")
         var overlap = [Int32](repeating: 0, count: count)
         var touched = [Int]()
         for middle in through[element] {

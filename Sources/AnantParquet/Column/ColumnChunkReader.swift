@@ -64,7 +64,6 @@ struct ColumnChunkReader {
             throw ParquetError.corrupt("column '\(column)' starts at byte \(start), outside the file's data (4 ..< \(dataEnd))")
         }
         var buffers = PageBuffers()
-        defer { buffers.release() }
         var position = start
         var entries = 0
         var sawDataPage = false, sawDictionary = false
@@ -285,8 +284,9 @@ struct ColumnChunkReader {
     }
 }
 
-/// Buffers reused from page to page: the decompressed page and the two level arrays.
-struct PageBuffers {
+/// Buffers reused from page to page: the decompressed page and the two level arrays,
+/// freed when the value ends (it cannot be copied, so no copy can free them twice).
+struct PageBuffers: ~Copyable {
     private var pageBuffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var definitionBuffer = UnsafeMutableBufferPointer<Int16>(start: nil, count: 0)
     private var repetitionBuffer = UnsafeMutableBufferPointer<Int16>(start: nil, count: 0)
@@ -316,7 +316,7 @@ struct PageBuffers {
         return UnsafeMutableBufferPointer(rebasing: buffer[0..<count])
     }
 
-    mutating func release() {
+    deinit {
         pageBuffer.deallocate()
         definitionBuffer.deallocate()
         repetitionBuffer.deallocate()

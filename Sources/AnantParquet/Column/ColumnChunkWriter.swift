@@ -20,13 +20,17 @@ public struct ParquetWriteOptions: Sendable {
     public var keyValueMetadata: [KeyValue]
     /// The `created_by` string.
     public var createdBy: String
+    /// The threads the encoders use (column chunks of a window of row groups in parallel),
+    /// and when to stop: polled between windows of row groups.
+    public var context: ExecutionContext
 
     /// The defaults follow pyarrow's: 1 Mi rows per row group, 1 MiB pages and dictionary
     /// limit, dictionary on, statistics on; zstd (level 3) compression.
     public init(compression: ParquetCompression = .zstd(level: 3), rowGroupRows: Int = 1 << 20, pageBytes: Int = 1 << 20,
                 dictionary: Bool = true, dictionaryPageBytes: Int = 1 << 20, statistics: Bool = true,
                 pageChecksums: Bool = false, keyValueMetadata: [KeyValue] = [],
-                createdBy: String = "anant version 0.1.0 (build swift)") {
+                createdBy: String = "anant version 0.1.0 (build swift)", context: ExecutionContext = .default) {
+        self.context = context
         self.compression = compression
         self.rowGroupRows = rowGroupRows
         self.pageBytes = pageBytes

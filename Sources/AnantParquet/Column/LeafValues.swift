@@ -8,6 +8,21 @@ public struct Int96: Sendable, Hashable {
     public var nanosecondsSinceEpoch: Int128 {
         (Int128(julianDay) - 2_440_588) * 86_400_000_000_000 + Int128(nanosOfDay)
     }
+
+    /// The timestamp as ISO 8601 text (UTC, nanoseconds), exact for any Julian day.
+    public var isoText: String {
+        // The proleptic Gregorian date of a Julian day number (Richards' algorithm).
+        let f = Int64(julianDay) + 1401 + (((4 * Int64(julianDay) + 274_277) / 146_097) * 3) / 4 - 38
+        let e = 4 * f + 3, g = (e % 1461) / 4, h = 5 * g + 2
+        let day = (h % 153) / 5 + 1, month = (h / 153 + 2) % 12 + 1, year = e / 1461 - 4716 + (14 - month) / 12
+        func pad(_ v: Int64, _ width: Int) -> String {
+            let text = String(v.magnitude)
+            return (v < 0 ? "-" : "") + String(repeating: "0", count: Swift.max(0, width - text.count)) + text
+        }
+        let seconds = nanosOfDay / 1_000_000_000, fraction = nanosOfDay % 1_000_000_000
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2))"
+            + (fraction == 0 ? "" : ".\(pad(fraction, 9))") + "Z"
+    }
 }
 
 /// The non-null values of one leaf column chunk, decoded to their physical type.

@@ -60,7 +60,21 @@ enum FlatColumns {
             if type == .double { return .double(DoubleColumn(spread(v.map { decimal($0, leaf) }, zero: 0), validity: validity)) }
             return .int64(Int64Column(spread(v, zero: 0), validity: validity))
         case .int96(let v):
-            return .int64(Int64Column(spread(v.map { Int64(truncatingIfNeeded: $0.nanosecondsSinceEpoch) }, zero: 0), validity: validity))
+            // Nanoseconds since the epoch in 64 bits cover 1677-09-21 to 2262-04-11; a value
+            // outside is refused, never wrapped into a wrong date.
+            var nanoseconds = [Int64]()
+            nanoseconds.reserveCapacity(v.count)
+            for value in v {
+                guard let exact = Int64(exactly: value.nanosecondsSinceEpoch) else {
+                    throw ParquetError(.unsupported, """
+                        column '\(leaf.path.joined(separator: "."))' holds the INT96 timestamp \(value.isoText), outside the \
+                        1677-09-21 ... 2262-04-11 range of 64-bit nanoseconds that Anant's columns hold; `anant parquet digest` \
+                        gives its exact value (rewrite the column as a microsecond TIMESTAMP to read it as a column)
+                        """)
+                }
+                nanoseconds.append(exact)
+            }
+            return .int64(Int64Column(spread(nanoseconds, zero: 0), validity: validity))
         case .float(let v):
             return .double(DoubleColumn(spread(v.map(Double.init), zero: 0), validity: validity))
         case .double(let v):

@@ -1,45 +1,26 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import AnantColumnar
 
-/// Where a writer's bytes go: memory, or a temporary file renamed over the target only
-/// when the file is complete (write, fsync, rename), so a reader never sees a partial file.
+/// Where a writer's bytes go: memory, or a `DurableFile` put in place only when the file is
+/// complete (temporary file, fsync, rename, fsync of the folder), so a reader never sees a
+/// partial file.
 final class OutputSink {
     private var buffer = [UInt8]()
+    private var file: DurableFile?
     private let path: String?
-    private let temporaryPath: String?
-    private var descriptor: Int32 = -1
     private(set) var written: Int64 = 0
     private(set) var memory: [UInt8] = []
 
     /// An in-memory sink.
     init() {
         path = nil
-        temporaryPath = nil
+        file = nil
     }
 
     /// A file sink writing to a temporary name beside `path`.
     init(path: String) throws(ParquetError) {
         self.path = path
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = "\(folder)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        temporaryPath = temporary
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw ParquetError(.io, "cannot create '\(path)': \(String(cString: strerror(errno)))")
-        }
+        do { file = try DurableFile(path: path) } catch { throw ParquetError(error) }
         buffer.reserveCapacity(1 << 20)
-    }
-
-    deinit {
-        if descriptor >= 0 {
-            close(descriptor)
-            if let temporaryPath { unlink(temporaryPath) }
-        }
     }
 
     func write(_ bytes: [UInt8]) throws(ParquetError) {
@@ -51,7 +32,7 @@ final class OutputSink {
         if bytes.count >= 1 << 20 {
             // Large blocks (column chunks) go straight to the file, uncopied.
             try flush()
-            try writeAll(bytes)
+            try writeFile(bytes)
             return
         }
         buffer.append(contentsOf: bytes)
@@ -59,33 +40,27 @@ final class OutputSink {
     }
 
     private func flush() throws(ParquetError) {
-        try writeAll(buffer)
+        try writeFile(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func writeAll(_ bytes: [UInt8]) throws(ParquetError) {
-        var offset = 0
-        while offset < bytes.count {
-            let result = bytes.withUnsafeBytes { raw in Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw ParquetError(.io, "cannot write '\(path ?? "")': \(String(cString: strerror(errno)))")
-            }
-            offset += result
-        }
+    private func writeFile(_ bytes: [UInt8]) throws(ParquetError) {
+        guard file != nil else { throw ParquetError(.io, "the file '\(path ?? "")' was already closed") }
+        do { try file!.write(bytes) } catch { throw ParquetError(error) }
     }
 
     /// Flushes, syncs and moves the file into place.
     func finish() throws(ParquetError) {
-        guard let path, let temporaryPath else { return }
+        guard path != nil else { return }
         try flush()
-        guard fsync(descriptor) == 0 else { throw ParquetError(.io, "cannot sync '\(path)': \(String(cString: strerror(errno)))") }
-        close(descriptor)
-        descriptor = -1
-        guard rename(temporaryPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporaryPath)
-            throw ParquetError(.io, "cannot move the new file into '\(path)': \(reason)")
-        }
+        guard let file = file.take() else { throw ParquetError(.io, "the file '\(path ?? "")' was already closed") }
+        do { try file.commit() } catch { throw ParquetError(error) }
+    }
+}
+
+extension ParquetError {
+    /// A durable write's failure, kept as the cause (a full disk stays recognisable).
+    init(_ error: ColumnarError) {
+        self.init(.io, error.message, underlying: error, retryable: error.retryable)
     }
 }

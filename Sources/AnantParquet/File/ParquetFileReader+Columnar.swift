@@ -167,9 +167,10 @@ extension ParquetFileReader {
         var testedFields = [Int]()
         for name in predicate.columns.sorted() { testedFields.append(try fieldIndex(named: name)) }
         let tested = testedFields
-        let parallelColumns = groups.count < 2 * Parallel.processorCount
+        let context = options.context
+        let parallelColumns = groups.count < 2 * context.threads
         let reader = self
-        let batches = try Parallel.map(count: groups.count) { k throws(ParquetError) in
+        let batches = try context.map(count: groups.count) { k throws(ParquetError) in
             try reader.readMatching(fields, tested, predicate, rowGroup: groups[k], parallelColumns: parallelColumns)
         }
         if batches.isEmpty { return try batch(fields, fields.map { .nulls(dataType(ofField: $0), count: 0) }, rows: 0) }

@@ -30,7 +30,7 @@ extension ParquetFileReader {
             }
             let count = fields.count * groups.count
             if parallel {
-                outcomes = Parallel.results(count: count, task)
+                outcomes = reader.options.context.results(count: count, task)
             } else {
                 outcomes = (0..<count).map { t in Result { () throws(ParquetError) in try task(t) } }
             }
@@ -106,7 +106,7 @@ extension ParquetFileReader {
             if let (column, _) = try reader.readFixedWidth(fields[f], rowGroup: rowGroup, .rows(selected)) { return column }
             return try reader.decodeField(fields[f], rowGroup: rowGroup).gather(selected)
         }
-        if parallel { return try Parallel.map(count: fields.count, task) }
+        if parallel { return try options.context.map(count: fields.count, task) }
         var columns = [Column]()
         for f in fields.indices { columns.append(try task(f)) }
         return columns

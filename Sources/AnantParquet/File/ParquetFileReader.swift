@@ -1,11 +1,17 @@
+import AnantColumnar
+
 import Synchronization
 /// Options for reading.
 public struct ParquetReadOptions: Sendable {
     /// Check every page's CRC, when the page has one (off by default, as in pyarrow).
     public var verifyChecksums: Bool
+    /// The threads whole-file and multi-column reads use (row groups or columns in
+    /// parallel).
+    public var context: ExecutionContext
 
-    public init(verifyChecksums: Bool = false) {
+    public init(verifyChecksums: Bool = false, context: ExecutionContext = .default) {
         self.verifyChecksums = verifyChecksums
+        self.context = context
     }
 }
 

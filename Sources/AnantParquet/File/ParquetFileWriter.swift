@@ -150,11 +150,12 @@ public final class ParquetFileWriter {
     /// Encodes row groups, a window of as many as there are cores at a time with every
     /// (row group, column) chunk a parallel task, and writes them in order.
     private func writeRowGroups(_ groups: [RowGroupRows]) throws(ParquetError) {
-        let fields = schema.fields, options = self.options
-        let window = Swift.max(1, Parallel.processorCount)
+        let fields = schema.fields, options = self.options, context = options.context
+        let window = Swift.max(1, context.threads)
         for first in stride(from: 0, to: groups.count, by: window) {
+            try context.check(ParquetError.self)
             let batchGroups = UncheckedSendable(Array(groups[first..<Swift.min(first + window, groups.count)]))
-            let encoded = try Parallel.map(count: batchGroups.value.count * fields.count) { t throws(ParquetError) in
+            let encoded = try context.map(count: batchGroups.value.count * fields.count) { t throws(ParquetError) in
                 let group = batchGroups.value[t / fields.count], c = t % fields.count
                 let writer = ColumnChunkWriter(name: fields[c].name, physicalType: ParquetFileWriter.physicalType(fields[c].type),
                                                optional: fields[c].nullable, options: options)

@@ -12,9 +12,7 @@ enum ValueRendering {
         case .int32(let v): return integer(Int64(v[index]), bits: 32, logical)
         case .int64(let v): return integer(v[index], bits: 64, logical)
         case .int96(let v):
-            let ns = v[index].nanosecondsSinceEpoch
-            guard let fits = Int64(exactly: ns) else { return .string(String(describing: ns)) }
-            return .string(Timestamps.iso(fits, unit: .nanos, utc: true))
+            return .string(v[index].isoText)
         case .float(let v): return .double(Double(v[index]))
         case .double(let v): return .double(v[index])
         case .bytes(let v):

@@ -41,7 +41,7 @@ struct LineGraphCommand: ParsableCommand {
 
     func run() throws {
         let h = try common.load()
-        let graph = Progress.run("computing the \(vertices.rawValue) \(sOption.s)-line graph") { h.sLineGraph(s: sOption.s, edges: vertices == .edges) }
+        let graph = try Progress.run("computing the \(vertices.rawValue) \(sOption.s)-line graph") { try h.sLineGraph(s: sOption.s, edges: vertices == .edges, context: common.context) }
         var sources = [Int](), targets = [Int](), overlaps = [Int64]()
         sources.reserveCapacity(graph.pairCount)
         targets.reserveCapacity(graph.pairCount)
@@ -87,8 +87,8 @@ struct DistanceCommand: ParsableCommand {
     func run() throws {
         let h = try common.load()
         let ends = vertices == .edges ? try IDArguments.edges([from, to], in: h) : try IDArguments.nodes([from, to], in: h)
-        let d = vertices == .edges ? h.sDistance(fromEdge: ends[0], toEdge: ends[1], s: sOption.s)
-            : h.sDistance(fromNode: ends[0], toNode: ends[1], s: sOption.s)
+        let d = vertices == .edges ? try h.sDistance(fromEdge: ends[0], toEdge: ends[1], s: sOption.s, context: common.context)
+            : try h.sDistance(fromNode: ends[0], toNode: ends[1], s: sOption.s, context: common.context)
         if common.format == .json {
             Output.json(.object(JSONObject([
                 ("from", h.vertexID(ends[0], vertices).json), ("to", h.vertexID(ends[1], vertices).json),
@@ -118,11 +118,11 @@ struct DiameterCommand: ParsableCommand {
         let h = try common.load()
         let edges = vertices == .edges
         if !components {
-            let d = try Progress.run("computing the \(sOption.s)-diameter") { try h.sDiameter(s: sOption.s, edges: edges) }
+            let d = try Progress.run("computing the \(sOption.s)-diameter") { try h.sDiameter(s: sOption.s, edges: edges, context: common.context) }
             if common.format == .json { Output.json(.object(JSONObject([("s", .int(Int64(sOption.s))), ("diameter", .int(Int64(d)))]))) } else { Output.line(String(d)) }
             return
         }
-        let result = Progress.run("computing component diameters") { h.sComponentDiameters(s: sOption.s, edges: edges) }
+        let result = try Progress.run("computing component diameters") { try h.sComponentDiameters(s: sOption.s, edges: edges, context: common.context) }
         let order = result.components.indices.sorted { result.diameters[$0] != result.diameters[$1] ? result.diameters[$0] > result.diameters[$1] : $0 < $1 }
         let ids = { (c: [Int]) in c.map { h.vertexID($0, vertices) } }
         if common.format == .json {
@@ -194,10 +194,10 @@ struct CentralityCommand: ParsableCommand {
         }
         let values: [Double] = try Progress.run("computing \(measure.isS ? "s=\(s) " : "")\(measure.rawValue)") { () throws -> [Double] in
             switch measure {
-            case .betweenness: return h.sBetweennessCentrality(s: s, edges: edges, normalized: !raw)
-            case .closeness: return h.sClosenessCentrality(s: s, edges: edges)
-            case .harmonic: return h.sHarmonicCentrality(s: s, edges: edges, normalized: normalized)
-            case .eccentricity: return try h.sEccentricity(s: s, edges: edges).map(Double.init)
+            case .betweenness: return try h.sBetweennessCentrality(s: s, edges: edges, normalized: !raw, context: common.context)
+            case .closeness: return try h.sClosenessCentrality(s: s, edges: edges, context: common.context)
+            case .harmonic: return try h.sHarmonicCentrality(s: s, edges: edges, normalized: normalized, context: common.context)
+            case .eccentricity: return try h.sEccentricity(s: s, edges: edges, context: common.context).map(Double.init)
             case .cec: return try h.cliqueEigenvectorCentrality()
             case .hec: return try h.hEigenvectorCentrality()
             case .zec: return try h.zEigenvectorCentrality()
@@ -210,7 +210,7 @@ struct CentralityCommand: ParsableCommand {
         }
         var kept = Array(values.indices)
         if noSingletons && measure.isS {
-            let lonely = Set(h.sConnectedComponents(s: s, edges: edges, includeSingletons: true).filter { $0.count == 1 }.map { $0[0] })
+            let lonely = Set(try h.sConnectedComponents(s: s, edges: edges, includeSingletons: true, context: common.context).filter { $0.count == 1 }.map { $0[0] })
             kept.removeAll { lonely.contains($0) }
         }
         kept.sort { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }

@@ -75,7 +75,7 @@ struct ModularityCommand: ParsableCommand {
     func run() throws {
         let h = try common.load()
         let p = try PartitionFile.read(partition, for: h)
-        let q = h.modularity(p, weighting: wdc)
+        let q = try h.modularity(p, weighting: wdc)
         let conductances: [Double?] = p.sets.map { set in p.partCount > 1 ? try? h.conductance(of: set) : nil }
         if common.format == .json {
             Output.json(.object(JSONObject([
@@ -123,11 +123,11 @@ struct CommunitiesCommand: ParsableCommand {
 
     func run() throws {
         let h = try common.load()
-        var result = try partition.map { try PartitionFile.read($0, for: h) } ?? Progress.run("Kumar clustering") { h.kumarCommunities(delta: delta) }
+        var result = try partition.map { try PartitionFile.read($0, for: h) } ?? Progress.run("Kumar clustering") { try h.kumarCommunities(delta: delta, context: common.context) }
         if method == .lastStep {
-            result = Progress.run("last-step refinement") { h.lastStep(result, weighting: wdc, delta: delta, seed: seed) }
+            result = try Progress.run("last-step refinement") { try h.lastStep(result, weighting: wdc, delta: delta, seed: seed, context: common.context) }
         }
-        let q = h.modularity(result, weighting: wdc)
+        let q = try h.modularity(result, weighting: wdc)
         let sets = result.sets.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
         if common.format == .json {
             Output.json(.object(JSONObject([("modularity", .double(q)), ("communities", .array(sets.map { h.nodeJSON($0) }))])))

@@ -19,8 +19,8 @@ struct ComponentsCommand: ParsableCommand {
 
     func run() throws {
         let h = try common.load()
-        let components = Progress.run("computing s=\(sOption.s) components") {
-            h.sConnectedComponents(s: sOption.s, edges: !ofNodes, includeSingletons: singletons)
+        let components = try Progress.run("computing s=\(sOption.s) components") {
+            try h.sConnectedComponents(s: sOption.s, edges: !ofNodes, includeSingletons: singletons, context: common.context)
         }.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
         let ids: ([Int]) -> [ElementID] = ofNodes ? { $0.map { h.nodes[$0] } } : { $0.map { h.edges[$0] } }
         if common.format == .json {

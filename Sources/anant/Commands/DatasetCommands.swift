@@ -183,6 +183,14 @@ struct VersionsCommand: ParsableCommand {
             if verify {
                 try opened.verify()
                 FileHandle.standardError.write(Data("version \(opened.manifest.version): every shard matches its checksum\n".utf8))
+                let leftovers = Dataset.leftovers(opened.root)
+                if !leftovers.isEmpty {
+                    FileHandle.standardError.write(Data("""
+                        note: \(leftovers.count) leftover(s) of interrupted writes (never part of a version; the next import removes them):
+                        \(leftovers.map { "  " + $0 }.joined(separator: "\n"))
+
+                        """.utf8))
+                }
             }
         } catch { throw CLIError(error.message) }
         let current = try? Dataset.open(opened.root)

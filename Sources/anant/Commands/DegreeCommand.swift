@@ -24,7 +24,7 @@ struct DegreeCommand: ParsableCommand {
     func run() throws {
         let h = try common.load()
         let selected = nodes.isEmpty ? Array(0..<h.nodeCount) : try IDArguments.nodes(nodes, in: h)
-        let degrees = Progress.run("computing degrees") { h.degrees(s: sOption.s, maxSize: maxSize) }
+        let degrees = try Progress.run("computing degrees") { try h.degrees(s: sOption.s, maxSize: maxSize) }
         if common.format == .json {
             var object = JSONObject()
             for v in selected { object[h.nodes[v].description] = .int(Int64(degrees[v])) }

@@ -26,7 +26,7 @@ struct InfoCommand: ParsableCommand {
         if let node {
             let v = try IDArguments.nodes([node], in: h)[0]
             let memberships = h.nodeMemberships[v].map(Int.init)
-            let neighbors = h.neighbors(ofNode: v)
+            let neighbors = try h.neighbors(ofNode: v)
             if common.format == .json {
                 Output.json(.object(JSONObject([("node", h.nodes[v].json), ("memberships", h.edgeJSON(memberships)),
                                                 ("degree", .int(Int64(memberships.count))), ("neighbors", h.nodeJSON(neighbors))])))

@@ -21,7 +21,7 @@ struct NeighborsCommand: ParsableCommand {
     func run() throws {
         let h = try common.load()
         let queried = try IDArguments.nodes(nodes, in: h)
-        let results = queried.map { h.neighbors(ofNode: $0, s: sOption.s) }
+        let results = try queried.map { try h.neighbors(ofNode: $0, s: sOption.s) }
         NeighborListing.print(queried.map { h.nodes[$0] }, results.map { $0.map { h.nodes[$0] } },
                               format: common.format, header: ["node", "neighbors"])
     }
@@ -46,7 +46,7 @@ struct EdgeNeighborsCommand: ParsableCommand {
     func run() throws {
         let h = try common.load()
         let queried = try IDArguments.edges(edges, in: h)
-        let results = queried.map { h.edgeNeighbors(ofEdge: $0, s: sOption.s) }
+        let results = try queried.map { try h.edgeNeighbors(ofEdge: $0, s: sOption.s) }
         NeighborListing.print(queried.map { h.edges[$0] }, results.map { $0.map { h.edges[$0] } },
                               format: common.format, header: ["edge", "neighbors"])
     }

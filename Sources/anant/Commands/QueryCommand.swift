@@ -59,7 +59,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Comma-separated group keys (with --agg).")
     var groupBy: String?
 
-    @Option(help: "An aggregate, e.g. 'count(*) as n' or 'sum(weight)' (repeatable).")
+    @Option(help: "Aggregates, e.g. 'count(*) as n, sum(weight) as w' (comma-separated, repeatable).")
     var agg: [String] = []
 
     @Option(help: "Output columns: 'EXPR [as NAME], ...' (repeatable).")
@@ -86,6 +86,8 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Report what the scans read (row groups, bytes) on stderr.")
     var stats = false
 
+    @OptionGroup var runOptions: RunOptions
+
     enum QueryFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, parquet }
 
     func validate() throws {
@@ -102,33 +104,37 @@ struct QueryCommand: ParsableCommand {
         let tables = try QuerySources(input)
         var frame = try tables.frame(table)
         if metrics {
-            let h = try tables.hypergraph()
+            let h = try tables.hypergraph(context: runOptions.context)
             let edges = table == .edges
             let count = edges ? h.edgeCount : h.nodeCount
             let centralities: ([Double], [Double])? = count <= HypergraphReport.centralityLimit
-                ? Progress.run("computing s=1 centralities") { (h.sBetweennessCentrality(s: 1, edges: edges), h.sClosenessCentrality(s: 1, edges: edges)) }
+                ? try Progress.run("computing s=1 centralities") {
+                    (try h.sBetweennessCentrality(s: 1, edges: edges, context: runOptions.context), try h.sClosenessCentrality(s: 1, edges: edges, context: runOptions.context))
+                }
                 : nil
             if centralities == nil {
                 FileHandle.standardError.write(Data("note: \(count) \(edges ? "edges" : "nodes") is above \(HypergraphReport.centralityLimit); betweenness and closeness are left out (anant centrality computes them)\n".utf8))
             }
             let key = edges ? "edge" : "node"
-            frame = frame.join(.scan(.memory(h.metricsTable(edges: edges, centralities: centralities))), on: [key], kind: .left)
+            frame = frame.join(.scan(.memory(try h.metricsTable(context: runOptions.context, edges: edges, centralities: centralities))), on: [key], kind: .left)
         }
         if let join {
             let right: LazyFrame
             if let named = DatasetTable(rawValue: join) { right = try tables.frame(named) } else { right = .scan(.parquet([join])) }
-            let left = QueryCommand.list(leftOn ?? on ?? ""), rightKeys = QueryCommand.list(rightOn ?? on ?? "")
+            let left = QueryText.names(leftOn ?? on ?? ""), rightKeys = QueryText.names(rightOn ?? on ?? "")
             frame = frame.join(right, leftOn: left, rightOn: rightKeys, kind: how)
         }
         do {
-            if !computed.isEmpty { frame = frame.withColumns(try computed.map(QueryCommand.named)) }
+            if !computed.isEmpty { frame = frame.withColumns(try computed.map(QueryText.named)) }
             if let filter { frame = frame.filter(try Expr.parse(filter)) }
-            if !agg.isEmpty { frame = frame.groupBy(QueryCommand.list(groupBy ?? ""), try agg.map { try Aggregation.parse($0) }) }
-            if !select.isEmpty { frame = frame.select(try select.flatMap(QueryCommand.topLevelItems).map(QueryCommand.named)) }
-            if !sort.isEmpty { frame = frame.sort(try sort.flatMap(QueryCommand.topLevelItems).map(QueryCommand.sortKey)) }
+            if !agg.isEmpty { frame = frame.groupBy(QueryText.names(groupBy ?? ""), try agg.flatMap { try QueryText.aggregations($0) }) }
+            if !select.isEmpty { frame = frame.select(try select.flatMap(QueryText.topLevelItems).map(QueryText.named)) }
+            if !sort.isEmpty { frame = frame.sort(try sort.flatMap(QueryText.topLevelItems).map(QueryText.sortKey)) }
             if let limit { frame = frame.limit(limit) }
             if explain { return Output.line(try frame.explain()) }
-            let options = QueryOptions(memoryBudget: memoryBudget.map { $0 << 20 })
+            var context = runOptions.context
+            context.memoryBudget = memoryBudget.map { $0 << 20 }
+            let options = QueryOptions(context: context)
             let (result, statistics) = try Progress.run("querying") { try frame.profile(options: options) }
             if stats {
                 FileHandle.standardError.write(Data("scanned \(statistics.rowGroupsRead) of \(statistics.rowGroups) row groups, \(statistics.rowsRead) rows, \(statistics.bytesRead) bytes; \(statistics.pagesSkipped) pages left compressed\n".utf8))
@@ -175,54 +181,6 @@ struct QueryCommand: ParsableCommand {
             }
         }
     }
-
-    static func list(_ text: String) -> [String] {
-        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    /// Splits at commas outside parentheses and quotes.
-    static func topLevelItems(_ text: String) -> [String] {
-        var items = [String](), current = "", depth = 0, quoted = false
-        for c in text {
-            if c == "'" { quoted.toggle() }
-            if !quoted {
-                if c == "(" { depth += 1 }
-                if c == ")" { depth -= 1 }
-                if c == ",", depth == 0 {
-                    items.append(current)
-                    current = ""
-                    continue
-                }
-            }
-            current.append(c)
-        }
-        items.append(current)
-        return items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    /// 'EXPR as NAME', or 'EXPR' named by its text (a bare column keeps its name).
-    static func named(_ text: String) throws(QueryError) -> (String, Expr) {
-        let lower = text.lowercased()
-        if let range = lower.range(of: " as ", options: .backwards) {
-            let name = text[range.upperBound...].trimmingCharacters(in: .whitespaces)
-            let body = String(text[..<range.lowerBound])
-            if !name.isEmpty, !name.contains(" "), !name.contains("'") {
-                return (name.trimmingCharacters(in: CharacterSet(charactersIn: "`")), try Expr.parse(body))
-            }
-        }
-        let expr = try Expr.parse(text)
-        return (expr.outputName, expr)
-    }
-
-    static func sortKey(_ text: String) throws(QueryError) -> SortKey {
-        let words = text.split(separator: " ").map(String.init)
-        guard let column = words.first, words.count <= 2 else { throw QueryError(.syntax, "a sort key is 'column [asc|desc]', not '\(text)'") }
-        switch words.count == 2 ? words[1].lowercased() : "asc" {
-        case "asc": return SortKey(column)
-        case "desc": return SortKey(column, descending: true)
-        default: throw QueryError(.syntax, "a sort key is 'column [asc|desc]', not '\(text)'")
-        }
-    }
 }
 
 extension DatasetTable: ExpressibleByArgument {}
@@ -264,8 +222,8 @@ struct QuerySources {
         return .scan(.parquet([path]))
     }
 
-    func hypergraph() throws -> Hypergraph {
+    func hypergraph(context: ExecutionContext) throws -> Hypergraph {
         if let loaded { return loaded }
-        return try Progress.run("reading \(input)") { try HypergraphFiles.read(dataset?.root ?? input) }
+        return try Progress.run("reading \(input)") { try HypergraphFiles.read(dataset?.root ?? input, context: context) }
     }
 }

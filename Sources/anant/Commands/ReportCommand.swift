@@ -21,8 +21,8 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let h = try common.load()
-        let report = HypergraphReport(h, source: common.input, top: top)
-        if let out { try report.writeMetrics(to: out) }
+        let report = try HypergraphReport(h, source: common.input, top: top, context: common.context)
+        if let out { try report.writeMetrics(to: out, context: common.context) }
         if common.format == .json { Output.json(report.json) } else { Output.write(Array(report.text.utf8)) }
     }
 }

@@ -1,3 +1,4 @@
+import AnantColumnar
 import AnantHypergraph
 import ArgumentParser
 
@@ -15,9 +16,14 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text (for people) or json (one JSON value).")
     var format: OutputFormat = .text
 
+    @OptionGroup var run: RunOptions
+
+    /// The execution context of the command (threads, timeout).
+    var context: ExecutionContext { run.context }
+
     /// Loads the input, showing progress on a terminal when it takes a while.
     func load() throws -> Hypergraph {
-        try Progress.run("reading \(input)") { try HypergraphFiles.read(input) }
+        try Progress.run("reading \(input)") { try HypergraphFiles.read(input, context: context) }
     }
 }
 

@@ -46,9 +46,9 @@ enum HypergraphFiles {
     }
 
     /// Reads a hypergraph file or dataset folder.
-    static func read(_ path: String) throws -> Hypergraph {
+    static func read(_ path: String, context: ExecutionContext = .default) throws -> Hypergraph {
         if let dataset = try dataset(path) {
-            do { return try dataset.hypergraph() } catch { throw CLIError(error.message) }
+            do { return try dataset.hypergraph(context: context) } catch { throw CLIError(error.message) }
         }
         try checkReadable(path)
         switch try format(of: path, sniff: true) {
@@ -68,7 +68,7 @@ enum HypergraphFiles {
             }
             let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try table(nodesPath) : nil
             let edges = FileManager.default.fileExists(atPath: edgesPath) ? try table(edgesPath) : nil
-            return try Hypergraph(incidences: try table(path), nodeTable: nodes, edgeTable: edges)
+            return try Hypergraph(incidences: try table(path), nodeTable: nodes, edgeTable: edges, context: context)
         }
     }
 
@@ -147,27 +147,11 @@ enum HypergraphFiles {
         }
     }
 
-    /// Writes to a temporary file in the same folder, flushes it, then renames it over
-    /// `path`, so a reader never sees a partial file.
+    /// Writes durably (`DurableFile`: a temporary file in the same folder, fsync, rename,
+    /// fsync of the folder), so a reader never sees a partial file.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         try checkFolder(of: path)
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw CLIError("cannot write '\(path)': permission denied")
-        }
-        do {
-            try handle.write(contentsOf: Data(bytes))
-            try handle.synchronize()
-            try handle.close()
-            if rename(temporary, path) != 0 {
-                throw CLIError("cannot write '\(path)': \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error is CLIError ? error : CLIError("cannot write '\(path)': \(error.localizedDescription)")
-        }
+        do { try DurableFile.write(bytes, to: path) } catch { throw CLIError("cannot write '\(path)': \(error.message)") }
     }
 }
 

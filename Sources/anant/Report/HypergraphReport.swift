@@ -45,11 +45,11 @@ struct HypergraphReport {
     /// Above this many vertices the report leaves centralities to `anant centrality`.
     static let centralityLimit = 20_000
 
-    init(_ h: Hypergraph, source: String, top: Int) {
+    init(_ h: Hypergraph, source: String, top: Int, context: ExecutionContext) throws {
         self.source = source
         self.h = h
         info = h.info()
-        degreeOf = h.degrees()
+        degreeOf = h.nodeDegrees()
         sizeOf = h.edgeSizes()
         isolatedNodes = degreeOf.filter { $0 == 0 }.count
         emptyEdges = sizeOf.filter { $0 == 0 }.count
@@ -58,23 +58,23 @@ struct HypergraphReport {
         distinctEdges = h.edgeEquivalenceClasses().count
         degrees = IntegerDistribution(degreeOf)
         sizes = IntegerDistribution(sizeOf)
-        components = (1...3).map { s in
-            Progress.run("computing s=\(s) components") {
+        components = try (1...3).map { s in
+            try Progress.run("computing s=\(s) components") {
                 Components(s: s,
-                           edgeSizes: h.sConnectedComponents(s: s, edges: true, includeSingletons: true).map(\.count).sorted(by: >),
-                           nodeSizes: h.sConnectedComponents(s: s, edges: false, includeSingletons: true).map(\.count).sorted(by: >))
+                           edgeSizes: try h.sConnectedComponents(s: s, edges: true, includeSingletons: true, context: context).map(\.count).sorted(by: >),
+                           nodeSizes: try h.sConnectedComponents(s: s, edges: false, includeSingletons: true, context: context).map(\.count).sorted(by: >))
             }
         }
-        func centralities(_ edges: Bool) -> Centralities? {
+        func centralities(_ edges: Bool) throws -> Centralities? {
             guard (edges ? h.edgeCount : h.nodeCount) <= HypergraphReport.centralityLimit else { return nil }
-            return Progress.run("computing s=1 \(edges ? "edge" : "node") centralities") {
-                let betweenness = h.sBetweennessCentrality(s: 1, edges: edges)
+            return try Progress.run("computing s=1 \(edges ? "edge" : "node") centralities") {
+                let betweenness = try h.sBetweennessCentrality(s: 1, edges: edges, context: context)
                 let ranked = betweenness.indices.sorted { betweenness[$0] != betweenness[$1] ? betweenness[$0] > betweenness[$1] : $0 < $1 }
-                return Centralities(betweenness: betweenness, closeness: h.sClosenessCentrality(s: 1, edges: edges), top: Array(ranked.prefix(top)))
+                return Centralities(betweenness: betweenness, closeness: try h.sClosenessCentrality(s: 1, edges: edges, context: context), top: Array(ranked.prefix(top)))
             }
         }
-        nodeCentrality = centralities(false)
-        edgeCentrality = centralities(true)
+        nodeCentrality = try centralities(false)
+        edgeCentrality = try centralities(true)
         let degreeOf = self.degreeOf, sizeOf = self.sizeOf
         topNodes = Array((0..<h.nodeCount).sorted { degreeOf[$0] != degreeOf[$1] ? degreeOf[$0] > degreeOf[$1] : $0 < $1 }.prefix(top))
         topEdges = Array((0..<h.edgeCount).sorted { sizeOf[$0] != sizeOf[$1] ? sizeOf[$0] > sizeOf[$1] : $0 < $1 }.prefix(top))
@@ -83,7 +83,7 @@ struct HypergraphReport {
 
 extension HypergraphReport {
     /// Writes DIR/nodes.parquet and DIR/edges.parquet (`Hypergraph.metricsTable`).
-    func writeMetrics(to folder: String) throws {
+    func writeMetrics(to folder: String, context: ExecutionContext) throws {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -91,7 +91,7 @@ extension HypergraphReport {
             throw CLIError("cannot write metrics to '\(folder)': it is a file, not a folder")
         }
         for edges in [false, true] {
-            let table = h.metricsTable(edges: edges, centralities: (edges ? edgeCentrality : nodeCentrality).map { ($0.betweenness, $0.closeness) })
+            let table = try h.metricsTable(context: context, edges: edges, centralities: (edges ? edgeCentrality : nodeCentrality).map { ($0.betweenness, $0.closeness) })
             try HypergraphFiles.writeResult(table, to: folder + (edges ? "/edges.parquet" : "/nodes.parquet"))
         }
     }
@@ -101,15 +101,15 @@ extension Hypergraph {
     /// One row per node (or edge): its id, degree (or size), its s-component index for
     /// s = 1, 2, 3 (components numbered by their smallest element), and s = 1 betweenness
     /// and closeness when given.
-    func metricsTable(edges: Bool, centralities: (betweenness: [Double], closeness: [Double])?) -> RecordBatch {
+    func metricsTable(context: ExecutionContext = .default, edges: Bool, centralities: (betweenness: [Double], closeness: [Double])?) throws -> RecordBatch {
         let count = edges ? edgeCount : nodeCount
         var named: [(String, Column)] = [
             (edges ? "edge" : "node", edges ? self.edges.column : nodes.column),
-            (edges ? "size" : "degree", .int64(Int64Column((edges ? edgeSizes() : degrees()).map(Int64.init)))),
+            (edges ? "size" : "degree", .int64(Int64Column((edges ? edgeSizes() : nodeDegrees()).map(Int64.init)))),
         ]
         for s in 1...3 {
             var component = [Int64](repeating: 0, count: count)
-            for (k, members) in sConnectedComponents(s: s, edges: edges, includeSingletons: true).enumerated() {
+            for (k, members) in try sConnectedComponents(s: s, edges: edges, includeSingletons: true, context: context).enumerated() {
                 for v in members { component[v] = Int64(k) }
             }
             named.append(("component_s\(s)", .int64(Int64Column(component))))

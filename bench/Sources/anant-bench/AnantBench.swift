@@ -211,7 +211,9 @@ struct DatasetBench: ParsableCommand {
             record["result_rows"] = counts.2
         case "query":
             let dataset = try Dataset.open(out)
-            let options = QueryOptions(memoryBudget: budgetMb << 20)
+            var context = benchContext
+            context.memoryBudget = budgetMb << 20
+            let options = QueryOptions(context: context)
             let queries: [(String, LazyFrame)] = [
                 ("edge_sizes", dataset.scan(.incidences).groupBy(["edge"], [Aggregation(.count, as: "size"), Aggregation(.sum, "weight", as: "w")])),
                 ("heavy_incidences", dataset.scan(.incidences).filter(try Expr.parse("weight > 0.999")).select(["edge", "node", "weight"])),
@@ -253,19 +255,23 @@ struct Algorithms: ParsableCommand {
             var result = 0
             let work: () throws -> Void
             switch op.dropLast(3) {
-            case "linegraph": work = { result = h.sLineGraph(s: s).pairCount }
-            case "scc": work = { result = h.sConnectedComponents(s: s).count }
-            case "betweenness": work = { result = h.sBetweennessCentrality(s: s).count }
-            case "closeness": work = { result = h.sClosenessCentrality(s: s).count }
+            case "linegraph": work = { result = try h.sLineGraph(s: s, context: benchContext).pairCount }
+            case "scc": work = { result = try h.sConnectedComponents(s: s, context: benchContext).count }
+            case "betweenness": work = { result = try h.sBetweennessCentrality(s: s, context: benchContext).count }
+            case "closeness": work = { result = try h.sClosenessCentrality(s: s, context: benchContext).count }
             default: throw ValidationError("unknown op \(op)")
             }
             let stats = try timing.measure(work)
             Timing.emit(["bench": "hypergraph_algos", "tool": "anant", "op": op, "n_edges": nEdges, "status": "ok",
-                         "incidences": h.incidenceCount, "threads": Parallel.processorCount, "result": result]
+                         "incidences": h.incidenceCount, "threads": benchContext.threads, "result": result]
                 .merging(stats) { a, _ in a })
         }
     }
 }
+
+/// The context every benchmark runs with: `ANANT_THREADS` threads when set (the bench
+/// scripts set it to compare thread counts), else every processor.
+let benchContext = ExecutionContext(threads: ProcessInfo.processInfo.environment["ANANT_THREADS"].flatMap { Int($0) } ?? ExecutionContext.processorCount)
 
 /// Wall-clock timing and JSON-line output.
 enum Timing {

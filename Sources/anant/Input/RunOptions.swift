@@ -1,0 +1,29 @@
+import AnantColumnar
+import ArgumentParser
+import Foundation
+
+/// How a command runs: the threads it may use and how long it may take. Every command
+/// takes these; they become the `ExecutionContext` the libraries are handed (the libraries
+/// never read the environment: `ANANT_THREADS` is read here, when `--threads` is absent).
+struct RunOptions: ParsableArguments {
+    @Option(name: .customLong("threads"), help: "Threads to use (default: ANANT_THREADS when set, else every processor).")
+    var threads: Int?
+
+    @Option(name: .customLong("timeout"), help: "Stop with an error after this many seconds.")
+    var timeout: Double?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
+        if threads == nil, let text = ProcessInfo.processInfo.environment["ANANT_THREADS"], (Int(text) ?? 0) < 1 {
+            throw ValidationError("ANANT_THREADS must be a positive number of threads (got '\(text)')")
+        }
+    }
+
+    /// The execution context of the command.
+    var context: ExecutionContext {
+        let environment = ProcessInfo.processInfo.environment["ANANT_THREADS"].flatMap { Int($0) }
+        let context = ExecutionContext(threads: threads ?? environment ?? ExecutionContext.processorCount)
+        return timeout.map { context.withTimeout(seconds: $0) } ?? context
+    }
+}
