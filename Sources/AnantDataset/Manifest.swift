@@ -147,23 +147,9 @@ public struct DatasetManifest: Sendable, Hashable {
 }
 
 /// Failures of dataset operations, each with a message a user can act on.
-public struct DatasetError: AnantError, InterruptibleError, Equatable {
-    public static let interruptedCode = Code.interrupted
+public typealias DatasetError = AnantError<DatasetErrorCode>
 
-    public enum Code: String, Sendable, CaseIterable {
-        case notFound, invalidManifest, corruptShard, locked, io, invalidArgument, unknownVersion, interrupted
-    }
-
-    public var code: Code
-    public var message: String
-
-    /// The error that caused this one, if any.
-    public var underlying: (any Error & Sendable)?
-    /// True when trying again may succeed.
-    public var retryable: Bool
-
-    /// Creates an error.
-    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil, retryable: Bool = false) {
-        (self.code, self.message, self.underlying, self.retryable) = (code, message, underlying, retryable)
-    }
+/// The codes of `DatasetError`.
+public enum DatasetErrorCode: String, AnantErrorCode {
+    case notFound, invalidManifest, corruptShard, locked, io, invalidArgument, unknownVersion, interrupted
 }

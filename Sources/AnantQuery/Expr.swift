@@ -82,23 +82,9 @@ public indirect enum Expr: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Failures of queries: bad expressions, unknown columns, type errors.
-public struct QueryError: AnantError, InterruptibleError, Equatable {
-    public static let interruptedCode = Code.interrupted
+public typealias QueryError = AnantError<QueryErrorCode>
 
-    public enum Code: String, Sendable, CaseIterable {
-        case syntax, unknownColumn, typeMismatch, overflow, invalidArgument, source, interrupted
-    }
-
-    public var code: Code
-    public var message: String
-
-    /// The error that caused this one, if any.
-    public var underlying: (any Error & Sendable)?
-    /// True when trying again may succeed.
-    public var retryable: Bool
-
-    /// Creates an error.
-    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil, retryable: Bool = false) {
-        (self.code, self.message, self.underlying, self.retryable) = (code, message, underlying, retryable)
-    }
+/// The codes of `QueryError`.
+public enum QueryErrorCode: String, AnantErrorCode {
+    case syntax, unknownColumn, typeMismatch, overflow, invalidArgument, source, interrupted
 }

@@ -1,37 +1,49 @@
-/// What every Anant module's error has: a stable code, a message that says what happened
-/// and how to fix it, an optional underlying cause, and whether trying again can succeed.
-///
-/// Each module has one public error type conforming to this (`ColumnarError`,
-/// `ParquetError`, `HypergraphError`, `QueryError`, `DatasetError`, ...). One function,
-/// `Status(_:)` in AnantOperations, maps any of them to a wire status (`StatusCode`,
-/// message, retryable); a client maps the status back.
-public protocol AnantError: Error, Sendable, CustomStringConvertible {
-    /// The module's closed set of failure kinds.
-    associatedtype Code: RawRepresentable & Sendable & Hashable where Code.RawValue == String
-    /// What kind of failure this is.
-    var code: Code { get }
-    /// What happened, in words a user can act on.
-    var message: String { get }
-    /// The error that caused this one, when there is one (a cancelled context's
-    /// interruption, an I/O error, another module's error).
-    var underlying: (any Error & Sendable)? { get }
-    /// True when the same request may succeed if tried again (a held lock, a transient
-    /// I/O failure); false when it would fail the same way.
-    var retryable: Bool { get }
+/// The codes of one module's error: a closed set, stable enough to match on and to map to
+/// a wire status.
+public protocol AnantErrorCode: RawRepresentable, Sendable, Hashable, CaseIterable where RawValue == String {
     /// The code of work stopped by its execution context (cancelled, or past its deadline).
-    static var interruptedCode: Code { get }
-    /// Creates an error.
-    init(_ code: Code, _ message: String, underlying: (any Error & Sendable)?, retryable: Bool)
+    static var interrupted: Self { get }
 }
 
-extension AnantError {
-    public var description: String { message }
+/// The error of an Anant module: a stable code, a message that says what happened and how
+/// to fix it, an optional underlying cause, and whether trying again can succeed.
+///
+/// Each module names its own: `ColumnarError`, `ParquetError`, `HypergraphError`,
+/// `QueryError`, `DatasetError`, `OperationError` are this type over the module's codes.
+/// One function, `Status(_:)` in AnantOperations, maps any of them to a wire status
+/// (`StatusCode`, message, retryable); a client maps the status back.
+public struct AnantError<ErrorCode: AnantErrorCode>: Error, Sendable, Equatable, CustomStringConvertible, InterruptibleError {
+    /// The module's codes (`HypergraphError.Code.unknownNode`, ...).
+    public typealias Code = ErrorCode
 
-    /// The error of work stopped by its execution context: `interruptedCode`, with the
-    /// context's `cancelled` or `deadlineExceeded` error as its cause.
-    public init(interruption: ColumnarError) {
-        self.init(Self.interruptedCode, interruption.message, underlying: interruption, retryable: false)
+    /// What kind of failure this is.
+    public var code: Code
+    /// What happened, in words a user can act on.
+    public var message: String
+    /// The error that caused this one, when there is one (a cancelled context's
+    /// interruption, an I/O error, another module's error).
+    public var underlying: (any Error & Sendable)?
+    /// True when the same request may succeed if tried again (a held lock, a transient
+    /// I/O failure); false when it would fail the same way.
+    public var retryable: Bool
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, underlying: (any Error & Sendable)? = nil, retryable: Bool = false) {
+        (self.code, self.message, self.underlying, self.retryable) = (code, message, underlying, retryable)
     }
+
+    /// The error of work stopped by its execution context: `Code.interrupted`, with the
+    /// context's `cancelled` or `deadlineExceeded` error as its cause (a `ColumnarError` is
+    /// that error itself).
+    public init(interruption: ColumnarError) {
+        if let same = interruption as? Self {
+            self = same
+        } else {
+            self.init(Code.interrupted, interruption.message, underlying: interruption)
+        }
+    }
+
+    public var description: String { message }
 
     /// Errors are equal when their codes and messages are (causes are not compared).
     public static func == (a: Self, b: Self) -> Bool { a.code == b.code && a.message == b.message }
