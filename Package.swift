@@ -69,8 +69,8 @@ let package = Package(
         .testTarget(name: "AnantHypergraphTests", dependencies: ["AnantHypergraph", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantDatasetTests", dependencies: ["AnantDataset", "AnantQuery", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantQueryTests", dependencies: ["AnantQuery", "AnantTestSupport"], swiftSettings: strict),
-        .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantTestSupport"], swiftSettings: strict),
-        .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),
+        .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantParquet", "AnantTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantOperations", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

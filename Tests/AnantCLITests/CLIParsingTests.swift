@@ -1,3 +1,4 @@
+import AnantOperations
 import ArgumentParser
 import Testing
 @testable import anant
@@ -33,9 +34,9 @@ import Testing
 
     @Test func splitsIdLists() throws {
         #expect(IDArguments.split(["a,b", "c,,d"]) == ["a", "b", "c", "d"])
-        #expect(IDArguments.resolve("\"42\"", exists: { _ in true }) == .string("42"))
-        #expect(IDArguments.resolve("42", exists: { _ in true }) == .int(42))
-        #expect(IDArguments.resolve("42", exists: { _ in false }) == .string("42"))
-        #expect(IDArguments.resolve("042", exists: { _ in true }) == .string("042"))
+        #expect(ElementReference.resolve("\"42\"", exists: { _ in true }) == .string("42"))
+        #expect(ElementReference.resolve("42", exists: { _ in true }) == .int(42))
+        #expect(ElementReference.resolve("42", exists: { _ in false }) == .string("42"))
+        #expect(ElementReference.resolve("042", exists: { _ in true }) == .string("042"))
     }
 }

@@ -57,7 +57,7 @@ import Testing
         for e in 0..<h.edgeCount {
             for v in h.edgeMembers[e] {
                 let key = "\(h.edges[e])|\(h.nodes[Int(v)])"
-                if weights[slot] != firstRow[key] { wrong.append("\(key): \(weights[slot]) ≠ \(firstRow[key].map(String.init) ?? "none")") }
+                if weights[slot] != firstRow[key] { wrong.append("\(key): \(weights[slot]) ≠ \(firstRow[key].map { "\($0)" } ?? "none")") }
                 slot += 1
             }
         }
@@ -131,7 +131,7 @@ import Testing
         for e in 0..<h.edgeCount {
             for v in h.edgeMembers[e] {
                 let key = "\(h.edges[e])|\(h.nodes[Int(v)])"
-                if weights[slot] != first[key] { wrong.append("\(key): \(weights[slot]) ≠ \(first[key].map(String.init) ?? "none")") }
+                if weights[slot] != first[key] { wrong.append("\(key): \(weights[slot]) ≠ \(first[key].map { "\($0)" } ?? "none")") }
                 slot += 1
             }
         }

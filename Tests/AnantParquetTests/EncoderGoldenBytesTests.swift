@@ -31,7 +31,7 @@ import Testing
         // zigzag(1) = 2; one block: minimum delta zigzag(1) = 2, miniblock widths 0 0 0 0.
         let bytes: [UInt8] = [0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00]
         var values = [UInt64]()
-        try bytes.withUnsafeBytes { raw throws(ParquetError) in
+        try bytes.withUnsafeBytes { raw in
             var decoder = try DeltaBinaryPackedDecoder(raw)
             try decoder.decode(maximumBitWidth: 64, expected: 5, into: &values)
         }
@@ -43,7 +43,7 @@ import Testing
         for (k, delta) in [0, 0, 0, 3, 3, 3, 3].enumerated() { packed[k / 4] |= UInt8(delta) << UInt8(2 * (k % 4)) }
         let second: [UInt8] = [0x80, 0x01, 0x04, 0x08, 0x0E, 0x03] + widths + packed
         var decoded = [UInt64]()
-        try second.withUnsafeBytes { raw throws(ParquetError) in
+        try second.withUnsafeBytes { raw in
             var decoder = try DeltaBinaryPackedDecoder(raw)
             try decoder.decode(maximumBitWidth: 64, expected: 8, into: &decoded)
         }

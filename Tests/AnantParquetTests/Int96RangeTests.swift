@@ -14,8 +14,9 @@ values = [datetime.datetime(9999, 12, 31, 23, 59, 59, 123456), datetime.datetime
           datetime.datetime(2020, 1, 1, 0, 0, 0, 1)]
 pq.write_table(pa.table({"ts": pa.array(values, pa.timestamp("us"))}), sys.argv[1], use_deprecated_int96_timestamps=True)
 epoch = datetime.datetime(1970, 1, 1)
-exact = [((v - epoch) // datetime.timedelta(microseconds=1)) * 1000 for v in values if v is not None]
-lines = "".join(f"{n}\n" for n in exact)
+# The column digest has one line per row: the exact nanoseconds, or null.
+exact = [None if v is None else ((v - epoch) // datetime.timedelta(microseconds=1)) * 1000 for v in values]
+lines = "".join("null\n" if n is None else f"{n}\n" for n in exact)
 print(hashlib.sha256(lines.encode()).hexdigest())
 """#
 

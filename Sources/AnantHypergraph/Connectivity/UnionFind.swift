@@ -1,7 +1,10 @@
 /// Disjoint sets over `0 ..< count` with path halving and union by size.
-struct UnionFind {
+struct UnionFind: Sendable {
     private var parent: [Int32]
     private var size: [Int32]
+
+    /// The number of elements.
+    var count: Int { parent.count }
 
     init(count: Int) {
         parent = (0..<Int32(count)).map { $0 }

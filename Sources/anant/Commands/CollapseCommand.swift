@@ -1,5 +1,5 @@
-import AnantColumnar
 import AnantHypergraph
+import AnantOperations
 import ArgumentParser
 
 /// `anant collapse`: merge edges with equal node sets (or nodes in equal edge sets).
@@ -29,21 +29,9 @@ struct CollapseCommand: ParsableCommand {
 
     func run() throws {
         let h = try common.load()
-        let result = Progress.run("collapsing") { edges ? h.collapsedEdges(useCounts: useCounts) : h.collapsedNodes(useCounts: useCounts) }
-        let member: (Int) -> ElementID = edges ? { h.edges[$0] } : { h.nodes[$0] }
-        if let out { try HypergraphFiles.write(result.hypergraph, to: out) }
-        if common.format == .json {
-            var object = JSONObject()
-            for (name, members) in zip(result.representatives, result.classes) {
-                object[name.description] = .array(members.map { member($0).json })
-            }
-            Output.json(.object(object))
-        } else {
-            Output.table([edges ? "edge" : "node", "class size", "members"], zip(result.representatives, result.classes).map { name, members in
-                [name.description, String(members.count), members.map { member($0).description }.joined(separator: ", ")]
-            })
-            let kind = edges ? "edges" : "nodes"
-            Output.line("\(edges ? h.edgeCount : h.nodeCount) \(kind) collapse into \(result.classes.count) classes")
+        try common.run(.collapse(of: edges ? .edges : .nodes, useCounts: useCounts), on: h, progress: "collapsing")
+        if let out {
+            try HypergraphFiles.write((edges ? h.collapsedEdges(useCounts: useCounts) : h.collapsedNodes(useCounts: useCounts)).hypergraph, to: out)
         }
     }
 }

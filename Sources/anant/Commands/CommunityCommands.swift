@@ -1,25 +1,28 @@
 import AnantColumnar
 import AnantHypergraph
+import AnantOperations
 import ArgumentParser
 
 /// Reads a partition of a hypergraph's nodes: JSON, either an object {node: part} or an
 /// array of arrays of node ids; or CSV with a header, node ids in the first column and
 /// parts in the second. Every node must be in exactly one part.
 enum PartitionFile {
-    static func read(_ path: String, for h: Hypergraph) throws -> Partition {
+    /// The entries of the partition in the file (node token, part label), in file order,
+    /// checked to give every node of `h` exactly one part.
+    static func read(_ path: String, for h: Hypergraph) throws -> [PartitionEntry] {
         let bytes = try HypergraphFiles.readBytes(path)
-        var part = [Int](repeating: -1, count: h.nodeCount)
-        var labels = [String: Int]()
-        func assign(_ id: ElementID, _ label: String) throws {
-            let v = try h.nodeIndex(id)
-            guard part[v] < 0 else { throw CLIError("'\(path)': node '\(id)' is in two parts") }
-            if labels[label] == nil { labels[label] = labels.count }
-            part[v] = labels[label]!
+        var seen = [Bool](repeating: false, count: h.nodeCount)
+        var entries = [PartitionEntry]()
+        func assign(_ token: String, _ label: String) throws {
+            let v = try ElementReference.nodes([token], in: h)[0]
+            guard !seen[v] else { throw CLIError("'\(path)': node '\(h.nodes[v])' is in two parts") }
+            seen[v] = true
+            entries.append(PartitionEntry(node: token, part: label))
         }
-        func id(_ json: JSONValue) throws -> ElementID {
+        func token(_ json: JSONValue) throws -> String {
             switch json {
-            case .int(let v): return h.nodes.index(of: .int(v)) != nil ? .int(v) : .string(String(v))
-            case .string(let s): return IDArguments.resolve(s) { h.nodes.index(of: $0) != nil }
+            case .int(let v): return String(v)
+            case .string(let s): return s
             default: throw CLIError("'\(path)': node ids must be integers or strings, not \(JSONWriter().string(json))")
             }
         }
@@ -28,11 +31,11 @@ enum PartitionFile {
             do { json = try JSONParser.parse(bytes) } catch { throw CLIError("'\(path)': \(error.message)") }
             switch json {
             case .object(let object):
-                for (key, value) in zip(object.keys, object.values) { try assign(try id(.string(key)), JSONWriter().string(value)) }
+                for (key, value) in zip(object.keys, object.values) { try assign(key, JSONWriter().string(value)) }
             case .array(let parts):
                 for (k, members) in parts.enumerated() {
                     guard let list = members.arrayValue else { throw CLIError("'\(path)': part \(k) is not an array of node ids") }
-                    for member in list { try assign(try id(member), String(k)) }
+                    for member in list { try assign(try token(member), String(k)) }
                 }
             default:
                 throw CLIError("'\(path)': a partition is a JSON object {node: part} or an array of arrays of nodes")
@@ -46,13 +49,13 @@ enum PartitionFile {
             for row in 0..<table.rowCount {
                 let node = table.columns[0][row], label = table.columns[1][row]
                 guard !node.isNull, !label.isNull else { throw CLIError("'\(path)': line \(row + 2) lacks a node or a part") }
-                try assign(try id(node.jsonValue), label.description)
+                try assign(try token(node.jsonValue), label.description)
             }
         }
-        if let missing = part.firstIndex(of: -1) {
+        if let missing = seen.firstIndex(of: false) {
             throw CLIError("'\(path)': node '\(h.nodes[missing])' is in no part; a partition must cover every node")
         }
-        return Partition(parts: part)
+        return entries
     }
 }
 
@@ -74,28 +77,11 @@ struct ModularityCommand: ParsableCommand {
 
     func run() throws {
         let h = try common.load()
-        let p = try PartitionFile.read(partition, for: h)
-        let q = try h.modularity(p, weighting: wdc)
-        let conductances: [Double?] = p.sets.map { set in p.partCount > 1 ? try? h.conductance(of: set) : nil }
-        if common.format == .json {
-            Output.json(.object(JSONObject([
-                ("modularity", .double(q)), ("wdc", .string(wdc.rawValue)), ("parts", .int(Int64(p.partCount))),
-                ("conductance", .array(conductances.map { $0.map(JSONValue.double) ?? .null })),
-            ])))
-        } else {
-            Output.line("modularity (\(wdc.rawValue)): \(Output.number(q)) over \(p.partCount) parts")
-            Output.table(["part", "nodes", "conductance"], p.sets.indices.map {
-                [String($0), String(p.sets[$0].count), conductances[$0].map(Output.number) ?? "-"]
-            })
-        }
+        try common.run(.modularity(partition: try PartitionFile.read(partition, for: h), weighting: wdc), on: h, progress: "computing modularity")
     }
 }
 
-/// How `anant communities` searches.
-enum CommunityMethod: String, ExpressibleByArgument, CaseIterable {
-    case kumar
-    case lastStep = "last-step"
-}
+extension CommunityMethod: ExpressibleByArgument {}
 
 /// `anant communities`: find communities.
 struct CommunitiesCommand: ParsableCommand {
@@ -123,18 +109,9 @@ struct CommunitiesCommand: ParsableCommand {
 
     func run() throws {
         let h = try common.load()
-        var result = try partition.map { try PartitionFile.read($0, for: h) } ?? Progress.run("Kumar clustering") { try h.kumarCommunities(delta: delta, context: common.context) }
-        if method == .lastStep {
-            result = try Progress.run("last-step refinement") { try h.lastStep(result, weighting: wdc, delta: delta, seed: seed, context: common.context) }
-        }
-        let q = try h.modularity(result, weighting: wdc)
-        let sets = result.sets.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
-        if common.format == .json {
-            Output.json(.object(JSONObject([("modularity", .double(q)), ("communities", .array(sets.map { h.nodeJSON($0) }))])))
-        } else {
-            Output.line("\(sets.count) communities, modularity (\(wdc.rawValue)) \(Output.number(q))")
-            Output.table(["community", "size", "nodes"], sets.enumerated().map { [String($0 + 1), String($1.count), h.nodeText($1)] })
-        }
+        let operation = Operation.communities(method: method, partition: try partition.map { try PartitionFile.read($0, for: h) },
+                                              weighting: wdc, delta: delta, seed: seed)
+        try common.run(operation, on: h, progress: method == .kumar ? "Kumar clustering" : "last-step refinement")
     }
 }
 

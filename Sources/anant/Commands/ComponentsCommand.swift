@@ -1,5 +1,4 @@
-import AnantColumnar
-import AnantHypergraph
+import AnantOperations
 import ArgumentParser
 
 /// `anant components`: s-connected components of edges or nodes.
@@ -18,17 +17,6 @@ struct ComponentsCommand: ParsableCommand {
     var singletons = false
 
     func run() throws {
-        let h = try common.load()
-        let components = try Progress.run("computing s=\(sOption.s) components") {
-            try h.sConnectedComponents(s: sOption.s, edges: !ofNodes, includeSingletons: singletons, context: common.context)
-        }.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
-        let ids: ([Int]) -> [ElementID] = ofNodes ? { $0.map { h.nodes[$0] } } : { $0.map { h.edges[$0] } }
-        if common.format == .json {
-            Output.json(.array(components.map { .array(ids($0).map(\.json)) }))
-        } else {
-            Output.table(["component", "size", ofNodes ? "nodes" : "edges"], components.enumerated().map { i, c in
-                [String(i + 1), String(c.count), ids(c).map(\.description).joined(separator: ", ")]
-            })
-        }
+        try common.run(.components(s: sOption.s, of: ofNodes ? .nodes : .edges, singletons: singletons), progress: "computing s=\(sOption.s) components")
     }
 }

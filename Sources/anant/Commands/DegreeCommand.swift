@@ -1,5 +1,4 @@
-import AnantColumnar
-import AnantHypergraph
+import AnantOperations
 import ArgumentParser
 
 /// `anant degree`: node degrees, optionally counting only edges of size s ... max-size.
@@ -22,15 +21,6 @@ struct DegreeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let h = try common.load()
-        let selected = nodes.isEmpty ? Array(0..<h.nodeCount) : try IDArguments.nodes(nodes, in: h)
-        let degrees = try Progress.run("computing degrees") { try h.degrees(s: sOption.s, maxSize: maxSize) }
-        if common.format == .json {
-            var object = JSONObject()
-            for v in selected { object[h.nodes[v].description] = .int(Int64(degrees[v])) }
-            Output.json(.object(object))
-        } else {
-            Output.table(["node", "degree"], selected.map { [h.nodes[$0].description, String(degrees[$0])] })
-        }
+        try common.run(.degree(s: sOption.s, maxSize: maxSize, nodes: nodes), progress: "computing degrees")
     }
 }

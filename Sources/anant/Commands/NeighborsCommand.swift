@@ -1,5 +1,4 @@
-import AnantColumnar
-import AnantHypergraph
+import AnantOperations
 import ArgumentParser
 
 /// `anant neighbors`: the nodes sharing at least s edges with a node.
@@ -19,11 +18,7 @@ struct NeighborsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let h = try common.load()
-        let queried = try IDArguments.nodes(nodes, in: h)
-        let results = try queried.map { try h.neighbors(ofNode: $0, s: sOption.s) }
-        NeighborListing.print(queried.map { h.nodes[$0] }, results.map { $0.map { h.nodes[$0] } },
-                              format: common.format, header: ["node", "neighbors"])
+        try common.run(.neighbors(s: sOption.s, nodes: nodes), progress: "finding neighbours")
     }
 }
 
@@ -44,25 +39,6 @@ struct EdgeNeighborsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let h = try common.load()
-        let queried = try IDArguments.edges(edges, in: h)
-        let results = try queried.map { try h.edgeNeighbors(ofEdge: $0, s: sOption.s) }
-        NeighborListing.print(queried.map { h.edges[$0] }, results.map { $0.map { h.edges[$0] } },
-                              format: common.format, header: ["edge", "neighbors"])
-    }
-}
-
-/// Prints id → list of ids, as a JSON object keyed by id or as a table.
-enum NeighborListing {
-    static func print(_ keys: [ElementID], _ lists: [[ElementID]], format: OutputFormat, header: [String]) {
-        if format == .json {
-            var object = JSONObject()
-            for (key, list) in zip(keys, lists) { object[key.description] = .array(list.map(\.json)) }
-            Output.json(.object(object))
-        } else {
-            Output.table(header + ["count"], zip(keys, lists).map { key, list in
-                [key.description, list.map(\.description).joined(separator: ", "), String(list.count)]
-            })
-        }
+        try common.run(.edgeNeighbors(s: sOption.s, edges: edges), progress: "finding neighbours")
     }
 }

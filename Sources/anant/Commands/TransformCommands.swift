@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantHypergraph
+import AnantOperations
 import AnantParquet
 import ArgumentParser
 import Foundation
@@ -62,10 +63,10 @@ struct RestrictCommand: ParsableCommand {
         let result: Hypergraph
         if !nodeLists.isEmpty || nodesFile != nil {
             let tokens = IDArguments.split(nodeLists) + (try nodesFile.map(lines) ?? [])
-            result = h.restricted(toNodes: try IDArguments.nodes(tokens, in: h))
+            result = h.restricted(toNodes: try ElementReference.nodes(tokens, in: h))
         } else {
             let tokens = IDArguments.split(edgeLists) + (try edgesFile.map(lines) ?? [])
-            result = h.restricted(toEdges: try IDArguments.edges(tokens, in: h))
+            result = h.restricted(toEdges: try ElementReference.edges(tokens, in: h))
         }
         let written = try HypergraphFiles.write(result, to: out)
         Written.report(result, written, format: common.format)

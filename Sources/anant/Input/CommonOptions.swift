@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantHypergraph
+import AnantOperations
 import ArgumentParser
 
 /// How results are printed.
@@ -20,6 +21,17 @@ struct CommonOptions: ParsableArguments {
 
     /// The execution context of the command (threads, timeout).
     var context: ExecutionContext { run.context }
+
+    /// Runs `operation` on the input in this process and prints its result in `--format`.
+    func run(_ operation: Operation, progress label: String) throws {
+        try run(operation, on: try load(), progress: label)
+    }
+
+    /// Runs `operation` on `h` (the input, loaded) and prints its result in `--format`.
+    func run(_ operation: Operation, on h: Hypergraph, progress label: String) throws {
+        let result = try Progress.run(label) { try LocalExecutor(context: context).run(operation, on: h) }
+        Output.write(try OperationRenderer.render(result, of: operation, as: format == .json ? .json : .text))
+    }
 
     /// Loads the input, showing progress on a terminal when it takes a while.
     func load() throws -> Hypergraph {

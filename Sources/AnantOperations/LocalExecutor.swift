@@ -1,0 +1,213 @@
+import AnantColumnar
+import AnantHypergraph
+
+/// What one task computes: a partial answer that `LocalExecutor.merge` combines with the
+/// other tasks' partials (in task order) into the operation's result.
+public enum PartialResult: Sendable {
+    /// Per-node degree counts over a range of edges (summed).
+    case degrees([Int64])
+    /// Component unions over a range of sources (merged as sets).
+    case components(ComponentPartial)
+    /// Line-graph pairs of a range of sources (concatenated in order).
+    case pairs(LinePairs)
+    /// Betweenness sums over a range of sources (added exactly).
+    case betweenness(BetweennessPartial)
+    /// Breadth-first-search summaries of a range of sources (concatenated in order).
+    case reach([ReachSummary])
+    /// The whole answer of an operation that does not decompose.
+    case result(OperationResult)
+}
+
+/// Runs operations in this process: plans them (`Planner`), runs every task, merges the
+/// partials. With `parts` above 1 it runs the same split the gateway fans out to workers,
+/// which gives the same answer, byte for byte, as one part.
+public struct LocalExecutor: Sendable {
+    /// The threads, deadline and cancellation of the work.
+    public var context: ExecutionContext
+
+    public init(context: ExecutionContext = .default) {
+        self.context = context
+    }
+
+    /// The answer of `operation` on `h`, computed in `parts` tasks.
+    ///
+    /// - Throws: `OperationError` for invalid parameters, the hypergraph's errors for
+    ///   unknown ids or disconnected line graphs, `interrupted` when the context stops.
+    public func run(_ operation: Operation, on h: Hypergraph, parts: Int = 1) throws -> OperationResult {
+        let tasks = try Planner.tasks(for: operation, on: h, parts: parts)
+        var partials = [PartialResult]()
+        for task in tasks {
+            try context.check(OperationError.self)
+            partials.append(try run(task, on: h))
+        }
+        return try merge(operation, partials, on: h)
+    }
+
+    /// One task's partial answer.
+    public func run(_ task: OperationTask, on h: Hypergraph) throws -> PartialResult {
+        switch (task.operation, task.range) {
+        case (.degree(let s, let maxSize, _), .edges(let range)):
+            let upper = maxSize ?? Int.max
+            var counts = [Int64](repeating: 0, count: h.nodeCount)
+            for e in range {
+                let size = h.edgeMembers.count(e)
+                guard size >= s && size <= upper else { continue }
+                for v in h.edgeMembers[e] { counts[Int(v)] += 1 }
+            }
+            return .degrees(counts)
+        case (.components(let s, let vertices, _), .sources(let range)):
+            return .components(try h.sComponentPartial(s: s, edges: vertices == .edges, sources: range, context: context))
+        case (.lineGraph(let s, let vertices), .sources(let range)):
+            return .pairs(try h.sLinePairs(s: s, edges: vertices == .edges, sources: range, context: context))
+        case (.centrality(.betweenness, let s, let vertices, _, _, _, _), .sources(let range)):
+            let graph = try h.sLineGraph(s: s, edges: vertices == .edges, context: context)
+            return .betweenness(try graph.betweennessPartial(sources: range, context: context))
+        case (.centrality(_, let s, let vertices, _, _, _, _), .sources(let range)), (.diameter(let s, let vertices, _), .sources(let range)):
+            let graph = try h.sLineGraph(s: s, edges: vertices == .edges, context: context)
+            return .reach(try graph.reachSummaries(sources: range, context: context))
+        default:
+            return .result(try whole(task.operation, on: h))
+        }
+    }
+
+    /// Combines the tasks' partials, in task order, into the operation's result.
+    public func merge(_ operation: Operation, _ partials: [PartialResult], on h: Hypergraph) throws -> OperationResult {
+        switch operation {
+        case .degree(_, _, let nodes) where nodes.isEmpty:
+            var counts = [Int64](repeating: 0, count: h.nodeCount)
+            for case .degrees(let part) in partials { for v in counts.indices { counts[v] += part[v] } }
+            return try Self.table("degrees", [("node", h.ids(Array(0..<h.nodeCount), .nodes)), ("degree", .int64(Int64Column(counts)))])
+        case .components(_, let vertices, let singletons):
+            var merged: ComponentPartial? = nil
+            for case .components(let part) in partials { if merged == nil { merged = part } else { merged!.merge(part) } }
+            guard let merged else { throw OperationError(.invalidArgument, "components: no partial to merge") }
+            let groups = merged.components(of: h, includeSingletons: singletons)
+            return try Self.components(groups.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }, vertices, h)
+        case .lineGraph(let s, let vertices):
+            var pairs = LinePairs()
+            for case .pairs(let part) in partials { pairs.append(part) }
+            return try Self.pairs(pairs, s: s, vertices, h)
+        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top) where measure.isS:
+            let n = vertices == .edges ? h.edgeCount : h.nodeCount
+            var values = [Double]()
+            if measure == .betweenness {
+                var total = BetweennessPartial(vertices: n)
+                for case .betweenness(let part) in partials { total.merge(part) }
+                let factor = raw ? 1 : Self.pairFactor(n)
+                values = raw ? total.values : total.values.map { $0 * factor }
+            } else {
+                let summaries = Self.reach(partials)
+                switch measure {
+                case .closeness: values = summaries.map { $0.distanceSum > 0 ? Double($0.reached - 1) / Double($0.distanceSum) : 0 }
+                case .harmonic:
+                    let factor = normalized ? Self.pairFactor(n) : 1
+                    values = summaries.map { $0.reciprocalSum * factor }
+                default: values = try Self.connected(summaries, s: s, vertices).map { Double($0.farthest) }
+                }
+            }
+            return try centrality(measure, values, s: s, vertices, withoutSingletons: withoutSingletons, top: top, h)
+        case .diameter(let s, let vertices, let perComponent):
+            let summaries = Self.reach(partials)
+            if !perComponent {
+                let d = try Self.connected(summaries, s: s, vertices).map(\.farthest).max()!
+                return OperationResult(scalars: [NamedScalar("s", .int(Int64(s))), NamedScalar("diameter", .int(Int64(d)))])
+            }
+            let components = try h.sConnectedComponents(s: s, edges: vertices == .edges, includeSingletons: true, context: context)
+            return try Self.diameters(components, summaries, s: s, vertices, h)
+        default:
+            guard partials.count == 1, case .result(let result) = partials[0] else {
+                throw OperationError(.invalidArgument, "\(operation.name): expected one whole partial, got \(partials.count)")
+            }
+            return result
+        }
+    }
+}
+
+// MARK: Results
+
+extension LocalExecutor {
+    static func table(_ name: String, _ columns: [(String, Column)], scalars: [NamedScalar] = []) throws -> OperationResult {
+        OperationResult(tables: [NamedTable(name, try RecordBatch(columns))], scalars: scalars)
+    }
+
+    static func id(_ id: ElementID) -> ScalarValue {
+        switch id {
+        case .int(let v): .int(v)
+        case .string(let s): .string(s)
+        }
+    }
+
+    /// HyperNetX's normalising factor 2 / ((n - 1)(n - 2)), 1 for n ≤ 2.
+    static func pairFactor(_ count: Int) -> Double {
+        let n = Double(count)
+        return n > 2 ? 2 / ((n - 1) * (n - 2)) : 1
+    }
+
+    static func reach(_ partials: [PartialResult]) -> [ReachSummary] {
+        var out = [ReachSummary]()
+        for case .reach(let part) in partials { out += part }
+        return out
+    }
+
+    /// The summaries of a connected s-line graph, or HyperNetX's error.
+    static func connected(_ summaries: [ReachSummary], s: Int, _ vertices: Vertices) throws -> [ReachSummary] {
+        guard !summaries.isEmpty, summaries.allSatisfy({ $0.reached == summaries.count }) else {
+            let kind = vertices == .edges ? "edge" : "node"
+            throw HypergraphError(.notConnected, "the hypergraph is not s-connected for s=\(s): its \(kind) \(s)-line graph has \(summaries.isEmpty ? "no vertices" : "several components")")
+        }
+        return summaries
+    }
+
+    /// One row per member: the component's number (1 = largest) and the member's id.
+    static func components(_ groups: [[Int]], _ vertices: Vertices, _ h: Hypergraph) throws -> OperationResult {
+        var number = [Int64](), members = [Int]()
+        for (k, group) in groups.enumerated() {
+            number += repeatElement(Int64(k + 1), count: group.count)
+            members += group
+        }
+        return try table("components", [("component", .int64(Int64Column(number))), (String(vertices.rawValue.dropLast()), h.ids(members, vertices))],
+                         scalars: [NamedScalar("count", .int(Int64(groups.count)))])
+    }
+
+    /// The pairs as a table of required columns (source, target, overlap).
+    static func pairs(_ pairs: LinePairs, s: Int, _ vertices: Vertices, _ h: Hypergraph) throws -> OperationResult {
+        let (sources, targets) = (h.ids(pairs.sources.map(Int.init), vertices), h.ids(pairs.targets.map(Int.init), vertices))
+        let schema = try Schema([Field("source", sources.dataType, nullable: false), Field("target", targets.dataType, nullable: false),
+                                 Field("overlap", .int64, nullable: false)])
+        let table = try RecordBatch(schema: schema, columns: [sources, targets, .int64(Int64Column(pairs.overlaps.map(Int64.init)))])
+        return OperationResult(tables: [NamedTable("pairs", table)],
+                               scalars: [NamedScalar("s", .int(Int64(s))), NamedScalar("vertices", .int(Int64(vertices == .edges ? h.edgeCount : h.nodeCount)))])
+    }
+
+    /// Components by diameter, largest first: one row per member.
+    static func diameters(_ components: [[Int]], _ summaries: [ReachSummary], s: Int, _ vertices: Vertices, _ h: Hypergraph) throws -> OperationResult {
+        let diameters = components.map { members in members.map { summaries[$0].farthest }.max() ?? 0 }
+        let order = components.indices.sorted { diameters[$0] != diameters[$1] ? diameters[$0] > diameters[$1] : $0 < $1 }
+        var number = [Int64](), diameter = [Int64](), members = [Int]()
+        for (k, c) in order.enumerated() {
+            number += repeatElement(Int64(k + 1), count: components[c].count)
+            diameter += repeatElement(Int64(diameters[c]), count: components[c].count)
+            members += components[c]
+        }
+        return try table("diameters", [("component", .int64(Int64Column(number))), ("diameter", .int64(Int64Column(diameter))),
+                                       (String(vertices.rawValue.dropLast()), h.ids(members, vertices))],
+                         scalars: [NamedScalar("s", .int(Int64(s))), NamedScalar("maximum", .int(Int64(diameters.max() ?? 0)))])
+    }
+
+    /// Vertices by value, best first (ties by index), optionally without those lacking
+    /// s-neighbours, the `top` first.
+    func centrality(_ measure: CentralityMeasure, _ values: [Double], s: Int, _ vertices: Vertices, withoutSingletons: Bool,
+                    top: Int?, _ h: Hypergraph) throws -> OperationResult {
+        var kept = Array(values.indices)
+        if withoutSingletons && measure.isS {
+            let lonely = Set(try h.sConnectedComponents(s: s, edges: vertices == .edges, includeSingletons: true, context: context)
+                .filter { $0.count == 1 }.map { $0[0] })
+            kept.removeAll { lonely.contains($0) }
+        }
+        kept.sort { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }
+        if let top { kept = Array(kept.prefix(top)) }
+        let column: Column = measure == .eccentricity ? .int64(Int64Column(kept.map { Int64(values[$0]) }))
+            : .double(DoubleColumn(kept.map { values[$0] }))
+        return try Self.table("centrality", [(String(vertices.rawValue.dropLast()), h.ids(kept, vertices)), (measure.rawValue, column)])
+    }
+}

@@ -1,0 +1,91 @@
+import AnantColumnar
+import AnantHypergraph
+
+/// What an operation answers: named columnar tables and named typed scalars, in a fixed
+/// order. Renderers (text, JSON, CSV, Parquet, Arrow) and the wire take it as it is.
+public struct OperationResult: Sendable, Hashable {
+    /// The tables, in the order the operation defines.
+    public var tables: [NamedTable]
+    /// The scalars, in the order the operation defines.
+    public var scalars: [NamedScalar]
+
+    public init(tables: [NamedTable] = [], scalars: [NamedScalar] = []) {
+        self.tables = tables
+        self.scalars = scalars
+    }
+
+    /// The table called `name`.
+    public func table(_ name: String) -> RecordBatch? { tables.first { $0.name == name }?.table }
+
+    /// The scalar called `name`.
+    public func scalar(_ name: String) -> ScalarValue? { scalars.first { $0.name == name }?.value }
+}
+
+/// A table of a result.
+public struct NamedTable: Sendable, Hashable {
+    public var name: String
+    public var table: RecordBatch
+
+    public init(_ name: String, _ table: RecordBatch) {
+        self.name = name
+        self.table = table
+    }
+}
+
+/// A scalar of a result.
+public struct NamedScalar: Sendable, Hashable {
+    public var name: String
+    public var value: ScalarValue
+
+    public init(_ name: String, _ value: ScalarValue) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Turns id tokens of a request into dense indices of a hypergraph: a token is an integer
+/// id when it is a canonical integer and the hypergraph has that integer id, else a string
+/// id; `"1"` in double quotes is always the string. A token naming neither is `NOT_FOUND`.
+public enum ElementReference {
+    /// The dense indices of node tokens.
+    public static func nodes(_ tokens: [String], in h: Hypergraph) throws(HypergraphError) -> [Int] {
+        var out = [Int]()
+        for token in tokens { out.append(try h.nodeIndex(resolve(token) { h.nodes.index(of: $0) != nil })) }
+        return out
+    }
+
+    /// The dense indices of edge tokens.
+    public static func edges(_ tokens: [String], in h: Hypergraph) throws(HypergraphError) -> [Int] {
+        var out = [Int]()
+        for token in tokens { out.append(try h.edgeIndex(resolve(token) { h.edges.index(of: $0) != nil })) }
+        return out
+    }
+
+    /// Ids as a column: integers when every id is one, else strings (an integer id then
+    /// written as its digits).
+    public static func column(_ ids: [ElementID]) -> Column {
+        var integers = [Int64]()
+        integers.reserveCapacity(ids.count)
+        for id in ids {
+            guard case .int(let v) = id else { return .string(StringColumn(ids.map(\.description))) }
+            integers.append(v)
+        }
+        return .int64(Int64Column(integers))
+    }
+
+    /// The id a token names, given which ids exist.
+    public static func resolve(_ token: String, exists: (ElementID) -> Bool) -> ElementID {
+        if token.count >= 2, token.hasPrefix("\""), token.hasSuffix("\"") {
+            return .string(String(token.dropFirst().dropLast()))
+        }
+        if let value = Int64(token), String(value) == token, exists(.int(value)) { return .int(value) }
+        return .string(token)
+    }
+}
+
+extension Hypergraph {
+    /// The ids of edges (or nodes) as a column: integers when every id is one, else strings.
+    func ids(_ indices: [Int], _ vertices: Vertices) -> Column {
+        (vertices == .edges ? edges.column : nodes.column).gather(indices)
+    }
+}

@@ -1,0 +1,71 @@
+import AnantColumnar
+import AnantHypergraph
+
+/// The part of an operation's work one task covers.
+public enum WorkRange: Sendable, Hashable {
+    /// The whole operation (it does not decompose, or runs on one worker).
+    case whole
+    /// Edges `range` (dense indices): operations that decompose by edge (degrees).
+    case edges(Range<Int>)
+    /// Source vertices `range` of the s-line graph: BFS sources, line-graph rows,
+    /// component unions.
+    case sources(Range<Int>)
+}
+
+/// One task of a planned operation.
+public struct OperationTask: Sendable, Hashable {
+    /// The operation the task is part of.
+    public var operation: Operation
+    /// The work it covers.
+    public var range: WorkRange
+    /// Its position among the plan's tasks (partials merge in this order where order
+    /// matters: line-graph rows, reach summaries).
+    public var index: Int
+
+    public init(operation: Operation, range: WorkRange, index: Int) {
+        self.operation = operation
+        self.range = range
+        self.index = index
+    }
+}
+
+/// Splits an operation into tasks: over edges for operations that decompose by edge, over
+/// ranges of source vertices for the global ones (line-graph rows, component unions, BFS
+/// sources), whole for the rest. Compute workers and the in-process executor share it, so
+/// an answer does not depend on where its parts ran.
+public enum Planner {
+    /// The tasks of `operation` on a hypergraph of `h`'s shape, in at most `parts` parts.
+    /// Source ranges split at multiples of `SLineGraph.betweennessBlock`, so that every
+    /// part sums whole blocks.
+    public static func tasks(for operation: Operation, on h: Hypergraph, parts: Int) throws(OperationError) -> [OperationTask] {
+        try operation.validate()
+        guard parts >= 1 else { throw OperationError(.invalidArgument, "a plan needs at least one part (got \(parts))") }
+        func make(_ ranges: [WorkRange]) -> [OperationTask] {
+            ranges.enumerated().map { OperationTask(operation: operation, range: $1, index: $0) }
+        }
+        switch operation {
+        case .degree(_, _, let nodes) where nodes.isEmpty:
+            return make(split(h.edgeCount, parts, block: 1).map(WorkRange.edges))
+        case .components(let s, let vertices, _):
+            let count = s == 1 ? h.edgeCount : (vertices == .edges ? h.edgeCount : h.nodeCount)
+            return make(split(count, parts, block: 1).map(WorkRange.sources))
+        case .lineGraph(_, let vertices), .diameter(_, let vertices, _):
+            return make(split(vertices == .edges ? h.edgeCount : h.nodeCount, parts, block: 1).map(WorkRange.sources))
+        case .centrality(let measure, _, let vertices, _, _, _, _) where measure.isS:
+            let block = measure == .betweenness ? SLineGraph.betweennessBlock : 1
+            return make(split(vertices == .edges ? h.edgeCount : h.nodeCount, parts, block: block).map(WorkRange.sources))
+        default:
+            return make([.whole])
+        }
+    }
+
+    /// `0 ..< count` in at most `parts` nearly equal ranges cut at multiples of `block`
+    /// (one empty range when `count` is 0).
+    static func split(_ count: Int, _ parts: Int, block: Int) -> [Range<Int>] {
+        let blocks = (count + block - 1) / block
+        let n = Swift.max(1, Swift.min(parts, blocks))
+        return (0..<n).map { p in
+            Swift.min(count, blocks * p / n * block)..<Swift.min(count, blocks * (p + 1) / n * block)
+        }
+    }
+}

@@ -1,0 +1,191 @@
+import AnantColumnar
+
+extension OperationRenderer {
+    /// Reads the parts of a result that the renderers need.
+    struct Reader {
+        let result: OperationResult
+        let operation: Operation
+
+        func table(_ name: String) throws(OperationError) -> RecordBatch {
+            guard let t = result.table(name) else {
+                throw OperationError(.invalidArgument, "the result has no table '\(name)' for \(operation.name)")
+            }
+            return t
+        }
+
+        func scalar(_ name: String) throws(OperationError) -> ScalarValue {
+            guard let v = result.scalar(name) else {
+                throw OperationError(.invalidArgument, "the result has no value '\(name)' for \(operation.name)")
+            }
+            return v
+        }
+
+        /// Column `c` of `t` as texts and as JSON values.
+        func texts(_ t: RecordBatch, _ c: Int, _ rows: Range<Int>) -> [String] { rows.map { t.columns[c][$0].description } }
+        func values(_ t: RecordBatch, _ c: Int, _ rows: Range<Int>) -> [JSONValue] { rows.map { t.columns[c][$0].jsonValue } }
+        func all(_ t: RecordBatch) -> Range<Int> { 0..<t.rowCount }
+
+        func info(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let (nodes, edges, incidences) = (try scalar("nodes"), try scalar("edges"), try scalar("incidences"))
+            let (aspect, density) = (try scalar("aspect_ratio"), try scalar("density"))
+            if json {
+                return OperationRenderer.json(.object(JSONObject([("nodes", nodes.jsonValue), ("edges", edges.jsonValue), ("incidences", incidences.jsonValue),
+                                                                  ("aspect_ratio", aspect.jsonValue), ("density", density.jsonValue)])))
+            }
+            func number(_ v: ScalarValue, _ missing: String) -> String { if case .double(let d) = v { TextTable.number(d) } else { missing } }
+            return TextTable.render(["measure", "value"], [
+                ["nodes (rows)", nodes.description], ["edges (columns)", edges.description], ["incidences (cells)", incidences.description],
+                ["aspect ratio", number(aspect, "n/a (no edges)")], ["density", number(density, "n/a (no nodes or edges)")],
+            ])
+        }
+
+        func infoOfNode(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let (node, degree) = (try scalar("node"), try scalar("degree"))
+            let (edges, neighbors) = (try table("memberships"), try table("neighbors"))
+            if json {
+                return OperationRenderer.json(.object(JSONObject([("node", node.jsonValue), ("memberships", .array(values(edges, 0, all(edges)))),
+                                                                  ("degree", degree.jsonValue), ("neighbors", .array(values(neighbors, 0, all(neighbors))))])))
+            }
+            return OperationRenderer.lines("node \(node)", "degree     \(degree)", "edges      \(texts(edges, 0, all(edges)).joined(separator: ", "))",
+                                           "neighbors  \(texts(neighbors, 0, all(neighbors)).joined(separator: ", "))")
+        }
+
+        func infoOfEdge(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let (edge, size, nodes) = (try scalar("edge"), try scalar("size"), try table("nodes"))
+            if json {
+                return OperationRenderer.json(.object(JSONObject([("edge", edge.jsonValue), ("size", size.jsonValue), ("nodes", .array(values(nodes, 0, all(nodes))))])))
+            }
+            return OperationRenderer.lines("edge \(edge)", "size   \(size)", "nodes  \(texts(nodes, 0, all(nodes)).joined(separator: ", "))")
+        }
+
+        /// Consecutive row ranges of `t` with the lengths in column `c` of `sizes`.
+        func slices(_ sizes: RecordBatch, _ c: Int) -> [Range<Int>] {
+            var start = 0
+            return (0..<sizes.rowCount).map { row in
+                let n = Int(sizes.columns[c][row].description) ?? 0
+                defer { start += n }
+                return start..<(start + n)
+            }
+        }
+
+        func neighbors(_ json: Bool, header: [String]) throws(OperationError) -> [UInt8] {
+            let (pairs, counts) = (try table("neighbors"), try table("counts"))
+            let lists = slices(counts, 1)
+            if json {
+                var object = JSONObject()
+                for (row, list) in lists.enumerated() { object[counts.columns[0][row].description] = .array(values(pairs, 1, list)) }
+                return OperationRenderer.json(.object(object))
+            }
+            return TextTable.render(header + ["count"], lists.enumerated().map { row, list in
+                [counts.columns[0][row].description, texts(pairs, 1, list).joined(separator: ", "), String(list.count)]
+            })
+        }
+
+        func components(_ json: Bool, _ vertices: Vertices) throws(OperationError) -> [UInt8] {
+            let t = try table("components")
+            let groups = OperationRenderer.runs(t, 0)
+            if json { return OperationRenderer.json(.array(groups.map { .array(values(t, 1, $0)) })) }
+            return TextTable.render(["component", "size", vertices.rawValue], groups.enumerated().map { k, rows in
+                [String(k + 1), String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
+            })
+        }
+
+        func lineGraph(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let t = try table("pairs")
+            if json {
+                return OperationRenderer.json(.object(JSONObject([
+                    ("s", try scalar("s").jsonValue), ("vertices", try scalar("vertices").jsonValue),
+                    ("pairs", .array(all(t).map { .array([t.columns[0][$0].jsonValue, t.columns[1][$0].jsonValue, t.columns[2][$0].jsonValue]) })),
+                ])))
+            }
+            return TextTable.render(["source", "target", "overlap"], all(t).map { row in (0..<3).map { t.columns[$0][row].description } })
+        }
+
+        func distance(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let d = try scalar("distance")
+            if json {
+                return OperationRenderer.json(.object(JSONObject([("from", try scalar("from").jsonValue), ("to", try scalar("to").jsonValue),
+                                                                  ("s", try scalar("s").jsonValue), ("distance", d.jsonValue)])))
+            }
+            return OperationRenderer.lines(d == .null ? "inf" : d.description)
+        }
+
+        func diameter(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let d = try scalar("diameter")
+            if json { return OperationRenderer.json(.object(JSONObject([("s", try scalar("s").jsonValue), ("diameter", d.jsonValue)]))) }
+            return OperationRenderer.lines(d.description)
+        }
+
+        func diameters(_ json: Bool, _ vertices: Vertices) throws(OperationError) -> [UInt8] {
+            let t = try table("diameters")
+            let groups = OperationRenderer.runs(t, 0)
+            if json {
+                return OperationRenderer.json(.object(JSONObject([
+                    ("s", try scalar("s").jsonValue), ("maximum", try scalar("maximum").jsonValue),
+                    ("components", .array(groups.map { rows in
+                        .object(JSONObject([("diameter", t.columns[1][rows.lowerBound].jsonValue), (vertices.rawValue, .array(values(t, 2, rows)))]))
+                    })),
+                ])))
+            }
+            return TextTable.render(["diameter", "size", vertices.rawValue], groups.map { rows in
+                [t.columns[1][rows.lowerBound].description, String(rows.count), texts(t, 2, rows).joined(separator: ", ")]
+            })
+        }
+
+        func edgeListing(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let (edges, members) = (try table("edges"), try table("members"))
+            let lists = slices(edges, 1)
+            if json {
+                var object = JSONObject()
+                for (row, list) in lists.enumerated() { object[edges.columns[0][row].description] = .array(values(members, 1, list)) }
+                return OperationRenderer.json(.object(object))
+            }
+            return TextTable.render(["edge", "size", "nodes"], lists.enumerated().map { row, list in
+                [edges.columns[0][row].description, String(list.count), texts(members, 1, list).joined(separator: ", ")]
+            }) + OperationRenderer.lines("\(edges.rowCount) of \(try scalar("of")) edges")
+        }
+
+        func classes(_ json: Bool, _ vertices: Vertices) throws(OperationError) -> [UInt8] {
+            let t = try table("classes")
+            let groups = OperationRenderer.runs(t, 0)
+            if json {
+                var object = JSONObject()
+                for rows in groups { object[t.columns[0][rows.lowerBound].description] = .array(values(t, 1, rows)) }
+                return OperationRenderer.json(.object(object))
+            }
+            return TextTable.render([vertices == .edges ? "edge" : "node", "class size", "members"], groups.map { rows in
+                [t.columns[0][rows.lowerBound].description, String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
+            }) + OperationRenderer.lines("\(try scalar("of")) \(vertices.rawValue) collapse into \(groups.count) classes")
+        }
+
+        func modularity(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let (q, wdc, parts, t) = (try scalar("modularity"), try scalar("wdc"), try scalar("parts"), try table("parts"))
+            if json {
+                return OperationRenderer.json(.object(JSONObject([("modularity", q.jsonValue), ("wdc", wdc.jsonValue), ("parts", parts.jsonValue),
+                                                                  ("conductance", .array(values(t, 2, all(t))))])))
+            }
+            let number = { (v: ScalarValue) -> String in if case .double(let d) = v { TextTable.number(d) } else { "-" } }
+            return OperationRenderer.lines("modularity (\(wdc)): \(number(q)) over \(parts) parts")
+                + TextTable.render(["part", "nodes", "conductance"], all(t).map { [String($0), t.columns[1][$0].description, number(t.columns[2][$0])] })
+        }
+
+        func communities(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let (q, wdc, t) = (try scalar("modularity"), try scalar("wdc"), try table("communities"))
+            let groups = OperationRenderer.runs(t, 0)
+            if json {
+                return OperationRenderer.json(.object(JSONObject([("modularity", q.jsonValue), ("communities", .array(groups.map { .array(values(t, 1, $0)) }))])))
+            }
+            let value: String = if case .double(let d) = q { TextTable.number(d) } else { q.description }
+            return OperationRenderer.lines("\(groups.count) communities, modularity (\(wdc)) \(value)")
+                + TextTable.render(["community", "size", "nodes"], groups.enumerated().map { k, rows in
+                    [String(k + 1), String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
+                })
+        }
+
+        func hypergraphSummary(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let (nodes, edges, incidences) = (try scalar("nodes"), try scalar("edges"), try scalar("incidences"))
+            if json { return OperationRenderer.json(.object(JSONObject([("nodes", nodes.jsonValue), ("edges", edges.jsonValue), ("incidences", incidences.jsonValue)]))) }
+            return OperationRenderer.lines("\(nodes) nodes, \(edges) edges, \(incidences) incidences")
+        }
+    }
+}
