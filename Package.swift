@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "AnantColumnar", dependencies: ["CAnantSystem"], swiftSettings: strict),
-        .target(name: "AnantHypergraph", dependencies: ["AnantColumnar"], swiftSettings: strict),
+        .target(name: "AnantHypergraph", dependencies: ["AnantColumnar", "CAnantSystem"], swiftSettings: strict),
         .target(
             name: "AnantParquet",
             dependencies: ["AnantColumnar", "CZstd", "CLZ4", "CSnappy", "CZlib"],

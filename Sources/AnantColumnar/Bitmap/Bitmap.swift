@@ -1,3 +1,4 @@
+import CAnantSystem
 /// A packed sequence of bits in 64-bit words (bit `i` is bit `i % 64` of word `i / 64`).
 ///
 /// Used as a validity bitmap (a set bit means the value is present) and as the storage of
@@ -109,9 +110,7 @@ public struct Bitmap: Sendable, Hashable {
 
     /// The number of set bits.
     public var setCount: Int {
-        var total = 0
-        for word in words { total += word.nonzeroBitCount }
-        return total
+        words.withUnsafeBufferPointer { Int(anant_popcount($0.baseAddress, $0.count, 1)) }
     }
 
     /// The bits at `indices`, in that order.

@@ -1,4 +1,5 @@
 import AnantColumnar
+import CAnantSystem
 
 /// The fast path of `HypergraphBuilder` for the most common layout: integer edge and node
 /// ids in a compact range, rows sorted by (edge, node) without repeats (as files written
@@ -122,12 +123,7 @@ struct SortedIntegerBuild {
                 rank.withUnsafeBufferPointer { rankBuffer in
                     let m = SharedBuffer(membersBuffer), v = SharedBuffer(nodesBuffer), r = SharedBuffer(rankBuffer)
                     context.run(tasks: tasks) { t in
-                        let (m, v, r) = (m, v, r)
-                        for k in slices[t] {
-                            let i = Int(truncatingIfNeeded: v[k] &- low), word = (i &>> 6) &<< 1
-                            let below = r[word] & ((1 &<< UInt64(i & 63)) &- 1)
-                            m[k] = Int32(truncatingIfNeeded: r[word &+ 1] &+ UInt64(below.nonzeroBitCount))
-                        }
+                        anant_interleaved_ranks(m.base, v.base, slices[t].lowerBound, slices[t].upperBound, low, r.base)
                     }
                 }
             }

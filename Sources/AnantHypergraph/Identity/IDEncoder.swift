@@ -1,4 +1,5 @@
 import AnantColumnar
+import CAnantSystem
 
 /// One column of identifiers to dictionary-encode.
 enum IDSource {
@@ -148,13 +149,8 @@ struct IDEncoder {
                             let codes = SharedBuffer(out)
                             let tasks = context.tasks(for: values.count)
                             context.run(tasks: tasks) { t in
-                                // Local copies: captured values could alias the stores and be reloaded.
-                                let (values, codes, w, b, low) = (values, codes, w, b, low)
-                                for k in Parallel.slice(t, of: tasks, count: values.count) {
-                                    let i = Int(values[k] &- low)
-                                    let word = w[i &>> 6] & ((1 &<< UInt64(i & 63)) &- 1)
-                                    codes[k] = b[i &>> 6] &+ Int32(truncatingIfNeeded: word.nonzeroBitCount)
-                                }
+                                let slice = Parallel.slice(t, of: tasks, count: values.count)
+                                anant_split_ranks(codes.base, values.base, slice.lowerBound, slice.upperBound, low, w.base, b.base)
                             }
                         }
                     }
