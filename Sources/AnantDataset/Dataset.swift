@@ -113,6 +113,7 @@ public struct Dataset: Sendable {
         guard version != current.manifest.version else {
             throw DatasetError(.invalidArgument, "version \(version) is the current version of \(root); write a new one before removing it")
         }
+        _ = removeLeftovers(root)
         guard versions(root).contains(version) else {
             throw DatasetError(.unknownVersion, "\(root) has no version \(version) (versions: \(versions(root).map(String.init).joined(separator: ", ")))")
         }
@@ -279,12 +280,15 @@ struct WriterLock: ~Copyable {
     let fd: Int32
 
     init(_ root: String) throws(DatasetError) {
-        fd = Glibc.open(root + "/.lock", O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { throw DatasetError(.io, "cannot lock \(root): \(String(cString: strerror(errno)))") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
+        // The descriptor is locked before `self` exists, so that a failure closes it once
+        // (a value whose fields are all set would also run `deinit`).
+        let descriptor = Glibc.open(root + "/.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw DatasetError(.io, "cannot lock \(root): \(String(cString: strerror(errno)))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
             throw DatasetError(.locked, "\(root) is being written by another process; try again when it finishes")
         }
+        fd = descriptor
     }
 
     /// Marks where the lock may end at the earliest (`defer { lock.hold() }` keeps it to the

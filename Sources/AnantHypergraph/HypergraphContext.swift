@@ -22,6 +22,13 @@ extension HypergraphError {
         }
     }
 
+    /// Checks a work range of source vertices against the vertex count.
+    static func validate(sources: Range<Int>, count: Int) throws(HypergraphError) {
+        guard sources.lowerBound >= 0, sources.upperBound <= count else {
+            throw HypergraphError(.invalidArgument, "the source range \(sources.lowerBound)..<\(sources.upperBound) is outside the \(count) vertices; pass a range within 0..<\(count)")
+        }
+    }
+
     /// Checks s and an optional largest edge size.
     static func validate(s: Int, maxSize: Int?) throws(HypergraphError) {
         try validate(s: s)

@@ -47,6 +47,9 @@ public struct LocalExecutor: Sendable {
     public func run(_ task: OperationTask, on h: Hypergraph) throws -> PartialResult {
         switch (task.operation, task.range) {
         case (.degree(let s, let maxSize, _), .edges(let range)):
+            guard range.lowerBound >= 0, range.upperBound <= h.edgeCount else {
+                throw OperationError(.invalidArgument, "degree: the edge range \(range.lowerBound)..<\(range.upperBound) is outside the \(h.edgeCount) edges")
+            }
             let upper = maxSize ?? Int.max
             var counts = [Int64](repeating: 0, count: h.nodeCount)
             for e in range {

@@ -14,6 +14,36 @@ extension Status {
     /// description as the message. The message is the error's own, and `retryable` is the
     /// error's flag (or the status code's nature for `UNAVAILABLE`).
     public init(_ error: any Error) {
+        self.init(mapping: error)
+        // A module's I/O error caused by a full disk is RESOURCE_EXHAUSTED.
+        if code == .internal, Status.causes(of: error).contains(where: { ($0 as? ColumnarError)?.code == .noSpace }) {
+            code = .resourceExhausted
+        }
+    }
+
+    /// The chain of causes below an error (its `underlying`, that one's, ...).
+    static func causes(of error: any Error) -> [any Error] {
+        var out = [any Error](), next = Status.underlying(error)
+        while let cause = next, out.count < 8 {
+            out.append(cause)
+            next = Status.underlying(cause)
+        }
+        return out
+    }
+
+    static func underlying(_ error: any Error) -> (any Error)? {
+        switch error {
+        case let e as ColumnarError: e.underlying
+        case let e as HypergraphError: e.underlying
+        case let e as ParquetError: e.underlying
+        case let e as QueryError: e.underlying
+        case let e as DatasetError: e.underlying
+        case let e as OperationError: e.underlying
+        default: nil
+        }
+    }
+
+    private init(mapping error: any Error) {
         switch error {
         case let status as Status:
             self = status

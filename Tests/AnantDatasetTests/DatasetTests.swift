@@ -198,3 +198,31 @@ import Testing
         #expect(degrees.rowCount == h.nodeCount)
     }
 }
+
+/// Leftovers of interrupted writers: the next writer removes staging folders, temporary
+/// files and version folders that were never published, whatever process left them.
+@Suite struct DatasetLeftoverTests {
+    @Test func theNextWriterRemovesEveryLeftover() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let root = folder.appendingPathComponent("ds").path
+        let h = try TestData.hif("lesmis.hif.json")
+        try Dataset.write(h, to: root)
+        // A writer killed after moving its version folder in but before its manifest; a
+        // staging folder and temporary files (one named with this very process's id).
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root + "/v00002/incidences", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: root + "/.staging-v00002-999999", withIntermediateDirectories: true)
+        fm.createFile(atPath: root + "/._manifest.json.tmp-\(getpid())-12345", contents: Data([1]))
+        fm.createFile(atPath: root + "/_versions/.v00002.json.tmp-999999-7", contents: Data([1]))
+        #expect(Set(Dataset.leftovers(root).map { URL(fileURLWithPath: $0).lastPathComponent }).isSuperset(of: ["v00002", ".staging-v00002-999999"]))
+        let second = try Dataset.write(h, to: root)
+        #expect(second.manifest.version == 2)
+        let names = try fm.contentsOfDirectory(atPath: root) + fm.contentsOfDirectory(atPath: root + "/_versions")
+        #expect(names.filter { $0.hasPrefix(".staging-") || $0.contains(".tmp-") }.isEmpty, "left: \(names)")
+        #expect(Dataset.leftovers(root).isEmpty)
+        let reopened = try Dataset.open(root)
+        try reopened.verify()
+        #expect(try reopened.hypergraph().incidenceCount == h.incidenceCount)
+    }
+}

@@ -106,3 +106,16 @@ import Testing
         }
     }
 }
+
+/// Work ranges from a request are checked, never trusted.
+@Suite struct WorkRangeTests {
+    @Test func rangesOutsideTheVerticesThrow() throws {
+        let graph = try TestData.hif("lesmis.hif.json").sLineGraph(s: 1)
+        let n = graph.vertexCount
+        for range in [-5..<3, 0..<(n + 1), (n + 2)..<(n + 3)] {
+            #expect(throws: HypergraphError.self) { try graph.betweennessPartial(sources: range) }
+            #expect(throws: HypergraphError.self) { try graph.reachSummaries(sources: range) }
+        }
+        #expect(try graph.reachSummaries(sources: n..<n).isEmpty)
+    }
+}

@@ -43,3 +43,13 @@ import Testing
         #expect(Status(Other()).code == .internal)
     }
 }
+
+/// A full disk below a module's I/O error is RESOURCE_EXHAUSTED.
+@Suite struct DiskFullStatusTests {
+    @Test func noSpaceCausesAreResourceExhausted() {
+        let full = ColumnarError(.noSpace, "cannot write 'x': No space left on device")
+        #expect(Status(ParquetError(.io, full.message, underlying: full)).code == .resourceExhausted)
+        #expect(Status(DatasetError(.io, "cannot write shard", underlying: ParquetError(.io, full.message, underlying: full))).code == .resourceExhausted)
+        #expect(Status(DatasetError(.io, "cannot write shard")).code == .internal)
+    }
+}

@@ -1,12 +1,14 @@
 /// A sum of doubles that does not depend on the order of its terms: every term is added
 /// exactly to a 256-bit fixed-point integer (units of 2^-128, range ±2^127), so sums split
 /// over any number of threads, parts or workers and merged in any order are bit for bit
-/// the same, and the result is the exact sum rounded once.
+/// the same.
 ///
-/// Terms of magnitude below 2^-128 are truncated toward zero (deterministically, term by
-/// term). Terms of magnitude 2^64 and above, infinities and NaN are summed as plain doubles
-/// beside the fixed-point part: infinities and NaN follow IEEE rules in any order; only
-/// sums of such huge finite terms can depend on their order.
+/// Each term is first truncated toward zero to a multiple of 2^-128 (its bits below 2^-128
+/// are dropped, deterministically, term by term; terms below 2^-128 vanish); the sum of the
+/// truncated terms is exact and rounded once to a double. Terms of magnitude 2^64 and above,
+/// infinities and NaN are summed as plain doubles beside the fixed-point part and added to
+/// its rounded value: infinities and NaN follow IEEE rules in any order; only sums with such
+/// huge finite terms round twice and can depend on their order.
 ///
 /// Hot loops add their terms to a plain `Double` per fixed block (a morsel, a block of BFS
 /// sources), whose order is fixed by the data, and add each block's sum here: the block

@@ -108,6 +108,7 @@ extension SLineGraph {
     /// `betweennessBlock` when it is one of several parts), spread over the context's threads.
     public func betweennessPartial(sources: Range<Int>, context: ExecutionContext = .default) throws(HypergraphError) -> BetweennessPartial {
         let n = vertexCount
+        try HypergraphError.validate(sources: sources, count: n)
         let entries = neighbors.count
         let accumulators = WorkerScratch(threads: context.threads) { BrandesAccumulator(vertices: n, entries: entries) }
         let graph = UncheckedSendable(self)

@@ -84,6 +84,7 @@ extension SLineGraph {
     /// any split of the sources gives the same values.
     public func reachSummaries(sources: Range<Int>, context: ExecutionContext = .default) throws(HypergraphError) -> [ReachSummary] {
         let n = vertexCount
+        try HypergraphError.validate(sources: sources, count: n)
         var summaries = [ReachSummary](repeating: ReachSummary(reached: 0, distanceSum: 0, reciprocalSum: 0, farthest: 0), count: sources.count)
         try summaries.withUnsafeMutableBufferPointer { slots throws(HypergraphError) in
             let out = SharedBuffer(slots)

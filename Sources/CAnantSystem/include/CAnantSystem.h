@@ -16,17 +16,6 @@ int anant_keep_freed_memory(void);
 static inline void anant_prefetch(const void *address) {
 #if defined(__GNUC__) || defined(__clang__)
     __builtin_prefetch(address, 0, 0);
-/// Dense ranks of ids in a bitmap interleaved with running counts (`rank[2w]` the bits of
-/// word w, `rank[2w + 1]` the set bits before it): `out[k]` for k in from ..< to is the
-/// number of set bits below bit `ids[k] - low`. Uses POPCNT where the CPU has it.
-void anant_interleaved_ranks(int32_t *out, const int64_t *ids, size_t from, size_t to, int64_t low, const uint64_t *rank);
-
-/// The same with the bitmap in `words` and the running counts in `before`.
-void anant_split_ranks(int32_t *out, const int64_t *ids, size_t from, size_t to, int64_t low, const uint64_t *words, const int32_t *before);
-
-/// The set bits of `words[0]`, `words[stride]`, ... (`count` words).
-uint64_t anant_popcount(const uint64_t *words, size_t count, size_t stride);
-
 #endif
 }
 
