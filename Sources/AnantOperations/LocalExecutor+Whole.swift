@@ -85,6 +85,10 @@ extension LocalExecutor {
                                                                                         ("node", h.ids(members, .nodes))]))],
                                    scalars: [NamedScalar("modularity", .double(q)), NamedScalar("wdc", .string(weighting.rawValue)),
                                              NamedScalar("count", .int(Int64(sets.count)))])
+        case .report(let top, let metrics, let source):
+            return try report(h, top: top, metrics: metrics, source: source)
+        case .query(let spec):
+            return try query(spec, on: OperationInput(h)).result
         case .components, .lineGraph, .diameter:
             throw OperationError(.invalidArgument, "\(operation.name) runs over source ranges, not whole")
         }

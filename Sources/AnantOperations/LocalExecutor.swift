@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantHypergraph
+import AnantQuery
 
 /// What one task computes: a partial answer that `LocalExecutor.merge` combines with the
 /// other tasks' partials (in task order) into the operation's result.
@@ -41,6 +42,36 @@ public struct LocalExecutor: Sendable {
             partials.append(try run(task, on: h))
         }
         return try merge(operation, partials, on: h)
+    }
+
+    /// The answer of `operation` on `input` (a dataset, a file, a hypergraph in memory),
+    /// computed in `parts` tasks: queries scan the input's tables, the other operations
+    /// its hypergraph.
+    public func run(_ operation: Operation, on input: OperationInput, parts: Int = 1) throws -> OperationResult {
+        guard case .query(let spec) = operation else { return try run(operation, on: try input.hypergraph(context: context), parts: parts) }
+        return try query(spec, on: input, parts: parts).result
+    }
+
+    /// A query's answer (a table named `rows`) on `input`, in `parts` tasks, each its
+    /// share of the scan's row groups; the partials merge exactly, so the rows are the
+    /// same, byte for byte, for any number of parts. Run whole (one part, or a plan that
+    /// does not stream), it also reports what the scans read.
+    public func query(_ spec: QuerySpec, on input: OperationInput, parts: Int = 1) throws -> (result: OperationResult, statistics: ScanStatistics?) {
+        let frame = try spec.frame(on: input, context: context)
+        let options = QueryOptions(context: context)
+        let tasks = try Planner.tasks(forQuery: spec, frame: frame, parts: parts)
+        func rows(_ batch: RecordBatch) -> OperationResult { OperationResult(tables: [NamedTable("rows", batch)]) }
+        if tasks.count == 1 {
+            let (batch, statistics) = try frame.profile(options: options)
+            return (rows(batch), statistics)
+        }
+        var partials = [QueryPartial]()
+        for task in tasks {
+            try context.check(OperationError.self)
+            guard case .part(let index, let count) = task.range else { continue }
+            partials.append(try frame.partial(try QueryPart(index, of: count), options: options))
+        }
+        return (rows(try frame.merge(partials, options: options)), nil)
     }
 
     /// One task's partial answer.

@@ -87,6 +87,13 @@ public enum Operation: Sendable, Hashable {
     /// Communities: Kumar's clustering, or last-step refinement of `partition` (or of
     /// Kumar's result).
     case communities(method: CommunityMethod, partition: [PartitionEntry]?, weighting: ModularityWeighting, delta: Double, seed: UInt64)
+    /// The main job's summary: counts, density, distributions, s-components for s = 1, 2,
+    /// 3, the `top` nodes and edges by degree, size and s = 1 betweenness; with `metrics`,
+    /// also every node's and edge's metrics (`Hypergraph.metricsTable`). `source` names
+    /// the input in the summary.
+    case report(top: Int, metrics: Bool, source: String)
+    /// A columnar query over the input's tables.
+    case query(QuerySpec)
 
     /// What the operation is called (the CLI's command, the wire's method).
     public var name: String {
@@ -107,6 +114,8 @@ public enum Operation: Sendable, Hashable {
         case .restrict: "restrict"
         case .modularity: "modularity"
         case .communities: "communities"
+        case .report: "report"
+        case .query: "query"
         }
     }
 
@@ -150,6 +159,10 @@ public enum Operation: Sendable, Hashable {
             guard delta.isFinite, delta >= 0 else {
                 throw invalid("delta must be a finite number of 0 or more (got \(delta)); 0.01 is the usual choice")
             }
+        case .report(let top, _, _):
+            if top < 0 { throw invalid("top must not be negative (got \(top)); 10 is the usual choice") }
+        case .query(let spec):
+            try spec.validate()
         }
     }
 

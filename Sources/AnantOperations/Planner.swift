@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantHypergraph
+import AnantQuery
 
 /// The part of an operation's work one task covers.
 public enum WorkRange: Sendable, Hashable {
@@ -10,6 +11,9 @@ public enum WorkRange: Sendable, Hashable {
     /// Source vertices `range` of the s-line graph: BFS sources, line-graph rows,
     /// component unions.
     case sources(Range<Int>)
+    /// Part `index` of `count` of a query's scan (its share of the row groups, or of the
+    /// slices of a table in memory).
+    case part(index: Int, count: Int)
 }
 
 /// One task of a planned operation.
@@ -57,6 +61,15 @@ public enum Planner {
         default:
             return make([.whole])
         }
+    }
+
+    /// The tasks of a query whose plan is `frame`, in `parts` parts (one when the plan
+    /// does not stream from a scan, so that splitting it would only repeat work).
+    public static func tasks(forQuery spec: QuerySpec, frame: LazyFrame, parts: Int) throws -> [OperationTask] {
+        try spec.validate()
+        guard parts >= 1 else { throw OperationError(.invalidArgument, "a plan needs at least one part (got \(parts))") }
+        let count = try frame.splits() ? parts : 1
+        return (0..<count).map { OperationTask(operation: .query(spec), range: .part(index: $0, count: count), index: $0) }
     }
 
     /// `0 ..< count` in at most `parts` nearly equal ranges cut at multiples of `block`

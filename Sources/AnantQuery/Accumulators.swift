@@ -2,21 +2,25 @@ import AnantColumnar
 import CAnantSystem
 
 /// The running state of one aggregate over many groups: updated batch by batch with each
-/// row's group id, merged across workers, finished into a column (one row per group).
+/// row's group id, merged across workers, parts and pre-aggregated groups, finished into a
+/// column (one row per group).
 ///
 /// Semantics are SQL's: `count(x)`, `sum`, `mean`, `min`, `max` and `n_unique` ignore
 /// nulls; a group with no non-null value gets a null sum, mean, min and max. Integer sums
 /// stay integers (overflow is an error); NaN orders above every number (so `max` of a
-/// group holding NaN is NaN, as DuckDB gives).
+/// group holding NaN is NaN, as DuckDB gives). Sums and means of doubles add every term
+/// exactly (`ExactSum`) and round once, so they do not depend on how rows were split
+/// among workers or parts, nor on the order the pieces merge in.
 protocol Accumulator: AnyObject {
     /// Grows the state to `groups` groups.
     func resize(_ groups: Int)
     /// Adds rows: `groups[row]` is each row's group; `column` the aggregated column (nil
     /// for `count(*)`).
     func update(_ groups: [Int32], _ column: Column?) throws(QueryError)
-    /// Adds `other`'s state (an accumulator of the same kind), its group `g` being this
-    /// one's `mapping[g]`.
-    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError)
+    /// Adds `other`'s state (an accumulator of the same kind): for every k, its group
+    /// `sources[k]` (k itself when `sources` is nil) into this one's group `targets[k]`. A
+    /// source may feed several targets (a pre-aggregated group meeting several join rows).
+    func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError)
     /// One value per group.
     func finish(groups: Int) -> Column
     /// An empty accumulator of the same kind.
@@ -74,10 +78,11 @@ final class CountAccumulator: Accumulator {
         }
     }
 
-    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! CountAccumulator
+        other.resize(Accumulators.sourceCount(targets, sources))
         counts.withUnsafeMutableBufferPointer { counts in
-            for (g, n) in other.counts.enumerated() { counts[Int(mapping[g])] += n }
+            for k in targets.indices { counts[Int(targets[k])] += other.counts[Int(sources?[k] ?? Int32(k))] }
         }
     }
 
@@ -90,6 +95,12 @@ final class CountAccumulator: Accumulator {
 }
 
 extension Accumulators {
+    /// How many source groups a merge reads (the largest source id plus one).
+    static func sourceCount(_ targets: [Int32], _ sources: [Int32]?) -> Int {
+        guard let sources else { return targets.count }
+        return Int(sources.max() ?? -1) + 1
+    }
+
     /// The values of a numeric column as doubles (Booleans as 0 and 1).
     static func doubles(_ column: Column) throws(QueryError) -> [Double] {
         switch column {
@@ -114,10 +125,10 @@ extension Accumulators {
 
 // MARK: sum
 
-/// Sums of Int64 (integer and Boolean columns; overflow is an error) or of Double.
+/// Sums of Int64 (integer and Boolean columns; overflow is an error) or of Double (exact).
 final class SumAccumulator: Accumulator {
     let isDouble: Bool
-    var doubles: [Double] = []
+    var exact: [ExactSum] = []
     var integers: [Int64] = []
     var seen: [Bool] = []
 
@@ -127,7 +138,7 @@ final class SumAccumulator: Accumulator {
         guard seen.count < groups else { return }
         let extra = groups - seen.count
         seen.append(contentsOf: repeatElement(false, count: extra))
-        if isDouble { doubles.append(contentsOf: repeatElement(0, count: extra)) } else { integers.append(contentsOf: repeatElement(0, count: extra)) }
+        if isDouble { exact.append(contentsOf: repeatElement(ExactSum(), count: extra)) } else { integers.append(contentsOf: repeatElement(0, count: extra)) }
     }
 
     func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
@@ -135,14 +146,14 @@ final class SumAccumulator: Accumulator {
         let validity = column.validity
         if isDouble {
             let values = try Accumulators.doubles(column)
-            doubles.withUnsafeMutableBufferPointer { sums in
+            exact.withUnsafeMutableBufferPointer { sums in
                 seen.withUnsafeMutableBufferPointer { seen in
                     values.withUnsafeBufferPointer { v in
                         groups.withUnsafeBufferPointer { g in
                             for row in 0..<g.count where validity?[row] ?? true {
                                 if row + 16 < g.count { anant_prefetch(sums.baseAddress! + Int(g[row + 16])) }
                                 let group = Int(g[row])
-                                sums[group] += v[row]
+                                sums[group].add(v[row])
                                 seen[group] = true
                             }
                         }
@@ -167,25 +178,21 @@ final class SumAccumulator: Accumulator {
         if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
     }
 
-    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! SumAccumulator
+        other.resize(Accumulators.sourceCount(targets, sources))
         var overflow = false
-        seen.withUnsafeMutableBufferPointer { seen in
-            doubles.withUnsafeMutableBufferPointer { doubles in
-                integers.withUnsafeMutableBufferPointer { integers in
-                    for g in 0..<other.seen.count where other.seen[g] {
-                        let t = Int(mapping[g])
-                        if isDouble {
-                            doubles[t] += other.doubles[g]
-                        } else {
-                            let (sum, over) = integers[t].addingReportingOverflow(other.integers[g])
-                            overflow = overflow || over
-                            integers[t] = sum
-                        }
-                        seen[t] = true
-                    }
-                }
+        for k in targets.indices {
+            let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
+            guard other.seen[g] else { continue }
+            if isDouble {
+                exact[t].add(other.exact[g])
+            } else {
+                let (sum, over) = integers[t].addingReportingOverflow(other.integers[g])
+                overflow = overflow || over
+                integers[t] = sum
             }
+            seen[t] = true
         }
         if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
     }
@@ -194,7 +201,7 @@ final class SumAccumulator: Accumulator {
         resize(groups)
         let present = Array(seen.prefix(groups))
         let validity = present.allSatisfy { $0 } ? nil : Bitmap(present)
-        if isDouble { return .double(DoubleColumn(Array(doubles.prefix(groups)), validity: validity)) }
+        if isDouble { return .double(DoubleColumn(exact.prefix(groups).map(\.value), validity: validity)) }
         return .int64(Int64Column(Array(integers.prefix(groups)), validity: validity))
     }
 
@@ -204,12 +211,12 @@ final class SumAccumulator: Accumulator {
 // MARK: mean
 
 final class MeanAccumulator: Accumulator {
-    var sums: [Double] = []
+    var sums: [ExactSum] = []
     var counts: [Int64] = []
 
     func resize(_ groups: Int) {
         if sums.count < groups {
-            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
+            sums.append(contentsOf: repeatElement(ExactSum(), count: groups - sums.count))
             counts.append(contentsOf: repeatElement(0, count: groups - counts.count))
         }
     }
@@ -222,29 +229,27 @@ final class MeanAccumulator: Accumulator {
             counts.withUnsafeMutableBufferPointer { counts in
                 for row in 0..<groups.count where validity?[row] ?? true {
                     let g = Int(groups[row])
-                    sums[g] += values[row]
+                    sums[g].add(values[row])
                     counts[g] += 1
                 }
             }
         }
     }
 
-    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! MeanAccumulator
-        sums.withUnsafeMutableBufferPointer { sums in
-            counts.withUnsafeMutableBufferPointer { counts in
-                for g in 0..<other.sums.count {
-                    sums[Int(mapping[g])] += other.sums[g]
-                    counts[Int(mapping[g])] += other.counts[g]
-                }
-            }
+        other.resize(Accumulators.sourceCount(targets, sources))
+        for k in targets.indices {
+            let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
+            sums[t].add(other.sums[g])
+            counts[t] += other.counts[g]
         }
     }
 
     func finish(groups: Int) -> Column {
         resize(groups)
         let validity = counts.prefix(groups).allSatisfy { $0 > 0 } ? nil : Bitmap(counts.prefix(groups).map { $0 > 0 })
-        return .double(DoubleColumn((0..<groups).map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : 0 }, validity: validity))
+        return .double(DoubleColumn((0..<groups).map { counts[$0] > 0 ? sums[$0].value / Double(counts[$0]) : 0 }, validity: validity))
     }
 
     func emptyCopy() -> any Accumulator { MeanAccumulator() }
@@ -277,10 +282,12 @@ final class ExtremeAccumulator: Accumulator {
         }
     }
 
-    /// Whether `candidate` beats `current` (NaN above every number).
+    /// Whether `candidate` beats `current` (NaN above every number, 0 above -0, so that
+    /// the answer does not depend on which came first).
     @inline(__always)
     private func better(_ candidate: Double, _ current: Double) -> Bool {
         if candidate.isNaN || current.isNaN { return maximum ? (candidate.isNaN && !current.isNaN) : (current.isNaN && !candidate.isNaN) }
+        if candidate == current { return candidate.sign != current.sign && (maximum ? candidate.sign == .plus : candidate.sign == .minus) }
         return maximum ? candidate > current : candidate < current
     }
 
@@ -325,10 +332,12 @@ final class ExtremeAccumulator: Accumulator {
         }
     }
 
-    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! ExtremeAccumulator
-        for g in 0..<other.seen.count where other.seen[g] {
-            let t = Int(mapping[g])
+        other.resize(Accumulators.sourceCount(targets, sources))
+        for k in targets.indices {
+            let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
+            guard other.seen[g] else { continue }
             switch type {
             case .int32, .int64, .bool:
                 let v = other.integers[g]
@@ -392,11 +401,13 @@ final class NUniqueAccumulator: Accumulator {
         }
     }
 
-    func merge(_ other: any Accumulator, _ mapping: [Int32]) throws(QueryError) {
+    func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! NUniqueAccumulator
+        var fed = [Int32: [Int32]]()
+        for k in targets.indices { fed[sources?[k] ?? Int32(k), default: []].append(targets[k]) }
         for pair in other.pairs {
-            let group = pair.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
-            pairs.insert(NUniqueAccumulator.key(mapping[Int(Int32(littleEndian: group))], pair[4...]))
+            let group = Int32(littleEndian: pair.withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })
+            for target in fed[group] ?? [] { pairs.insert(NUniqueAccumulator.key(target, pair[4...])) }
         }
     }
 

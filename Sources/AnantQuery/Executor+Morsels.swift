@@ -190,30 +190,35 @@ extension Executor {
         do { return try RecordBatch(named) } catch { throw QueryError(.invalidArgument, error.message) }
     }
 
-    /// Runs the pipeline on every core, `consume(worker, batch)` for each morsel's output;
-    /// the values it returns in morsel order. A pipeline with no morsel runs once on an
-    /// empty batch, so that its output has its columns.
-    func drive<T>(_ p: Pipeline, _ consume: @Sendable (_ worker: Int, RecordBatch) throws(QueryError) -> T) throws(QueryError) -> [T] {
-        try drive(p, produce: produce, consume)
+    /// Runs the pipeline on every core, `consume(worker, morsel, batch)` for each morsel's
+    /// output (`morsel` its index in the scan); the values it returns in morsel order. With
+    /// `part`, only that part's share of the morsels runs. A pipeline (or part) with no
+    /// morsel runs once on an empty batch, so that its output has its columns.
+    func drive<T>(_ p: Pipeline, part: QueryPart? = nil,
+                  _ consume: @Sendable (_ worker: Int, _ morsel: Int, RecordBatch) throws(QueryError) -> T) throws(QueryError) -> [T] {
+        try drive(p, part: part, produce: produce, consume)
     }
 
-    func drive<M, T>(_ p: Pipeline, produce: @Sendable (Pipeline, Morsel?) throws(QueryError) -> M,
-                             _ consume: @Sendable (_ worker: Int, M) throws(QueryError) -> T) throws(QueryError) -> [T] {
+    func drive<M, T>(_ p: Pipeline, part: QueryPart? = nil, produce: @Sendable (Pipeline, Morsel?) throws(QueryError) -> M,
+                     _ consume: @Sendable (_ worker: Int, _ morsel: Int, M) throws(QueryError) -> T) throws(QueryError) -> [T] {
         let list = try morsels(p)
-        if list.isEmpty { return [try consume(0, try produce(p, nil))] }
+        let range = part?.share(of: list.count) ?? 0..<list.count
+        if range.isEmpty { return [try consume(0, range.lowerBound, try produce(p, nil))] }
         let work = UncheckedSendable(list)
-        var outcomes = [Result<T, QueryError>?](repeating: nil, count: list.count)
-        let workers = try concurrency(p, list)
+        var outcomes = [Result<T, QueryError>?](repeating: nil, count: range.count)
+        let workers = try concurrency(p, Array(list[range]))
+        let first = range.lowerBound
         try outcomes.withUnsafeMutableBufferPointer { slots throws(QueryError) in
             let out = SharedBuffer(slots)
-            try context.forEachChunk(count: list.count, chunk: 1, workers: workers, as: QueryError.self) { worker, range in
-                for m in range {
-                    out[m] = Result { () throws(QueryError) -> T in try consume(worker, try produce(p, work.value[m])) }
+            try context.forEachChunk(count: range.count, chunk: 1, workers: workers, as: QueryError.self) { worker, chunk in
+                for k in chunk {
+                    let m = first + k
+                    out[k] = Result { () throws(QueryError) -> T in try consume(worker, m, try produce(p, work.value[m])) }
                 }
             }
         }
         var values = [T]()
-        values.reserveCapacity(list.count)
+        values.reserveCapacity(range.count)
         for outcome in outcomes { values.append(try outcome!.get()) }
         return values
     }

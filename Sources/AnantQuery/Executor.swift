@@ -53,14 +53,13 @@ final class Executor: Sendable {
     func run(_ node: LazyFrame.Node) throws(QueryError) -> RecordBatch {
         switch node {
         case .aggregate(let input, let keys, let aggregations):
-            if let eager = try eagerAggregate(input, keys: keys, aggregations: aggregations) { return eager }
-            return try aggregate(try pipeline(input), keys: keys, aggregations: aggregations)
+            return try aggregateState(input, keys: keys, aggregations: aggregations).finish()
         case .sort(let input, let keys):
             let batch = try collect(try pipeline(input))
             return batch.gather(try Sorting.order(batch, keys))
         case .topK(let input, let keys, let n):
             let p = try pipeline(input)
-            let partial = try drive(p) { _, batch throws(QueryError) in batch.gather(try Sorting.top(n, batch, keys)) }
+            let partial = try drive(p) { _, _, batch throws(QueryError) in batch.gather(try Sorting.top(n, batch, keys)) }
             let candidates = RecordBatch.concatenating(partial)
             return candidates.gather(try Sorting.top(n, candidates, keys))
         case .limit(let input, let n):

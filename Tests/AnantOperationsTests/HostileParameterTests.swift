@@ -27,6 +27,21 @@ import Testing
         (.centrality(measure: .cec, s: 1, of: .edges, raw: false, normalized: false, withoutSingletons: false, top: nil), .invalidArgument),
         (.centrality(measure: .eccentricity, s: 2, of: .edges, raw: false, normalized: false, withoutSingletons: false, top: nil), .failedPrecondition),
         (.centrality(measure: .zec, s: 1, of: .nodes, raw: false, normalized: false, withoutSingletons: false, top: nil), .failedPrecondition),
+        (.restrict(to: .nodes, ids: []), .invalidArgument), (.restrict(to: .edges, ids: ["nowhere"]), .notFound),
+        (.modularity(partition: [], weighting: .strict), .invalidArgument),
+        (.communities(method: .kumar, partition: nil, weighting: .strict, delta: .nan, seed: 1), .invalidArgument),
+        (.communities(method: .kumar, partition: nil, weighting: .strict, delta: -1, seed: 1), .invalidArgument),
+        (.report(top: -1, metrics: false, source: "x"), .invalidArgument),
+        (.query(QuerySpec(filter: "node = ")), .invalidArgument),
+        (.query(QuerySpec(filter: "nosuchcolumn > 1")), .invalidArgument),
+        (.query(QuerySpec(aggregations: ["sum(weight) as s, count(*"])), .invalidArgument),
+        (.query(QuerySpec(groupBy: ["node"])), .invalidArgument),
+        (.query(QuerySpec(limit: -1)), .invalidArgument),
+        (.query(QuerySpec(table: .incidences, metrics: true)), .invalidArgument),
+        (.query(QuerySpec(sort: ["node sideways"])), .invalidArgument),
+        (.query(QuerySpec(join: QuerySpec.Join(table: "nodes", leftOn: [], rightOn: []))), .invalidArgument),
+        (.query(QuerySpec(join: QuerySpec.Join(table: "/nonexistent/x.parquet", leftOn: ["node"], rightOn: ["node"]))), .invalidArgument),
+        (.query(QuerySpec(groupBy: ["node"], aggregations: ["sum(node)"])), .invalidArgument),
     ]
 
     @Test func badParametersThrowWithTheirStatus() throws {

@@ -1,9 +1,14 @@
 import AnantColumnar
+import AnantDataset
 import AnantHypergraph
 import AnantOperations
 import AnantParquet
+import AnantQuery
 import AnantTestSupport
+import Foundation
 import Testing
+
+typealias Operation = AnantOperations.Operation
 
 /// The planner's split gives the same answer, byte for byte, for 1, 2, 3 and 7 parts, on
 /// every operation, and the answer is the library's.
@@ -63,6 +68,128 @@ import Testing
                     let split = try Self.bytes(try executor.run(operation, on: h, parts: parts))
                     #expect(split == one, "\(name): \(operation) differs with \(parts) parts")
                 }
+            }
+        }
+    }
+
+    /// The operations that run whole (one task), with parameters that suit `h`.
+    static func wholeOperations(_ h: Hypergraph) -> [Operation] {
+        let nodes = (0..<min(4, h.nodeCount)).map { h.nodes[$0].description }
+        let edges = (0..<min(3, h.edgeCount)).map { h.edges[$0].description }
+        let partition = (0..<h.nodeCount).map { PartitionEntry(node: h.nodes[$0].description, part: "p\($0 % 3)") }
+        var list: [Operation] = [
+            .info(node: nodes[0], edge: nil), .info(node: nil, edge: edges[0]),
+            .degree(s: 1, maxSize: nil, nodes: nodes), .neighbors(s: 1, nodes: nodes), .edgeNeighbors(s: 1, edges: edges),
+            .distance(s: 1, of: .nodes, from: nodes[0], to: nodes[3]), .distance(s: 1, of: .edges, from: edges[0], to: edges[2]),
+            .diameter(s: 1, of: .nodes, perComponent: false),
+            .collapse(of: .edges, useCounts: true), .collapse(of: .nodes, useCounts: false), .dual,
+            .restrict(to: .nodes, ids: nodes), .restrict(to: .edges, ids: edges),
+            .modularity(partition: partition, weighting: .linear),
+            .communities(method: .kumar, partition: nil, weighting: .strict, delta: 0.01, seed: 1),
+            .communities(method: .lastStep, partition: partition, weighting: .linear, delta: 0.01, seed: 7),
+            .report(top: 5, metrics: true, source: "sample"),
+        ]
+        for measure in [CentralityMeasure.eccentricity] {
+            list.append(.centrality(measure: measure, s: 1, of: .nodes, raw: false, normalized: false, withoutSingletons: false, top: nil))
+        }
+        for measure in [CentralityMeasure.cec, .hec, .zec, .katz, .nodeEdge, .clustering] {
+            list.append(.centrality(measure: measure, s: 1, of: .nodes, raw: false, normalized: false, withoutSingletons: false, top: 9))
+        }
+        return list
+    }
+
+    @Test func operationsThatRunWholeGiveTheSameBytesForAnySplit() throws {
+        let executor = LocalExecutor(context: ExecutionContext(threads: 2))
+        var ran = 0
+        for (name, h) in try Self.hypergraphs() {
+            for operation in Self.wholeOperations(h) {
+                let one: [UInt8]
+                // Disconnected line graphs, and z-eigenvector centrality of a non-uniform
+                // hypergraph, do not apply.
+                do { one = try Self.bytes(try executor.run(operation, on: h, parts: 1)) } catch let error as HypergraphError where [.notConnected, .invalidArgument].contains(error.code) {
+                    continue
+                }
+                ran += 1
+                for parts in [2, 3, 7] {
+                    let split = try Self.bytes(try executor.run(operation, on: h, parts: parts))
+                    #expect(split == one, "\(name): \(operation) differs with \(parts) parts")
+                }
+            }
+        }
+        #expect(ran >= 50, "only \(ran) operations applied")
+    }
+
+    /// Queries of every shape: rows (filters, computed columns, joins), sorts and limits
+    /// over them, group-bys (exact double sums, means, extremes, distinct counts, with and
+    /// without keys, below joins) and steps over a group-by.
+    static let queries: [QuerySpec] = [
+        QuerySpec(filter: "weight > 0.3", select: ["edge", "node", "weight"]),
+        QuerySpec(computed: ["weight * 3 + 0.1 as w3"], filter: "w3 < 2", sort: ["w3 desc", "node"], limit: 17),
+        QuerySpec(limit: 11),
+        QuerySpec(groupBy: ["node"], aggregations: ["count(*) as degree, sum(weight) as w, mean(weight) as m", "min(weight), max(weight), n_unique(edge) as u"]),
+        QuerySpec(aggregations: ["count(*) as n, sum(weight) as w, mean(weight) as m, max(node) as last"]),
+        QuerySpec(groupBy: ["edge"], aggregations: ["count(*) as n, sum(weight) as w"], select: ["edge", "w / n as ratio"], sort: ["ratio desc", "edge"], limit: 9),
+        QuerySpec(join: QuerySpec.Join(table: "nodes", leftOn: ["node"], rightOn: ["node"]), groupBy: ["FullName"],
+                  aggregations: ["count(*) as n, sum(weight) as w, mean(weight) as m, min(edge) as first"]),
+        QuerySpec(join: QuerySpec.Join(table: "edges", leftOn: ["edge"], rightOn: ["edge"], kind: .left), filter: "weight > 0.5",
+                  select: ["edge", "node", "weight"]),
+        QuerySpec(table: .nodes, metrics: true, filter: "degree >= 3", select: ["node", "degree", "component_s2", "betweenness_s1"]),
+        QuerySpec(groupBy: ["edge"], aggregations: ["sum(weight) as w"], sort: ["w desc", "edge"]),
+    ]
+
+    @Test func everyQueryGivesTheSameBytesForAnySplit() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let h = try TestData.hif("lesmis.hif.json")
+        // Many morsels: three shards of small row groups, and one file of small row groups.
+        _ = try Dataset.write(h, to: folder.appendingPathComponent("lesmis.ds").path, options: DatasetWriteOptions(shards: 3, rowGroupRows: 64))
+        let file = folder.appendingPathComponent("lesmis.parquet").path
+        for (path, table) in [(file, h.incidenceTable()), (folder.appendingPathComponent("lesmis.nodes.parquet").path, h.nodeTable()),
+                              (folder.appendingPathComponent("lesmis.edges.parquet").path, h.edgeTable())] {
+            let writer = try ParquetFileWriter(path: path, schema: table.schema, options: ParquetWriteOptions(rowGroupRows: 50))
+            try writer.write(table)
+            try writer.close()
+        }
+        let inputs = [("dataset", try OperationInput(path: folder.appendingPathComponent("lesmis.ds").path)),
+                      ("file", try OperationInput(path: file)), ("memory", OperationInput(h))]
+        for threads in [1, 2, 4] {
+            let executor = LocalExecutor(context: ExecutionContext(threads: threads))
+            for (name, input) in inputs {
+                for spec in Self.queries {
+                    let one = try executor.run(.query(spec), on: input, parts: 1)
+                    #expect(try #require(one.table("rows")).rowCount > 0, "\(name): \(spec) is empty")
+                    for parts in [2, 3, 7] {
+                        let split = try executor.run(.query(spec), on: input, parts: parts)
+                        #expect(try Self.bytes(split) == (try Self.bytes(one)), "\(name), \(threads) threads: \(spec) differs with \(parts) parts")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sums of doubles are exact: terms that cancel give the same, correctly rounded,
+    /// answer for any split and any thread count (a plain running sum loses the ones to the 1e16 terms).
+    @Test func doubleSumsAreExactForAnySplit() throws {
+        let rows = 12 * 33_334
+        var keys = [Int64](), values = [Double]()
+        for row in 0..<rows {
+            keys.append(Int64(row % 3))
+            values.append(row % 4 == 0 ? 1e16 : row % 4 == 1 ? 1 : row % 4 == 2 ? -1e16 : 1)
+        }
+        let table = try RecordBatch([("k", .int64(Int64Column(keys))), ("v", .double(DoubleColumn(values)))])
+        let spec = QuerySpec(groupBy: ["k"], aggregations: ["sum(v) as s, mean(v) as m, count(*) as n"])
+        var expected = [Double](repeating: 0, count: 3), counts = [Int](repeating: 0, count: 3)
+        for row in 0..<rows where row % 4 == 1 || row % 4 == 3 { expected[row % 3] += 1 }
+        for row in 0..<rows { counts[row % 3] += 1 }
+        for threads in [1, 2, 3] {
+            for parts in [1, 2, 3, 7] {
+                let frame = LazyFrame.scan(.memory(table)).groupBy(["k"], try spec.aggregations.flatMap(QueryText.aggregations))
+                let options = QueryOptions(context: ExecutionContext(threads: threads))
+                let result = parts == 1 ? try frame.collect(options: options)
+                    : try frame.merge(try (0..<parts).map { try frame.partial(try QueryPart($0, of: parts), options: options) }, options: options)
+                #expect(result.columns[0] == .int64(Int64Column([0, 1, 2])), "groups in first-row order")
+                #expect(result.columns[1] == .double(DoubleColumn(expected)), "\(threads) threads, \(parts) parts")
+                #expect(result.columns[2] == .double(DoubleColumn((0..<3).map { expected[$0] / Double(counts[$0]) })))
             }
         }
     }

@@ -187,5 +187,50 @@ extension OperationRenderer {
             if json { return OperationRenderer.json(.object(JSONObject([("nodes", nodes.jsonValue), ("edges", edges.jsonValue), ("incidences", incidences.jsonValue)]))) }
             return OperationRenderer.lines("\(nodes) nodes, \(edges) edges, \(incidences) incidences")
         }
+
+        /// A query's rows: an aligned table of the first `OperationRenderer.textRowLimit`
+        /// rows (and how many more there are), or a JSON array of row objects.
+        func rows(_ json: Bool) throws(OperationError) -> [UInt8] {
+            let t = try table("rows")
+            if json {
+                return OperationRenderer.json(.array((0..<t.rowCount).map { row in
+                    .object(JSONObject(zip(t.schema.names, t.columns).map { ($0, $1[row].jsonValue) }))
+                }))
+            }
+            let shown = min(t.rowCount, OperationRenderer.textRowLimit)
+            var out = TextTable.render(t.schema.names, (0..<shown).map { row in
+                t.columns.map { column in
+                    let v = column[row]
+                    if case .double(let d) = v { return TextTable.number(d) }
+                    return v.isNull ? "null" : v.description
+                }
+            })
+            if shown < t.rowCount {
+                out += Array("… \(t.rowCount - shown) more rows (\(t.rowCount) in all; --limit, --format csv or --out FILE for all)\n".utf8)
+            }
+            return out
+        }
+
+        /// The main table as CSV: a query's rows, another result's first table, or its
+        /// values as one row.
+        func csv() throws(OperationError) -> [UInt8] {
+            if let first = result.tables.first { return CSVWriter.write(result.table("rows") ?? first.table) }
+            do {
+                var named = [(String, Column)]()
+                for scalar in result.scalars {
+                    let type: DataType = switch scalar.value {
+                    case .int: .int64
+                    case .double: .double
+                    case .bool: .bool
+                    case .json: .json
+                    case .string, .null: .string
+                    }
+                    named.append((scalar.name, try Column(type: type, values: [scalar.value])))
+                }
+                return CSVWriter.write(try RecordBatch(named))
+            } catch {
+                throw OperationError(.invalidArgument, "\(operation.name): its values do not make a table: \(error.message)")
+            }
+        }
     }
 }

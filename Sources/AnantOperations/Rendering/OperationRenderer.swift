@@ -1,9 +1,11 @@
 import AnantColumnar
 
-/// How a result is printed: for people (aligned text) or as one JSON value.
+/// How a result is printed: for people (aligned text), as one JSON value, or as CSV (a
+/// query's rows; another result's main table, or its values as one row).
 public enum RenderFormat: String, Sendable, CaseIterable {
     case text
     case json
+    case csv
 }
 
 /// Renders an operation's result as the CLI prints it; a client that shares this library
@@ -15,6 +17,7 @@ public enum OperationRenderer {
     ///   answers (a result of another operation).
     public static func render(_ result: OperationResult, of operation: Operation, as format: RenderFormat) throws(OperationError) -> [UInt8] {
         let r = Reader(result: result, operation: operation)
+        if format == .csv { return try r.csv() }
         let json = format == .json
         switch operation {
         case .info(let node, let edge):
@@ -53,8 +56,15 @@ public enum OperationRenderer {
             return try r.communities(json)
         case .dual, .restrict:
             return try r.hypergraphSummary(json)
+        case .report:
+            return try r.report(json)
+        case .query:
+            return try r.rows(json)
         }
     }
+
+    /// Text shows at most this many rows of a query's answer.
+    public static let textRowLimit = 100
 
     /// A JSON value, indented by 2, and a newline.
     static func json(_ value: JSONValue) -> [UInt8] {

@@ -1,4 +1,5 @@
 import AnantColumnar
+import AnantOperations
 import AnantDataset
 import AnantHypergraph
 import AnantParquet

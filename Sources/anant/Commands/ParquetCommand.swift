@@ -1,4 +1,5 @@
 import AnantColumnar
+import AnantOperations
 import AnantParquet
 import ArgumentParser
 import Foundation

@@ -1,6 +1,7 @@
 import AnantColumnar
 import AnantDataset
 import AnantHypergraph
+import AnantOperations
 import AnantParquet
 import AnantQuery
 import ArgumentParser
@@ -100,130 +101,60 @@ struct QueryCommand: ParsableCommand {
         if metrics, table == .incidences { throw ValidationError("--metrics attaches to --table nodes or --table edges") }
     }
 
-    func run() throws {
-        let tables = try QuerySources(input)
-        var frame = try tables.frame(table)
-        if metrics {
-            let h = try tables.hypergraph(context: runOptions.context)
-            let edges = table == .edges
-            let count = edges ? h.edgeCount : h.nodeCount
-            let centralities: ([Double], [Double])? = count <= HypergraphReport.centralityLimit
-                ? try Progress.run("computing s=1 centralities") {
-                    (try h.sBetweennessCentrality(s: 1, edges: edges, context: runOptions.context), try h.sClosenessCentrality(s: 1, edges: edges, context: runOptions.context))
-                }
-                : nil
-            if centralities == nil {
-                FileHandle.standardError.write(Data("note: \(count) \(edges ? "edges" : "nodes") is above \(HypergraphReport.centralityLimit); betweenness and closeness are left out (anant centrality computes them)\n".utf8))
-            }
-            let key = edges ? "edge" : "node"
-            frame = frame.join(.scan(.memory(try h.metricsTable(context: runOptions.context, edges: edges, centralities: centralities))), on: [key], kind: .left)
-        }
+    /// The query as an operation's parameters.
+    var spec: QuerySpec {
+        var spec = QuerySpec(table: table, metrics: metrics, computed: computed, filter: filter,
+                             groupBy: QueryText.names(groupBy ?? ""), aggregations: agg, select: select, sort: sort, limit: limit)
         if let join {
-            let right: LazyFrame
-            if let named = DatasetTable(rawValue: join) { right = try tables.frame(named) } else { right = .scan(.parquet([join])) }
-            let left = QueryText.names(leftOn ?? on ?? ""), rightKeys = QueryText.names(rightOn ?? on ?? "")
-            frame = frame.join(right, leftOn: left, rightOn: rightKeys, kind: how)
+            spec.join = QuerySpec.Join(table: join, leftOn: QueryText.names(leftOn ?? on ?? ""), rightOn: QueryText.names(rightOn ?? on ?? ""), kind: how)
         }
+        return spec
+    }
+
+    func run() throws {
+        var context = runOptions.context
+        context.memoryBudget = memoryBudget.map { $0 << 20 }
+        let input = try OperationInput(path: input)
+        let spec = self.spec
         do {
-            if !computed.isEmpty { frame = frame.withColumns(try computed.map(QueryText.named)) }
-            if let filter { frame = frame.filter(try Expr.parse(filter)) }
-            if !agg.isEmpty { frame = frame.groupBy(QueryText.names(groupBy ?? ""), try agg.flatMap { try QueryText.aggregations($0) }) }
-            if !select.isEmpty { frame = frame.select(try select.flatMap(QueryText.topLevelItems).map(QueryText.named)) }
-            if !sort.isEmpty { frame = frame.sort(try sort.flatMap(QueryText.topLevelItems).map(QueryText.sortKey)) }
-            if let limit { frame = frame.limit(limit) }
-            if explain { return Output.line(try frame.explain()) }
-            var context = runOptions.context
-            context.memoryBudget = memoryBudget.map { $0 << 20 }
-            let options = QueryOptions(context: context)
-            let (result, statistics) = try Progress.run("querying") { try frame.profile(options: options) }
-            if stats {
+            if metrics {
+                let h = try Progress.run("reading \(self.input)") { try input.hypergraph(context: context) }
+                let count = table == .edges ? h.edgeCount : h.nodeCount
+                if count > QuerySpec.centralityLimit {
+                    FileHandle.standardError.write(Data("note: \(count) \(table == .edges ? "edges" : "nodes") is above \(QuerySpec.centralityLimit); betweenness and closeness are left out (anant centrality computes them)\n".utf8))
+                }
+            }
+            if explain { return Output.line(try spec.frame(on: input, context: context).explain()) }
+            let (result, statistics) = try Progress.run("querying") { try LocalExecutor(context: context).query(spec, on: input) }
+            if stats, let statistics {
                 FileHandle.standardError.write(Data("scanned \(statistics.rowGroupsRead) of \(statistics.rowGroups) row groups, \(statistics.rowsRead) rows, \(statistics.bytesRead) bytes; \(statistics.pagesSkipped) pages left compressed\n".utf8))
             }
-            try emit(result)
+            try emit(result, spec)
+        } catch let error as OperationError where error.underlying is QueryError {
+            throw CLIError(error.message.hasPrefix("query: ") ? String(error.message.dropFirst(7)) : error.message)
         } catch let error as QueryError {
             throw CLIError(error.message)
         }
     }
 
-    private func emit(_ result: RecordBatch) throws {
-        let kind: QueryFormat
-        if let out, format == .text || format == .json {
-            kind = try HypergraphFiles.format(of: out) == .parquet ? .parquet : .csv
-        } else {
-            kind = format
-        }
-        if let out, kind == .parquet || kind == .csv {
-            // validate() asks for --out with --format parquet.
-            try HypergraphFiles.writeResult(result, to: out)
-            FileHandle.standardError.write(Data("wrote \(result.rowCount) rows to \(out)\n".utf8))
+    private func emit(_ result: OperationResult, _ spec: QuerySpec) throws {
+        if let out {
+            // The file's extension picks CSV or Parquet.
+            let rows = try result.table("rows") ?? RecordBatch(schema: try Schema([]), columns: [])
+            try HypergraphFiles.writeResult(rows, to: out)
+            FileHandle.standardError.write(Data("wrote \(rows.rowCount) rows to \(out)\n".utf8))
             return
         }
-        switch kind {
-        case .parquet:
-            throw ValidationError("--format parquet needs --out FILE")
-        case .csv:
-            Output.write(CSVWriter.write(result))
-        case .json:
-            Output.json(.array((0..<result.rowCount).map { row in
-                .object(JSONObject(zip(result.schema.names, result.columns).map { ($0, $1[row].jsonValue) }))
-            }))
-        case .text:
-            let shown = min(result.rowCount, 100)
-            Output.table(result.schema.names, (0..<shown).map { row in
-                result.columns.map { column in
-                    let v = column[row]
-                    if case .double(let d) = v { return Output.number(d) }
-                    return v.isNull ? "null" : v.description
-                }
-            })
-            if shown < result.rowCount {
-                Output.line("… \(result.rowCount - shown) more rows (\(result.rowCount) in all; --limit, --format csv or --out FILE for all)")
-            }
+        let render: RenderFormat = switch format {
+        case .text: .text
+        case .json: .json
+        case .csv: .csv
+        case .parquet: throw ValidationError("--format parquet needs --out FILE")
         }
+        Output.write(try OperationRenderer.render(result, of: .query(spec), as: render))
     }
 }
 
 extension DatasetTable: ExpressibleByArgument {}
 extension JoinKind: ExpressibleByArgument {}
 
-/// The tables a query reads: a dataset's shards, a Parquet file and its companions, or
-/// the tables of a hypergraph loaded from CSV or HIF.
-struct QuerySources {
-    let input: String
-    private var dataset: Dataset?
-    private var loaded: Hypergraph?
-
-    init(_ input: String) throws {
-        self.input = input
-        dataset = try HypergraphFiles.dataset(input)
-        if dataset == nil {
-            try HypergraphFiles.checkReadable(input)
-            if try HypergraphFiles.format(of: input, sniff: true) != .parquet {
-                loaded = try Progress.run("reading \(input)") { try HypergraphFiles.read(input) }
-            }
-        }
-    }
-
-    func frame(_ table: DatasetTable) throws -> LazyFrame {
-        if let dataset { return dataset.scan(table) }
-        if let loaded {
-            switch table {
-            case .incidences: return .scan(.memory(loaded.incidenceTable()))
-            case .nodes: return .scan(.memory(loaded.nodeTable()))
-            case .edges: return .scan(.memory(loaded.edgeTable()))
-            }
-        }
-        if table == .incidences { return .scan(.parquet([input])) }
-        let (nodes, edges) = HypergraphFiles.companions(of: input, format: .parquet)
-        let path = table == .nodes ? nodes : edges
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CLIError("\(input) has no \(table.rawValue) table: expected \(path) beside it")
-        }
-        return .scan(.parquet([path]))
-    }
-
-    func hypergraph(context: ExecutionContext) throws -> Hypergraph {
-        if let loaded { return loaded }
-        return try Progress.run("reading \(input)") { try HypergraphFiles.read(dataset?.root ?? input, context: context) }
-    }
-}

@@ -1,5 +1,7 @@
-import AnantHypergraph
+import AnantColumnar
+import AnantOperations
 import ArgumentParser
+import Foundation
 
 /// `anant report`: the main job, a readable summary of a hypergraph.
 struct ReportCommand: ParsableCommand {
@@ -20,9 +22,21 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
+        let operation = Operation.report(top: top, metrics: out != nil, source: common.input)
         let h = try common.load()
-        let report = try HypergraphReport(h, source: common.input, top: top, context: common.context)
-        if let out { try report.writeMetrics(to: out, context: common.context) }
-        if common.format == .json { Output.json(report.json) } else { Output.write(Array(report.text.utf8)) }
+        let result = try Progress.run("computing the report") { try LocalExecutor(context: common.context).run(operation, on: h) }
+        if let out {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) {
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            } else if !isDirectory.boolValue {
+                throw CLIError("cannot write metrics to '\(out)': it is a file, not a folder")
+            }
+            for (table, file) in [("node_metrics", "nodes.parquet"), ("edge_metrics", "edges.parquet")] {
+                guard let metrics = result.table(table) else { throw CLIError("the report has no \(table)") }
+                try HypergraphFiles.writeResult(metrics, to: out + "/" + file)
+            }
+        }
+        Output.write(try OperationRenderer.render(result, of: operation, as: common.format == .json ? .json : .text))
     }
 }

@@ -1,4 +1,5 @@
 import AnantColumnar
+import AnantParquet
 import ArgumentParser
 import Foundation
 
@@ -26,4 +27,8 @@ struct RunOptions: ParsableArguments {
         let context = ExecutionContext(threads: threads ?? environment ?? ExecutionContext.processorCount)
         return timeout.map { context.withTimeout(seconds: $0) } ?? context
     }
+}
+
+extension ParquetCompression: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
 }

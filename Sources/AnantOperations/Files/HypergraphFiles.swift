@@ -2,22 +2,26 @@ import AnantColumnar
 import AnantDataset
 import AnantHypergraph
 import AnantParquet
-import ArgumentParser
 import Foundation
 
 /// Reads and writes hypergraph files, choosing the format by extension: .json is HIF;
 /// .csv and .parquet are incidence tables (`edge`, `node`, properties) with optional
 /// companions FILE.nodes.EXT and FILE.edges.EXT holding node and edge tables. Other
-/// extensions are sniffed from the content.
-enum HypergraphFiles {
-    enum Format: String {
+/// extensions are sniffed from the content. The CLI and clients share it, so that a
+/// path means the same everywhere.
+///
+/// Errors are `OperationError`s (`notFound` for a missing file, `failedPrecondition` for
+/// a path of the wrong kind, `invalidArgument` for a name without a known format) or the
+/// reading module's own error.
+public enum HypergraphFiles {
+    public enum Format: String, Sendable {
         case hif, csv, parquet
 
-        var fileExtension: String { self == .hif ? ".json" : ".\(rawValue)" }
+        public var fileExtension: String { self == .hif ? ".json" : ".\(rawValue)" }
     }
 
     /// The format of a path, by extension or, for reading, by its first bytes.
-    static func format(of path: String, sniff: Bool = false) throws -> Format {
+    public static func format(of path: String, sniff: Bool = false) throws -> Format {
         let lower = path.lowercased()
         if lower.hasSuffix(".json") { return .hif }
         if lower.hasSuffix(".csv") { return .csv }
@@ -27,11 +31,11 @@ enum HypergraphFiles {
             let first = head.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
             return first == UInt8(ascii: "{") ? .hif : .csv
         }
-        throw CLIError("cannot tell the format of '\(path)': name it .json (HIF), .csv or .parquet (incidence table)")
+        throw OperationError(.invalidArgument, "cannot tell the format of '\(path)': name it .json (HIF), .csv or .parquet (incidence table)")
     }
 
     /// A dataset folder (`anant import` makes them), optionally `FOLDER@VERSION`.
-    static func dataset(_ path: String) throws -> Dataset? {
+    public static func dataset(_ path: String) throws -> Dataset? {
         var root = path, version: Int? = nil
         if let at = path.lastIndex(of: "@"), let v = Int(path[path.index(after: at)...]), !Dataset.isDataset(path) {
             root = String(path[..<at])
@@ -40,15 +44,15 @@ enum HypergraphFiles {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else { return nil }
         guard Dataset.isDataset(root) else {
-            throw CLIError("cannot read '\(root)': it is a folder but not an Anant dataset (no _manifest.json; make one with `anant import`)")
+            throw OperationError(.failedPrecondition, "cannot read '\(root)': it is a folder but not an Anant dataset (no _manifest.json; make one with `anant import`)")
         }
-        do { return try Dataset.open(root, version: version) } catch { throw CLIError(error.message) }
+        return try Dataset.open(root, version: version)
     }
 
     /// Reads a hypergraph file or dataset folder.
-    static func read(_ path: String, context: ExecutionContext = .default) throws -> Hypergraph {
+    public static func read(_ path: String, context: ExecutionContext = .default) throws -> Hypergraph {
         if let dataset = try dataset(path) {
-            do { return try dataset.hypergraph(context: context) } catch { throw CLIError(error.message) }
+            return try dataset.hypergraph(context: context)
         }
         try checkReadable(path)
         switch try format(of: path, sniff: true) {
@@ -63,7 +67,7 @@ enum HypergraphFiles {
             let (nodesPath, edgesPath) = companions(of: path, format: .parquet)
             func table(_ file: String) throws -> RecordBatch {
                 do { return try ParquetFileReader(path: file).readTable() } catch {
-                    throw CLIError("cannot read '\(file)': \(error.message)")
+                    throw ParquetError(error.code, "cannot read '\(file)': \(error.message)", underlying: error.underlying, retryable: error.retryable)
                 }
             }
             let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try table(nodesPath) : nil
@@ -74,7 +78,7 @@ enum HypergraphFiles {
 
     /// Writes a hypergraph; returns the paths written (tables may add companion files).
     @discardableResult
-    static func write(_ hypergraph: Hypergraph, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws -> [String] {
+    public static func write(_ hypergraph: Hypergraph, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws -> [String] {
         let format = try format(of: path)
         if format == .hif {
             try writeAtomically(HIFWriter.write(hypergraph), to: path)
@@ -97,9 +101,9 @@ enum HypergraphFiles {
     }
 
     /// Writes a result table as CSV or Parquet, by the extension of `path`.
-    static func writeResult(_ table: RecordBatch, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws {
+    public static func writeResult(_ table: RecordBatch, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws {
         let format = try format(of: path)
-        guard format != .hif else { throw CLIError("cannot write a table to '\(path)': name it .csv or .parquet") }
+        guard format != .hif else { throw OperationError(.invalidArgument, "cannot write a table to '\(path)': name it .csv or .parquet") }
         try writeTable(format == .csv ? CSVWriter.write(table) : nil, table, format, codec, to: path)
     }
 
@@ -112,49 +116,46 @@ enum HypergraphFiles {
             try writer.write(table)
             try writer.close()
         } catch {
-            throw CLIError("cannot write '\(path)': \(error.message)")
+            throw ParquetError(error.code, "cannot write '\(path)': \(error.message)", underlying: error.underlying, retryable: error.retryable)
         }
     }
 
     /// FILE.EXT → (FILE.nodes.EXT, FILE.edges.EXT).
-    static func companions(of path: String, format: Format) -> (String, String) {
+    public static func companions(of path: String, format: Format) -> (String, String) {
         let ext = format.fileExtension
         let stem = path.lowercased().hasSuffix(ext) ? String(path.dropLast(ext.count)) : path
         return (stem + ".nodes" + ext, stem + ".edges" + ext)
     }
 
-    static func checkReadable(_ path: String) throws {
+    public static func checkReadable(_ path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CLIError("cannot read '\(path)': no such file")
+            throw OperationError(.notFound, "cannot read '\(path)': no such file")
         }
-        if isDirectory.boolValue { throw CLIError("cannot read '\(path)': it is a directory, not a file") }
+        if isDirectory.boolValue { throw OperationError(.failedPrecondition, "cannot read '\(path)': it is a directory, not a file") }
     }
 
-    static func readBytes(_ path: String) throws -> [UInt8] {
+    public static func readBytes(_ path: String) throws -> [UInt8] {
         try checkReadable(path)
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError("cannot read '\(path)': permission denied or unreadable")
+            throw OperationError(.failedPrecondition, "cannot read '\(path)': permission denied or unreadable")
         }
         return Array(data)
     }
 
-    static func checkFolder(of path: String) throws {
+    public static func checkFolder(of path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIError("cannot write '\(path)': folder '\(folder)' does not exist")
+            throw OperationError(.notFound, "cannot write '\(path)': folder '\(folder)' does not exist")
         }
     }
 
     /// Writes durably (`DurableFile`: a temporary file in the same folder, fsync, rename,
     /// fsync of the folder), so a reader never sees a partial file.
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         try checkFolder(of: path)
-        do { try DurableFile.write(bytes, to: path) } catch { throw CLIError("cannot write '\(path)': \(error.message)") }
+        do { try DurableFile.write(bytes, to: path) } catch { throw ColumnarError(error.code, "cannot write '\(path)': \(error.message)", underlying: error.underlying, retryable: error.retryable) }
     }
 }
 
-extension ParquetCompression: ExpressibleByArgument {
-    public init?(argument: String) { self.init(name: argument) }
-}
