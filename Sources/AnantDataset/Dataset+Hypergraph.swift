@@ -87,7 +87,7 @@ extension Dataset {
                 name: hypergraph.name ?? (root.split(separator: "/").last.map(String.init) ?? "hypergraph"), version: version,
                 created: utcTimestamp(), codec: options.compression.name,
                 nodeCount: hypergraph.nodeCount, edgeCount: hypergraph.edgeCount, incidenceCount: hypergraph.incidenceCount,
-                hypergraph: hypergraphFacts(hypergraph), tables: entries)
+                hypergraph: hypergraph.facts, tables: entries)
             try FileIO.rename(staging, to: "\(root)/\(name)")
             try FileIO.makeDirectory("\(root)/_versions")
             let text = Array(JSONWriter(indent: 2).string(manifest.json).utf8) + [0x0A]
@@ -132,17 +132,6 @@ extension Dataset {
         return ShardEntry(path: relative, rows: batch.rowCount, bytes: size, sha256: sum)
     }
 
-    private static func hypergraphFacts(_ h: Hypergraph) -> JSONObject {
-        var facts = [(String, JSONValue)]()
-        if let name = h.name { facts.append(("name", .string(name))) }
-        if let type = h.networkType { facts.append(("network_type", .string(type.rawValue))) }
-        facts.append(("metadata", .object(h.metadata)))
-        facts.append(("default_weights", .object(JSONObject([
-            ("node", .double(h.defaultWeights.node)), ("edge", .double(h.defaultWeights.edge)), ("incidence", .double(h.defaultWeights.incidence)),
-        ]))))
-        return JSONObject(facts)
-    }
-
     private static func utcTimestamp() -> String {
         var now = time(nil)
         var parts = tm()
@@ -165,11 +154,7 @@ extension Dataset {
     }
 
     /// The manifest's default weights (HyperNetX's 1 where absent).
-    private var defaultWeights: DefaultWeights {
-        let defaults = manifest.hypergraph["default_weights"]?.objectValue
-        return DefaultWeights(node: defaults?["node"]?.numberValue ?? 1, edge: defaults?["edge"]?.numberValue ?? 1,
-                              incidence: defaults?["incidence"]?.numberValue ?? 1)
-    }
+    private var defaultWeights: DefaultWeights { Hypergraph.defaultWeights(in: manifest.hypergraph) }
 
     /// The hypergraph-level facts of the manifest applied to `h`.
     private func withFacts(_ h: Hypergraph) -> Hypergraph {

@@ -118,11 +118,12 @@ extension LocalExecutor {
         ])
     }
 
-    /// A hypergraph as a result: its incidence, node and edge tables, and its counts.
+    /// A hypergraph as a result: its incidence, node and edge tables, its counts and its
+    /// facts (`OperationResult.hypergraph()` rebuilds it).
     static func hypergraph(_ h: Hypergraph) -> OperationResult {
         OperationResult(tables: [NamedTable("incidences", h.incidenceTable()), NamedTable("nodes", h.nodeTable()), NamedTable("edges", h.edgeTable())],
                         scalars: [NamedScalar("nodes", .int(Int64(h.nodeCount))), NamedScalar("edges", .int(Int64(h.edgeCount))),
-                                  NamedScalar("incidences", .int(Int64(h.incidenceCount)))])
+                                  NamedScalar("incidences", .int(Int64(h.incidenceCount))), NamedScalar("facts", .json(.object(h.facts)))])
     }
 
     /// A partition from a request's entries: every node in exactly one part; parts

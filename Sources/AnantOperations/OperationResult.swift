@@ -19,6 +19,18 @@ public struct OperationResult: Sendable, Hashable {
 
     /// The scalar called `name`.
     public func scalar(_ name: String) -> ScalarValue? { scalars.first { $0.name == name }?.value }
+
+    /// The hypergraph a result holds (of `dual`, `restrict`, `collapse`): rebuilt from its
+    /// incidence, node and edge tables and its facts.
+    ///
+    /// - Throws: `OperationError.invalidArgument` when the result holds no hypergraph.
+    public func hypergraph(context: ExecutionContext = .default) throws -> Hypergraph {
+        guard let incidences = table("incidences"), let nodes = table("nodes"), let edges = table("edges"),
+              case .json(.object(let facts)) = scalar("facts") else {
+            throw OperationError(.invalidArgument, "the result holds no hypergraph (it needs incidences, nodes and edges tables and facts)")
+        }
+        return try Hypergraph(incidences: incidences, nodes: nodes, edges: edges, facts: facts, context: context)
+    }
 }
 
 /// A table of a result.

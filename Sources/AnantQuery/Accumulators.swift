@@ -8,9 +8,9 @@ import CAnantSystem
 /// Semantics are SQL's: `count(x)`, `sum`, `mean`, `min`, `max` and `n_unique` ignore
 /// nulls; a group with no non-null value gets a null sum, mean, min and max. Integer sums
 /// stay integers (overflow is an error); NaN orders above every number (so `max` of a
-/// group holding NaN is NaN, as DuckDB gives). Sums and means of doubles add every term
-/// exactly (`ExactSum`) and round once, so they do not depend on how rows were split
-/// among workers or parts, nor on the order the pieces merge in.
+/// group holding NaN is NaN, as DuckDB gives). Sums and means of doubles sum each morsel
+/// in row order and add the morsels' sums exactly (`BlockSums`), so they do not depend on
+/// how morsels were split among workers or parts, nor on the order the pieces merge in.
 protocol Accumulator: AnyObject {
     /// Grows the state to `groups` groups.
     func resize(_ groups: Int)
@@ -125,43 +125,133 @@ extension Accumulators {
 
 // MARK: sum
 
-/// Sums of Int64 (integer and Boolean columns; overflow is an error) or of Double (exact).
+/// Per-group sums of doubles that do not depend on how morsels were shared among workers
+/// or parts: a batch (one morsel) is summed per group in plain doubles, in row order, and
+/// the groups' batch sums are then added exactly (the fixed block order `ExactSum`
+/// describes). A group with one batch keeps that batch's sum as it is (one term is its own
+/// exact sum); a second batch moves it to an `ExactSum` on the side, so most groups of a
+/// large group-by cost 12 bytes, not 40. Whether a group spills depends only on the data.
+struct BlockSums {
+    private struct Slot {
+        var sum: Double = 0
+        var rows: Int64 = 0
+    }
+
+    /// Each group's number of values.
+    private(set) var counts: [Int64] = []
+    /// The sum of each group's one batch (while it has one).
+    private var single: [Double] = []
+    /// The index in `spilled` of each group with two batches or more, else -1.
+    private var spill: [Int32] = []
+    private var spilled: [ExactSum] = []
+    private var block: [Slot] = []
+    private var touched: [Int32] = []
+
+    mutating func resize(_ groups: Int) {
+        guard counts.count < groups else { return }
+        let extra = groups - counts.count
+        counts.append(contentsOf: repeatElement(0, count: extra))
+        single.append(contentsOf: repeatElement(0, count: extra))
+        spill.append(contentsOf: repeatElement(-1, count: extra))
+        block.append(contentsOf: repeatElement(Slot(), count: extra))
+    }
+
+    /// Adds `sum` (of `rows` values) to group `g` exactly.
+    @inline(__always)
+    private mutating func add(_ g: Int, sum: Double, rows: Int64) {
+        if counts[g] == 0 {
+            single[g] = sum
+        } else if spill[g] < 0 {
+            spill[g] = Int32(spilled.count)
+            var exact = ExactSum(single[g])
+            exact.add(sum)
+            spilled.append(exact)
+        } else {
+            spilled[Int(spill[g])].add(sum)
+        }
+        counts[g] += rows
+    }
+
+    /// Adds one batch: `values[row]` to group `groups[row]`, where `validity` holds.
+    mutating func add(_ groups: [Int32], _ values: [Double], _ validity: Bitmap?) {
+        var touched = self.touched
+        self.touched = []
+        block.withUnsafeMutableBufferPointer { block in
+            values.withUnsafeBufferPointer { v in
+                groups.withUnsafeBufferPointer { g in
+                    for row in 0..<g.count where validity?[row] ?? true {
+                        if row + 16 < g.count { anant_prefetch(block.baseAddress! + Int(g[row + 16])) }
+                        let group = Int(g[row])
+                        if block[group].rows == 0 { touched.append(g[row]) }
+                        block[group].sum += v[row]
+                        block[group].rows += 1
+                    }
+                }
+            }
+        }
+        for group in touched {
+            let g = Int(group), slot = block[g]
+            block[g] = Slot()
+            add(g, sum: slot.sum, rows: slot.rows)
+        }
+        touched.removeAll(keepingCapacity: true)
+        self.touched = touched
+    }
+
+    /// Adds `other`'s group `sources[k]` (k without sources) to group `targets[k]`.
+    mutating func merge(_ other: BlockSums, into targets: [Int32], from sources: [Int32]?) {
+        for k in targets.indices {
+            let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
+            guard other.counts[g] > 0 else { continue }
+            if other.spill[g] < 0 {
+                add(t, sum: other.single[g], rows: other.counts[g])
+                continue
+            }
+            // Two exact sums: the spilled one joins this group's, spilled first if needed.
+            if counts[t] > 0 && spill[t] < 0 {
+                spill[t] = Int32(spilled.count)
+                spilled.append(ExactSum(single[t]))
+            }
+            if spill[t] < 0 {
+                spill[t] = Int32(spilled.count)
+                spilled.append(other.spilled[Int(other.spill[g])])
+            } else {
+                spilled[Int(spill[t])].add(other.spilled[Int(other.spill[g])])
+            }
+            counts[t] += other.counts[g]
+        }
+    }
+
+    /// The first `groups` sums (a lone batch's -0 as 0, as `ExactSum` gives), null where
+    /// a group had no value.
+    func sums(_ groups: Int) -> (values: [Double], validity: Bitmap?) {
+        let present = counts.prefix(groups).map { $0 > 0 }
+        let values = (0..<groups).map { g in spill[g] < 0 ? single[g] + 0 : spilled[Int(spill[g])].value }
+        return (values, present.allSatisfy { $0 } ? nil : Bitmap(present))
+    }
+}
+
+/// Sums of Int64 (integer and Boolean columns; overflow is an error) or of Double
+/// (`BlockSums`).
 final class SumAccumulator: Accumulator {
     let isDouble: Bool
-    var exact: [ExactSum] = []
+    var doubles = BlockSums()
     var integers: [Int64] = []
     var seen: [Bool] = []
 
     init(isDouble: Bool) { self.isDouble = isDouble }
 
     func resize(_ groups: Int) {
+        if isDouble { return doubles.resize(groups) }
         guard seen.count < groups else { return }
-        let extra = groups - seen.count
-        seen.append(contentsOf: repeatElement(false, count: extra))
-        if isDouble { exact.append(contentsOf: repeatElement(ExactSum(), count: extra)) } else { integers.append(contentsOf: repeatElement(0, count: extra)) }
+        seen.append(contentsOf: repeatElement(false, count: groups - seen.count))
+        integers.append(contentsOf: repeatElement(0, count: groups - integers.count))
     }
 
     func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
         let validity = column.validity
-        if isDouble {
-            let values = try Accumulators.doubles(column)
-            exact.withUnsafeMutableBufferPointer { sums in
-                seen.withUnsafeMutableBufferPointer { seen in
-                    values.withUnsafeBufferPointer { v in
-                        groups.withUnsafeBufferPointer { g in
-                            for row in 0..<g.count where validity?[row] ?? true {
-                                if row + 16 < g.count { anant_prefetch(sums.baseAddress! + Int(g[row + 16])) }
-                                let group = Int(g[row])
-                                sums[group].add(v[row])
-                                seen[group] = true
-                            }
-                        }
-                    }
-                }
-            }
-            return
-        }
+        if isDouble { return doubles.add(groups, try Accumulators.doubles(column), validity) }
         let values = try Accumulators.integers(column)
         var overflow = false
         integers.withUnsafeMutableBufferPointer { integers in
@@ -181,17 +271,14 @@ final class SumAccumulator: Accumulator {
     func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! SumAccumulator
         other.resize(Accumulators.sourceCount(targets, sources))
+        if isDouble { return doubles.merge(other.doubles, into: targets, from: sources) }
         var overflow = false
         for k in targets.indices {
             let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
             guard other.seen[g] else { continue }
-            if isDouble {
-                exact[t].add(other.exact[g])
-            } else {
-                let (sum, over) = integers[t].addingReportingOverflow(other.integers[g])
-                overflow = overflow || over
-                integers[t] = sum
-            }
+            let (sum, over) = integers[t].addingReportingOverflow(other.integers[g])
+            overflow = overflow || over
+            integers[t] = sum
             seen[t] = true
         }
         if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
@@ -199,10 +286,12 @@ final class SumAccumulator: Accumulator {
 
     func finish(groups: Int) -> Column {
         resize(groups)
+        if isDouble {
+            let (values, validity) = doubles.sums(groups)
+            return .double(DoubleColumn(values, validity: validity))
+        }
         let present = Array(seen.prefix(groups))
-        let validity = present.allSatisfy { $0 } ? nil : Bitmap(present)
-        if isDouble { return .double(DoubleColumn(exact.prefix(groups).map(\.value), validity: validity)) }
-        return .int64(Int64Column(Array(integers.prefix(groups)), validity: validity))
+        return .int64(Int64Column(Array(integers.prefix(groups)), validity: present.allSatisfy { $0 } ? nil : Bitmap(present)))
     }
 
     func emptyCopy() -> any Accumulator { SumAccumulator(isDouble: isDouble) }
@@ -211,45 +300,25 @@ final class SumAccumulator: Accumulator {
 // MARK: mean
 
 final class MeanAccumulator: Accumulator {
-    var sums: [ExactSum] = []
-    var counts: [Int64] = []
+    var sums = BlockSums()
 
-    func resize(_ groups: Int) {
-        if sums.count < groups {
-            sums.append(contentsOf: repeatElement(ExactSum(), count: groups - sums.count))
-            counts.append(contentsOf: repeatElement(0, count: groups - counts.count))
-        }
-    }
+    func resize(_ groups: Int) { sums.resize(groups) }
 
     func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
-        let values = try Accumulators.doubles(column)
-        let validity = column.validity
-        sums.withUnsafeMutableBufferPointer { sums in
-            counts.withUnsafeMutableBufferPointer { counts in
-                for row in 0..<groups.count where validity?[row] ?? true {
-                    let g = Int(groups[row])
-                    sums[g].add(values[row])
-                    counts[g] += 1
-                }
-            }
-        }
+        sums.add(groups, try Accumulators.doubles(column), column.validity)
     }
 
     func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! MeanAccumulator
         other.resize(Accumulators.sourceCount(targets, sources))
-        for k in targets.indices {
-            let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
-            sums[t].add(other.sums[g])
-            counts[t] += other.counts[g]
-        }
+        sums.merge(other.sums, into: targets, from: sources)
     }
 
     func finish(groups: Int) -> Column {
         resize(groups)
-        let validity = counts.prefix(groups).allSatisfy { $0 > 0 } ? nil : Bitmap(counts.prefix(groups).map { $0 > 0 })
-        return .double(DoubleColumn((0..<groups).map { counts[$0] > 0 ? sums[$0].value / Double(counts[$0]) : 0 }, validity: validity))
+        let (values, validity) = sums.sums(groups)
+        return .double(DoubleColumn((0..<groups).map { sums.counts[$0] > 0 ? values[$0] / Double(sums.counts[$0]) : 0 }, validity: validity))
     }
 
     func emptyCopy() -> any Accumulator { MeanAccumulator() }

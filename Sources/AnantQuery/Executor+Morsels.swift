@@ -190,30 +190,37 @@ extension Executor {
         do { return try RecordBatch(named) } catch { throw QueryError(.invalidArgument, error.message) }
     }
 
-    /// Runs the pipeline on every core, `consume(worker, morsel, batch)` for each morsel's
+    /// Runs the pipeline on every core, `consume(slot, morsel, batch)` for each morsel's
     /// output (`morsel` its index in the scan); the values it returns in morsel order. With
-    /// `part`, only that part's share of the morsels runs. A pipeline (or part) with no
-    /// morsel runs once on an empty batch, so that its output has its columns.
-    func drive<T>(_ p: Pipeline, part: QueryPart? = nil,
-                  _ consume: @Sendable (_ worker: Int, _ morsel: Int, RecordBatch) throws(QueryError) -> T) throws(QueryError) -> [T] {
-        try drive(p, part: part, produce: produce, consume)
+    /// `part`, only that part's share of the morsels runs. `slot` is the worker; with
+    /// `contiguous`, the morsels are cut into one run per worker instead and `slot` numbers
+    /// the run (runs in morsel order, each taken in order by one worker) — what an
+    /// order-sensitive sink needs. A pipeline (or part) with no morsel runs once on an
+    /// empty batch, so that its output has its columns.
+    func drive<T>(_ p: Pipeline, part: QueryPart? = nil, contiguous: Bool = false,
+                  _ consume: @Sendable (_ slot: Int, _ morsel: Int, RecordBatch) throws(QueryError) -> T) throws(QueryError) -> [T] {
+        try drive(p, part: part, contiguous: contiguous, produce: produce, consume)
     }
 
-    func drive<M, T>(_ p: Pipeline, part: QueryPart? = nil, produce: @Sendable (Pipeline, Morsel?) throws(QueryError) -> M,
-                     _ consume: @Sendable (_ worker: Int, _ morsel: Int, M) throws(QueryError) -> T) throws(QueryError) -> [T] {
+    func drive<M, T>(_ p: Pipeline, part: QueryPart? = nil, contiguous: Bool = false, produce: @Sendable (Pipeline, Morsel?) throws(QueryError) -> M,
+                     _ consume: @Sendable (_ slot: Int, _ morsel: Int, M) throws(QueryError) -> T) throws(QueryError) -> [T] {
         let list = try morsels(p)
         let range = part?.share(of: list.count) ?? 0..<list.count
         if range.isEmpty { return [try consume(0, range.lowerBound, try produce(p, nil))] }
         let work = UncheckedSendable(list)
         var outcomes = [Result<T, QueryError>?](repeating: nil, count: range.count)
         let workers = try concurrency(p, Array(list[range]))
+        let chunk = contiguous ? (range.count + workers - 1) / workers : 1
         let first = range.lowerBound
+        let context = self.context
         try outcomes.withUnsafeMutableBufferPointer { slots throws(QueryError) in
             let out = SharedBuffer(slots)
-            try context.forEachChunk(count: range.count, chunk: 1, workers: workers, as: QueryError.self) { worker, chunk in
-                for k in chunk {
+            try context.forEachChunk(count: range.count, chunk: chunk, workers: workers, as: QueryError.self) { worker, run in
+                let slot = contiguous ? run.lowerBound / chunk : worker
+                for k in run {
+                    if context.isStopped { return }
                     let m = first + k
-                    out[k] = Result { () throws(QueryError) -> T in try consume(worker, m, try produce(p, work.value[m])) }
+                    out[k] = Result { () throws(QueryError) -> T in try consume(slot, m, try produce(p, work.value[m])) }
                 }
             }
         }

@@ -68,7 +68,7 @@ extension Executor {
         var joined = Pipeline(source: .batch(try pre.keyBatch(source: source)))
         joined.steps = [.probe(build)]
         let states = (0..<context.threads).map { _ in GroupState(keys: keys, aggregations: aggregations) }
-        _ = try drive(joined) { worker, _, batch throws(QueryError) in try states[worker].add(batch, from: pre, source: source) }
+        _ = try drive(joined, contiguous: true) { run, _, batch throws(QueryError) in try states[run].add(batch, from: pre, source: source) }
         return try merged(states)
     }
 
@@ -79,13 +79,16 @@ extension Executor {
         return try groupState(try pipeline(input), keys: keys, aggregations: aggregations, part: part)
     }
 
-    /// The merged group state of the pipeline's morsels (of `part`'s share, with one).
+    /// The merged group state of the pipeline's morsels (of `part`'s share, with one):
+    /// one state per contiguous run of morsels, merged in run order, so that groups come
+    /// in the order of their first rows.
     func groupState(_ p: Pipeline, keys: [String], aggregations: [Aggregation], part: QueryPart? = nil) throws(QueryError) -> GroupState {
         let states = (0..<context.threads).map { _ in GroupState(keys: keys, aggregations: aggregations) }
-        _ = try drive(p, part: part) { worker, morsel, batch throws(QueryError) in try states[worker].add(batch, morsel: morsel) }
+        _ = try drive(p, part: part, contiguous: true) { run, _, batch throws(QueryError) in try states[run].add(batch) }
         return try merged(states)
     }
 
+    /// The states of consecutive runs, merged in run order.
     private func merged(_ states: [GroupState]) throws(QueryError) -> GroupState {
         let result = states[0]
         for other in states.dropFirst() { try result.merge(other) }

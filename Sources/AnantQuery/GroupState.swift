@@ -1,21 +1,17 @@
 import AnantColumnar
 
-/// The running state of a group-by: its key table, one accumulator per aggregate, and the
-/// position of each group's first row. Workers build one each from the morsels they take;
-/// states merge (workers, then the parts of a split query, in any order) and finish into
-/// the result, whose groups are in the order of their first rows — so the answer does not
-/// depend on threads, on how morsels were shared out, or on how the query was split.
-///
-/// A row's position is its morsel's index in the scan (high 32 bits) and its row within
-/// the morsel (low 32 bits): the same whichever worker or part reads it.
+/// The running state of a group-by: its key table and one accumulator per aggregate. A
+/// key table numbers groups in the order their first rows arrive, so a state built from a
+/// contiguous run of morsels, in morsel order, holds its groups in first-row order; and
+/// merging the states of consecutive runs in run order (workers' chunks, then the parts of
+/// a split query) appends each run's new groups in that order. The result's groups are
+/// then in the order of their first rows, whatever the thread count or the split.
 final class GroupState: @unchecked Sendable {
     let keys: [String]
     let aggregations: [Aggregation]
     /// Nil until the first batch fixes the key types.
     private(set) var table: KeyTable?
     private(set) var accumulators: [any Accumulator] = []
-    /// Each group's first row position (`Int64.max` until it has one).
-    private(set) var first: [Int64] = []
 
     /// The groups so far.
     var count: Int { table?.count ?? 0 }
@@ -24,9 +20,6 @@ final class GroupState: @unchecked Sendable {
         self.keys = keys
         self.aggregations = aggregations
     }
-
-    /// A row position: morsel `morsel`, row `row`.
-    static func position(morsel: Int, row: Int) -> Int64 { Int64(morsel) << 32 | Int64(row) }
 
     /// The group of every row of `batch` (creating groups as they come), sized state.
     private func groups(_ batch: RecordBatch, like pre: GroupState? = nil) throws(QueryError) -> [Int32] {
@@ -46,9 +39,7 @@ final class GroupState: @unchecked Sendable {
             }
         }
         let ids = try table!.insert(keyColumns, rows: batch.rowCount)
-        let count = table!.count
-        if first.count < count { first.append(contentsOf: repeatElement(Int64.max, count: count - first.count)) }
-        for accumulator in accumulators { accumulator.resize(count) }
+        for accumulator in accumulators { accumulator.resize(table!.count) }
         return ids
     }
 
@@ -57,13 +48,9 @@ final class GroupState: @unchecked Sendable {
         return QueryError(.unknownColumn, "unknown column '\(name)' in \(a.function.rawValue)(\(name)) (columns: \(batch.schema.names.joined(separator: ", ")))")
     }
 
-    /// Adds the rows of morsel `morsel`.
-    func add(_ batch: RecordBatch, morsel: Int) throws(QueryError) {
+    /// Adds the rows of the next morsel of this state's run.
+    func add(_ batch: RecordBatch) throws(QueryError) {
         let ids = try groups(batch)
-        let base = GroupState.position(morsel: morsel, row: 0)
-        first.withUnsafeMutableBufferPointer { first in
-            for (row, g) in ids.enumerated() where first[Int(g)] > base + Int64(row) { first[Int(g)] = base + Int64(row) }
-        }
         for (a, accumulator) in zip(aggregations, accumulators) {
             var input: Column? = nil
             if let name = a.column {
@@ -82,40 +69,30 @@ final class GroupState: @unchecked Sendable {
             throw QueryError(.invalidArgument, "the pre-aggregated group column '\(source)' is not Int64")
         }
         let sources = column.values.map { Int32(truncatingIfNeeded: $0) }
-        for (t, s) in zip(targets, sources) where first[Int(t)] > pre.first[Int(s)] { first[Int(t)] = pre.first[Int(s)] }
         for (mine, theirs) in zip(accumulators, pre.accumulators) { try mine.merge(theirs, into: targets, from: sources) }
     }
 
-    /// Adds another state of the same aggregates.
+    /// Adds the state of the run that follows this one's (its new groups come after
+    /// this one's, in its order).
     func merge(_ other: GroupState) throws(QueryError) {
         guard let theirs = other.table else { return }
         guard let table else {
             table = theirs
             accumulators = other.accumulators
-            first = other.first
             return
         }
         let mapping = table.merge(theirs)
-        if first.count < table.count { first.append(contentsOf: repeatElement(Int64.max, count: table.count - first.count)) }
-        for (g, t) in mapping.enumerated() where first[Int(t)] > other.first[g] { first[Int(t)] = other.first[g] }
         for (mine, others) in zip(accumulators, other.accumulators) {
             mine.resize(table.count)
             try mine.merge(others, into: mapping, from: nil)
         }
     }
 
-    /// The groups in their first rows' order (ties, which only key-less aggregates have,
-    /// by id): the key columns, then one column per aggregate.
+    /// The groups, in id order: the key columns, then one column per aggregate.
     func finish() throws(QueryError) -> RecordBatch {
         guard let table else { throw QueryError(.invalidArgument, "the aggregate saw no input") }
-        let order = (0..<Int32(table.count)).sorted { first[Int($0)] != first[Int($1)] ? first[Int($0)] < first[Int($1)] : $0 < $1 }
-        let inOrder = order.elementsEqual(0..<Int32(table.count))
-        var named = [(String, Column)]()
-        for (key, column) in zip(keys, table.keyColumns()) { named.append((key, inOrder ? column : column.gather(order))) }
-        for (a, accumulator) in zip(aggregations, accumulators) {
-            let column = accumulator.finish(groups: table.count)
-            named.append((a.name, inOrder ? column : column.gather(order)))
-        }
+        var named = Array(zip(keys, table.keyColumns()))
+        for (a, accumulator) in zip(aggregations, accumulators) { named.append((a.name, accumulator.finish(groups: table.count))) }
         return try Executor.batch(named)
     }
 

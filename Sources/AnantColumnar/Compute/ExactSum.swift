@@ -84,27 +84,28 @@ public struct ExactSum: Sendable, Hashable {
 
     /// The sum, rounded once to the nearest double (ties to even).
     public var value: Double {
-        var limbs = [l0, l1, l2, l3]
+        var limbs = (l0, l1, l2, l3)
         let negative = l3 >> 63 == 1
         if negative {
-            var carry: UInt64 = 1
-            for k in 0..<4 {
-                let (r, c) = (~limbs[k]).addingReportingOverflow(carry)
-                limbs[k] = r
-                carry = c ? 1 : 0
-            }
+            let (r0, c0) = (~limbs.0).addingReportingOverflow(1)
+            let (r1, c1) = (~limbs.1).addingReportingOverflow(c0 ? 1 : 0)
+            let (r2, c2) = (~limbs.2).addingReportingOverflow(c1 ? 1 : 0)
+            limbs = (r0, r1, r2, (~limbs.3) &+ (c2 ? 1 : 0))
         }
-        guard let top = (0..<4).reversed().first(where: { limbs[$0] != 0 }) else { return outside }
-        let t = top * 64 + 63 - limbs[top].leadingZeroBitCount
-        let shift = Swift.max(0, t - 63)
-        // The 64 bits from `shift` up, and whether any bit below them is set.
-        let limb = shift >> 6, within = shift & 63
-        var window = limbs[limb] >> UInt64(within)
-        if within > 0, limb + 1 < 4 { window |= limbs[limb + 1] << UInt64(64 - within) }
-        var sticky = within > 0 && limbs[limb] << UInt64(64 - within) != 0
-        for k in 0..<limb where limbs[k] != 0 { sticky = true }
-        if sticky { window |= 1 }
-        let magnitude = Double(sign: .plus, exponent: shift - 128, significand: Double(window))
-        return (negative ? -magnitude : magnitude) + outside
+        return withUnsafeBytes(of: &limbs) { raw in
+            let limbs = raw.bindMemory(to: UInt64.self)
+            guard let top = (0..<4).reversed().first(where: { limbs[$0] != 0 }) else { return outside }
+            let t = top * 64 + 63 - limbs[top].leadingZeroBitCount
+            let shift = Swift.max(0, t - 63)
+            // The 64 bits from `shift` up, and whether any bit below them is set.
+            let limb = shift >> 6, within = shift & 63
+            var window = limbs[limb] >> UInt64(within)
+            if within > 0, limb + 1 < 4 { window |= limbs[limb + 1] << UInt64(64 - within) }
+            var sticky = within > 0 && limbs[limb] << UInt64(64 - within) != 0
+            for k in 0..<limb where limbs[k] != 0 { sticky = true }
+            if sticky { window |= 1 }
+            let magnitude = Double(sign: .plus, exponent: shift - 128, significand: Double(window))
+            return (negative ? -magnitude : magnitude) + outside
+        }
     }
 }

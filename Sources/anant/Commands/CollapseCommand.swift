@@ -28,10 +28,9 @@ struct CollapseCommand: ParsableCommand {
     }
 
     func run() throws {
-        let h = try common.load()
-        try common.run(.collapse(of: edges ? .edges : .nodes, useCounts: useCounts), on: h, progress: "collapsing")
-        if let out {
-            try HypergraphFiles.write((edges ? h.collapsedEdges(useCounts: useCounts) : h.collapsedNodes(useCounts: useCounts)).hypergraph, to: out)
-        }
+        let operation = Operation.collapse(of: edges ? .edges : .nodes, useCounts: useCounts)
+        let result = try common.execute(operation, on: try common.load(), progress: "collapsing")
+        try common.print(result, of: operation)
+        if let out { try HypergraphFiles.write(try result.hypergraph(context: common.context), to: out) }
     }
 }

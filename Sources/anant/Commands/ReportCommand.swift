@@ -23,8 +23,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let operation = Operation.report(top: top, metrics: out != nil, source: common.input)
-        let h = try common.load()
-        let result = try Progress.run("computing the report") { try LocalExecutor(context: common.context).run(operation, on: h) }
+        let result = try common.execute(operation, on: try common.load(), progress: "computing the report")
         if let out {
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) {
@@ -37,6 +36,6 @@ struct ReportCommand: ParsableCommand {
                 try HypergraphFiles.writeResult(metrics, to: out + "/" + file)
             }
         }
-        Output.write(try OperationRenderer.render(result, of: operation, as: common.format == .json ? .json : .text))
+        try common.print(result, of: operation)
     }
 }

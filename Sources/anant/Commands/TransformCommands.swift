@@ -18,7 +18,8 @@ struct DualCommand: ParsableCommand {
 
     func run() throws {
         let h = try common.load()
-        let dual = Progress.run("computing the dual") { h.dual() }
+        let result = try Progress.run("computing the dual") { try LocalExecutor(context: common.context).run(.dual, on: h) }
+        let dual = try result.hypergraph(context: common.context)
         let written = try HypergraphFiles.write(dual, to: out)
         Written.report(dual, written, format: common.format)
     }
@@ -59,15 +60,12 @@ struct RestrictCommand: ParsableCommand {
     }
 
     func run() throws {
+        let byNodes = !nodeLists.isEmpty || nodesFile != nil
+        let ids = byNodes ? IDArguments.split(nodeLists) + (try nodesFile.map(lines) ?? [])
+            : IDArguments.split(edgeLists) + (try edgesFile.map(lines) ?? [])
+        let operation = AnantOperations.Operation.restrict(to: byNodes ? .nodes : .edges, ids: ids)
         let h = try common.load()
-        let result: Hypergraph
-        if !nodeLists.isEmpty || nodesFile != nil {
-            let tokens = IDArguments.split(nodeLists) + (try nodesFile.map(lines) ?? [])
-            result = h.restricted(toNodes: try ElementReference.nodes(tokens, in: h))
-        } else {
-            let tokens = IDArguments.split(edgeLists) + (try edgesFile.map(lines) ?? [])
-            result = h.restricted(toEdges: try ElementReference.edges(tokens, in: h))
-        }
+        let result = try LocalExecutor(context: common.context).run(operation, on: h).hypergraph(context: common.context)
         let written = try HypergraphFiles.write(result, to: out)
         Written.report(result, written, format: common.format)
     }

@@ -29,7 +29,16 @@ struct CommonOptions: ParsableArguments {
 
     /// Runs `operation` on `h` (the input, loaded) and prints its result in `--format`.
     func run(_ operation: Operation, on h: Hypergraph, progress label: String) throws {
-        let result = try Progress.run(label) { try LocalExecutor(context: context).run(operation, on: h) }
+        try print(try execute(operation, on: h, progress: label), of: operation)
+    }
+
+    /// Runs `operation` on `h` in this process, showing progress under `label`.
+    func execute(_ operation: Operation, on h: Hypergraph, progress label: String) throws -> OperationResult {
+        try Progress.run(label) { try LocalExecutor(context: context).run(operation, on: h) }
+    }
+
+    /// Prints `result` (of `operation`) in `--format`.
+    func print(_ result: OperationResult, of operation: Operation) throws {
         Output.write(try OperationRenderer.render(result, of: operation, as: format == .json ? .json : .text))
     }
 
