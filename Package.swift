@@ -17,10 +17,12 @@ let package = Package(
         .library(name: "AnantDataset", targets: ["AnantDataset"]),
         .library(name: "AnantQuery", targets: ["AnantQuery"]),
         .library(name: "AnantOperations", targets: ["AnantOperations"]),
+        .library(name: "AnantProto", targets: ["AnantProto"]),
         .executable(name: "anant", targets: ["anant"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: Libraries
@@ -30,6 +32,12 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "AnantColumnar", dependencies: ["CAnantSystem"], swiftSettings: strict),
+        // The wire contract: generated from proto/ by scripts/generate-protos, committed
+        // (scripts/check-protos fails CI when proto/ changed without regenerating).
+        .target(name: "AnantProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // The wire: frames, envelopes and the connection state machines of servers and clients.
+        .target(name: "AnantWire", dependencies: ["AnantColumnar", "AnantProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                swiftSettings: strict),
         .target(name: "AnantHypergraph", dependencies: ["AnantColumnar", "CAnantSystem"], swiftSettings: strict),
         .target(
             name: "AnantParquet",
@@ -69,6 +77,8 @@ let package = Package(
         .testTarget(name: "AnantHypergraphTests", dependencies: ["AnantHypergraph", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantDatasetTests", dependencies: ["AnantDataset", "AnantQuery", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantQueryTests", dependencies: ["AnantQuery", "AnantTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnantProtoTests", dependencies: ["AnantProto"], swiftSettings: strict),
+        .testTarget(name: "AnantWireTests", dependencies: ["AnantWire", "AnantProto", "AnantColumnar"], swiftSettings: strict),
         .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantParquet", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantOperations", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),
     ],

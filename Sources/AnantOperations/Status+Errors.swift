@@ -74,7 +74,7 @@ extension Status {
 
     static func code(_ e: ColumnarError) -> StatusCode {
         switch e.code {
-        case .lengthMismatch, .typeMismatch, .invalidSchema, .unknownColumn, .invalidJSON, .invalidValue, .invalidCSV: .invalidArgument
+        case .lengthMismatch, .typeMismatch, .invalidSchema, .unknownColumn, .invalidJSON, .invalidValue, .invalidCSV, .invalidArrow: .invalidArgument
         case .cancelled: .cancelled
         case .deadlineExceeded: .deadlineExceeded
         case .noSpace: .resourceExhausted

@@ -26,6 +26,9 @@ public enum ColumnarErrorCode: String, AnantErrorCode {
     case io
     /// The disk is full (nothing partial was left behind).
     case noSpace
+    /// An Arrow IPC stream is malformed, or holds what Anant does not read (the message
+    /// says which).
+    case invalidArrow
 
     /// Interruptions are the context's own codes; `cancelled` stands for them.
     public static var interrupted: Self { .cancelled }

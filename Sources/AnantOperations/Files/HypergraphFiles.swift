@@ -15,7 +15,9 @@ import Foundation
 /// reading module's own error.
 public enum HypergraphFiles {
     public enum Format: String, Sendable {
-        case hif, csv, parquet
+        /// HIF JSON; CSV, Parquet or Arrow IPC tables (`.arrow`: the IPC file format,
+        /// `.arrows`: the stream format; both are read).
+        case hif, csv, parquet, arrow
 
         public var fileExtension: String { self == .hif ? ".json" : ".\(rawValue)" }
     }
@@ -26,12 +28,14 @@ public enum HypergraphFiles {
         if lower.hasSuffix(".json") { return .hif }
         if lower.hasSuffix(".csv") { return .csv }
         if lower.hasSuffix(".parquet") || lower.hasSuffix(".pq") { return .parquet }
+        if lower.hasSuffix(".arrow") || lower.hasSuffix(".arrows") || lower.hasSuffix(".ipc") { return .arrow }
         if sniff, let head = FileHandle(forReadingAtPath: path).flatMap({ try? $0.read(upToCount: 64) }) {
             if head.starts(with: Array("PAR1".utf8)) { return .parquet }
+            if ArrowIPC.isArrow(head) { return .arrow }
             let first = head.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
             return first == UInt8(ascii: "{") ? .hif : .csv
         }
-        throw OperationError(.invalidArgument, "cannot tell the format of '\(path)': name it .json (HIF), .csv or .parquet (incidence table)")
+        throw OperationError(.invalidArgument, "cannot tell the format of '\(path)': name it .json (HIF), .csv, .parquet or .arrow (incidence table)")
     }
 
     /// A dataset folder (`anant import` makes them), optionally `FOLDER@VERSION`.
@@ -73,7 +77,28 @@ public enum HypergraphFiles {
             let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try table(nodesPath) : nil
             let edges = FileManager.default.fileExists(atPath: edgesPath) ? try table(edgesPath) : nil
             return try Hypergraph(incidences: try table(path), nodeTable: nodes, edgeTable: edges, context: context)
+        case .arrow:
+            let (nodesPath, edgesPath) = companions(of: path, format: .arrow)
+            let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try arrowTable(nodesPath) : nil
+            let edges = FileManager.default.fileExists(atPath: edgesPath) ? try arrowTable(edgesPath) : nil
+            let (incidences, metadata) = try arrowTable(path)
+            let h = try Hypergraph(incidences: incidences, nodeTable: nodes?.0, edgeTable: edges?.0, context: context)
+            // The hypergraph's facts travel in the incidence table's schema metadata.
+            guard let text = metadata.first(where: { $0.0 == factsKey })?.1, case .object(let facts) = try JSONParser.parse(text) else { return h }
+            return try Hypergraph(incidences: h.incidenceTable(), nodes: h.nodeTable(), edges: h.edgeTable(), facts: facts, context: context)
         }
+    }
+
+    /// The schema metadata key under which an Arrow incidence table carries the
+    /// hypergraph's facts (name, network type, metadata, default weights) as JSON.
+    public static let factsKey = "anant:hypergraph"
+
+    /// The batches of an Arrow IPC file or stream, as one table, and its schema metadata.
+    public static func arrowTable(_ path: String) throws -> (RecordBatch, [(String, String)]) {
+        let (schema, batches, metadata) = try ArrowIPC.read(try readBytes(path))
+        let table = batches.isEmpty ? try RecordBatch(schema: schema, columns: schema.fields.map { Column.nulls($0.type, count: 0) })
+            : RecordBatch.concatenating(batches)
+        return (table, metadata)
     }
 
     /// Writes a hypergraph; returns the paths written (tables may add companion files).
@@ -86,7 +111,10 @@ public enum HypergraphFiles {
         }
         let (nodesPath, edgesPath) = companions(of: path, format: format)
         var written = [path]
-        try writeTable(format == .csv ? hypergraph.incidenceCSV() : nil, hypergraph.incidenceTable(), format, codec, to: path)
+        var facts = [UInt8]()
+        JSONWriter().write(.object(hypergraph.facts), into: &facts)
+        try writeTable(format == .csv ? hypergraph.incidenceCSV() : nil, hypergraph.incidenceTable(), format, codec, to: path,
+                       metadata: [(factsKey, String(decoding: facts, as: UTF8.self))])
         if hypergraph.needsElementTables {
             try writeTable(format == .csv ? hypergraph.nodeCSV() : nil, hypergraph.nodeTable(), format, codec, to: nodesPath)
             try writeTable(format == .csv ? hypergraph.edgeCSV() : nil, hypergraph.edgeTable(), format, codec, to: edgesPath)
@@ -100,16 +128,22 @@ public enum HypergraphFiles {
         return written
     }
 
-    /// Writes a result table as CSV or Parquet, by the extension of `path`.
+    /// Writes a result table as CSV, Parquet or Arrow IPC, by the extension of `path`.
     public static func writeResult(_ table: RecordBatch, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws {
         let format = try format(of: path)
-        guard format != .hif else { throw OperationError(.invalidArgument, "cannot write a table to '\(path)': name it .csv or .parquet") }
+        guard format != .hif else { throw OperationError(.invalidArgument, "cannot write a table to '\(path)': name it .csv, .parquet or .arrow") }
         try writeTable(format == .csv ? CSVWriter.write(table) : nil, table, format, codec, to: path)
     }
 
+    /// Writes one table; `metadata` goes into an Arrow schema's custom metadata.
     private static func writeTable(_ csv: [UInt8]?, _ table: RecordBatch, _ format: Format, _ codec: ParquetCompression,
-                                   to path: String) throws {
+                                   to path: String, metadata: [(String, String)] = []) throws {
         if let csv { return try writeAtomically(csv, to: path) }
+        if format == .arrow {
+            // `.arrows` is the stream format, the rest the file format.
+            return try writeAtomically(path.lowercased().hasSuffix(".arrows") ? try ArrowIPC.stream(table.schema, [table], metadata: metadata)
+                                                                             : try ArrowIPC.file(table.schema, [table], metadata: metadata), to: path)
+        }
         try checkFolder(of: path)
         do {
             let writer = try ParquetFileWriter(path: path, schema: table.schema, options: ParquetWriteOptions(compression: codec))

@@ -211,10 +211,10 @@ extension OperationRenderer {
             return out
         }
 
-        /// The main table as CSV: a query's rows, another result's first table, or its
-        /// values as one row.
-        func csv() throws(OperationError) -> [UInt8] {
-            if let first = result.tables.first { return CSVWriter.write(result.table("rows") ?? first.table) }
+        /// The main table: a query's rows, another result's first table, or its values as
+        /// one row.
+        func mainTable() throws(OperationError) -> RecordBatch {
+            if let first = result.tables.first { return result.table("rows") ?? first.table }
             do {
                 var named = [(String, Column)]()
                 for scalar in result.scalars {
@@ -227,7 +227,7 @@ extension OperationRenderer {
                     }
                     named.append((scalar.name, try Column(type: type, values: [scalar.value])))
                 }
-                return CSVWriter.write(try RecordBatch(named))
+                return try RecordBatch(named)
             } catch {
                 throw OperationError(.invalidArgument, "\(operation.name): its values do not make a table: \(error.message)")
             }

@@ -1,11 +1,13 @@
 import AnantColumnar
 
-/// How a result is printed: for people (aligned text), as one JSON value, or as CSV (a
-/// query's rows; another result's main table, or its values as one row).
+/// How a result is printed: for people (aligned text), as one JSON value, or as a table
+/// — CSV or an Arrow IPC stream — of its main table (a query's rows; another result's
+/// first table, or its values as one row).
 public enum RenderFormat: String, Sendable, CaseIterable {
     case text
     case json
     case csv
+    case arrow
 }
 
 /// Renders an operation's result as the CLI prints it; a client that shares this library
@@ -17,7 +19,8 @@ public enum OperationRenderer {
     ///   answers (a result of another operation).
     public static func render(_ result: OperationResult, of operation: Operation, as format: RenderFormat) throws(OperationError) -> [UInt8] {
         let r = Reader(result: result, operation: operation)
-        if format == .csv { return try r.csv() }
+        if format == .csv { return CSVWriter.write(try r.mainTable()) }
+        if format == .arrow { return ArrowIPC.stream(try r.mainTable()) }
         let json = format == .json
         switch operation {
         case .info(let node, let edge):

@@ -135,12 +135,12 @@ struct DatasetSummary {
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write a dataset (or version, DATASET@N) as a HIF JSON file, or a CSV or Parquet incidence table with node and edge companions.")
+        abstract: "Write a dataset (or version, DATASET@N) as a HIF JSON file, or a CSV, Parquet or Arrow IPC incidence table with node and edge companions.")
 
     @Argument(help: "The dataset folder (or any hypergraph input).")
     var dataset: String
 
-    @Argument(help: "The output file: .json (HIF), .csv or .parquet.")
+    @Argument(help: "The output file: .json (HIF), or a .csv, .parquet or .arrow (Arrow IPC) incidence table.")
     var output: String
 
     @Option(help: "Compression of a Parquet output.")

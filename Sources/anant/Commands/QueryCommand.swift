@@ -72,10 +72,10 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "At most this many rows.")
     var limit: Int?
 
-    @Option(help: "Output format: text, json (an array of row objects), csv or parquet (with --out).")
+    @Option(help: "Output format: text, json (an array of row objects), csv, arrow (an Arrow IPC stream) or parquet (with --out).")
     var format: QueryFormat = .text
 
-    @Option(help: "Write the result to this file (.csv or .parquet, or as --format says).")
+    @Option(help: "Write the result to this file: .csv, .parquet, .arrow (Arrow IPC file) or .arrows (Arrow IPC stream).")
     var out: String?
 
     @Option(help: "MiB the scans may hold decoded at once (fewer row groups decode side by side; one at least).")
@@ -89,7 +89,7 @@ struct QueryCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
-    enum QueryFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, parquet }
+    enum QueryFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, arrow, parquet }
 
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
@@ -149,6 +149,7 @@ struct QueryCommand: ParsableCommand {
         case .text: .text
         case .json: .json
         case .csv: .csv
+        case .arrow: .arrow
         case .parquet: throw ValidationError("--format parquet needs --out FILE")
         }
         Output.write(try OperationRenderer.render(result, of: .query(spec), as: render))

@@ -21,7 +21,7 @@ struct DualCommand: ParsableCommand {
         let result = try Progress.run("computing the dual") { try LocalExecutor(context: common.context).run(.dual, on: h) }
         let dual = try result.hypergraph(context: common.context)
         let written = try HypergraphFiles.write(dual, to: out)
-        Written.report(dual, written, format: common.format)
+        Written.report(dual, written, format: common.format == .json ? .json : .text)
     }
 }
 
@@ -67,7 +67,7 @@ struct RestrictCommand: ParsableCommand {
         let h = try common.load()
         let result = try LocalExecutor(context: common.context).run(operation, on: h).hypergraph(context: common.context)
         let written = try HypergraphFiles.write(result, to: out)
-        Written.report(result, written, format: common.format)
+        Written.report(result, written, format: common.format == .json ? .json : .text)
     }
 
     private func lines(_ path: String) throws -> [String] {
@@ -86,7 +86,7 @@ struct ConvertCommand: ParsableCommand {
     @Argument(help: "The input file (.json, .csv or .parquet).")
     var input: String
 
-    @Argument(help: "The output file (.json, .csv or .parquet).")
+    @Argument(help: "The output file (.json, .csv, .parquet or .arrow).")
     var output: String
 
     @Option(help: "Parquet compression: none, snappy, gzip[:LEVEL], lz4, zstd[:LEVEL].")

@@ -3,10 +3,28 @@ import AnantHypergraph
 import AnantOperations
 import ArgumentParser
 
-/// How results are printed.
+/// How summaries are printed.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
+}
+
+/// How an operation's result is printed: text, JSON, or its main table as CSV or an Arrow
+/// IPC stream.
+enum ResultFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+    case csv
+    case arrow
+
+    var render: RenderFormat {
+        switch self {
+        case .text: .text
+        case .json: .json
+        case .csv: .csv
+        case .arrow: .arrow
+        }
+    }
 }
 
 /// The input hypergraph and the output format, shared by every command.
@@ -14,8 +32,8 @@ struct CommonOptions: ParsableArguments {
     @Argument(help: "A HIF JSON file (.json), an incidence table (.csv or .parquet), or a dataset folder (FOLDER or FOLDER@VERSION).")
     var input: String
 
-    @Option(name: .long, help: "Output format: text (for people) or json (one JSON value).")
-    var format: OutputFormat = .text
+    @Option(name: .long, help: "Output format: text (for people), json (one JSON value), or the main table as csv or arrow (an Arrow IPC stream).")
+    var format: ResultFormat = .text
 
     @OptionGroup var run: RunOptions
 
@@ -39,7 +57,7 @@ struct CommonOptions: ParsableArguments {
 
     /// Prints `result` (of `operation`) in `--format`.
     func print(_ result: OperationResult, of operation: Operation) throws {
-        Output.write(try OperationRenderer.render(result, of: operation, as: format == .json ? .json : .text))
+        Output.write(try OperationRenderer.render(result, of: operation, as: format.render))
     }
 
     /// Loads the input, showing progress on a terminal when it takes a while.

@@ -1,0 +1,75 @@
+import AnantColumnar
+
+/// Cuts a byte stream into frames: a 4-byte big-endian length, then that many bytes (one
+/// `Envelope`). A pure state machine, fed whatever the socket delivers (one byte at a
+/// time, or many frames at once); the NIO handler is a thin shell around it.
+///
+/// The length is checked the moment its 4 bytes are in, before anything of the frame is
+/// buffered: a length of 0 or above `maximumFrameBytes` is refused at once (the
+/// connection is then closed; nothing else on it can be trusted). A frame never holds
+/// more than `maximumFrameBytes` of memory, plus the header.
+public struct FrameDecoder: Sendable {
+    /// The largest frame accepted.
+    public let maximumFrameBytes: Int
+    private var header: [UInt8] = []
+    private var expected: Int? = nil
+    private var body: [UInt8] = []
+    /// Set after a refusal: the decoder refuses everything after it.
+    private var failure: Status? = nil
+
+    public init(maximumFrameBytes: Int) {
+        precondition(maximumFrameBytes >= 1 && maximumFrameBytes <= Int(UInt32.max), "a frame maximum of 1 byte to 4 GiB")
+        self.maximumFrameBytes = maximumFrameBytes
+    }
+
+    /// Bytes received but not yet part of a whole frame.
+    public var buffered: Int { header.count + body.count }
+
+    /// Adds received bytes; the frames they complete, in order.
+    ///
+    /// - Throws: `Status` `RESOURCE_EXHAUSTED` for a length above the maximum,
+    ///   `INVALID_ARGUMENT` for a zero length; the same again on every later call.
+    public mutating func feed(_ bytes: some Collection<UInt8>) throws(Status) -> [[UInt8]] {
+        if let failure { throw failure }
+        var frames = [[UInt8]]()
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            guard let length = expected else {
+                let take = min(4 - header.count, rest.count)
+                header.append(contentsOf: rest.prefix(take))
+                rest = rest.dropFirst(take)
+                guard header.count == 4 else { continue }
+                let value = header.reduce(0) { $0 << 8 | Int($1) }
+                header.removeAll(keepingCapacity: true)
+                if value == 0 { return try fail(Status(.invalidArgument, "a frame of length 0: every frame holds one envelope")) }
+                if value > maximumFrameBytes {
+                    return try fail(Status(.resourceExhausted, "a frame of \(value) bytes is over the maximum of \(maximumFrameBytes)"))
+                }
+                expected = value
+                body.reserveCapacity(value)
+                continue
+            }
+            let take = min(length - body.count, rest.count)
+            body.append(contentsOf: rest.prefix(take))
+            rest = rest.dropFirst(take)
+            if body.count == length {
+                frames.append(body)
+                body = []
+                expected = nil
+            }
+        }
+        return frames
+    }
+
+    private mutating func fail(_ status: Status) throws(Status) -> [[UInt8]] {
+        failure = status
+        header = []
+        body = []
+        throw status
+    }
+
+    /// The 4-byte length prefix of a frame of `count` bytes.
+    public static func header(_ count: Int) -> [UInt8] {
+        withUnsafeBytes(of: UInt32(count).bigEndian) { Array($0) }
+    }
+}

@@ -1,0 +1,66 @@
+import AnantColumnar
+import AnantProto
+import AnantWire
+import Testing
+
+/// The frame decoder fed byte by byte, in random chunks and in one piece, and its refusals.
+@Suite struct FrameDecoderTests {
+    static func envelopes(_ count: Int) -> [Envelope] {
+        (0..<count).map { k in
+            var e = Envelope.make(.request, id: UInt64(k + 1), method: "anant.v1.Storage/Stat")
+            e.payload = .init(repeating: UInt8(k & 0xFF), count: k * 37 % 300)
+            if k % 5 == 0 { e.fail(Status(.dataLoss, "shard \(k) checksum mismatch")) }
+            return e
+        }
+    }
+
+    @Test func dripFedByteByByteAndInRandomChunks() throws {
+        let sent = Self.envelopes(60)
+        var stream = [UInt8]()
+        for e in sent { stream += try e.frame() }
+        // One byte at a time.
+        var decoder = FrameDecoder(maximumFrameBytes: 1 << 20)
+        var got = [Envelope]()
+        for byte in stream {
+            for frame in try decoder.feed([byte]) { got.append(try Envelope(frame: frame)) }
+        }
+        #expect(got == sent)
+        #expect(decoder.buffered == 0)
+        // Random chunks, many seeds; and all at once.
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<50 {
+            var decoder = FrameDecoder(maximumFrameBytes: 1 << 20)
+            var got = [Envelope](), at = 0
+            while at < stream.count {
+                let take = min(stream.count - at, Int(generator.next() % 97) + 1)
+                for frame in try decoder.feed(stream[at..<(at + take)]) { got.append(try Envelope(frame: frame)) }
+                at += take
+            }
+            #expect(got == sent)
+        }
+        var whole = FrameDecoder(maximumFrameBytes: 1 << 20)
+        #expect(try whole.feed(stream).count == 60)
+    }
+
+    @Test func oversizedAndEmptyFramesAreRefusedAtTheHeader() throws {
+        var decoder = FrameDecoder(maximumFrameBytes: 1024)
+        // The refusal comes with the fourth header byte, before any of the body.
+        #expect(try decoder.feed([0x00, 0x00, 0x04]).isEmpty)
+        #expect(throws: Status(.resourceExhausted, "a frame of 1025 bytes is over the maximum of 1024")) { try decoder.feed([0x01]) }
+        #expect(decoder.buffered == 0)
+        // And everything after it, even a good frame.
+        #expect(throws: Status.self) { try decoder.feed(FrameDecoder.header(1) + [0]) }
+        var largest = FrameDecoder(maximumFrameBytes: 1 << 20)
+        #expect(throws: Status.self) { try largest.feed([0xFF, 0xFF, 0xFF, 0xFF]) }
+        var empty = FrameDecoder(maximumFrameBytes: 1024)
+        #expect(throws: Status(.invalidArgument, "a frame of length 0: every frame holds one envelope")) { try empty.feed([0, 0, 0, 0]) }
+        // A frame of exactly the maximum passes.
+        var exact = FrameDecoder(maximumFrameBytes: 8)
+        #expect(try exact.feed(FrameDecoder.header(8) + Array(repeating: 1, count: 8)) == [Array(repeating: 1, count: 8)])
+    }
+
+    @Test func framesThatAreNotEnvelopesAreInvalidArguments() {
+        #expect(throws: Status.self) { try Envelope(frame: [0xFF, 0xFF, 0xFF]) }
+        do { _ = try Envelope(frame: [0x0A, 0x05, 0x01]) } catch { #expect(error.code == .invalidArgument) }
+    }
+}
