@@ -126,107 +126,116 @@ extension Accumulators {
 // MARK: sum
 
 /// Per-group sums of doubles that do not depend on how morsels were shared among workers
-/// or parts: a batch (one morsel) is summed per group in plain doubles, in row order, and
-/// the groups' batch sums are then added exactly (the fixed block order `ExactSum`
-/// describes). A group with one batch keeps that batch's sum as it is (one term is its own
-/// exact sum); a second batch moves it to an `ExactSum` on the side, so most groups of a
-/// large group-by cost 12 bytes, not 40. Whether a group spills depends only on the data.
+/// or parts: each batch (one morsel: one `add` call) is summed per group in plain doubles,
+/// in row order, and the groups' batch sums are added exactly (the fixed block order
+/// `ExactSum` describes). A group's open batch sum lives in its slot beside the number of
+/// the batch it belongs to; a row of a later batch closes it. A group of one batch keeps
+/// that sum as it is (one term is its own exact sum); a second batch moves the group to an
+/// `ExactSum` on the side. So a row costs one 16-byte slot, as a plain sum's double and
+/// seen-flag did, and whether a group spills depends only on the data.
 struct BlockSums {
     private struct Slot {
+        /// The open batch's sum (with `state == one`, the group's whole sum so far).
         var sum: Double = 0
-        var rows: Int64 = 0
+        /// The batch `sum` belongs to.
+        var batch: Int32 = -1
+        /// `none`, `one`, or the group's index in `spilled`.
+        var state: Int32 = BlockSums.none
     }
 
-    /// Each group's number of values.
-    private(set) var counts: [Int64] = []
-    /// The sum of each group's one batch (while it has one).
-    private var single: [Double] = []
-    /// The index in `spilled` of each group with two batches or more, else -1.
-    private var spill: [Int32] = []
+    private static let none: Int32 = -2
+    private static let one: Int32 = -1
+
+    private var slots: [Slot] = []
+    /// The exact sums of the closed batches of groups with more than one.
     private var spilled: [ExactSum] = []
-    private var block: [Slot] = []
-    private var touched: [Int32] = []
+    private var batch: Int32 = 0
 
     mutating func resize(_ groups: Int) {
-        guard counts.count < groups else { return }
-        let extra = groups - counts.count
-        counts.append(contentsOf: repeatElement(0, count: extra))
-        single.append(contentsOf: repeatElement(0, count: extra))
-        spill.append(contentsOf: repeatElement(-1, count: extra))
-        block.append(contentsOf: repeatElement(Slot(), count: extra))
-    }
-
-    /// Adds `sum` (of `rows` values) to group `g` exactly.
-    @inline(__always)
-    private mutating func add(_ g: Int, sum: Double, rows: Int64) {
-        if counts[g] == 0 {
-            single[g] = sum
-        } else if spill[g] < 0 {
-            spill[g] = Int32(spilled.count)
-            var exact = ExactSum(single[g])
-            exact.add(sum)
-            spilled.append(exact)
-        } else {
-            spilled[Int(spill[g])].add(sum)
-        }
-        counts[g] += rows
+        if slots.count < groups { slots.append(contentsOf: repeatElement(Slot(), count: groups - slots.count)) }
     }
 
     /// Adds one batch: `values[row]` to group `groups[row]`, where `validity` holds.
     mutating func add(_ groups: [Int32], _ values: [Double], _ validity: Bitmap?) {
-        var touched = self.touched
-        self.touched = []
-        block.withUnsafeMutableBufferPointer { block in
+        let current = batch
+        batch += 1
+        var spilled = self.spilled
+        self.spilled = []
+        slots.withUnsafeMutableBufferPointer { slots in
             values.withUnsafeBufferPointer { v in
                 groups.withUnsafeBufferPointer { g in
                     for row in 0..<g.count where validity?[row] ?? true {
-                        if row + 16 < g.count { anant_prefetch(block.baseAddress! + Int(g[row + 16])) }
+                        if row + 16 < g.count { anant_prefetch(slots.baseAddress! + Int(g[row + 16])) }
                         let group = Int(g[row])
-                        if block[group].rows == 0 { touched.append(g[row]) }
-                        block[group].sum += v[row]
-                        block[group].rows += 1
+                        if slots[group].batch == current {
+                            slots[group].sum += v[row]
+                            continue
+                        }
+                        // The group's first row in this batch: close its open sum.
+                        switch slots[group].state {
+                        case BlockSums.none:
+                            slots[group].state = BlockSums.one
+                        case BlockSums.one:
+                            slots[group].state = Int32(spilled.count)
+                            spilled.append(ExactSum(slots[group].sum))
+                        default:
+                            spilled[Int(slots[group].state)].add(slots[group].sum)
+                        }
+                        slots[group].sum = v[row]
+                        slots[group].batch = current
                     }
                 }
             }
         }
-        for group in touched {
-            let g = Int(group), slot = block[g]
-            block[g] = Slot()
-            add(g, sum: slot.sum, rows: slot.rows)
+        self.spilled = spilled
+    }
+
+    /// Group `g`'s exact sum (nil when it has no value), its open batch closed.
+    private func exact(_ g: Int) -> ExactSum? {
+        switch slots[g].state {
+        case BlockSums.none: return nil
+        case BlockSums.one: return ExactSum(slots[g].sum)
+        default:
+            var total = spilled[Int(slots[g].state)]
+            total.add(slots[g].sum)
+            return total
         }
-        touched.removeAll(keepingCapacity: true)
-        self.touched = touched
     }
 
     /// Adds `other`'s group `sources[k]` (k without sources) to group `targets[k]`.
     mutating func merge(_ other: BlockSums, into targets: [Int32], from sources: [Int32]?) {
         for k in targets.indices {
             let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
-            guard other.counts[g] > 0 else { continue }
-            if other.spill[g] < 0 {
-                add(t, sum: other.single[g], rows: other.counts[g])
-                continue
+            guard other.slots[g].state != BlockSums.none else { continue }
+            // Their sum comes in as closed batches; this group's open batch closes too.
+            let index: Int
+            switch slots[t].state {
+            case BlockSums.none:
+                if other.slots[g].state == BlockSums.one {
+                    slots[t] = Slot(sum: other.slots[g].sum, batch: -1, state: BlockSums.one)
+                    continue
+                }
+                index = spilled.count
+                spilled.append(ExactSum())
+            case BlockSums.one:
+                index = spilled.count
+                spilled.append(ExactSum(slots[t].sum))
+            default:
+                index = Int(slots[t].state)
+                spilled[index].add(slots[t].sum)
             }
-            // Two exact sums: the spilled one joins this group's, spilled first if needed.
-            if counts[t] > 0 && spill[t] < 0 {
-                spill[t] = Int32(spilled.count)
-                spilled.append(ExactSum(single[t]))
-            }
-            if spill[t] < 0 {
-                spill[t] = Int32(spilled.count)
-                spilled.append(other.spilled[Int(other.spill[g])])
-            } else {
-                spilled[Int(spill[t])].add(other.spilled[Int(other.spill[g])])
-            }
-            counts[t] += other.counts[g]
+            spilled[index].add(other.exact(g)!)
+            slots[t] = Slot(sum: 0, batch: -1, state: Int32(index))
         }
     }
 
     /// The first `groups` sums (a lone batch's -0 as 0, as `ExactSum` gives), null where
     /// a group had no value.
     func sums(_ groups: Int) -> (values: [Double], validity: Bitmap?) {
-        let present = counts.prefix(groups).map { $0 > 0 }
-        let values = (0..<groups).map { g in spill[g] < 0 ? single[g] + 0 : spilled[Int(spill[g])].value }
+        let values = (0..<groups).map { g -> Double in
+            slots[g].state == BlockSums.one ? slots[g].sum + 0 : exact(g)?.value ?? 0
+        }
+        let present = slots.prefix(groups).map { $0.state != BlockSums.none }
         return (values, present.allSatisfy { $0 } ? nil : Bitmap(present))
     }
 }
@@ -301,24 +310,33 @@ final class SumAccumulator: Accumulator {
 
 final class MeanAccumulator: Accumulator {
     var sums = BlockSums()
+    var counts: [Int64] = []
 
-    func resize(_ groups: Int) { sums.resize(groups) }
+    func resize(_ groups: Int) {
+        sums.resize(groups)
+        if counts.count < groups { counts.append(contentsOf: repeatElement(0, count: groups - counts.count)) }
+    }
 
     func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
         guard let column else { return }
-        sums.add(groups, try Accumulators.doubles(column), column.validity)
+        let validity = column.validity
+        sums.add(groups, try Accumulators.doubles(column), validity)
+        counts.withUnsafeMutableBufferPointer { counts in
+            for row in 0..<groups.count where validity?[row] ?? true { counts[Int(groups[row])] += 1 }
+        }
     }
 
     func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! MeanAccumulator
         other.resize(Accumulators.sourceCount(targets, sources))
         sums.merge(other.sums, into: targets, from: sources)
+        for k in targets.indices { counts[Int(targets[k])] += other.counts[Int(sources?[k] ?? Int32(k))] }
     }
 
     func finish(groups: Int) -> Column {
         resize(groups)
         let (values, validity) = sums.sums(groups)
-        return .double(DoubleColumn((0..<groups).map { sums.counts[$0] > 0 ? values[$0] / Double(sums.counts[$0]) : 0 }, validity: validity))
+        return .double(DoubleColumn((0..<groups).map { counts[$0] > 0 ? values[$0] / Double(counts[$0]) : 0 }, validity: validity))
     }
 
     func emptyCopy() -> any Accumulator { MeanAccumulator() }
