@@ -95,7 +95,12 @@ public enum HypergraphFiles {
 
     /// The batches of an Arrow IPC file or stream, as one table, and its schema metadata.
     public static func arrowTable(_ path: String) throws -> (RecordBatch, [(String, String)]) {
-        let (schema, batches, metadata) = try ArrowIPC.read(try readBytes(path))
+        let bytes = try readBytes(path)
+        let read: (schema: Schema, batches: [RecordBatch], metadata: [(String, String)])
+        do { read = try ArrowIPC.read(bytes) } catch {
+            throw ColumnarError(error.code, "cannot read '\(path)': \(error.message)", underlying: error.underlying, retryable: error.retryable)
+        }
+        let (schema, batches, metadata) = read
         let table = batches.isEmpty ? try RecordBatch(schema: schema, columns: schema.fields.map { Column.nulls($0.type, count: 0) })
             : RecordBatch.concatenating(batches)
         return (table, metadata)
