@@ -68,9 +68,14 @@ public enum Planner {
     public static func tasks(forQuery spec: QuerySpec, frame: LazyFrame, parts: Int) throws -> [OperationTask] {
         try spec.validate()
         guard parts >= 1 else { throw OperationError(.invalidArgument, "a plan needs at least one part (got \(parts))") }
-        let count = try frame.splits() ? parts : 1
+        // More parts than a scan has morsels leave parts empty; a plan is capped well above
+        // any worker count.
+        let count = try frame.splits() ? Swift.min(parts, Planner.maximumQueryParts) : 1
         return (0..<count).map { OperationTask(operation: .query(spec), range: .part(index: $0, count: count), index: $0) }
     }
+
+    /// The most parts a query is split into.
+    public static let maximumQueryParts = 4096
 
     /// `0 ..< count` in at most `parts` nearly equal ranges cut at multiples of `block`
     /// (one empty range when `count` is 0).

@@ -470,7 +470,10 @@ final class NUniqueAccumulator: Accumulator {
     var pairs = Set<[UInt8]>()
     var groupCount = 0
 
-    func resize(_ groups: Int) { groupCount = max(groupCount, groups) }
+    func resize(_ groups: Int) {
+        // No write when already sized: eager aggregation merges from one shared state.
+        if groups > groupCount { groupCount = groups }
+    }
 
     private static func key(_ group: Int32, _ value: ArraySlice<UInt8>) -> [UInt8] {
         var out = withUnsafeBytes(of: group.littleEndian) { Array($0) }

@@ -16,7 +16,11 @@ public struct QueryPart: Sendable, Hashable {
 
     /// The morsels of this part, of `morsels` in all: nearly equal shares, in order.
     func share(of morsels: Int) -> Range<Int> {
-        morsels * index / count..<morsels * (index + 1) / count
+        func cut(_ k: Int) -> Int {
+            let (high, low) = morsels.multipliedFullWidth(by: k)
+            return count.dividingFullWidth((high, low)).quotient
+        }
+        return cut(index)..<cut(index + 1)
     }
 }
 

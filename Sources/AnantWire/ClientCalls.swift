@@ -47,6 +47,8 @@ public struct ClientCallTable: Sendable {
     /// late answer to a call that already ended) or a pong.
     public mutating func received(_ envelope: Envelope) -> Event? {
         let id = envelope.requestID
+        // Pings and pongs share the id space of calls but are not answers to them.
+        if envelope.kind == .ping || envelope.kind == .pong { return nil }
         guard let call = calls[id] else { return nil }
         let payload: [UInt8] = if case .payload(let data)? = envelope.body { Array(data) } else { [] }
         switch envelope.kind {

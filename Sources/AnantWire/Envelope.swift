@@ -11,6 +11,7 @@ extension Envelope {
     public func frame() throws(Status) -> [UInt8] {
         let bytes: [UInt8]
         do { bytes = try serializedBytes() } catch { throw Status(.internal, "cannot encode an envelope: \(error)") }
+        guard bytes.count <= Int(UInt32.max) else { throw Status(.resourceExhausted, "an envelope of \(bytes.count) bytes does not fit a frame") }
         return FrameDecoder.header(bytes.count) + bytes
     }
 

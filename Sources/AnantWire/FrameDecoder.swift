@@ -45,8 +45,8 @@ public struct FrameDecoder: Sendable {
                 if value > maximumFrameBytes {
                     return try fail(Status(.resourceExhausted, "a frame of \(value) bytes is over the maximum of \(maximumFrameBytes)"))
                 }
+                // The body grows as bytes arrive: 4 header bytes alone reserve nothing.
                 expected = value
-                body.reserveCapacity(value)
                 continue
             }
             let take = min(length - body.count, rest.count)

@@ -5,13 +5,15 @@ import AnantProto
 /// channel, no clock of its own), so that every rule is tested alone. The NIO handler
 /// feeds it envelopes and carries out its actions.
 ///
-/// Rules: a request starts unless the server is draining (`UNAVAILABLE`, retryable), its
-/// id is already running on this connection (`INVALID_ARGUMENT`, the running one goes
-/// on), the connection has `maximumInFlight` requests running (`RESOURCE_EXHAUSTED`,
-/// retryable), it names no method (`INVALID_ARGUMENT`) or its deadline has passed
-/// (`DEADLINE_EXCEEDED`). A cancel stops a running request (a late cancel is ignored: the
-/// answer may already be on its way). A ping is answered by a pong. Anything else a client
-/// has no business sending is answered `INVALID_ARGUMENT` under its id.
+/// Rules: a request starts unless the server is draining (`UNAVAILABLE`, retryable), the
+/// connection has `maximumInFlight` requests running (`RESOURCE_EXHAUSTED`, retryable),
+/// it names no method (`INVALID_ARGUMENT`) or its deadline has passed
+/// (`DEADLINE_EXCEEDED`). A stream item or end of stream feeds a running request's input
+/// (an upload's chunks). A cancel stops a running request (a late cancel, item or end is
+/// ignored: the request may have just ended). A ping is answered by a pong. A request
+/// whose id is already running, or a response a client has no business sending, breaks
+/// the protocol: the connection closes (an answer under a running id would end that call
+/// at the client while its work goes on).
 public struct ServerConnectionState: Sendable {
     /// What the connection must do.
     public enum Action: Sendable, Equatable {
@@ -20,8 +22,12 @@ public struct ServerConnectionState: Sendable {
         case start(id: UInt64, method: String, deadline: UInt64, token: String, payload: [UInt8])
         /// Stop the work of request `id`.
         case cancel(id: UInt64)
+        /// Hand an input chunk (the payload) to request `id`'s work; `end` marks the last.
+        case input(id: UInt64, payload: [UInt8], end: Bool)
         /// Send this envelope now.
         case send(Envelope)
+        /// Close the connection: the peer broke the protocol.
+        case close(Status)
     }
 
     /// Requests a connection may run at once.
@@ -47,7 +53,7 @@ public struct ServerConnectionState: Sendable {
         switch envelope.kind {
         case .request:
             if draining { return refuse(.unavailable, "the server is shutting down; try another replica or again", retryable: true) }
-            if inFlight.contains(id) { return refuse(.invalidArgument, "request id \(id) is already running on this connection") }
+            if inFlight.contains(id) { return [.close(Status(.invalidArgument, "request id \(id) is already running on this connection"))] }
             if inFlight.count >= maximumInFlight {
                 return refuse(.resourceExhausted, "this connection already runs \(maximumInFlight) requests; wait for an answer", retryable: true)
             }
@@ -65,12 +71,19 @@ public struct ServerConnectionState: Sendable {
             return [.start(id: id, method: envelope.method, deadline: envelope.deadlineUnixNanos, token: envelope.authToken, payload: payload)]
         case .cancel:
             return inFlight.contains(id) ? [.cancel(id: id)] : []
+        case .streamItem, .endOfStream:
+            guard inFlight.contains(id) else { return [] }
+            if case .status? = envelope.body { return [.cancel(id: id)] }
+            let payload: [UInt8] = if case .payload(let data)? = envelope.body { Array(data) } else { [] }
+            return [.input(id: id, payload: payload, end: envelope.kind == .endOfStream)]
         case .ping:
             return [.send(Envelope.make(.pong, id: id))]
         case .pong:
             return []
-        case .response, .streamItem, .endOfStream, .unspecified, .UNRECOGNIZED:
-            return refuse(.invalidArgument, "a client sends requests, cancels and pings, not envelopes of kind \(envelope.kind)")
+        case .response:
+            return [.close(Status(.invalidArgument, "a client sends requests, their input, cancels and pings, not responses"))]
+        case .unspecified, .UNRECOGNIZED:
+            return refuse(.invalidArgument, "an envelope of unknown kind \(envelope.kind)")
         }
     }
 

@@ -21,9 +21,16 @@ import Testing
     @Test func serverStartsCancelsLimitsAndDrains() {
         var server = ServerConnectionState(maximumInFlight: 2)
         #expect(server.received(Self.request(1), now: 10) == [.start(id: 1, method: "anant.v1.Storage/Stat", deadline: 0, token: "", payload: [1, 2, 3])])
-        // The same id again: refused, the first goes on.
-        #expect(Self.status(server.received(Self.request(1), now: 10)) == .invalidArgument)
+        // The same id again breaks the protocol: the connection closes (an answer under a
+        // running id would end that call at the client).
+        #expect(server.received(Self.request(1), now: 10) == [.close(Status(.invalidArgument, "request id 1 is already running on this connection"))])
         #expect(server.inFlight == [1])
+        // Input chunks of a running request; late ones are ignored.
+        var chunk = Envelope.make(.streamItem, id: 1)
+        chunk.payload = Data([4, 5])
+        #expect(server.received(chunk, now: 10) == [.input(id: 1, payload: [4, 5], end: false)])
+        #expect(server.received(Envelope.make(.endOfStream, id: 1), now: 10) == [.input(id: 1, payload: [], end: true)])
+        #expect(server.received(Envelope.make(.endOfStream, id: 42), now: 10).isEmpty)
         _ = server.received(Self.request(2), now: 10)
         // Over the limit: RESOURCE_EXHAUSTED, retryable.
         let over = server.received(Self.request(3), now: 10)
@@ -38,8 +45,13 @@ import Testing
         #expect(Self.status(server.received(Self.request(4, deadline: 5), now: 10)) == .deadlineExceeded)
         #expect(Self.status(server.received(Self.request(5, ""), now: 10)) == .invalidArgument)
         #expect(server.received(Envelope.make(.ping, id: 6), now: 10) == [.send(Envelope.make(.pong, id: 6))])
-        for kind in [Anant_V1_EnvelopeKind.response, .streamItem, .endOfStream, .unspecified, .UNRECOGNIZED(99)] {
+        for kind in [Anant_V1_EnvelopeKind.unspecified, .UNRECOGNIZED(99)] {
             #expect(Self.status(server.received(Envelope.make(kind, id: 7), now: 10)) == .invalidArgument)
+        }
+        if case .close(let status)? = server.received(Envelope.make(.response, id: 7), now: 10).first {
+            #expect(status.code == .invalidArgument)
+        } else {
+            Issue.record("a response from a client must close the connection")
         }
         // Draining: new requests are UNAVAILABLE (retryable); running ones go on.
         server.drain()
@@ -63,8 +75,11 @@ import Testing
         var item = Envelope.make(.streamItem, id: b)
         item.payload = Data([1])
         #expect(calls.received(item) == .item(id: b, payload: [1]))
-        // A late answer to an ended call is dropped.
+        // A late answer to an ended call is dropped; pings and pongs that share a call's
+        // id are not its answer.
         #expect(calls.received(answer) == nil)
+        #expect(calls.received(Envelope.make(.pong, id: b)) == nil && calls.received(Envelope.make(.ping, id: b)) == nil)
+        #expect(calls.count == 2)
         // Deadlines: a cancel frame for the server and DEADLINE_EXCEEDED, once.
         let expired = calls.expire(now: 100)
         #expect(expired.count == 1 && expired[0].0.kind == .cancel && expired[0].1 == .failed(id: a, status: Status(.deadlineExceeded, "the call's deadline passed")))

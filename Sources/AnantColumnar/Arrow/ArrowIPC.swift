@@ -21,14 +21,18 @@ public enum ArrowIPC {
             guard batch.schema == schema else {
                 throw ColumnarError(.typeMismatch, "a batch of schema \(batch.schema) in a stream of schema \(schema)")
             }
-            out += batchMessage(batch)
+            out += try batchMessage(batch)
         }
         return out + endOfStream
     }
 
     /// The stream of one batch.
-    public static func stream(_ batch: RecordBatch) -> [UInt8] {
-        schemaMessage(batch.schema) + batchMessage(batch) + endOfStream
+    public static func stream(_ batch: RecordBatch) throws(ColumnarError) -> [UInt8] {
+        schemaMessage(batch.schema) + (try batchMessage(batch)) + endOfStream
+    }
+
+    private static func tooLarge(_ name: String) -> ColumnarError {
+        ColumnarError(.invalidValue, "column '\(name)' holds more than 2 GiB of text in one batch: write it in smaller batches")
     }
 
     /// The marker that ends a stream.
@@ -51,7 +55,7 @@ public enum ArrowIPC {
             guard batch.schema == schema else {
                 throw ColumnarError(.typeMismatch, "a batch of schema \(batch.schema) in a file of schema \(schema)")
             }
-            let (metadata, body) = batchParts(batch)
+            let (metadata, body) = try batchParts(batch)
             append(Int64(out.count))
             append(Int32(metadata.count))
             append(Int32(0))
@@ -89,13 +93,20 @@ public enum ArrowIPC {
     }
 
     /// The message of one batch (its schema announced before).
-    public static func batchMessage(_ batch: RecordBatch) -> [UInt8] {
-        let (metadata, body) = batchParts(batch)
+    ///
+    /// - Throws: `invalidValue` for a string column of more than 2 GiB of text (Utf8's
+    ///   32-bit offsets): write such a table in smaller batches.
+    public static func batchMessage(_ batch: RecordBatch) throws(ColumnarError) -> [UInt8] {
+        let (metadata, body) = try batchParts(batch)
         return metadata + body
     }
 
     /// A batch's message: its prefixed metadata, and its body.
-    private static func batchParts(_ batch: RecordBatch) -> (metadata: [UInt8], body: [UInt8]) {
+    private static func batchParts(_ batch: RecordBatch) throws(ColumnarError) -> (metadata: [UInt8], body: [UInt8]) {
+        for (name, column) in zip(batch.schema.names, batch.columns) {
+            if case .string(let c) = column, c.bytes.count > Int(Int32.max) { throw tooLarge(name) }
+            if case .json(let c) = column, c.bytes.count > Int(Int32.max) { throw tooLarge(name) }
+        }
         var body = [UInt8]()
         var nodes = [UInt8](), buffers = [UInt8]()
         func append(_ int: Int64, to raw: inout [UInt8]) { withUnsafeBytes(of: int.littleEndian) { raw.append(contentsOf: $0) } }
@@ -120,11 +131,8 @@ public enum ArrowIPC {
             case .double(let c): c.values.withUnsafeBytes { buffer($0) }
             case .bool(let c): bitmap(c.bits, count: c.count)
             case .string(let c), .json(let c):
-                if c.bytes.count <= Int(Int32.max) {
-                    c.offsets.map { Int32($0) }.withUnsafeBytes { buffer($0) }
-                } else {
-                    c.offsets.withUnsafeBytes { buffer($0) }
-                }
+                // The schema declares Utf8 (32-bit offsets): `batchMessage` refuses more text.
+                c.offsets.map { Int32(truncatingIfNeeded: $0) }.withUnsafeBytes { buffer($0) }
                 c.bytes.withUnsafeBytes { buffer($0) }
             }
         }
@@ -453,10 +461,12 @@ struct BodyCursor {
             let range = try nextBuffer(atLeast: (n + 7) / 8)
             return .bool(BoolColumn(bits: bits(range, count: n), validity: validity))
         case .utf8(let large):
-            let offsetRange = try nextBuffer(atLeast: (n + 1) * (large ? 8 : 4))
-            let offsets = large ? load(Int64.self, offsetRange, count: n + 1) : load(Int32.self, offsetRange, count: n + 1).map(Int64.init)
+            // A column of no rows may come with no offsets at all (older writers).
+            let offsetRange = try nextBuffer(atLeast: n == 0 ? 0 : (n + 1) * (large ? 8 : 4))
+            let offsets = n == 0 && offsetRange.isEmpty ? [0]
+                : large ? load(Int64.self, offsetRange, count: n + 1) : load(Int32.self, offsetRange, count: n + 1).map(Int64.init)
             let dataRange = try nextBuffer(atLeast: 0)
-            guard let first = offsets.first, let last = offsets.last, first >= 0, first <= last, last - first <= Int64(dataRange.count) else {
+            guard let first = offsets.first, let last = offsets.last, first >= 0, first <= last, last <= Int64(dataRange.count) else {
                 throw ColumnarError(.invalidArrow, "string offsets outside their data buffer of \(dataRange.count) bytes")
             }
             let bytes = Array(body[(dataRange.lowerBound + Int(first))..<(dataRange.lowerBound + Int(last))])

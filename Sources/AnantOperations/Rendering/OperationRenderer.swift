@@ -20,7 +20,12 @@ public enum OperationRenderer {
     public static func render(_ result: OperationResult, of operation: Operation, as format: RenderFormat) throws(OperationError) -> [UInt8] {
         let r = Reader(result: result, operation: operation)
         if format == .csv { return CSVWriter.write(try r.mainTable()) }
-        if format == .arrow { return ArrowIPC.stream(try r.mainTable()) }
+        if format == .arrow {
+            let table = try r.mainTable()
+            do { return try ArrowIPC.stream(table) } catch {
+                throw OperationError(.invalidArgument, "\(operation.name): \(error.message)", underlying: error)
+            }
+        }
         let json = format == .json
         switch operation {
         case .info(let node, let edge):
