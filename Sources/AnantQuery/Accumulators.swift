@@ -22,7 +22,7 @@ protocol Accumulator: AnyObject {
     /// source may feed several targets (a pre-aggregated group meeting several join rows).
     func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError)
     /// One value per group.
-    func finish(groups: Int) -> Column
+    func finish(groups: Int) throws(QueryError) -> Column
     /// An empty accumulator of the same kind.
     func emptyCopy() -> any Accumulator
 }
@@ -245,7 +245,10 @@ struct BlockSums {
 final class SumAccumulator: Accumulator {
     let isDouble: Bool
     var doubles = BlockSums()
+    /// Integer sums as 128-bit numbers: the low words (wrapping) and the high words, so
+    /// that only the total can overflow, not a partial sum of some split of the rows.
     var integers: [Int64] = []
+    var highs: [Int64] = []
     var seen: [Bool] = []
 
     init(isDouble: Bool) { self.isDouble = isDouble }
@@ -255,6 +258,15 @@ final class SumAccumulator: Accumulator {
         guard seen.count < groups else { return }
         seen.append(contentsOf: repeatElement(false, count: groups - seen.count))
         integers.append(contentsOf: repeatElement(0, count: groups - integers.count))
+        highs.append(contentsOf: repeatElement(0, count: groups - highs.count))
+    }
+
+    /// Adds the 128-bit number (high, low) to group `g`'s.
+    @inline(__always)
+    private static func add(_ high: Int64, _ low: Int64, to g: Int, _ integers: UnsafeMutableBufferPointer<Int64>, _ highs: UnsafeMutableBufferPointer<Int64>) {
+        let (sum, carry) = UInt64(bitPattern: integers[g]).addingReportingOverflow(UInt64(bitPattern: low))
+        integers[g] = Int64(bitPattern: sum)
+        highs[g] = highs[g] &+ high &+ (carry ? 1 : 0)
     }
 
     func update(_ groups: [Int32], _ column: Column?) throws(QueryError) {
@@ -262,42 +274,44 @@ final class SumAccumulator: Accumulator {
         let validity = column.validity
         if isDouble { return doubles.add(groups, try Accumulators.doubles(column), validity) }
         let values = try Accumulators.integers(column)
-        var overflow = false
         integers.withUnsafeMutableBufferPointer { integers in
-            seen.withUnsafeMutableBufferPointer { seen in
-                for row in 0..<groups.count where validity?[row] ?? true {
-                    let g = Int(groups[row])
-                    let (sum, over) = integers[g].addingReportingOverflow(values[row])
-                    overflow = overflow || over
-                    integers[g] = sum
-                    seen[g] = true
+            highs.withUnsafeMutableBufferPointer { highs in
+                seen.withUnsafeMutableBufferPointer { seen in
+                    for row in 0..<groups.count where validity?[row] ?? true {
+                        let g = Int(groups[row]), v = values[row]
+                        SumAccumulator.add(v < 0 ? -1 : 0, v, to: g, integers, highs)
+                        seen[g] = true
+                    }
                 }
             }
         }
-        if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
     }
 
     func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! SumAccumulator
         other.resize(Accumulators.sourceCount(targets, sources))
         if isDouble { return doubles.merge(other.doubles, into: targets, from: sources) }
-        var overflow = false
-        for k in targets.indices {
-            let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
-            guard other.seen[g] else { continue }
-            let (sum, over) = integers[t].addingReportingOverflow(other.integers[g])
-            overflow = overflow || over
-            integers[t] = sum
-            seen[t] = true
+        integers.withUnsafeMutableBufferPointer { integers in
+            highs.withUnsafeMutableBufferPointer { highs in
+                for k in targets.indices {
+                    let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
+                    guard other.seen[g] else { continue }
+                    SumAccumulator.add(other.highs[g], other.integers[g], to: t, integers, highs)
+                    seen[t] = true
+                }
+            }
         }
-        if overflow { throw QueryError(.overflow, "an integer sum overflows 64 bits") }
     }
 
-    func finish(groups: Int) -> Column {
+    func finish(groups: Int) throws(QueryError) -> Column {
         resize(groups)
         if isDouble {
             let (values, validity) = doubles.sums(groups)
             return .double(DoubleColumn(values, validity: validity))
+        }
+        // A total fits 64 bits when its high word only extends the low word's sign.
+        for g in 0..<groups where highs[g] != (integers[g] < 0 ? -1 : 0) {
+            throw QueryError(.overflow, "an integer sum overflows 64 bits")
         }
         let present = Array(seen.prefix(groups))
         return .int64(Int64Column(Array(integers.prefix(groups)), validity: present.allSatisfy { $0 } ? nil : Bitmap(present)))

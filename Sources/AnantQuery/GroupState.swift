@@ -92,7 +92,7 @@ final class GroupState: @unchecked Sendable {
     func finish() throws(QueryError) -> RecordBatch {
         guard let table else { throw QueryError(.invalidArgument, "the aggregate saw no input") }
         var named = Array(zip(keys, table.keyColumns()))
-        for (a, accumulator) in zip(aggregations, accumulators) { named.append((a.name, accumulator.finish(groups: table.count))) }
+        for (a, accumulator) in zip(aggregations, accumulators) { named.append((a.name, try accumulator.finish(groups: table.count))) }
         return try Executor.batch(named)
     }
 

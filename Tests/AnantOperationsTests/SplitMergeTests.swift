@@ -204,6 +204,31 @@ typealias Operation = AnantOperations.Operation
         }
     }
 
+    /// Integer sums overflow only when their total does, whatever the split: Int64.max, +1
+    /// and -1 in three morsels sum to Int64.max (a running 64-bit sum of the first two
+    /// overflows), and a total past Int64.max is an overflow everywhere.
+    @Test func integerSumsOverflowOnlyByTheirTotal() throws {
+        let block = 1 << 17
+        func table(_ last: Int64) throws -> RecordBatch {
+            var values = [Int64](repeating: 0, count: 3 * block)
+            (values[0], values[block], values[2 * block]) = (Int64.max, 1, last)
+            return try RecordBatch([("v", .int64(Int64Column(values)))])
+        }
+        let sum = [try Aggregation.parse("sum(v) as s")]
+        for threads in [1, 2, 3] {
+            let options = QueryOptions(context: ExecutionContext(threads: threads))
+            for parts in [1, 2, 3] {
+                func run(_ t: RecordBatch) throws -> RecordBatch {
+                    let frame = LazyFrame.scan(.memory(t)).groupBy([], sum)
+                    return parts == 1 ? try frame.collect(options: options)
+                        : try frame.merge(try (0..<parts).map { try frame.partial(try QueryPart($0, of: parts), options: options) }, options: options)
+                }
+                #expect(try run(try table(-1)).columns[0] == .int64(Int64Column([Int64.max])), "\(threads) threads, \(parts) parts")
+                #expect(throws: QueryError.self) { try run(try table(0)) }
+            }
+        }
+    }
+
     @Test func splitAnswersAreTheLibrarys() throws {
         let h = try TestData.hif("lesmis.hif.json")
         let executor = LocalExecutor()
