@@ -22,9 +22,10 @@ extension Hypergraph {
                               incidence: defaults?["incidence"]?.numberValue ?? 1)
     }
 
-    /// The hypergraph built from its three tables (`incidenceTable()`, `nodeTable()`,
-    /// `edgeTable()`) and its `facts`: the same hypergraph, ids in the tables' order.
-    public init(incidences: RecordBatch, nodes: RecordBatch, edges: RecordBatch, facts: JSONObject,
+    /// The hypergraph built from its tables (`incidenceTable()`, and `nodeTable()` and
+    /// `edgeTable()` when there are any) and its `facts`: the same hypergraph, ids in the
+    /// tables' order. Facts that are absent keep their defaults.
+    public init(incidences: RecordBatch, nodes: RecordBatch?, edges: RecordBatch?, facts: JSONObject,
                 context: ExecutionContext = .default) throws(HypergraphError) {
         try self.init(incidences: incidences, nodeTable: nodes, edgeTable: edges, defaultWeights: Hypergraph.defaultWeights(in: facts),
                       name: facts["name"]?.stringValue, context: context)

@@ -82,10 +82,10 @@ public enum HypergraphFiles {
             let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try arrowTable(nodesPath) : nil
             let edges = FileManager.default.fileExists(atPath: edgesPath) ? try arrowTable(edgesPath) : nil
             let (incidences, metadata) = try arrowTable(path)
-            let h = try Hypergraph(incidences: incidences, nodeTable: nodes?.0, edgeTable: edges?.0, context: context)
             // The hypergraph's facts travel in the incidence table's schema metadata.
-            guard let text = metadata.first(where: { $0.0 == factsKey })?.1, case .object(let facts) = try JSONParser.parse(text) else { return h }
-            return try Hypergraph(incidences: h.incidenceTable(), nodes: h.nodeTable(), edges: h.edgeTable(), facts: facts, context: context)
+            var facts = JSONObject()
+            if let text = metadata.first(where: { $0.0 == factsKey })?.1, case .object(let found) = try JSONParser.parse(text) { facts = found }
+            return try Hypergraph(incidences: incidences, nodes: nodes?.0, edges: edges?.0, facts: facts, context: context)
         }
     }
 
