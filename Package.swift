@@ -23,6 +23,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: Libraries
@@ -36,8 +41,11 @@ let package = Package(
         // (scripts/check-protos fails CI when proto/ changed without regenerating).
         .target(name: "AnantProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // The wire: frames, envelopes and the connection state machines of servers and clients.
-        .target(name: "AnantWire", dependencies: ["AnantColumnar", "AnantProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-                swiftSettings: strict),
+        .target(name: "AnantWire", dependencies: [
+            "AnantColumnar", "AnantProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+        ], swiftSettings: strict),
         .target(name: "AnantHypergraph", dependencies: ["AnantColumnar", "CAnantSystem"], swiftSettings: strict),
         .target(
             name: "AnantParquet",
@@ -78,7 +86,7 @@ let package = Package(
         .testTarget(name: "AnantDatasetTests", dependencies: ["AnantDataset", "AnantQuery", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantQueryTests", dependencies: ["AnantQuery", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantProtoTests", dependencies: ["AnantProto"], swiftSettings: strict),
-        .testTarget(name: "AnantWireTests", dependencies: ["AnantWire", "AnantProto", "AnantColumnar"], swiftSettings: strict),
+        .testTarget(name: "AnantWireTests", dependencies: ["AnantWire", "AnantProto", "AnantColumnar", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantParquet", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantOperations", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),
     ],

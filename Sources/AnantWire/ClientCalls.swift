@@ -27,6 +27,9 @@ public struct ClientCallTable: Sendable {
 
     public init() {}
 
+    /// The id the next call will have.
+    public var nextID: UInt64 { next }
+
     /// Calls in flight.
     public var count: Int { calls.count }
 

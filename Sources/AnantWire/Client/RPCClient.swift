@@ -1,0 +1,247 @@
+import AnantColumnar
+import NIOCore
+import NIOPosix
+import SwiftProtobuf
+import Synchronization
+
+/// A client's connection settings.
+public struct RPCClientConfiguration: Sendable {
+    /// Connections to the server, used in turn (calls are multiplexed on each).
+    public var connections = 1
+    /// The largest frame accepted (and sent).
+    public var maximumFrameBytes = 16 << 20
+    /// The token sent with every request.
+    public var token = ""
+    /// Attempts to connect for one call, the first at once, then after a backoff that
+    /// doubles from `firstBackoff` up to `maximumBackoff` (with jitter).
+    public var connectAttempts = 5
+    public var firstBackoff: TimeAmount = .milliseconds(25)
+    public var maximumBackoff: TimeAmount = .seconds(1)
+    public var connectTimeout: TimeAmount = .seconds(5)
+    /// A reader that takes nothing of an upload's connection for this long closes it.
+    public var slowReadTimeout: TimeAmount = .seconds(30)
+
+    public init() {}
+}
+
+/// A client of one service: requests multiplexed by id on pooled connections (answers
+/// may come in any order), deadlines, cancellation that follows the calling task, and
+/// reconnection with backoff. A call pending on a connection that closes fails with
+/// `UNAVAILABLE` (retryable); it is never sent again on its own, since the server may
+/// have run it.
+public final class RPCClient: Sendable {
+    public let host: String
+    public let port: Int
+    public let configuration: RPCClientConfiguration
+    private let group: any EventLoopGroup
+    private let slots: [SlotBox]
+    private let turn = Atomic<Int>(0)
+
+    private struct Slot {
+        var connection: Connection?
+        var pending: EventLoopFuture<Connection>?
+    }
+
+    private final class SlotBox: Sendable {
+        let state = Mutex(Slot())
+    }
+
+    struct Connection: Sendable {
+        let channel: any Channel
+        let handler: NIOLoopBound<ClientConnectionHandler>
+    }
+
+    public init(host: String, port: Int, configuration: RPCClientConfiguration = .init(),
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.host = host
+        self.port = port
+        self.configuration = configuration
+        self.group = group
+        self.slots = (0..<max(1, configuration.connections)).map { _ in SlotBox() }
+    }
+
+    /// A client of `address` ("HOST:PORT").
+    ///
+    /// - Throws: `Status` `INVALID_ARGUMENT` for an address that is not one.
+    public convenience init(address: String, configuration: RPCClientConfiguration = .init()) throws(Status) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (1...65535).contains(port),
+              colon != address.startIndex
+        else { throw Status(.invalidArgument, "an address must be HOST:PORT with a port of 1 to 65535, not \"\(address)\"") }
+        var host = String(address[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.init(host: host, port: port, configuration: configuration)
+    }
+
+    /// Closes every connection (calls in flight fail with `UNAVAILABLE`).
+    public func close() async {
+        for slot in slots {
+            let connection = slot.state.withLock { slot -> Connection? in
+                defer { slot.connection = nil }
+                return slot.connection
+            }
+            try? await connection?.channel.close()
+        }
+    }
+
+    // MARK: Calls
+
+    /// A unary call: its answer's payload.
+    ///
+    /// - Throws: `Status`: the server's, `DEADLINE_EXCEEDED` after `timeout` seconds,
+    ///   `CANCELLED` when the calling task is cancelled, `UNAVAILABLE` when no connection
+    ///   could be made or it closed.
+    public func unary(_ method: String, _ payload: [UInt8], timeout: Double? = nil) async throws(Status) -> [UInt8] {
+        let connection = try await connect(before: timeout.map { WireClock.deadline(in: $0) } ?? 0)
+        let deadline = timeout.map { WireClock.deadline(in: $0) } ?? 0
+        let ticket = ClientConnectionHandler.Ticket()
+        let promise = connection.channel.eventLoop.makePromise(of: [UInt8].self)
+        let token = configuration.token
+        do {
+            return try await withTaskCancellationHandler {
+                connection.channel.eventLoop.execute {
+                    connection.handler.value.start(method: method, payload: payload, deadline: deadline, token: token, streaming: false,
+                                                   waiter: .one(promise), ticket: ticket)
+                }
+                return try await promise.futureResult.get()
+            } onCancel: {
+                connection.channel.eventLoop.execute { connection.handler.value.cancel(ticket) }
+            }
+        } catch { throw Status(transport: error) }
+    }
+
+    /// A unary call on typed messages.
+    public func unary<Response: Message>(_ method: String, _ request: some Message, as _: Response.Type = Response.self,
+                                         timeout: Double? = nil) async throws(Status) -> Response {
+        try Response(wire: try await unary(method, try request.wireBytes(), timeout: timeout))
+    }
+
+    /// A server-streamed call: the items, read with backpressure. Ending the iteration
+    /// early (or cancelling the reading task) cancels the call.
+    public func serverStream(_ method: String, _ payload: [UInt8], timeout: Double? = nil) async throws(Status) -> PayloadStream {
+        let deadline = timeout.map { WireClock.deadline(in: $0) } ?? 0
+        let connection = try await connect(before: deadline)
+        let ticket = ClientConnectionHandler.Ticket()
+        let token = configuration.token
+        let loop = connection.channel.eventLoop
+        do {
+            return try await loop.submit {
+                connection.handler.value.startStream(method: method, payload: payload, deadline: deadline, token: token, ticket: ticket)
+            }.get()
+        } catch { throw Status(transport: error) }
+    }
+
+    /// A client-streamed call: sends the request, then what `upload` sends, then the end
+    /// of the stream; the server's one answer.
+    public func clientStream(_ method: String, _ payload: [UInt8], timeout: Double? = nil,
+                             upload: (Upload) async throws -> Void) async throws(Status) -> [UInt8] {
+        let deadline = timeout.map { WireClock.deadline(in: $0) } ?? 0
+        let connection = try await connect(before: deadline)
+        let ticket = ClientConnectionHandler.Ticket()
+        let promise = connection.channel.eventLoop.makePromise(of: [UInt8].self)
+        let token = configuration.token
+        let writer = Upload(connection: connection, ticket: ticket, slowReadTimeout: configuration.slowReadTimeout)
+        do {
+            return try await withTaskCancellationHandler {
+                connection.channel.eventLoop.execute {
+                    connection.handler.value.start(method: method, payload: payload, deadline: deadline, token: token, streaming: false,
+                                                   waiter: .one(promise), ticket: ticket)
+                }
+                do {
+                    try await upload(writer)
+                    try await writer.finish()
+                } catch {
+                    // A send fails once the call is over: the server answered early (a
+                    // refusal) or the connection closed; the answer says which.
+                    let over = try await connection.channel.eventLoop.submit { connection.handler.value.isOver(ticket) }.get()
+                    if !over {
+                        connection.channel.eventLoop.execute { connection.handler.value.cancel(ticket) }
+                        throw error as? Status ?? Status(.cancelled, "the upload stopped: \(error)")
+                    }
+                }
+                return try await promise.futureResult.get()
+            } onCancel: {
+                connection.channel.eventLoop.execute { connection.handler.value.cancel(ticket) }
+            }
+        } catch { throw Status(transport: error) }
+    }
+
+    /// The sending side of an upload.
+    public struct Upload: Sendable {
+        let connection: Connection
+        let ticket: ClientConnectionHandler.Ticket
+        let slowReadTimeout: TimeAmount
+
+        /// Sends one item, waiting while the server reads slower than this sends.
+        public func send(_ payload: [UInt8]) async throws(Status) {
+            let written = connection.channel.eventLoop.flatSubmit { [connection, ticket] in
+                connection.handler.value.sendItem(ticket, payload: payload, end: false)
+            }
+            try await FrameWriting.backpressure(written, channel: connection.channel, slowReadTimeout: slowReadTimeout)
+        }
+
+        /// Sends one message.
+        public func send(_ message: some Message) async throws(Status) { try await send(try message.wireBytes()) }
+
+        func finish() async throws(Status) {
+            let written = connection.channel.eventLoop.flatSubmit { [connection, ticket] in
+                connection.handler.value.sendItem(ticket, payload: [], end: true)
+            }
+            do { try await written.get() } catch { throw Status(transport: error) }
+        }
+    }
+
+    // MARK: Connections
+
+    /// A live connection, made now if need be, trying again with backoff.
+    func connect(before deadline: UInt64) async throws(Status) -> Connection {
+        let slot = slots[Int(UInt(bitPattern: turn.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(slots.count))]
+        var backoff = configuration.firstBackoff
+        var lastError: (any Error)? = nil
+        for attempt in 0..<max(1, configuration.connectAttempts) {
+            if attempt > 0 {
+                let jittered = Int64(Double(backoff.nanoseconds) * Double.random(in: 0.5...1.0))
+                if deadline != 0, WireClock.remaining(until: deadline) < UInt64(jittered) { break }
+                do { try await Task.sleep(nanoseconds: UInt64(jittered)) } catch { throw Status(.cancelled, "the call was cancelled") }
+                backoff = min(backoff * 2, configuration.maximumBackoff)
+            }
+            let future = slot.state.withLock { state -> EventLoopFuture<Connection>? in
+                if let connection = state.connection, connection.channel.isActive { return connection.channel.eventLoop.makeSucceededFuture(connection) }
+                state.connection = nil
+                if let pending = state.pending { return pending }
+                let pending = makeConnection()
+                state.pending = pending
+                return pending
+            }!
+            do {
+                let connection = try await future.get()
+                slot.state.withLock { state in
+                    if state.pending === future { state.pending = nil }
+                    state.connection = connection
+                }
+                return connection
+            } catch {
+                slot.state.withLock { state in if state.pending === future { state.pending = nil } }
+                lastError = error
+            }
+        }
+        throw Status(.unavailable, "cannot connect to \(host):\(port): \(lastError.map { "\($0)" } ?? "the deadline passed")", retryable: true)
+    }
+
+    private func makeConnection() -> EventLoopFuture<Connection> {
+        let maximum = configuration.maximumFrameBytes
+        return ClientBootstrap(group: group)
+            .connectTimeout(configuration.connectTimeout)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(channel: channel, maximumFrameBytes: maximum))
+                }
+            }
+            .connect(host: host, port: port)
+            .flatMapThrowing { channel in
+                let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
+                return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+            }
+    }
+}

@@ -1,0 +1,69 @@
+import AnantColumnar
+import SwiftProtobuf
+
+/// One method a server answers: its wire name (`"anant.v1.Storage/Stat"`), its shape and
+/// its work. The work runs off the event loop, is handed the call (its request, its input
+/// for an upload, its execution context), and returns the answer's payload; what it
+/// throws becomes the call's status (through the server's error mapping).
+public struct RPCMethod: Sendable {
+    /// How the messages of a call flow.
+    public enum Shape: Sendable {
+        /// One request, one response.
+        case unary
+        /// One request, then a stream of items the work sends, then an end of stream.
+        case serverStream
+        /// A request and a stream of items from the client (`RPCCall.input`), one response.
+        case clientStream
+    }
+
+    public let name: String
+    public let shape: Shape
+    let run: @Sendable (RPCCall) async throws -> [UInt8]
+
+    public init(_ name: String, shape: Shape, run: @escaping @Sendable (RPCCall) async throws -> [UInt8]) {
+        self.name = name
+        self.shape = shape
+        self.run = run
+    }
+
+    /// A unary method on typed messages.
+    public static func unary<Request: Message, Response: Message>(
+        _ name: String, _ body: @escaping @Sendable (Request, RPCCall) async throws -> Response
+    ) -> RPCMethod {
+        RPCMethod(name, shape: .unary) { call in try await body(try call.request(Request.self), call).wireBytes() }
+    }
+
+    /// A server-streamed method: `body` sends the items (`call.send`).
+    public static func serverStream<Request: Message>(_ name: String, _ body: @escaping @Sendable (Request, RPCCall) async throws -> Void)
+        -> RPCMethod {
+        RPCMethod(name, shape: .serverStream) { call in
+            try await body(try call.request(Request.self), call)
+            return []
+        }
+    }
+
+    /// A client-streamed method: `body` reads the request (`call.request`) and the items
+    /// (`call.input`), and answers once.
+    public static func clientStream<Response: Message>(_ name: String, _ body: @escaping @Sendable (RPCCall) async throws -> Response)
+        -> RPCMethod {
+        RPCMethod(name, shape: .clientStream) { call in try await body(call).wireBytes() }
+    }
+}
+
+extension Message {
+    /// The message's bytes.
+    ///
+    /// - Throws: `Status` `INTERNAL` (a message that cannot encode is a bug).
+    public func wireBytes() throws(Status) -> [UInt8] {
+        do { return try serializedBytes() } catch { throw Status(.internal, "cannot encode \(Self.protoMessageName): \(error)") }
+    }
+
+    /// The message of a payload.
+    ///
+    /// - Throws: `Status` `INVALID_ARGUMENT` when the bytes are not one.
+    public init(wire bytes: [UInt8]) throws(Status) {
+        do { self = try Self(serializedBytes: bytes) } catch {
+            throw Status(.invalidArgument, "a payload that is not a \(Self.protoMessageName) (\(bytes.count) bytes): \(error)")
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import AnantColumnar
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A server's limits and behaviour.
+public struct RPCServerConfiguration: Sendable {
+    /// The largest frame accepted (and sent).
+    public var maximumFrameBytes = 16 << 20
+    /// Requests one connection may run at once.
+    public var maximumInFlightPerConnection = 64
+    /// Requests the whole service may run at once.
+    public var maximumInFlight = 256
+    /// Threads the work of one request may use.
+    public var threadsPerRequest = ExecutionContext.processorCount
+    /// A connection with nothing in flight and no traffic for this long is closed.
+    public var idleTimeout: TimeAmount = .seconds(300)
+    /// A connection whose reader takes no bytes of a stream for this long is closed.
+    public var slowReadTimeout: TimeAmount = .seconds(30)
+    /// How long a drain waits for requests in flight before it cancels them.
+    public var drainGrace: TimeAmount = .seconds(20)
+    /// The status of an error a method's work throws (`Status` as it is by default; a
+    /// service passes its modules' mapping).
+    public var status: @Sendable (any Error) -> Status = { Status(transport: $0) }
+
+    public init() {}
+}
+
+/// Counts the requests a whole service runs, against its limit.
+final class ServiceLoad: Sendable {
+    private let running = Atomic<Int>(0)
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    var count: Int { running.load(ordering: .relaxed) }
+
+    func acquire() -> Bool {
+        if running.wrappingAdd(1, ordering: .relaxed).newValue <= limit { return true }
+        running.wrappingSubtract(1, ordering: .relaxed)
+        return false
+    }
+
+    func release() { running.wrappingSubtract(1, ordering: .relaxed) }
+}
+
+/// An RPC server: listens, runs each request's method off the event loop, and drains.
+public final class RPCServer: Sendable {
+    let methods: [String: RPCMethod]
+    let configuration: RPCServerConfiguration
+    let logger: Logger
+    let load: ServiceLoad
+    let metrics: WireMetrics
+    private let group: any EventLoopGroup
+    private let state = Mutex<(channel: (any Channel)?, connections: [ObjectIdentifier: ServerConnectionHandler.Reference], draining: Bool)>(
+        (nil, [:], false))
+
+    public init(methods: [RPCMethod], configuration: RPCServerConfiguration = .init(), logger: Logger,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.methods = Dictionary(methods.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.configuration = configuration
+        self.logger = logger
+        self.load = ServiceLoad(limit: configuration.maximumInFlight)
+        self.metrics = WireMetrics()
+        self.group = group
+    }
+
+    /// Starts listening on `host:port` (port 0: any free port); the bound address.
+    public func start(host: String, port: Int) async throws -> SocketAddress {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = ServerConnectionHandler(server: self, channel: channel)
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let channel = try await bootstrap.bind(host: host, port: port).get()
+        let drainingAlready = state.withLock { state -> Bool in
+            state.channel = channel
+            return state.draining
+        }
+        if drainingAlready { try? await channel.close() }
+        guard let address = channel.localAddress else { throw Status(.internal, "the listening socket has no address") }
+        return address
+    }
+
+    func opened(_ connection: ServerConnectionHandler.Reference) -> Bool {
+        let accepted = state.withLock { state -> Bool in
+            guard !state.draining else { return false }
+            state.connections[ObjectIdentifier(connection.channel)] = connection
+            return true
+        }
+        if accepted { metrics.connections.increment() }
+        return accepted
+    }
+
+    func closed(_ channel: any Channel) {
+        if state.withLock({ $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }) != nil { metrics.connections.decrement() }
+    }
+
+    /// Drains: stops accepting connections and requests (new requests are answered
+    /// `UNAVAILABLE`, retryable), waits up to the grace period for the requests in flight,
+    /// cancels what still runs, and closes every connection.
+    public func drain() async {
+        let (listener, connections) = state.withLock { state in
+            state.draining = true
+            return (state.channel, Array(state.connections.values))
+        }
+        try? await listener?.close()
+        for connection in connections { connection.loop.execute { connection.handler.value.drain() } }
+        // The work of a request reports its end on its own thread; a drain looks every 5 ms.
+        let end = NIODeadline.now() + configuration.drainGrace
+        while load.count > 0 && NIODeadline.now() < end { try? await Task.sleep(nanoseconds: 5_000_000) }
+        if load.count > 0 { logger.warning("drain grace passed; cancelling requests in flight", metadata: ["requests": "\(load.count)"]) }
+        let remaining = state.withLock { Array($0.connections.values) }
+        for connection in remaining { try? await connection.channel.close() }
+    }
+
+    /// Requests running now.
+    public var inFlight: Int { load.count }
+}

@@ -1,0 +1,228 @@
+import AnantColumnar
+import Logging
+import NIOCore
+
+/// One server connection on its event loop: cuts bytes into frames (`FrameDecoder`),
+/// lets `ServerConnectionState` decide what each envelope means, and carries out its
+/// actions: starts a method's work as a task off the loop, feeds an upload's input,
+/// cancels, answers. Every call ends exactly once: answered, failed, expired or cancelled.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// How a call's task and the work it sends reach this handler from off the loop.
+    struct Reference: Sendable {
+        let channel: any Channel
+        let loop: any EventLoop
+        let handler: NIOLoopBound<ServerConnectionHandler>
+    }
+
+    private struct Running {
+        let method: RPCMethod
+        let context: ExecutionContext
+        let started: UInt64
+        var task: Task<Void, Never>?
+        var input: NIOThrowingAsyncSequenceProducer<[UInt8], any Error, InboundFlow.Watermark, FlowDelegate>.Source?
+        var timer: Scheduled<Void>?
+    }
+
+    private let server: RPCServer
+    private let channel: any Channel
+    private var decoder: FrameDecoder
+    private var state: ServerConnectionState
+    private var calls: [UInt64: Running] = [:]
+    private var context: ChannelHandlerContext?
+    private lazy var flow = InboundFlow(channel: channel)
+    private var reference: Reference {
+        Reference(channel: channel, loop: channel.eventLoop, handler: NIOLoopBound(self, eventLoop: channel.eventLoop))
+    }
+
+    init(server: RPCServer, channel: any Channel) {
+        self.server = server
+        self.channel = channel
+        self.decoder = FrameDecoder(maximumFrameBytes: server.configuration.maximumFrameBytes)
+        self.state = ServerConnectionState(maximumInFlight: server.configuration.maximumInFlightPerConnection)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !server.opened(reference) {
+            // The server drains: a connection that arrived meanwhile is closed at once.
+            context.close(promise: nil)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        server.metrics.bytesIn.increment(by: buffer.readableBytes)
+        let frames: [[UInt8]]
+        do { frames = try decoder.feed(buffer.readableBytesView) } catch {
+            return breakProtocol(error, context: context)
+        }
+        for frame in frames {
+            let envelope: Envelope
+            do { envelope = try Envelope(frame: frame) } catch { return breakProtocol(error, context: context) }
+            for action in state.received(envelope, now: WireClock.unixNanos) { perform(action, context: context) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        for action in state.closed() {
+            if case .cancel(let id) = action { stop(id) }
+        }
+        server.closed(channel)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        server.logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent, calls.isEmpty {
+            server.logger.debug("closing an idle connection")
+            context.close(promise: nil)
+        }
+    }
+
+    private func breakProtocol(_ error: any Error, context: ChannelHandlerContext) {
+        server.logger.notice("closing a connection that broke the protocol", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    private func perform(_ action: ServerConnectionState.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .start(let id, let method, let deadline, let token, let payload):
+            start(id: id, name: method, deadline: deadline, token: token, payload: payload)
+        case .cancel(let id):
+            stop(id)
+            _ = state.finished(id)
+        case .input(let id, let payload, let end):
+            guard let source = calls[id]?.input else { return }
+            if !payload.isEmpty { flow.yielded(source.yield(payload), id: id) }
+            if end {
+                source.finish()
+                calls[id]?.input = nil
+            }
+        case .send(let envelope):
+            write(envelope)
+        case .close(let status):
+            breakProtocol(status, context: context)
+        }
+    }
+
+    private func start(id: UInt64, name: String, deadline: UInt64, token: String, payload: [UInt8]) {
+        guard let method = server.methods[name] else {
+            _ = state.finished(id)
+            return answer(id: id, shape: .unary, .failure(Status(.unimplemented, "no method \(name) on this service")))
+        }
+        guard server.load.acquire() else {
+            _ = state.finished(id)
+            return answer(id: id, shape: method.shape,
+                          .failure(Status(.resourceExhausted, "the service already runs \(server.load.limit) requests; try again", retryable: true)))
+        }
+        server.metrics.inFlight.increment()
+        let execution = ExecutionContext(threads: server.configuration.threadsPerRequest, deadline: WireClock.monotonic(deadline))
+        var running = Running(method: method, context: execution, started: WireClock.unixNanos)
+        var input: PayloadStream? = nil
+        if method.shape == .clientStream {
+            let stream = InboundFlow.stream(id: id, loop: channel.eventLoop, flow: NIOLoopBound(flow, eventLoop: channel.eventLoop))
+            running.input = stream.source
+            input = PayloadStream(base: stream.sequence)
+        }
+        let call = RPCCall(id: id, method: name, token: token, payload: payload, context: execution, input: input,
+                           connection: reference, slowReadTimeout: server.configuration.slowReadTimeout)
+        if deadline != 0 {
+            let reference = reference
+            running.timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(WireClock.remaining(until: deadline)))) {
+                reference.handler.value.expire(id)
+            }
+        }
+        calls[id] = running
+        let reference = reference
+        let server = server
+        running.task = Task {
+            let outcome: Result<[UInt8], Status>
+            do { outcome = .success(try await method.run(call)) } catch { outcome = .failure(server.configuration.status(error)) }
+            server.load.release()
+            server.metrics.inFlight.decrement()
+            reference.loop.execute { reference.handler.value.finish(id, outcome) }
+        }
+        calls[id]?.task = running.task
+    }
+
+    /// Stops call `id`'s work (its answer will not be sent).
+    private func stop(_ id: UInt64) {
+        guard let running = calls.removeValue(forKey: id) else { return }
+        running.context.cancel()
+        running.task?.cancel()
+        running.timer?.cancel()
+        running.input?.finish(Status(.cancelled, "the call was cancelled"))
+        flow.drained(id)
+        server.metrics.finished(method: running.method.name, code: .cancelled, nanoseconds: WireClock.unixNanos &- running.started)
+    }
+
+    /// Call `id`'s work ended: its answer, unless the call was cancelled meanwhile.
+    func finish(_ id: UInt64, _ outcome: Result<[UInt8], Status>) {
+        guard let running = calls.removeValue(forKey: id), state.finished(id) else { return }
+        running.timer?.cancel()
+        running.input?.finish()
+        flow.drained(id)
+        let code: StatusCode = if case .failure(let status) = outcome { status.code } else { .ok }
+        server.metrics.finished(method: running.method.name, code: code, nanoseconds: WireClock.unixNanos &- running.started)
+        answer(id: id, shape: running.method.shape, outcome)
+        closeIfDrained()
+    }
+
+    /// Call `id`'s deadline passed: its work stops and the client hears `DEADLINE_EXCEEDED`.
+    func expire(_ id: UInt64) {
+        guard let running = calls[id] else { return }
+        stop(id)
+        _ = state.finished(id)
+        answer(id: id, shape: running.method.shape, .failure(Status(.deadlineExceeded, "the call's deadline passed")))
+        closeIfDrained()
+    }
+
+    private func answer(id: UInt64, shape: RPCMethod.Shape, _ outcome: Result<[UInt8], Status>) {
+        var envelope = Envelope.make(shape == .serverStream ? .endOfStream : .response, id: id)
+        switch outcome {
+        case .success(let payload):
+            if shape == .serverStream { envelope.fail(Status(.ok, "")) } else { envelope.payload = .init(payload) }
+        case .failure(let status):
+            envelope.fail(status)
+        }
+        write(envelope)
+    }
+
+    private func write(_ envelope: Envelope) {
+        do {
+            let frame = try FrameWriting.buffer(envelope, allocator: channel.allocator)
+            server.metrics.bytesOut.increment(by: frame.readableBytes)
+            channel.writeAndFlush(frame, promise: nil)
+        } catch {
+            server.logger.error("cannot send an answer", metadata: ["error": "\(error)"])
+            channel.close(promise: nil)
+        }
+    }
+
+    /// Writes one stream item of call `id`; fails when the call is no longer running.
+    func writeItem(_ id: UInt64, _ frame: ByteBuffer) -> EventLoopFuture<Void> {
+        guard calls[id] != nil else { return channel.eventLoop.makeFailedFuture(Status(.cancelled, "the call ended")) }
+        server.metrics.bytesOut.increment(by: frame.readableBytes)
+        return channel.writeAndFlush(frame)
+    }
+
+    /// The server drains: no new request starts here, and the connection closes once its
+    /// requests have answered.
+    func drain() {
+        state.drain()
+        closeIfDrained()
+    }
+
+    private func closeIfDrained() {
+        if state.draining, calls.isEmpty { channel.close(promise: nil) }
+    }
+}

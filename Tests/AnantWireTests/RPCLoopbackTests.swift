@@ -1,0 +1,180 @@
+import AnantColumnar
+import AnantWire
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+/// A count shared with a test service's methods.
+final class Tally: Sendable {
+    private let count = Atomic<Int>(0)
+    func add() { count.wrappingAdd(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+/// Answers in the order they arrived.
+final class Arrivals: Sendable {
+    private let items = Mutex<[UInt8]>([])
+    func add(_ item: UInt8) { items.withLock { $0.append(item) } }
+    var values: [UInt8] { items.withLock { $0 } }
+}
+
+/// The NIO server and client over a real socket on 127.0.0.1: every call shape, answers
+/// out of order, cancellation, deadlines, backpressure, drain and a closed connection.
+@Suite struct RPCLoopbackTests {
+    /// Methods of a test service.
+    static func methods(started: Tally = Tally(), stopped: Tally = Tally()) -> [RPCMethod] {
+        [
+            RPCMethod("t/Echo", shape: .unary) { call in call.payload },
+            RPCMethod("t/Sleep", shape: .unary) { call in
+                // Answers after the number of milliseconds in its first byte.
+                try await Task.sleep(nanoseconds: UInt64(call.payload.first ?? 0) * 1_000_000)
+                return call.payload
+            },
+            RPCMethod("t/Count", shape: .serverStream) { call in
+                // Sends n items of m bytes each (n, m in the request's 2 + 4 bytes).
+                let n = Int(call.payload[0]) << 8 | Int(call.payload[1])
+                let size = call.payload[2...].reduce(0) { $0 << 8 | Int($1) }
+                for i in 0..<n { try await call.send([UInt8](repeating: UInt8(truncatingIfNeeded: i), count: size)) }
+                return []
+            },
+            RPCMethod("t/Sum", shape: .clientStream) { call in
+                var total = 0
+                for try await chunk in call.input! { total += chunk.count }
+                return Array(String(total).utf8)
+            },
+            RPCMethod("t/Spin", shape: .unary) { call in
+                // Work that polls its context until stopped.
+                started.add()
+                while !call.context.isStopped { try? await Task.sleep(nanoseconds: 1_000_000) }
+                stopped.add()
+                throw Status(.cancelled, "stopped")
+            },
+            RPCMethod("t/Fail", shape: .unary) { _ in throw Status(.notFound, "no such thing") },
+        ]
+    }
+
+    static func withServer<T>(_ configure: (inout RPCServerConfiguration) -> Void = { _ in }, methods: [RPCMethod] = methods(),
+                              _ body: (RPCServer, Int) async throws -> T) async throws -> T {
+        var configuration = RPCServerConfiguration()
+        configure(&configuration)
+        let server = RPCServer(methods: methods, configuration: configuration, logger: Logger(label: "test"))
+        let address = try await server.start(host: "127.0.0.1", port: 0)
+        do {
+            let result = try await body(server, address.port!)
+            await server.drain()
+            return result
+        } catch {
+            await server.drain()
+            throw error
+        }
+    }
+
+    @Test func unaryCallsAnswerOutOfOrderOnOneConnection() async throws {
+        try await Self.withServer { _, port in
+            let client = RPCClient(host: "127.0.0.1", port: port)
+            defer { Task { await client.close() } }
+            #expect(try await client.unary("t/Echo", [1, 2, 3]) == [1, 2, 3])
+            #expect(try await client.unary("t/Echo", []) == [])
+            // Slow first, fast second: the fast one is answered first.
+            let order = Arrivals()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for ms: UInt8 in [120, 1] {
+                    group.addTask {
+                        let answer = try await client.unary("t/Sleep", [ms])
+                        order.add(answer[0])
+                    }
+                }
+                try await group.waitForAll()
+            }
+            #expect(order.values == [1, 120])
+            await #expect(throws: Status(.notFound, "no such thing")) { try await client.unary("t/Fail", []) }
+            let unknown = await #expect(throws: Status.self) { try await client.unary("t/Nope", []) }
+            #expect(unknown?.code == .unimplemented)
+        }
+    }
+
+    @Test func streamsBothWaysWithBackpressure() async throws {
+        try await Self.withServer { _, port in
+            let client = RPCClient(host: "127.0.0.1", port: port)
+            defer { Task { await client.close() } }
+            // 64 items of 256 KiB read slowly: the server's writes wait for the reader.
+            var seen = 0, bytes = 0
+            for try await item in try await client.serverStream("t/Count", [0, 64, 0, 4, 0, 0]) {
+                #expect(item.allSatisfy { $0 == UInt8(truncatingIfNeeded: seen) })
+                seen += 1
+                bytes += item.count
+                if seen % 16 == 0 { try await Task.sleep(nanoseconds: 5_000_000) }
+            }
+            #expect(seen == 64 && bytes == 64 << 18)
+            // An upload of 40 chunks.
+            let answer = try await client.clientStream("t/Sum", []) { upload in
+                for _ in 0..<40 { try await upload.send([UInt8](repeating: 7, count: 100_000)) }
+            }
+            #expect(String(decoding: answer, as: UTF8.self) == "4000000")
+        }
+    }
+
+    @Test func cancelAndDeadlineStopTheWork() async throws {
+        let started = Tally(), stopped = Tally()
+        try await Self.withServer(methods: Self.methods(started: started, stopped: stopped)) { server, port in
+            let client = RPCClient(host: "127.0.0.1", port: port)
+            defer { Task { await client.close() } }
+            // A deadline: the client hears DEADLINE_EXCEEDED and the server's work stops.
+            let late = await #expect(throws: Status.self) { try await client.unary("t/Spin", [], timeout: 0.2) }
+            #expect(late?.code == .deadlineExceeded)
+            // Task cancellation sends a cancel frame.
+            let task = Task { try await client.unary("t/Spin", []) }
+            try await Self.waitUntil { started.value == 2 }
+            task.cancel()
+            let cancelled = await #expect(throws: Status.self) { try await task.value }
+            #expect(cancelled?.code == .cancelled)
+            try await Self.waitUntil { stopped.value == 2 && server.inFlight == 0 }
+            // The connection still serves.
+            #expect(try await client.unary("t/Echo", [9]) == [9])
+        }
+    }
+
+    @Test func aClosedConnectionFailsItsCallsAndTheClientReconnects() async throws {
+        let started = Tally(), stopped = Tally()
+        var configuration = RPCServerConfiguration()
+        configuration.drainGrace = .milliseconds(50)
+        let server = RPCServer(methods: Self.methods(started: started, stopped: stopped), configuration: configuration, logger: Logger(label: "t"))
+        let port = try await server.start(host: "127.0.0.1", port: 0).port!
+        let client = RPCClient(host: "127.0.0.1", port: port)
+        let spinning = Task { try await client.unary("t/Spin", []) }
+        try await Self.waitUntil { started.value == 1 }
+        // A drain whose grace passes closes the connection: the call fails UNAVAILABLE.
+        await server.drain()
+        let failure = await #expect(throws: Status.self) { try await spinning.value }
+        #expect(failure?.code == .unavailable && failure?.retryable == true)
+        try await Self.waitUntil { stopped.value == 1 }
+        // Nothing listens now: connecting fails after its attempts, UNAVAILABLE.
+        let refused = await #expect(throws: Status.self) { try await client.unary("t/Echo", [1]) }
+        #expect(refused?.code == .unavailable)
+        await client.close()
+    }
+
+    @Test func drainAnswersWhatRunsAndRefusesNewWork() async throws {
+        let server = RPCServer(methods: Self.methods(), logger: Logger(label: "t"))
+        let port = try await server.start(host: "127.0.0.1", port: 0).port!
+        let client = RPCClient(host: "127.0.0.1", port: port)
+        let slow = Task { try await client.unary("t/Sleep", [200]) }
+        try await Self.waitUntil { server.inFlight == 1 }
+        let draining = Task { await server.drain() }
+        #expect(try await slow.value == [200])
+        await draining.value
+        await client.close()
+    }
+
+    /// Waits (polling every 2 ms, at most 10 s) until `condition` holds.
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        let end = Date().addingTimeInterval(10)
+        while !condition() {
+            if Date() > end { throw Status(.deadlineExceeded, "the condition did not hold within 10 s") }
+            try await Task.sleep(nanoseconds: 2_000_000)
+        }
+    }
+}
