@@ -18,7 +18,11 @@ let package = Package(
         .library(name: "AnantQuery", targets: ["AnantQuery"]),
         .library(name: "AnantOperations", targets: ["AnantOperations"]),
         .library(name: "AnantProto", targets: ["AnantProto"]),
+        .library(name: "AnantWire", targets: ["AnantWire"]),
+        .library(name: "AnantRuntime", targets: ["AnantRuntime"]),
+        .library(name: "AnantStorage", targets: ["AnantStorage"]),
         .executable(name: "anant", targets: ["anant"]),
+        .executable(name: "anant-storage", targets: ["anant-storage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +50,14 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
         ], swiftSettings: strict),
+        // The service runtime: flags, logging, health and metrics over HTTP, the ready line, drain.
+        .target(name: "AnantRuntime", dependencies: [
+            "AnantColumnar", "AnantWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .target(name: "AnantHypergraph", dependencies: ["AnantColumnar", "CAnantSystem"], swiftSettings: strict),
         .target(
             name: "AnantParquet",
@@ -56,6 +68,11 @@ let package = Package(
         .target(name: "AnantDataset", dependencies: ["AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantQuery"], swiftSettings: strict),
         .target(name: "AnantOperations", dependencies: ["AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantQuery", "AnantDataset"],
                 swiftSettings: strict),
+        // The storage service's store and methods (services/storage is its executable).
+        .target(name: "AnantStorage", dependencies: [
+            "AnantColumnar", "AnantParquet", "AnantQuery", "AnantOperations", "AnantProto", "AnantWire",
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
 
         // MARK: Executables
         .executableTarget(
@@ -64,6 +81,14 @@ let package = Package(
                 "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantOperations", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "anant-storage",
+            dependencies: ["AnantColumnar", "AnantOperations", "AnantRuntime", "AnantStorage",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "services/storage",
             swiftSettings: strict
         ),
 

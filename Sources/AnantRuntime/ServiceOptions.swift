@@ -1,0 +1,97 @@
+import AnantColumnar
+import AnantWire
+import ArgumentParser
+import Logging
+import NIOCore
+
+/// A "HOST:PORT" address (port 0: any free port).
+public struct HostPort: Sendable, Equatable, CustomStringConvertible, ExpressibleByArgument {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses "HOST:PORT" ("[::1]:80" for IPv6); nil when it is not one.
+    public init?(argument: String) {
+        guard let colon = argument.lastIndex(of: ":"), colon != argument.startIndex,
+              let port = Int(argument[argument.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        var host = String(argument[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
+        self.host = host
+        self.port = port
+    }
+
+    public init(_ address: SocketAddress) {
+        self.init(host: address.ipAddress ?? "127.0.0.1", port: address.port ?? 0)
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// How a service writes its log.
+public enum LogFormat: String, Sendable, CaseIterable, ExpressibleByArgument {
+    case text, json
+}
+
+/// The flags every service takes (DESIGN.md §5), validated once at start.
+public struct ServiceOptions: ParsableArguments, Sendable {
+    @Option(name: .customLong("listen"), help: "The RPC address, HOST:PORT (port 0: any free port).")
+    public var listen = HostPort(host: "127.0.0.1", port: 0)
+
+    @Option(name: .customLong("http"), help: "The health, readiness and metrics address, HOST:PORT.")
+    public var http = HostPort(host: "127.0.0.1", port: 0)
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    public var logLevel = "info"
+
+    @Option(name: .customLong("log-format"), help: "text or json (one object per line), on standard error.")
+    public var logFormat = LogFormat.text
+
+    @Option(name: .customLong("max-frame-mb"), help: "The largest frame accepted, in MiB (1 to 4095).")
+    public var maximumFrameMiB = 16
+
+    @Option(name: .customLong("max-in-flight"), help: "Requests the service runs at once.")
+    public var maximumInFlight = 256
+
+    @Option(name: .customLong("max-in-flight-per-connection"), help: "Requests one connection runs at once.")
+    public var maximumInFlightPerConnection = 64
+
+    @Option(name: .customLong("threads"), help: "Threads the work of one request may use (default: every processor).")
+    public var threads: Int?
+
+    @Option(name: .customLong("drain-seconds"), help: "On SIGTERM, how long requests in flight may take to finish.")
+    public var drainSeconds = 20.0
+
+    @Option(name: .customLong("idle-seconds"), help: "Close a connection with nothing in flight after this long without traffic.")
+    public var idleSeconds = 300.0
+
+    public init() {}
+
+    public func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(logLevel)\"")
+        }
+        guard (1...4095).contains(maximumFrameMiB) else { throw ValidationError("--max-frame-mb must be 1 to 4095, not \(maximumFrameMiB)") }
+        guard maximumInFlight >= 1, maximumInFlightPerConnection >= 1 else { throw ValidationError("--max-in-flight values must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
+        guard drainSeconds >= 0, drainSeconds <= 3600 else { throw ValidationError("--drain-seconds must be 0 to 3600, not \(drainSeconds)") }
+        guard idleSeconds > 0, idleSeconds <= 86400 else { throw ValidationError("--idle-seconds must be above 0 and at most 86400") }
+    }
+
+    /// The RPC server's configuration from these flags.
+    public var server: RPCServerConfiguration {
+        var configuration = RPCServerConfiguration()
+        configuration.maximumFrameBytes = maximumFrameMiB << 20
+        configuration.maximumInFlight = maximumInFlight
+        configuration.maximumInFlightPerConnection = maximumInFlightPerConnection
+        configuration.threadsPerRequest = threads ?? ExecutionContext.processorCount
+        configuration.drainGrace = .nanoseconds(Int64(drainSeconds * 1e9))
+        configuration.idleTimeout = .nanoseconds(Int64(idleSeconds * 1e9))
+        return configuration
+    }
+}

@@ -1,0 +1,70 @@
+import AnantColumnar
+import AnantWire
+import Foundation
+import Logging
+import Metrics
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// Runs a service process the way DESIGN.md §5 says every service runs: logging and
+/// metrics set up from its flags, the RPC server on `--listen`, health, readiness and
+/// metrics on `--http`, one ready line on standard output, and on SIGTERM or SIGINT a
+/// graceful shutdown: not ready, stop accepting, drain what is in flight up to the
+/// grace period, exit 0.
+public enum ServiceRunner {
+    /// Sets up logging (`--log-level`, `--log-format`, on standard error) once per process;
+    /// the service's logger.
+    public static func logger(service: String, options: ServiceOptions) -> Logger {
+        let level = Logger.Level(rawValue: options.logLevel) ?? .info
+        let format = options.logFormat
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = format == .json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "anant.\(service)")
+    }
+
+    /// Serves `methods` until SIGTERM or SIGINT, then drains and returns.
+    public static func run(service: String, options: ServiceOptions, methods: [RPCMethod], logger: Logger,
+                           status: @escaping @Sendable (any Error) -> Status) async throws {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var configuration = options.server
+        configuration.status = status
+        let server = RPCServer(methods: methods, configuration: configuration, logger: logger)
+        let rpc = try await server.start(host: options.listen.host, port: options.listen.port)
+        let http = HTTPEndpoints(registry: registry)
+        let health = try await http.start(host: options.http.host, port: options.http.port)
+        http.setReady(true)
+        let line = JSONObject([
+            ("service", .string(service)), ("rpc", .string(HostPort(rpc).description)),
+            ("http", .string(HostPort(health).description)), ("pid", .int(Int64(ProcessInfo.processInfo.processIdentifier))),
+        ])
+        FileHandle.standardOutput.write(Data((JSONWriter().string(.object(line)) + "\n").utf8))
+        logger.info("ready", metadata: ["rpc": "\(HostPort(rpc))", "http": "\(HostPort(health))"])
+        let group = ServiceGroup(configuration: .init(
+            services: [Drain(server: server, http: http, logger: logger)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    /// Waits for the shutdown signal, then drains.
+    private struct Drain: Service {
+        let server: RPCServer
+        let http: HTTPEndpoints
+        let logger: Logger
+
+        func run() async throws {
+            // Returns on graceful shutdown; throws CancellationError when the group is
+            // cancelled instead (then drain all the same).
+            try? await gracefulShutdown()
+            logger.info("draining", metadata: ["requests": "\(server.inFlight)"])
+            http.setReady(false)
+            await server.drain()
+            await http.stop()
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import AnantColumnar
+import AnantOperations
+import AnantRuntime
+import AnantStorage
+import ArgumentParser
+
+/// `anant-storage --root DIR`: the storage service. It owns the Parquet shards under its
+/// root and serves them over the wire (DESIGN.md §4; methods in proto/anant/v1/storage.proto).
+@main
+struct AnantStorageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anant-storage",
+        abstract: "Serve the Parquet shards under a folder: put, get, scan, list, delete, stat.",
+        discussion: """
+            Prints one JSON line on standard output when ready: {"service":"storage","rpc":...,"http":...,"pid":...}.
+            SIGTERM or SIGINT: stop accepting, finish what is in flight (--drain-seconds), exit 0.
+            """)
+
+    @Option(name: .customLong("root"), help: "The folder holding the shards (created if missing).")
+    var root: String
+
+    @OptionGroup var service: ServiceOptions
+
+    func validate() throws {
+        guard !root.isEmpty else { throw ValidationError("--root names a folder") }
+    }
+
+    func run() async throws {
+        let logger = ServiceRunner.logger(service: "storage", options: service)
+        let store: ShardStore
+        do { store = try ShardStore(root: root, logger: logger) } catch {
+            logger.critical("cannot open the store", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+        let storage = StorageService(store: store, maximumFrameBytes: service.server.maximumFrameBytes)
+        try await ServiceRunner.run(service: "storage", options: service, methods: storage.methods, logger: logger) { Status($0) }
+    }
+}
