@@ -112,6 +112,9 @@ let package = Package(
         .testTarget(name: "AnantQueryTests", dependencies: ["AnantQuery", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantProtoTests", dependencies: ["AnantProto"], swiftSettings: strict),
         .testTarget(name: "AnantWireTests", dependencies: ["AnantWire", "AnantProto", "AnantColumnar", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "AnantStorageTests", dependencies: [
+            "AnantStorage", "AnantWire", "AnantProto", "AnantQuery", "AnantParquet", "AnantTestSupport", "anant-storage",
+        ], swiftSettings: strict),
         .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantParquet", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantOperations", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),
     ],
