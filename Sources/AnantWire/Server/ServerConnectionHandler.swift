@@ -31,7 +31,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var decoder: FrameDecoder
     private var state: ServerConnectionState
     private var calls: [UInt64: Running] = [:]
-    private var context: ChannelHandlerContext?
     private lazy var flow = InboundFlow(channel: channel)
     private var reference: Reference {
         Reference(channel: channel, loop: channel.eventLoop, handler: NIOLoopBound(self, eventLoop: channel.eventLoop))
@@ -43,8 +42,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         self.decoder = FrameDecoder(maximumFrameBytes: server.configuration.maximumFrameBytes)
         self.state = ServerConnectionState(maximumInFlight: server.configuration.maximumInFlightPerConnection)
     }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     func channelActive(context: ChannelHandlerContext) {
         if !server.opened(reference) {
