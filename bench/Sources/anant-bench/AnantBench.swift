@@ -21,11 +21,11 @@ struct TimingOptions: ParsableArguments {
 /// anchors' data and prints one JSON line (median of --repeats after --warmup untimed runs),
 /// in the shape of `../shared/bench/anchors/_common.py`.
 @main
-struct AnantBench: ParsableCommand {
+struct AnantBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anant-bench",
         abstract: "Times Anant workloads for bench/run (release builds).",
-        subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self, Algorithms.self, LazyOps.self, DatasetBench.self])
+        subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self, Algorithms.self, LazyOps.self, DatasetBench.self, WireBench.self])
 }
 
 /// Building the CSR model (ids dictionary-encoded, both CSRs) from an in-memory table.
