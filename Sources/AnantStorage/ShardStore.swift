@@ -233,23 +233,31 @@ public final class ShardStore: Sendable {
 
     /// Reads up to `count` bytes at `offset`.
     static func read(_ fd: Int32, offset: UInt64, count: Int) throws(Status) -> [UInt8] {
-        var failure: Int32 = 0
+        var failure: Status? = nil
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    break
-                }
-                if n == 0 { break }
-                done += n
+            do throws(Status) { initialized = try read(fd, offset: offset, into: UnsafeMutableRawBufferPointer(buffer)) } catch {
+                failure = error
+                initialized = 0
             }
-            initialized = done
         }
-        if failure != 0 { throw failure == EIO ? Status(.dataLoss, "a read failed: \(String(cString: strerror(failure)))") : ShardStore.failure("a read failed", errno: failure) }
+        if let failure { throw failure }
         return bytes
+    }
+
+    /// Reads bytes at `offset` into `space` (fewer only at the end of the file): how many.
+    static func read(_ fd: Int32, offset: UInt64, into space: UnsafeMutableRawBufferPointer) throws(Status) -> Int {
+        var done = 0
+        while done < space.count {
+            let n = pread(fd, space.baseAddress! + done, space.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                throw code == EIO ? Status(.dataLoss, "a read failed: \(String(cString: strerror(code)))") : ShardStore.failure("a read failed", errno: code)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
     }
 
     static func hash(_ fd: Int32, bytes: UInt64) throws(Status) -> String {

@@ -74,16 +74,19 @@ public struct StorageService: Sendable {
         var first = true
         repeat {
             try call.context.check(ColumnarError.self)
-            let chunk = try ShardStore.read(fd, offset: offset, count: Int(min(end - offset, UInt64(Self.chunkBytes))))
-            guard chunk.count == Int(min(end - offset, UInt64(Self.chunkBytes))) else {
-                throw Status(.dataLoss, "\(key) is shorter on disk than stored")
+            let count = Int(min(end - offset, UInt64(Self.chunkBytes)))
+            // The message's fields before its chunk (the descriptor on the first item, the
+            // offset), then the chunk read from the file straight into the frame.
+            var head = Anant_V1_GetShardResponse()
+            if first { head.shard = stored.descriptor }
+            head.offset = offset
+            let at = offset
+            try await call.send(prefix: try head.wireBytes(), bytesField: 3, count: count) { space throws(Status) in
+                guard try ShardStore.read(fd, offset: at, into: space) == count else {
+                    throw Status(.dataLoss, "\(key) is shorter on disk than stored")
+                }
             }
-            var item = Anant_V1_GetShardResponse()
-            if first { item.shard = stored.descriptor }
-            item.offset = offset
-            item.chunk = .init(chunk)
-            try await call.send(item)
-            offset += UInt64(chunk.count)
+            offset += UInt64(count)
             first = false
         } while offset < end
     }

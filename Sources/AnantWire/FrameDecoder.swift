@@ -45,11 +45,13 @@ public struct FrameDecoder: Sendable {
                 if value > maximumFrameBytes {
                     return try fail(Status(.resourceExhausted, "a frame of \(value) bytes is over the maximum of \(maximumFrameBytes)"))
                 }
-                // The body grows as bytes arrive: 4 header bytes alone reserve nothing.
                 expected = value
                 continue
             }
             let take = min(length - body.count, rest.count)
+            // Room for the whole frame once its body starts to arrive (a header alone
+            // reserves nothing; a frame is within the maximum by now).
+            if body.isEmpty { body.reserveCapacity(length) }
             body.append(contentsOf: rest.prefix(take))
             rest = rest.dropFirst(take)
             if body.count == length {

@@ -49,6 +49,18 @@ public final class RPCCall: Sendable {
         try await FrameWriting.backpressure(written, channel: connection.channel, slowReadTimeout: slowReadTimeout)
     }
 
+    /// Sends one item whose message ends with a bytes field of `count` bytes that `fill`
+    /// writes straight into the frame (see `FrameWriting.streamItem`): large data with no
+    /// copy between its source and the socket's buffer.
+    public func send(prefix: [UInt8], bytesField: Int, count: Int, fill: (UnsafeMutableRawBufferPointer) throws(Status) -> Void)
+        async throws(Status) {
+        if let reason = context.stopReason { throw Status(reason == .deadlineExceeded ? .deadlineExceeded : .cancelled, "the call ended") }
+        let frame = try FrameWriting.streamItem(id: id, prefix: prefix, bytesField: bytesField, count: count,
+                                                allocator: connection.channel.allocator, fill: fill)
+        let written = connection.loop.flatSubmit { [connection, id] in connection.handler.value.writeItem(id, frame) }
+        try await FrameWriting.backpressure(written, channel: connection.channel, slowReadTimeout: slowReadTimeout)
+    }
+
     /// Sends one message of a streamed answer.
     public func send(_ message: some Message) async throws(Status) { try await send(try message.wireBytes()) }
 }

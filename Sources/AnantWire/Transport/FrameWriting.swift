@@ -1,11 +1,12 @@
 import AnantColumnar
+import AnantProto
 import NIOCore
 
 /// Writing frames to a connection. A writer that produces many frames (a streamed
 /// answer, an upload) waits whenever the channel is over its high watermark until what
 /// it wrote has reached the socket, so at most a watermark plus one frame is ever queued
 /// in memory; a peer that reads nothing for `slowReadTimeout` gets its connection closed.
-enum FrameWriting {
+public enum FrameWriting {
     /// The frame of an envelope in a buffer of the channel's allocator.
     static func buffer(_ envelope: Envelope, allocator: ByteBufferAllocator) throws(Status) -> ByteBuffer {
         let bytes: [UInt8]
@@ -15,6 +16,45 @@ enum FrameWriting {
         buffer.writeInteger(UInt32(bytes.count))
         buffer.writeBytes(bytes)
         return buffer
+    }
+
+    /// The frame of a STREAM_ITEM envelope whose payload is a message ending with a bytes
+    /// field: `prefix` (the message's fields before it, encoded), then field `bytesField`
+    /// of `count` bytes that `fill` writes straight into the frame (a file's bytes read
+    /// into the socket's buffer, with no copy between). The bytes are those SwiftProtobuf
+    /// writes for the same envelope, field for field.
+    public static func streamItem(id: UInt64, prefix: [UInt8], bytesField: Int, count: Int, allocator: ByteBufferAllocator,
+                                  fill: (UnsafeMutableRawBufferPointer) throws(Status) -> Void) throws(Status) -> ByteBuffer {
+        // proto3 leaves an empty bytes field out.
+        let field = count == 0 ? [] : varint(UInt64(bytesField << 3 | 2)) + varint(UInt64(count))
+        let payload = prefix.count + field.count + count
+        var head = id == 0 ? [] : [0x08] + varint(id)
+        head += [0x18, UInt8(Anant_V1_EnvelopeKind.streamItem.rawValue), 0x42] + varint(UInt64(payload))
+        let envelope = head.count + payload
+        guard envelope <= Int(UInt32.max) else { throw Status(.resourceExhausted, "an envelope of \(envelope) bytes does not fit a frame") }
+        var buffer = allocator.buffer(capacity: 4 + envelope)
+        buffer.writeInteger(UInt32(envelope))
+        buffer.writeBytes(head)
+        buffer.writeBytes(prefix)
+        buffer.writeBytes(field)
+        var failure: Status? = nil
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
+            do throws(Status) { try fill(UnsafeMutableRawBufferPointer(rebasing: space[0..<count])) } catch { failure = error }
+            return count
+        }
+        if let failure { throw failure }
+        return buffer
+    }
+
+    /// A protobuf varint.
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var out = [UInt8](), rest = value
+        while rest >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        out.append(UInt8(rest))
+        return out
     }
 
     /// Waits, when the channel is over its high watermark, until `written` completes.
