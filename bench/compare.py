@@ -8,6 +8,11 @@ import json
 import sys
 
 
+def duration(seconds):
+    """Milliseconds, or microseconds below 1 ms."""
+    return f"{seconds * 1e6:.1f} us" if seconds < 1e-3 else f"{seconds * 1000:.1f} ms"
+
+
 def main():
     records = [json.loads(line) for line in open(sys.argv[1]) if line.strip().startswith("{")]
     by_workload = {}
@@ -38,8 +43,8 @@ def main():
             rss = r.get("peak_rss_mb", "")
             rss = f"{rss:.0f}" if isinstance(rss, float) else rss
             size = f"{r['file_mb']:.1f}" if "file_mb" in r else ""
-            print(f"| {workload} | {tool} ({r.get('op', '')}) | {r['median_s'] * 1000:.1f} ms | "
-                  f"{min(r.get('times_s') or [r['median_s']]) * 1000:.1f} ms | {rss} | {r.get('result_rows', r.get('result', ''))} | {size} | {ratio} |")
+            print(f"| {workload} | {tool} ({r.get('op', '')}) | {duration(r['median_s'])} | "
+                  f"{duration(min(r.get('times_s') or [r['median_s']]))} | {rss} | {r.get('result_rows', r.get('result', ''))} | {size} | {ratio} |")
 
 
 if __name__ == "__main__":

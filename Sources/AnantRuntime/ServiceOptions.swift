@@ -2,6 +2,7 @@ import AnantColumnar
 import AnantWire
 import ArgumentParser
 import Logging
+import Foundation
 import NIOCore
 
 /// A "HOST:PORT" address (port 0: any free port).
@@ -70,9 +71,26 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("idle-seconds"), help: "Close a connection with nothing in flight after this long without traffic.")
     public var idleSeconds = 300.0
 
+    @Option(name: .customLong("token-file"), help: "A file holding the cluster token every request must carry (default: none required).")
+    public var tokenFile: String?
+
     public init() {}
 
+    /// The cluster token of `--token-file` (its first line), nil without one.
+    ///
+    /// - Throws: `ValidationError` for a file that cannot be read or holds no token.
+    public func token() throws -> String? {
+        guard let tokenFile else { return nil }
+        guard let text = try? String(contentsOfFile: tokenFile, encoding: .utf8) else {
+            throw ValidationError("--token-file \(tokenFile) cannot be read")
+        }
+        let token = text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard token.count >= 16 else { throw ValidationError("--token-file \(tokenFile) holds no token of at least 16 characters") }
+        return token
+    }
+
     public func validate() throws {
+        _ = try token()
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(logLevel)\"")
         }

@@ -33,6 +33,7 @@ public enum ServiceRunner {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var configuration = options.server
         configuration.status = status
+        configuration.token = try options.token()
         let server = RPCServer(methods: methods, configuration: configuration, logger: logger)
         let rpc = try await server.start(host: options.listen.host, port: options.listen.port)
         let http = HTTPEndpoints(registry: registry)

@@ -261,6 +261,30 @@ import Testing
         #expect(try service.stop() == 0)
     }
 
+    @Test func aClusterTokenIsRequiredWhenConfigured() async throws {
+        let root = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let tokenFile = root.appendingPathComponent("token").path
+        try "s3cret-cluster-token-0123456789\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let service = try ServiceProcess(Self.binary, ["--root", root.appendingPathComponent("store").path, "--token-file", tokenFile])
+        for (token, expected) in [("", StatusCode.unauthenticated), ("s3cret-cluster-token-012345678", .unauthenticated),
+                                  ("s3cret-cluster-token-0123456789", .ok)] {
+            var configuration = RPCClientConfiguration()
+            configuration.token = token
+            let client = RPCClient(host: "127.0.0.1", port: service.rpcPort, configuration: configuration)
+            #expect(await Self.code { let _: Anant_V1_StatResponse = try await client.unary("anant.v1.Storage/Stat", Anant_V1_StatRequest()) } == expected)
+            await client.close()
+        }
+        #expect(!service.log.contains("s3cret"), "the token must never be logged")
+        #expect(try service.stop() == 0)
+        // A token file that is missing or holds no token: the service does not start.
+        for bad in [root.appendingPathComponent("missing").path, root.appendingPathComponent("short").path] {
+            try? "short\n".write(toFile: root.appendingPathComponent("short").path, atomically: true, encoding: .utf8)
+            let outcome = try Oracle.capture(Self.binary, ["--root", root.path, "--token-file", bad], timeout: 30)
+            #expect(outcome.status == 64 && outcome.stderrText.contains("--token-file"), "\(outcome.stderrText)")
+        }
+    }
+
     // MARK: Helpers
 
     static func code(_ body: () async throws -> Void) async -> StatusCode {

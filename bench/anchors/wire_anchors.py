@@ -39,7 +39,7 @@ def main():
 
     if a.ray_python:
         here = os.path.dirname(os.path.abspath(__file__))
-        run = subprocess.run([a.ray_python, os.path.join(here, "ray_overhead.py"), "--data", a.data, "--n", a.n,
+        run = subprocess.run([os.path.abspath(a.ray_python), os.path.join(here, "ray_overhead.py"), "--data", a.data, "--n", a.n,
                               "--repeats", a.repeats], check=True, capture_output=True, text=True, cwd=here)
         for line in run.stdout.splitlines():
             if not line.startswith("{"):

@@ -20,6 +20,9 @@ public struct RPCServerConfiguration: Sendable {
     public var slowReadTimeout: TimeAmount = .seconds(30)
     /// How long a drain waits for requests in flight before it cancels them.
     public var drainGrace: TimeAmount = .seconds(20)
+    /// The token every request must carry (the cluster token between services); nil
+    /// accepts any. Compared in constant time, never logged.
+    public var token: String? = nil
     /// The status of an error a method's work throws (`Status` as it is by default; a
     /// service passes its modules' mapping).
     public var status: @Sendable (any Error) -> Status = { Status(transport: $0) }

@@ -116,6 +116,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             _ = state.finished(id)
             return answer(id: id, shape: .unary, .failure(Status(.unimplemented, "no method \(name) on this service")))
         }
+        if let required = server.configuration.token, !Self.same(token, required) {
+            _ = state.finished(id)
+            return answer(id: id, shape: method.shape, .failure(Status(
+                .unauthenticated, token.isEmpty ? "the request carries no token" : "the request's token is not accepted here")))
+        }
         guard server.load.acquire() else {
             _ = state.finished(id)
             return answer(id: id, shape: method.shape,
@@ -149,6 +154,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             reference.loop.execute { reference.handler.value.finish(id, outcome) }
         }
         calls[id]?.task = running.task
+    }
+
+    /// Compares two tokens in time that depends only on their lengths.
+    static func same(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for i in 0..<max(x.count, y.count) { difference |= (i < x.count ? x[i] : 0) ^ (i < y.count ? y[i] : 0) }
+        return difference == 0
     }
 
     /// Stops call `id`'s work (its answer will not be sent).
