@@ -63,6 +63,17 @@ import Testing
             let expected = try local.collect()
             #expect(remote == expected, "scan \(predicate) \(columns) \(String(describing: limit))")
         }
+        // Health, readiness and metrics on the HTTP port.
+        #expect(try service.httpGet("/healthz").status == 200)
+        #expect(try service.httpGet("/readyz").status == 200)
+        #expect(try service.httpGet("/nope").status == 404)
+        let metrics = try service.httpGet("/metrics").body
+        for line in ["anant_rpc_requests_total{method=\"anant.v1.Storage/PutShard\",code=\"OK\"} 4",
+                     "anant_rpc_errors_total{method=\"anant.v1.Storage/GetShard\",code=\"OUT_OF_RANGE\"} 1",
+                     "anant_rpc_connections 1", "anant_rpc_in_flight 0"] {
+            #expect(metrics.contains(line), "\(line) not in /metrics:\n\(metrics.prefix(3000))")
+        }
+        #expect(metrics.contains("anant_rpc_duration_seconds_bucket{method=\"anant.v1.Storage/Scan\""))
         // Delete the version: the shards are gone.
         var delete = Anant_V1_DeleteVersionRequest()
         delete.dataset = "papers"
@@ -191,8 +202,10 @@ import Testing
         #expect(killed?.code == .unavailable)
         _ = try service.waitForExit()
         #expect(Self.temporaries(root).count == 1)
-        // Restarted: the leftover is removed and reported; no shard is visible.
-        let (again, client2) = try Self.start(root: root)
+        // Restarted on the same port: the leftover is removed and reported; no shard is
+        // visible; the first client reconnects by itself.
+        let again = try ServiceProcess(Self.binary, ["--root", root.path], listen: service.rpcPort)
+        let client2 = client
         #expect(Self.temporaries(root).isEmpty)
         #expect(again.log.contains("removed what interrupted puts left"))
         var list = Anant_V1_ListShardsRequest()
@@ -205,14 +218,13 @@ import Testing
         #expect(!stored.alreadyPresent && stored.shard.rows == 400_000)
         #expect(try await Shards.get(client2, stored.shard).0 == bytes)
         await client.close()
-        await client2.close()
         #expect(try again.stop() == 0)
     }
 
     @Test func sigtermDrainsAStreamInFlightThenExitsZero() async throws {
         let root = try TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }
-        let (service, client) = try Self.start(root: root)
+        let (service, client) = try Self.start(root: root, ["--log-format", "json"])
         let bytes = try Shards.parquet(rows: 400_000, seed: 6)
         let stored = try await Shards.put(client, Shards.descriptor("drain", bytes: bytes), bytes).shard
         var request = Anant_V1_GetShardRequest()
@@ -227,7 +239,11 @@ import Testing
         }
         #expect(received == bytes && items > 2)
         #expect(try service.waitForExit() == 0)
-        #expect(service.log.contains("draining"))
+        // The log is JSON, one object per line, and says it drained.
+        let lines = service.log.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(!lines.isEmpty && objects.count == lines.count)
+        #expect(objects.contains { $0["message"] as? String == "draining" && $0["level"] as? String == "info" })
         await client.close()
     }
 

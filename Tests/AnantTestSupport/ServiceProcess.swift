@@ -23,14 +23,15 @@ public final class ServiceProcess: @unchecked Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
-    /// Starts `binary` with `arguments` plus `--listen 127.0.0.1:0 --http 127.0.0.1:0`.
-    public init(_ binary: String, _ arguments: [String], timeout: Double = 30) throws {
+    /// Starts `binary` with `arguments` plus `--listen 127.0.0.1:PORT --http 127.0.0.1:0`
+    /// (`listen` 0: any free port).
+    public init(_ binary: String, _ arguments: [String], listen: Int = 0, timeout: Double = 30) throws {
         let stdout = Pipe()
         stderrPath = FileManager.default.temporaryDirectory.appendingPathComponent("anant-service-\(UUID().uuidString).log").path
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments + ["--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"]
+        process.arguments = arguments + ["--listen", "127.0.0.1:\(listen)", "--http", "127.0.0.1:0"]
         process.standardOutput = stdout
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         try process.run()
@@ -87,6 +88,36 @@ public final class ServiceProcess: @unchecked Sendable {
             usleep(5_000)
         }
         return process.terminationStatus
+    }
+
+    /// `GET path` on the service's HTTP port: the status code and the body.
+    public func httpGet(_ path: String) throws -> (status: Int, body: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(httpPort).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure(description: "cannot connect to the HTTP port \(httpPort)") }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { throw Failure(description: "cannot send") }
+        var response = [UInt8](), chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { break }
+            response.append(contentsOf: chunk[..<n])
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        guard let statusText = text.split(separator: " ", maxSplits: 2).dropFirst().first, let status = Int(statusText) else {
+            throw Failure(description: "not an HTTP response: \(text.prefix(200))")
+        }
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return (status, body)
     }
 
     /// What the service logged so far.
