@@ -169,6 +169,41 @@ final class Arrivals: Sendable {
         await client.close()
     }
 
+    @Test func idleConnectionsCloseAndClientsReconnect() async throws {
+        try await Self.withServer({ $0.idleTimeout = .milliseconds(200) }) { server, port in
+            let client = RPCClient(host: "127.0.0.1", port: port)
+            defer { Task { await client.close() } }
+            #expect(try await client.unary("t/Echo", [1]) == [1])
+            #expect(server.connectionCount == 1)
+            // Nothing in flight, no traffic: the server closes the connection.
+            try await Self.waitUntil { server.connectionCount == 0 }
+            // The next call reconnects.
+            #expect(try await client.unary("t/Echo", [2]) == [2])
+            // A call in flight keeps its connection open past the idle time.
+            #expect(try await client.unary("t/Sleep", [250]) == [250])
+        }
+    }
+
+    @Test func aReaderThatStopsReadingIsCutOff() async throws {
+        try await Self.withServer({ $0.slowReadTimeout = .milliseconds(300) }) { server, port in
+            let client = RPCClient(host: "127.0.0.1", port: port)
+            defer { Task { await client.close() } }
+            // 400 items of 256 KiB (100 MiB): far more than the buffers on the way hold.
+            var items = try await client.serverStream("t/Count", [1, 144, 0, 4, 0, 0]).makeAsyncIterator()
+            #expect(try await items.next()?.count == 1 << 18)
+            // The reader stops; the server's writes wait, then it closes the connection.
+            try await Self.waitUntil { server.connectionCount == 0 }
+            var received = 1
+            let failure = await #expect(throws: Status.self) {
+                while try await items.next() != nil { received += 1 }
+            }
+            #expect(failure?.code == .unavailable && received < 400)
+            // The work stopped too, and the client reconnects for the next call.
+            try await Self.waitUntil { server.inFlight == 0 }
+            #expect(try await client.unary("t/Echo", [3]) == [3])
+        }
+    }
+
     /// Waits (polling every 2 ms, at most 10 s) until `condition` holds.
     static func waitUntil(_ condition: () -> Bool) async throws {
         let end = Date().addingTimeInterval(10)

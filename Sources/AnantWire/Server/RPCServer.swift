@@ -125,6 +125,9 @@ public final class RPCServer: Sendable {
         for connection in remaining { try? await connection.channel.close() }
     }
 
+    /// Connections open now.
+    public var connectionCount: Int { state.withLock { $0.connections.count } }
+
     /// Requests running now.
     public var inFlight: Int { load.count }
 }
