@@ -21,8 +21,10 @@ let package = Package(
         .library(name: "AnantWire", targets: ["AnantWire"]),
         .library(name: "AnantRuntime", targets: ["AnantRuntime"]),
         .library(name: "AnantStorage", targets: ["AnantStorage"]),
+        .library(name: "AnantMetadata", targets: ["AnantMetadata"]),
         .executable(name: "anant", targets: ["anant"]),
         .executable(name: "anant-storage", targets: ["anant-storage"]),
+        .executable(name: "anant-metadata", targets: ["anant-metadata"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: Libraries
@@ -73,6 +76,10 @@ let package = Package(
             "AnantColumnar", "AnantParquet", "AnantQuery", "AnantOperations", "AnantProto", "AnantWire",
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        // The metadata service's store (SQLite through GRDB) and methods (services/metadata).
+        .target(name: "AnantMetadata", dependencies: [
+            "AnantColumnar", "AnantProto", "AnantWire", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
 
         // MARK: Executables
         .executableTarget(
@@ -89,6 +96,13 @@ let package = Package(
             dependencies: ["AnantColumnar", "AnantOperations", "AnantRuntime", "AnantStorage",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "services/storage",
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "anant-metadata",
+            dependencies: ["AnantColumnar", "AnantMetadata", "AnantRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "services/metadata",
             swiftSettings: strict
         ),
 
@@ -114,6 +128,9 @@ let package = Package(
         .testTarget(name: "AnantWireTests", dependencies: ["AnantWire", "AnantProto", "AnantColumnar", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "AnantStorageTests", dependencies: [
             "AnantStorage", "AnantWire", "AnantProto", "AnantQuery", "AnantParquet", "AnantTestSupport", "anant-storage",
+        ], swiftSettings: strict),
+        .testTarget(name: "AnantMetadataTests", dependencies: [
+            "AnantMetadata", "AnantWire", "AnantProto", "AnantTestSupport", "anant-metadata", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantParquet", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantOperations", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),

@@ -13,6 +13,15 @@ import ServiceLifecycle
 /// graceful shutdown: not ready, stop accepting, drain what is in flight up to the
 /// grace period, exit 0.
 public enum ServiceRunner {
+    /// What every service's help says about its ready line and shutdown.
+    public static func discussion(service: String) -> String {
+        """
+        Prints one JSON line on standard output when ready: {"service":"\(service)","rpc":...,"http":...,"pid":...}.
+        SIGTERM or SIGINT: stop accepting, finish what is in flight (--drain-seconds), exit 0.
+        Flags every service takes: docs/services.md.
+        """
+    }
+
     /// Sets up logging (`--log-level`, `--log-format`, on standard error) once per process;
     /// the service's logger.
     public static func logger(service: String, options: ServiceOptions) -> Logger {

@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantProto
+import AnantWire
 
 /// A shard's identity: dataset, version, table and index. Every part is validated
 /// before it names a file: datasets use a fixed character set (no separator, no
@@ -53,22 +54,8 @@ public struct ShardKey: Hashable, Comparable, Sendable, CustomStringConvertible 
         [Anant_V1_DatasetTable.incidences, .edges, .nodes].first { ShardKey.folder($0) == folder }
     }
 
-    /// A dataset name: 1 to 128 of `A–Z a–z 0–9 . _ -`, starting with a letter or digit
-    /// (so no ".", "..", hidden or option-like names).
-    ///
-    /// - Throws: `Status` `INVALID_ARGUMENT`.
-    public static func validate(dataset: String) throws(Status) {
-        let bytes = Array(dataset.utf8)
-        guard (1...128).contains(bytes.count) else {
-            throw Status(.invalidArgument, "a dataset name has 1 to 128 characters (got \(bytes.count))")
-        }
-        func allowed(_ b: UInt8) -> Bool {
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2E || b == 0x5F || b == 0x2D
-        }
-        guard bytes.allSatisfy(allowed), allowed(bytes[0]), bytes[0] != 0x2E, bytes[0] != 0x2D, bytes[0] != 0x5F else {
-            throw Status(.invalidArgument, "dataset name \"\(printable(dataset))\" is not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit")
-        }
-    }
+    /// A dataset name (`WireNames.validate(dataset:)`).
+    public static func validate(dataset: String) throws(Status) { try WireNames.validate(dataset: dataset) }
 
     /// A checksum: 64 lowercase hex digits.
     static func validate(sha256: String) throws(Status) {
@@ -77,10 +64,5 @@ public struct ShardKey: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
     }
 
-    /// A name as it may be shown in a message: at most 80 characters, control characters
-    /// escaped.
-    static func printable(_ text: String) -> String {
-        let shown = text.unicodeScalars.prefix(80).map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
-        return text.unicodeScalars.count > 80 ? shown + "…" : shown
-    }
+    static func printable(_ text: String) -> String { WireNames.printable(text) }
 }

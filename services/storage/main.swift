@@ -11,10 +11,7 @@ struct AnantStorageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anant-storage",
         abstract: "Serve the Parquet shards under a folder: put, get, scan, list, delete, stat.",
-        discussion: """
-            Prints one JSON line on standard output when ready: {"service":"storage","rpc":...,"http":...,"pid":...}.
-            SIGTERM or SIGINT: stop accepting, finish what is in flight (--drain-seconds), exit 0.
-            """)
+        discussion: ServiceRunner.discussion(service: "storage"))
 
     @Option(name: .customLong("root"), help: "The folder holding the shards (created if missing).")
     var root: String
