@@ -115,6 +115,7 @@ public final class MetadataStore: Sendable {
                 );
                 """)
         }
+        registerEntityMigrations(&migrator)
         return migrator
     }
 

@@ -1,0 +1,254 @@
+import AnantColumnar
+import AnantWire
+import Foundation
+import GRDB
+
+/// A record as read: its key, the store version that wrote it, and its values through the
+/// kind's current schema (renamed fields under their new names, widened values, defaults
+/// for fields added since), in schema order.
+public struct EntityRecord: Sendable, Equatable {
+    public let key: String
+    public let version: Int64
+    public let values: JSONObject
+}
+
+/// One change of a batch.
+public enum EntityChange: Sendable {
+    case upsert(key: String, values: JSONObject)
+    case delete(key: String)
+}
+
+/// One entry of a record's history.
+public struct EntityHistoryEntry: Sendable, Equatable {
+    public let version: Int64
+    /// ISO 8601 UTC time of the store version.
+    public let time: String
+    public let deleted: Bool
+    /// The values written (empty for a deletion).
+    public let values: JSONObject
+}
+
+/// The entity metadata store: typed records per kind, under a versioned schema with
+/// explicit evolution rules. Every batch and every schema registration makes a new store
+/// version (one transaction); a record's versions are kept, so it can be read as of any
+/// store version or time, and its changes listed.
+extension MetadataStore {
+    static func registerEntityMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("entities-1") { db in
+            try db.execute(sql: """
+                CREATE TABLE store_versions (
+                    version INTEGER PRIMARY KEY AUTOINCREMENT,
+                    unix_nanos INTEGER NOT NULL,
+                    created TEXT NOT NULL,
+                    what TEXT NOT NULL
+                );
+                CREATE TABLE kind_schemas (
+                    kind TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    fields TEXT NOT NULL,
+                    next_field INTEGER NOT NULL,
+                    store_version INTEGER NOT NULL REFERENCES store_versions(version),
+                    PRIMARY KEY (kind, version)
+                );
+                CREATE TABLE records (
+                    kind TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    valid_from INTEGER NOT NULL REFERENCES store_versions(version),
+                    valid_to INTEGER,
+                    deleted INTEGER NOT NULL,
+                    fields TEXT NOT NULL,
+                    PRIMARY KEY (kind, key, valid_from)
+                );
+                CREATE INDEX records_current ON records(kind, key) WHERE valid_to IS NULL;
+                """)
+        }
+    }
+
+    // MARK: Schemas
+
+    /// Registers the next version of a kind's schema (the first one when the kind is new),
+    /// checked against the evolution rules.
+    ///
+    /// - Throws: `FAILED_PRECONDITION` naming the rule a change breaks; `INVALID_ARGUMENT`
+    ///   for a bad kind name.
+    public func registerSchema(kind: String, fields: [EntityField], now: UInt64 = WireClock.unixNanos) throws(Status) -> EntitySchema {
+        try Self.validate(kind: kind)
+        guard !fields.isEmpty else { throw Status(.invalidArgument, "a schema has at least one field") }
+        return try write { db in
+            let current = try Self.schema(db, kind: kind, version: nil)
+            let evolved = try SchemaEvolution.evolve(current?.schema.fields ?? [], to: fields, nextID: current?.nextField ?? 0, kind: kind)
+            let version = (current?.schema.version ?? 0) + 1
+            let storeVersion = try Self.newStoreVersion(db, now: now, what: "schema \(kind) v\(version)")
+            let text = String(decoding: try JSONEncoder().encode(evolved), as: UTF8.self)
+            try db.execute(sql: "INSERT INTO kind_schemas (kind, version, fields, next_field, store_version) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [kind, version, text, max(current?.nextField ?? 0, evolved.map(\.id).max() ?? 0), storeVersion])
+            return EntitySchema(kind: kind, version: version, fields: evolved, storeVersion: storeVersion)
+        }
+    }
+
+    /// A kind's schema: the current one, or version `version`.
+    public func schema(kind: String, version: Int? = nil) throws(Status) -> EntitySchema {
+        try Self.validate(kind: kind)
+        return try read { db in
+            guard let found = try Self.schema(db, kind: kind, version: version) else {
+                throw Status(.notFound, version.map { "kind \(kind) has no schema version \($0)" } ?? "no kind \(kind) (register its schema first)")
+            }
+            return found.schema
+        }
+    }
+
+    // MARK: Writes
+
+    /// Applies a batch of upserts and deletes to a kind, atomically, as one new store
+    /// version: every change is validated against the current schema first, and one bad
+    /// change refuses the whole batch. An upsert replaces the record's values; fields it
+    /// leaves out take their defaults (or null). A deletion of an absent key is refused.
+    ///
+    /// - Returns: the store version the batch made.
+    public func apply(kind: String, _ batch: [EntityChange], now: UInt64 = WireClock.unixNanos) throws(Status) -> Int64 {
+        try Self.validate(kind: kind)
+        guard !batch.isEmpty else { throw Status(.invalidArgument, "an empty batch") }
+        return try write { db in
+            guard let schema = try Self.schema(db, kind: kind, version: nil)?.schema else {
+                throw Status(.notFound, "no kind \(kind) (register its schema first)")
+            }
+            // Validate everything before writing anything.
+            var rows = [(key: String, fields: String?)]()
+            var keys = Set<String>()
+            for change in batch {
+                switch change {
+                case .upsert(let key, let values):
+                    try Self.validate(key: key)
+                    guard keys.insert(key).inserted else { throw Status(.invalidArgument, "key \(WireNames.printable(key)) appears twice in the batch") }
+                    rows.append((key, try Self.stored(values, schema: schema)))
+                case .delete(let key):
+                    try Self.validate(key: key)
+                    guard keys.insert(key).inserted else { throw Status(.invalidArgument, "key \(WireNames.printable(key)) appears twice in the batch") }
+                    guard try Row.fetchOne(db, sql: "SELECT 1 FROM records WHERE kind = ? AND key = ? AND valid_to IS NULL AND deleted = 0",
+                                           arguments: [kind, key]) != nil else {
+                        throw Status(.notFound, "no \(kind) record \(WireNames.printable(key)) to delete")
+                    }
+                    rows.append((key, nil))
+                }
+            }
+            let version = try Self.newStoreVersion(db, now: now, what: "batch of \(batch.count) on \(kind)")
+            for row in rows {
+                try db.execute(sql: "UPDATE records SET valid_to = ? WHERE kind = ? AND key = ? AND valid_to IS NULL", arguments: [version, kind, row.key])
+                try db.execute(sql: "INSERT INTO records (kind, key, valid_from, deleted, fields) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [kind, row.key, version, row.fields == nil ? 1 : 0, row.fields ?? "{}"])
+            }
+            return version
+        }
+    }
+
+    // MARK: Reads
+
+    /// The latest store version.
+    public func storeVersion() throws(Status) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM store_versions") ?? 0 }
+    }
+
+    /// The store version that was current at a Unix time (0 before the first).
+    public func storeVersion(atUnixNanos time: UInt64) throws(Status) -> Int64 {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(version), 0) FROM store_versions WHERE unix_nanos <= ?", arguments: [Int64(clamping: time)]) ?? 0
+        }
+    }
+
+    /// A record as of a store version (default: now); nil when absent or deleted then.
+    public func record(kind: String, key: String, asOf version: Int64? = nil) throws(Status) -> EntityRecord? {
+        try records(kind: kind, keys: [key], asOf: version).first
+    }
+
+    /// The records of a kind live at a store version (default: now), by key; only `keys`
+    /// when given.
+    public func records(kind: String, keys: [String]? = nil, asOf version: Int64? = nil) throws(Status) -> [EntityRecord] {
+        try Self.validate(kind: kind)
+        return try read { db in
+            guard let schema = try Self.schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
+            let at = version ?? Int64.max
+            var sql = "SELECT key, valid_from, fields FROM records WHERE kind = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) AND deleted = 0"
+            var arguments: StatementArguments = [kind, at, at]
+            if let keys {
+                sql += " AND key IN (\(keys.map { _ in "?" }.joined(separator: ",")))"
+                arguments += StatementArguments(keys)
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY key", arguments: arguments).map { row in
+                EntityRecord(key: row["key"], version: row["valid_from"], values: try Self.view(row["fields"], schema: schema))
+            }
+        }
+    }
+
+    /// Every change of a record, oldest first.
+    public func history(kind: String, key: String) throws(Status) -> [EntityHistoryEntry] {
+        try Self.validate(kind: kind)
+        return try read { db in
+            guard let schema = try Self.schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
+            return try Row.fetchAll(db, sql: """
+                SELECT r.valid_from, r.deleted, r.fields, v.created FROM records r JOIN store_versions v ON v.version = r.valid_from
+                WHERE r.kind = ? AND r.key = ? ORDER BY r.valid_from
+                """, arguments: [kind, key]).map { row in
+                let deleted = (row["deleted"] as Int) != 0
+                return EntityHistoryEntry(version: row["valid_from"], time: row["created"], deleted: deleted,
+                                          values: deleted ? JSONObject() : try Self.view(row["fields"], schema: schema))
+            }
+        }
+    }
+
+    // MARK: Rows
+
+    static func validate(kind: String) throws(Status) {
+        do { try WireNames.validate(dataset: kind) } catch {
+            throw Status(.invalidArgument, "kind \"\(WireNames.printable(kind))\" is not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit")
+        }
+    }
+
+    static func validate(key: String) throws(Status) {
+        guard !key.isEmpty, key.utf8.count <= 1024 else { throw Status(.invalidArgument, "a record key has 1 to 1024 bytes") }
+    }
+
+    static func newStoreVersion(_ db: Database, now: UInt64, what: String) throws -> Int64 {
+        let date = Date(timeIntervalSince1970: Double(now) / 1e9)
+        try db.execute(sql: "INSERT INTO store_versions (unix_nanos, created, what) VALUES (?, ?, ?)",
+                       arguments: [Int64(clamping: now), timestamp(date), what])
+        return db.lastInsertedRowID
+    }
+
+    static func schema(_ db: Database, kind: String, version: Int?) throws -> (schema: EntitySchema, nextField: Int)? {
+        let row = try version.map {
+            try Row.fetchOne(db, sql: "SELECT * FROM kind_schemas WHERE kind = ? AND version = ?", arguments: [kind, $0])
+        } ?? Row.fetchOne(db, sql: "SELECT * FROM kind_schemas WHERE kind = ? ORDER BY version DESC LIMIT 1", arguments: [kind])
+        guard let row else { return nil }
+        let fields = try JSONDecoder().decode([EntityField].self, from: Data((row["fields"] as String).utf8))
+        return (EntitySchema(kind: kind, version: row["version"], fields: fields, storeVersion: row["store_version"]), row["next_field"])
+    }
+
+    /// The stored form of an upsert's values: a JSON object by field id.
+    static func stored(_ values: JSONObject, schema: EntitySchema) throws(Status) -> String {
+        var byID = [Int: JSONValue]()
+        for (name, value) in values {
+            guard let field = schema.field(named: name) else {
+                throw Status(.invalidArgument, "\(schema.kind) has no field \(WireNames.printable(name)) (fields: \(schema.fields.map(\.name).joined(separator: ", ")))")
+            }
+            guard byID[field.id] == nil else { throw Status(.invalidArgument, "field \(field.name) is given twice") }
+            byID[field.id] = try EntityValues.check(value, as: field.type, field: field.name)
+        }
+        for field in schema.fields where field.required && field.defaultJSON == nil {
+            if byID[field.id] == nil || byID[field.id] == .null { throw Status(.invalidArgument, "field \(field.name) is required") }
+        }
+        let object = JSONObject(byID.keys.sorted().map { (String($0), byID[$0]!) })
+        return JSONWriter().string(.object(object))
+    }
+
+    /// The values of a stored record through `schema`.
+    static func view(_ text: String, schema: EntitySchema) throws -> JSONObject {
+        guard case .object(let stored) = try JSONParser.parse(text) else { throw Status(.dataLoss, "a stored record is not a JSON object") }
+        return JSONObject(schema.fields.map { field -> (String, JSONValue) in
+            if let value = stored[String(field.id)] {
+                // Widened since written: int32 values read as int64 as they are; floats as doubles.
+                return (field.name, value)
+            }
+            return (field.name, field.defaultJSON.flatMap { try? JSONParser.parse($0) } ?? .null)
+        })
+    }
+}

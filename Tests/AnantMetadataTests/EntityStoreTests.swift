@@ -1,0 +1,210 @@
+import AnantColumnar
+import AnantMetadata
+import AnantTestSupport
+import Foundation
+import Testing
+
+/// The entity metadata store: every evolution rule (one allowed and one refused case
+/// each), the evolved view of old records, atomic batches, and history checked against a
+/// model kept by the test.
+@Suite struct EntityStoreTests {
+    static func withStore(_ body: (MetadataStore) throws -> Void) throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try body(try MetadataStore(path: folder.appendingPathComponent("meta.db").path))
+    }
+
+    static func refusal(_ body: () throws -> Void) -> String? {
+        do {
+            try body()
+            return nil
+        } catch let status as Status { return status.code == .failedPrecondition ? status.message : "\(status)" } catch { return "\(error)" }
+    }
+
+    static func object(_ pairs: [(String, JSONValue)]) -> JSONObject { JSONObject(pairs) }
+
+    let v1: [EntityField] = [EntityField("name", .string, required: true), EntityField("score", .int32), EntityField("weight", .float),
+                             EntityField("tag", .string)]
+
+    @Test func everyEvolutionRuleAllowsAndRefuses() throws {
+        try Self.withStore { store in
+            _ = try store.registerSchema(kind: "node", fields: v1)
+            var fields = v1
+            // Allowed, one after another: add a nullable field, add a field with a default,
+            // widen int32 → int64 and float → double, rename through an alias, deprecate.
+            fields.append(EntityField("note", .string))
+            _ = try store.registerSchema(kind: "node", fields: fields)
+            fields.append(EntityField("level", .int64, required: true, defaultJSON: "3"))
+            _ = try store.registerSchema(kind: "node", fields: fields)
+            fields[1].type = .int64
+            fields[2].type = .double
+            _ = try store.registerSchema(kind: "node", fields: fields)
+            fields[0] = EntityField("label", .string, required: true, aliases: ["name"])
+            _ = try store.registerSchema(kind: "node", fields: fields)
+            fields[3].deprecated = true
+            let current = try store.registerSchema(kind: "node", fields: fields)
+            #expect(current.version == 6 && current.fields.map(\.name) == ["label", "score", "weight", "tag", "note", "level"])
+            #expect(current.fields[0].id == 1 && current.fields[0].aliases == ["name"] && current.fields[3].deprecated)
+
+            // Refused, each naming its rule.
+            var narrow = fields
+            narrow[1].type = .int32
+            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: narrow) }?.contains("narrowing score from int64 to int32") == true)
+            var retype = fields
+            retype[4].type = .int64
+            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: retype) }?.contains("changing the type of note") == true)
+            let dropRequired = Array(fields.dropFirst())
+            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: dropRequired) }?.contains("dropping the required field label") == true)
+            var dropOptional = fields
+            dropOptional.remove(at: 4)
+            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: dropOptional) }?.contains("dropping the field note") == true)
+            // "tag" is deprecated: renamed away, its name may not come back with another type.
+            var reuse = fields
+            reuse[3] = EntityField("old_tag", .string, aliases: ["tag"], deprecated: true)
+            reuse.append(EntityField("tag", .int64))
+            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: reuse) }?.contains("reusing the deprecated name tag") == true)
+            var requiredNoDefault = fields
+            requiredNoDefault.append(EntityField("must", .bool, required: true))
+            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: requiredNoDefault) }?.contains("adding a required field without a default") == true)
+            var undeprecate = fields
+            undeprecate[3].deprecated = false
+            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: undeprecate) }?.contains("un-deprecating tag") == true)
+            // The refusals registered nothing.
+            #expect(try store.schema(kind: "node").version == 6)
+        }
+    }
+
+    @Test func oldRecordsReadThroughTheEvolvedSchema() throws {
+        try Self.withStore { store in
+            _ = try store.registerSchema(kind: "node", fields: v1)
+            let written = try store.apply(kind: "node", [
+                .upsert(key: "n1", values: Self.object([("name", .string("alpha")), ("score", .int(7)), ("weight", .double(0.5))])),
+            ])
+            var fields = v1
+            fields[0] = EntityField("label", .string, required: true, aliases: ["name"])
+            fields[1].type = .int64
+            fields[2].type = .double
+            fields.append(EntityField("level", .int64, required: true, defaultJSON: "3"))
+            fields.append(EntityField("note", .string))
+            _ = try store.registerSchema(kind: "node", fields: fields)
+            let record = try #require(try store.record(kind: "node", key: "n1"))
+            #expect(record.version == written)
+            #expect(record.values == Self.object([("label", .string("alpha")), ("score", .int(7)), ("weight", .double(0.5)), ("tag", .null),
+                                                  ("level", .int(3)), ("note", .null)]))
+            // New writes may use the old name through its alias, and the widened range.
+            _ = try store.apply(kind: "node", [.upsert(key: "n2", values: Self.object([("name", .string("beta")), ("score", .int(1 << 40))]))])
+            #expect(try store.record(kind: "node", key: "n2")?.values["score"] == .int(1 << 40))
+        }
+    }
+
+    @Test func batchesAreAtomicAndValidated() throws {
+        try Self.withStore { store in
+            _ = try store.registerSchema(kind: "edge", fields: v1)
+            let good = JSONObject([("name", .string("e"))])
+            let before = try store.storeVersion()
+            let cases: [([EntityChange], StatusCode)] = [
+                ([.upsert(key: "a", values: good), .upsert(key: "b", values: JSONObject([("score", .int(1))]))], .invalidArgument),  // name required
+                ([.upsert(key: "a", values: good), .upsert(key: "b", values: JSONObject([("name", .string("x")), ("nope", .int(1))]))], .invalidArgument),
+                ([.upsert(key: "a", values: good), .upsert(key: "b", values: JSONObject([("name", .int(3))]))], .invalidArgument),
+                ([.upsert(key: "a", values: JSONObject([("name", .string("x")), ("score", .int(1 << 40))]))], .outOfRange),  // int32
+                ([.upsert(key: "a", values: good), .upsert(key: "a", values: good)], .invalidArgument),
+                ([.upsert(key: "a", values: good), .delete(key: "ghost")], .notFound),
+                ([], .invalidArgument),
+            ]
+            for (batch, code) in cases {
+                let failure = #expect(throws: Status.self) { _ = try store.apply(kind: "edge", batch) }
+                #expect(failure?.code == code, "\(String(describing: failure))")
+            }
+            // Nothing of a refused batch was applied, and no store version was made.
+            #expect(try store.records(kind: "edge").isEmpty && (try store.storeVersion()) == before)
+            #expect(#expect(throws: Status.self) { _ = try store.apply(kind: "unknown", [.upsert(key: "a", values: good)]) }?.code == .notFound)
+        }
+    }
+
+    /// Seeded random upserts, deletes and schema changes; every record as of every store
+    /// version, and every history, equal a model kept here.
+    @Test(arguments: [UInt64(1), 2, 3]) func historyMatchesAModel(seed: UInt64) throws {
+        try Self.withStore { store in
+            var state = seed
+            func next(_ n: Int) -> Int {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Int(state >> 33) % n
+            }
+            var fields: [EntityField] = [EntityField("name", .string, required: true), EntityField("score", .int32)]
+            _ = try store.registerSchema(kind: "k", fields: fields, now: 1_000)
+            // The model: per store version, the live records' values by field id.
+            var live = [String: [Int: JSONValue]]()
+            var snapshots = [Int64: [String: [Int: JSONValue]]]()
+            var histories = [String: [(Int64, Bool, [Int: JSONValue])]]()
+            var ids = ["name": 1, "score": 2]
+            var time: UInt64 = 2_000
+            for step in 0..<120 {
+                time += 1_000
+                if step % 25 == 24 {
+                    // A schema change: a nullable field, a field with a default, or a rename.
+                    switch next(3) {
+                    case 0:
+                        fields.append(EntityField("f\(step)", .double))
+                    case 1:
+                        fields.append(EntityField("d\(step)", .int64, required: true, defaultJSON: "\(step)"))
+                    default:
+                        let old = fields[0].name
+                        fields[0] = EntityField("name\(step)", .string, required: true, aliases: [old] + fields[0].aliases)
+                    }
+                    let schema = try store.registerSchema(kind: "k", fields: fields, now: time)
+                    fields = schema.fields
+                    for f in fields { ids[f.name] = f.id }
+                    snapshots[schema.storeVersion] = live
+                    continue
+                }
+                var batch = [EntityChange]()
+                var touched = Set<String>()
+                for _ in 0..<(1 + next(4)) {
+                    let key = "r\(next(15))"
+                    guard touched.insert(key).inserted else { continue }
+                    if live[key] != nil && next(4) == 0 {
+                        batch.append(.delete(key: key))
+                    } else {
+                        var values: [(String, JSONValue)] = [(fields[0].name, .string("v\(step)-\(key)"))]
+                        if next(2) == 0 { values.append(("score", .int(Int64(next(1000))))) }
+                        if let extra = fields.last, extra.type == .double, next(2) == 0 { values.append((extra.name, .double(Double(next(100)) / 4))) }
+                        batch.append(.upsert(key: key, values: JSONObject(values)))
+                    }
+                }
+                let version = try store.apply(kind: "k", batch, now: time)
+                for change in batch {
+                    switch change {
+                    case .delete(let key):
+                        live[key] = nil
+                        histories[key, default: []].append((version, true, [:]))
+                    case .upsert(let key, let values):
+                        var stored = [Int: JSONValue]()
+                        for (name, value) in values { stored[ids[name]!] = value }
+                        live[key] = stored
+                        histories[key, default: []].append((version, false, stored))
+                    }
+                }
+                snapshots[version] = live
+            }
+            let schema = try store.schema(kind: "k")
+            func view(_ stored: [Int: JSONValue]) -> JSONObject {
+                JSONObject(schema.fields.map { f in (f.name, stored[f.id] ?? f.defaultJSON.map { .int(Int64($0)!) } ?? .null) })
+            }
+            // Every record as of every store version (schema versions included).
+            for (version, records) in snapshots {
+                let read = try store.records(kind: "k", asOf: version)
+                #expect(read.map(\.key) == records.keys.sorted(), "v\(version)")
+                for record in read { #expect(record.values == view(records[record.key]!), "v\(version) \(record.key)") }
+            }
+            // As of a time: the store version current then.
+            let middle = try store.storeVersion(atUnixNanos: 2_000 + 60 * 1_000 + 500)
+            #expect(snapshots[middle] != nil)
+            // Histories.
+            for (key, entries) in histories {
+                let history = try store.history(kind: "k", key: key)
+                #expect(history.map(\.version) == entries.map(\.0) && history.map(\.deleted) == entries.map(\.1), "\(key)")
+                for (entry, expected) in zip(history, entries) where !expected.1 { #expect(entry.values == view(expected.2), "\(key) v\(entry.version)") }
+            }
+        }
+    }
+}
