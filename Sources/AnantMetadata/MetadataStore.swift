@@ -116,6 +116,7 @@ public final class MetadataStore: Sendable {
                 """)
         }
         registerEntityMigrations(&migrator)
+        registerQueryMigrations(&migrator)
         return migrator
     }
 
