@@ -78,7 +78,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The metadata service's store (SQLite through GRDB) and methods (services/metadata).
         .target(name: "AnantMetadata", dependencies: [
-            "AnantColumnar", "AnantProto", "AnantWire", .product(name: "GRDB", package: "GRDB.swift"),
+            "AnantColumnar", "AnantParquet", "AnantProto", "AnantWire", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
         // MARK: Executables

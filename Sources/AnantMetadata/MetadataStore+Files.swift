@@ -1,0 +1,84 @@
+import AnantColumnar
+import AnantParquet
+import AnantWire
+import Foundation
+import GRDB
+
+/// Backups, restores and exports of a metadata store.
+extension MetadataStore {
+    /// Copies the store, online (writers may go on meanwhile), to `path` with SQLite's
+    /// backup API: a consistent snapshot, itself a metadata store.
+    ///
+    /// - Throws: `FAILED_PRECONDITION` when `path` exists.
+    public func backup(to path: String) throws(Status) {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw Status(.failedPrecondition, "\(path) exists: a backup never overwrites a file")
+        }
+        do {
+            let destination = try DatabaseQueue(path: path)
+            try pool.backup(to: destination)
+            try destination.close()
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw Self.status(error, opening: path)
+        }
+    }
+
+    /// Replaces the store's content with a backup's (checked to be a metadata store first).
+    /// Run it with the service stopped: readers of this store see the restored content.
+    public func restore(from path: String) throws(Status) {
+        guard FileManager.default.fileExists(atPath: path) else { throw Status(.notFound, "no backup at \(path)") }
+        let source: MetadataStore
+        do { source = try MetadataStore(path: path) } catch {
+            throw Status(.failedPrecondition, "\(path) is not a metadata store backup: \(error.message)")
+        }
+        do { try source.pool.backup(to: pool) } catch { throw Self.status(error, opening: path) }
+    }
+
+    /// Writes a kind's records (current, or as of a store version) to a Parquet file
+    /// (zstd): a `key` column, the `version` that wrote each record, then one typed column
+    /// per field of the current schema (int32, int64, double, bool; strings for string,
+    /// JSON and timestamp fields).
+    ///
+    /// - Returns: the number of records written.
+    public func export(kind: String, asOf version: Int64? = nil, to path: String) throws(Status) -> Int {
+        let schema = try schema(kind: kind)
+        let records = try query(kind: kind, EntityQuery(asOf: version))
+        var named: [(String, AnantColumnar.Column)] = [
+            ("key", .string(StringColumn(records.map(\.key)))), ("version", .int64(Int64Column(records.map(\.version)))),
+        ]
+        for field in schema.fields {
+            let values = records.map { $0.values[field.name] ?? .null }
+            let column: AnantColumnar.Column
+            switch field.type {
+            case .bool: column = .bool(BoolColumn(optionals: values.map { if case .bool(let b) = $0 { b } else { nil } }))
+            case .int32: column = .int32(Int32Column(optionals: values.map { if case .int(let n) = $0 { Int32(truncatingIfNeeded: n) } else { nil } }))
+            case .int64: column = .int64(Int64Column(optionals: values.map { if case .int(let n) = $0 { n } else { nil } }))
+            case .float, .double:
+                column = .double(DoubleColumn(optionals: values.map { value -> Double? in
+                    switch value {
+                    case .double(let d): d
+                    case .int(let n): Double(n)
+                    default: nil
+                    }
+                }))
+            case .string, .timestamp: column = .string(StringColumn(optionals: values.map { if case .string(let s) = $0 { s } else { nil } }))
+            case .json: column = .string(StringColumn(optionals: values.map { $0 == .null ? nil : JSONWriter().string($0) }))
+            }
+            named.append((field.name, column))
+        }
+        do {
+            let batch = try RecordBatch(named)
+            let writer = try ParquetFileWriter(path: path, schema: batch.schema, options: ParquetWriteOptions(compression: .zstd(level: 3)))
+            try writer.write(batch)
+            _ = try writer.close()
+        } catch let error as ColumnarError {
+            throw Status(error.code == .noSpace ? .resourceExhausted : .invalidArgument, error.message)
+        } catch let error as ParquetError {
+            throw Status(.internal, "cannot write \(path): \(error.message)")
+        } catch {
+            throw Status(.internal, "cannot write \(path): \(error)")
+        }
+        return records.count
+    }
+}

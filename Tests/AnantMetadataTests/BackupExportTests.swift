@@ -1,0 +1,61 @@
+import AnantColumnar
+import AnantMetadata
+import AnantTestSupport
+import Foundation
+import Testing
+
+/// Online backup and restore; export of a kind to Parquet, read back by polars.
+@Suite struct BackupExportTests {
+    static func populated(_ folder: URL) throws -> MetadataStore {
+        let store = try MetadataStore(path: folder.appendingPathComponent("meta.db").path)
+        _ = try store.registerSchema(kind: "paper", fields: [
+            EntityField("title", .string, required: true), EntityField("year", .int32), EntityField("score", .float),
+            EntityField("open", .bool), EntityField("extra", .json), EntityField("seen", .timestamp),
+        ])
+        _ = try store.apply(kind: "paper", [
+            .upsert(key: "p1", values: JSONObject([("title", .string("Hypergraphs")), ("year", .int(2020)), ("score", .double(0.5)),
+                                                   ("open", .bool(true)), ("extra", .object(JSONObject([("a", .int(1))]))),
+                                                   ("seen", .string("2026-12-04T10:00:00Z"))])),
+            .upsert(key: "p2", values: JSONObject([("title", .string("Ünïcode, \"quotes\""))])),
+        ])
+        _ = try store.createVersion(of: "papers")
+        return store
+    }
+
+    @Test func backupThenRestore() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try Self.populated(folder)
+        let backup = folder.appendingPathComponent("backup.db").path
+        try store.backup(to: backup)
+        #expect(#expect(throws: Status.self) { try store.backup(to: backup) }?.code == .failedPrecondition)
+        // Later writes are undone by a restore.
+        _ = try store.apply(kind: "paper", [.delete(key: "p1")])
+        _ = try store.createVersion(of: "papers")
+        try store.restore(from: backup)
+        #expect(try store.records(kind: "paper").map(\.key) == ["p1", "p2"])
+        #expect(try store.versions(of: "papers").map(\.dataset.version) == [1])
+        // A backup is a store of its own.
+        #expect(try MetadataStore(path: backup).record(kind: "paper", key: "p1")?.values["year"] == .int(2020))
+        // Not a store: refused, nothing changed.
+        let junk = folder.appendingPathComponent("junk").path
+        try Data(repeating: 1, count: 3000).write(to: URL(fileURLWithPath: junk))
+        #expect(#expect(throws: Status.self) { try store.restore(from: junk) }?.code == .failedPrecondition)
+        #expect(try store.records(kind: "paper").count == 2)
+    }
+
+    @Test func exportIsReadByPolars() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try Self.populated(folder)
+        let path = folder.appendingPathComponent("paper.parquet").path
+        #expect(try store.export(kind: "paper", to: path) == 2)
+        let out = try Oracle.run("polars_read.py", input: Data(), arguments: [path])
+        let table = try #require(try JSONSerialization.jsonObject(with: out) as? [String: Any])
+        #expect(table["columns"] as? [String] == ["key", "version", "title", "year", "score", "open", "extra", "seen"])
+        #expect(table["dtypes"] as? [String] == ["String", "Int64", "String", "Int32", "Float64", "Boolean", "String", "String"])
+        let rows = try #require(table["rows"] as? [[Any]])
+        #expect(rows.count == 2 && rows[0][0] as? String == "p1" && rows[0][3] as? Int == 2020 && rows[0][5] as? Bool == true)
+        #expect(rows[0][6] as? String == #"{"a":1}"# && rows[1][2] as? String == "Ünïcode, \"quotes\"" && rows[1][3] is NSNull)
+    }
+}
