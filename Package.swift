@@ -78,14 +78,14 @@ let package = Package(
         ], swiftSettings: strict),
         // The metadata service's store (SQLite through GRDB) and methods (services/metadata).
         .target(name: "AnantMetadata", dependencies: [
-            "AnantColumnar", "AnantParquet", "AnantProto", "AnantWire", .product(name: "GRDB", package: "GRDB.swift"),
+            "AnantColumnar", "AnantParquet", "AnantQuery", "AnantProto", "AnantWire", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
 
         // MARK: Executables
         .executableTarget(
             name: "anant",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantOperations", "CAnantSystem",
+                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantOperations", "AnantMetadata", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -150,6 +150,6 @@ public final class MetadataStore: Sendable {
 
     /// An ISO 8601 UTC time.
     static func timestamp(_ date: Date = Date()) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
     }
 }

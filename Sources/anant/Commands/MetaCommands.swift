@@ -1,0 +1,236 @@
+import AnantColumnar
+import AnantMetadata
+import ArgumentParser
+import Foundation
+
+/// `anant meta`: the entity metadata store on a local store file (embedded), the same code
+/// `anant-metadata` serves.
+struct MetaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meta",
+        abstract: "Typed metadata records about entities, with schemas that evolve and full history (a local store file).",
+        discussion: """
+        Every subcommand takes --db FILE (a SQLite store, created if missing). Records are JSON objects; \
+        output is JSON. Schemas evolve only by the rules: add a nullable field, add a field with a default, \
+        widen int32→int64 and float→double, rename through an alias, deprecate.
+        """,
+        subcommands: [MetaSchema.self, MetaPut.self, MetaGet.self, MetaDelete.self, MetaQuery.self, MetaHistory.self,
+                      MetaIndex.self, MetaExport.self, MetaBackup.self, MetaRestore.self])
+}
+
+/// The store file option, and the store it opens.
+struct MetaStoreOption: ParsableArguments {
+    @Option(name: .customLong("db"), help: "The metadata store file.")
+    var database: String
+
+    func open() throws -> MetadataStore { try meta { try MetadataStore(path: database) } }
+}
+
+/// Runs store work, turning its status into the CLI's error.
+func meta<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let status as Status { throw CLIError("\(status.code.name): \(status.message)") }
+}
+
+/// Prints a JSON value on one line.
+func printJSON(_ value: JSONValue) { print(JSONWriter().string(value)) }
+
+extension EntityRecord {
+    var json: JSONValue { .object(JSONObject([("key", .string(key)), ("version", .int(version)), ("values", .object(values))])) }
+}
+
+struct MetaSchema: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schema",
+        abstract: "Show a kind's schema, or register its next version from a JSON array of fields.",
+        discussion: """
+        A field: {"name": "year", "type": "int32", "required": false, "default": 2000, "aliases": ["yr"], \
+        "deprecated": false}; types bool, int32, int64, float, double, string, json, timestamp. A rename keeps \
+        the old name in "aliases".
+        """)
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The kind (node, edge, paper, ...).") var kind: String
+    @Option(help: "The new schema's fields, a JSON array (or @FILE).") var fields: String?
+
+    func run() throws {
+        let store = try store.open()
+        guard let fields else {
+            return printJSON(try Self.json(try meta { try store.schema(kind: kind) }))
+        }
+        let text = fields.hasPrefix("@") ? try String(contentsOfFile: String(fields.dropFirst()), encoding: .utf8) : fields
+        guard case .array(let items)? = try? JSONParser.parse(text) else { throw CLIError("--fields is a JSON array of fields") }
+        let proposal = try items.map { item -> EntityField in
+            guard case .object(let o) = item, case .string(let name)? = o["name"], case .string(let typeName)? = o["type"],
+                  let type = EntityFieldType(rawValue: typeName)
+            else { throw CLIError("a field is {\"name\": ..., \"type\": one of \(EntityFieldType.allCases.map(\.rawValue).joined(separator: ", "))}") }
+            let aliases: [String] = if case .array(let a)? = o["aliases"] { a.compactMap(\.stringValue) } else { [] }
+            return EntityField(name, type, required: o["required"] == .bool(true), defaultJSON: o["default"].map { JSONWriter().string($0) },
+                               aliases: aliases, deprecated: o["deprecated"] == .bool(true))
+        }
+        printJSON(try Self.json(try meta { try store.registerSchema(kind: kind, fields: proposal) }))
+    }
+
+    static func json(_ schema: EntitySchema) throws -> JSONValue {
+        .object(JSONObject([
+            ("kind", .string(schema.kind)), ("version", .int(Int64(schema.version))), ("store_version", .int(schema.storeVersion)),
+            ("fields", .array(schema.fields.map { f in
+                var pairs: [(String, JSONValue)] = [("id", .int(Int64(f.id))), ("name", .string(f.name)), ("type", .string(f.type.rawValue)),
+                                                    ("required", .bool(f.required))]
+                if let d = f.defaultJSON, let value = try? JSONParser.parse(d) { pairs.append(("default", value)) }
+                if !f.aliases.isEmpty { pairs.append(("aliases", .array(f.aliases.map { .string($0) }))) }
+                if f.deprecated { pairs.append(("deprecated", .bool(true))) }
+                return .object(JSONObject(pairs))
+            })),
+        ]))
+    }
+}
+
+struct MetaPut: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "put",
+        abstract: "Upsert records, one batch: JSON lines {\"key\": ..., FIELD: VALUE, ...} from a file or standard input.")
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The kind.") var kind: String
+    @Argument(help: "The JSON lines file (- or absent: standard input).") var input: String = "-"
+
+    func run() throws {
+        let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: input))
+        var batch = [EntityChange]()
+        for (number, line) in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated() {
+            guard case .object(let object)? = try? JSONParser.parse(String(line)), case .string(let key)? = object["key"] else {
+                throw CLIError("line \(number + 1): a record is a JSON object with a string \"key\"")
+            }
+            batch.append(.upsert(key: key, values: JSONObject(object.filter { $0.0 != "key" }.map { ($0.0, $0.1) })))
+        }
+        let version = try meta { try store.open().apply(kind: kind, batch) }
+        printJSON(.object(JSONObject([("store_version", .int(version)), ("records", .int(Int64(batch.count)))])))
+    }
+}
+
+/// --as-of N or --at TIME: the store version a read is as of.
+struct AsOfOptions: ParsableArguments {
+    @Option(name: .customLong("as-of"), help: "Read as of this store version.") var asOf: Int64?
+    @Option(name: .customLong("at"), help: "Read as of this time (ISO 8601, UTC).") var at: String?
+
+    func version(_ store: MetadataStore) throws -> Int64? {
+        if let asOf { return asOf }
+        guard let at else { return nil }
+        guard let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: at.contains(".")).parse(at) else {
+            throw CLIError("--at takes an ISO 8601 UTC time, not \(at)")
+        }
+        return try meta { try store.storeVersion(atUnixNanos: UInt64(max(0, date.timeIntervalSince1970) * 1e9)) }
+    }
+}
+
+struct MetaGet: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "get", abstract: "A record, now or as of a store version or time.")
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The kind.") var kind: String
+    @Argument(help: "The record's key.") var key: String
+    @OptionGroup var asOf: AsOfOptions
+
+    func run() throws {
+        let store = try store.open()
+        guard let record = try meta({ try store.record(kind: kind, key: key, asOf: try asOf.version(store)) }) else {
+            throw CLIError("NOT_FOUND: no \(kind) record \(key)")
+        }
+        printJSON(record.json)
+    }
+}
+
+struct MetaDelete: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete records, one batch.")
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The kind.") var kind: String
+    @Argument(help: "The keys.") var keys: [String]
+
+    func run() throws {
+        let version = try meta { try store.open().apply(kind: kind, keys.map { .delete(key: $0) }) }
+        printJSON(.object(JSONObject([("store_version", .int(version)), ("deleted", .int(Int64(keys.count)))])))
+    }
+}
+
+struct MetaQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Records that pass a filter, one JSON line each.",
+        discussion: """
+        --where takes comparisons of a field with a value, in (...), starts_with(field, 'p'), is null, \
+        is not null, and, or, not: "year >= 2020 and tag in ('a', 'b') and not (score < 0.5)".
+        """)
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The kind.") var kind: String
+    @Option(name: .customLong("where"), help: "The filter.") var filter: String?
+    @Option(help: "Order by these fields: \"year desc, title\" (nulls last).") var sort: String?
+    @Option(help: "At most this many records.") var limit: Int?
+    @Option(help: "Only these fields: \"title, year\".") var select: String?
+    @Flag(help: "Print the plan (the index used) instead of the records.") var explain = false
+    @OptionGroup var asOf: AsOfOptions
+
+    func run() throws {
+        let store = try store.open()
+        var query = EntityQuery(limit: limit, asOf: try asOf.version(store))
+        if let filter { query.filter = try meta { try EntityFilter(text: filter) } }
+        if let sort {
+            query.order = sort.split(separator: ",").map { item in
+                let words = item.split(separator: " ")
+                return (String(words.first ?? ""), words.count > 1 && words[1].lowercased() == "desc")
+            }
+        }
+        if let select { query.fields = select.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if explain { return print(try meta { try store.explain(kind: kind, query) }) }
+        for record in try meta({ try store.query(kind: kind, query) }) { printJSON(record.json) }
+    }
+}
+
+struct MetaHistory: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "history", abstract: "Every change of a record, oldest first.")
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The kind.") var kind: String
+    @Argument(help: "The record's key.") var key: String
+
+    func run() throws {
+        for entry in try meta({ try store.open().history(kind: kind, key: key) }) {
+            printJSON(.object(JSONObject([("version", .int(entry.version)), ("time", .string(entry.time)),
+                                          ("change", .string(entry.deleted ? "delete" : "upsert")), ("values", .object(entry.values))])))
+        }
+    }
+}
+
+struct MetaIndex: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "index", abstract: "Declare a secondary index on a field.")
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The kind.") var kind: String
+    @Argument(help: "The field.") var field: String
+
+    func run() throws { try meta { try store.open().createIndex(kind: kind, field: field) } }
+}
+
+struct MetaExport: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Write a kind's records to Parquet (zstd).")
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The kind.") var kind: String
+    @Argument(help: "The Parquet file to write.") var output: String
+    @OptionGroup var asOf: AsOfOptions
+
+    func run() throws {
+        let store = try store.open()
+        let count = try meta { try store.export(kind: kind, asOf: try asOf.version(store), to: output) }
+        printJSON(.object(JSONObject([("records", .int(Int64(count))), ("file", .string(output))])))
+    }
+}
+
+struct MetaBackup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "backup", abstract: "Copy the store, online, to a new file.")
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The backup file (must not exist).") var output: String
+
+    func run() throws { try meta { try store.open().backup(to: output) } }
+}
+
+struct MetaRestore: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "restore", abstract: "Replace the store's content with a backup's (service stopped).")
+    @OptionGroup var store: MetaStoreOption
+    @Argument(help: "The backup file.") var backup: String
+
+    func run() throws { try meta { try store.open().restore(from: backup) } }
+}
