@@ -3,15 +3,16 @@ import AnantProto
 import AnantWire
 
 /// The metadata service's methods (`proto/anant/v1/metadata.proto`) over a
-/// `MetadataStore`: the catalog and the worker registry. (The entity metadata methods are
-/// not served yet: they answer `UNIMPLEMENTED`.)
+/// `MetadataStore`: the catalog, the worker registry and the entity metadata store.
 public struct MetadataService: Sendable {
     public static let prefix = "anant.v1.Metadata/"
     public let store: MetadataStore
 
     public init(store: MetadataStore) { self.store = store }
 
-    public var methods: [RPCMethod] {
+    public var methods: [RPCMethod] { catalogMethods + entityMethods }
+
+    var catalogMethods: [RPCMethod] {
         [
             .unary(Self.prefix + "ListDatasets") { (_: Anant_V1_ListDatasetsRequest, _) in
                 var response = Anant_V1_ListDatasetsResponse()

@@ -112,55 +112,6 @@ public nonisolated enum Anant_V1_WorkerRole: SwiftProtobuf.Enum, Swift.CaseItera
 
 }
 
-/// What a metadata record describes.
-public nonisolated enum Anant_V1_EntityKind: SwiftProtobuf.Enum, Swift.CaseIterable {
-  public typealias RawValue = Int
-  case unspecified // = 0
-  case dataset // = 1
-  case node // = 2
-  case edge // = 3
-
-  /// An (edge, node) pair: `entity_id` is the edge token, `member_id` the node token.
-  case incidence // = 4
-  case UNRECOGNIZED(Int)
-
-  public init() {
-    self = .unspecified
-  }
-
-  public init?(rawValue: Int) {
-    switch rawValue {
-    case 0: self = .unspecified
-    case 1: self = .dataset
-    case 2: self = .node
-    case 3: self = .edge
-    case 4: self = .incidence
-    default: self = .UNRECOGNIZED(rawValue)
-    }
-  }
-
-  public var rawValue: Int {
-    switch self {
-    case .unspecified: return 0
-    case .dataset: return 1
-    case .node: return 2
-    case .edge: return 3
-    case .incidence: return 4
-    case .UNRECOGNIZED(let i): return i
-    }
-  }
-
-  // The compiler won't synthesize support with the UNRECOGNIZED case.
-  public static let allCases: [Anant_V1_EntityKind] = [
-    .unspecified,
-    .dataset,
-    .node,
-    .edge,
-    .incidence,
-  ]
-
-}
-
 /// The type of a record field.
 public nonisolated enum Anant_V1_FieldType: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
@@ -170,11 +121,17 @@ public nonisolated enum Anant_V1_FieldType: SwiftProtobuf.Enum, Swift.CaseIterab
   case double // = 3
   case string // = 4
 
-  /// Any JSON value, as text.
+  /// Any JSON value.
   case json // = 5
 
   /// ISO 8601 UTC text.
   case timestamp // = 6
+
+  /// Widens to INT64.
+  case int32 // = 7
+
+  /// Widens to DOUBLE.
+  case float // = 8
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -190,6 +147,8 @@ public nonisolated enum Anant_V1_FieldType: SwiftProtobuf.Enum, Swift.CaseIterab
     case 4: self = .string
     case 5: self = .json
     case 6: self = .timestamp
+    case 7: self = .int32
+    case 8: self = .float
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -203,6 +162,8 @@ public nonisolated enum Anant_V1_FieldType: SwiftProtobuf.Enum, Swift.CaseIterab
     case .string: return 4
     case .json: return 5
     case .timestamp: return 6
+    case .int32: return 7
+    case .float: return 8
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -216,6 +177,8 @@ public nonisolated enum Anant_V1_FieldType: SwiftProtobuf.Enum, Swift.CaseIterab
     .string,
     .json,
     .timestamp,
+    .int32,
+    .float,
   ]
 
 }
@@ -639,11 +602,15 @@ public nonisolated struct Anant_V1_ListWorkersResponse: Sendable {
   public init() {}
 }
 
-/// A field of a record schema.
+/// A field of a kind's schema. Its id is stable across versions (values are stored by
+/// id): a rename is a new name with the old one among the aliases.
 public nonisolated struct Anant_V1_SchemaField: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  /// Assigned by the registry; ignored in a proposal.
+  public var id: UInt32 = 0
 
   public var name: String = String()
 
@@ -651,42 +618,50 @@ public nonisolated struct Anant_V1_SchemaField: Sendable {
 
   public var required: Bool = false
 
-  /// The value of an optional field a record leaves out (absent: null).
-  public var defaultValue: Anant_V1_ScalarValue {
-    get {_defaultValue ?? Anant_V1_ScalarValue()}
-    set {_defaultValue = newValue}
-  }
-  /// Returns true if `defaultValue` has been explicitly set.
-  public var hasDefaultValue: Bool {self._defaultValue != nil}
-  /// Clears the value of `defaultValue`. Subsequent reads from it will return its default value.
-  public mutating func clearDefaultValue() {self._defaultValue = nil}
+  /// The value of a record that lacks the field, as JSON text; absent: null.
+  public var optionalDefault: Anant_V1_SchemaField.OneOf_OptionalDefault? = nil
 
-  public var documentation: String = String()
+  public var defaultJson: String {
+    get {
+      if case .defaultJson(let v)? = optionalDefault {return v}
+      return String()
+    }
+    set {optionalDefault = .defaultJson(newValue)}
+  }
+
+  /// Earlier names: naming an old field's name here renames it.
+  public var aliases: [String] = []
+
+  public var deprecated: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  public init() {}
+  /// The value of a record that lacks the field, as JSON text; absent: null.
+  public nonisolated enum OneOf_OptionalDefault: Equatable, Sendable {
+    case defaultJson(String)
 
-  fileprivate var _defaultValue: Anant_V1_ScalarValue? = nil
+  }
+
+  public init() {}
 }
 
-/// A version of a record schema. Evolution rules, checked at registration: a new version
-/// may add optional fields (with a default) and relax required to optional; it may not
-/// remove or retype a field, nor add a required one (FAILED_PRECONDITION).
+/// A version of a kind's schema. A new version may only add a nullable field, add a field
+/// with a default, widen (INT32 to INT64, FLOAT to DOUBLE), rename through an alias or
+/// deprecate; anything else is FAILED_PRECONDITION naming the rule it breaks.
 public nonisolated struct Anant_V1_RecordSchema: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var name: String = String()
+  public var kind: String = String()
 
-  /// From 1, one more for each evolution; assigned by the registry.
+  /// From 1; assigned by the registry.
   public var version: UInt32 = 0
 
-  /// Which entities its records describe.
-  public var entityKind: Anant_V1_EntityKind = .unspecified
-
   public var fields: [Anant_V1_SchemaField] = []
+
+  /// The store version its registration made.
+  public var storeVersion: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -698,6 +673,7 @@ public nonisolated struct Anant_V1_RegisterSchemaRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// The kind and the proposed fields (ids and version are ignored).
   public var schema: Anant_V1_RecordSchema {
     get {_schema ?? Anant_V1_RecordSchema()}
     set {_schema = newValue}
@@ -719,7 +695,6 @@ public nonisolated struct Anant_V1_RegisterSchemaResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The schema as registered, with its version.
   public var schema: Anant_V1_RecordSchema {
     get {_schema ?? Anant_V1_RecordSchema()}
     set {_schema = newValue}
@@ -728,9 +703,6 @@ public nonisolated struct Anant_V1_RegisterSchemaResponse: Sendable {
   public var hasSchema: Bool {self._schema != nil}
   /// Clears the value of `schema`. Subsequent reads from it will return its default value.
   public mutating func clearSchema() {self._schema = nil}
-
-  /// True when it equals the latest version (nothing registered).
-  public var unchanged: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -744,9 +716,9 @@ public nonisolated struct Anant_V1_GetSchemaRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var name: String = String()
+  public var kind: String = String()
 
-  /// 0 means the latest.
+  /// 0 means the current version.
   public var version: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -775,224 +747,249 @@ public nonisolated struct Anant_V1_GetSchemaResponse: Sendable {
   fileprivate var _schema: Anant_V1_RecordSchema? = nil
 }
 
-public nonisolated struct Anant_V1_ListSchemasRequest: Sendable {
+/// A record as read: its values through the kind's current schema (renamed fields under
+/// their new names, widened values, defaults for fields added since).
+public nonisolated struct Anant_V1_EntityRecord: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  public var key: String = String()
+
+  /// The store version that wrote it.
+  public var version: UInt64 = 0
+
+  /// A JSON object, field name to value, in schema order.
+  public var valuesJson: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Anant_V1_ListSchemasResponse: Sendable {
+/// One change of a batch.
+public nonisolated struct Anant_V1_RecordChange: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The latest version of each schema, by name.
-  public var schemas: [Anant_V1_RecordSchema] = []
+  public var key: String = String()
 
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
+  public var change: Anant_V1_RecordChange.OneOf_Change? = nil
 
-  public init() {}
-}
-
-/// The entity a record describes.
-public nonisolated struct Anant_V1_EntityKey: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var dataset: String = String()
-
-  public var kind: Anant_V1_EntityKind = .unspecified
-
-  /// The node, edge or dataset id token (the dataset's name for ENTITY_KIND_DATASET).
-  public var entityID: String = String()
-
-  /// The node id token of an incidence; empty otherwise.
-  public var memberID: String = String()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-/// One field value of a record.
-public nonisolated struct Anant_V1_RecordField: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var name: String = String()
-
-  public var value: Anant_V1_ScalarValue {
-    get {_value ?? Anant_V1_ScalarValue()}
-    set {_value = newValue}
-  }
-  /// Returns true if `value` has been explicitly set.
-  public var hasValue: Bool {self._value != nil}
-  /// Clears the value of `value`. Subsequent reads from it will return its default value.
-  public mutating func clearValue() {self._value = nil}
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-
-  fileprivate var _value: Anant_V1_ScalarValue? = nil
-}
-
-/// One revision of a typed record.
-public nonisolated struct Anant_V1_MetadataRecord: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var key: Anant_V1_EntityKey {
-    get {_key ?? Anant_V1_EntityKey()}
-    set {_key = newValue}
-  }
-  /// Returns true if `key` has been explicitly set.
-  public var hasKey: Bool {self._key != nil}
-  /// Clears the value of `key`. Subsequent reads from it will return its default value.
-  public mutating func clearKey() {self._key = nil}
-
-  public var schemaName: String = String()
-
-  /// The schema version it was checked against.
-  public var schemaVersion: UInt32 = 0
-
-  /// From 1, one more for each write of the same (key, schema_name).
-  public var revision: UInt64 = 0
-
-  public var fields: [Anant_V1_RecordField] = []
-
-  /// Unix epoch nanoseconds of the write, and who wrote it (the token's subject).
-  public var writtenUnixNanos: UInt64 = 0
-
-  public var author: String = String()
-
-  /// A tombstone: the record was deleted in this revision.
-  public var deleted: Bool = false
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-
-  fileprivate var _key: Anant_V1_EntityKey? = nil
-}
-
-public nonisolated struct Anant_V1_PutRecordRequest: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var key: Anant_V1_EntityKey {
-    get {_key ?? Anant_V1_EntityKey()}
-    set {_key = newValue}
-  }
-  /// Returns true if `key` has been explicitly set.
-  public var hasKey: Bool {self._key != nil}
-  /// Clears the value of `key`. Subsequent reads from it will return its default value.
-  public mutating func clearKey() {self._key = nil}
-
-  public var schemaName: String = String()
-
-  public var fields: [Anant_V1_RecordField] = []
-
-  /// Optimistic concurrency: the revision the writer read (0: the record must not exist);
-  /// absent: write whatever the current revision. A mismatch is ABORTED.
-  public var optionalExpectedRevision: Anant_V1_PutRecordRequest.OneOf_OptionalExpectedRevision? = nil
-
-  public var expectedRevision: UInt64 {
+  /// The record's values, a JSON object of field names (or aliases) to values.
+  public var upsertJson: String {
     get {
-      if case .expectedRevision(let v)? = optionalExpectedRevision {return v}
+      if case .upsertJson(let v)? = change {return v}
+      return String()
+    }
+    set {change = .upsertJson(newValue)}
+  }
+
+  /// Deletes the record (which must exist).
+  public var delete: Bool {
+    get {
+      if case .delete(let v)? = change {return v}
+      return false
+    }
+    set {change = .delete(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Change: Equatable, Sendable {
+    /// The record's values, a JSON object of field names (or aliases) to values.
+    case upsertJson(String)
+    /// Deletes the record (which must exist).
+    case delete(Bool)
+
+  }
+
+  public init() {}
+}
+
+/// Applies changes to one kind atomically, as one new store version; the whole batch is
+/// validated against the current schema first.
+public nonisolated struct Anant_V1_ApplyBatchRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: String = String()
+
+  public var changes: [Anant_V1_RecordChange] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Anant_V1_ApplyBatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var storeVersion: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Which store version a read sees.
+public nonisolated struct Anant_V1_AsOf: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var point: Anant_V1_AsOf.OneOf_Point? = nil
+
+  public var storeVersion: UInt64 {
+    get {
+      if case .storeVersion(let v)? = point {return v}
       return 0
     }
-    set {optionalExpectedRevision = .expectedRevision(newValue)}
+    set {point = .storeVersion(newValue)}
+  }
+
+  /// The store version current at this Unix time, in nanoseconds.
+  public var unixNanos: UInt64 {
+    get {
+      if case .unixNanos(let v)? = point {return v}
+      return 0
+    }
+    set {point = .unixNanos(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  /// Optimistic concurrency: the revision the writer read (0: the record must not exist);
-  /// absent: write whatever the current revision. A mismatch is ABORTED.
-  public nonisolated enum OneOf_OptionalExpectedRevision: Equatable, Sendable {
-    case expectedRevision(UInt64)
+  public nonisolated enum OneOf_Point: Equatable, Sendable {
+    case storeVersion(UInt64)
+    /// The store version current at this Unix time, in nanoseconds.
+    case unixNanos(UInt64)
 
   }
 
   public init() {}
-
-  fileprivate var _key: Anant_V1_EntityKey? = nil
 }
 
-public nonisolated struct Anant_V1_PutRecordResponse: Sendable {
+public nonisolated struct Anant_V1_GetRecordsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var record: Anant_V1_MetadataRecord {
-    get {_record ?? Anant_V1_MetadataRecord()}
-    set {_record = newValue}
+  public var kind: String = String()
+
+  public var keys: [String] = []
+
+  /// Absent: now.
+  public var asOf: Anant_V1_AsOf {
+    get {_asOf ?? Anant_V1_AsOf()}
+    set {_asOf = newValue}
   }
-  /// Returns true if `record` has been explicitly set.
-  public var hasRecord: Bool {self._record != nil}
-  /// Clears the value of `record`. Subsequent reads from it will return its default value.
-  public mutating func clearRecord() {self._record = nil}
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _record: Anant_V1_MetadataRecord? = nil
+  fileprivate var _asOf: Anant_V1_AsOf? = nil
 }
 
-public nonisolated struct Anant_V1_GetRecordRequest: Sendable {
+public nonisolated struct Anant_V1_GetRecordsResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var key: Anant_V1_EntityKey {
-    get {_key ?? Anant_V1_EntityKey()}
-    set {_key = newValue}
-  }
-  /// Returns true if `key` has been explicitly set.
-  public var hasKey: Bool {self._key != nil}
-  /// Clears the value of `key`. Subsequent reads from it will return its default value.
-  public mutating func clearKey() {self._key = nil}
-
-  public var schemaName: String = String()
-
-  /// 0 means the latest revision.
-  public var revision: UInt64 = 0
+  /// The keys that exist (as of the point read), by key.
+  public var records: [Anant_V1_EntityRecord] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
-
-  fileprivate var _key: Anant_V1_EntityKey? = nil
 }
 
-public nonisolated struct Anant_V1_GetRecordResponse: Sendable {
+public nonisolated struct Anant_V1_OrderBy: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var record: Anant_V1_MetadataRecord {
-    get {_record ?? Anant_V1_MetadataRecord()}
-    set {_record = newValue}
-  }
-  /// Returns true if `record` has been explicitly set.
-  public var hasRecord: Bool {self._record != nil}
-  /// Clears the value of `record`. Subsequent reads from it will return its default value.
-  public mutating func clearRecord() {self._record = nil}
+  public var field: String = String()
+
+  public var descending: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
 
-  fileprivate var _record: Anant_V1_MetadataRecord? = nil
+public nonisolated struct Anant_V1_QueryRecordsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: String = String()
+
+  /// AnantQuery expression text over the fields: comparisons with values, in (...),
+  /// starts_with(field, 'p'), is null, is not null, and, or, not. Empty: every record.
+  public var filter: String = String()
+
+  /// Then by key; nulls last.
+  public var order: [Anant_V1_OrderBy] = []
+
+  public var optionalLimit: Anant_V1_QueryRecordsRequest.OneOf_OptionalLimit? = nil
+
+  public var limit: UInt64 {
+    get {
+      if case .limit(let v)? = optionalLimit {return v}
+      return 0
+    }
+    set {optionalLimit = .limit(newValue)}
+  }
+
+  /// The fields to return, in order; empty: every field.
+  public var fields: [String] = []
+
+  public var asOf: Anant_V1_AsOf {
+    get {_asOf ?? Anant_V1_AsOf()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
+  /// Answer the plan (the index used) instead of the records.
+  public var explain: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_OptionalLimit: Equatable, Sendable {
+    case limit(UInt64)
+
+  }
+
+  public init() {}
+
+  fileprivate var _asOf: Anant_V1_AsOf? = nil
+}
+
+public nonisolated struct Anant_V1_QueryRecordsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var records: [Anant_V1_EntityRecord] = []
+
+  /// The query plan, when explain was asked.
+  public var plan: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Anant_V1_GetRecordHistoryRequest: Sendable {
@@ -1000,22 +997,33 @@ public nonisolated struct Anant_V1_GetRecordHistoryRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var key: Anant_V1_EntityKey {
-    get {_key ?? Anant_V1_EntityKey()}
-    set {_key = newValue}
-  }
-  /// Returns true if `key` has been explicitly set.
-  public var hasKey: Bool {self._key != nil}
-  /// Clears the value of `key`. Subsequent reads from it will return its default value.
-  public mutating func clearKey() {self._key = nil}
+  public var kind: String = String()
 
-  public var schemaName: String = String()
+  public var key: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
 
-  fileprivate var _key: Anant_V1_EntityKey? = nil
+public nonisolated struct Anant_V1_HistoryEntry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var version: UInt64 = 0
+
+  /// ISO 8601 UTC time of the store version.
+  public var time: String = String()
+
+  public var deleted: Bool = false
+
+  /// The values written, as in EntityRecord (empty for a deletion).
+  public var valuesJson: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Anant_V1_GetRecordHistoryResponse: Sendable {
@@ -1023,74 +1031,37 @@ public nonisolated struct Anant_V1_GetRecordHistoryResponse: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Every revision, oldest first.
-  public var revisions: [Anant_V1_MetadataRecord] = []
+  /// Oldest first.
+  public var entries: [Anant_V1_HistoryEntry] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Anant_V1_DeleteRecordRequest: Sendable {
+/// Declares a secondary index on a field of a kind.
+public nonisolated struct Anant_V1_CreateIndexRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var key: Anant_V1_EntityKey {
-    get {_key ?? Anant_V1_EntityKey()}
-    set {_key = newValue}
-  }
-  /// Returns true if `key` has been explicitly set.
-  public var hasKey: Bool {self._key != nil}
-  /// Clears the value of `key`. Subsequent reads from it will return its default value.
-  public mutating func clearKey() {self._key = nil}
+  public var kind: String = String()
 
-  public var schemaName: String = String()
-
-  /// As in PutRecordRequest.
-  public var optionalExpectedRevision: Anant_V1_DeleteRecordRequest.OneOf_OptionalExpectedRevision? = nil
-
-  public var expectedRevision: UInt64 {
-    get {
-      if case .expectedRevision(let v)? = optionalExpectedRevision {return v}
-      return 0
-    }
-    set {optionalExpectedRevision = .expectedRevision(newValue)}
-  }
+  public var field: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  /// As in PutRecordRequest.
-  public nonisolated enum OneOf_OptionalExpectedRevision: Equatable, Sendable {
-    case expectedRevision(UInt64)
-
-  }
-
   public init() {}
-
-  fileprivate var _key: Anant_V1_EntityKey? = nil
 }
 
-public nonisolated struct Anant_V1_DeleteRecordResponse: Sendable {
+public nonisolated struct Anant_V1_CreateIndexResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The tombstone revision.
-  public var record: Anant_V1_MetadataRecord {
-    get {_record ?? Anant_V1_MetadataRecord()}
-    set {_record = newValue}
-  }
-  /// Returns true if `record` has been explicitly set.
-  public var hasRecord: Bool {self._record != nil}
-  /// Clears the value of `record`. Subsequent reads from it will return its default value.
-  public mutating func clearRecord() {self._record = nil}
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
-
-  fileprivate var _record: Anant_V1_MetadataRecord? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -1105,12 +1076,8 @@ nonisolated extension Anant_V1_WorkerRole: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0WORKER_ROLE_UNSPECIFIED\0\u{1}WORKER_ROLE_STORAGE\0\u{1}WORKER_ROLE_COMPUTE\0")
 }
 
-nonisolated extension Anant_V1_EntityKind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ENTITY_KIND_UNSPECIFIED\0\u{1}ENTITY_KIND_DATASET\0\u{1}ENTITY_KIND_NODE\0\u{1}ENTITY_KIND_EDGE\0\u{1}ENTITY_KIND_INCIDENCE\0")
-}
-
 nonisolated extension Anant_V1_FieldType: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FIELD_TYPE_UNSPECIFIED\0\u{1}FIELD_TYPE_BOOL\0\u{1}FIELD_TYPE_INT64\0\u{1}FIELD_TYPE_DOUBLE\0\u{1}FIELD_TYPE_STRING\0\u{1}FIELD_TYPE_JSON\0\u{1}FIELD_TYPE_TIMESTAMP\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FIELD_TYPE_UNSPECIFIED\0\u{1}FIELD_TYPE_BOOL\0\u{1}FIELD_TYPE_INT64\0\u{1}FIELD_TYPE_DOUBLE\0\u{1}FIELD_TYPE_STRING\0\u{1}FIELD_TYPE_JSON\0\u{1}FIELD_TYPE_TIMESTAMP\0\u{1}FIELD_TYPE_INT32\0\u{1}FIELD_TYPE_FLOAT\0")
 }
 
 nonisolated extension Anant_V1_DatasetSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1930,7 +1897,7 @@ nonisolated extension Anant_V1_ListWorkersResponse: SwiftProtobuf.Message, Swift
 
 nonisolated extension Anant_V1_SchemaField: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SchemaField"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}type\0\u{1}required\0\u{3}default_value\0\u{1}documentation\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{1}type\0\u{1}required\0\u{3}default_json\0\u{1}aliases\0\u{1}deprecated\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1938,11 +1905,20 @@ nonisolated extension Anant_V1_SchemaField: SwiftProtobuf.Message, SwiftProtobuf
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
-      case 2: try { try decoder.decodeSingularEnumField(value: &self.type) }()
-      case 3: try { try decoder.decodeSingularBoolField(value: &self.required) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._defaultValue) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.documentation) }()
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.type) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.required) }()
+      case 5: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.optionalDefault != nil {try decoder.handleConflictingOneOf()}
+          self.optionalDefault = .defaultJson(v)
+        }
+      }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.aliases) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.deprecated) }()
       default: break
       }
     }
@@ -1953,30 +1929,38 @@ nonisolated extension Anant_V1_SchemaField: SwiftProtobuf.Message, SwiftProtobuf
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
+    if self.id != 0 {
+      try visitor.visitSingularUInt32Field(value: self.id, fieldNumber: 1)
+    }
     if !self.name.isEmpty {
-      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
     }
     if self.type != .unspecified {
-      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 2)
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 3)
     }
     if self.required != false {
-      try visitor.visitSingularBoolField(value: self.required, fieldNumber: 3)
+      try visitor.visitSingularBoolField(value: self.required, fieldNumber: 4)
     }
-    try { if let v = self._defaultValue {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    try { if case .defaultJson(let v)? = self.optionalDefault {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
     } }()
-    if !self.documentation.isEmpty {
-      try visitor.visitSingularStringField(value: self.documentation, fieldNumber: 5)
+    if !self.aliases.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.aliases, fieldNumber: 6)
+    }
+    if self.deprecated != false {
+      try visitor.visitSingularBoolField(value: self.deprecated, fieldNumber: 7)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_SchemaField, rhs: Anant_V1_SchemaField) -> Bool {
+    if lhs.id != rhs.id {return false}
     if lhs.name != rhs.name {return false}
     if lhs.type != rhs.type {return false}
     if lhs.required != rhs.required {return false}
-    if lhs._defaultValue != rhs._defaultValue {return false}
-    if lhs.documentation != rhs.documentation {return false}
+    if lhs.optionalDefault != rhs.optionalDefault {return false}
+    if lhs.aliases != rhs.aliases {return false}
+    if lhs.deprecated != rhs.deprecated {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1984,7 +1968,7 @@ nonisolated extension Anant_V1_SchemaField: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Anant_V1_RecordSchema: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RecordSchema"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}version\0\u{3}entity_kind\0\u{1}fields\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}version\0\u{1}fields\0\u{3}store_version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1992,36 +1976,36 @@ nonisolated extension Anant_V1_RecordSchema: SwiftProtobuf.Message, SwiftProtobu
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.version) }()
-      case 3: try { try decoder.decodeSingularEnumField(value: &self.entityKind) }()
-      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.fields) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.fields) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.storeVersion) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.name.isEmpty {
-      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
     }
     if self.version != 0 {
       try visitor.visitSingularUInt32Field(value: self.version, fieldNumber: 2)
     }
-    if self.entityKind != .unspecified {
-      try visitor.visitSingularEnumField(value: self.entityKind, fieldNumber: 3)
-    }
     if !self.fields.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.fields, fieldNumber: 4)
+      try visitor.visitRepeatedMessageField(value: self.fields, fieldNumber: 3)
+    }
+    if self.storeVersion != 0 {
+      try visitor.visitSingularUInt64Field(value: self.storeVersion, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_RecordSchema, rhs: Anant_V1_RecordSchema) -> Bool {
-    if lhs.name != rhs.name {return false}
+    if lhs.kind != rhs.kind {return false}
     if lhs.version != rhs.version {return false}
-    if lhs.entityKind != rhs.entityKind {return false}
     if lhs.fields != rhs.fields {return false}
+    if lhs.storeVersion != rhs.storeVersion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2063,7 +2047,7 @@ nonisolated extension Anant_V1_RegisterSchemaRequest: SwiftProtobuf.Message, Swi
 
 nonisolated extension Anant_V1_RegisterSchemaResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RegisterSchemaResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}schema\0\u{1}unchanged\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}schema\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2072,7 +2056,6 @@ nonisolated extension Anant_V1_RegisterSchemaResponse: SwiftProtobuf.Message, Sw
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._schema) }()
-      case 2: try { try decoder.decodeSingularBoolField(value: &self.unchanged) }()
       default: break
       }
     }
@@ -2086,15 +2069,11 @@ nonisolated extension Anant_V1_RegisterSchemaResponse: SwiftProtobuf.Message, Sw
     try { if let v = self._schema {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
-    if self.unchanged != false {
-      try visitor.visitSingularBoolField(value: self.unchanged, fieldNumber: 2)
-    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_RegisterSchemaResponse, rhs: Anant_V1_RegisterSchemaResponse) -> Bool {
     if lhs._schema != rhs._schema {return false}
-    if lhs.unchanged != rhs.unchanged {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2102,7 +2081,7 @@ nonisolated extension Anant_V1_RegisterSchemaResponse: SwiftProtobuf.Message, Sw
 
 nonisolated extension Anant_V1_GetSchemaRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetSchemaRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}version\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2110,7 +2089,7 @@ nonisolated extension Anant_V1_GetSchemaRequest: SwiftProtobuf.Message, SwiftPro
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.version) }()
       default: break
       }
@@ -2118,8 +2097,8 @@ nonisolated extension Anant_V1_GetSchemaRequest: SwiftProtobuf.Message, SwiftPro
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.name.isEmpty {
-      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
     }
     if self.version != 0 {
       try visitor.visitSingularUInt32Field(value: self.version, fieldNumber: 2)
@@ -2128,7 +2107,7 @@ nonisolated extension Anant_V1_GetSchemaRequest: SwiftProtobuf.Message, SwiftPro
   }
 
   public static func ==(lhs: Anant_V1_GetSchemaRequest, rhs: Anant_V1_GetSchemaRequest) -> Bool {
-    if lhs.name != rhs.name {return false}
+    if lhs.kind != rhs.kind {return false}
     if lhs.version != rhs.version {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -2169,8 +2148,592 @@ nonisolated extension Anant_V1_GetSchemaResponse: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Anant_V1_ListSchemasRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".ListSchemasRequest"
+nonisolated extension Anant_V1_EntityRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EntityRecord"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}version\0\u{3}values_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.valuesJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if self.version != 0 {
+      try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 2)
+    }
+    if !self.valuesJson.isEmpty {
+      try visitor.visitSingularStringField(value: self.valuesJson, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_EntityRecord, rhs: Anant_V1_EntityRecord) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.version != rhs.version {return false}
+    if lhs.valuesJson != rhs.valuesJson {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_RecordChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}upsert_json\0\u{1}delete\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.change != nil {try decoder.handleConflictingOneOf()}
+          self.change = .upsertJson(v)
+        }
+      }()
+      case 3: try {
+        var v: Bool?
+        try decoder.decodeSingularBoolField(value: &v)
+        if let v = v {
+          if self.change != nil {try decoder.handleConflictingOneOf()}
+          self.change = .delete(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    switch self.change {
+    case .upsertJson?: try {
+      guard case .upsertJson(let v)? = self.change else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    }()
+    case .delete?: try {
+      guard case .delete(let v)? = self.change else { preconditionFailure() }
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_RecordChange, rhs: Anant_V1_RecordChange) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.change != rhs.change {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_ApplyBatchRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ApplyBatchRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}changes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.changes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.changes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_ApplyBatchRequest, rhs: Anant_V1_ApplyBatchRequest) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.changes != rhs.changes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_ApplyBatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ApplyBatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}store_version\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.storeVersion) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.storeVersion != 0 {
+      try visitor.visitSingularUInt64Field(value: self.storeVersion, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_ApplyBatchResponse, rhs: Anant_V1_ApplyBatchResponse) -> Bool {
+    if lhs.storeVersion != rhs.storeVersion {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_AsOf: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AsOf"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}store_version\0\u{3}unix_nanos\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.point != nil {try decoder.handleConflictingOneOf()}
+          self.point = .storeVersion(v)
+        }
+      }()
+      case 2: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.point != nil {try decoder.handleConflictingOneOf()}
+          self.point = .unixNanos(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.point {
+    case .storeVersion?: try {
+      guard case .storeVersion(let v)? = self.point else { preconditionFailure() }
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 1)
+    }()
+    case .unixNanos?: try {
+      guard case .unixNanos(let v)? = self.point else { preconditionFailure() }
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_AsOf, rhs: Anant_V1_AsOf) -> Bool {
+    if lhs.point != rhs.point {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_GetRecordsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRecordsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}keys\0\u{3}as_of\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.keys) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.keys.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.keys, fieldNumber: 2)
+    }
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_GetRecordsRequest, rhs: Anant_V1_GetRecordsRequest) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.keys != rhs.keys {return false}
+    if lhs._asOf != rhs._asOf {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_GetRecordsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRecordsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}records\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.records) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.records.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.records, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_GetRecordsResponse, rhs: Anant_V1_GetRecordsResponse) -> Bool {
+    if lhs.records != rhs.records {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_OrderBy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OrderBy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}field\0\u{1}descending\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.field) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.descending) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.field.isEmpty {
+      try visitor.visitSingularStringField(value: self.field, fieldNumber: 1)
+    }
+    if self.descending != false {
+      try visitor.visitSingularBoolField(value: self.descending, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_OrderBy, rhs: Anant_V1_OrderBy) -> Bool {
+    if lhs.field != rhs.field {return false}
+    if lhs.descending != rhs.descending {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_QueryRecordsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryRecordsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}filter\0\u{1}order\0\u{1}limit\0\u{1}fields\0\u{3}as_of\0\u{1}explain\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.filter) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.order) }()
+      case 4: try {
+        var v: UInt64?
+        try decoder.decodeSingularUInt64Field(value: &v)
+        if let v = v {
+          if self.optionalLimit != nil {try decoder.handleConflictingOneOf()}
+          self.optionalLimit = .limit(v)
+        }
+      }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.fields) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.explain) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.filter.isEmpty {
+      try visitor.visitSingularStringField(value: self.filter, fieldNumber: 2)
+    }
+    if !self.order.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.order, fieldNumber: 3)
+    }
+    try { if case .limit(let v)? = self.optionalLimit {
+      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
+    } }()
+    if !self.fields.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.fields, fieldNumber: 5)
+    }
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if self.explain != false {
+      try visitor.visitSingularBoolField(value: self.explain, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_QueryRecordsRequest, rhs: Anant_V1_QueryRecordsRequest) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.filter != rhs.filter {return false}
+    if lhs.order != rhs.order {return false}
+    if lhs.optionalLimit != rhs.optionalLimit {return false}
+    if lhs.fields != rhs.fields {return false}
+    if lhs._asOf != rhs._asOf {return false}
+    if lhs.explain != rhs.explain {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_QueryRecordsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryRecordsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}records\0\u{1}plan\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.records) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.plan) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.records.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.records, fieldNumber: 1)
+    }
+    if !self.plan.isEmpty {
+      try visitor.visitSingularStringField(value: self.plan, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_QueryRecordsResponse, rhs: Anant_V1_QueryRecordsResponse) -> Bool {
+    if lhs.records != rhs.records {return false}
+    if lhs.plan != rhs.plan {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_GetRecordHistoryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRecordHistoryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_GetRecordHistoryRequest, rhs: Anant_V1_GetRecordHistoryRequest) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.key != rhs.key {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_HistoryEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HistoryEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}time\0\u{1}deleted\0\u{3}values_json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.time) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.deleted) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.valuesJson) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.version != 0 {
+      try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 1)
+    }
+    if !self.time.isEmpty {
+      try visitor.visitSingularStringField(value: self.time, fieldNumber: 2)
+    }
+    if self.deleted != false {
+      try visitor.visitSingularBoolField(value: self.deleted, fieldNumber: 3)
+    }
+    if !self.valuesJson.isEmpty {
+      try visitor.visitSingularStringField(value: self.valuesJson, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_HistoryEntry, rhs: Anant_V1_HistoryEntry) -> Bool {
+    if lhs.version != rhs.version {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.deleted != rhs.deleted {return false}
+    if lhs.valuesJson != rhs.valuesJson {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_GetRecordHistoryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetRecordHistoryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.entries.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_GetRecordHistoryResponse, rhs: Anant_V1_GetRecordHistoryResponse) -> Bool {
+    if lhs.entries != rhs.entries {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_CreateIndexRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateIndexRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}field\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.field) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.field.isEmpty {
+      try visitor.visitSingularStringField(value: self.field, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_CreateIndexRequest, rhs: Anant_V1_CreateIndexRequest) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.field != rhs.field {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_CreateIndexResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateIndexResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
@@ -2182,512 +2745,7 @@ nonisolated extension Anant_V1_ListSchemasRequest: SwiftProtobuf.Message, SwiftP
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Anant_V1_ListSchemasRequest, rhs: Anant_V1_ListSchemasRequest) -> Bool {
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_ListSchemasResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".ListSchemasResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}schemas\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.schemas) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.schemas.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.schemas, fieldNumber: 1)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_ListSchemasResponse, rhs: Anant_V1_ListSchemasResponse) -> Bool {
-    if lhs.schemas != rhs.schemas {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_EntityKey: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".EntityKey"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0\u{1}kind\0\u{3}entity_id\0\u{3}member_id\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.dataset) }()
-      case 2: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.entityID) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.memberID) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.dataset.isEmpty {
-      try visitor.visitSingularStringField(value: self.dataset, fieldNumber: 1)
-    }
-    if self.kind != .unspecified {
-      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 2)
-    }
-    if !self.entityID.isEmpty {
-      try visitor.visitSingularStringField(value: self.entityID, fieldNumber: 3)
-    }
-    if !self.memberID.isEmpty {
-      try visitor.visitSingularStringField(value: self.memberID, fieldNumber: 4)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_EntityKey, rhs: Anant_V1_EntityKey) -> Bool {
-    if lhs.dataset != rhs.dataset {return false}
-    if lhs.kind != rhs.kind {return false}
-    if lhs.entityID != rhs.entityID {return false}
-    if lhs.memberID != rhs.memberID {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_RecordField: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".RecordField"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}value\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._value) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.name.isEmpty {
-      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
-    }
-    try { if let v = self._value {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_RecordField, rhs: Anant_V1_RecordField) -> Bool {
-    if lhs.name != rhs.name {return false}
-    if lhs._value != rhs._value {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_MetadataRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".MetadataRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}schema_name\0\u{3}schema_version\0\u{1}revision\0\u{1}fields\0\u{3}written_unix_nanos\0\u{1}author\0\u{1}deleted\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._key) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.schemaName) }()
-      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.schemaVersion) }()
-      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.revision) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.fields) }()
-      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.writtenUnixNanos) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.author) }()
-      case 8: try { try decoder.decodeSingularBoolField(value: &self.deleted) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._key {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.schemaName.isEmpty {
-      try visitor.visitSingularStringField(value: self.schemaName, fieldNumber: 2)
-    }
-    if self.schemaVersion != 0 {
-      try visitor.visitSingularUInt32Field(value: self.schemaVersion, fieldNumber: 3)
-    }
-    if self.revision != 0 {
-      try visitor.visitSingularUInt64Field(value: self.revision, fieldNumber: 4)
-    }
-    if !self.fields.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.fields, fieldNumber: 5)
-    }
-    if self.writtenUnixNanos != 0 {
-      try visitor.visitSingularUInt64Field(value: self.writtenUnixNanos, fieldNumber: 6)
-    }
-    if !self.author.isEmpty {
-      try visitor.visitSingularStringField(value: self.author, fieldNumber: 7)
-    }
-    if self.deleted != false {
-      try visitor.visitSingularBoolField(value: self.deleted, fieldNumber: 8)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_MetadataRecord, rhs: Anant_V1_MetadataRecord) -> Bool {
-    if lhs._key != rhs._key {return false}
-    if lhs.schemaName != rhs.schemaName {return false}
-    if lhs.schemaVersion != rhs.schemaVersion {return false}
-    if lhs.revision != rhs.revision {return false}
-    if lhs.fields != rhs.fields {return false}
-    if lhs.writtenUnixNanos != rhs.writtenUnixNanos {return false}
-    if lhs.author != rhs.author {return false}
-    if lhs.deleted != rhs.deleted {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_PutRecordRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".PutRecordRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}schema_name\0\u{1}fields\0\u{3}expected_revision\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._key) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.schemaName) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.fields) }()
-      case 4: try {
-        var v: UInt64?
-        try decoder.decodeSingularUInt64Field(value: &v)
-        if let v = v {
-          if self.optionalExpectedRevision != nil {try decoder.handleConflictingOneOf()}
-          self.optionalExpectedRevision = .expectedRevision(v)
-        }
-      }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._key {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.schemaName.isEmpty {
-      try visitor.visitSingularStringField(value: self.schemaName, fieldNumber: 2)
-    }
-    if !self.fields.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.fields, fieldNumber: 3)
-    }
-    try { if case .expectedRevision(let v)? = self.optionalExpectedRevision {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 4)
-    } }()
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_PutRecordRequest, rhs: Anant_V1_PutRecordRequest) -> Bool {
-    if lhs._key != rhs._key {return false}
-    if lhs.schemaName != rhs.schemaName {return false}
-    if lhs.fields != rhs.fields {return false}
-    if lhs.optionalExpectedRevision != rhs.optionalExpectedRevision {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_PutRecordResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".PutRecordResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}record\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._record) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._record {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_PutRecordResponse, rhs: Anant_V1_PutRecordResponse) -> Bool {
-    if lhs._record != rhs._record {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_GetRecordRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".GetRecordRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}schema_name\0\u{1}revision\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._key) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.schemaName) }()
-      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.revision) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._key {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.schemaName.isEmpty {
-      try visitor.visitSingularStringField(value: self.schemaName, fieldNumber: 2)
-    }
-    if self.revision != 0 {
-      try visitor.visitSingularUInt64Field(value: self.revision, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_GetRecordRequest, rhs: Anant_V1_GetRecordRequest) -> Bool {
-    if lhs._key != rhs._key {return false}
-    if lhs.schemaName != rhs.schemaName {return false}
-    if lhs.revision != rhs.revision {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_GetRecordResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".GetRecordResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}record\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._record) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._record {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_GetRecordResponse, rhs: Anant_V1_GetRecordResponse) -> Bool {
-    if lhs._record != rhs._record {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_GetRecordHistoryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".GetRecordHistoryRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}schema_name\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._key) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.schemaName) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._key {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.schemaName.isEmpty {
-      try visitor.visitSingularStringField(value: self.schemaName, fieldNumber: 2)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_GetRecordHistoryRequest, rhs: Anant_V1_GetRecordHistoryRequest) -> Bool {
-    if lhs._key != rhs._key {return false}
-    if lhs.schemaName != rhs.schemaName {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_GetRecordHistoryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".GetRecordHistoryResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}revisions\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.revisions) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.revisions.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.revisions, fieldNumber: 1)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_GetRecordHistoryResponse, rhs: Anant_V1_GetRecordHistoryResponse) -> Bool {
-    if lhs.revisions != rhs.revisions {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_DeleteRecordRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".DeleteRecordRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}schema_name\0\u{3}expected_revision\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._key) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.schemaName) }()
-      case 3: try {
-        var v: UInt64?
-        try decoder.decodeSingularUInt64Field(value: &v)
-        if let v = v {
-          if self.optionalExpectedRevision != nil {try decoder.handleConflictingOneOf()}
-          self.optionalExpectedRevision = .expectedRevision(v)
-        }
-      }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._key {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.schemaName.isEmpty {
-      try visitor.visitSingularStringField(value: self.schemaName, fieldNumber: 2)
-    }
-    try { if case .expectedRevision(let v)? = self.optionalExpectedRevision {
-      try visitor.visitSingularUInt64Field(value: v, fieldNumber: 3)
-    } }()
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_DeleteRecordRequest, rhs: Anant_V1_DeleteRecordRequest) -> Bool {
-    if lhs._key != rhs._key {return false}
-    if lhs.schemaName != rhs.schemaName {return false}
-    if lhs.optionalExpectedRevision != rhs.optionalExpectedRevision {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_DeleteRecordResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".DeleteRecordResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}record\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._record) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._record {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_DeleteRecordResponse, rhs: Anant_V1_DeleteRecordResponse) -> Bool {
-    if lhs._record != rhs._record {return false}
+  public static func ==(lhs: Anant_V1_CreateIndexResponse, rhs: Anant_V1_CreateIndexResponse) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

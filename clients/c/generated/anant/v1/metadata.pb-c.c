@@ -1312,409 +1312,454 @@ void   anant__v1__get_schema_response__free_unpacked
   assert(message->base.descriptor == &anant__v1__get_schema_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__list_schemas_request__init
-                     (Anant__V1__ListSchemasRequest         *message)
+void   anant__v1__entity_record__init
+                     (Anant__V1__EntityRecord         *message)
 {
-  static const Anant__V1__ListSchemasRequest init_value = ANANT__V1__LIST_SCHEMAS_REQUEST__INIT;
+  static const Anant__V1__EntityRecord init_value = ANANT__V1__ENTITY_RECORD__INIT;
   *message = init_value;
 }
-size_t anant__v1__list_schemas_request__get_packed_size
-                     (const Anant__V1__ListSchemasRequest *message)
+size_t anant__v1__entity_record__get_packed_size
+                     (const Anant__V1__EntityRecord *message)
 {
-  assert(message->base.descriptor == &anant__v1__list_schemas_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__entity_record__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__list_schemas_request__pack
-                     (const Anant__V1__ListSchemasRequest *message,
+size_t anant__v1__entity_record__pack
+                     (const Anant__V1__EntityRecord *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__list_schemas_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__entity_record__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__list_schemas_request__pack_to_buffer
-                     (const Anant__V1__ListSchemasRequest *message,
+size_t anant__v1__entity_record__pack_to_buffer
+                     (const Anant__V1__EntityRecord *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__list_schemas_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__entity_record__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__ListSchemasRequest *
-       anant__v1__list_schemas_request__unpack
+Anant__V1__EntityRecord *
+       anant__v1__entity_record__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__ListSchemasRequest *)
-     protobuf_c_message_unpack (&anant__v1__list_schemas_request__descriptor,
+  return (Anant__V1__EntityRecord *)
+     protobuf_c_message_unpack (&anant__v1__entity_record__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__list_schemas_request__free_unpacked
-                     (Anant__V1__ListSchemasRequest *message,
+void   anant__v1__entity_record__free_unpacked
+                     (Anant__V1__EntityRecord *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__list_schemas_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__entity_record__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__list_schemas_response__init
-                     (Anant__V1__ListSchemasResponse         *message)
+void   anant__v1__record_change__init
+                     (Anant__V1__RecordChange         *message)
 {
-  static const Anant__V1__ListSchemasResponse init_value = ANANT__V1__LIST_SCHEMAS_RESPONSE__INIT;
+  static const Anant__V1__RecordChange init_value = ANANT__V1__RECORD_CHANGE__INIT;
   *message = init_value;
 }
-size_t anant__v1__list_schemas_response__get_packed_size
-                     (const Anant__V1__ListSchemasResponse *message)
+size_t anant__v1__record_change__get_packed_size
+                     (const Anant__V1__RecordChange *message)
 {
-  assert(message->base.descriptor == &anant__v1__list_schemas_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__record_change__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__list_schemas_response__pack
-                     (const Anant__V1__ListSchemasResponse *message,
+size_t anant__v1__record_change__pack
+                     (const Anant__V1__RecordChange *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__list_schemas_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__record_change__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__list_schemas_response__pack_to_buffer
-                     (const Anant__V1__ListSchemasResponse *message,
+size_t anant__v1__record_change__pack_to_buffer
+                     (const Anant__V1__RecordChange *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__list_schemas_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__record_change__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__ListSchemasResponse *
-       anant__v1__list_schemas_response__unpack
+Anant__V1__RecordChange *
+       anant__v1__record_change__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__ListSchemasResponse *)
-     protobuf_c_message_unpack (&anant__v1__list_schemas_response__descriptor,
+  return (Anant__V1__RecordChange *)
+     protobuf_c_message_unpack (&anant__v1__record_change__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__list_schemas_response__free_unpacked
-                     (Anant__V1__ListSchemasResponse *message,
+void   anant__v1__record_change__free_unpacked
+                     (Anant__V1__RecordChange *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__list_schemas_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__record_change__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__entity_key__init
-                     (Anant__V1__EntityKey         *message)
+void   anant__v1__apply_batch_request__init
+                     (Anant__V1__ApplyBatchRequest         *message)
 {
-  static const Anant__V1__EntityKey init_value = ANANT__V1__ENTITY_KEY__INIT;
+  static const Anant__V1__ApplyBatchRequest init_value = ANANT__V1__APPLY_BATCH_REQUEST__INIT;
   *message = init_value;
 }
-size_t anant__v1__entity_key__get_packed_size
-                     (const Anant__V1__EntityKey *message)
+size_t anant__v1__apply_batch_request__get_packed_size
+                     (const Anant__V1__ApplyBatchRequest *message)
 {
-  assert(message->base.descriptor == &anant__v1__entity_key__descriptor);
+  assert(message->base.descriptor == &anant__v1__apply_batch_request__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__entity_key__pack
-                     (const Anant__V1__EntityKey *message,
+size_t anant__v1__apply_batch_request__pack
+                     (const Anant__V1__ApplyBatchRequest *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__entity_key__descriptor);
+  assert(message->base.descriptor == &anant__v1__apply_batch_request__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__entity_key__pack_to_buffer
-                     (const Anant__V1__EntityKey *message,
+size_t anant__v1__apply_batch_request__pack_to_buffer
+                     (const Anant__V1__ApplyBatchRequest *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__entity_key__descriptor);
+  assert(message->base.descriptor == &anant__v1__apply_batch_request__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__EntityKey *
-       anant__v1__entity_key__unpack
+Anant__V1__ApplyBatchRequest *
+       anant__v1__apply_batch_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__EntityKey *)
-     protobuf_c_message_unpack (&anant__v1__entity_key__descriptor,
+  return (Anant__V1__ApplyBatchRequest *)
+     protobuf_c_message_unpack (&anant__v1__apply_batch_request__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__entity_key__free_unpacked
-                     (Anant__V1__EntityKey *message,
+void   anant__v1__apply_batch_request__free_unpacked
+                     (Anant__V1__ApplyBatchRequest *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__entity_key__descriptor);
+  assert(message->base.descriptor == &anant__v1__apply_batch_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__record_field__init
-                     (Anant__V1__RecordField         *message)
+void   anant__v1__apply_batch_response__init
+                     (Anant__V1__ApplyBatchResponse         *message)
 {
-  static const Anant__V1__RecordField init_value = ANANT__V1__RECORD_FIELD__INIT;
+  static const Anant__V1__ApplyBatchResponse init_value = ANANT__V1__APPLY_BATCH_RESPONSE__INIT;
   *message = init_value;
 }
-size_t anant__v1__record_field__get_packed_size
-                     (const Anant__V1__RecordField *message)
+size_t anant__v1__apply_batch_response__get_packed_size
+                     (const Anant__V1__ApplyBatchResponse *message)
 {
-  assert(message->base.descriptor == &anant__v1__record_field__descriptor);
+  assert(message->base.descriptor == &anant__v1__apply_batch_response__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__record_field__pack
-                     (const Anant__V1__RecordField *message,
+size_t anant__v1__apply_batch_response__pack
+                     (const Anant__V1__ApplyBatchResponse *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__record_field__descriptor);
+  assert(message->base.descriptor == &anant__v1__apply_batch_response__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__record_field__pack_to_buffer
-                     (const Anant__V1__RecordField *message,
+size_t anant__v1__apply_batch_response__pack_to_buffer
+                     (const Anant__V1__ApplyBatchResponse *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__record_field__descriptor);
+  assert(message->base.descriptor == &anant__v1__apply_batch_response__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__RecordField *
-       anant__v1__record_field__unpack
+Anant__V1__ApplyBatchResponse *
+       anant__v1__apply_batch_response__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__RecordField *)
-     protobuf_c_message_unpack (&anant__v1__record_field__descriptor,
+  return (Anant__V1__ApplyBatchResponse *)
+     protobuf_c_message_unpack (&anant__v1__apply_batch_response__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__record_field__free_unpacked
-                     (Anant__V1__RecordField *message,
+void   anant__v1__apply_batch_response__free_unpacked
+                     (Anant__V1__ApplyBatchResponse *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__record_field__descriptor);
+  assert(message->base.descriptor == &anant__v1__apply_batch_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__metadata_record__init
-                     (Anant__V1__MetadataRecord         *message)
+void   anant__v1__as_of__init
+                     (Anant__V1__AsOf         *message)
 {
-  static const Anant__V1__MetadataRecord init_value = ANANT__V1__METADATA_RECORD__INIT;
+  static const Anant__V1__AsOf init_value = ANANT__V1__AS_OF__INIT;
   *message = init_value;
 }
-size_t anant__v1__metadata_record__get_packed_size
-                     (const Anant__V1__MetadataRecord *message)
+size_t anant__v1__as_of__get_packed_size
+                     (const Anant__V1__AsOf *message)
 {
-  assert(message->base.descriptor == &anant__v1__metadata_record__descriptor);
+  assert(message->base.descriptor == &anant__v1__as_of__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__metadata_record__pack
-                     (const Anant__V1__MetadataRecord *message,
+size_t anant__v1__as_of__pack
+                     (const Anant__V1__AsOf *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__metadata_record__descriptor);
+  assert(message->base.descriptor == &anant__v1__as_of__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__metadata_record__pack_to_buffer
-                     (const Anant__V1__MetadataRecord *message,
+size_t anant__v1__as_of__pack_to_buffer
+                     (const Anant__V1__AsOf *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__metadata_record__descriptor);
+  assert(message->base.descriptor == &anant__v1__as_of__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__MetadataRecord *
-       anant__v1__metadata_record__unpack
+Anant__V1__AsOf *
+       anant__v1__as_of__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__MetadataRecord *)
-     protobuf_c_message_unpack (&anant__v1__metadata_record__descriptor,
+  return (Anant__V1__AsOf *)
+     protobuf_c_message_unpack (&anant__v1__as_of__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__metadata_record__free_unpacked
-                     (Anant__V1__MetadataRecord *message,
+void   anant__v1__as_of__free_unpacked
+                     (Anant__V1__AsOf *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__metadata_record__descriptor);
+  assert(message->base.descriptor == &anant__v1__as_of__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__put_record_request__init
-                     (Anant__V1__PutRecordRequest         *message)
+void   anant__v1__get_records_request__init
+                     (Anant__V1__GetRecordsRequest         *message)
 {
-  static const Anant__V1__PutRecordRequest init_value = ANANT__V1__PUT_RECORD_REQUEST__INIT;
+  static const Anant__V1__GetRecordsRequest init_value = ANANT__V1__GET_RECORDS_REQUEST__INIT;
   *message = init_value;
 }
-size_t anant__v1__put_record_request__get_packed_size
-                     (const Anant__V1__PutRecordRequest *message)
+size_t anant__v1__get_records_request__get_packed_size
+                     (const Anant__V1__GetRecordsRequest *message)
 {
-  assert(message->base.descriptor == &anant__v1__put_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__get_records_request__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__put_record_request__pack
-                     (const Anant__V1__PutRecordRequest *message,
+size_t anant__v1__get_records_request__pack
+                     (const Anant__V1__GetRecordsRequest *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__put_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__get_records_request__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__put_record_request__pack_to_buffer
-                     (const Anant__V1__PutRecordRequest *message,
+size_t anant__v1__get_records_request__pack_to_buffer
+                     (const Anant__V1__GetRecordsRequest *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__put_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__get_records_request__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__PutRecordRequest *
-       anant__v1__put_record_request__unpack
+Anant__V1__GetRecordsRequest *
+       anant__v1__get_records_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__PutRecordRequest *)
-     protobuf_c_message_unpack (&anant__v1__put_record_request__descriptor,
+  return (Anant__V1__GetRecordsRequest *)
+     protobuf_c_message_unpack (&anant__v1__get_records_request__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__put_record_request__free_unpacked
-                     (Anant__V1__PutRecordRequest *message,
+void   anant__v1__get_records_request__free_unpacked
+                     (Anant__V1__GetRecordsRequest *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__put_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__get_records_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__put_record_response__init
-                     (Anant__V1__PutRecordResponse         *message)
+void   anant__v1__get_records_response__init
+                     (Anant__V1__GetRecordsResponse         *message)
 {
-  static const Anant__V1__PutRecordResponse init_value = ANANT__V1__PUT_RECORD_RESPONSE__INIT;
+  static const Anant__V1__GetRecordsResponse init_value = ANANT__V1__GET_RECORDS_RESPONSE__INIT;
   *message = init_value;
 }
-size_t anant__v1__put_record_response__get_packed_size
-                     (const Anant__V1__PutRecordResponse *message)
+size_t anant__v1__get_records_response__get_packed_size
+                     (const Anant__V1__GetRecordsResponse *message)
 {
-  assert(message->base.descriptor == &anant__v1__put_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__get_records_response__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__put_record_response__pack
-                     (const Anant__V1__PutRecordResponse *message,
+size_t anant__v1__get_records_response__pack
+                     (const Anant__V1__GetRecordsResponse *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__put_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__get_records_response__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__put_record_response__pack_to_buffer
-                     (const Anant__V1__PutRecordResponse *message,
+size_t anant__v1__get_records_response__pack_to_buffer
+                     (const Anant__V1__GetRecordsResponse *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__put_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__get_records_response__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__PutRecordResponse *
-       anant__v1__put_record_response__unpack
+Anant__V1__GetRecordsResponse *
+       anant__v1__get_records_response__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__PutRecordResponse *)
-     protobuf_c_message_unpack (&anant__v1__put_record_response__descriptor,
+  return (Anant__V1__GetRecordsResponse *)
+     protobuf_c_message_unpack (&anant__v1__get_records_response__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__put_record_response__free_unpacked
-                     (Anant__V1__PutRecordResponse *message,
+void   anant__v1__get_records_response__free_unpacked
+                     (Anant__V1__GetRecordsResponse *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__put_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__get_records_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__get_record_request__init
-                     (Anant__V1__GetRecordRequest         *message)
+void   anant__v1__order_by__init
+                     (Anant__V1__OrderBy         *message)
 {
-  static const Anant__V1__GetRecordRequest init_value = ANANT__V1__GET_RECORD_REQUEST__INIT;
+  static const Anant__V1__OrderBy init_value = ANANT__V1__ORDER_BY__INIT;
   *message = init_value;
 }
-size_t anant__v1__get_record_request__get_packed_size
-                     (const Anant__V1__GetRecordRequest *message)
+size_t anant__v1__order_by__get_packed_size
+                     (const Anant__V1__OrderBy *message)
 {
-  assert(message->base.descriptor == &anant__v1__get_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__order_by__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__get_record_request__pack
-                     (const Anant__V1__GetRecordRequest *message,
+size_t anant__v1__order_by__pack
+                     (const Anant__V1__OrderBy *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__get_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__order_by__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__get_record_request__pack_to_buffer
-                     (const Anant__V1__GetRecordRequest *message,
+size_t anant__v1__order_by__pack_to_buffer
+                     (const Anant__V1__OrderBy *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__get_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__order_by__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__GetRecordRequest *
-       anant__v1__get_record_request__unpack
+Anant__V1__OrderBy *
+       anant__v1__order_by__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__GetRecordRequest *)
-     protobuf_c_message_unpack (&anant__v1__get_record_request__descriptor,
+  return (Anant__V1__OrderBy *)
+     protobuf_c_message_unpack (&anant__v1__order_by__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__get_record_request__free_unpacked
-                     (Anant__V1__GetRecordRequest *message,
+void   anant__v1__order_by__free_unpacked
+                     (Anant__V1__OrderBy *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__get_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__order_by__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__get_record_response__init
-                     (Anant__V1__GetRecordResponse         *message)
+void   anant__v1__query_records_request__init
+                     (Anant__V1__QueryRecordsRequest         *message)
 {
-  static const Anant__V1__GetRecordResponse init_value = ANANT__V1__GET_RECORD_RESPONSE__INIT;
+  static const Anant__V1__QueryRecordsRequest init_value = ANANT__V1__QUERY_RECORDS_REQUEST__INIT;
   *message = init_value;
 }
-size_t anant__v1__get_record_response__get_packed_size
-                     (const Anant__V1__GetRecordResponse *message)
+size_t anant__v1__query_records_request__get_packed_size
+                     (const Anant__V1__QueryRecordsRequest *message)
 {
-  assert(message->base.descriptor == &anant__v1__get_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__query_records_request__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__get_record_response__pack
-                     (const Anant__V1__GetRecordResponse *message,
+size_t anant__v1__query_records_request__pack
+                     (const Anant__V1__QueryRecordsRequest *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__get_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__query_records_request__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__get_record_response__pack_to_buffer
-                     (const Anant__V1__GetRecordResponse *message,
+size_t anant__v1__query_records_request__pack_to_buffer
+                     (const Anant__V1__QueryRecordsRequest *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__get_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__query_records_request__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__GetRecordResponse *
-       anant__v1__get_record_response__unpack
+Anant__V1__QueryRecordsRequest *
+       anant__v1__query_records_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__GetRecordResponse *)
-     protobuf_c_message_unpack (&anant__v1__get_record_response__descriptor,
+  return (Anant__V1__QueryRecordsRequest *)
+     protobuf_c_message_unpack (&anant__v1__query_records_request__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__get_record_response__free_unpacked
-                     (Anant__V1__GetRecordResponse *message,
+void   anant__v1__query_records_request__free_unpacked
+                     (Anant__V1__QueryRecordsRequest *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__get_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__query_records_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__query_records_response__init
+                     (Anant__V1__QueryRecordsResponse         *message)
+{
+  static const Anant__V1__QueryRecordsResponse init_value = ANANT__V1__QUERY_RECORDS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t anant__v1__query_records_response__get_packed_size
+                     (const Anant__V1__QueryRecordsResponse *message)
+{
+  assert(message->base.descriptor == &anant__v1__query_records_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__query_records_response__pack
+                     (const Anant__V1__QueryRecordsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__query_records_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__query_records_response__pack_to_buffer
+                     (const Anant__V1__QueryRecordsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__query_records_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__QueryRecordsResponse *
+       anant__v1__query_records_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__QueryRecordsResponse *)
+     protobuf_c_message_unpack (&anant__v1__query_records_response__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__query_records_response__free_unpacked
+                     (Anant__V1__QueryRecordsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__query_records_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   anant__v1__get_record_history_request__init
@@ -1762,6 +1807,51 @@ void   anant__v1__get_record_history_request__free_unpacked
   assert(message->base.descriptor == &anant__v1__get_record_history_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   anant__v1__history_entry__init
+                     (Anant__V1__HistoryEntry         *message)
+{
+  static const Anant__V1__HistoryEntry init_value = ANANT__V1__HISTORY_ENTRY__INIT;
+  *message = init_value;
+}
+size_t anant__v1__history_entry__get_packed_size
+                     (const Anant__V1__HistoryEntry *message)
+{
+  assert(message->base.descriptor == &anant__v1__history_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__history_entry__pack
+                     (const Anant__V1__HistoryEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__history_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__history_entry__pack_to_buffer
+                     (const Anant__V1__HistoryEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__history_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__HistoryEntry *
+       anant__v1__history_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__HistoryEntry *)
+     protobuf_c_message_unpack (&anant__v1__history_entry__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__history_entry__free_unpacked
+                     (Anant__V1__HistoryEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__history_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   anant__v1__get_record_history_response__init
                      (Anant__V1__GetRecordHistoryResponse         *message)
 {
@@ -1807,94 +1897,94 @@ void   anant__v1__get_record_history_response__free_unpacked
   assert(message->base.descriptor == &anant__v1__get_record_history_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__delete_record_request__init
-                     (Anant__V1__DeleteRecordRequest         *message)
+void   anant__v1__create_index_request__init
+                     (Anant__V1__CreateIndexRequest         *message)
 {
-  static const Anant__V1__DeleteRecordRequest init_value = ANANT__V1__DELETE_RECORD_REQUEST__INIT;
+  static const Anant__V1__CreateIndexRequest init_value = ANANT__V1__CREATE_INDEX_REQUEST__INIT;
   *message = init_value;
 }
-size_t anant__v1__delete_record_request__get_packed_size
-                     (const Anant__V1__DeleteRecordRequest *message)
+size_t anant__v1__create_index_request__get_packed_size
+                     (const Anant__V1__CreateIndexRequest *message)
 {
-  assert(message->base.descriptor == &anant__v1__delete_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__create_index_request__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__delete_record_request__pack
-                     (const Anant__V1__DeleteRecordRequest *message,
+size_t anant__v1__create_index_request__pack
+                     (const Anant__V1__CreateIndexRequest *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__delete_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__create_index_request__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__delete_record_request__pack_to_buffer
-                     (const Anant__V1__DeleteRecordRequest *message,
+size_t anant__v1__create_index_request__pack_to_buffer
+                     (const Anant__V1__CreateIndexRequest *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__delete_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__create_index_request__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__DeleteRecordRequest *
-       anant__v1__delete_record_request__unpack
+Anant__V1__CreateIndexRequest *
+       anant__v1__create_index_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__DeleteRecordRequest *)
-     protobuf_c_message_unpack (&anant__v1__delete_record_request__descriptor,
+  return (Anant__V1__CreateIndexRequest *)
+     protobuf_c_message_unpack (&anant__v1__create_index_request__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__delete_record_request__free_unpacked
-                     (Anant__V1__DeleteRecordRequest *message,
+void   anant__v1__create_index_request__free_unpacked
+                     (Anant__V1__CreateIndexRequest *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__delete_record_request__descriptor);
+  assert(message->base.descriptor == &anant__v1__create_index_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__delete_record_response__init
-                     (Anant__V1__DeleteRecordResponse         *message)
+void   anant__v1__create_index_response__init
+                     (Anant__V1__CreateIndexResponse         *message)
 {
-  static const Anant__V1__DeleteRecordResponse init_value = ANANT__V1__DELETE_RECORD_RESPONSE__INIT;
+  static const Anant__V1__CreateIndexResponse init_value = ANANT__V1__CREATE_INDEX_RESPONSE__INIT;
   *message = init_value;
 }
-size_t anant__v1__delete_record_response__get_packed_size
-                     (const Anant__V1__DeleteRecordResponse *message)
+size_t anant__v1__create_index_response__get_packed_size
+                     (const Anant__V1__CreateIndexResponse *message)
 {
-  assert(message->base.descriptor == &anant__v1__delete_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__create_index_response__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t anant__v1__delete_record_response__pack
-                     (const Anant__V1__DeleteRecordResponse *message,
+size_t anant__v1__create_index_response__pack
+                     (const Anant__V1__CreateIndexResponse *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &anant__v1__delete_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__create_index_response__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t anant__v1__delete_record_response__pack_to_buffer
-                     (const Anant__V1__DeleteRecordResponse *message,
+size_t anant__v1__create_index_response__pack_to_buffer
+                     (const Anant__V1__CreateIndexResponse *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &anant__v1__delete_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__create_index_response__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Anant__V1__DeleteRecordResponse *
-       anant__v1__delete_record_response__unpack
+Anant__V1__CreateIndexResponse *
+       anant__v1__create_index_response__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Anant__V1__DeleteRecordResponse *)
-     protobuf_c_message_unpack (&anant__v1__delete_record_response__descriptor,
+  return (Anant__V1__CreateIndexResponse *)
+     protobuf_c_message_unpack (&anant__v1__create_index_response__descriptor,
                                 allocator, len, data);
 }
-void   anant__v1__delete_record_response__free_unpacked
-                     (Anant__V1__DeleteRecordResponse *message,
+void   anant__v1__create_index_response__free_unpacked
+                     (Anant__V1__CreateIndexResponse *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &anant__v1__delete_record_response__descriptor);
+  assert(message->base.descriptor == &anant__v1__create_index_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 static const ProtobufCFieldDescriptor anant__v1__dataset_summary__field_descriptors[3] =
@@ -3030,11 +3120,23 @@ const ProtobufCMessageDescriptor anant__v1__list_workers_response__descriptor =
   (ProtobufCMessageInit) anant__v1__list_workers_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__schema_field__field_descriptors[5] =
+static const ProtobufCFieldDescriptor anant__v1__schema_field__field_descriptors[7] =
 {
   {
-    "name",
+    "id",
     1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__SchemaField, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
@@ -3046,7 +3148,7 @@ static const ProtobufCFieldDescriptor anant__v1__schema_field__field_descriptors
   },
   {
     "type",
-    2,
+    3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_ENUM,
     0,   /* quantifier_offset */
@@ -3058,7 +3160,7 @@ static const ProtobufCFieldDescriptor anant__v1__schema_field__field_descriptors
   },
   {
     "required",
-    3,
+    4,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_BOOL,
     0,   /* quantifier_offset */
@@ -3069,41 +3171,55 @@ static const ProtobufCFieldDescriptor anant__v1__schema_field__field_descriptors
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "default_value",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__SchemaField, default_value),
-    &anant__v1__scalar_value__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "documentation",
+    "default_json",
     5,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__SchemaField, documentation),
+    offsetof(Anant__V1__SchemaField, optional_default_case),
+    offsetof(Anant__V1__SchemaField, default_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "aliases",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Anant__V1__SchemaField, n_aliases),
+    offsetof(Anant__V1__SchemaField, aliases),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "deprecated",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__SchemaField, deprecated),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__schema_field__field_indices_by_name[] = {
-  3,   /* field[3] = default_value */
-  4,   /* field[4] = documentation */
-  0,   /* field[0] = name */
-  2,   /* field[2] = required */
-  1,   /* field[1] = type */
+  5,   /* field[5] = aliases */
+  4,   /* field[4] = default_json */
+  6,   /* field[6] = deprecated */
+  0,   /* field[0] = id */
+  1,   /* field[1] = name */
+  3,   /* field[3] = required */
+  2,   /* field[2] = type */
 };
 static const ProtobufCIntRange anant__v1__schema_field__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor anant__v1__schema_field__descriptor =
 {
@@ -3113,7 +3229,7 @@ const ProtobufCMessageDescriptor anant__v1__schema_field__descriptor =
   "Anant__V1__SchemaField",
   "anant.v1",
   sizeof(Anant__V1__SchemaField),
-  5,
+  7,
   anant__v1__schema_field__field_descriptors,
   anant__v1__schema_field__field_indices_by_name,
   1,  anant__v1__schema_field__number_ranges,
@@ -3123,12 +3239,12 @@ const ProtobufCMessageDescriptor anant__v1__schema_field__descriptor =
 static const ProtobufCFieldDescriptor anant__v1__record_schema__field_descriptors[4] =
 {
   {
-    "name",
+    "kind",
     1,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Anant__V1__RecordSchema, name),
+    offsetof(Anant__V1__RecordSchema, kind),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -3147,20 +3263,8 @@ static const ProtobufCFieldDescriptor anant__v1__record_schema__field_descriptor
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "entity_kind",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_ENUM,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__RecordSchema, entity_kind),
-    &anant__v1__entity_kind__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
     "fields",
-    4,
+    3,
     PROTOBUF_C_LABEL_REPEATED,
     PROTOBUF_C_TYPE_MESSAGE,
     offsetof(Anant__V1__RecordSchema, n_fields),
@@ -3170,11 +3274,23 @@ static const ProtobufCFieldDescriptor anant__v1__record_schema__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "store_version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RecordSchema, store_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__record_schema__field_indices_by_name[] = {
-  2,   /* field[2] = entity_kind */
-  3,   /* field[3] = fields */
-  0,   /* field[0] = name */
+  2,   /* field[2] = fields */
+  0,   /* field[0] = kind */
+  3,   /* field[3] = store_version */
   1,   /* field[1] = version */
 };
 static const ProtobufCIntRange anant__v1__record_schema__number_ranges[1 + 1] =
@@ -3235,7 +3351,7 @@ const ProtobufCMessageDescriptor anant__v1__register_schema_request__descriptor 
   (ProtobufCMessageInit) anant__v1__register_schema_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__register_schema_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor anant__v1__register_schema_response__field_descriptors[1] =
 {
   {
     "schema",
@@ -3249,27 +3365,14 @@ static const ProtobufCFieldDescriptor anant__v1__register_schema_response__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
-  {
-    "unchanged",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_BOOL,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__RegisterSchemaResponse, unchanged),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
 };
 static const unsigned anant__v1__register_schema_response__field_indices_by_name[] = {
   0,   /* field[0] = schema */
-  1,   /* field[1] = unchanged */
 };
 static const ProtobufCIntRange anant__v1__register_schema_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 1 }
 };
 const ProtobufCMessageDescriptor anant__v1__register_schema_response__descriptor =
 {
@@ -3279,7 +3382,7 @@ const ProtobufCMessageDescriptor anant__v1__register_schema_response__descriptor
   "Anant__V1__RegisterSchemaResponse",
   "anant.v1",
   sizeof(Anant__V1__RegisterSchemaResponse),
-  2,
+  1,
   anant__v1__register_schema_response__field_descriptors,
   anant__v1__register_schema_response__field_indices_by_name,
   1,  anant__v1__register_schema_response__number_ranges,
@@ -3289,12 +3392,12 @@ const ProtobufCMessageDescriptor anant__v1__register_schema_response__descriptor
 static const ProtobufCFieldDescriptor anant__v1__get_schema_request__field_descriptors[2] =
 {
   {
-    "name",
+    "kind",
     1,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Anant__V1__GetSchemaRequest, name),
+    offsetof(Anant__V1__GetSchemaRequest, kind),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -3314,7 +3417,7 @@ static const ProtobufCFieldDescriptor anant__v1__get_schema_request__field_descr
   },
 };
 static const unsigned anant__v1__get_schema_request__field_indices_by_name[] = {
-  0,   /* field[0] = name */
+  0,   /* field[0] = kind */
   1,   /* field[1] = version */
 };
 static const ProtobufCIntRange anant__v1__get_schema_request__number_ranges[1 + 1] =
@@ -3375,557 +3478,615 @@ const ProtobufCMessageDescriptor anant__v1__get_schema_response__descriptor =
   (ProtobufCMessageInit) anant__v1__get_schema_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define anant__v1__list_schemas_request__field_descriptors NULL
-#define anant__v1__list_schemas_request__field_indices_by_name NULL
-#define anant__v1__list_schemas_request__number_ranges NULL
-const ProtobufCMessageDescriptor anant__v1__list_schemas_request__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.ListSchemasRequest",
-  "ListSchemasRequest",
-  "Anant__V1__ListSchemasRequest",
-  "anant.v1",
-  sizeof(Anant__V1__ListSchemasRequest),
-  0,
-  anant__v1__list_schemas_request__field_descriptors,
-  anant__v1__list_schemas_request__field_indices_by_name,
-  0,  anant__v1__list_schemas_request__number_ranges,
-  (ProtobufCMessageInit) anant__v1__list_schemas_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__list_schemas_response__field_descriptors[1] =
-{
-  {
-    "schemas",
-    1,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Anant__V1__ListSchemasResponse, n_schemas),
-    offsetof(Anant__V1__ListSchemasResponse, schemas),
-    &anant__v1__record_schema__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned anant__v1__list_schemas_response__field_indices_by_name[] = {
-  0,   /* field[0] = schemas */
-};
-static const ProtobufCIntRange anant__v1__list_schemas_response__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 1 }
-};
-const ProtobufCMessageDescriptor anant__v1__list_schemas_response__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.ListSchemasResponse",
-  "ListSchemasResponse",
-  "Anant__V1__ListSchemasResponse",
-  "anant.v1",
-  sizeof(Anant__V1__ListSchemasResponse),
-  1,
-  anant__v1__list_schemas_response__field_descriptors,
-  anant__v1__list_schemas_response__field_indices_by_name,
-  1,  anant__v1__list_schemas_response__number_ranges,
-  (ProtobufCMessageInit) anant__v1__list_schemas_response__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__entity_key__field_descriptors[4] =
-{
-  {
-    "dataset",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__EntityKey, dataset),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "kind",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_ENUM,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__EntityKey, kind),
-    &anant__v1__entity_kind__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "entity_id",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__EntityKey, entity_id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "member_id",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__EntityKey, member_id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned anant__v1__entity_key__field_indices_by_name[] = {
-  0,   /* field[0] = dataset */
-  2,   /* field[2] = entity_id */
-  1,   /* field[1] = kind */
-  3,   /* field[3] = member_id */
-};
-static const ProtobufCIntRange anant__v1__entity_key__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 4 }
-};
-const ProtobufCMessageDescriptor anant__v1__entity_key__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.EntityKey",
-  "EntityKey",
-  "Anant__V1__EntityKey",
-  "anant.v1",
-  sizeof(Anant__V1__EntityKey),
-  4,
-  anant__v1__entity_key__field_descriptors,
-  anant__v1__entity_key__field_indices_by_name,
-  1,  anant__v1__entity_key__number_ranges,
-  (ProtobufCMessageInit) anant__v1__entity_key__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__record_field__field_descriptors[2] =
-{
-  {
-    "name",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__RecordField, name),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "value",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__RecordField, value),
-    &anant__v1__scalar_value__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned anant__v1__record_field__field_indices_by_name[] = {
-  0,   /* field[0] = name */
-  1,   /* field[1] = value */
-};
-static const ProtobufCIntRange anant__v1__record_field__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 2 }
-};
-const ProtobufCMessageDescriptor anant__v1__record_field__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.RecordField",
-  "RecordField",
-  "Anant__V1__RecordField",
-  "anant.v1",
-  sizeof(Anant__V1__RecordField),
-  2,
-  anant__v1__record_field__field_descriptors,
-  anant__v1__record_field__field_indices_by_name,
-  1,  anant__v1__record_field__number_ranges,
-  (ProtobufCMessageInit) anant__v1__record_field__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__metadata_record__field_descriptors[8] =
+static const ProtobufCFieldDescriptor anant__v1__entity_record__field_descriptors[3] =
 {
   {
     "key",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
+    PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Anant__V1__MetadataRecord, key),
-    &anant__v1__entity_key__descriptor,
+    offsetof(Anant__V1__EntityRecord, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__EntityRecord, version),
+    NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "schema_name",
+    "values_json",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__EntityRecord, values_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__entity_record__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  2,   /* field[2] = values_json */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange anant__v1__entity_record__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor anant__v1__entity_record__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.EntityRecord",
+  "EntityRecord",
+  "Anant__V1__EntityRecord",
+  "anant.v1",
+  sizeof(Anant__V1__EntityRecord),
+  3,
+  anant__v1__entity_record__field_descriptors,
+  anant__v1__entity_record__field_indices_by_name,
+  1,  anant__v1__entity_record__number_ranges,
+  (ProtobufCMessageInit) anant__v1__entity_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__record_change__field_descriptors[3] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RecordChange, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "upsert_json",
     2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__MetadataRecord, schema_name),
+    offsetof(Anant__V1__RecordChange, change_case),
+    offsetof(Anant__V1__RecordChange, upsert_json),
     NULL,
     &protobuf_c_empty_string,
-    0,             /* flags */
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "schema_version",
+    "delete",
     3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT32,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__MetadataRecord, schema_version),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "revision",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__MetadataRecord, revision),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "fields",
-    5,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Anant__V1__MetadataRecord, n_fields),
-    offsetof(Anant__V1__MetadataRecord, fields),
-    &anant__v1__record_field__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "written_unix_nanos",
-    6,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__MetadataRecord, written_unix_nanos),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "author",
-    7,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__MetadataRecord, author),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "deleted",
-    8,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_BOOL,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__MetadataRecord, deleted),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned anant__v1__metadata_record__field_indices_by_name[] = {
-  6,   /* field[6] = author */
-  7,   /* field[7] = deleted */
-  4,   /* field[4] = fields */
-  0,   /* field[0] = key */
-  3,   /* field[3] = revision */
-  1,   /* field[1] = schema_name */
-  2,   /* field[2] = schema_version */
-  5,   /* field[5] = written_unix_nanos */
-};
-static const ProtobufCIntRange anant__v1__metadata_record__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 8 }
-};
-const ProtobufCMessageDescriptor anant__v1__metadata_record__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.MetadataRecord",
-  "MetadataRecord",
-  "Anant__V1__MetadataRecord",
-  "anant.v1",
-  sizeof(Anant__V1__MetadataRecord),
-  8,
-  anant__v1__metadata_record__field_descriptors,
-  anant__v1__metadata_record__field_indices_by_name,
-  1,  anant__v1__metadata_record__number_ranges,
-  (ProtobufCMessageInit) anant__v1__metadata_record__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__put_record_request__field_descriptors[4] =
-{
-  {
-    "key",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__PutRecordRequest, key),
-    &anant__v1__entity_key__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "schema_name",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__PutRecordRequest, schema_name),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "fields",
-    3,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Anant__V1__PutRecordRequest, n_fields),
-    offsetof(Anant__V1__PutRecordRequest, fields),
-    &anant__v1__record_field__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "expected_revision",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    offsetof(Anant__V1__PutRecordRequest, optional_expected_revision_case),
-    offsetof(Anant__V1__PutRecordRequest, expected_revision),
+    offsetof(Anant__V1__RecordChange, change_case),
+    offsetof(Anant__V1__RecordChange, delete_),
     NULL,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned anant__v1__put_record_request__field_indices_by_name[] = {
-  3,   /* field[3] = expected_revision */
-  2,   /* field[2] = fields */
+static const unsigned anant__v1__record_change__field_indices_by_name[] = {
+  2,   /* field[2] = delete */
   0,   /* field[0] = key */
-  1,   /* field[1] = schema_name */
+  1,   /* field[1] = upsert_json */
 };
-static const ProtobufCIntRange anant__v1__put_record_request__number_ranges[1 + 1] =
+static const ProtobufCIntRange anant__v1__record_change__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 3 }
 };
-const ProtobufCMessageDescriptor anant__v1__put_record_request__descriptor =
+const ProtobufCMessageDescriptor anant__v1__record_change__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.PutRecordRequest",
-  "PutRecordRequest",
-  "Anant__V1__PutRecordRequest",
+  "anant.v1.RecordChange",
+  "RecordChange",
+  "Anant__V1__RecordChange",
   "anant.v1",
-  sizeof(Anant__V1__PutRecordRequest),
-  4,
-  anant__v1__put_record_request__field_descriptors,
-  anant__v1__put_record_request__field_indices_by_name,
-  1,  anant__v1__put_record_request__number_ranges,
-  (ProtobufCMessageInit) anant__v1__put_record_request__init,
+  sizeof(Anant__V1__RecordChange),
+  3,
+  anant__v1__record_change__field_descriptors,
+  anant__v1__record_change__field_indices_by_name,
+  1,  anant__v1__record_change__number_ranges,
+  (ProtobufCMessageInit) anant__v1__record_change__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__put_record_response__field_descriptors[1] =
+static const ProtobufCFieldDescriptor anant__v1__apply_batch_request__field_descriptors[2] =
 {
   {
-    "record",
+    "kind",
     1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__PutRecordResponse, record),
-    &anant__v1__metadata_record__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned anant__v1__put_record_response__field_indices_by_name[] = {
-  0,   /* field[0] = record */
-};
-static const ProtobufCIntRange anant__v1__put_record_response__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 1 }
-};
-const ProtobufCMessageDescriptor anant__v1__put_record_response__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.PutRecordResponse",
-  "PutRecordResponse",
-  "Anant__V1__PutRecordResponse",
-  "anant.v1",
-  sizeof(Anant__V1__PutRecordResponse),
-  1,
-  anant__v1__put_record_response__field_descriptors,
-  anant__v1__put_record_response__field_indices_by_name,
-  1,  anant__v1__put_record_response__number_ranges,
-  (ProtobufCMessageInit) anant__v1__put_record_response__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__get_record_request__field_descriptors[3] =
-{
-  {
-    "key",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__GetRecordRequest, key),
-    &anant__v1__entity_key__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "schema_name",
-    2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Anant__V1__GetRecordRequest, schema_name),
+    offsetof(Anant__V1__ApplyBatchRequest, kind),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "revision",
-    3,
+    "changes",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__ApplyBatchRequest, n_changes),
+    offsetof(Anant__V1__ApplyBatchRequest, changes),
+    &anant__v1__record_change__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__apply_batch_request__field_indices_by_name[] = {
+  1,   /* field[1] = changes */
+  0,   /* field[0] = kind */
+};
+static const ProtobufCIntRange anant__v1__apply_batch_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor anant__v1__apply_batch_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.ApplyBatchRequest",
+  "ApplyBatchRequest",
+  "Anant__V1__ApplyBatchRequest",
+  "anant.v1",
+  sizeof(Anant__V1__ApplyBatchRequest),
+  2,
+  anant__v1__apply_batch_request__field_descriptors,
+  anant__v1__apply_batch_request__field_indices_by_name,
+  1,  anant__v1__apply_batch_request__number_ranges,
+  (ProtobufCMessageInit) anant__v1__apply_batch_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__apply_batch_response__field_descriptors[1] =
+{
+  {
+    "store_version",
+    1,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Anant__V1__GetRecordRequest, revision),
+    offsetof(Anant__V1__ApplyBatchResponse, store_version),
     NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned anant__v1__get_record_request__field_indices_by_name[] = {
-  0,   /* field[0] = key */
-  2,   /* field[2] = revision */
-  1,   /* field[1] = schema_name */
+static const unsigned anant__v1__apply_batch_response__field_indices_by_name[] = {
+  0,   /* field[0] = store_version */
 };
-static const ProtobufCIntRange anant__v1__get_record_request__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 3 }
-};
-const ProtobufCMessageDescriptor anant__v1__get_record_request__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.GetRecordRequest",
-  "GetRecordRequest",
-  "Anant__V1__GetRecordRequest",
-  "anant.v1",
-  sizeof(Anant__V1__GetRecordRequest),
-  3,
-  anant__v1__get_record_request__field_descriptors,
-  anant__v1__get_record_request__field_indices_by_name,
-  1,  anant__v1__get_record_request__number_ranges,
-  (ProtobufCMessageInit) anant__v1__get_record_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__get_record_response__field_descriptors[1] =
-{
-  {
-    "record",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__GetRecordResponse, record),
-    &anant__v1__metadata_record__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned anant__v1__get_record_response__field_indices_by_name[] = {
-  0,   /* field[0] = record */
-};
-static const ProtobufCIntRange anant__v1__get_record_response__number_ranges[1 + 1] =
+static const ProtobufCIntRange anant__v1__apply_batch_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
   { 0, 1 }
 };
-const ProtobufCMessageDescriptor anant__v1__get_record_response__descriptor =
+const ProtobufCMessageDescriptor anant__v1__apply_batch_response__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.GetRecordResponse",
-  "GetRecordResponse",
-  "Anant__V1__GetRecordResponse",
+  "anant.v1.ApplyBatchResponse",
+  "ApplyBatchResponse",
+  "Anant__V1__ApplyBatchResponse",
   "anant.v1",
-  sizeof(Anant__V1__GetRecordResponse),
+  sizeof(Anant__V1__ApplyBatchResponse),
   1,
-  anant__v1__get_record_response__field_descriptors,
-  anant__v1__get_record_response__field_indices_by_name,
-  1,  anant__v1__get_record_response__number_ranges,
-  (ProtobufCMessageInit) anant__v1__get_record_response__init,
+  anant__v1__apply_batch_response__field_descriptors,
+  anant__v1__apply_batch_response__field_indices_by_name,
+  1,  anant__v1__apply_batch_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__apply_batch_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__as_of__field_descriptors[2] =
+{
+  {
+    "store_version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Anant__V1__AsOf, point_case),
+    offsetof(Anant__V1__AsOf, store_version),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unix_nanos",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Anant__V1__AsOf, point_case),
+    offsetof(Anant__V1__AsOf, unix_nanos),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__as_of__field_indices_by_name[] = {
+  0,   /* field[0] = store_version */
+  1,   /* field[1] = unix_nanos */
+};
+static const ProtobufCIntRange anant__v1__as_of__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor anant__v1__as_of__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.AsOf",
+  "AsOf",
+  "Anant__V1__AsOf",
+  "anant.v1",
+  sizeof(Anant__V1__AsOf),
+  2,
+  anant__v1__as_of__field_descriptors,
+  anant__v1__as_of__field_indices_by_name,
+  1,  anant__v1__as_of__number_ranges,
+  (ProtobufCMessageInit) anant__v1__as_of__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__get_records_request__field_descriptors[3] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__GetRecordsRequest, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "keys",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Anant__V1__GetRecordsRequest, n_keys),
+    offsetof(Anant__V1__GetRecordsRequest, keys),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "as_of",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__GetRecordsRequest, as_of),
+    &anant__v1__as_of__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__get_records_request__field_indices_by_name[] = {
+  2,   /* field[2] = as_of */
+  1,   /* field[1] = keys */
+  0,   /* field[0] = kind */
+};
+static const ProtobufCIntRange anant__v1__get_records_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor anant__v1__get_records_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.GetRecordsRequest",
+  "GetRecordsRequest",
+  "Anant__V1__GetRecordsRequest",
+  "anant.v1",
+  sizeof(Anant__V1__GetRecordsRequest),
+  3,
+  anant__v1__get_records_request__field_descriptors,
+  anant__v1__get_records_request__field_indices_by_name,
+  1,  anant__v1__get_records_request__number_ranges,
+  (ProtobufCMessageInit) anant__v1__get_records_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__get_records_response__field_descriptors[1] =
+{
+  {
+    "records",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__GetRecordsResponse, n_records),
+    offsetof(Anant__V1__GetRecordsResponse, records),
+    &anant__v1__entity_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__get_records_response__field_indices_by_name[] = {
+  0,   /* field[0] = records */
+};
+static const ProtobufCIntRange anant__v1__get_records_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor anant__v1__get_records_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.GetRecordsResponse",
+  "GetRecordsResponse",
+  "Anant__V1__GetRecordsResponse",
+  "anant.v1",
+  sizeof(Anant__V1__GetRecordsResponse),
+  1,
+  anant__v1__get_records_response__field_descriptors,
+  anant__v1__get_records_response__field_indices_by_name,
+  1,  anant__v1__get_records_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__get_records_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__order_by__field_descriptors[2] =
+{
+  {
+    "field",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__OrderBy, field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "descending",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__OrderBy, descending),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__order_by__field_indices_by_name[] = {
+  1,   /* field[1] = descending */
+  0,   /* field[0] = field */
+};
+static const ProtobufCIntRange anant__v1__order_by__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor anant__v1__order_by__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.OrderBy",
+  "OrderBy",
+  "Anant__V1__OrderBy",
+  "anant.v1",
+  sizeof(Anant__V1__OrderBy),
+  2,
+  anant__v1__order_by__field_descriptors,
+  anant__v1__order_by__field_indices_by_name,
+  1,  anant__v1__order_by__number_ranges,
+  (ProtobufCMessageInit) anant__v1__order_by__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__query_records_request__field_descriptors[7] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__QueryRecordsRequest, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "filter",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__QueryRecordsRequest, filter),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__QueryRecordsRequest, n_order),
+    offsetof(Anant__V1__QueryRecordsRequest, order),
+    &anant__v1__order_by__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Anant__V1__QueryRecordsRequest, optional_limit_case),
+    offsetof(Anant__V1__QueryRecordsRequest, limit),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fields",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Anant__V1__QueryRecordsRequest, n_fields),
+    offsetof(Anant__V1__QueryRecordsRequest, fields),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "as_of",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__QueryRecordsRequest, as_of),
+    &anant__v1__as_of__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "explain",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__QueryRecordsRequest, explain),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__query_records_request__field_indices_by_name[] = {
+  5,   /* field[5] = as_of */
+  6,   /* field[6] = explain */
+  4,   /* field[4] = fields */
+  1,   /* field[1] = filter */
+  0,   /* field[0] = kind */
+  3,   /* field[3] = limit */
+  2,   /* field[2] = order */
+};
+static const ProtobufCIntRange anant__v1__query_records_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor anant__v1__query_records_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.QueryRecordsRequest",
+  "QueryRecordsRequest",
+  "Anant__V1__QueryRecordsRequest",
+  "anant.v1",
+  sizeof(Anant__V1__QueryRecordsRequest),
+  7,
+  anant__v1__query_records_request__field_descriptors,
+  anant__v1__query_records_request__field_indices_by_name,
+  1,  anant__v1__query_records_request__number_ranges,
+  (ProtobufCMessageInit) anant__v1__query_records_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__query_records_response__field_descriptors[2] =
+{
+  {
+    "records",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__QueryRecordsResponse, n_records),
+    offsetof(Anant__V1__QueryRecordsResponse, records),
+    &anant__v1__entity_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "plan",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__QueryRecordsResponse, plan),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__query_records_response__field_indices_by_name[] = {
+  1,   /* field[1] = plan */
+  0,   /* field[0] = records */
+};
+static const ProtobufCIntRange anant__v1__query_records_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor anant__v1__query_records_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.QueryRecordsResponse",
+  "QueryRecordsResponse",
+  "Anant__V1__QueryRecordsResponse",
+  "anant.v1",
+  sizeof(Anant__V1__QueryRecordsResponse),
+  2,
+  anant__v1__query_records_response__field_descriptors,
+  anant__v1__query_records_response__field_indices_by_name,
+  1,  anant__v1__query_records_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__query_records_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor anant__v1__get_record_history_request__field_descriptors[2] =
 {
   {
-    "key",
+    "kind",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
+    PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Anant__V1__GetRecordHistoryRequest, key),
-    &anant__v1__entity_key__descriptor,
+    offsetof(Anant__V1__GetRecordHistoryRequest, kind),
     NULL,
+    &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "schema_name",
+    "key",
     2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Anant__V1__GetRecordHistoryRequest, schema_name),
+    offsetof(Anant__V1__GetRecordHistoryRequest, key),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -3933,8 +4094,8 @@ static const ProtobufCFieldDescriptor anant__v1__get_record_history_request__fie
   },
 };
 static const unsigned anant__v1__get_record_history_request__field_indices_by_name[] = {
-  0,   /* field[0] = key */
-  1,   /* field[1] = schema_name */
+  1,   /* field[1] = key */
+  0,   /* field[0] = kind */
 };
 static const ProtobufCIntRange anant__v1__get_record_history_request__number_ranges[1 + 1] =
 {
@@ -3956,23 +4117,100 @@ const ProtobufCMessageDescriptor anant__v1__get_record_history_request__descript
   (ProtobufCMessageInit) anant__v1__get_record_history_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor anant__v1__history_entry__field_descriptors[4] =
+{
+  {
+    "version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__HistoryEntry, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__HistoryEntry, time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deleted",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__HistoryEntry, deleted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "values_json",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__HistoryEntry, values_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__history_entry__field_indices_by_name[] = {
+  2,   /* field[2] = deleted */
+  1,   /* field[1] = time */
+  3,   /* field[3] = values_json */
+  0,   /* field[0] = version */
+};
+static const ProtobufCIntRange anant__v1__history_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor anant__v1__history_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.HistoryEntry",
+  "HistoryEntry",
+  "Anant__V1__HistoryEntry",
+  "anant.v1",
+  sizeof(Anant__V1__HistoryEntry),
+  4,
+  anant__v1__history_entry__field_descriptors,
+  anant__v1__history_entry__field_indices_by_name,
+  1,  anant__v1__history_entry__number_ranges,
+  (ProtobufCMessageInit) anant__v1__history_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor anant__v1__get_record_history_response__field_descriptors[1] =
 {
   {
-    "revisions",
+    "entries",
     1,
     PROTOBUF_C_LABEL_REPEATED,
     PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Anant__V1__GetRecordHistoryResponse, n_revisions),
-    offsetof(Anant__V1__GetRecordHistoryResponse, revisions),
-    &anant__v1__metadata_record__descriptor,
+    offsetof(Anant__V1__GetRecordHistoryResponse, n_entries),
+    offsetof(Anant__V1__GetRecordHistoryResponse, entries),
+    &anant__v1__history_entry__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
 static const unsigned anant__v1__get_record_history_response__field_indices_by_name[] = {
-  0,   /* field[0] = revisions */
+  0,   /* field[0] = entries */
 };
 static const ProtobufCIntRange anant__v1__get_record_history_response__number_ranges[1 + 1] =
 {
@@ -3994,106 +4232,73 @@ const ProtobufCMessageDescriptor anant__v1__get_record_history_response__descrip
   (ProtobufCMessageInit) anant__v1__get_record_history_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__delete_record_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor anant__v1__create_index_request__field_descriptors[2] =
 {
   {
-    "key",
+    "kind",
     1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__DeleteRecordRequest, key),
-    &anant__v1__entity_key__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "schema_name",
-    2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Anant__V1__DeleteRecordRequest, schema_name),
+    offsetof(Anant__V1__CreateIndexRequest, kind),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "expected_revision",
-    3,
+    "field",
+    2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    offsetof(Anant__V1__DeleteRecordRequest, optional_expected_revision_case),
-    offsetof(Anant__V1__DeleteRecordRequest, expected_revision),
-    NULL,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned anant__v1__delete_record_request__field_indices_by_name[] = {
-  2,   /* field[2] = expected_revision */
-  0,   /* field[0] = key */
-  1,   /* field[1] = schema_name */
-};
-static const ProtobufCIntRange anant__v1__delete_record_request__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 3 }
-};
-const ProtobufCMessageDescriptor anant__v1__delete_record_request__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.DeleteRecordRequest",
-  "DeleteRecordRequest",
-  "Anant__V1__DeleteRecordRequest",
-  "anant.v1",
-  sizeof(Anant__V1__DeleteRecordRequest),
-  3,
-  anant__v1__delete_record_request__field_descriptors,
-  anant__v1__delete_record_request__field_indices_by_name,
-  1,  anant__v1__delete_record_request__number_ranges,
-  (ProtobufCMessageInit) anant__v1__delete_record_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__delete_record_response__field_descriptors[1] =
-{
-  {
-    "record",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
+    PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Anant__V1__DeleteRecordResponse, record),
-    &anant__v1__metadata_record__descriptor,
+    offsetof(Anant__V1__CreateIndexRequest, field),
     NULL,
+    &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned anant__v1__delete_record_response__field_indices_by_name[] = {
-  0,   /* field[0] = record */
+static const unsigned anant__v1__create_index_request__field_indices_by_name[] = {
+  1,   /* field[1] = field */
+  0,   /* field[0] = kind */
 };
-static const ProtobufCIntRange anant__v1__delete_record_response__number_ranges[1 + 1] =
+static const ProtobufCIntRange anant__v1__create_index_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
-const ProtobufCMessageDescriptor anant__v1__delete_record_response__descriptor =
+const ProtobufCMessageDescriptor anant__v1__create_index_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.DeleteRecordResponse",
-  "DeleteRecordResponse",
-  "Anant__V1__DeleteRecordResponse",
+  "anant.v1.CreateIndexRequest",
+  "CreateIndexRequest",
+  "Anant__V1__CreateIndexRequest",
   "anant.v1",
-  sizeof(Anant__V1__DeleteRecordResponse),
-  1,
-  anant__v1__delete_record_response__field_descriptors,
-  anant__v1__delete_record_response__field_indices_by_name,
-  1,  anant__v1__delete_record_response__number_ranges,
-  (ProtobufCMessageInit) anant__v1__delete_record_response__init,
+  sizeof(Anant__V1__CreateIndexRequest),
+  2,
+  anant__v1__create_index_request__field_descriptors,
+  anant__v1__create_index_request__field_indices_by_name,
+  1,  anant__v1__create_index_request__number_ranges,
+  (ProtobufCMessageInit) anant__v1__create_index_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define anant__v1__create_index_response__field_descriptors NULL
+#define anant__v1__create_index_response__field_indices_by_name NULL
+#define anant__v1__create_index_response__number_ranges NULL
+const ProtobufCMessageDescriptor anant__v1__create_index_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.CreateIndexResponse",
+  "CreateIndexResponse",
+  "Anant__V1__CreateIndexResponse",
+  "anant.v1",
+  sizeof(Anant__V1__CreateIndexResponse),
+  0,
+  anant__v1__create_index_response__field_descriptors,
+  anant__v1__create_index_response__field_indices_by_name,
+  0,  anant__v1__create_index_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__create_index_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue anant__v1__version_state__enum_values_by_number[4] =
@@ -4158,41 +4363,7 @@ const ProtobufCEnumDescriptor anant__v1__worker_role__descriptor =
   anant__v1__worker_role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue anant__v1__entity_kind__enum_values_by_number[5] =
-{
-  { "ENTITY_KIND_UNSPECIFIED", "ANANT__V1__ENTITY_KIND__ENTITY_KIND_UNSPECIFIED", 0 },
-  { "ENTITY_KIND_DATASET", "ANANT__V1__ENTITY_KIND__ENTITY_KIND_DATASET", 1 },
-  { "ENTITY_KIND_NODE", "ANANT__V1__ENTITY_KIND__ENTITY_KIND_NODE", 2 },
-  { "ENTITY_KIND_EDGE", "ANANT__V1__ENTITY_KIND__ENTITY_KIND_EDGE", 3 },
-  { "ENTITY_KIND_INCIDENCE", "ANANT__V1__ENTITY_KIND__ENTITY_KIND_INCIDENCE", 4 },
-};
-static const ProtobufCIntRange anant__v1__entity_kind__value_ranges[] = {
-{0, 0},{0, 5}
-};
-static const ProtobufCEnumValueIndex anant__v1__entity_kind__enum_values_by_name[5] =
-{
-  { "ENTITY_KIND_DATASET", 1 },
-  { "ENTITY_KIND_EDGE", 3 },
-  { "ENTITY_KIND_INCIDENCE", 4 },
-  { "ENTITY_KIND_NODE", 2 },
-  { "ENTITY_KIND_UNSPECIFIED", 0 },
-};
-const ProtobufCEnumDescriptor anant__v1__entity_kind__descriptor =
-{
-  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
-  "anant.v1.EntityKind",
-  "EntityKind",
-  "Anant__V1__EntityKind",
-  "anant.v1",
-  5,
-  anant__v1__entity_kind__enum_values_by_number,
-  5,
-  anant__v1__entity_kind__enum_values_by_name,
-  1,
-  anant__v1__entity_kind__value_ranges,
-  NULL,NULL,NULL,NULL   /* reserved[1234] */
-};
-static const ProtobufCEnumValue anant__v1__field_type__enum_values_by_number[7] =
+static const ProtobufCEnumValue anant__v1__field_type__enum_values_by_number[9] =
 {
   { "FIELD_TYPE_UNSPECIFIED", "ANANT__V1__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED", 0 },
   { "FIELD_TYPE_BOOL", "ANANT__V1__FIELD_TYPE__FIELD_TYPE_BOOL", 1 },
@@ -4201,14 +4372,18 @@ static const ProtobufCEnumValue anant__v1__field_type__enum_values_by_number[7] 
   { "FIELD_TYPE_STRING", "ANANT__V1__FIELD_TYPE__FIELD_TYPE_STRING", 4 },
   { "FIELD_TYPE_JSON", "ANANT__V1__FIELD_TYPE__FIELD_TYPE_JSON", 5 },
   { "FIELD_TYPE_TIMESTAMP", "ANANT__V1__FIELD_TYPE__FIELD_TYPE_TIMESTAMP", 6 },
+  { "FIELD_TYPE_INT32", "ANANT__V1__FIELD_TYPE__FIELD_TYPE_INT32", 7 },
+  { "FIELD_TYPE_FLOAT", "ANANT__V1__FIELD_TYPE__FIELD_TYPE_FLOAT", 8 },
 };
 static const ProtobufCIntRange anant__v1__field_type__value_ranges[] = {
-{0, 0},{0, 7}
+{0, 0},{0, 9}
 };
-static const ProtobufCEnumValueIndex anant__v1__field_type__enum_values_by_name[7] =
+static const ProtobufCEnumValueIndex anant__v1__field_type__enum_values_by_name[9] =
 {
   { "FIELD_TYPE_BOOL", 1 },
   { "FIELD_TYPE_DOUBLE", 3 },
+  { "FIELD_TYPE_FLOAT", 8 },
+  { "FIELD_TYPE_INT32", 7 },
   { "FIELD_TYPE_INT64", 2 },
   { "FIELD_TYPE_JSON", 5 },
   { "FIELD_TYPE_STRING", 4 },
@@ -4222,9 +4397,9 @@ const ProtobufCEnumDescriptor anant__v1__field_type__descriptor =
   "FieldType",
   "Anant__V1__FieldType",
   "anant.v1",
-  7,
+  9,
   anant__v1__field_type__enum_values_by_number,
-  7,
+  9,
   anant__v1__field_type__enum_values_by_name,
   1,
   anant__v1__field_type__value_ranges,
@@ -4244,28 +4419,28 @@ static const ProtobufCMethodDescriptor anant__v1__metadata__method_descriptors[1
   { "ListWorkers", &anant__v1__list_workers_request__descriptor, &anant__v1__list_workers_response__descriptor },
   { "RegisterSchema", &anant__v1__register_schema_request__descriptor, &anant__v1__register_schema_response__descriptor },
   { "GetSchema", &anant__v1__get_schema_request__descriptor, &anant__v1__get_schema_response__descriptor },
-  { "ListSchemas", &anant__v1__list_schemas_request__descriptor, &anant__v1__list_schemas_response__descriptor },
-  { "PutRecord", &anant__v1__put_record_request__descriptor, &anant__v1__put_record_response__descriptor },
-  { "GetRecord", &anant__v1__get_record_request__descriptor, &anant__v1__get_record_response__descriptor },
+  { "ApplyBatch", &anant__v1__apply_batch_request__descriptor, &anant__v1__apply_batch_response__descriptor },
+  { "GetRecords", &anant__v1__get_records_request__descriptor, &anant__v1__get_records_response__descriptor },
+  { "QueryRecords", &anant__v1__query_records_request__descriptor, &anant__v1__query_records_response__descriptor },
   { "GetRecordHistory", &anant__v1__get_record_history_request__descriptor, &anant__v1__get_record_history_response__descriptor },
-  { "DeleteRecord", &anant__v1__delete_record_request__descriptor, &anant__v1__delete_record_response__descriptor },
+  { "CreateIndex", &anant__v1__create_index_request__descriptor, &anant__v1__create_index_response__descriptor },
 };
 const unsigned anant__v1__metadata__method_indices_by_name[] = {
+  12,        /* ApplyBatch */
+  16,        /* CreateIndex */
   3,        /* CreateVersion */
   5,        /* DeleteDatasetVersion */
-  16,        /* DeleteRecord */
   8,        /* DeregisterWorker */
-  14,        /* GetRecord */
   15,        /* GetRecordHistory */
+  13,        /* GetRecords */
   11,        /* GetSchema */
   2,        /* GetVersion */
   7,        /* Heartbeat */
   0,        /* ListDatasets */
-  12,        /* ListSchemas */
   1,        /* ListVersions */
   9,        /* ListWorkers */
   4,        /* PublishVersion */
-  13,        /* PutRecord */
+  14,        /* QueryRecords */
   10,        /* RegisterSchema */
   6         /* RegisterWorker */
 };
@@ -4376,26 +4551,26 @@ void anant__v1__metadata__get_schema(ProtobufCService *service,
   assert(service->descriptor == &anant__v1__metadata__descriptor);
   service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
-void anant__v1__metadata__list_schemas(ProtobufCService *service,
-                                       const Anant__V1__ListSchemasRequest *input,
-                                       Anant__V1__ListSchemasResponse_Closure closure,
-                                       void *closure_data)
+void anant__v1__metadata__apply_batch(ProtobufCService *service,
+                                      const Anant__V1__ApplyBatchRequest *input,
+                                      Anant__V1__ApplyBatchResponse_Closure closure,
+                                      void *closure_data)
 {
   assert(service->descriptor == &anant__v1__metadata__descriptor);
   service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
-void anant__v1__metadata__put_record(ProtobufCService *service,
-                                     const Anant__V1__PutRecordRequest *input,
-                                     Anant__V1__PutRecordResponse_Closure closure,
-                                     void *closure_data)
+void anant__v1__metadata__get_records(ProtobufCService *service,
+                                      const Anant__V1__GetRecordsRequest *input,
+                                      Anant__V1__GetRecordsResponse_Closure closure,
+                                      void *closure_data)
 {
   assert(service->descriptor == &anant__v1__metadata__descriptor);
   service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
-void anant__v1__metadata__get_record(ProtobufCService *service,
-                                     const Anant__V1__GetRecordRequest *input,
-                                     Anant__V1__GetRecordResponse_Closure closure,
-                                     void *closure_data)
+void anant__v1__metadata__query_records(ProtobufCService *service,
+                                        const Anant__V1__QueryRecordsRequest *input,
+                                        Anant__V1__QueryRecordsResponse_Closure closure,
+                                        void *closure_data)
 {
   assert(service->descriptor == &anant__v1__metadata__descriptor);
   service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
@@ -4408,10 +4583,10 @@ void anant__v1__metadata__get_record_history(ProtobufCService *service,
   assert(service->descriptor == &anant__v1__metadata__descriptor);
   service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
-void anant__v1__metadata__delete_record(ProtobufCService *service,
-                                        const Anant__V1__DeleteRecordRequest *input,
-                                        Anant__V1__DeleteRecordResponse_Closure closure,
-                                        void *closure_data)
+void anant__v1__metadata__create_index(ProtobufCService *service,
+                                       const Anant__V1__CreateIndexRequest *input,
+                                       Anant__V1__CreateIndexResponse_Closure closure,
+                                       void *closure_data)
 {
   assert(service->descriptor == &anant__v1__metadata__descriptor);
   service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);

@@ -45,19 +45,21 @@ typedef struct Anant__V1__RegisterSchemaRequest Anant__V1__RegisterSchemaRequest
 typedef struct Anant__V1__RegisterSchemaResponse Anant__V1__RegisterSchemaResponse;
 typedef struct Anant__V1__GetSchemaRequest Anant__V1__GetSchemaRequest;
 typedef struct Anant__V1__GetSchemaResponse Anant__V1__GetSchemaResponse;
-typedef struct Anant__V1__ListSchemasRequest Anant__V1__ListSchemasRequest;
-typedef struct Anant__V1__ListSchemasResponse Anant__V1__ListSchemasResponse;
-typedef struct Anant__V1__EntityKey Anant__V1__EntityKey;
-typedef struct Anant__V1__RecordField Anant__V1__RecordField;
-typedef struct Anant__V1__MetadataRecord Anant__V1__MetadataRecord;
-typedef struct Anant__V1__PutRecordRequest Anant__V1__PutRecordRequest;
-typedef struct Anant__V1__PutRecordResponse Anant__V1__PutRecordResponse;
-typedef struct Anant__V1__GetRecordRequest Anant__V1__GetRecordRequest;
-typedef struct Anant__V1__GetRecordResponse Anant__V1__GetRecordResponse;
+typedef struct Anant__V1__EntityRecord Anant__V1__EntityRecord;
+typedef struct Anant__V1__RecordChange Anant__V1__RecordChange;
+typedef struct Anant__V1__ApplyBatchRequest Anant__V1__ApplyBatchRequest;
+typedef struct Anant__V1__ApplyBatchResponse Anant__V1__ApplyBatchResponse;
+typedef struct Anant__V1__AsOf Anant__V1__AsOf;
+typedef struct Anant__V1__GetRecordsRequest Anant__V1__GetRecordsRequest;
+typedef struct Anant__V1__GetRecordsResponse Anant__V1__GetRecordsResponse;
+typedef struct Anant__V1__OrderBy Anant__V1__OrderBy;
+typedef struct Anant__V1__QueryRecordsRequest Anant__V1__QueryRecordsRequest;
+typedef struct Anant__V1__QueryRecordsResponse Anant__V1__QueryRecordsResponse;
 typedef struct Anant__V1__GetRecordHistoryRequest Anant__V1__GetRecordHistoryRequest;
+typedef struct Anant__V1__HistoryEntry Anant__V1__HistoryEntry;
 typedef struct Anant__V1__GetRecordHistoryResponse Anant__V1__GetRecordHistoryResponse;
-typedef struct Anant__V1__DeleteRecordRequest Anant__V1__DeleteRecordRequest;
-typedef struct Anant__V1__DeleteRecordResponse Anant__V1__DeleteRecordResponse;
+typedef struct Anant__V1__CreateIndexRequest Anant__V1__CreateIndexRequest;
+typedef struct Anant__V1__CreateIndexResponse Anant__V1__CreateIndexResponse;
 
 
 /* --- enums --- */
@@ -88,20 +90,6 @@ typedef enum _Anant__V1__WorkerRole {
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__WORKER_ROLE)
 } Anant__V1__WorkerRole;
 /*
- * What a metadata record describes.
- */
-typedef enum _Anant__V1__EntityKind {
-  ANANT__V1__ENTITY_KIND__ENTITY_KIND_UNSPECIFIED = 0,
-  ANANT__V1__ENTITY_KIND__ENTITY_KIND_DATASET = 1,
-  ANANT__V1__ENTITY_KIND__ENTITY_KIND_NODE = 2,
-  ANANT__V1__ENTITY_KIND__ENTITY_KIND_EDGE = 3,
-  /*
-   * An (edge, node) pair: `entity_id` is the edge token, `member_id` the node token.
-   */
-  ANANT__V1__ENTITY_KIND__ENTITY_KIND_INCIDENCE = 4
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__ENTITY_KIND)
-} Anant__V1__EntityKind;
-/*
  * The type of a record field.
  */
 typedef enum _Anant__V1__FieldType {
@@ -111,13 +99,21 @@ typedef enum _Anant__V1__FieldType {
   ANANT__V1__FIELD_TYPE__FIELD_TYPE_DOUBLE = 3,
   ANANT__V1__FIELD_TYPE__FIELD_TYPE_STRING = 4,
   /*
-   * Any JSON value, as text.
+   * Any JSON value.
    */
   ANANT__V1__FIELD_TYPE__FIELD_TYPE_JSON = 5,
   /*
    * ISO 8601 UTC text.
    */
-  ANANT__V1__FIELD_TYPE__FIELD_TYPE_TIMESTAMP = 6
+  ANANT__V1__FIELD_TYPE__FIELD_TYPE_TIMESTAMP = 6,
+  /*
+   * Widens to INT64.
+   */
+  ANANT__V1__FIELD_TYPE__FIELD_TYPE_INT32 = 7,
+  /*
+   * Widens to DOUBLE.
+   */
+  ANANT__V1__FIELD_TYPE__FIELD_TYPE_FLOAT = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__FIELD_TYPE)
 } Anant__V1__FieldType;
 
@@ -461,54 +457,73 @@ struct  Anant__V1__ListWorkersResponse
     , 0,NULL }
 
 
+typedef enum {
+  ANANT__V1__SCHEMA_FIELD__OPTIONAL_DEFAULT__NOT_SET = 0,
+  ANANT__V1__SCHEMA_FIELD__OPTIONAL_DEFAULT_DEFAULT_JSON = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__SCHEMA_FIELD__OPTIONAL_DEFAULT__CASE)
+} Anant__V1__SchemaField__OptionalDefaultCase;
+
 /*
- * A field of a record schema.
+ * A field of a kind's schema. Its id is stable across versions (values are stored by
+ * id): a rename is a new name with the old one among the aliases.
  */
 struct  Anant__V1__SchemaField
 {
   ProtobufCMessage base;
+  /*
+   * Assigned by the registry; ignored in a proposal.
+   */
+  uint32_t id;
   char *name;
   Anant__V1__FieldType type;
   protobuf_c_boolean required;
   /*
-   * The value of an optional field a record leaves out (absent: null).
+   * Earlier names: naming an old field's name here renames it.
    */
-  Anant__V1__ScalarValue *default_value;
-  char *documentation;
+  size_t n_aliases;
+  char **aliases;
+  protobuf_c_boolean deprecated;
+  Anant__V1__SchemaField__OptionalDefaultCase optional_default_case;
+  union {
+    char *default_json;
+  };
 };
 #define ANANT__V1__SCHEMA_FIELD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__schema_field__descriptor) \
-    , (char *)protobuf_c_empty_string, ANANT__V1__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED, 0, NULL, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, ANANT__V1__FIELD_TYPE__FIELD_TYPE_UNSPECIFIED, 0, 0,NULL, 0, ANANT__V1__SCHEMA_FIELD__OPTIONAL_DEFAULT__NOT_SET, {0} }
 
 
 /*
- * A version of a record schema. Evolution rules, checked at registration: a new version
- * may add optional fields (with a default) and relax required to optional; it may not
- * remove or retype a field, nor add a required one (FAILED_PRECONDITION).
+ * A version of a kind's schema. A new version may only add a nullable field, add a field
+ * with a default, widen (INT32 to INT64, FLOAT to DOUBLE), rename through an alias or
+ * deprecate; anything else is FAILED_PRECONDITION naming the rule it breaks.
  */
 struct  Anant__V1__RecordSchema
 {
   ProtobufCMessage base;
-  char *name;
+  char *kind;
   /*
-   * From 1, one more for each evolution; assigned by the registry.
+   * From 1; assigned by the registry.
    */
   uint32_t version;
-  /*
-   * Which entities its records describe.
-   */
-  Anant__V1__EntityKind entity_kind;
   size_t n_fields;
   Anant__V1__SchemaField **fields;
+  /*
+   * The store version its registration made.
+   */
+  uint64_t store_version;
 };
 #define ANANT__V1__RECORD_SCHEMA__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__record_schema__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, ANANT__V1__ENTITY_KIND__ENTITY_KIND_UNSPECIFIED, 0,NULL }
+    , (char *)protobuf_c_empty_string, 0, 0,NULL, 0 }
 
 
 struct  Anant__V1__RegisterSchemaRequest
 {
   ProtobufCMessage base;
+  /*
+   * The kind and the proposed fields (ids and version are ignored).
+   */
   Anant__V1__RecordSchema *schema;
 };
 #define ANANT__V1__REGISTER_SCHEMA_REQUEST__INIT \
@@ -519,26 +534,19 @@ struct  Anant__V1__RegisterSchemaRequest
 struct  Anant__V1__RegisterSchemaResponse
 {
   ProtobufCMessage base;
-  /*
-   * The schema as registered, with its version.
-   */
   Anant__V1__RecordSchema *schema;
-  /*
-   * True when it equals the latest version (nothing registered).
-   */
-  protobuf_c_boolean unchanged;
 };
 #define ANANT__V1__REGISTER_SCHEMA_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__register_schema_response__descriptor) \
-    , NULL, 0 }
+    , NULL }
 
 
 struct  Anant__V1__GetSchemaRequest
 {
   ProtobufCMessage base;
-  char *name;
+  char *kind;
   /*
-   * 0 means the latest.
+   * 0 means the current version.
    */
   uint32_t version;
 };
@@ -557,213 +565,273 @@ struct  Anant__V1__GetSchemaResponse
     , NULL }
 
 
-struct  Anant__V1__ListSchemasRequest
-{
-  ProtobufCMessage base;
-};
-#define ANANT__V1__LIST_SCHEMAS_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__list_schemas_request__descriptor) \
-     }
-
-
-struct  Anant__V1__ListSchemasResponse
-{
-  ProtobufCMessage base;
-  /*
-   * The latest version of each schema, by name.
-   */
-  size_t n_schemas;
-  Anant__V1__RecordSchema **schemas;
-};
-#define ANANT__V1__LIST_SCHEMAS_RESPONSE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__list_schemas_response__descriptor) \
-    , 0,NULL }
-
-
 /*
- * The entity a record describes.
+ * A record as read: its values through the kind's current schema (renamed fields under
+ * their new names, widened values, defaults for fields added since).
  */
-struct  Anant__V1__EntityKey
+struct  Anant__V1__EntityRecord
 {
   ProtobufCMessage base;
-  char *dataset;
-  Anant__V1__EntityKind kind;
+  char *key;
   /*
-   * The node, edge or dataset id token (the dataset's name for ENTITY_KIND_DATASET).
+   * The store version that wrote it.
    */
-  char *entity_id;
+  uint64_t version;
   /*
-   * The node id token of an incidence; empty otherwise.
+   * A JSON object, field name to value, in schema order.
    */
-  char *member_id;
+  char *values_json;
 };
-#define ANANT__V1__ENTITY_KEY__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__entity_key__descriptor) \
-    , (char *)protobuf_c_empty_string, ANANT__V1__ENTITY_KIND__ENTITY_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
-
-
-/*
- * One field value of a record.
- */
-struct  Anant__V1__RecordField
-{
-  ProtobufCMessage base;
-  char *name;
-  Anant__V1__ScalarValue *value;
-};
-#define ANANT__V1__RECORD_FIELD__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__record_field__descriptor) \
-    , (char *)protobuf_c_empty_string, NULL }
-
-
-/*
- * One revision of a typed record.
- */
-struct  Anant__V1__MetadataRecord
-{
-  ProtobufCMessage base;
-  Anant__V1__EntityKey *key;
-  char *schema_name;
-  /*
-   * The schema version it was checked against.
-   */
-  uint32_t schema_version;
-  /*
-   * From 1, one more for each write of the same (key, schema_name).
-   */
-  uint64_t revision;
-  size_t n_fields;
-  Anant__V1__RecordField **fields;
-  /*
-   * Unix epoch nanoseconds of the write, and who wrote it (the token's subject).
-   */
-  uint64_t written_unix_nanos;
-  char *author;
-  /*
-   * A tombstone: the record was deleted in this revision.
-   */
-  protobuf_c_boolean deleted;
-};
-#define ANANT__V1__METADATA_RECORD__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__metadata_record__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, (char *)protobuf_c_empty_string, 0 }
+#define ANANT__V1__ENTITY_RECORD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__entity_record__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 typedef enum {
-  ANANT__V1__PUT_RECORD_REQUEST__OPTIONAL_EXPECTED_REVISION__NOT_SET = 0,
-  ANANT__V1__PUT_RECORD_REQUEST__OPTIONAL_EXPECTED_REVISION_EXPECTED_REVISION = 4
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__PUT_RECORD_REQUEST__OPTIONAL_EXPECTED_REVISION__CASE)
-} Anant__V1__PutRecordRequest__OptionalExpectedRevisionCase;
+  ANANT__V1__RECORD_CHANGE__CHANGE__NOT_SET = 0,
+  ANANT__V1__RECORD_CHANGE__CHANGE_UPSERT_JSON = 2,
+  ANANT__V1__RECORD_CHANGE__CHANGE_DELETE = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__RECORD_CHANGE__CHANGE__CASE)
+} Anant__V1__RecordChange__ChangeCase;
 
-struct  Anant__V1__PutRecordRequest
+/*
+ * One change of a batch.
+ */
+struct  Anant__V1__RecordChange
 {
   ProtobufCMessage base;
-  Anant__V1__EntityKey *key;
-  char *schema_name;
-  size_t n_fields;
-  Anant__V1__RecordField **fields;
-  Anant__V1__PutRecordRequest__OptionalExpectedRevisionCase optional_expected_revision_case;
+  char *key;
+  Anant__V1__RecordChange__ChangeCase change_case;
   union {
-    uint64_t expected_revision;
+    /*
+     * The record's values, a JSON object of field names (or aliases) to values.
+     */
+    char *upsert_json;
+    /*
+     * Deletes the record (which must exist).
+     */
+    protobuf_c_boolean delete_;
   };
 };
-#define ANANT__V1__PUT_RECORD_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__put_record_request__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, 0,NULL, ANANT__V1__PUT_RECORD_REQUEST__OPTIONAL_EXPECTED_REVISION__NOT_SET, {0} }
+#define ANANT__V1__RECORD_CHANGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__record_change__descriptor) \
+    , (char *)protobuf_c_empty_string, ANANT__V1__RECORD_CHANGE__CHANGE__NOT_SET, {0} }
 
 
-struct  Anant__V1__PutRecordResponse
+/*
+ * Applies changes to one kind atomically, as one new store version; the whole batch is
+ * validated against the current schema first.
+ */
+struct  Anant__V1__ApplyBatchRequest
 {
   ProtobufCMessage base;
-  Anant__V1__MetadataRecord *record;
+  char *kind;
+  size_t n_changes;
+  Anant__V1__RecordChange **changes;
 };
-#define ANANT__V1__PUT_RECORD_RESPONSE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__put_record_response__descriptor) \
-    , NULL }
+#define ANANT__V1__APPLY_BATCH_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__apply_batch_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL }
 
 
-struct  Anant__V1__GetRecordRequest
+struct  Anant__V1__ApplyBatchResponse
 {
   ProtobufCMessage base;
-  Anant__V1__EntityKey *key;
-  char *schema_name;
+  uint64_t store_version;
+};
+#define ANANT__V1__APPLY_BATCH_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__apply_batch_response__descriptor) \
+    , 0 }
+
+
+typedef enum {
+  ANANT__V1__AS_OF__POINT__NOT_SET = 0,
+  ANANT__V1__AS_OF__POINT_STORE_VERSION = 1,
+  ANANT__V1__AS_OF__POINT_UNIX_NANOS = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__AS_OF__POINT__CASE)
+} Anant__V1__AsOf__PointCase;
+
+/*
+ * Which store version a read sees.
+ */
+struct  Anant__V1__AsOf
+{
+  ProtobufCMessage base;
+  Anant__V1__AsOf__PointCase point_case;
+  union {
+    uint64_t store_version;
+    /*
+     * The store version current at this Unix time, in nanoseconds.
+     */
+    uint64_t unix_nanos;
+  };
+};
+#define ANANT__V1__AS_OF__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__as_of__descriptor) \
+    , ANANT__V1__AS_OF__POINT__NOT_SET, {0} }
+
+
+struct  Anant__V1__GetRecordsRequest
+{
+  ProtobufCMessage base;
+  char *kind;
+  size_t n_keys;
+  char **keys;
   /*
-   * 0 means the latest revision.
+   * Absent: now.
    */
-  uint64_t revision;
+  Anant__V1__AsOf *as_of;
 };
-#define ANANT__V1__GET_RECORD_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__get_record_request__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, 0 }
+#define ANANT__V1__GET_RECORDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__get_records_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, NULL }
 
 
-struct  Anant__V1__GetRecordResponse
+struct  Anant__V1__GetRecordsResponse
 {
   ProtobufCMessage base;
-  Anant__V1__MetadataRecord *record;
+  /*
+   * The keys that exist (as of the point read), by key.
+   */
+  size_t n_records;
+  Anant__V1__EntityRecord **records;
 };
-#define ANANT__V1__GET_RECORD_RESPONSE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__get_record_response__descriptor) \
-    , NULL }
+#define ANANT__V1__GET_RECORDS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__get_records_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Anant__V1__OrderBy
+{
+  ProtobufCMessage base;
+  char *field;
+  protobuf_c_boolean descending;
+};
+#define ANANT__V1__ORDER_BY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__order_by__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+typedef enum {
+  ANANT__V1__QUERY_RECORDS_REQUEST__OPTIONAL_LIMIT__NOT_SET = 0,
+  ANANT__V1__QUERY_RECORDS_REQUEST__OPTIONAL_LIMIT_LIMIT = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__QUERY_RECORDS_REQUEST__OPTIONAL_LIMIT__CASE)
+} Anant__V1__QueryRecordsRequest__OptionalLimitCase;
+
+struct  Anant__V1__QueryRecordsRequest
+{
+  ProtobufCMessage base;
+  char *kind;
+  /*
+   * AnantQuery expression text over the fields: comparisons with values, in (...),
+   * starts_with(field, 'p'), is null, is not null, and, or, not. Empty: every record.
+   */
+  char *filter;
+  /*
+   * Then by key; nulls last.
+   */
+  size_t n_order;
+  Anant__V1__OrderBy **order;
+  /*
+   * The fields to return, in order; empty: every field.
+   */
+  size_t n_fields;
+  char **fields;
+  Anant__V1__AsOf *as_of;
+  /*
+   * Answer the plan (the index used) instead of the records.
+   */
+  protobuf_c_boolean explain;
+  Anant__V1__QueryRecordsRequest__OptionalLimitCase optional_limit_case;
+  union {
+    uint64_t limit;
+  };
+};
+#define ANANT__V1__QUERY_RECORDS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__query_records_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, NULL, 0, ANANT__V1__QUERY_RECORDS_REQUEST__OPTIONAL_LIMIT__NOT_SET, {0} }
+
+
+struct  Anant__V1__QueryRecordsResponse
+{
+  ProtobufCMessage base;
+  size_t n_records;
+  Anant__V1__EntityRecord **records;
+  /*
+   * The query plan, when explain was asked.
+   */
+  char *plan;
+};
+#define ANANT__V1__QUERY_RECORDS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__query_records_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Anant__V1__GetRecordHistoryRequest
 {
   ProtobufCMessage base;
-  Anant__V1__EntityKey *key;
-  char *schema_name;
+  char *kind;
+  char *key;
 };
 #define ANANT__V1__GET_RECORD_HISTORY_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__get_record_history_request__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Anant__V1__HistoryEntry
+{
+  ProtobufCMessage base;
+  uint64_t version;
+  /*
+   * ISO 8601 UTC time of the store version.
+   */
+  char *time;
+  protobuf_c_boolean deleted;
+  /*
+   * The values written, as in EntityRecord (empty for a deletion).
+   */
+  char *values_json;
+};
+#define ANANT__V1__HISTORY_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__history_entry__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Anant__V1__GetRecordHistoryResponse
 {
   ProtobufCMessage base;
   /*
-   * Every revision, oldest first.
+   * Oldest first.
    */
-  size_t n_revisions;
-  Anant__V1__MetadataRecord **revisions;
+  size_t n_entries;
+  Anant__V1__HistoryEntry **entries;
 };
 #define ANANT__V1__GET_RECORD_HISTORY_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__get_record_history_response__descriptor) \
     , 0,NULL }
 
 
-typedef enum {
-  ANANT__V1__DELETE_RECORD_REQUEST__OPTIONAL_EXPECTED_REVISION__NOT_SET = 0,
-  ANANT__V1__DELETE_RECORD_REQUEST__OPTIONAL_EXPECTED_REVISION_EXPECTED_REVISION = 3
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__DELETE_RECORD_REQUEST__OPTIONAL_EXPECTED_REVISION__CASE)
-} Anant__V1__DeleteRecordRequest__OptionalExpectedRevisionCase;
-
-struct  Anant__V1__DeleteRecordRequest
+/*
+ * Declares a secondary index on a field of a kind.
+ */
+struct  Anant__V1__CreateIndexRequest
 {
   ProtobufCMessage base;
-  Anant__V1__EntityKey *key;
-  char *schema_name;
-  Anant__V1__DeleteRecordRequest__OptionalExpectedRevisionCase optional_expected_revision_case;
-  union {
-    uint64_t expected_revision;
-  };
+  char *kind;
+  char *field;
 };
-#define ANANT__V1__DELETE_RECORD_REQUEST__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__delete_record_request__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, ANANT__V1__DELETE_RECORD_REQUEST__OPTIONAL_EXPECTED_REVISION__NOT_SET, {0} }
+#define ANANT__V1__CREATE_INDEX_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__create_index_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
-struct  Anant__V1__DeleteRecordResponse
+struct  Anant__V1__CreateIndexResponse
 {
   ProtobufCMessage base;
-  /*
-   * The tombstone revision.
-   */
-  Anant__V1__MetadataRecord *record;
 };
-#define ANANT__V1__DELETE_RECORD_RESPONSE__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__delete_record_response__descriptor) \
-    , NULL }
+#define ANANT__V1__CREATE_INDEX_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__create_index_response__descriptor) \
+     }
 
 
 /* Anant__V1__DatasetSummary methods */
@@ -1317,176 +1385,195 @@ Anant__V1__GetSchemaResponse *
 void   anant__v1__get_schema_response__free_unpacked
                      (Anant__V1__GetSchemaResponse *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__ListSchemasRequest methods */
-void   anant__v1__list_schemas_request__init
-                     (Anant__V1__ListSchemasRequest         *message);
-size_t anant__v1__list_schemas_request__get_packed_size
-                     (const Anant__V1__ListSchemasRequest   *message);
-size_t anant__v1__list_schemas_request__pack
-                     (const Anant__V1__ListSchemasRequest   *message,
+/* Anant__V1__EntityRecord methods */
+void   anant__v1__entity_record__init
+                     (Anant__V1__EntityRecord         *message);
+size_t anant__v1__entity_record__get_packed_size
+                     (const Anant__V1__EntityRecord   *message);
+size_t anant__v1__entity_record__pack
+                     (const Anant__V1__EntityRecord   *message,
                       uint8_t             *out);
-size_t anant__v1__list_schemas_request__pack_to_buffer
-                     (const Anant__V1__ListSchemasRequest   *message,
+size_t anant__v1__entity_record__pack_to_buffer
+                     (const Anant__V1__EntityRecord   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__ListSchemasRequest *
-       anant__v1__list_schemas_request__unpack
+Anant__V1__EntityRecord *
+       anant__v1__entity_record__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__list_schemas_request__free_unpacked
-                     (Anant__V1__ListSchemasRequest *message,
+void   anant__v1__entity_record__free_unpacked
+                     (Anant__V1__EntityRecord *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__ListSchemasResponse methods */
-void   anant__v1__list_schemas_response__init
-                     (Anant__V1__ListSchemasResponse         *message);
-size_t anant__v1__list_schemas_response__get_packed_size
-                     (const Anant__V1__ListSchemasResponse   *message);
-size_t anant__v1__list_schemas_response__pack
-                     (const Anant__V1__ListSchemasResponse   *message,
+/* Anant__V1__RecordChange methods */
+void   anant__v1__record_change__init
+                     (Anant__V1__RecordChange         *message);
+size_t anant__v1__record_change__get_packed_size
+                     (const Anant__V1__RecordChange   *message);
+size_t anant__v1__record_change__pack
+                     (const Anant__V1__RecordChange   *message,
                       uint8_t             *out);
-size_t anant__v1__list_schemas_response__pack_to_buffer
-                     (const Anant__V1__ListSchemasResponse   *message,
+size_t anant__v1__record_change__pack_to_buffer
+                     (const Anant__V1__RecordChange   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__ListSchemasResponse *
-       anant__v1__list_schemas_response__unpack
+Anant__V1__RecordChange *
+       anant__v1__record_change__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__list_schemas_response__free_unpacked
-                     (Anant__V1__ListSchemasResponse *message,
+void   anant__v1__record_change__free_unpacked
+                     (Anant__V1__RecordChange *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__EntityKey methods */
-void   anant__v1__entity_key__init
-                     (Anant__V1__EntityKey         *message);
-size_t anant__v1__entity_key__get_packed_size
-                     (const Anant__V1__EntityKey   *message);
-size_t anant__v1__entity_key__pack
-                     (const Anant__V1__EntityKey   *message,
+/* Anant__V1__ApplyBatchRequest methods */
+void   anant__v1__apply_batch_request__init
+                     (Anant__V1__ApplyBatchRequest         *message);
+size_t anant__v1__apply_batch_request__get_packed_size
+                     (const Anant__V1__ApplyBatchRequest   *message);
+size_t anant__v1__apply_batch_request__pack
+                     (const Anant__V1__ApplyBatchRequest   *message,
                       uint8_t             *out);
-size_t anant__v1__entity_key__pack_to_buffer
-                     (const Anant__V1__EntityKey   *message,
+size_t anant__v1__apply_batch_request__pack_to_buffer
+                     (const Anant__V1__ApplyBatchRequest   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__EntityKey *
-       anant__v1__entity_key__unpack
+Anant__V1__ApplyBatchRequest *
+       anant__v1__apply_batch_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__entity_key__free_unpacked
-                     (Anant__V1__EntityKey *message,
+void   anant__v1__apply_batch_request__free_unpacked
+                     (Anant__V1__ApplyBatchRequest *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__RecordField methods */
-void   anant__v1__record_field__init
-                     (Anant__V1__RecordField         *message);
-size_t anant__v1__record_field__get_packed_size
-                     (const Anant__V1__RecordField   *message);
-size_t anant__v1__record_field__pack
-                     (const Anant__V1__RecordField   *message,
+/* Anant__V1__ApplyBatchResponse methods */
+void   anant__v1__apply_batch_response__init
+                     (Anant__V1__ApplyBatchResponse         *message);
+size_t anant__v1__apply_batch_response__get_packed_size
+                     (const Anant__V1__ApplyBatchResponse   *message);
+size_t anant__v1__apply_batch_response__pack
+                     (const Anant__V1__ApplyBatchResponse   *message,
                       uint8_t             *out);
-size_t anant__v1__record_field__pack_to_buffer
-                     (const Anant__V1__RecordField   *message,
+size_t anant__v1__apply_batch_response__pack_to_buffer
+                     (const Anant__V1__ApplyBatchResponse   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__RecordField *
-       anant__v1__record_field__unpack
+Anant__V1__ApplyBatchResponse *
+       anant__v1__apply_batch_response__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__record_field__free_unpacked
-                     (Anant__V1__RecordField *message,
+void   anant__v1__apply_batch_response__free_unpacked
+                     (Anant__V1__ApplyBatchResponse *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__MetadataRecord methods */
-void   anant__v1__metadata_record__init
-                     (Anant__V1__MetadataRecord         *message);
-size_t anant__v1__metadata_record__get_packed_size
-                     (const Anant__V1__MetadataRecord   *message);
-size_t anant__v1__metadata_record__pack
-                     (const Anant__V1__MetadataRecord   *message,
+/* Anant__V1__AsOf methods */
+void   anant__v1__as_of__init
+                     (Anant__V1__AsOf         *message);
+size_t anant__v1__as_of__get_packed_size
+                     (const Anant__V1__AsOf   *message);
+size_t anant__v1__as_of__pack
+                     (const Anant__V1__AsOf   *message,
                       uint8_t             *out);
-size_t anant__v1__metadata_record__pack_to_buffer
-                     (const Anant__V1__MetadataRecord   *message,
+size_t anant__v1__as_of__pack_to_buffer
+                     (const Anant__V1__AsOf   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__MetadataRecord *
-       anant__v1__metadata_record__unpack
+Anant__V1__AsOf *
+       anant__v1__as_of__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__metadata_record__free_unpacked
-                     (Anant__V1__MetadataRecord *message,
+void   anant__v1__as_of__free_unpacked
+                     (Anant__V1__AsOf *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__PutRecordRequest methods */
-void   anant__v1__put_record_request__init
-                     (Anant__V1__PutRecordRequest         *message);
-size_t anant__v1__put_record_request__get_packed_size
-                     (const Anant__V1__PutRecordRequest   *message);
-size_t anant__v1__put_record_request__pack
-                     (const Anant__V1__PutRecordRequest   *message,
+/* Anant__V1__GetRecordsRequest methods */
+void   anant__v1__get_records_request__init
+                     (Anant__V1__GetRecordsRequest         *message);
+size_t anant__v1__get_records_request__get_packed_size
+                     (const Anant__V1__GetRecordsRequest   *message);
+size_t anant__v1__get_records_request__pack
+                     (const Anant__V1__GetRecordsRequest   *message,
                       uint8_t             *out);
-size_t anant__v1__put_record_request__pack_to_buffer
-                     (const Anant__V1__PutRecordRequest   *message,
+size_t anant__v1__get_records_request__pack_to_buffer
+                     (const Anant__V1__GetRecordsRequest   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__PutRecordRequest *
-       anant__v1__put_record_request__unpack
+Anant__V1__GetRecordsRequest *
+       anant__v1__get_records_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__put_record_request__free_unpacked
-                     (Anant__V1__PutRecordRequest *message,
+void   anant__v1__get_records_request__free_unpacked
+                     (Anant__V1__GetRecordsRequest *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__PutRecordResponse methods */
-void   anant__v1__put_record_response__init
-                     (Anant__V1__PutRecordResponse         *message);
-size_t anant__v1__put_record_response__get_packed_size
-                     (const Anant__V1__PutRecordResponse   *message);
-size_t anant__v1__put_record_response__pack
-                     (const Anant__V1__PutRecordResponse   *message,
+/* Anant__V1__GetRecordsResponse methods */
+void   anant__v1__get_records_response__init
+                     (Anant__V1__GetRecordsResponse         *message);
+size_t anant__v1__get_records_response__get_packed_size
+                     (const Anant__V1__GetRecordsResponse   *message);
+size_t anant__v1__get_records_response__pack
+                     (const Anant__V1__GetRecordsResponse   *message,
                       uint8_t             *out);
-size_t anant__v1__put_record_response__pack_to_buffer
-                     (const Anant__V1__PutRecordResponse   *message,
+size_t anant__v1__get_records_response__pack_to_buffer
+                     (const Anant__V1__GetRecordsResponse   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__PutRecordResponse *
-       anant__v1__put_record_response__unpack
+Anant__V1__GetRecordsResponse *
+       anant__v1__get_records_response__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__put_record_response__free_unpacked
-                     (Anant__V1__PutRecordResponse *message,
+void   anant__v1__get_records_response__free_unpacked
+                     (Anant__V1__GetRecordsResponse *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__GetRecordRequest methods */
-void   anant__v1__get_record_request__init
-                     (Anant__V1__GetRecordRequest         *message);
-size_t anant__v1__get_record_request__get_packed_size
-                     (const Anant__V1__GetRecordRequest   *message);
-size_t anant__v1__get_record_request__pack
-                     (const Anant__V1__GetRecordRequest   *message,
+/* Anant__V1__OrderBy methods */
+void   anant__v1__order_by__init
+                     (Anant__V1__OrderBy         *message);
+size_t anant__v1__order_by__get_packed_size
+                     (const Anant__V1__OrderBy   *message);
+size_t anant__v1__order_by__pack
+                     (const Anant__V1__OrderBy   *message,
                       uint8_t             *out);
-size_t anant__v1__get_record_request__pack_to_buffer
-                     (const Anant__V1__GetRecordRequest   *message,
+size_t anant__v1__order_by__pack_to_buffer
+                     (const Anant__V1__OrderBy   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__GetRecordRequest *
-       anant__v1__get_record_request__unpack
+Anant__V1__OrderBy *
+       anant__v1__order_by__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__get_record_request__free_unpacked
-                     (Anant__V1__GetRecordRequest *message,
+void   anant__v1__order_by__free_unpacked
+                     (Anant__V1__OrderBy *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__GetRecordResponse methods */
-void   anant__v1__get_record_response__init
-                     (Anant__V1__GetRecordResponse         *message);
-size_t anant__v1__get_record_response__get_packed_size
-                     (const Anant__V1__GetRecordResponse   *message);
-size_t anant__v1__get_record_response__pack
-                     (const Anant__V1__GetRecordResponse   *message,
+/* Anant__V1__QueryRecordsRequest methods */
+void   anant__v1__query_records_request__init
+                     (Anant__V1__QueryRecordsRequest         *message);
+size_t anant__v1__query_records_request__get_packed_size
+                     (const Anant__V1__QueryRecordsRequest   *message);
+size_t anant__v1__query_records_request__pack
+                     (const Anant__V1__QueryRecordsRequest   *message,
                       uint8_t             *out);
-size_t anant__v1__get_record_response__pack_to_buffer
-                     (const Anant__V1__GetRecordResponse   *message,
+size_t anant__v1__query_records_request__pack_to_buffer
+                     (const Anant__V1__QueryRecordsRequest   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__GetRecordResponse *
-       anant__v1__get_record_response__unpack
+Anant__V1__QueryRecordsRequest *
+       anant__v1__query_records_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__get_record_response__free_unpacked
-                     (Anant__V1__GetRecordResponse *message,
+void   anant__v1__query_records_request__free_unpacked
+                     (Anant__V1__QueryRecordsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__QueryRecordsResponse methods */
+void   anant__v1__query_records_response__init
+                     (Anant__V1__QueryRecordsResponse         *message);
+size_t anant__v1__query_records_response__get_packed_size
+                     (const Anant__V1__QueryRecordsResponse   *message);
+size_t anant__v1__query_records_response__pack
+                     (const Anant__V1__QueryRecordsResponse   *message,
+                      uint8_t             *out);
+size_t anant__v1__query_records_response__pack_to_buffer
+                     (const Anant__V1__QueryRecordsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__QueryRecordsResponse *
+       anant__v1__query_records_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__query_records_response__free_unpacked
+                     (Anant__V1__QueryRecordsResponse *message,
                       ProtobufCAllocator *allocator);
 /* Anant__V1__GetRecordHistoryRequest methods */
 void   anant__v1__get_record_history_request__init
@@ -1507,6 +1594,25 @@ Anant__V1__GetRecordHistoryRequest *
 void   anant__v1__get_record_history_request__free_unpacked
                      (Anant__V1__GetRecordHistoryRequest *message,
                       ProtobufCAllocator *allocator);
+/* Anant__V1__HistoryEntry methods */
+void   anant__v1__history_entry__init
+                     (Anant__V1__HistoryEntry         *message);
+size_t anant__v1__history_entry__get_packed_size
+                     (const Anant__V1__HistoryEntry   *message);
+size_t anant__v1__history_entry__pack
+                     (const Anant__V1__HistoryEntry   *message,
+                      uint8_t             *out);
+size_t anant__v1__history_entry__pack_to_buffer
+                     (const Anant__V1__HistoryEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__HistoryEntry *
+       anant__v1__history_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__history_entry__free_unpacked
+                     (Anant__V1__HistoryEntry *message,
+                      ProtobufCAllocator *allocator);
 /* Anant__V1__GetRecordHistoryResponse methods */
 void   anant__v1__get_record_history_response__init
                      (Anant__V1__GetRecordHistoryResponse         *message);
@@ -1526,43 +1632,43 @@ Anant__V1__GetRecordHistoryResponse *
 void   anant__v1__get_record_history_response__free_unpacked
                      (Anant__V1__GetRecordHistoryResponse *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__DeleteRecordRequest methods */
-void   anant__v1__delete_record_request__init
-                     (Anant__V1__DeleteRecordRequest         *message);
-size_t anant__v1__delete_record_request__get_packed_size
-                     (const Anant__V1__DeleteRecordRequest   *message);
-size_t anant__v1__delete_record_request__pack
-                     (const Anant__V1__DeleteRecordRequest   *message,
+/* Anant__V1__CreateIndexRequest methods */
+void   anant__v1__create_index_request__init
+                     (Anant__V1__CreateIndexRequest         *message);
+size_t anant__v1__create_index_request__get_packed_size
+                     (const Anant__V1__CreateIndexRequest   *message);
+size_t anant__v1__create_index_request__pack
+                     (const Anant__V1__CreateIndexRequest   *message,
                       uint8_t             *out);
-size_t anant__v1__delete_record_request__pack_to_buffer
-                     (const Anant__V1__DeleteRecordRequest   *message,
+size_t anant__v1__create_index_request__pack_to_buffer
+                     (const Anant__V1__CreateIndexRequest   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__DeleteRecordRequest *
-       anant__v1__delete_record_request__unpack
+Anant__V1__CreateIndexRequest *
+       anant__v1__create_index_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__delete_record_request__free_unpacked
-                     (Anant__V1__DeleteRecordRequest *message,
+void   anant__v1__create_index_request__free_unpacked
+                     (Anant__V1__CreateIndexRequest *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__DeleteRecordResponse methods */
-void   anant__v1__delete_record_response__init
-                     (Anant__V1__DeleteRecordResponse         *message);
-size_t anant__v1__delete_record_response__get_packed_size
-                     (const Anant__V1__DeleteRecordResponse   *message);
-size_t anant__v1__delete_record_response__pack
-                     (const Anant__V1__DeleteRecordResponse   *message,
+/* Anant__V1__CreateIndexResponse methods */
+void   anant__v1__create_index_response__init
+                     (Anant__V1__CreateIndexResponse         *message);
+size_t anant__v1__create_index_response__get_packed_size
+                     (const Anant__V1__CreateIndexResponse   *message);
+size_t anant__v1__create_index_response__pack
+                     (const Anant__V1__CreateIndexResponse   *message,
                       uint8_t             *out);
-size_t anant__v1__delete_record_response__pack_to_buffer
-                     (const Anant__V1__DeleteRecordResponse   *message,
+size_t anant__v1__create_index_response__pack_to_buffer
+                     (const Anant__V1__CreateIndexResponse   *message,
                       ProtobufCBuffer     *buffer);
-Anant__V1__DeleteRecordResponse *
-       anant__v1__delete_record_response__unpack
+Anant__V1__CreateIndexResponse *
+       anant__v1__create_index_response__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   anant__v1__delete_record_response__free_unpacked
-                     (Anant__V1__DeleteRecordResponse *message,
+void   anant__v1__create_index_response__free_unpacked
+                     (Anant__V1__CreateIndexResponse *message,
                       ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
@@ -1653,44 +1759,50 @@ typedef void (*Anant__V1__GetSchemaRequest_Closure)
 typedef void (*Anant__V1__GetSchemaResponse_Closure)
                  (const Anant__V1__GetSchemaResponse *message,
                   void *closure_data);
-typedef void (*Anant__V1__ListSchemasRequest_Closure)
-                 (const Anant__V1__ListSchemasRequest *message,
+typedef void (*Anant__V1__EntityRecord_Closure)
+                 (const Anant__V1__EntityRecord *message,
                   void *closure_data);
-typedef void (*Anant__V1__ListSchemasResponse_Closure)
-                 (const Anant__V1__ListSchemasResponse *message,
+typedef void (*Anant__V1__RecordChange_Closure)
+                 (const Anant__V1__RecordChange *message,
                   void *closure_data);
-typedef void (*Anant__V1__EntityKey_Closure)
-                 (const Anant__V1__EntityKey *message,
+typedef void (*Anant__V1__ApplyBatchRequest_Closure)
+                 (const Anant__V1__ApplyBatchRequest *message,
                   void *closure_data);
-typedef void (*Anant__V1__RecordField_Closure)
-                 (const Anant__V1__RecordField *message,
+typedef void (*Anant__V1__ApplyBatchResponse_Closure)
+                 (const Anant__V1__ApplyBatchResponse *message,
                   void *closure_data);
-typedef void (*Anant__V1__MetadataRecord_Closure)
-                 (const Anant__V1__MetadataRecord *message,
+typedef void (*Anant__V1__AsOf_Closure)
+                 (const Anant__V1__AsOf *message,
                   void *closure_data);
-typedef void (*Anant__V1__PutRecordRequest_Closure)
-                 (const Anant__V1__PutRecordRequest *message,
+typedef void (*Anant__V1__GetRecordsRequest_Closure)
+                 (const Anant__V1__GetRecordsRequest *message,
                   void *closure_data);
-typedef void (*Anant__V1__PutRecordResponse_Closure)
-                 (const Anant__V1__PutRecordResponse *message,
+typedef void (*Anant__V1__GetRecordsResponse_Closure)
+                 (const Anant__V1__GetRecordsResponse *message,
                   void *closure_data);
-typedef void (*Anant__V1__GetRecordRequest_Closure)
-                 (const Anant__V1__GetRecordRequest *message,
+typedef void (*Anant__V1__OrderBy_Closure)
+                 (const Anant__V1__OrderBy *message,
                   void *closure_data);
-typedef void (*Anant__V1__GetRecordResponse_Closure)
-                 (const Anant__V1__GetRecordResponse *message,
+typedef void (*Anant__V1__QueryRecordsRequest_Closure)
+                 (const Anant__V1__QueryRecordsRequest *message,
+                  void *closure_data);
+typedef void (*Anant__V1__QueryRecordsResponse_Closure)
+                 (const Anant__V1__QueryRecordsResponse *message,
                   void *closure_data);
 typedef void (*Anant__V1__GetRecordHistoryRequest_Closure)
                  (const Anant__V1__GetRecordHistoryRequest *message,
                   void *closure_data);
+typedef void (*Anant__V1__HistoryEntry_Closure)
+                 (const Anant__V1__HistoryEntry *message,
+                  void *closure_data);
 typedef void (*Anant__V1__GetRecordHistoryResponse_Closure)
                  (const Anant__V1__GetRecordHistoryResponse *message,
                   void *closure_data);
-typedef void (*Anant__V1__DeleteRecordRequest_Closure)
-                 (const Anant__V1__DeleteRecordRequest *message,
+typedef void (*Anant__V1__CreateIndexRequest_Closure)
+                 (const Anant__V1__CreateIndexRequest *message,
                   void *closure_data);
-typedef void (*Anant__V1__DeleteRecordResponse_Closure)
-                 (const Anant__V1__DeleteRecordResponse *message,
+typedef void (*Anant__V1__CreateIndexResponse_Closure)
+                 (const Anant__V1__CreateIndexResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -1747,26 +1859,26 @@ struct Anant__V1__Metadata_Service
                      const Anant__V1__GetSchemaRequest *input,
                      Anant__V1__GetSchemaResponse_Closure closure,
                      void *closure_data);
-  void (*list_schemas)(Anant__V1__Metadata_Service *service,
-                       const Anant__V1__ListSchemasRequest *input,
-                       Anant__V1__ListSchemasResponse_Closure closure,
-                       void *closure_data);
-  void (*put_record)(Anant__V1__Metadata_Service *service,
-                     const Anant__V1__PutRecordRequest *input,
-                     Anant__V1__PutRecordResponse_Closure closure,
-                     void *closure_data);
-  void (*get_record)(Anant__V1__Metadata_Service *service,
-                     const Anant__V1__GetRecordRequest *input,
-                     Anant__V1__GetRecordResponse_Closure closure,
-                     void *closure_data);
+  void (*apply_batch)(Anant__V1__Metadata_Service *service,
+                      const Anant__V1__ApplyBatchRequest *input,
+                      Anant__V1__ApplyBatchResponse_Closure closure,
+                      void *closure_data);
+  void (*get_records)(Anant__V1__Metadata_Service *service,
+                      const Anant__V1__GetRecordsRequest *input,
+                      Anant__V1__GetRecordsResponse_Closure closure,
+                      void *closure_data);
+  void (*query_records)(Anant__V1__Metadata_Service *service,
+                        const Anant__V1__QueryRecordsRequest *input,
+                        Anant__V1__QueryRecordsResponse_Closure closure,
+                        void *closure_data);
   void (*get_record_history)(Anant__V1__Metadata_Service *service,
                              const Anant__V1__GetRecordHistoryRequest *input,
                              Anant__V1__GetRecordHistoryResponse_Closure closure,
                              void *closure_data);
-  void (*delete_record)(Anant__V1__Metadata_Service *service,
-                        const Anant__V1__DeleteRecordRequest *input,
-                        Anant__V1__DeleteRecordResponse_Closure closure,
-                        void *closure_data);
+  void (*create_index)(Anant__V1__Metadata_Service *service,
+                       const Anant__V1__CreateIndexRequest *input,
+                       Anant__V1__CreateIndexResponse_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Anant__V1__Metadata_ServiceDestroy)(Anant__V1__Metadata_Service *);
 void anant__v1__metadata__init (Anant__V1__Metadata_Service *service,
@@ -1787,11 +1899,11 @@ void anant__v1__metadata__init (Anant__V1__Metadata_Service *service,
       function_prefix__ ## list_workers,\
       function_prefix__ ## register_schema,\
       function_prefix__ ## get_schema,\
-      function_prefix__ ## list_schemas,\
-      function_prefix__ ## put_record,\
-      function_prefix__ ## get_record,\
+      function_prefix__ ## apply_batch,\
+      function_prefix__ ## get_records,\
+      function_prefix__ ## query_records,\
       function_prefix__ ## get_record_history,\
-      function_prefix__ ## delete_record  }
+      function_prefix__ ## create_index  }
 void anant__v1__metadata__list_datasets(ProtobufCService *service,
                                         const Anant__V1__ListDatasetsRequest *input,
                                         Anant__V1__ListDatasetsResponse_Closure closure,
@@ -1840,32 +1952,31 @@ void anant__v1__metadata__get_schema(ProtobufCService *service,
                                      const Anant__V1__GetSchemaRequest *input,
                                      Anant__V1__GetSchemaResponse_Closure closure,
                                      void *closure_data);
-void anant__v1__metadata__list_schemas(ProtobufCService *service,
-                                       const Anant__V1__ListSchemasRequest *input,
-                                       Anant__V1__ListSchemasResponse_Closure closure,
-                                       void *closure_data);
-void anant__v1__metadata__put_record(ProtobufCService *service,
-                                     const Anant__V1__PutRecordRequest *input,
-                                     Anant__V1__PutRecordResponse_Closure closure,
-                                     void *closure_data);
-void anant__v1__metadata__get_record(ProtobufCService *service,
-                                     const Anant__V1__GetRecordRequest *input,
-                                     Anant__V1__GetRecordResponse_Closure closure,
-                                     void *closure_data);
+void anant__v1__metadata__apply_batch(ProtobufCService *service,
+                                      const Anant__V1__ApplyBatchRequest *input,
+                                      Anant__V1__ApplyBatchResponse_Closure closure,
+                                      void *closure_data);
+void anant__v1__metadata__get_records(ProtobufCService *service,
+                                      const Anant__V1__GetRecordsRequest *input,
+                                      Anant__V1__GetRecordsResponse_Closure closure,
+                                      void *closure_data);
+void anant__v1__metadata__query_records(ProtobufCService *service,
+                                        const Anant__V1__QueryRecordsRequest *input,
+                                        Anant__V1__QueryRecordsResponse_Closure closure,
+                                        void *closure_data);
 void anant__v1__metadata__get_record_history(ProtobufCService *service,
                                              const Anant__V1__GetRecordHistoryRequest *input,
                                              Anant__V1__GetRecordHistoryResponse_Closure closure,
                                              void *closure_data);
-void anant__v1__metadata__delete_record(ProtobufCService *service,
-                                        const Anant__V1__DeleteRecordRequest *input,
-                                        Anant__V1__DeleteRecordResponse_Closure closure,
-                                        void *closure_data);
+void anant__v1__metadata__create_index(ProtobufCService *service,
+                                       const Anant__V1__CreateIndexRequest *input,
+                                       Anant__V1__CreateIndexResponse_Closure closure,
+                                       void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    anant__v1__version_state__descriptor;
 extern const ProtobufCEnumDescriptor    anant__v1__worker_role__descriptor;
-extern const ProtobufCEnumDescriptor    anant__v1__entity_kind__descriptor;
 extern const ProtobufCEnumDescriptor    anant__v1__field_type__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__dataset_summary__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__dataset_version__descriptor;
@@ -1896,19 +2007,21 @@ extern const ProtobufCMessageDescriptor anant__v1__register_schema_request__desc
 extern const ProtobufCMessageDescriptor anant__v1__register_schema_response__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__get_schema_request__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__get_schema_response__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__list_schemas_request__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__list_schemas_response__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__entity_key__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__record_field__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__metadata_record__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__put_record_request__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__put_record_response__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__get_record_request__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__get_record_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__entity_record__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__record_change__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__apply_batch_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__apply_batch_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__as_of__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__get_records_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__get_records_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__order_by__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__query_records_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__query_records_response__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__get_record_history_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__history_entry__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__get_record_history_response__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__delete_record_request__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__delete_record_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__create_index_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__create_index_response__descriptor;
 extern const ProtobufCServiceDescriptor anant__v1__metadata__descriptor;
 
 PROTOBUF_C__END_DECLS
