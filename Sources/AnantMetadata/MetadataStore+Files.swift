@@ -42,11 +42,28 @@ extension MetadataStore {
     ///
     /// - Returns: the number of records written.
     public func export(kind: String, asOf version: Int64? = nil, to path: String) throws(Status) -> Int {
+        let batch = try table(kind: kind, asOf: version)
+        do {
+            let writer = try ParquetFileWriter(path: path, schema: batch.schema, options: ParquetWriteOptions(compression: .zstd(level: 3)))
+            try writer.write(batch)
+            _ = try writer.close()
+        } catch {
+            throw Status(error.code == .io && error.message.contains("disk is full") ? .resourceExhausted : .internal, "cannot write \(path): \(error.message)")
+        }
+        return batch.rowCount
+    }
+
+    /// A kind's records (current, or as of a store version) as a table: the key column
+    /// (named `keyColumn`; strings, or with `integerKeys` Int64 when every key is an
+    /// integer, so that it joins integer node and edge ids), `version`, then a typed column
+    /// per field.
+    public func table(kind: String, asOf version: Int64? = nil, keyColumn: String = "key", integerKeys: Bool = false) throws(Status) -> RecordBatch {
         let schema = try schema(kind: kind)
         let records = try query(kind: kind, EntityQuery(asOf: version))
-        var named: [(String, AnantColumnar.Column)] = [
-            ("key", .string(StringColumn(records.map(\.key)))), ("version", .int64(Int64Column(records.map(\.version)))),
-        ]
+        let numbers = integerKeys ? records.map { Int64($0.key) } : []
+        let keys: AnantColumnar.Column = integerKeys && !records.isEmpty && numbers.allSatisfy({ $0 != nil })
+            ? .int64(Int64Column(numbers.map { $0! })) : .string(StringColumn(records.map(\.key)))
+        var named: [(String, AnantColumnar.Column)] = [(keyColumn, keys), ("version", .int64(Int64Column(records.map(\.version))))]
         for field in schema.fields {
             let values = records.map { $0.values[field.name] ?? .null }
             let column: AnantColumnar.Column
@@ -67,18 +84,8 @@ extension MetadataStore {
             }
             named.append((field.name, column))
         }
-        do {
-            let batch = try RecordBatch(named)
-            let writer = try ParquetFileWriter(path: path, schema: batch.schema, options: ParquetWriteOptions(compression: .zstd(level: 3)))
-            try writer.write(batch)
-            _ = try writer.close()
-        } catch let error as ColumnarError {
-            throw Status(error.code == .noSpace ? .resourceExhausted : .invalidArgument, error.message)
-        } catch let error as ParquetError {
-            throw Status(.internal, "cannot write \(path): \(error.message)")
-        } catch {
-            throw Status(.internal, "cannot write \(path): \(error)")
+        do { return try RecordBatch(named) } catch {
+            throw Status(.invalidArgument, "\(kind) cannot be a table: \(error.message) (a field named \(keyColumn) or version?)")
         }
-        return records.count
     }
 }

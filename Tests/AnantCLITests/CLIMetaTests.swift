@@ -50,6 +50,20 @@ import Testing
         _ = try run(["meta", "delete", "--db", db, "paper", "p2", "p3"])
         #expect(try run(["meta", "restore", "--db", db, backup]).status == 0)
         #expect(try run(["meta", "query", "--db", db, "paper"]).stdoutText.split(separator: "\n").count == 2)
+        // A kind joins the tables of a hypergraph: --join meta:KIND --on node.
+        _ = try run(["meta", "schema", "--db", db, "person", "--fields", #"[{"name":"affiliation","type":"string"},{"name":"h_index","type":"int32"}]"#])
+        _ = try run(["meta", "put", "--db", db, "person"], input: """
+            {"key":"AZ","affiliation":"Thenardiers","h_index":3}
+            {"key":"BA","affiliation":"ABC","h_index":7}
+            """)
+        let lesmis = TestData.sample("lesmis.hif.json").path
+        let joined = try run(["query", lesmis, "--table", "nodes", "--join", "meta:person", "--on", "node", "--meta-db", db,
+                              "--select", "node, FullName, h_index", "--format", "csv"])
+        #expect(joined.stdoutText == "node,FullName,h_index\nAZ,Anzelma,3\nBA,Bahorel,7\n", "\(joined.stderrText)")
+        let grouped = try run(["query", lesmis, "--join", "meta:person", "--on", "node", "--meta-db", db, "--group-by", "affiliation",
+                               "--agg", "count(*) as n", "--sort", "affiliation", "--format", "csv"])
+        #expect(grouped.stdoutText == "affiliation,n\nABC,9\nThenardiers,3\n", "\(grouped.stderrText)")
+        #expect(try run(["query", lesmis, "--join", "meta:person", "--on", "node"]).stderrText.contains("--meta-db"))
         // Errors name what is wrong, with their status.
         let narrowing = try run(["meta", "schema", "--db", db, "paper", "--fields",
                                  #"[{"name":"name","type":"string","required":true},{"name":"year","type":"int32"},{"name":"tag","type":"string"}]"#])

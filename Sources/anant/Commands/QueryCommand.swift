@@ -1,4 +1,5 @@
 import AnantColumnar
+import AnantMetadata
 import AnantDataset
 import AnantHypergraph
 import AnantOperations
@@ -33,8 +34,11 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "The table to scan: incidences, nodes or edges.")
     var table: DatasetTable = .incidences
 
-    @Option(help: "Join with another table of the input (incidences, nodes, edges) or a Parquet file.")
+    @Option(help: "Join with another table of the input (incidences, nodes, edges), a Parquet file, or meta:KIND (the records of a kind of --meta-db).")
     var join: String?
+
+    @Option(name: .customLong("meta-db"), help: "The metadata store whose records --join meta:KIND reads.")
+    var metaDatabase: String?
 
     @Option(help: "Comma-separated join keys, the same name on both sides.")
     var on: String?
@@ -96,6 +100,7 @@ struct QueryCommand: ParsableCommand {
         if let memoryBudget, memoryBudget < 1 { throw ValidationError("--memory-budget must be at least 1 (MiB)") }
         if join != nil, on == nil, leftOn == nil || rightOn == nil { throw ValidationError("--join needs --on KEYS, or --left-on and --right-on") }
         if join == nil, on != nil || leftOn != nil || rightOn != nil { throw ValidationError("--on, --left-on and --right-on need --join") }
+        if join?.hasPrefix("meta:") == true, metaDatabase == nil { throw ValidationError("--join meta:KIND needs --meta-db FILE") }
         if groupBy != nil, agg.isEmpty { throw ValidationError("--group-by needs at least one --agg") }
         if format == .parquet, out == nil { throw ValidationError("--format parquet needs --out FILE") }
         if metrics, table == .incidences { throw ValidationError("--metrics attaches to --table nodes or --table edges") }
@@ -115,7 +120,21 @@ struct QueryCommand: ParsableCommand {
         var context = runOptions.context
         context.memoryBudget = memoryBudget.map { $0 << 20 }
         let input = try OperationInput(path: input)
-        let spec = self.spec
+        var spec = self.spec
+        // meta:KIND: the kind's current records, keyed by the join's right key, as a
+        // Parquet file the join reads (removed afterwards).
+        var metaFile: String? = nil
+        defer { if let metaFile { try? FileManager.default.removeItem(atPath: metaFile) } }
+        if let join = spec.join, join.table.hasPrefix("meta:"), let metaDatabase {
+            let kind = String(join.table.dropFirst(5))
+            let table = try meta { try MetadataStore(path: metaDatabase).table(kind: kind, keyColumn: join.rightOn.first ?? "key", integerKeys: true) }
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("anant-meta-\(getpid())-\(kind.hashValue).parquet").path
+            let writer = try ParquetFileWriter(path: path, schema: table.schema, options: ParquetWriteOptions(compression: .uncompressed))
+            try writer.write(table)
+            _ = try writer.close()
+            metaFile = path
+            spec.join?.table = path
+        }
         do {
             if metrics {
                 let h = try Progress.run("reading \(self.input)") { try input.hypergraph(context: context) }
