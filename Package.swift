@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "anant-bench",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantProto", "AnantWire", "CAnantSystem",
+                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantProto", "AnantWire", "AnantMetadata", "CAnantSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/Sources/anant-bench",

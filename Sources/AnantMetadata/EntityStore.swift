@@ -2,6 +2,7 @@ import AnantColumnar
 import AnantWire
 import Foundation
 import GRDB
+import Synchronization
 
 /// A record as read: its key, the store version that wrote it, and its values through the
 /// kind's current schema (renamed fields under their new names, widened values, defaults
@@ -132,10 +133,11 @@ extension MetadataStore {
                 }
             }
             let version = try Self.newStoreVersion(db, now: now, what: "batch of \(batch.count) on \(kind)")
+            let close = try db.cachedStatement(sql: "UPDATE records SET valid_to = ? WHERE kind = ? AND key = ? AND valid_to IS NULL")
+            let insert = try db.cachedStatement(sql: "INSERT INTO records (kind, key, valid_from, deleted, fields) VALUES (?, ?, ?, ?, ?)")
             for row in rows {
-                try db.execute(sql: "UPDATE records SET valid_to = ? WHERE kind = ? AND key = ? AND valid_to IS NULL", arguments: [version, kind, row.key])
-                try db.execute(sql: "INSERT INTO records (kind, key, valid_from, deleted, fields) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [kind, row.key, version, row.fields == nil ? 1 : 0, row.fields ?? "{}"])
+                try close.execute(arguments: [version, kind, row.key])
+                try insert.execute(arguments: [kind, row.key, version, row.fields == nil ? 1 : 0, row.fields ?? "{}"])
             }
             return version
         }
@@ -173,7 +175,7 @@ extension MetadataStore {
                 sql += " AND key IN (\(keys.map { _ in "?" }.joined(separator: ",")))"
                 arguments += StatementArguments(keys)
             }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY key", arguments: arguments).map { row in
+            return try Row.fetchAll(try db.cachedStatement(sql: sql + " ORDER BY key"), arguments: arguments).map { row in
                 EntityRecord(key: row["key"], version: row["valid_from"], values: try Self.view(row["fields"], schema: schema))
             }
         }
@@ -216,11 +218,25 @@ extension MetadataStore {
 
     static func schema(_ db: Database, kind: String, version: Int?) throws -> (schema: EntitySchema, nextField: Int)? {
         let row = try version.map {
-            try Row.fetchOne(db, sql: "SELECT * FROM kind_schemas WHERE kind = ? AND version = ?", arguments: [kind, $0])
-        } ?? Row.fetchOne(db, sql: "SELECT * FROM kind_schemas WHERE kind = ? ORDER BY version DESC LIMIT 1", arguments: [kind])
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM kind_schemas WHERE kind = ? AND version = ?"), arguments: [kind, $0])
+        } ?? Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM kind_schemas WHERE kind = ? ORDER BY version DESC LIMIT 1"), arguments: [kind])
         guard let row else { return nil }
-        let fields = try JSONDecoder().decode([EntityField].self, from: Data((row["fields"] as String).utf8))
+        let fields = try decodedFields(row["fields"])
         return (EntitySchema(kind: kind, version: row["version"], fields: fields, storeVersion: row["store_version"]), row["next_field"])
+    }
+
+    /// Schemas' fields decoded, by their stored text (so never stale): a point read
+    /// decodes none.
+    private static let fieldsCache = Mutex<[String: [EntityField]]>([:])
+
+    static func decodedFields(_ text: String) throws -> [EntityField] {
+        if let cached = fieldsCache.withLock({ $0[text] }) { return cached }
+        let fields = try JSONDecoder().decode([EntityField].self, from: Data(text.utf8))
+        fieldsCache.withLock { cache in
+            if cache.count >= 1024 { cache.removeAll() }
+            cache[text] = fields
+        }
+        return fields
     }
 
     /// The stored form of an upsert's values: a JSON object by field id.

@@ -1,0 +1,97 @@
+import AnantColumnar
+import AnantMetadata
+import AnantProto
+import AnantWire
+import ArgumentParser
+import Foundation
+
+/// The entity metadata store at scale: `--entities` records of ten typed fields upserted
+/// in batches, point lookups by key embedded and over the wire (a release
+/// `anant-metadata` on 127.0.0.1 serving the same file), and a 1%-selective indexed
+/// query; the records are exported to Parquet for the polars and DuckDB anchors.
+struct MetaBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "meta", abstract: "Time the entity metadata store.")
+
+    @Option(help: "The anant-metadata binary (release).") var service: String
+    @Option(help: "Records to upsert.") var entities = 1_000_000
+    @Option(help: "Records per batch.") var batch = 10_000
+    @Option(help: "Point lookups timed (each way).") var lookups = 20_000
+    @Option(help: "Where to write the store and its Parquet export.") var workdir: String
+    @OptionGroup var timing: TimingOptions
+
+    func run() async throws {
+        try? FileManager.default.removeItem(atPath: workdir)
+        try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+        let db = workdir + "/meta.db"
+        let store = try MetadataStore(path: db)
+        _ = try store.registerSchema(kind: "entity", fields: [
+            EntityField("name", .string, required: true), EntityField("grp", .int64), EntityField("score", .double),
+            EntityField("flag", .bool), EntityField("year", .int32), EntityField("tag", .string), EntityField("count", .int64),
+            EntityField("weight", .float), EntityField("note", .string), EntityField("seen", .timestamp),
+        ])
+        var state: UInt64 = 7
+        func next(_ n: UInt64) -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return (state >> 33) % n
+        }
+        // Bulk upsert.
+        let (upsertSeconds, _) = try Timing.once { () throws -> Void in
+            var start = 0
+            while start < entities {
+                let changes = (start..<min(entities, start + batch)).map { i -> EntityChange in
+                    .upsert(key: "e\(i)", values: JSONObject([
+                        ("name", .string("entity \(i)")), ("grp", .int(Int64(next(100)))), ("score", .double(Double(next(1_000_000)) / 1e6)),
+                        ("flag", .bool(next(2) == 0)), ("year", .int(Int64(1990 + next(35)))), ("tag", .string("t\(next(50))")),
+                        ("count", .int(Int64(next(1 << 20)))), ("weight", .double(Double(next(1000)) / 8)), ("note", .string("note \(next(1000))")),
+                        ("seen", .string("2026-12-0\(1 + next(9))T12:00:00Z")),
+                    ]))
+                }
+                _ = try store.apply(kind: "entity", changes)
+                start += batch
+            }
+        }
+        Timing.emit(["bench": "meta bulk upsert", "tool": "anant", "op": "ApplyBatch", "median_s": upsertSeconds, "rows": entities,
+                     "records_per_s": Double(entities) / upsertSeconds, "batch": batch])
+        let (indexSeconds, _) = try Timing.once { try store.createIndex(kind: "entity", field: "grp") }
+        Timing.emit(["bench": "meta create index", "tool": "anant", "op": "createIndex", "median_s": indexSeconds, "rows": entities])
+
+        // Point lookups, embedded.
+        let keys = (0..<lookups).map { _ in "e\(next(UInt64(entities)))" }
+        var embedded = [Double]()
+        for key in keys {
+            let start = Timing.now()
+            guard try store.record(kind: "entity", key: key) != nil else { throw ValidationError("no record \(key)") }
+            embedded.append(Timing.now() - start)
+        }
+        embedded.sort()
+        Timing.emit(["bench": "meta point lookup p50 embedded", "tool": "anant", "op": "record", "median_s": embedded[embedded.count / 2]])
+        Timing.emit(["bench": "meta point lookup p99 embedded", "tool": "anant", "op": "record", "median_s": embedded[embedded.count * 99 / 100]])
+
+        // Point lookups over the wire, from the service on the same file.
+        let server = try StartedService(binary: service, arguments: ["--db", db, "--log-level", "warning"])
+        defer { server.stop() }
+        let client = RPCClient(host: "127.0.0.1", port: server.port)
+        var request = Anant_V1_GetRecordsRequest()
+        request.kind = "entity"
+        var wire = [Double]()
+        for (i, key) in keys.enumerated() {
+            request.keys = [key]
+            let start = Timing.now()
+            let answer: Anant_V1_GetRecordsResponse = try await client.unary("anant.v1.Metadata/GetRecords", request)
+            if i >= 1000 { wire.append(Timing.now() - start) }
+            guard answer.records.count == 1 else { throw ValidationError("no record \(key) over the wire") }
+        }
+        wire.sort()
+        Timing.emit(["bench": "meta point lookup p50 wire", "tool": "anant", "op": "GetRecords", "median_s": wire[wire.count / 2]])
+        Timing.emit(["bench": "meta point lookup p99 wire", "tool": "anant", "op": "GetRecords", "median_s": wire[wire.count * 99 / 100]])
+        await client.close()
+
+        // A 1%-selective indexed query.
+        var rows = 0
+        let query = EntityQuery(filter: .equals("grp", .int(7)))
+        let stats = try timing.measure { rows = try store.query(kind: "entity", query).count }
+        let plan = try store.explain(kind: "entity", query)
+        Timing.emit(["bench": "meta indexed query 1%", "tool": "anant", "op": "grp = 7", "result_rows": rows, "plan": plan].merging(stats) { a, _ in a })
+        _ = try store.export(kind: "entity", to: workdir + "/entity.parquet")
+    }
+}
