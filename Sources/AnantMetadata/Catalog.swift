@@ -7,8 +7,15 @@ import GRDB
 /// The catalog: datasets, their versions (pending, then published and immutable, or
 /// deleted) and each published version's manifest and shard placement.
 extension MetadataStore {
-    /// Every dataset, by name, with its latest published version.
-    public func datasets() throws(Status) -> [Anant_V1_DatasetSummary] {
+    /// A dataset's namespace: the part of its name before the first '.', or "default".
+    public static func namespace(of dataset: String) -> String {
+        guard let dot = dataset.firstIndex(of: "."), dot != dataset.startIndex else { return "default" }
+        return String(dataset[..<dot])
+    }
+
+    /// Every dataset (of a namespace, when given), by name, with its latest published
+    /// version.
+    public func datasets(namespace: String? = nil) throws(Status) -> [Anant_V1_DatasetSummary] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT d.name, COALESCE(MAX(CASE WHEN v.state = ? THEN v.version END), 0) AS latest, COUNT(v.version) AS count
@@ -19,8 +26,9 @@ extension MetadataStore {
                 summary.name = row["name"]
                 summary.latestVersion = UInt64(row["latest"] as Int64)
                 summary.versionCount = UInt32(row["count"] as Int64)
+                summary.namespace = Self.namespace(of: summary.name)
                 return summary
-            }
+            }.filter { namespace == nil || $0.namespace == namespace }
         }
     }
 

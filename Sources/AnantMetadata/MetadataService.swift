@@ -14,9 +14,9 @@ public struct MetadataService: Sendable {
 
     var catalogMethods: [RPCMethod] {
         [
-            .unary(Self.prefix + "ListDatasets") { (_: Anant_V1_ListDatasetsRequest, _) in
+            .unary(Self.prefix + "ListDatasets") { (request: Anant_V1_ListDatasetsRequest, _) in
                 var response = Anant_V1_ListDatasetsResponse()
-                response.datasets = try store.datasets()
+                response.datasets = try store.datasets(namespace: request.namespace.isEmpty ? nil : request.namespace)
                 return response
             },
             .unary(Self.prefix + "ListVersions") { (request: Anant_V1_ListVersionsRequest, _) in

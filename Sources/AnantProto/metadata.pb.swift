@@ -196,6 +196,10 @@ public nonisolated struct Anant_V1_DatasetSummary: Sendable {
 
   public var versionCount: UInt32 = 0
 
+  /// Its namespace: the part of its name before the first '.' ("lab" for "lab.papers"),
+  /// "default" for a name without one. Token scopes name namespaces.
+  public var namespace: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -239,6 +243,9 @@ public nonisolated struct Anant_V1_ListDatasetsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  /// Only the datasets of this namespace; empty: every dataset.
+  public var namespace: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1082,7 +1089,7 @@ nonisolated extension Anant_V1_FieldType: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Anant_V1_DatasetSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DatasetSummary"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}latest_version\0\u{3}version_count\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}latest_version\0\u{3}version_count\0\u{1}namespace\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1093,6 +1100,7 @@ nonisolated extension Anant_V1_DatasetSummary: SwiftProtobuf.Message, SwiftProto
       case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.latestVersion) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.versionCount) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
       default: break
       }
     }
@@ -1108,6 +1116,9 @@ nonisolated extension Anant_V1_DatasetSummary: SwiftProtobuf.Message, SwiftProto
     if self.versionCount != 0 {
       try visitor.visitSingularUInt32Field(value: self.versionCount, fieldNumber: 3)
     }
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1115,6 +1126,7 @@ nonisolated extension Anant_V1_DatasetSummary: SwiftProtobuf.Message, SwiftProto
     if lhs.name != rhs.name {return false}
     if lhs.latestVersion != rhs.latestVersion {return false}
     if lhs.versionCount != rhs.versionCount {return false}
+    if lhs.namespace != rhs.namespace {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1176,18 +1188,29 @@ nonisolated extension Anant_V1_DatasetVersion: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Anant_V1_ListDatasetsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListDatasetsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}namespace\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.namespace) }()
+      default: break
+      }
+    }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.namespace.isEmpty {
+      try visitor.visitSingularStringField(value: self.namespace, fieldNumber: 1)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_ListDatasetsRequest, rhs: Anant_V1_ListDatasetsRequest) -> Bool {
+    if lhs.namespace != rhs.namespace {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -79,6 +79,12 @@ import Testing
         #expect(Self.code { _ = try store.version(v1) } == .notFound)
         #expect(try store.createVersion(of: "papers").version == 3)
         #expect(try store.versions(of: "papers").map(\.dataset.version) == [2, 3])
+        // Namespaces: the part of a name before its first '.'.
+        _ = try store.createVersion(of: "lab.graphs")
+        _ = try store.createVersion(of: "lab.papers")
+        #expect(try store.datasets(namespace: "lab").map(\.name) == ["lab.graphs", "lab.papers"])
+        #expect(try store.datasets(namespace: "default").map(\.name) == ["papers"])
+        #expect(try store.datasets().map(\.namespace) == ["lab", "lab", "default"])
         // Unknown and hostile names.
         #expect(Self.code { _ = try store.versions(of: "nope") } == .notFound)
         for name in ["../x", "", "a/b", ".h", "a\u{0}"] { #expect(Self.code { _ = try store.createVersion(of: name) } == .invalidArgument) }

@@ -1987,7 +1987,7 @@ void   anant__v1__create_index_response__free_unpacked
   assert(message->base.descriptor == &anant__v1__create_index_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor anant__v1__dataset_summary__field_descriptors[3] =
+static const ProtobufCFieldDescriptor anant__v1__dataset_summary__field_descriptors[4] =
 {
   {
     "name",
@@ -2025,16 +2025,29 @@ static const ProtobufCFieldDescriptor anant__v1__dataset_summary__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "namespace",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__DatasetSummary, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__dataset_summary__field_indices_by_name[] = {
   1,   /* field[1] = latest_version */
   0,   /* field[0] = name */
+  3,   /* field[3] = namespace */
   2,   /* field[2] = version_count */
 };
 static const ProtobufCIntRange anant__v1__dataset_summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor anant__v1__dataset_summary__descriptor =
 {
@@ -2044,7 +2057,7 @@ const ProtobufCMessageDescriptor anant__v1__dataset_summary__descriptor =
   "Anant__V1__DatasetSummary",
   "anant.v1",
   sizeof(Anant__V1__DatasetSummary),
-  3,
+  4,
   anant__v1__dataset_summary__field_descriptors,
   anant__v1__dataset_summary__field_indices_by_name,
   1,  anant__v1__dataset_summary__number_ranges,
@@ -2141,9 +2154,29 @@ const ProtobufCMessageDescriptor anant__v1__dataset_version__descriptor =
   (ProtobufCMessageInit) anant__v1__dataset_version__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define anant__v1__list_datasets_request__field_descriptors NULL
-#define anant__v1__list_datasets_request__field_indices_by_name NULL
-#define anant__v1__list_datasets_request__number_ranges NULL
+static const ProtobufCFieldDescriptor anant__v1__list_datasets_request__field_descriptors[1] =
+{
+  {
+    "namespace",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ListDatasetsRequest, namespace_),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__list_datasets_request__field_indices_by_name[] = {
+  0,   /* field[0] = namespace */
+};
+static const ProtobufCIntRange anant__v1__list_datasets_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
 const ProtobufCMessageDescriptor anant__v1__list_datasets_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -2152,10 +2185,10 @@ const ProtobufCMessageDescriptor anant__v1__list_datasets_request__descriptor =
   "Anant__V1__ListDatasetsRequest",
   "anant.v1",
   sizeof(Anant__V1__ListDatasetsRequest),
-  0,
+  1,
   anant__v1__list_datasets_request__field_descriptors,
   anant__v1__list_datasets_request__field_indices_by_name,
-  0,  anant__v1__list_datasets_request__number_ranges,
+  1,  anant__v1__list_datasets_request__number_ranges,
   (ProtobufCMessageInit) anant__v1__list_datasets_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

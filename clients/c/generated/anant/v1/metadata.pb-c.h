@@ -131,10 +131,15 @@ struct  Anant__V1__DatasetSummary
    */
   uint64_t latest_version;
   uint32_t version_count;
+  /*
+   * Its namespace: the part of its name before the first '.' ("lab" for "lab.papers"),
+   * "default" for a name without one. Token scopes name namespaces.
+   */
+  char *namespace_;
 };
 #define ANANT__V1__DATASET_SUMMARY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__dataset_summary__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -167,10 +172,14 @@ struct  Anant__V1__DatasetVersion
 struct  Anant__V1__ListDatasetsRequest
 {
   ProtobufCMessage base;
+  /*
+   * Only the datasets of this namespace; empty: every dataset.
+   */
+  char *namespace_;
 };
 #define ANANT__V1__LIST_DATASETS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__list_datasets_request__descriptor) \
-     }
+    , (char *)protobuf_c_empty_string }
 
 
 struct  Anant__V1__ListDatasetsResponse
