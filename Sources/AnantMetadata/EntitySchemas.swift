@@ -75,6 +75,13 @@ enum SchemaEvolution {
                 do { _ = try EntityValues.check(value, as: field.type, field: field.name) } catch { throw refuse(kind, error.message) }
             }
         }
+        // An alias names an old name, never a field of this proposal (that would move
+        // another field's values under it).
+        for field in proposal {
+            if let taken = field.aliases.first(where: { alias in proposal.contains { $0.name == alias } }) {
+                throw refuse(kind, "the alias \(taken) of \(field.name) is the name of another field of the schema")
+            }
+        }
         var next = nextID
         var matched = Set<Int>()
         var out = [EntityField]()
@@ -150,6 +157,7 @@ enum EntityValues {
         case (.float, .int(let n)): return .double(Double(Float(n)))
         case (.float, .double(let d)):
             guard d.isFinite else { throw wrong() }
+            guard abs(d) <= Double(Float.greatestFiniteMagnitude) else { throw Status(.outOfRange, "field \(field) is a float; \(d) does not fit") }
             return .double(Double(Float(d)))
         case (.double, .int(let n)): return .double(Double(n))
         case (.double, .double(let d)):

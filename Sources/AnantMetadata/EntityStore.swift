@@ -172,8 +172,10 @@ extension MetadataStore {
             var sql = "SELECT key, valid_from, fields FROM records WHERE kind = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) AND deleted = 0"
             var arguments: StatementArguments = [kind, at, at]
             if let keys {
-                sql += " AND key IN (\(keys.map { _ in "?" }.joined(separator: ",")))"
-                arguments += StatementArguments(keys)
+                // One statement whatever the number of keys: the keys as one JSON array.
+                guard keys.count <= 100_000 else { throw Status(.invalidArgument, "at most 100,000 keys per read (got \(keys.count))") }
+                sql += " AND key IN (SELECT value FROM json_each(?))"
+                arguments += [JSONWriter().string(.array(keys.map { .string($0) }))]
             }
             return try Row.fetchAll(try db.cachedStatement(sql: sql + " ORDER BY key"), arguments: arguments).map { row in
                 EntityRecord(key: row["key"], version: row["valid_from"], values: try Self.view(row["fields"], schema: schema))
@@ -210,9 +212,13 @@ extension MetadataStore {
     }
 
     static func newStoreVersion(_ db: Database, now: UInt64, what: String) throws -> Int64 {
-        let date = Date(timeIntervalSince1970: Double(now) / 1e9)
+        // Times never go back with versions (a clock stepped back keeps the last time), so
+        // the version current at a time is the last one stamped at or before it.
+        let last = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(unix_nanos), 0) FROM store_versions") ?? 0
+        let stamp = max(Int64(clamping: now), last)
+        let date = Date(timeIntervalSince1970: Double(stamp) / 1e9)
         try db.execute(sql: "INSERT INTO store_versions (unix_nanos, created, what) VALUES (?, ?, ?)",
-                       arguments: [Int64(clamping: now), timestamp(date), what])
+                       arguments: [stamp, timestamp(date), what])
         return db.lastInsertedRowID
     }
 

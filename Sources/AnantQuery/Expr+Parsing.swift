@@ -14,7 +14,13 @@ extension Expr {
     ///                | contains(expr, 'text') | starts_with(expr, 'text') | ends_with(expr, 'text')
     ///
     /// Keywords are case-insensitive; strings double a quote to contain one.
+    ///
+    /// Limits (text from the network reaches it): 64 KiB of text, nesting 128 deep, 4,096
+    /// operators; beyond them the text is refused, never recursed into without bound.
     public static func parse(_ text: String) throws(QueryError) -> Expr {
+        guard text.utf8.count <= ExprParser.maximumBytes else {
+            throw QueryError(.syntax, "an expression of \(text.utf8.count) bytes is over the limit of \(ExprParser.maximumBytes)")
+        }
         var parser = ExprParser(Array(text.utf8))
         let expr = try parser.or()
         parser.skipSpace()
@@ -24,8 +30,27 @@ extension Expr {
 }
 
 struct ExprParser {
+    static let maximumBytes = 64 << 10
+    static let maximumDepth = 128
+    static let maximumOperators = 4096
     let bytes: [UInt8]
     var position = 0
+    var depth = 0
+    var operators = 0
+
+    /// Runs a nested parse, refusing nesting past the limit.
+    mutating func nested(_ body: (inout ExprParser) throws(QueryError) -> Expr) throws(QueryError) -> Expr {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= ExprParser.maximumDepth else { throw error("the expression nests deeper than \(ExprParser.maximumDepth) levels") }
+        return try body(&self)
+    }
+
+    /// Counts one more operator, refusing more than the limit.
+    mutating func count() throws(QueryError) {
+        operators += 1
+        guard operators <= ExprParser.maximumOperators else { throw error("the expression has more than \(ExprParser.maximumOperators) operators") }
+    }
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -65,13 +90,19 @@ struct ExprParser {
 
     mutating func or() throws(QueryError) -> Expr {
         var left = try and()
-        while keyword("or") { left = .or(left, try and()) }
+        while keyword("or") {
+            try count()
+            left = .or(left, try and())
+        }
         return left
     }
 
     mutating func and() throws(QueryError) -> Expr {
         var left = try not()
-        while keyword("and") { left = .and(left, try not()) }
+        while keyword("and") {
+            try count()
+            left = .and(left, try not())
+        }
         return left
     }
 
@@ -79,7 +110,7 @@ struct ExprParser {
         let save = position
         if keyword("not") {
             // `not in` belongs to a predicate; here `not` negates what follows.
-            return .not(try not())
+            return .not(try nested { (p: inout ExprParser) throws(QueryError) in try p.not() })
         }
         position = save
         return try predicate()
@@ -115,28 +146,31 @@ struct ExprParser {
     mutating func sum() throws(QueryError) -> Expr {
         var left = try product()
         while true {
-            if take("+") { left = .arithmetic(.add, left, try product()) } else if take("-") { left = .arithmetic(.subtract, left, try product()) } else { return left }
-        }
-    }
-
-    mutating func product() throws(QueryError) -> Expr {
-        var left = try unary()
-        while true {
-            if take("*") {
-                left = .arithmetic(.multiply, left, try unary())
-            } else if take("/") {
-                left = .arithmetic(.divide, left, try unary())
-            } else if take("%") {
-                left = .arithmetic(.remainder, left, try unary())
+            if take("+") {
+                try count()
+                left = .arithmetic(.add, left, try product())
+            } else if take("-") {
+                try count()
+                left = .arithmetic(.subtract, left, try product())
             } else {
                 return left
             }
         }
     }
 
+    mutating func product() throws(QueryError) -> Expr {
+        var left = try unary()
+        while true {
+            let op: ArithmeticOperator
+            if take("*") { op = .multiply } else if take("/") { op = .divide } else if take("%") { op = .remainder } else { return left }
+            try count()
+            left = .arithmetic(op, left, try unary())
+        }
+    }
+
     mutating func unary() throws(QueryError) -> Expr {
         if take("-") {
-            let inner = try unary()
+            let inner = try nested { (p: inout ExprParser) throws(QueryError) in try p.unary() }
             switch inner {
             case .literal(.int(let v)) where v != .min: return .literal(.int(-v))
             case .literal(.double(let v)): return .literal(.double(-v))
@@ -150,7 +184,7 @@ struct ExprParser {
         skipSpace()
         guard !atEnd else { throw error("the expression ends too early") }
         if take("(") {
-            let inner = try or()
+            let inner = try nested { (p: inout ExprParser) throws(QueryError) in try p.or() }
             guard take(")") else { throw error("expected )") }
             return inner
         }

@@ -58,19 +58,25 @@ import Testing
             var dropOptional = fields
             dropOptional.remove(at: 4)
             #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: dropOptional) }?.contains("dropping the field note") == true)
-            // "tag" is deprecated: renamed away, its name may not come back with another type.
-            var reuse = fields
-            reuse[3] = EntityField("old_tag", .string, aliases: ["tag"], deprecated: true)
-            reuse.append(EntityField("tag", .int64))
-            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: reuse) }?.contains("reusing the deprecated name tag") == true)
             var requiredNoDefault = fields
             requiredNoDefault.append(EntityField("must", .bool, required: true))
             #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: requiredNoDefault) }?.contains("adding a required field without a default") == true)
+            var stealName = fields
+            stealName.append(EntityField("other", .string, aliases: ["note"]))
+            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: stealName) }?.contains("the alias note of other is the name of another field") == true)
             var undeprecate = fields
             undeprecate[3].deprecated = false
             #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: undeprecate) }?.contains("un-deprecating tag") == true)
             // The refusals registered nothing.
             #expect(try store.schema(kind: "node").version == 6)
+            // "tag" is deprecated: renamed away, its name may not come back with another type.
+            var renamed = fields
+            renamed[3] = EntityField("old_tag", .string, aliases: ["tag"], deprecated: true)
+            _ = try store.registerSchema(kind: "node", fields: renamed)
+            var reuse = renamed
+            reuse[3].aliases = []
+            reuse.append(EntityField("tag", .int64))
+            #expect(Self.refusal { _ = try store.registerSchema(kind: "node", fields: reuse) }?.contains("reusing the deprecated name tag") == true)
         }
     }
 
@@ -107,6 +113,7 @@ import Testing
                 ([.upsert(key: "a", values: good), .upsert(key: "b", values: JSONObject([("name", .string("x")), ("nope", .int(1))]))], .invalidArgument),
                 ([.upsert(key: "a", values: good), .upsert(key: "b", values: JSONObject([("name", .int(3))]))], .invalidArgument),
                 ([.upsert(key: "a", values: JSONObject([("name", .string("x")), ("score", .int(1 << 40))]))], .outOfRange),  // int32
+                ([.upsert(key: "a", values: JSONObject([("name", .string("x")), ("weight", .double(1e39))]))], .outOfRange),  // float
                 ([.upsert(key: "a", values: good), .upsert(key: "a", values: good)], .invalidArgument),
                 ([.upsert(key: "a", values: good), .delete(key: "ghost")], .notFound),
                 ([], .invalidArgument),

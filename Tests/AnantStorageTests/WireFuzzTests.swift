@@ -149,9 +149,13 @@ struct Fuzzer {
                 case 8:  // A well-formed request with an over-long body header claim.
                     out = FrameDecoder.header(4 << 20 + 1 + below(1000))
                     broken = true
-                default:  // A request with no method, or a status instead of a payload.
+                default:  // A request with no method, a status instead of a payload, or a far deadline.
                     var e = Envelope.make(.request, id: next())
-                    if below(2) == 0 { e.method = "anant.v1.Storage/Stat" ; e.fail(Status(.internal, "x")) }
+                    switch below(3) {
+                    case 0: e.method = "anant.v1.Storage/Stat"; e.fail(Status(.internal, "x"))
+                    case 1: e.method = "anant.v1.Storage/Stat"; e.deadlineUnixNanos = UInt64.max - UInt64(below(1000)); e.payload = Data()
+                    default: break
+                    }
                     out = Self.frame((try? e.serializedBytes()) ?? [])
                 }
                 guard send(fd, out) else { broken = true; break }

@@ -53,6 +53,7 @@ final class Arrivals: Sendable {
                 throw Status(.cancelled, "stopped")
             },
             RPCMethod("t/Fail", shape: .unary) { _ in throw Status(.notFound, "no such thing") },
+            RPCMethod("t/Big", shape: .unary) { _ in [UInt8](repeating: 1, count: 2 << 20) },
         ]
     }
 
@@ -170,17 +171,21 @@ final class Arrivals: Sendable {
     }
 
     @Test func idleConnectionsCloseAndClientsReconnect() async throws {
-        try await Self.withServer({ $0.idleTimeout = .milliseconds(200) }) { server, port in
+        // An idle time well above a loaded machine's pauses between two calls of a test: a
+        // call sent just as the server closes an idle connection fails UNAVAILABLE.
+        try await Self.withServer({ $0.idleTimeout = .milliseconds(1200) }) { server, port in
             let client = RPCClient(host: "127.0.0.1", port: port)
             defer { Task { await client.close() } }
             #expect(try await client.unary("t/Echo", [1]) == [1])
             #expect(server.connectionCount == 1)
-            // Nothing in flight, no traffic: the server closes the connection.
-            try await Self.waitUntil { server.connectionCount == 0 }
+            // Nothing in flight, no traffic: the server closes the connection. (A call sent
+            // while the close is on its way fails UNAVAILABLE, retryable: wait for the
+            // client to see it.)
+            try await Self.waitUntil { server.connectionCount == 0 && client.openConnections == 0 }
             // The next call reconnects.
             #expect(try await client.unary("t/Echo", [2]) == [2])
             // A call in flight keeps its connection open past the idle time.
-            #expect(try await client.unary("t/Sleep", [250]) == [250])
+            for _ in 0..<6 { #expect(try await client.unary("t/Sleep", [250]) == [250]) }
         }
     }
 
@@ -201,6 +206,17 @@ final class Arrivals: Sendable {
             // The work stopped too, and the client reconnects for the next call.
             try await Self.waitUntil { server.inFlight == 0 }
             #expect(try await client.unary("t/Echo", [3]) == [3])
+        }
+    }
+
+    @Test func anAnswerOverTheFrameMaximumIsRefusedNotSent() async throws {
+        try await Self.withServer({ $0.maximumFrameBytes = 1 << 20 }) { (_: RPCServer, port: Int) async throws in
+            let client = RPCClient(host: "127.0.0.1", port: port)
+            defer { Task { await client.close() } }
+            let refused = await #expect(throws: Status.self) { try await client.unary("t/Big", []) }
+            #expect(refused?.code == .resourceExhausted)
+            // The connection was not broken by a frame the client refuses.
+            #expect(try await client.unary("t/Echo", [5]) == [5])
         }
     }
 

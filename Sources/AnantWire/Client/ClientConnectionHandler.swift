@@ -47,7 +47,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         waiters[id] = waiter
         if deadline != 0 {
             let bound = NIOLoopBound(self, eventLoop: channel.eventLoop)
-            timers[id] = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(WireClock.remaining(until: deadline)))) {
+            timers[id] = channel.eventLoop.scheduleTask(in: .nanoseconds(WireClock.delay(until: deadline))) {
                 bound.value.expire(at: deadline)
             }
         }

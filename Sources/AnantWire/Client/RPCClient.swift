@@ -72,6 +72,12 @@ public final class RPCClient: Sendable {
         self.init(host: host, port: port, configuration: configuration)
     }
 
+    /// Connections open now (a connection the server closed counts until the client has
+    /// seen it close).
+    public var openConnections: Int {
+        slots.reduce(0) { count, slot in count + (slot.state.withLock { $0.connection?.channel.isActive ?? false } ? 1 : 0) }
+    }
+
     /// Closes every connection (calls in flight fail with `UNAVAILABLE`).
     public func close() async {
         for slot in slots {
@@ -170,13 +176,15 @@ public final class RPCClient: Sendable {
         let connection: Connection
         let ticket: ClientConnectionHandler.Ticket
         let slowReadTimeout: TimeAmount
+        let pending = PendingBytes()
 
         /// Sends one item, waiting while the server reads slower than this sends.
         public func send(_ payload: [UInt8]) async throws(Status) {
             let written = connection.channel.eventLoop.flatSubmit { [connection, ticket] in
                 connection.handler.value.sendItem(ticket, payload: payload, end: false)
             }
-            try await FrameWriting.backpressure(written, channel: connection.channel, slowReadTimeout: slowReadTimeout)
+            try await FrameWriting.backpressure(written, bytes: payload.count + 32, pending: pending, channel: connection.channel,
+                                                slowReadTimeout: slowReadTimeout)
         }
 
         /// Sends one message.

@@ -19,10 +19,16 @@ public final class RPCCall: Sendable {
     public let input: PayloadStream?
     let connection: ServerConnectionHandler.Reference
     let slowReadTimeout: TimeAmount
+    let maximumFrameBytes: Int
+    /// Tells this call from a later one that reuses its id after a cancel.
+    let serial: UInt64
+    let pending = PendingBytes()
 
-    init(id: UInt64, method: String, token: String, payload: [UInt8], context: ExecutionContext, input: PayloadStream?,
-         connection: ServerConnectionHandler.Reference, slowReadTimeout: TimeAmount) {
+    init(id: UInt64, serial: UInt64, method: String, token: String, payload: [UInt8], context: ExecutionContext, input: PayloadStream?,
+         connection: ServerConnectionHandler.Reference, slowReadTimeout: TimeAmount, maximumFrameBytes: Int) {
         self.id = id
+        self.serial = serial
+        self.maximumFrameBytes = maximumFrameBytes
         self.method = method
         self.token = token
         self.payload = payload
@@ -44,9 +50,7 @@ public final class RPCCall: Sendable {
         if let reason = context.stopReason { throw Status(reason == .deadlineExceeded ? .deadlineExceeded : .cancelled, "the call ended") }
         var envelope = Envelope.make(.streamItem, id: id)
         envelope.payload = .init(item)
-        let frame = try FrameWriting.buffer(envelope, allocator: connection.channel.allocator)
-        let written = connection.loop.flatSubmit { [connection, id] in connection.handler.value.writeItem(id, frame) }
-        try await FrameWriting.backpressure(written, channel: connection.channel, slowReadTimeout: slowReadTimeout)
+        try await write(try FrameWriting.buffer(envelope, allocator: connection.channel.allocator))
     }
 
     /// Sends one item whose message ends with a bytes field of `count` bytes that `fill`
@@ -55,10 +59,17 @@ public final class RPCCall: Sendable {
     public func send(prefix: [UInt8], bytesField: Int, count: Int, fill: (UnsafeMutableRawBufferPointer) throws(Status) -> Void)
         async throws(Status) {
         if let reason = context.stopReason { throw Status(reason == .deadlineExceeded ? .deadlineExceeded : .cancelled, "the call ended") }
-        let frame = try FrameWriting.streamItem(id: id, prefix: prefix, bytesField: bytesField, count: count,
-                                                allocator: connection.channel.allocator, fill: fill)
-        let written = connection.loop.flatSubmit { [connection, id] in connection.handler.value.writeItem(id, frame) }
-        try await FrameWriting.backpressure(written, channel: connection.channel, slowReadTimeout: slowReadTimeout)
+        try await write(try FrameWriting.streamItem(id: id, prefix: prefix, bytesField: bytesField, count: count,
+                                                    allocator: connection.channel.allocator, fill: fill))
+    }
+
+    private func write(_ frame: ByteBuffer) async throws(Status) {
+        guard frame.readableBytes - 4 <= maximumFrameBytes else {
+            throw Status(.resourceExhausted, "an answer item of \(frame.readableBytes - 4) bytes is over the frame maximum of \(maximumFrameBytes)")
+        }
+        let written = connection.loop.flatSubmit { [connection, id, serial] in connection.handler.value.writeItem(id, serial: serial, frame) }
+        try await FrameWriting.backpressure(written, bytes: frame.readableBytes, pending: pending, channel: connection.channel,
+                                            slowReadTimeout: slowReadTimeout)
     }
 
     /// Sends one message of a streamed answer.

@@ -119,7 +119,9 @@ public final class RPCServer: Sendable {
         for connection in connections { connection.loop.execute { connection.handler.value.drain() } }
         // The work of a request reports its end on its own thread; a drain looks every 5 ms.
         let end = NIODeadline.now() + configuration.drainGrace
-        while load.count > 0 && NIODeadline.now() < end { try? await Task.sleep(nanoseconds: 5_000_000) }
+        // Each connection closes itself once its calls have answered (its work ends before
+        // its answer is written, so the connections are what to wait for).
+        while (load.count > 0 || connectionCount > 0) && NIODeadline.now() < end { try? await Task.sleep(nanoseconds: 5_000_000) }
         if load.count > 0 { logger.warning("drain grace passed; cancelling requests in flight", metadata: ["requests": "\(load.count)"]) }
         let remaining = state.withLock { Array($0.connections.values) }
         for connection in remaining { try? await connection.channel.close() }

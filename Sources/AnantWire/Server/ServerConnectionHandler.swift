@@ -18,6 +18,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private struct Running {
+        let serial: UInt64
         let method: RPCMethod
         let context: ExecutionContext
         let started: UInt64
@@ -31,6 +32,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var decoder: FrameDecoder
     private var state: ServerConnectionState
     private var calls: [UInt64: Running] = [:]
+    private var serials: UInt64 = 0
+    private var unwritable: Scheduled<Void>?
     private lazy var flow = InboundFlow(channel: channel)
     private var reference: Reference {
         Reference(channel: channel, loop: channel.eventLoop, handler: NIOLoopBound(self, eventLoop: channel.eventLoop))
@@ -66,6 +69,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        unwritable?.cancel()
         for action in state.closed() {
             if case .cancel(let id) = action { stop(id) }
         }
@@ -76,6 +80,23 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         server.logger.debug("connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
+    }
+
+    /// A peer that stops reading: reading stops too (so it cannot make the server queue
+    /// answers without bound), and after the slow-read timeout the connection closes.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if channel.isWritable {
+            unwritable?.cancel()
+            unwritable = nil
+            flow.writesBlocked = false
+        } else {
+            flow.writesBlocked = true
+            if unwritable == nil {
+                let channel = self.channel
+                unwritable = channel.eventLoop.scheduleTask(in: server.configuration.slowReadTimeout) { channel.close(promise: nil) }
+            }
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -112,14 +133,15 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func start(id: UInt64, name: String, deadline: UInt64, token: String, payload: [UInt8]) {
-        guard let method = server.methods[name] else {
-            _ = state.finished(id)
-            return answer(id: id, shape: .unary, .failure(Status(.unimplemented, "no method \(name) on this service")))
-        }
+        // The token first: an unauthenticated client learns nothing, not even which methods exist.
         if let required = server.configuration.token, !Self.same(token, required) {
             _ = state.finished(id)
-            return answer(id: id, shape: method.shape, .failure(Status(
+            return answer(id: id, shape: .unary, .failure(Status(
                 .unauthenticated, token.isEmpty ? "the request carries no token" : "the request's token is not accepted here")))
+        }
+        guard let method = server.methods[name] else {
+            _ = state.finished(id)
+            return answer(id: id, shape: .unary, .failure(Status(.unimplemented, "no method \(WireNames.printable(name)) on this service")))
         }
         guard server.load.acquire() else {
             _ = state.finished(id)
@@ -128,19 +150,22 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         server.metrics.inFlight.increment()
         let execution = ExecutionContext(threads: server.configuration.threadsPerRequest, deadline: WireClock.monotonic(deadline))
-        var running = Running(method: method, context: execution, started: WireClock.unixNanos)
+        serials += 1
+        let serial = serials
+        var running = Running(serial: serial, method: method, context: execution, started: WireClock.unixNanos)
         var input: PayloadStream? = nil
         if method.shape == .clientStream {
             let stream = InboundFlow.stream(id: id, loop: channel.eventLoop, flow: NIOLoopBound(flow, eventLoop: channel.eventLoop))
             running.input = stream.source
             input = PayloadStream(base: stream.sequence)
         }
-        let call = RPCCall(id: id, method: name, token: token, payload: payload, context: execution, input: input,
-                           connection: reference, slowReadTimeout: server.configuration.slowReadTimeout)
+        let call = RPCCall(id: id, serial: serial, method: name, token: token, payload: payload, context: execution, input: input,
+                           connection: reference, slowReadTimeout: server.configuration.slowReadTimeout,
+                           maximumFrameBytes: server.configuration.maximumFrameBytes)
         if deadline != 0 {
             let reference = reference
-            running.timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(WireClock.remaining(until: deadline)))) {
-                reference.handler.value.expire(id)
+            running.timer = channel.eventLoop.scheduleTask(in: .nanoseconds(WireClock.delay(until: deadline))) {
+                reference.handler.value.expire(id, serial: serial)
             }
         }
         calls[id] = running
@@ -151,7 +176,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             do { outcome = .success(try await method.run(call)) } catch { outcome = .failure(server.configuration.status(error)) }
             server.load.release()
             server.metrics.inFlight.decrement()
-            reference.loop.execute { reference.handler.value.finish(id, outcome) }
+            reference.loop.execute { reference.handler.value.finish(id, serial: serial, outcome) }
         }
         calls[id]?.task = running.task
     }
@@ -165,19 +190,19 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     /// Stops call `id`'s work (its answer will not be sent).
-    private func stop(_ id: UInt64) {
+    private func stop(_ id: UInt64, code: StatusCode = .cancelled) {
         guard let running = calls.removeValue(forKey: id) else { return }
         running.context.cancel()
         running.task?.cancel()
         running.timer?.cancel()
         running.input?.finish(Status(.cancelled, "the call was cancelled"))
         flow.drained(id)
-        server.metrics.finished(method: running.method.name, code: .cancelled, nanoseconds: WireClock.unixNanos &- running.started)
+        server.metrics.finished(method: running.method.name, code: code, nanoseconds: WireClock.unixNanos &- running.started)
     }
 
     /// Call `id`'s work ended: its answer, unless the call was cancelled meanwhile.
-    func finish(_ id: UInt64, _ outcome: Result<[UInt8], Status>) {
-        guard let running = calls.removeValue(forKey: id), state.finished(id) else { return }
+    func finish(_ id: UInt64, serial: UInt64, _ outcome: Result<[UInt8], Status>) {
+        guard calls[id]?.serial == serial, let running = calls.removeValue(forKey: id), state.finished(id) else { return }
         running.timer?.cancel()
         running.input?.finish()
         flow.drained(id)
@@ -188,9 +213,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     /// Call `id`'s deadline passed: its work stops and the client hears `DEADLINE_EXCEEDED`.
-    func expire(_ id: UInt64) {
-        guard let running = calls[id] else { return }
-        stop(id)
+    func expire(_ id: UInt64, serial: UInt64) {
+        guard let running = calls[id], running.serial == serial else { return }
+        stop(id, code: .deadlineExceeded)
         _ = state.finished(id)
         answer(id: id, shape: running.method.shape, .failure(Status(.deadlineExceeded, "the call's deadline passed")))
         closeIfDrained()
@@ -209,7 +234,13 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func write(_ envelope: Envelope) {
         do {
-            let frame = try FrameWriting.buffer(envelope, allocator: channel.allocator)
+            var frame = try FrameWriting.buffer(envelope, allocator: channel.allocator)
+            if frame.readableBytes - 4 > server.configuration.maximumFrameBytes {
+                // An answer the client would refuse (and close the connection over): its status instead.
+                var refusal = Envelope.make(envelope.kind, id: envelope.requestID)
+                refusal.fail(Status(.resourceExhausted, "the answer of \(frame.readableBytes - 4) bytes is over the frame maximum of \(server.configuration.maximumFrameBytes); ask for less (a limit, fewer keys)"))
+                frame = try FrameWriting.buffer(refusal, allocator: channel.allocator)
+            }
             server.metrics.bytesOut.increment(by: frame.readableBytes)
             channel.writeAndFlush(frame, promise: nil)
         } catch {
@@ -219,8 +250,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     /// Writes one stream item of call `id`; fails when the call is no longer running.
-    func writeItem(_ id: UInt64, _ frame: ByteBuffer) -> EventLoopFuture<Void> {
-        guard calls[id] != nil else { return channel.eventLoop.makeFailedFuture(Status(.cancelled, "the call ended")) }
+    func writeItem(_ id: UInt64, serial: UInt64, _ frame: ByteBuffer) -> EventLoopFuture<Void> {
+        guard calls[id]?.serial == serial else { return channel.eventLoop.makeFailedFuture(Status(.cancelled, "the call ended")) }
         server.metrics.bytesOut.increment(by: frame.readableBytes)
         return channel.writeAndFlush(frame)
     }

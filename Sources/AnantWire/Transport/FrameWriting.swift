@@ -1,6 +1,7 @@
 import AnantColumnar
 import AnantProto
 import NIOCore
+import Synchronization
 
 /// Writing frames to a connection. A writer that produces many frames (a streamed
 /// answer, an upload) waits whenever the channel is over its high watermark until what
@@ -57,15 +58,29 @@ public enum FrameWriting {
         return out
     }
 
-    /// Waits, when the channel is over its high watermark, until `written` completes.
-    static func backpressure(_ written: EventLoopFuture<Void>, channel: any Channel, slowReadTimeout: TimeAmount) async throws(Status) {
-        guard !channel.isWritable else { return }
+    /// Waits, when the frames submitted by this writer and not yet written pass the
+    /// high watermark (or the channel is over it), until `written` completes.
+    static func backpressure(_ written: EventLoopFuture<Void>, bytes: Int, pending: PendingBytes, channel: any Channel,
+                             slowReadTimeout: TimeAmount) async throws(Status) {
+        let queued = pending.add(bytes)
+        written.whenComplete { _ in pending.add(-bytes) }
+        guard queued > PendingBytes.highWatermark || !channel.isWritable else { return }
         let timer = channel.eventLoop.scheduleTask(in: slowReadTimeout) {
             channel.close(promise: nil)
         }
         defer { timer.cancel() }
         do { try await written.get() } catch { throw Status(transport: error) }
     }
+}
+
+/// The bytes a writer submitted that have not reached the socket yet.
+final class PendingBytes: Sendable {
+    static let highWatermark = 1 << 20
+    private let value = Atomic<Int>(0)
+
+    /// Adds `bytes` (negative: written); the new total.
+    @discardableResult
+    func add(_ bytes: Int) -> Int { value.wrappingAdd(bytes, ordering: .relaxed).newValue }
 }
 
 extension Status {

@@ -23,8 +23,14 @@ final class InboundFlow {
         if full.remove(id) != nil { update() }
     }
 
+    /// True while the connection's own writes wait for the peer to read: reading stops
+    /// too, so a peer that sends without reading cannot queue answers without bound.
+    var writesBlocked = false {
+        didSet { if writesBlocked != oldValue { update() } }
+    }
+
     private func update() {
-        let read = full.isEmpty
+        let read = full.isEmpty && !writesBlocked
         channel.setOption(ChannelOptions.autoRead, value: read).whenComplete { _ in }
         if read { channel.read() }
     }

@@ -29,6 +29,11 @@ public enum WireClock {
 
     /// A Unix deadline on the monotonic clock of `ExecutionContext` (nil for 0, no deadline).
     public static func monotonic(_ deadline: UInt64) -> UInt64? {
-        deadline == 0 ? nil : ExecutionContext.now &+ remaining(until: deadline)
+        guard deadline != 0 else { return nil }
+        let now = ExecutionContext.now
+        return now + min(remaining(until: deadline), UInt64.max - now)
     }
+
+    /// The time left until a Unix deadline, as a timer's delay (saturating).
+    public static func delay(until deadline: UInt64) -> Int64 { Int64(clamping: remaining(until: deadline)) }
 }
