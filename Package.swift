@@ -22,9 +22,15 @@ let package = Package(
         .library(name: "AnantRuntime", targets: ["AnantRuntime"]),
         .library(name: "AnantStorage", targets: ["AnantStorage"]),
         .library(name: "AnantMetadata", targets: ["AnantMetadata"]),
+        .library(name: "AnantCluster", targets: ["AnantCluster"]),
+        .library(name: "AnantCompute", targets: ["AnantCompute"]),
+        .library(name: "AnantGateway", targets: ["AnantGateway"]),
+        .library(name: "AnantClient", targets: ["AnantClient"]),
         .executable(name: "anant", targets: ["anant"]),
         .executable(name: "anant-storage", targets: ["anant-storage"]),
         .executable(name: "anant-metadata", targets: ["anant-metadata"]),
+        .executable(name: "anant-compute", targets: ["anant-compute"]),
+        .executable(name: "anant-gateway", targets: ["anant-gateway"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -80,6 +86,28 @@ let package = Package(
         .target(name: "AnantMetadata", dependencies: [
             "AnantColumnar", "AnantParquet", "AnantQuery", "AnantProto", "AnantWire", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
+        // What the compute workers, the gateway and the client share (L5): the wire forms of
+        // operations, results and partials, the storage calls, the dataset-version cache
+        // and the worker lease.
+        .target(name: "AnantCluster", dependencies: [
+            "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantQuery", "AnantDataset", "AnantOperations", "AnantProto", "AnantWire",
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        // The compute service's task runner (services/compute).
+        .target(name: "AnantCompute", dependencies: [
+            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantOperations", "AnantProto", "AnantWire",
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ], swiftSettings: strict),
+        // The gateway: authentication, planning, fan-out, merge, imports (services/gateway).
+        .target(name: "AnantGateway", dependencies: [
+            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantOperations", "AnantProto", "AnantWire",
+            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
+        // The public client library of the gateway (async/await).
+        .target(name: "AnantClient", dependencies: [
+            "AnantCluster", "AnantColumnar", "AnantDataset", "AnantOperations", "AnantProto", "AnantWire",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], swiftSettings: strict),
 
         // MARK: Executables
         .executableTarget(
@@ -93,7 +121,7 @@ let package = Package(
 
         .executableTarget(
             name: "anant-storage",
-            dependencies: ["AnantColumnar", "AnantOperations", "AnantRuntime", "AnantStorage",
+            dependencies: ["AnantCluster", "AnantColumnar", "AnantOperations", "AnantRuntime", "AnantStorage", "AnantWire",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "services/storage",
             swiftSettings: strict
@@ -103,6 +131,22 @@ let package = Package(
             name: "anant-metadata",
             dependencies: ["AnantColumnar", "AnantMetadata", "AnantRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "services/metadata",
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "anant-compute",
+            dependencies: ["AnantCluster", "AnantColumnar", "AnantCompute", "AnantOperations", "AnantRuntime", "AnantWire",
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "services/compute",
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "anant-gateway",
+            dependencies: ["AnantCluster", "AnantColumnar", "AnantGateway", "AnantOperations", "AnantRuntime", "AnantWire",
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "services/gateway",
             swiftSettings: strict
         ),
 

@@ -109,11 +109,14 @@ public struct LocalExecutor: Sendable {
         switch operation {
         case .degree(_, _, let nodes) where nodes.isEmpty:
             var counts = [Int64](repeating: 0, count: h.nodeCount)
-            for case .degrees(let part) in partials { for v in counts.indices { counts[v] += part[v] } }
+            for case .degrees(let part) in partials {
+                guard part.count == counts.count else { throw Self.misshapen("degree", part.count, counts.count) }
+                for v in counts.indices { counts[v] += part[v] }
+            }
             return try Self.table("degrees", [("node", h.ids(Array(0..<h.nodeCount), .nodes)), ("degree", .int64(Int64Column(counts)))])
         case .components(_, let vertices, let singletons):
             var merged: ComponentPartial? = nil
-            for case .components(let part) in partials { if merged == nil { merged = part } else { merged!.merge(part) } }
+            for case .components(let part) in partials { if merged == nil { merged = part } else { try merged!.merge(part) } }
             guard let merged else { throw OperationError(.invalidArgument, "components: no partial to merge") }
             let groups = merged.components(of: h, includeSingletons: singletons)
             return try Self.components(groups.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }, vertices, h)
@@ -126,11 +129,14 @@ public struct LocalExecutor: Sendable {
             var values = [Double]()
             if measure == .betweenness {
                 var total = BetweennessPartial(vertices: n)
-                for case .betweenness(let part) in partials { total.merge(part) }
+                for case .betweenness(let part) in partials {
+                    guard part.sums.count == n else { throw Self.misshapen("betweenness", part.sums.count, n) }
+                    total.merge(part)
+                }
                 let factor = raw ? 1 : Self.pairFactor(n)
                 values = raw ? total.values : total.values.map { $0 * factor }
             } else {
-                let summaries = Self.reach(partials)
+                let summaries = try Self.reach(partials, n)
                 switch measure {
                 case .closeness: values = summaries.map { $0.distanceSum > 0 ? Double($0.reached - 1) / Double($0.distanceSum) : 0 }
                 case .harmonic:
@@ -141,7 +147,7 @@ public struct LocalExecutor: Sendable {
             }
             return try centrality(measure, values, s: s, vertices, withoutSingletons: withoutSingletons, top: top, h)
         case .diameter(let s, let vertices, let perComponent):
-            let summaries = Self.reach(partials)
+            let summaries = try Self.reach(partials, vertices == .edges ? h.edgeCount : h.nodeCount)
             if !perComponent {
                 let d = try Self.connected(summaries, s: s, vertices).map(\.farthest).max()!
                 return OperationResult(scalars: [NamedScalar("s", .int(Int64(s))), NamedScalar("diameter", .int(Int64(d)))])
@@ -177,10 +183,18 @@ extension LocalExecutor {
         return n > 2 ? 2 / ((n - 1) * (n - 2)) : 1
     }
 
-    static func reach(_ partials: [PartialResult]) -> [ReachSummary] {
+    /// The reach summaries of the partials, in order: one per vertex of the `n`.
+    static func reach(_ partials: [PartialResult], _ n: Int) throws -> [ReachSummary] {
         var out = [ReachSummary]()
         for case .reach(let part) in partials { out += part }
+        guard out.count == n else { throw misshapen("reach", out.count, n) }
         return out
+    }
+
+    /// The error of partials that do not fit the hypergraph (from another version, or
+    /// damaged on the way).
+    static func misshapen(_ kind: String, _ count: Int, _ expected: Int) -> OperationError {
+        OperationError(.invalidArgument, "\(kind) partial results cover \(count) vertices, the hypergraph has \(expected)")
     }
 
     /// The summaries of a connected s-line graph, or HyperNetX's error.

@@ -42,6 +42,13 @@ public enum Planner {
     /// Source ranges split at multiples of `SLineGraph.betweennessBlock`, so that every
     /// part sums whole blocks.
     public static func tasks(for operation: Operation, on h: Hypergraph, parts: Int) throws(OperationError) -> [OperationTask] {
+        try tasks(for: operation, edgeCount: h.edgeCount, nodeCount: h.nodeCount, parts: parts)
+    }
+
+    /// The tasks of `operation` on a hypergraph of `edgeCount` edges and `nodeCount`
+    /// nodes (a dataset version's manifest gives both), in at most `parts` parts: what the
+    /// gateway plans before any worker has built the hypergraph.
+    public static func tasks(for operation: Operation, edgeCount: Int, nodeCount: Int, parts: Int) throws(OperationError) -> [OperationTask] {
         try operation.validate()
         guard parts >= 1 else { throw OperationError(.invalidArgument, "a plan needs at least one part (got \(parts))") }
         func make(_ ranges: [WorkRange]) -> [OperationTask] {
@@ -49,15 +56,15 @@ public enum Planner {
         }
         switch operation {
         case .degree(_, _, let nodes) where nodes.isEmpty:
-            return make(split(h.edgeCount, parts, block: 1).map(WorkRange.edges))
+            return make(split(edgeCount, parts, block: 1).map(WorkRange.edges))
         case .components(let s, let vertices, _):
-            let count = s == 1 ? h.edgeCount : (vertices == .edges ? h.edgeCount : h.nodeCount)
+            let count = s == 1 ? edgeCount : (vertices == .edges ? edgeCount : nodeCount)
             return make(split(count, parts, block: 1).map(WorkRange.sources))
         case .lineGraph(_, let vertices), .diameter(_, let vertices, _):
-            return make(split(vertices == .edges ? h.edgeCount : h.nodeCount, parts, block: 1).map(WorkRange.sources))
+            return make(split(vertices == .edges ? edgeCount : nodeCount, parts, block: 1).map(WorkRange.sources))
         case .centrality(let measure, _, let vertices, _, _, _, _) where measure.isS:
             let block = measure == .betweenness ? SLineGraph.betweennessBlock : 1
-            return make(split(vertices == .edges ? h.edgeCount : h.nodeCount, parts, block: block).map(WorkRange.sources))
+            return make(split(vertices == .edges ? edgeCount : nodeCount, parts, block: block).map(WorkRange.sources))
         default:
             return make([.whole])
         }

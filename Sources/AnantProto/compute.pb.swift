@@ -160,6 +160,13 @@ public nonisolated struct Anant_V1_Task: @unchecked Sendable {
     set {_uniqueStorage()._shards = newValue}
   }
 
+  /// The version's manifest (`_manifest.json`): with the shards, all a worker needs to
+  /// build the version's hypergraph.
+  public var manifestJson: String {
+    get {_storage._manifestJson}
+    set {_uniqueStorage()._manifestJson = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// The work the task covers (`WorkRange`).
@@ -773,7 +780,7 @@ nonisolated extension Anant_V1_QueryPartRange: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Task"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{1}attempt\0\u{1}dataset\0\u{1}operation\0\u{1}whole\0\u{1}edges\0\u{1}sources\0\u{1}part\0\u{1}index\0\u{1}shards\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{1}attempt\0\u{1}dataset\0\u{1}operation\0\u{1}whole\0\u{1}edges\0\u{1}sources\0\u{1}part\0\u{1}index\0\u{1}shards\0\u{3}manifest_json\0")
 
   fileprivate class _StorageClass {
     var _taskID: String = String()
@@ -783,6 +790,7 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
     var _range: Anant_V1_Task.OneOf_Range?
     var _index: UInt32 = 0
     var _shards: [Anant_V1_ShardPlacement] = []
+    var _manifestJson: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -800,6 +808,7 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
       _range = source._range
       _index = source._index
       _shards = source._shards
+      _manifestJson = source._manifestJson
     }
   }
 
@@ -876,6 +885,7 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
         }()
         case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._index) }()
         case 10: try { try decoder.decodeRepeatedMessageField(value: &_storage._shards) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._manifestJson) }()
         default: break
         }
       }
@@ -925,6 +935,9 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
       if !_storage._shards.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._shards, fieldNumber: 10)
       }
+      if !_storage._manifestJson.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._manifestJson, fieldNumber: 11)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -941,6 +954,7 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
         if _storage._range != rhs_storage._range {return false}
         if _storage._index != rhs_storage._index {return false}
         if _storage._shards != rhs_storage._shards {return false}
+        if _storage._manifestJson != rhs_storage._manifestJson {return false}
         return true
       }
       if !storagesAreEqual {return false}

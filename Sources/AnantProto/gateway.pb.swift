@@ -16,6 +16,11 @@
 /// here. A Swift optional is a one-field oneof named `optional_<field>` (protobuf-c does
 /// not support proto3 `optional`); a Swift optional array is a message (absent: nil).
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -1058,12 +1063,354 @@ public nonisolated struct Anant_V1_RunResponse: Sendable {
   /// Clears the value of `result`. Subsequent reads from it will return its default value.
   public mutating func clearResult() {self._result = nil}
 
+  /// Where the job's time went.
+  public var timings: Anant_V1_JobTimings {
+    get {_timings ?? Anant_V1_JobTimings()}
+    set {_timings = newValue}
+  }
+  /// Returns true if `timings` has been explicitly set.
+  public var hasTimings: Bool {self._timings != nil}
+  /// Clears the value of `timings`. Subsequent reads from it will return its default value.
+  public mutating func clearTimings() {self._timings = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _dataset: Anant_V1_DatasetRef? = nil
   fileprivate var _result: Anant_V1_OperationResult? = nil
+  fileprivate var _timings: Anant_V1_JobTimings? = nil
+}
+
+/// Where a job's time went, in nanoseconds of the gateway's clock.
+public nonisolated struct Anant_V1_JobTimings: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// From the request's arrival to its answer.
+  public var total: UInt64 = 0
+
+  /// Resolving the version and finding the workers (calls to the metadata service).
+  public var resolve: UInt64 = 0
+
+  /// Planning the tasks and encoding them.
+  public var plan: UInt64 = 0
+
+  /// From the first task sent to the last partial received (the workers' time).
+  public var fanOut: UInt64 = 0
+
+  /// Decoding the partials and merging them (waiting for the gateway's own copy of the
+  /// hypergraph excluded: it loads while the workers run).
+  public var merge: UInt64 = 0
+
+  /// Waiting for the gateway's copy of the hypergraph after the partials arrived.
+  public var loadWait: UInt64 = 0
+
+  public var tasks: UInt32 = 0
+
+  public var workers: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One message of a Query stream.
+public nonisolated struct Anant_V1_QueryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The dataset version the query ran on: on the first message only.
+  public var dataset: Anant_V1_DatasetRef {
+    get {_dataset ?? Anant_V1_DatasetRef()}
+    set {_dataset = newValue}
+  }
+  /// Returns true if `dataset` has been explicitly set.
+  public var hasDataset: Bool {self._dataset != nil}
+  /// Clears the value of `dataset`. Subsequent reads from it will return its default value.
+  public mutating func clearDataset() {self._dataset = nil}
+
+  /// Rows, as a self-contained Arrow IPC stream; every message has the same schema.
+  public var batch: Anant_V1_ArrowBatch {
+    get {_batch ?? Anant_V1_ArrowBatch()}
+    set {_batch = newValue}
+  }
+  /// Returns true if `batch` has been explicitly set.
+  public var hasBatch: Bool {self._batch != nil}
+  /// Clears the value of `batch`. Subsequent reads from it will return its default value.
+  public mutating func clearBatch() {self._batch = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _dataset: Anant_V1_DatasetRef? = nil
+  fileprivate var _batch: Anant_V1_ArrowBatch? = nil
+}
+
+/// The first message of an ImportDataset stream.
+public nonisolated struct Anant_V1_ImportHeader: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The dataset to create, or to add a version to.
+  public var name: String = String()
+
+  /// The uploaded file's name: its extension picks the format (.json HIF, .csv, .parquet).
+  public var fileName: String = String()
+
+  /// The sizes of the parts that follow, in this order: the file, then its node and edge
+  /// companion tables (0: none).
+  public var fileBytes: UInt64 = 0
+
+  public var nodesBytes: UInt64 = 0
+
+  public var edgesBytes: UInt64 = 0
+
+  /// The Parquet codec of the shards ("zstd", "snappy", "none"...); empty: zstd.
+  public var compression: String = String()
+
+  /// Shards per table; 0: one per two million incidences.
+  public var shards: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One message of an ImportDataset stream: the header first, then the bytes in order.
+public nonisolated struct Anant_V1_ImportDatasetRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var part: Anant_V1_ImportDatasetRequest.OneOf_Part? = nil
+
+  public var header: Anant_V1_ImportHeader {
+    get {
+      if case .header(let v)? = part {return v}
+      return Anant_V1_ImportHeader()
+    }
+    set {part = .header(newValue)}
+  }
+
+  public var chunk: Data {
+    get {
+      if case .chunk(let v)? = part {return v}
+      return Data()
+    }
+    set {part = .chunk(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Part: Equatable, Sendable {
+    case header(Anant_V1_ImportHeader)
+    case chunk(Data)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Anant_V1_ImportDatasetResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The published version.
+  public var version: Anant_V1_DatasetVersion {
+    get {_version ?? Anant_V1_DatasetVersion()}
+    set {_version = newValue}
+  }
+  /// Returns true if `version` has been explicitly set.
+  public var hasVersion: Bool {self._version != nil}
+  /// Clears the value of `version`. Subsequent reads from it will return its default value.
+  public mutating func clearVersion() {self._version = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _version: Anant_V1_DatasetVersion? = nil
+}
+
+public nonisolated struct Anant_V1_ExportDatasetRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Version 0 means the latest.
+  public var dataset: Anant_V1_DatasetRef {
+    get {_dataset ?? Anant_V1_DatasetRef()}
+    set {_dataset = newValue}
+  }
+  /// Returns true if `dataset` has been explicitly set.
+  public var hasDataset: Bool {self._dataset != nil}
+  /// Clears the value of `dataset`. Subsequent reads from it will return its default value.
+  public mutating func clearDataset() {self._dataset = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _dataset: Anant_V1_DatasetRef? = nil
+}
+
+/// One message of an ExportDataset stream: the version first, then every shard of its
+/// manifest in order, each as a message naming it and messages with its bytes.
+public nonisolated struct Anant_V1_ExportDatasetResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var part: Anant_V1_ExportDatasetResponse.OneOf_Part? = nil
+
+  public var version: Anant_V1_DatasetVersion {
+    get {
+      if case .version(let v)? = part {return v}
+      return Anant_V1_DatasetVersion()
+    }
+    set {part = .version(newValue)}
+  }
+
+  /// The next shard: its path relative to the dataset's folder, size and checksum.
+  public var shard: Anant_V1_ShardDescriptor {
+    get {
+      if case .shard(let v)? = part {return v}
+      return Anant_V1_ShardDescriptor()
+    }
+    set {part = .shard(newValue)}
+  }
+
+  /// The next bytes of the current shard.
+  public var chunk: Data {
+    get {
+      if case .chunk(let v)? = part {return v}
+      return Data()
+    }
+    set {part = .chunk(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Part: Equatable, Sendable {
+    case version(Anant_V1_DatasetVersion)
+    /// The next shard: its path relative to the dataset's folder, size and checksum.
+    case shard(Anant_V1_ShardDescriptor)
+    /// The next bytes of the current shard.
+    case chunk(Data)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Anant_V1_RemoveDatasetRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Version 0: every version.
+  public var dataset: Anant_V1_DatasetRef {
+    get {_dataset ?? Anant_V1_DatasetRef()}
+    set {_dataset = newValue}
+  }
+  /// Returns true if `dataset` has been explicitly set.
+  public var hasDataset: Bool {self._dataset != nil}
+  /// Clears the value of `dataset`. Subsequent reads from it will return its default value.
+  public mutating func clearDataset() {self._dataset = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _dataset: Anant_V1_DatasetRef? = nil
+}
+
+public nonisolated struct Anant_V1_RemoveDatasetResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var versionsRemoved: UInt32 = 0
+
+  public var shardsDeleted: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Anant_V1_ClusterStatusRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A job the gateway runs.
+public nonisolated struct Anant_V1_Job: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String = String()
+
+  /// The operation's name ("centrality", "query", ...).
+  public var operation: String = String()
+
+  public var dataset: Anant_V1_DatasetRef {
+    get {_dataset ?? Anant_V1_DatasetRef()}
+    set {_dataset = newValue}
+  }
+  /// Returns true if `dataset` has been explicitly set.
+  public var hasDataset: Bool {self._dataset != nil}
+  /// Clears the value of `dataset`. Subsequent reads from it will return its default value.
+  public mutating func clearDataset() {self._dataset = nil}
+
+  public var tasks: UInt32 = 0
+
+  public var tasksDone: UInt32 = 0
+
+  /// Task attempts beyond the first (retries and speculative copies).
+  public var extraAttempts: UInt32 = 0
+
+  public var startedUnixNanos: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _dataset: Anant_V1_DatasetRef? = nil
+}
+
+public nonisolated struct Anant_V1_ClusterStatusResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Every registered worker, live or not (lease_expires_unix_nanos tells).
+  public var workers: [Anant_V1_Worker] = []
+
+  public var datasets: [Anant_V1_DatasetSummary] = []
+
+  public var jobs: [Anant_V1_Job] = []
+
+  /// Jobs finished since the gateway started, and of those, failed.
+  public var jobsFinished: UInt64 = 0
+
+  public var jobsFailed: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -2460,7 +2807,7 @@ nonisolated extension Anant_V1_RunRequest: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Anant_V1_RunResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RunResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0\u{1}result\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0\u{1}result\0\u{1}timings\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2470,6 +2817,7 @@ nonisolated extension Anant_V1_RunResponse: SwiftProtobuf.Message, SwiftProtobuf
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._dataset) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._result) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._timings) }()
       default: break
       }
     }
@@ -2486,12 +2834,591 @@ nonisolated extension Anant_V1_RunResponse: SwiftProtobuf.Message, SwiftProtobuf
     try { if let v = self._result {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
+    try { if let v = self._timings {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_RunResponse, rhs: Anant_V1_RunResponse) -> Bool {
     if lhs._dataset != rhs._dataset {return false}
     if lhs._result != rhs._result {return false}
+    if lhs._timings != rhs._timings {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_JobTimings: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobTimings"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{1}resolve\0\u{1}plan\0\u{3}fan_out\0\u{1}merge\0\u{3}load_wait\0\u{1}tasks\0\u{1}workers\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.total) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.resolve) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.plan) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.fanOut) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.merge) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.loadWait) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.tasks) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.workers) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.total != 0 {
+      try visitor.visitSingularUInt64Field(value: self.total, fieldNumber: 1)
+    }
+    if self.resolve != 0 {
+      try visitor.visitSingularUInt64Field(value: self.resolve, fieldNumber: 2)
+    }
+    if self.plan != 0 {
+      try visitor.visitSingularUInt64Field(value: self.plan, fieldNumber: 3)
+    }
+    if self.fanOut != 0 {
+      try visitor.visitSingularUInt64Field(value: self.fanOut, fieldNumber: 4)
+    }
+    if self.merge != 0 {
+      try visitor.visitSingularUInt64Field(value: self.merge, fieldNumber: 5)
+    }
+    if self.loadWait != 0 {
+      try visitor.visitSingularUInt64Field(value: self.loadWait, fieldNumber: 6)
+    }
+    if self.tasks != 0 {
+      try visitor.visitSingularUInt32Field(value: self.tasks, fieldNumber: 7)
+    }
+    if self.workers != 0 {
+      try visitor.visitSingularUInt32Field(value: self.workers, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_JobTimings, rhs: Anant_V1_JobTimings) -> Bool {
+    if lhs.total != rhs.total {return false}
+    if lhs.resolve != rhs.resolve {return false}
+    if lhs.plan != rhs.plan {return false}
+    if lhs.fanOut != rhs.fanOut {return false}
+    if lhs.merge != rhs.merge {return false}
+    if lhs.loadWait != rhs.loadWait {return false}
+    if lhs.tasks != rhs.tasks {return false}
+    if lhs.workers != rhs.workers {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_QueryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0\u{1}batch\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._dataset) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._batch) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._dataset {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._batch {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_QueryResponse, rhs: Anant_V1_QueryResponse) -> Bool {
+    if lhs._dataset != rhs._dataset {return false}
+    if lhs._batch != rhs._batch {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_ImportHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportHeader"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}file_name\0\u{3}file_bytes\0\u{3}nodes_bytes\0\u{3}edges_bytes\0\u{1}compression\0\u{1}shards\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.fileName) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.fileBytes) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.nodesBytes) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.edgesBytes) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.compression) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.shards) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.fileName.isEmpty {
+      try visitor.visitSingularStringField(value: self.fileName, fieldNumber: 2)
+    }
+    if self.fileBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.fileBytes, fieldNumber: 3)
+    }
+    if self.nodesBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.nodesBytes, fieldNumber: 4)
+    }
+    if self.edgesBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.edgesBytes, fieldNumber: 5)
+    }
+    if !self.compression.isEmpty {
+      try visitor.visitSingularStringField(value: self.compression, fieldNumber: 6)
+    }
+    if self.shards != 0 {
+      try visitor.visitSingularUInt32Field(value: self.shards, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_ImportHeader, rhs: Anant_V1_ImportHeader) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.fileName != rhs.fileName {return false}
+    if lhs.fileBytes != rhs.fileBytes {return false}
+    if lhs.nodesBytes != rhs.nodesBytes {return false}
+    if lhs.edgesBytes != rhs.edgesBytes {return false}
+    if lhs.compression != rhs.compression {return false}
+    if lhs.shards != rhs.shards {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_ImportDatasetRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportDatasetRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}chunk\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Anant_V1_ImportHeader?
+        var hadOneofValue = false
+        if let current = self.part {
+          hadOneofValue = true
+          if case .header(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.part = .header(v)
+        }
+      }()
+      case 2: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.part != nil {try decoder.handleConflictingOneOf()}
+          self.part = .chunk(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.part {
+    case .header?: try {
+      guard case .header(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .chunk?: try {
+      guard case .chunk(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_ImportDatasetRequest, rhs: Anant_V1_ImportDatasetRequest) -> Bool {
+    if lhs.part != rhs.part {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_ImportDatasetResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportDatasetResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._version) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._version {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_ImportDatasetResponse, rhs: Anant_V1_ImportDatasetResponse) -> Bool {
+    if lhs._version != rhs._version {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_ExportDatasetRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExportDatasetRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._dataset) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._dataset {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_ExportDatasetRequest, rhs: Anant_V1_ExportDatasetRequest) -> Bool {
+    if lhs._dataset != rhs._dataset {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_ExportDatasetResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ExportDatasetResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{1}shard\0\u{1}chunk\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Anant_V1_DatasetVersion?
+        var hadOneofValue = false
+        if let current = self.part {
+          hadOneofValue = true
+          if case .version(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.part = .version(v)
+        }
+      }()
+      case 2: try {
+        var v: Anant_V1_ShardDescriptor?
+        var hadOneofValue = false
+        if let current = self.part {
+          hadOneofValue = true
+          if case .shard(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.part = .shard(v)
+        }
+      }()
+      case 3: try {
+        var v: Data?
+        try decoder.decodeSingularBytesField(value: &v)
+        if let v = v {
+          if self.part != nil {try decoder.handleConflictingOneOf()}
+          self.part = .chunk(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.part {
+    case .version?: try {
+      guard case .version(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .shard?: try {
+      guard case .shard(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case .chunk?: try {
+      guard case .chunk(let v)? = self.part else { preconditionFailure() }
+      try visitor.visitSingularBytesField(value: v, fieldNumber: 3)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_ExportDatasetResponse, rhs: Anant_V1_ExportDatasetResponse) -> Bool {
+    if lhs.part != rhs.part {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_RemoveDatasetRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RemoveDatasetRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._dataset) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._dataset {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_RemoveDatasetRequest, rhs: Anant_V1_RemoveDatasetRequest) -> Bool {
+    if lhs._dataset != rhs._dataset {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_RemoveDatasetResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RemoveDatasetResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}versions_removed\0\u{3}shards_deleted\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.versionsRemoved) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.shardsDeleted) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.versionsRemoved != 0 {
+      try visitor.visitSingularUInt32Field(value: self.versionsRemoved, fieldNumber: 1)
+    }
+    if self.shardsDeleted != 0 {
+      try visitor.visitSingularUInt32Field(value: self.shardsDeleted, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_RemoveDatasetResponse, rhs: Anant_V1_RemoveDatasetResponse) -> Bool {
+    if lhs.versionsRemoved != rhs.versionsRemoved {return false}
+    if lhs.shardsDeleted != rhs.shardsDeleted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_ClusterStatusRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ClusterStatusRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_ClusterStatusRequest, rhs: Anant_V1_ClusterStatusRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Job"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}operation\0\u{1}dataset\0\u{1}tasks\0\u{3}tasks_done\0\u{3}extra_attempts\0\u{3}started_unix_nanos\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.operation) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._dataset) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.tasks) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.tasksDone) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.extraAttempts) }()
+      case 7: try { try decoder.decodeSingularUInt64Field(value: &self.startedUnixNanos) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.operation.isEmpty {
+      try visitor.visitSingularStringField(value: self.operation, fieldNumber: 2)
+    }
+    try { if let v = self._dataset {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.tasks != 0 {
+      try visitor.visitSingularUInt32Field(value: self.tasks, fieldNumber: 4)
+    }
+    if self.tasksDone != 0 {
+      try visitor.visitSingularUInt32Field(value: self.tasksDone, fieldNumber: 5)
+    }
+    if self.extraAttempts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.extraAttempts, fieldNumber: 6)
+    }
+    if self.startedUnixNanos != 0 {
+      try visitor.visitSingularUInt64Field(value: self.startedUnixNanos, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_Job, rhs: Anant_V1_Job) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.operation != rhs.operation {return false}
+    if lhs._dataset != rhs._dataset {return false}
+    if lhs.tasks != rhs.tasks {return false}
+    if lhs.tasksDone != rhs.tasksDone {return false}
+    if lhs.extraAttempts != rhs.extraAttempts {return false}
+    if lhs.startedUnixNanos != rhs.startedUnixNanos {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_ClusterStatusResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ClusterStatusResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}workers\0\u{1}datasets\0\u{1}jobs\0\u{3}jobs_finished\0\u{3}jobs_failed\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.workers) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.datasets) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.jobs) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.jobsFinished) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.jobsFailed) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.workers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.workers, fieldNumber: 1)
+    }
+    if !self.datasets.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.datasets, fieldNumber: 2)
+    }
+    if !self.jobs.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.jobs, fieldNumber: 3)
+    }
+    if self.jobsFinished != 0 {
+      try visitor.visitSingularUInt64Field(value: self.jobsFinished, fieldNumber: 4)
+    }
+    if self.jobsFailed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.jobsFailed, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_ClusterStatusResponse, rhs: Anant_V1_ClusterStatusResponse) -> Bool {
+    if lhs.workers != rhs.workers {return false}
+    if lhs.datasets != rhs.datasets {return false}
+    if lhs.jobs != rhs.jobs {return false}
+    if lhs.jobsFinished != rhs.jobsFinished {return false}
+    if lhs.jobsFailed != rhs.jobsFailed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

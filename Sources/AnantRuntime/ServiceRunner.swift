@@ -35,18 +35,26 @@ public enum ServiceRunner {
         return Logger(label: "anant.\(service)")
     }
 
-    /// Serves `methods` until SIGTERM or SIGINT, then drains and returns.
-    public static func run(service: String, options: ServiceOptions, methods: [RPCMethod], logger: Logger,
-                           status: @escaping @Sendable (any Error) -> Status) async throws {
+    /// What runs once a service listens, before its ready line (a worker registers with
+    /// the metadata service there); what it returns runs first on shutdown (the worker
+    /// withdraws).
+    public typealias OnReady = @Sendable (_ rpc: HostPort, _ http: HostPort) async throws -> (@Sendable () async -> Void)?
+
+    /// Serves `methods` until SIGTERM or SIGINT, then drains and returns. With
+    /// `clusterToken` false the server takes any token and the methods authenticate
+    /// their callers themselves (the gateway: its clients' tokens are not the cluster's).
+    public static func run(service: String, options: ServiceOptions, methods: [RPCMethod], logger: Logger, clusterToken: Bool = true,
+                           status: @escaping @Sendable (any Error) -> Status, onReady: OnReady = { _, _ in nil }) async throws {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var configuration = options.server
         configuration.status = status
-        configuration.token = try options.token()
+        configuration.token = clusterToken ? try options.token() : nil
         let server = RPCServer(methods: methods, configuration: configuration, logger: logger)
         let rpc = try await server.start(host: options.listen.host, port: options.listen.port)
         let http = HTTPEndpoints(registry: registry)
         let health = try await http.start(host: options.http.host, port: options.http.port)
+        let withdraw = try await onReady(HostPort(rpc), HostPort(health))
         http.setReady(true)
         let line = JSONObject([
             ("service", .string(service)), ("rpc", .string(HostPort(rpc).description)),
@@ -55,7 +63,7 @@ public enum ServiceRunner {
         FileHandle.standardOutput.write(Data((JSONWriter().string(.object(line)) + "\n").utf8))
         logger.info("ready", metadata: ["rpc": "\(HostPort(rpc))", "http": "\(HostPort(health))"])
         let group = ServiceGroup(configuration: .init(
-            services: [Drain(server: server, http: http, logger: logger)],
+            services: [Drain(server: server, http: http, withdraw: withdraw, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
@@ -65,6 +73,7 @@ public enum ServiceRunner {
     private struct Drain: Service {
         let server: RPCServer
         let http: HTTPEndpoints
+        let withdraw: (@Sendable () async -> Void)?
         let logger: Logger
 
         func run() async throws {
@@ -73,6 +82,7 @@ public enum ServiceRunner {
             try? await gracefulShutdown()
             logger.info("draining", metadata: ["requests": "\(server.inFlight)"])
             http.setReady(false)
+            await withdraw?()
             await server.drain()
             await http.stop()
         }

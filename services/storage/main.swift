@@ -1,3 +1,4 @@
+import AnantCluster
 import AnantColumnar
 import AnantOperations
 import AnantRuntime
@@ -16,6 +17,9 @@ struct AnantStorageCommand: AsyncParsableCommand {
     @Option(name: .customLong("root"), help: "The folder holding the shards (created if missing).")
     var root: String
 
+    @Option(name: .customLong("metadata"), help: "The metadata service's RPC address, HOST:PORT: register there and heartbeat (default: stand alone).")
+    var metadata: HostPort?
+
     @OptionGroup var service: ServiceOptions
 
     func validate() throws {
@@ -30,6 +34,13 @@ struct AnantStorageCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let storage = StorageService(store: store, maximumFrameBytes: service.server.maximumFrameBytes)
-        try await ServiceRunner.run(service: "storage", options: service, methods: storage.methods, logger: logger) { Status($0) }
+        let metadata = self.metadata, token = try service.token() ?? ""
+        try await ServiceRunner.run(service: "storage", options: service, methods: storage.methods, logger: logger, status: { Status($0) }) { rpc, http in
+            guard let metadata else { return nil }
+            let clients = ServiceClients(token: token)
+            let lease = try await WorkerLease(role: .storage, metadata: try clients.client(metadata.description), rpcAddress: rpc.description,
+                                              httpAddress: http.description, logger: logger) { WorkerLease.Load() }
+            return { await lease.stop() }
+        }
     }
 }

@@ -63,6 +63,19 @@ public struct ExactSum: Sendable, Hashable {
         addLimbs(a)
     }
 
+    /// The sum's exact state, to carry it elsewhere (the wire's `ExactSums`): the four
+    /// 64-bit limbs of the fixed-point part, least significant first, and the plain
+    /// double of the terms outside its range.
+    public var state: (limbs: [UInt64], outside: Double) { ([l0, l1, l2, l3], outside) }
+
+    /// The sum whose `state` is `limbs` and `outside`; nil unless there are four limbs.
+    public init?(limbs: some Collection<UInt64>, outside: Double) {
+        guard limbs.count == 4 else { return nil }
+        let l = Array(limbs)
+        (l0, l1, l2, l3) = (l[0], l[1], l[2], l[3])
+        self.outside = outside
+    }
+
     /// Adds another sum exactly.
     public mutating func add(_ other: ExactSum) {
         addLimbs((other.l0, other.l1, other.l2, other.l3))

@@ -63,6 +63,10 @@ public struct ReachSummary: Sendable, Hashable {
     public var reciprocalSum: Double
     /// The largest distance to a vertex reached.
     public var farthest: Int
+
+    public init(reached: Int, distanceSum: Int, reciprocalSum: Double, farthest: Int) {
+        (self.reached, self.distanceSum, self.reciprocalSum, self.farthest) = (reached, distanceSum, reciprocalSum, farthest)
+    }
 }
 
 extension SLineGraph {

@@ -12,8 +12,44 @@ public struct ComponentPartial: Sendable {
     let ofEdges: Bool
     var sets: UnionFind
 
+    /// The partial as plain values, to carry it elsewhere (the wire's `ComponentsPartial`):
+    /// its s, whether edges were asked for, and the root of every element.
+    public var state: (s: Int, ofEdges: Bool, roots: [Int32]) {
+        var sets = self.sets
+        return (s, ofEdges, (0..<sets.count).map { Int32(sets.find($0)) })
+    }
+
+    /// The partial whose `state` is given: every element joined to its root.
+    ///
+    /// - Throws: `invalidArgument` for s < 1 or a root that is not an element.
+    public init(s: Int, ofEdges: Bool, roots: [Int32]) throws(HypergraphError) {
+        try HypergraphError.validate(s: s)
+        var sets = UnionFind(count: roots.count)
+        for (v, root) in roots.enumerated() {
+            guard root >= 0, Int(root) < roots.count else {
+                throw HypergraphError(.invalidArgument, "component partial: the root \(root) of element \(v) is not one of the \(roots.count) elements")
+            }
+            sets.union(v, Int(root))
+        }
+        self.init(s: s, ofEdges: ofEdges, sets: sets)
+    }
+
+    init(s: Int, ofEdges: Bool, sets: UnionFind) {
+        self.s = s
+        self.ofEdges = ofEdges
+        self.sets = sets
+    }
+
     /// Adds another range's unions.
-    public mutating func merge(_ other: ComponentPartial) {
+    public mutating func merge(_ other: ComponentPartial) throws(HypergraphError) {
+        guard other.sets.count == sets.count, other.s == s, other.ofEdges == ofEdges else {
+            throw HypergraphError(.invalidArgument, "component partials of different shapes: \(sets.count) and \(other.sets.count) elements")
+        }
+        absorb(other)
+    }
+
+    /// Adds the unions of a partial of the same shape.
+    mutating func absorb(_ other: ComponentPartial) {
         var other = other
         for v in 0..<sets.count { sets.union(v, other.sets.find(v)) }
     }
@@ -74,7 +110,7 @@ extension Hypergraph {
             }
         }
         var partial = ComponentPartial(s: s, ofEdges: edges, sets: UnionFind(count: n))
-        for sets in scratch.values.map(\.sets) { partial.merge(ComponentPartial(s: s, ofEdges: edges, sets: sets)) }
+        for sets in scratch.values.map(\.sets) { partial.absorb(ComponentPartial(s: s, ofEdges: edges, sets: sets)) }
         return partial
     }
 }

@@ -1072,7 +1072,7 @@ const ProtobufCMessageDescriptor anant__v1__query_part_range__descriptor =
   (ProtobufCMessageInit) anant__v1__query_part_range__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__task__field_descriptors[10] =
+static const ProtobufCFieldDescriptor anant__v1__task__field_descriptors[11] =
 {
   {
     "task_id",
@@ -1194,12 +1194,25 @@ static const ProtobufCFieldDescriptor anant__v1__task__field_descriptors[10] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "manifest_json",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Task, manifest_json),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__task__field_indices_by_name[] = {
   1,   /* field[1] = attempt */
   2,   /* field[2] = dataset */
   5,   /* field[5] = edges */
   8,   /* field[8] = index */
+  10,   /* field[10] = manifest_json */
   3,   /* field[3] = operation */
   7,   /* field[7] = part */
   9,   /* field[9] = shards */
@@ -1210,7 +1223,7 @@ static const unsigned anant__v1__task__field_indices_by_name[] = {
 static const ProtobufCIntRange anant__v1__task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor anant__v1__task__descriptor =
 {
@@ -1220,7 +1233,7 @@ const ProtobufCMessageDescriptor anant__v1__task__descriptor =
   "Anant__V1__Task",
   "anant.v1",
   sizeof(Anant__V1__Task),
-  10,
+  11,
   anant__v1__task__field_descriptors,
   anant__v1__task__field_indices_by_name,
   1,  anant__v1__task__number_ranges,

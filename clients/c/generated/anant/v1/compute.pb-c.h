@@ -122,6 +122,11 @@ struct  Anant__V1__Task
    */
   size_t n_shards;
   Anant__V1__ShardPlacement **shards;
+  /*
+   * The version's manifest (`_manifest.json`): with the shards, all a worker needs to
+   * build the version's hypergraph.
+   */
+  char *manifest_json;
   Anant__V1__Task__RangeCase range_case;
   union {
     Anant__V1__WholeRange *whole;
@@ -141,7 +146,7 @@ struct  Anant__V1__Task
 };
 #define ANANT__V1__TASK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__task__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, NULL, NULL, 0, 0,NULL, ANANT__V1__TASK__RANGE__NOT_SET, {0} }
+    , (char *)protobuf_c_empty_string, 0, NULL, NULL, 0, 0,NULL, (char *)protobuf_c_empty_string, ANANT__V1__TASK__RANGE__NOT_SET, {0} }
 
 
 /*

@@ -1222,6 +1222,546 @@ void   anant__v1__run_response__free_unpacked
   assert(message->base.descriptor == &anant__v1__run_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   anant__v1__job_timings__init
+                     (Anant__V1__JobTimings         *message)
+{
+  static const Anant__V1__JobTimings init_value = ANANT__V1__JOB_TIMINGS__INIT;
+  *message = init_value;
+}
+size_t anant__v1__job_timings__get_packed_size
+                     (const Anant__V1__JobTimings *message)
+{
+  assert(message->base.descriptor == &anant__v1__job_timings__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__job_timings__pack
+                     (const Anant__V1__JobTimings *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__job_timings__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__job_timings__pack_to_buffer
+                     (const Anant__V1__JobTimings *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__job_timings__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__JobTimings *
+       anant__v1__job_timings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__JobTimings *)
+     protobuf_c_message_unpack (&anant__v1__job_timings__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__job_timings__free_unpacked
+                     (Anant__V1__JobTimings *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__job_timings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__query_response__init
+                     (Anant__V1__QueryResponse         *message)
+{
+  static const Anant__V1__QueryResponse init_value = ANANT__V1__QUERY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t anant__v1__query_response__get_packed_size
+                     (const Anant__V1__QueryResponse *message)
+{
+  assert(message->base.descriptor == &anant__v1__query_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__query_response__pack
+                     (const Anant__V1__QueryResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__query_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__query_response__pack_to_buffer
+                     (const Anant__V1__QueryResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__query_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__QueryResponse *
+       anant__v1__query_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__QueryResponse *)
+     protobuf_c_message_unpack (&anant__v1__query_response__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__query_response__free_unpacked
+                     (Anant__V1__QueryResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__query_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__import_header__init
+                     (Anant__V1__ImportHeader         *message)
+{
+  static const Anant__V1__ImportHeader init_value = ANANT__V1__IMPORT_HEADER__INIT;
+  *message = init_value;
+}
+size_t anant__v1__import_header__get_packed_size
+                     (const Anant__V1__ImportHeader *message)
+{
+  assert(message->base.descriptor == &anant__v1__import_header__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__import_header__pack
+                     (const Anant__V1__ImportHeader *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__import_header__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__import_header__pack_to_buffer
+                     (const Anant__V1__ImportHeader *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__import_header__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__ImportHeader *
+       anant__v1__import_header__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__ImportHeader *)
+     protobuf_c_message_unpack (&anant__v1__import_header__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__import_header__free_unpacked
+                     (Anant__V1__ImportHeader *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__import_header__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__import_dataset_request__init
+                     (Anant__V1__ImportDatasetRequest         *message)
+{
+  static const Anant__V1__ImportDatasetRequest init_value = ANANT__V1__IMPORT_DATASET_REQUEST__INIT;
+  *message = init_value;
+}
+size_t anant__v1__import_dataset_request__get_packed_size
+                     (const Anant__V1__ImportDatasetRequest *message)
+{
+  assert(message->base.descriptor == &anant__v1__import_dataset_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__import_dataset_request__pack
+                     (const Anant__V1__ImportDatasetRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__import_dataset_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__import_dataset_request__pack_to_buffer
+                     (const Anant__V1__ImportDatasetRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__import_dataset_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__ImportDatasetRequest *
+       anant__v1__import_dataset_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__ImportDatasetRequest *)
+     protobuf_c_message_unpack (&anant__v1__import_dataset_request__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__import_dataset_request__free_unpacked
+                     (Anant__V1__ImportDatasetRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__import_dataset_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__import_dataset_response__init
+                     (Anant__V1__ImportDatasetResponse         *message)
+{
+  static const Anant__V1__ImportDatasetResponse init_value = ANANT__V1__IMPORT_DATASET_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t anant__v1__import_dataset_response__get_packed_size
+                     (const Anant__V1__ImportDatasetResponse *message)
+{
+  assert(message->base.descriptor == &anant__v1__import_dataset_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__import_dataset_response__pack
+                     (const Anant__V1__ImportDatasetResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__import_dataset_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__import_dataset_response__pack_to_buffer
+                     (const Anant__V1__ImportDatasetResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__import_dataset_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__ImportDatasetResponse *
+       anant__v1__import_dataset_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__ImportDatasetResponse *)
+     protobuf_c_message_unpack (&anant__v1__import_dataset_response__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__import_dataset_response__free_unpacked
+                     (Anant__V1__ImportDatasetResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__import_dataset_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__export_dataset_request__init
+                     (Anant__V1__ExportDatasetRequest         *message)
+{
+  static const Anant__V1__ExportDatasetRequest init_value = ANANT__V1__EXPORT_DATASET_REQUEST__INIT;
+  *message = init_value;
+}
+size_t anant__v1__export_dataset_request__get_packed_size
+                     (const Anant__V1__ExportDatasetRequest *message)
+{
+  assert(message->base.descriptor == &anant__v1__export_dataset_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__export_dataset_request__pack
+                     (const Anant__V1__ExportDatasetRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__export_dataset_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__export_dataset_request__pack_to_buffer
+                     (const Anant__V1__ExportDatasetRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__export_dataset_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__ExportDatasetRequest *
+       anant__v1__export_dataset_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__ExportDatasetRequest *)
+     protobuf_c_message_unpack (&anant__v1__export_dataset_request__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__export_dataset_request__free_unpacked
+                     (Anant__V1__ExportDatasetRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__export_dataset_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__export_dataset_response__init
+                     (Anant__V1__ExportDatasetResponse         *message)
+{
+  static const Anant__V1__ExportDatasetResponse init_value = ANANT__V1__EXPORT_DATASET_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t anant__v1__export_dataset_response__get_packed_size
+                     (const Anant__V1__ExportDatasetResponse *message)
+{
+  assert(message->base.descriptor == &anant__v1__export_dataset_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__export_dataset_response__pack
+                     (const Anant__V1__ExportDatasetResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__export_dataset_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__export_dataset_response__pack_to_buffer
+                     (const Anant__V1__ExportDatasetResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__export_dataset_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__ExportDatasetResponse *
+       anant__v1__export_dataset_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__ExportDatasetResponse *)
+     protobuf_c_message_unpack (&anant__v1__export_dataset_response__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__export_dataset_response__free_unpacked
+                     (Anant__V1__ExportDatasetResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__export_dataset_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__remove_dataset_request__init
+                     (Anant__V1__RemoveDatasetRequest         *message)
+{
+  static const Anant__V1__RemoveDatasetRequest init_value = ANANT__V1__REMOVE_DATASET_REQUEST__INIT;
+  *message = init_value;
+}
+size_t anant__v1__remove_dataset_request__get_packed_size
+                     (const Anant__V1__RemoveDatasetRequest *message)
+{
+  assert(message->base.descriptor == &anant__v1__remove_dataset_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__remove_dataset_request__pack
+                     (const Anant__V1__RemoveDatasetRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__remove_dataset_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__remove_dataset_request__pack_to_buffer
+                     (const Anant__V1__RemoveDatasetRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__remove_dataset_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__RemoveDatasetRequest *
+       anant__v1__remove_dataset_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__RemoveDatasetRequest *)
+     protobuf_c_message_unpack (&anant__v1__remove_dataset_request__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__remove_dataset_request__free_unpacked
+                     (Anant__V1__RemoveDatasetRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__remove_dataset_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__remove_dataset_response__init
+                     (Anant__V1__RemoveDatasetResponse         *message)
+{
+  static const Anant__V1__RemoveDatasetResponse init_value = ANANT__V1__REMOVE_DATASET_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t anant__v1__remove_dataset_response__get_packed_size
+                     (const Anant__V1__RemoveDatasetResponse *message)
+{
+  assert(message->base.descriptor == &anant__v1__remove_dataset_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__remove_dataset_response__pack
+                     (const Anant__V1__RemoveDatasetResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__remove_dataset_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__remove_dataset_response__pack_to_buffer
+                     (const Anant__V1__RemoveDatasetResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__remove_dataset_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__RemoveDatasetResponse *
+       anant__v1__remove_dataset_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__RemoveDatasetResponse *)
+     protobuf_c_message_unpack (&anant__v1__remove_dataset_response__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__remove_dataset_response__free_unpacked
+                     (Anant__V1__RemoveDatasetResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__remove_dataset_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__cluster_status_request__init
+                     (Anant__V1__ClusterStatusRequest         *message)
+{
+  static const Anant__V1__ClusterStatusRequest init_value = ANANT__V1__CLUSTER_STATUS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t anant__v1__cluster_status_request__get_packed_size
+                     (const Anant__V1__ClusterStatusRequest *message)
+{
+  assert(message->base.descriptor == &anant__v1__cluster_status_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__cluster_status_request__pack
+                     (const Anant__V1__ClusterStatusRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__cluster_status_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__cluster_status_request__pack_to_buffer
+                     (const Anant__V1__ClusterStatusRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__cluster_status_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__ClusterStatusRequest *
+       anant__v1__cluster_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__ClusterStatusRequest *)
+     protobuf_c_message_unpack (&anant__v1__cluster_status_request__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__cluster_status_request__free_unpacked
+                     (Anant__V1__ClusterStatusRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__cluster_status_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__job__init
+                     (Anant__V1__Job         *message)
+{
+  static const Anant__V1__Job init_value = ANANT__V1__JOB__INIT;
+  *message = init_value;
+}
+size_t anant__v1__job__get_packed_size
+                     (const Anant__V1__Job *message)
+{
+  assert(message->base.descriptor == &anant__v1__job__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__job__pack
+                     (const Anant__V1__Job *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__job__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__job__pack_to_buffer
+                     (const Anant__V1__Job *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__job__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__Job *
+       anant__v1__job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__Job *)
+     protobuf_c_message_unpack (&anant__v1__job__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__job__free_unpacked
+                     (Anant__V1__Job *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__job__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__cluster_status_response__init
+                     (Anant__V1__ClusterStatusResponse         *message)
+{
+  static const Anant__V1__ClusterStatusResponse init_value = ANANT__V1__CLUSTER_STATUS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t anant__v1__cluster_status_response__get_packed_size
+                     (const Anant__V1__ClusterStatusResponse *message)
+{
+  assert(message->base.descriptor == &anant__v1__cluster_status_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__cluster_status_response__pack
+                     (const Anant__V1__ClusterStatusResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__cluster_status_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__cluster_status_response__pack_to_buffer
+                     (const Anant__V1__ClusterStatusResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__cluster_status_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__ClusterStatusResponse *
+       anant__v1__cluster_status_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__ClusterStatusResponse *)
+     protobuf_c_message_unpack (&anant__v1__cluster_status_response__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__cluster_status_response__free_unpacked
+                     (Anant__V1__ClusterStatusResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__cluster_status_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor anant__v1__partition_entry__field_descriptors[2] =
 {
   {
@@ -2969,7 +3509,7 @@ const ProtobufCMessageDescriptor anant__v1__run_request__descriptor =
   (ProtobufCMessageInit) anant__v1__run_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__run_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor anant__v1__run_response__field_descriptors[3] =
 {
   {
     "dataset",
@@ -2995,15 +3535,28 @@ static const ProtobufCFieldDescriptor anant__v1__run_response__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "timings",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RunResponse, timings),
+    &anant__v1__job_timings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__run_response__field_indices_by_name[] = {
   0,   /* field[0] = dataset */
   1,   /* field[1] = result */
+  2,   /* field[2] = timings */
 };
 static const ProtobufCIntRange anant__v1__run_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor anant__v1__run_response__descriptor =
 {
@@ -3013,11 +3566,811 @@ const ProtobufCMessageDescriptor anant__v1__run_response__descriptor =
   "Anant__V1__RunResponse",
   "anant.v1",
   sizeof(Anant__V1__RunResponse),
-  2,
+  3,
   anant__v1__run_response__field_descriptors,
   anant__v1__run_response__field_indices_by_name,
   1,  anant__v1__run_response__number_ranges,
   (ProtobufCMessageInit) anant__v1__run_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__job_timings__field_descriptors[8] =
+{
+  {
+    "total",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "resolve",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, resolve),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "plan",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, plan),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fan_out",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, fan_out),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "merge",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, merge),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "load_wait",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, load_wait),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tasks",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, tasks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "workers",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, workers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__job_timings__field_indices_by_name[] = {
+  3,   /* field[3] = fan_out */
+  5,   /* field[5] = load_wait */
+  4,   /* field[4] = merge */
+  2,   /* field[2] = plan */
+  1,   /* field[1] = resolve */
+  6,   /* field[6] = tasks */
+  0,   /* field[0] = total */
+  7,   /* field[7] = workers */
+};
+static const ProtobufCIntRange anant__v1__job_timings__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor anant__v1__job_timings__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.JobTimings",
+  "JobTimings",
+  "Anant__V1__JobTimings",
+  "anant.v1",
+  sizeof(Anant__V1__JobTimings),
+  8,
+  anant__v1__job_timings__field_descriptors,
+  anant__v1__job_timings__field_indices_by_name,
+  1,  anant__v1__job_timings__number_ranges,
+  (ProtobufCMessageInit) anant__v1__job_timings__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__query_response__field_descriptors[2] =
+{
+  {
+    "dataset",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__QueryResponse, dataset),
+    &anant__v1__dataset_ref__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "batch",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__QueryResponse, batch),
+    &anant__v1__arrow_batch__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__query_response__field_indices_by_name[] = {
+  1,   /* field[1] = batch */
+  0,   /* field[0] = dataset */
+};
+static const ProtobufCIntRange anant__v1__query_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor anant__v1__query_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.QueryResponse",
+  "QueryResponse",
+  "Anant__V1__QueryResponse",
+  "anant.v1",
+  sizeof(Anant__V1__QueryResponse),
+  2,
+  anant__v1__query_response__field_descriptors,
+  anant__v1__query_response__field_indices_by_name,
+  1,  anant__v1__query_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__query_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__import_header__field_descriptors[7] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ImportHeader, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ImportHeader, file_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_bytes",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ImportHeader, file_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nodes_bytes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ImportHeader, nodes_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "edges_bytes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ImportHeader, edges_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "compression",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ImportHeader, compression),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ImportHeader, shards),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__import_header__field_indices_by_name[] = {
+  5,   /* field[5] = compression */
+  4,   /* field[4] = edges_bytes */
+  2,   /* field[2] = file_bytes */
+  1,   /* field[1] = file_name */
+  0,   /* field[0] = name */
+  3,   /* field[3] = nodes_bytes */
+  6,   /* field[6] = shards */
+};
+static const ProtobufCIntRange anant__v1__import_header__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor anant__v1__import_header__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.ImportHeader",
+  "ImportHeader",
+  "Anant__V1__ImportHeader",
+  "anant.v1",
+  sizeof(Anant__V1__ImportHeader),
+  7,
+  anant__v1__import_header__field_descriptors,
+  anant__v1__import_header__field_indices_by_name,
+  1,  anant__v1__import_header__number_ranges,
+  (ProtobufCMessageInit) anant__v1__import_header__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__import_dataset_request__field_descriptors[2] =
+{
+  {
+    "header",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__ImportDatasetRequest, part_case),
+    offsetof(Anant__V1__ImportDatasetRequest, header),
+    &anant__v1__import_header__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chunk",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Anant__V1__ImportDatasetRequest, part_case),
+    offsetof(Anant__V1__ImportDatasetRequest, chunk),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__import_dataset_request__field_indices_by_name[] = {
+  1,   /* field[1] = chunk */
+  0,   /* field[0] = header */
+};
+static const ProtobufCIntRange anant__v1__import_dataset_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor anant__v1__import_dataset_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.ImportDatasetRequest",
+  "ImportDatasetRequest",
+  "Anant__V1__ImportDatasetRequest",
+  "anant.v1",
+  sizeof(Anant__V1__ImportDatasetRequest),
+  2,
+  anant__v1__import_dataset_request__field_descriptors,
+  anant__v1__import_dataset_request__field_indices_by_name,
+  1,  anant__v1__import_dataset_request__number_ranges,
+  (ProtobufCMessageInit) anant__v1__import_dataset_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__import_dataset_response__field_descriptors[1] =
+{
+  {
+    "version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ImportDatasetResponse, version),
+    &anant__v1__dataset_version__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__import_dataset_response__field_indices_by_name[] = {
+  0,   /* field[0] = version */
+};
+static const ProtobufCIntRange anant__v1__import_dataset_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor anant__v1__import_dataset_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.ImportDatasetResponse",
+  "ImportDatasetResponse",
+  "Anant__V1__ImportDatasetResponse",
+  "anant.v1",
+  sizeof(Anant__V1__ImportDatasetResponse),
+  1,
+  anant__v1__import_dataset_response__field_descriptors,
+  anant__v1__import_dataset_response__field_indices_by_name,
+  1,  anant__v1__import_dataset_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__import_dataset_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__export_dataset_request__field_descriptors[1] =
+{
+  {
+    "dataset",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ExportDatasetRequest, dataset),
+    &anant__v1__dataset_ref__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__export_dataset_request__field_indices_by_name[] = {
+  0,   /* field[0] = dataset */
+};
+static const ProtobufCIntRange anant__v1__export_dataset_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor anant__v1__export_dataset_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.ExportDatasetRequest",
+  "ExportDatasetRequest",
+  "Anant__V1__ExportDatasetRequest",
+  "anant.v1",
+  sizeof(Anant__V1__ExportDatasetRequest),
+  1,
+  anant__v1__export_dataset_request__field_descriptors,
+  anant__v1__export_dataset_request__field_indices_by_name,
+  1,  anant__v1__export_dataset_request__number_ranges,
+  (ProtobufCMessageInit) anant__v1__export_dataset_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__export_dataset_response__field_descriptors[3] =
+{
+  {
+    "version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__ExportDatasetResponse, part_case),
+    offsetof(Anant__V1__ExportDatasetResponse, version),
+    &anant__v1__dataset_version__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shard",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__ExportDatasetResponse, part_case),
+    offsetof(Anant__V1__ExportDatasetResponse, shard),
+    &anant__v1__shard_descriptor__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chunk",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Anant__V1__ExportDatasetResponse, part_case),
+    offsetof(Anant__V1__ExportDatasetResponse, chunk),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__export_dataset_response__field_indices_by_name[] = {
+  2,   /* field[2] = chunk */
+  1,   /* field[1] = shard */
+  0,   /* field[0] = version */
+};
+static const ProtobufCIntRange anant__v1__export_dataset_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor anant__v1__export_dataset_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.ExportDatasetResponse",
+  "ExportDatasetResponse",
+  "Anant__V1__ExportDatasetResponse",
+  "anant.v1",
+  sizeof(Anant__V1__ExportDatasetResponse),
+  3,
+  anant__v1__export_dataset_response__field_descriptors,
+  anant__v1__export_dataset_response__field_indices_by_name,
+  1,  anant__v1__export_dataset_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__export_dataset_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__remove_dataset_request__field_descriptors[1] =
+{
+  {
+    "dataset",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RemoveDatasetRequest, dataset),
+    &anant__v1__dataset_ref__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__remove_dataset_request__field_indices_by_name[] = {
+  0,   /* field[0] = dataset */
+};
+static const ProtobufCIntRange anant__v1__remove_dataset_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor anant__v1__remove_dataset_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.RemoveDatasetRequest",
+  "RemoveDatasetRequest",
+  "Anant__V1__RemoveDatasetRequest",
+  "anant.v1",
+  sizeof(Anant__V1__RemoveDatasetRequest),
+  1,
+  anant__v1__remove_dataset_request__field_descriptors,
+  anant__v1__remove_dataset_request__field_indices_by_name,
+  1,  anant__v1__remove_dataset_request__number_ranges,
+  (ProtobufCMessageInit) anant__v1__remove_dataset_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__remove_dataset_response__field_descriptors[2] =
+{
+  {
+    "versions_removed",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RemoveDatasetResponse, versions_removed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shards_deleted",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RemoveDatasetResponse, shards_deleted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__remove_dataset_response__field_indices_by_name[] = {
+  1,   /* field[1] = shards_deleted */
+  0,   /* field[0] = versions_removed */
+};
+static const ProtobufCIntRange anant__v1__remove_dataset_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor anant__v1__remove_dataset_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.RemoveDatasetResponse",
+  "RemoveDatasetResponse",
+  "Anant__V1__RemoveDatasetResponse",
+  "anant.v1",
+  sizeof(Anant__V1__RemoveDatasetResponse),
+  2,
+  anant__v1__remove_dataset_response__field_descriptors,
+  anant__v1__remove_dataset_response__field_indices_by_name,
+  1,  anant__v1__remove_dataset_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__remove_dataset_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define anant__v1__cluster_status_request__field_descriptors NULL
+#define anant__v1__cluster_status_request__field_indices_by_name NULL
+#define anant__v1__cluster_status_request__number_ranges NULL
+const ProtobufCMessageDescriptor anant__v1__cluster_status_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.ClusterStatusRequest",
+  "ClusterStatusRequest",
+  "Anant__V1__ClusterStatusRequest",
+  "anant.v1",
+  sizeof(Anant__V1__ClusterStatusRequest),
+  0,
+  anant__v1__cluster_status_request__field_descriptors,
+  anant__v1__cluster_status_request__field_indices_by_name,
+  0,  anant__v1__cluster_status_request__number_ranges,
+  (ProtobufCMessageInit) anant__v1__cluster_status_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__job__field_descriptors[7] =
+{
+  {
+    "job_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Job, job_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operation",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Job, operation),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dataset",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Job, dataset),
+    &anant__v1__dataset_ref__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tasks",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Job, tasks),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tasks_done",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Job, tasks_done),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "extra_attempts",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Job, extra_attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started_unix_nanos",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Job, started_unix_nanos),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__job__field_indices_by_name[] = {
+  2,   /* field[2] = dataset */
+  5,   /* field[5] = extra_attempts */
+  0,   /* field[0] = job_id */
+  1,   /* field[1] = operation */
+  6,   /* field[6] = started_unix_nanos */
+  3,   /* field[3] = tasks */
+  4,   /* field[4] = tasks_done */
+};
+static const ProtobufCIntRange anant__v1__job__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor anant__v1__job__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.Job",
+  "Job",
+  "Anant__V1__Job",
+  "anant.v1",
+  sizeof(Anant__V1__Job),
+  7,
+  anant__v1__job__field_descriptors,
+  anant__v1__job__field_indices_by_name,
+  1,  anant__v1__job__number_ranges,
+  (ProtobufCMessageInit) anant__v1__job__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__cluster_status_response__field_descriptors[5] =
+{
+  {
+    "workers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__ClusterStatusResponse, n_workers),
+    offsetof(Anant__V1__ClusterStatusResponse, workers),
+    &anant__v1__worker__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "datasets",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__ClusterStatusResponse, n_datasets),
+    offsetof(Anant__V1__ClusterStatusResponse, datasets),
+    &anant__v1__dataset_summary__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "jobs",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__ClusterStatusResponse, n_jobs),
+    offsetof(Anant__V1__ClusterStatusResponse, jobs),
+    &anant__v1__job__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "jobs_finished",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ClusterStatusResponse, jobs_finished),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "jobs_failed",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ClusterStatusResponse, jobs_failed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__cluster_status_response__field_indices_by_name[] = {
+  1,   /* field[1] = datasets */
+  2,   /* field[2] = jobs */
+  4,   /* field[4] = jobs_failed */
+  3,   /* field[3] = jobs_finished */
+  0,   /* field[0] = workers */
+};
+static const ProtobufCIntRange anant__v1__cluster_status_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor anant__v1__cluster_status_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.ClusterStatusResponse",
+  "ClusterStatusResponse",
+  "Anant__V1__ClusterStatusResponse",
+  "anant.v1",
+  sizeof(Anant__V1__ClusterStatusResponse),
+  5,
+  anant__v1__cluster_status_response__field_descriptors,
+  anant__v1__cluster_status_response__field_indices_by_name,
+  1,  anant__v1__cluster_status_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__cluster_status_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue anant__v1__vertices__enum_values_by_number[3] =
@@ -3188,11 +4541,39 @@ const ProtobufCEnumDescriptor anant__v1__join_kind__descriptor =
   anant__v1__join_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor anant__v1__gateway__method_descriptors[1] =
+static const ProtobufCMethodDescriptor anant__v1__gateway__method_descriptors[15] =
 {
   { "Run", &anant__v1__run_request__descriptor, &anant__v1__run_response__descriptor },
+  { "Query", &anant__v1__run_request__descriptor, &anant__v1__query_response__descriptor },
+  { "ImportDataset", &anant__v1__import_dataset_request__descriptor, &anant__v1__import_dataset_response__descriptor },
+  { "ExportDataset", &anant__v1__export_dataset_request__descriptor, &anant__v1__export_dataset_response__descriptor },
+  { "ListDatasets", &anant__v1__list_datasets_request__descriptor, &anant__v1__list_datasets_response__descriptor },
+  { "ListVersions", &anant__v1__list_versions_request__descriptor, &anant__v1__list_versions_response__descriptor },
+  { "RemoveDataset", &anant__v1__remove_dataset_request__descriptor, &anant__v1__remove_dataset_response__descriptor },
+  { "RegisterSchema", &anant__v1__register_schema_request__descriptor, &anant__v1__register_schema_response__descriptor },
+  { "GetSchema", &anant__v1__get_schema_request__descriptor, &anant__v1__get_schema_response__descriptor },
+  { "ApplyBatch", &anant__v1__apply_batch_request__descriptor, &anant__v1__apply_batch_response__descriptor },
+  { "GetRecords", &anant__v1__get_records_request__descriptor, &anant__v1__get_records_response__descriptor },
+  { "QueryRecords", &anant__v1__query_records_request__descriptor, &anant__v1__query_records_response__descriptor },
+  { "GetRecordHistory", &anant__v1__get_record_history_request__descriptor, &anant__v1__get_record_history_response__descriptor },
+  { "CreateIndex", &anant__v1__create_index_request__descriptor, &anant__v1__create_index_response__descriptor },
+  { "ClusterStatus", &anant__v1__cluster_status_request__descriptor, &anant__v1__cluster_status_response__descriptor },
 };
 const unsigned anant__v1__gateway__method_indices_by_name[] = {
+  9,        /* ApplyBatch */
+  14,        /* ClusterStatus */
+  13,        /* CreateIndex */
+  3,        /* ExportDataset */
+  12,        /* GetRecordHistory */
+  10,        /* GetRecords */
+  8,        /* GetSchema */
+  2,        /* ImportDataset */
+  4,        /* ListDatasets */
+  5,        /* ListVersions */
+  1,        /* Query */
+  11,        /* QueryRecords */
+  7,        /* RegisterSchema */
+  6,        /* RemoveDataset */
   0         /* Run */
 };
 const ProtobufCServiceDescriptor anant__v1__gateway__descriptor =
@@ -3202,7 +4583,7 @@ const ProtobufCServiceDescriptor anant__v1__gateway__descriptor =
   "Gateway",
   "Anant__V1__Gateway",
   "anant.v1",
-  1,
+  15,
   anant__v1__gateway__method_descriptors,
   anant__v1__gateway__method_indices_by_name
 };
@@ -3213,6 +4594,118 @@ void anant__v1__gateway__run(ProtobufCService *service,
 {
   assert(service->descriptor == &anant__v1__gateway__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__query(ProtobufCService *service,
+                               const Anant__V1__RunRequest *input,
+                               Anant__V1__QueryResponse_Closure closure,
+                               void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__import_dataset(ProtobufCService *service,
+                                        const Anant__V1__ImportDatasetRequest *input,
+                                        Anant__V1__ImportDatasetResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__export_dataset(ProtobufCService *service,
+                                        const Anant__V1__ExportDatasetRequest *input,
+                                        Anant__V1__ExportDatasetResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__list_datasets(ProtobufCService *service,
+                                       const Anant__V1__ListDatasetsRequest *input,
+                                       Anant__V1__ListDatasetsResponse_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__list_versions(ProtobufCService *service,
+                                       const Anant__V1__ListVersionsRequest *input,
+                                       Anant__V1__ListVersionsResponse_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__remove_dataset(ProtobufCService *service,
+                                        const Anant__V1__RemoveDatasetRequest *input,
+                                        Anant__V1__RemoveDatasetResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__register_schema(ProtobufCService *service,
+                                         const Anant__V1__RegisterSchemaRequest *input,
+                                         Anant__V1__RegisterSchemaResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__get_schema(ProtobufCService *service,
+                                    const Anant__V1__GetSchemaRequest *input,
+                                    Anant__V1__GetSchemaResponse_Closure closure,
+                                    void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__apply_batch(ProtobufCService *service,
+                                     const Anant__V1__ApplyBatchRequest *input,
+                                     Anant__V1__ApplyBatchResponse_Closure closure,
+                                     void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__get_records(ProtobufCService *service,
+                                     const Anant__V1__GetRecordsRequest *input,
+                                     Anant__V1__GetRecordsResponse_Closure closure,
+                                     void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__query_records(ProtobufCService *service,
+                                       const Anant__V1__QueryRecordsRequest *input,
+                                       Anant__V1__QueryRecordsResponse_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__get_record_history(ProtobufCService *service,
+                                            const Anant__V1__GetRecordHistoryRequest *input,
+                                            Anant__V1__GetRecordHistoryResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__create_index(ProtobufCService *service,
+                                      const Anant__V1__CreateIndexRequest *input,
+                                      Anant__V1__CreateIndexResponse_Closure closure,
+                                      void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__gateway__cluster_status(ProtobufCService *service,
+                                        const Anant__V1__ClusterStatusRequest *input,
+                                        Anant__V1__ClusterStatusResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__gateway__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void anant__v1__gateway__init (Anant__V1__Gateway_Service *service,
                                Anant__V1__Gateway_ServiceDestroy destroy)

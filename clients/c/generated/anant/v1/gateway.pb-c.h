@@ -15,6 +15,7 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "anant/v1/common.pb-c.h"
+#include "anant/v1/metadata.pb-c.h"
 
 typedef struct Anant__V1__PartitionEntry Anant__V1__PartitionEntry;
 typedef struct Anant__V1__Partition Anant__V1__Partition;
@@ -43,6 +44,18 @@ typedef struct Anant__V1__NamedScalar Anant__V1__NamedScalar;
 typedef struct Anant__V1__OperationResult Anant__V1__OperationResult;
 typedef struct Anant__V1__RunRequest Anant__V1__RunRequest;
 typedef struct Anant__V1__RunResponse Anant__V1__RunResponse;
+typedef struct Anant__V1__JobTimings Anant__V1__JobTimings;
+typedef struct Anant__V1__QueryResponse Anant__V1__QueryResponse;
+typedef struct Anant__V1__ImportHeader Anant__V1__ImportHeader;
+typedef struct Anant__V1__ImportDatasetRequest Anant__V1__ImportDatasetRequest;
+typedef struct Anant__V1__ImportDatasetResponse Anant__V1__ImportDatasetResponse;
+typedef struct Anant__V1__ExportDatasetRequest Anant__V1__ExportDatasetRequest;
+typedef struct Anant__V1__ExportDatasetResponse Anant__V1__ExportDatasetResponse;
+typedef struct Anant__V1__RemoveDatasetRequest Anant__V1__RemoveDatasetRequest;
+typedef struct Anant__V1__RemoveDatasetResponse Anant__V1__RemoveDatasetResponse;
+typedef struct Anant__V1__ClusterStatusRequest Anant__V1__ClusterStatusRequest;
+typedef struct Anant__V1__Job Anant__V1__Job;
+typedef struct Anant__V1__ClusterStatusResponse Anant__V1__ClusterStatusResponse;
 
 
 /* --- enums --- */
@@ -673,10 +686,272 @@ struct  Anant__V1__RunResponse
    */
   Anant__V1__DatasetRef *dataset;
   Anant__V1__OperationResult *result;
+  /*
+   * Where the job's time went.
+   */
+  Anant__V1__JobTimings *timings;
 };
 #define ANANT__V1__RUN_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__run_response__descriptor) \
+    , NULL, NULL, NULL }
+
+
+/*
+ * Where a job's time went, in nanoseconds of the gateway's clock.
+ */
+struct  Anant__V1__JobTimings
+{
+  ProtobufCMessage base;
+  /*
+   * From the request's arrival to its answer.
+   */
+  uint64_t total;
+  /*
+   * Resolving the version and finding the workers (calls to the metadata service).
+   */
+  uint64_t resolve;
+  /*
+   * Planning the tasks and encoding them.
+   */
+  uint64_t plan;
+  /*
+   * From the first task sent to the last partial received (the workers' time).
+   */
+  uint64_t fan_out;
+  /*
+   * Decoding the partials and merging them (waiting for the gateway's own copy of the
+   * hypergraph excluded: it loads while the workers run).
+   */
+  uint64_t merge;
+  /*
+   * Waiting for the gateway's copy of the hypergraph after the partials arrived.
+   */
+  uint64_t load_wait;
+  uint32_t tasks;
+  uint32_t workers;
+};
+#define ANANT__V1__JOB_TIMINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__job_timings__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0, 0 }
+
+
+/*
+ * One message of a Query stream.
+ */
+struct  Anant__V1__QueryResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The dataset version the query ran on: on the first message only.
+   */
+  Anant__V1__DatasetRef *dataset;
+  /*
+   * Rows, as a self-contained Arrow IPC stream; every message has the same schema.
+   */
+  Anant__V1__ArrowBatch *batch;
+};
+#define ANANT__V1__QUERY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__query_response__descriptor) \
     , NULL, NULL }
+
+
+/*
+ * The first message of an ImportDataset stream.
+ */
+struct  Anant__V1__ImportHeader
+{
+  ProtobufCMessage base;
+  /*
+   * The dataset to create, or to add a version to.
+   */
+  char *name;
+  /*
+   * The uploaded file's name: its extension picks the format (.json HIF, .csv, .parquet).
+   */
+  char *file_name;
+  /*
+   * The sizes of the parts that follow, in this order: the file, then its node and edge
+   * companion tables (0: none).
+   */
+  uint64_t file_bytes;
+  uint64_t nodes_bytes;
+  uint64_t edges_bytes;
+  /*
+   * The Parquet codec of the shards ("zstd", "snappy", "none"...); empty: zstd.
+   */
+  char *compression;
+  /*
+   * Shards per table; 0: one per two million incidences.
+   */
+  uint32_t shards;
+};
+#define ANANT__V1__IMPORT_HEADER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__import_header__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+typedef enum {
+  ANANT__V1__IMPORT_DATASET_REQUEST__PART__NOT_SET = 0,
+  ANANT__V1__IMPORT_DATASET_REQUEST__PART_HEADER = 1,
+  ANANT__V1__IMPORT_DATASET_REQUEST__PART_CHUNK = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__IMPORT_DATASET_REQUEST__PART__CASE)
+} Anant__V1__ImportDatasetRequest__PartCase;
+
+/*
+ * One message of an ImportDataset stream: the header first, then the bytes in order.
+ */
+struct  Anant__V1__ImportDatasetRequest
+{
+  ProtobufCMessage base;
+  Anant__V1__ImportDatasetRequest__PartCase part_case;
+  union {
+    Anant__V1__ImportHeader *header;
+    ProtobufCBinaryData chunk;
+  };
+};
+#define ANANT__V1__IMPORT_DATASET_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__import_dataset_request__descriptor) \
+    , ANANT__V1__IMPORT_DATASET_REQUEST__PART__NOT_SET, {0} }
+
+
+struct  Anant__V1__ImportDatasetResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The published version.
+   */
+  Anant__V1__DatasetVersion *version;
+};
+#define ANANT__V1__IMPORT_DATASET_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__import_dataset_response__descriptor) \
+    , NULL }
+
+
+struct  Anant__V1__ExportDatasetRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Version 0 means the latest.
+   */
+  Anant__V1__DatasetRef *dataset;
+};
+#define ANANT__V1__EXPORT_DATASET_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__export_dataset_request__descriptor) \
+    , NULL }
+
+
+typedef enum {
+  ANANT__V1__EXPORT_DATASET_RESPONSE__PART__NOT_SET = 0,
+  ANANT__V1__EXPORT_DATASET_RESPONSE__PART_VERSION = 1,
+  ANANT__V1__EXPORT_DATASET_RESPONSE__PART_SHARD = 2,
+  ANANT__V1__EXPORT_DATASET_RESPONSE__PART_CHUNK = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__EXPORT_DATASET_RESPONSE__PART__CASE)
+} Anant__V1__ExportDatasetResponse__PartCase;
+
+/*
+ * One message of an ExportDataset stream: the version first, then every shard of its
+ * manifest in order, each as a message naming it and messages with its bytes.
+ */
+struct  Anant__V1__ExportDatasetResponse
+{
+  ProtobufCMessage base;
+  Anant__V1__ExportDatasetResponse__PartCase part_case;
+  union {
+    Anant__V1__DatasetVersion *version;
+    /*
+     * The next shard: its path relative to the dataset's folder, size and checksum.
+     */
+    Anant__V1__ShardDescriptor *shard;
+    /*
+     * The next bytes of the current shard.
+     */
+    ProtobufCBinaryData chunk;
+  };
+};
+#define ANANT__V1__EXPORT_DATASET_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__export_dataset_response__descriptor) \
+    , ANANT__V1__EXPORT_DATASET_RESPONSE__PART__NOT_SET, {0} }
+
+
+struct  Anant__V1__RemoveDatasetRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Version 0: every version.
+   */
+  Anant__V1__DatasetRef *dataset;
+};
+#define ANANT__V1__REMOVE_DATASET_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__remove_dataset_request__descriptor) \
+    , NULL }
+
+
+struct  Anant__V1__RemoveDatasetResponse
+{
+  ProtobufCMessage base;
+  uint32_t versions_removed;
+  uint32_t shards_deleted;
+};
+#define ANANT__V1__REMOVE_DATASET_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__remove_dataset_response__descriptor) \
+    , 0, 0 }
+
+
+struct  Anant__V1__ClusterStatusRequest
+{
+  ProtobufCMessage base;
+};
+#define ANANT__V1__CLUSTER_STATUS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__cluster_status_request__descriptor) \
+     }
+
+
+/*
+ * A job the gateway runs.
+ */
+struct  Anant__V1__Job
+{
+  ProtobufCMessage base;
+  char *job_id;
+  /*
+   * The operation's name ("centrality", "query", ...).
+   */
+  char *operation;
+  Anant__V1__DatasetRef *dataset;
+  uint32_t tasks;
+  uint32_t tasks_done;
+  /*
+   * Task attempts beyond the first (retries and speculative copies).
+   */
+  uint32_t extra_attempts;
+  uint64_t started_unix_nanos;
+};
+#define ANANT__V1__JOB__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__job__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0 }
+
+
+struct  Anant__V1__ClusterStatusResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Every registered worker, live or not (lease_expires_unix_nanos tells).
+   */
+  size_t n_workers;
+  Anant__V1__Worker **workers;
+  size_t n_datasets;
+  Anant__V1__DatasetSummary **datasets;
+  size_t n_jobs;
+  Anant__V1__Job **jobs;
+  /*
+   * Jobs finished since the gateway started, and of those, failed.
+   */
+  uint64_t jobs_finished;
+  uint64_t jobs_failed;
+};
+#define ANANT__V1__CLUSTER_STATUS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__cluster_status_response__descriptor) \
+    , 0,NULL, 0,NULL, 0,NULL, 0, 0 }
 
 
 /* Anant__V1__PartitionEntry methods */
@@ -1192,6 +1467,234 @@ Anant__V1__RunResponse *
 void   anant__v1__run_response__free_unpacked
                      (Anant__V1__RunResponse *message,
                       ProtobufCAllocator *allocator);
+/* Anant__V1__JobTimings methods */
+void   anant__v1__job_timings__init
+                     (Anant__V1__JobTimings         *message);
+size_t anant__v1__job_timings__get_packed_size
+                     (const Anant__V1__JobTimings   *message);
+size_t anant__v1__job_timings__pack
+                     (const Anant__V1__JobTimings   *message,
+                      uint8_t             *out);
+size_t anant__v1__job_timings__pack_to_buffer
+                     (const Anant__V1__JobTimings   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__JobTimings *
+       anant__v1__job_timings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__job_timings__free_unpacked
+                     (Anant__V1__JobTimings *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__QueryResponse methods */
+void   anant__v1__query_response__init
+                     (Anant__V1__QueryResponse         *message);
+size_t anant__v1__query_response__get_packed_size
+                     (const Anant__V1__QueryResponse   *message);
+size_t anant__v1__query_response__pack
+                     (const Anant__V1__QueryResponse   *message,
+                      uint8_t             *out);
+size_t anant__v1__query_response__pack_to_buffer
+                     (const Anant__V1__QueryResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__QueryResponse *
+       anant__v1__query_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__query_response__free_unpacked
+                     (Anant__V1__QueryResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__ImportHeader methods */
+void   anant__v1__import_header__init
+                     (Anant__V1__ImportHeader         *message);
+size_t anant__v1__import_header__get_packed_size
+                     (const Anant__V1__ImportHeader   *message);
+size_t anant__v1__import_header__pack
+                     (const Anant__V1__ImportHeader   *message,
+                      uint8_t             *out);
+size_t anant__v1__import_header__pack_to_buffer
+                     (const Anant__V1__ImportHeader   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__ImportHeader *
+       anant__v1__import_header__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__import_header__free_unpacked
+                     (Anant__V1__ImportHeader *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__ImportDatasetRequest methods */
+void   anant__v1__import_dataset_request__init
+                     (Anant__V1__ImportDatasetRequest         *message);
+size_t anant__v1__import_dataset_request__get_packed_size
+                     (const Anant__V1__ImportDatasetRequest   *message);
+size_t anant__v1__import_dataset_request__pack
+                     (const Anant__V1__ImportDatasetRequest   *message,
+                      uint8_t             *out);
+size_t anant__v1__import_dataset_request__pack_to_buffer
+                     (const Anant__V1__ImportDatasetRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__ImportDatasetRequest *
+       anant__v1__import_dataset_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__import_dataset_request__free_unpacked
+                     (Anant__V1__ImportDatasetRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__ImportDatasetResponse methods */
+void   anant__v1__import_dataset_response__init
+                     (Anant__V1__ImportDatasetResponse         *message);
+size_t anant__v1__import_dataset_response__get_packed_size
+                     (const Anant__V1__ImportDatasetResponse   *message);
+size_t anant__v1__import_dataset_response__pack
+                     (const Anant__V1__ImportDatasetResponse   *message,
+                      uint8_t             *out);
+size_t anant__v1__import_dataset_response__pack_to_buffer
+                     (const Anant__V1__ImportDatasetResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__ImportDatasetResponse *
+       anant__v1__import_dataset_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__import_dataset_response__free_unpacked
+                     (Anant__V1__ImportDatasetResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__ExportDatasetRequest methods */
+void   anant__v1__export_dataset_request__init
+                     (Anant__V1__ExportDatasetRequest         *message);
+size_t anant__v1__export_dataset_request__get_packed_size
+                     (const Anant__V1__ExportDatasetRequest   *message);
+size_t anant__v1__export_dataset_request__pack
+                     (const Anant__V1__ExportDatasetRequest   *message,
+                      uint8_t             *out);
+size_t anant__v1__export_dataset_request__pack_to_buffer
+                     (const Anant__V1__ExportDatasetRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__ExportDatasetRequest *
+       anant__v1__export_dataset_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__export_dataset_request__free_unpacked
+                     (Anant__V1__ExportDatasetRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__ExportDatasetResponse methods */
+void   anant__v1__export_dataset_response__init
+                     (Anant__V1__ExportDatasetResponse         *message);
+size_t anant__v1__export_dataset_response__get_packed_size
+                     (const Anant__V1__ExportDatasetResponse   *message);
+size_t anant__v1__export_dataset_response__pack
+                     (const Anant__V1__ExportDatasetResponse   *message,
+                      uint8_t             *out);
+size_t anant__v1__export_dataset_response__pack_to_buffer
+                     (const Anant__V1__ExportDatasetResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__ExportDatasetResponse *
+       anant__v1__export_dataset_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__export_dataset_response__free_unpacked
+                     (Anant__V1__ExportDatasetResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__RemoveDatasetRequest methods */
+void   anant__v1__remove_dataset_request__init
+                     (Anant__V1__RemoveDatasetRequest         *message);
+size_t anant__v1__remove_dataset_request__get_packed_size
+                     (const Anant__V1__RemoveDatasetRequest   *message);
+size_t anant__v1__remove_dataset_request__pack
+                     (const Anant__V1__RemoveDatasetRequest   *message,
+                      uint8_t             *out);
+size_t anant__v1__remove_dataset_request__pack_to_buffer
+                     (const Anant__V1__RemoveDatasetRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__RemoveDatasetRequest *
+       anant__v1__remove_dataset_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__remove_dataset_request__free_unpacked
+                     (Anant__V1__RemoveDatasetRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__RemoveDatasetResponse methods */
+void   anant__v1__remove_dataset_response__init
+                     (Anant__V1__RemoveDatasetResponse         *message);
+size_t anant__v1__remove_dataset_response__get_packed_size
+                     (const Anant__V1__RemoveDatasetResponse   *message);
+size_t anant__v1__remove_dataset_response__pack
+                     (const Anant__V1__RemoveDatasetResponse   *message,
+                      uint8_t             *out);
+size_t anant__v1__remove_dataset_response__pack_to_buffer
+                     (const Anant__V1__RemoveDatasetResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__RemoveDatasetResponse *
+       anant__v1__remove_dataset_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__remove_dataset_response__free_unpacked
+                     (Anant__V1__RemoveDatasetResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__ClusterStatusRequest methods */
+void   anant__v1__cluster_status_request__init
+                     (Anant__V1__ClusterStatusRequest         *message);
+size_t anant__v1__cluster_status_request__get_packed_size
+                     (const Anant__V1__ClusterStatusRequest   *message);
+size_t anant__v1__cluster_status_request__pack
+                     (const Anant__V1__ClusterStatusRequest   *message,
+                      uint8_t             *out);
+size_t anant__v1__cluster_status_request__pack_to_buffer
+                     (const Anant__V1__ClusterStatusRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__ClusterStatusRequest *
+       anant__v1__cluster_status_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__cluster_status_request__free_unpacked
+                     (Anant__V1__ClusterStatusRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__Job methods */
+void   anant__v1__job__init
+                     (Anant__V1__Job         *message);
+size_t anant__v1__job__get_packed_size
+                     (const Anant__V1__Job   *message);
+size_t anant__v1__job__pack
+                     (const Anant__V1__Job   *message,
+                      uint8_t             *out);
+size_t anant__v1__job__pack_to_buffer
+                     (const Anant__V1__Job   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__Job *
+       anant__v1__job__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__job__free_unpacked
+                     (Anant__V1__Job *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__ClusterStatusResponse methods */
+void   anant__v1__cluster_status_response__init
+                     (Anant__V1__ClusterStatusResponse         *message);
+size_t anant__v1__cluster_status_response__get_packed_size
+                     (const Anant__V1__ClusterStatusResponse   *message);
+size_t anant__v1__cluster_status_response__pack
+                     (const Anant__V1__ClusterStatusResponse   *message,
+                      uint8_t             *out);
+size_t anant__v1__cluster_status_response__pack_to_buffer
+                     (const Anant__V1__ClusterStatusResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__ClusterStatusResponse *
+       anant__v1__cluster_status_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__cluster_status_response__free_unpacked
+                     (Anant__V1__ClusterStatusResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Anant__V1__PartitionEntry_Closure)
@@ -1275,6 +1778,42 @@ typedef void (*Anant__V1__RunRequest_Closure)
 typedef void (*Anant__V1__RunResponse_Closure)
                  (const Anant__V1__RunResponse *message,
                   void *closure_data);
+typedef void (*Anant__V1__JobTimings_Closure)
+                 (const Anant__V1__JobTimings *message,
+                  void *closure_data);
+typedef void (*Anant__V1__QueryResponse_Closure)
+                 (const Anant__V1__QueryResponse *message,
+                  void *closure_data);
+typedef void (*Anant__V1__ImportHeader_Closure)
+                 (const Anant__V1__ImportHeader *message,
+                  void *closure_data);
+typedef void (*Anant__V1__ImportDatasetRequest_Closure)
+                 (const Anant__V1__ImportDatasetRequest *message,
+                  void *closure_data);
+typedef void (*Anant__V1__ImportDatasetResponse_Closure)
+                 (const Anant__V1__ImportDatasetResponse *message,
+                  void *closure_data);
+typedef void (*Anant__V1__ExportDatasetRequest_Closure)
+                 (const Anant__V1__ExportDatasetRequest *message,
+                  void *closure_data);
+typedef void (*Anant__V1__ExportDatasetResponse_Closure)
+                 (const Anant__V1__ExportDatasetResponse *message,
+                  void *closure_data);
+typedef void (*Anant__V1__RemoveDatasetRequest_Closure)
+                 (const Anant__V1__RemoveDatasetRequest *message,
+                  void *closure_data);
+typedef void (*Anant__V1__RemoveDatasetResponse_Closure)
+                 (const Anant__V1__RemoveDatasetResponse *message,
+                  void *closure_data);
+typedef void (*Anant__V1__ClusterStatusRequest_Closure)
+                 (const Anant__V1__ClusterStatusRequest *message,
+                  void *closure_data);
+typedef void (*Anant__V1__Job_Closure)
+                 (const Anant__V1__Job *message,
+                  void *closure_data);
+typedef void (*Anant__V1__ClusterStatusResponse_Closure)
+                 (const Anant__V1__ClusterStatusResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1286,6 +1825,62 @@ struct Anant__V1__Gateway_Service
               const Anant__V1__RunRequest *input,
               Anant__V1__RunResponse_Closure closure,
               void *closure_data);
+  void (*query)(Anant__V1__Gateway_Service *service,
+                const Anant__V1__RunRequest *input,
+                Anant__V1__QueryResponse_Closure closure,
+                void *closure_data);
+  void (*import_dataset)(Anant__V1__Gateway_Service *service,
+                         const Anant__V1__ImportDatasetRequest *input,
+                         Anant__V1__ImportDatasetResponse_Closure closure,
+                         void *closure_data);
+  void (*export_dataset)(Anant__V1__Gateway_Service *service,
+                         const Anant__V1__ExportDatasetRequest *input,
+                         Anant__V1__ExportDatasetResponse_Closure closure,
+                         void *closure_data);
+  void (*list_datasets)(Anant__V1__Gateway_Service *service,
+                        const Anant__V1__ListDatasetsRequest *input,
+                        Anant__V1__ListDatasetsResponse_Closure closure,
+                        void *closure_data);
+  void (*list_versions)(Anant__V1__Gateway_Service *service,
+                        const Anant__V1__ListVersionsRequest *input,
+                        Anant__V1__ListVersionsResponse_Closure closure,
+                        void *closure_data);
+  void (*remove_dataset)(Anant__V1__Gateway_Service *service,
+                         const Anant__V1__RemoveDatasetRequest *input,
+                         Anant__V1__RemoveDatasetResponse_Closure closure,
+                         void *closure_data);
+  void (*register_schema)(Anant__V1__Gateway_Service *service,
+                          const Anant__V1__RegisterSchemaRequest *input,
+                          Anant__V1__RegisterSchemaResponse_Closure closure,
+                          void *closure_data);
+  void (*get_schema)(Anant__V1__Gateway_Service *service,
+                     const Anant__V1__GetSchemaRequest *input,
+                     Anant__V1__GetSchemaResponse_Closure closure,
+                     void *closure_data);
+  void (*apply_batch)(Anant__V1__Gateway_Service *service,
+                      const Anant__V1__ApplyBatchRequest *input,
+                      Anant__V1__ApplyBatchResponse_Closure closure,
+                      void *closure_data);
+  void (*get_records)(Anant__V1__Gateway_Service *service,
+                      const Anant__V1__GetRecordsRequest *input,
+                      Anant__V1__GetRecordsResponse_Closure closure,
+                      void *closure_data);
+  void (*query_records)(Anant__V1__Gateway_Service *service,
+                        const Anant__V1__QueryRecordsRequest *input,
+                        Anant__V1__QueryRecordsResponse_Closure closure,
+                        void *closure_data);
+  void (*get_record_history)(Anant__V1__Gateway_Service *service,
+                             const Anant__V1__GetRecordHistoryRequest *input,
+                             Anant__V1__GetRecordHistoryResponse_Closure closure,
+                             void *closure_data);
+  void (*create_index)(Anant__V1__Gateway_Service *service,
+                       const Anant__V1__CreateIndexRequest *input,
+                       Anant__V1__CreateIndexResponse_Closure closure,
+                       void *closure_data);
+  void (*cluster_status)(Anant__V1__Gateway_Service *service,
+                         const Anant__V1__ClusterStatusRequest *input,
+                         Anant__V1__ClusterStatusResponse_Closure closure,
+                         void *closure_data);
 };
 typedef void (*Anant__V1__Gateway_ServiceDestroy)(Anant__V1__Gateway_Service *);
 void anant__v1__gateway__init (Anant__V1__Gateway_Service *service,
@@ -1294,11 +1889,81 @@ void anant__v1__gateway__init (Anant__V1__Gateway_Service *service,
     { &anant__v1__gateway__descriptor, protobuf_c_service_invoke_internal, NULL }
 #define ANANT__V1__GATEWAY__INIT(function_prefix__) \
     { ANANT__V1__GATEWAY__BASE_INIT,\
-      function_prefix__ ## run  }
+      function_prefix__ ## run,\
+      function_prefix__ ## query,\
+      function_prefix__ ## import_dataset,\
+      function_prefix__ ## export_dataset,\
+      function_prefix__ ## list_datasets,\
+      function_prefix__ ## list_versions,\
+      function_prefix__ ## remove_dataset,\
+      function_prefix__ ## register_schema,\
+      function_prefix__ ## get_schema,\
+      function_prefix__ ## apply_batch,\
+      function_prefix__ ## get_records,\
+      function_prefix__ ## query_records,\
+      function_prefix__ ## get_record_history,\
+      function_prefix__ ## create_index,\
+      function_prefix__ ## cluster_status  }
 void anant__v1__gateway__run(ProtobufCService *service,
                              const Anant__V1__RunRequest *input,
                              Anant__V1__RunResponse_Closure closure,
                              void *closure_data);
+void anant__v1__gateway__query(ProtobufCService *service,
+                               const Anant__V1__RunRequest *input,
+                               Anant__V1__QueryResponse_Closure closure,
+                               void *closure_data);
+void anant__v1__gateway__import_dataset(ProtobufCService *service,
+                                        const Anant__V1__ImportDatasetRequest *input,
+                                        Anant__V1__ImportDatasetResponse_Closure closure,
+                                        void *closure_data);
+void anant__v1__gateway__export_dataset(ProtobufCService *service,
+                                        const Anant__V1__ExportDatasetRequest *input,
+                                        Anant__V1__ExportDatasetResponse_Closure closure,
+                                        void *closure_data);
+void anant__v1__gateway__list_datasets(ProtobufCService *service,
+                                       const Anant__V1__ListDatasetsRequest *input,
+                                       Anant__V1__ListDatasetsResponse_Closure closure,
+                                       void *closure_data);
+void anant__v1__gateway__list_versions(ProtobufCService *service,
+                                       const Anant__V1__ListVersionsRequest *input,
+                                       Anant__V1__ListVersionsResponse_Closure closure,
+                                       void *closure_data);
+void anant__v1__gateway__remove_dataset(ProtobufCService *service,
+                                        const Anant__V1__RemoveDatasetRequest *input,
+                                        Anant__V1__RemoveDatasetResponse_Closure closure,
+                                        void *closure_data);
+void anant__v1__gateway__register_schema(ProtobufCService *service,
+                                         const Anant__V1__RegisterSchemaRequest *input,
+                                         Anant__V1__RegisterSchemaResponse_Closure closure,
+                                         void *closure_data);
+void anant__v1__gateway__get_schema(ProtobufCService *service,
+                                    const Anant__V1__GetSchemaRequest *input,
+                                    Anant__V1__GetSchemaResponse_Closure closure,
+                                    void *closure_data);
+void anant__v1__gateway__apply_batch(ProtobufCService *service,
+                                     const Anant__V1__ApplyBatchRequest *input,
+                                     Anant__V1__ApplyBatchResponse_Closure closure,
+                                     void *closure_data);
+void anant__v1__gateway__get_records(ProtobufCService *service,
+                                     const Anant__V1__GetRecordsRequest *input,
+                                     Anant__V1__GetRecordsResponse_Closure closure,
+                                     void *closure_data);
+void anant__v1__gateway__query_records(ProtobufCService *service,
+                                       const Anant__V1__QueryRecordsRequest *input,
+                                       Anant__V1__QueryRecordsResponse_Closure closure,
+                                       void *closure_data);
+void anant__v1__gateway__get_record_history(ProtobufCService *service,
+                                            const Anant__V1__GetRecordHistoryRequest *input,
+                                            Anant__V1__GetRecordHistoryResponse_Closure closure,
+                                            void *closure_data);
+void anant__v1__gateway__create_index(ProtobufCService *service,
+                                      const Anant__V1__CreateIndexRequest *input,
+                                      Anant__V1__CreateIndexResponse_Closure closure,
+                                      void *closure_data);
+void anant__v1__gateway__cluster_status(ProtobufCService *service,
+                                        const Anant__V1__ClusterStatusRequest *input,
+                                        Anant__V1__ClusterStatusResponse_Closure closure,
+                                        void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1334,6 +1999,18 @@ extern const ProtobufCMessageDescriptor anant__v1__named_scalar__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__operation_result__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__run_request__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__run_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__job_timings__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__query_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__import_header__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__import_dataset_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__import_dataset_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__export_dataset_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__export_dataset_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__remove_dataset_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__remove_dataset_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__cluster_status_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__job__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__cluster_status_response__descriptor;
 extern const ProtobufCServiceDescriptor anant__v1__gateway__descriptor;
 
 PROTOBUF_C__END_DECLS

@@ -1,0 +1,215 @@
+import AnantColumnar
+import AnantHypergraph
+import AnantOperations
+import AnantProto
+import Foundation
+
+// The wire forms of results and of tasks' partial results, both ways. Tables cross as
+// Arrow IPC streams, exact sums as their limbs: what arrives is, bit for bit, what was
+// sent, so a merged answer equals the embedded one.
+
+extension RecordBatch {
+    /// The batch as an Arrow IPC stream message.
+    public var proto: Anant_V1_ArrowBatch {
+        get throws(Status) {
+            let bytes: [UInt8]
+            do { bytes = try ArrowIPC.stream(self) } catch { throw Status(error) }
+            return .with { $0.arrowIpc = Data(bytes) }
+        }
+    }
+
+    /// The one batch of an Arrow IPC stream message (its batches concatenated).
+    public init(proto: Anant_V1_ArrowBatch) throws(Status) {
+        let read: (schema: Schema, batches: [RecordBatch], metadata: [(String, String)])
+        do { read = try ArrowIPC.read(Array(proto.arrowIpc)) } catch {
+            throw Status(.invalidArgument, "a table is not a valid Arrow IPC stream: \(error.message)")
+        }
+        if read.batches.count == 1 { self = read.batches[0]; return }
+        do { self = read.batches.isEmpty ? try RecordBatch(schema: read.schema, columns: read.schema.fields.map { .nulls($0.type, count: 0) })
+                : RecordBatch.concatenating(read.batches) } catch {
+            throw Status(.invalidArgument, "a table's Arrow IPC batches do not fit their schema: \(error.message)")
+        }
+    }
+}
+
+extension ScalarValue {
+    /// The value's wire message.
+    public var proto: Anant_V1_ScalarValue {
+        var m = Anant_V1_ScalarValue()
+        switch self {
+        case .null: m.nullValue = .init()
+        case .bool(let v): m.boolValue = v
+        case .int(let v): m.intValue = v
+        case .double(let v): m.doubleValue = v
+        case .string(let v): m.stringValue = v
+        case .json(let v): m.jsonValue = JSONWriter().string(v)
+        }
+        return m
+    }
+
+    /// The value of a wire message (unset: null).
+    public init(proto m: Anant_V1_ScalarValue) throws(Status) {
+        switch m.kind {
+        case .nullValue, nil: self = .null
+        case .boolValue(let v): self = .bool(v)
+        case .intValue(let v): self = .int(v)
+        case .doubleValue(let v): self = .double(v)
+        case .stringValue(let v): self = .string(v)
+        case .jsonValue(let text):
+            do { self = .json(try JSONParser.parse(text)) } catch {
+                throw Status(.invalidArgument, "a JSON scalar does not parse: \(error.message)")
+            }
+        }
+    }
+}
+
+extension OperationResult {
+    /// The result's wire message.
+    public var proto: Anant_V1_OperationResult {
+        get throws(Status) {
+            var m = Anant_V1_OperationResult()
+            for table in tables {
+                let batch = try table.table.proto
+                m.tables.append(.with { $0.name = table.name; $0.table = batch })
+            }
+            m.scalars = scalars.map { s in .with { $0.name = s.name; $0.value = s.value.proto } }
+            return m
+        }
+    }
+
+    /// The result of a wire message.
+    public init(proto m: Anant_V1_OperationResult) throws(Status) {
+        var tables = [NamedTable]()
+        for t in m.tables { tables.append(NamedTable(t.name, try RecordBatch(proto: t.table))) }
+        var scalars = [NamedScalar]()
+        for s in m.scalars { scalars.append(NamedScalar(s.name, try ScalarValue(proto: s.value))) }
+        self.init(tables: tables, scalars: scalars)
+    }
+}
+
+extension WorkRange {
+    func write(to task: inout Anant_V1_Task) {
+        switch self {
+        case .whole: task.whole = .init()
+        case .edges(let r): task.edges = .with { $0.lowerBound = UInt64(r.lowerBound); $0.upperBound = UInt64(r.upperBound) }
+        case .sources(let r): task.sources = .with { $0.lowerBound = UInt64(r.lowerBound); $0.upperBound = UInt64(r.upperBound) }
+        case .part(let index, let count): task.part = .with { $0.index = UInt32(index); $0.count = UInt32(count) }
+        }
+    }
+
+    init(task: Anant_V1_Task) throws(Status) {
+        func range(_ r: Anant_V1_IndexRange) throws(Status) -> Range<Int> {
+            guard r.lowerBound <= r.upperBound, r.upperBound <= UInt64(Int32.max) else {
+                throw Status(.invalidArgument, "a task's range \(r.lowerBound)..<\(r.upperBound) is not a range of vertices")
+            }
+            return Int(r.lowerBound)..<Int(r.upperBound)
+        }
+        switch task.range {
+        case .whole, nil: self = .whole
+        case .edges(let r): self = .edges(try range(r))
+        case .sources(let r): self = .sources(try range(r))
+        case .part(let p):
+            guard p.count >= 1, p.index < p.count else { throw Status(.invalidArgument, "a task's query part \(p.index) of \(p.count) is not a part") }
+            self = .part(index: Int(p.index), count: Int(p.count))
+        }
+    }
+}
+
+extension OperationTask {
+    /// The task's wire message (without its id, attempt, dataset and shards, which the
+    /// gateway adds).
+    public var proto: Anant_V1_Task {
+        var m = Anant_V1_Task()
+        m.operation = operation.proto
+        range.write(to: &m)
+        m.index = UInt32(index)
+        return m
+    }
+
+    /// The task a wire message carries, its operation validated.
+    public init(proto m: Anant_V1_Task) throws(Status) {
+        self.init(operation: try AnantOperations.Operation(proto: m.operation), range: try WorkRange(task: m), index: Int(m.index))
+    }
+}
+
+extension PartialResult {
+    /// The partial's wire message.
+    public var proto: Anant_V1_PartialResult {
+        get throws(Status) {
+            var m = Anant_V1_PartialResult()
+            switch self {
+            case .degrees(let counts): m.degrees = .with { $0.counts = counts }
+            case .components(let partial):
+                let state = partial.state
+                m.components = .with { $0.s = Int64(state.s); $0.ofEdges = state.ofEdges; $0.roots = state.roots }
+            case .pairs(let pairs):
+                m.pairs = .with { $0.sources = pairs.sources; $0.targets = pairs.targets; $0.overlaps = pairs.overlaps }
+            case .betweenness(let partial):
+                m.betweenness = .with { $0.sums = Self.proto(partial.sums) }
+            case .reach(let summaries):
+                m.reach = .with {
+                    $0.reached = summaries.map { Int64($0.reached) }
+                    $0.distanceSum = summaries.map { Int64($0.distanceSum) }
+                    $0.reciprocalSum = summaries.map(\.reciprocalSum)
+                    $0.farthest = summaries.map { Int64($0.farthest) }
+                }
+            case .result(let result): m.result = try result.proto
+            }
+            return m
+        }
+    }
+
+    /// The partial of a wire message, checked against the shape it must have: `vertices`
+    /// elements for per-vertex partials.
+    public init(proto m: Anant_V1_PartialResult) throws(Status) {
+        switch m.kind {
+        case nil: throw Status(.invalidArgument, "a task's answer carries no partial result")
+        case .degrees(let d): self = .degrees(d.counts)
+        case .components(let c):
+            do { self = .components(try ComponentPartial(s: try AnantOperations.Operation.int(c.s, "components.s"), ofEdges: c.ofEdges, roots: c.roots)) } catch {
+                throw Status(error)
+            }
+        case .pairs(let p):
+            guard p.sources.count == p.targets.count, p.targets.count == p.overlaps.count else {
+                throw Status(.invalidArgument, "line-graph pairs of unequal columns: \(p.sources.count), \(p.targets.count), \(p.overlaps.count)")
+            }
+            var pairs = LinePairs()
+            (pairs.sources, pairs.targets, pairs.overlaps) = (p.sources, p.targets, p.overlaps)
+            self = .pairs(pairs)
+        case .betweenness(let b):
+            var partial = BetweennessPartial(vertices: 0)
+            partial.sums = try Self.sums(b.sums)
+            self = .betweenness(partial)
+        case .reach(let r):
+            let n = r.reached.count
+            guard r.distanceSum.count == n, r.reciprocalSum.count == n, r.farthest.count == n else {
+                throw Status(.invalidArgument, "reach summaries of unequal columns")
+            }
+            self = .reach((0..<n).map {
+                ReachSummary(reached: Int(r.reached[$0]), distanceSum: Int(r.distanceSum[$0]), reciprocalSum: r.reciprocalSum[$0],
+                             farthest: Int(r.farthest[$0]))
+            })
+        case .result(let result): self = .result(try OperationResult(proto: result))
+        case .query: throw Status(.unimplemented, "query partials are merged where they are computed")
+        }
+    }
+
+    static func proto(_ sums: [ExactSum]) -> Anant_V1_ExactSums {
+        var m = Anant_V1_ExactSums()
+        m.limbs.reserveCapacity(sums.count * 4)
+        m.outside.reserveCapacity(sums.count)
+        for sum in sums {
+            let state = sum.state
+            m.limbs += state.limbs
+            m.outside.append(state.outside)
+        }
+        return m
+    }
+
+    static func sums(_ m: Anant_V1_ExactSums) throws(Status) -> [ExactSum] {
+        guard m.limbs.count == m.outside.count * 4 else {
+            throw Status(.invalidArgument, "exact sums need four limbs per sum: \(m.limbs.count) limbs for \(m.outside.count) sums")
+        }
+        return (0..<m.outside.count).map { k in ExactSum(limbs: m.limbs[(4 * k)..<(4 * k + 4)], outside: m.outside[k])! }
+    }
+}

@@ -1,0 +1,84 @@
+import AnantColumnar
+import AnantProto
+import AnantWire
+import Logging
+import Synchronization
+
+/// A worker's place in the metadata service's registry: registered once the worker
+/// listens, renewed by a heartbeat at the interval the registry asks for (registering
+/// again when the lease ran out), withdrawn on shutdown.
+public final class WorkerLease: Sendable {
+    /// What a heartbeat reports.
+    public struct Load: Sendable {
+        public var tasksInFlight: UInt32
+        public var bytesUsed: UInt64
+        public var bytesFree: UInt64
+
+        public init(tasksInFlight: UInt32 = 0, bytesUsed: UInt64 = 0, bytesFree: UInt64 = 0) {
+            (self.tasksInFlight, self.bytesUsed, self.bytesFree) = (tasksInFlight, bytesUsed, bytesFree)
+        }
+    }
+
+    static let prefix = "anant.v1.Metadata/"
+    private let metadata: RPCClient
+    private let request: Anant_V1_RegisterWorkerRequest
+    private let state: Mutex<(id: String, interval: UInt64)>
+    private let loop = Mutex<Task<Void, Never>?>(nil)
+
+    /// The worker's id in the registry (a new one after a re-registration).
+    public var workerID: String { state.withLock { $0.id } }
+
+    /// Registers the worker and starts its heartbeats.
+    ///
+    /// - Throws: the metadata service's status when it cannot be reached or refuses.
+    public init(role: Anant_V1_WorkerRole, metadata: RPCClient, rpcAddress: String, httpAddress: String, logger: Logger,
+                load: @escaping @Sendable () -> Load) async throws(Status) {
+        var request = Anant_V1_RegisterWorkerRequest()
+        request.role = role
+        request.rpcAddress = rpcAddress
+        request.httpAddress = httpAddress
+        let answer: Anant_V1_RegisterWorkerResponse = try await metadata.unary(Self.prefix + "RegisterWorker", request, timeout: 10)
+        self.metadata = metadata
+        self.request = request
+        state = Mutex((answer.worker.workerID, max(answer.heartbeatIntervalNanos, 10_000_000)))
+        logger.info("registered", metadata: ["worker": "\(answer.worker.workerID)", "metadata": "\(metadata.host):\(metadata.port)"])
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self else { return }
+                let interval = self.state.withLock { $0.interval }
+                try? await Task.sleep(nanoseconds: interval)
+                if Task.isCancelled { return }
+                await self.beat(load(), logger: logger)
+            }
+        }
+        loop.withLock { $0 = task }
+    }
+
+    private func beat(_ load: Load, logger: Logger) async {
+        var beat = Anant_V1_HeartbeatRequest()
+        beat.workerID = workerID
+        beat.tasksInFlight = load.tasksInFlight
+        beat.bytesUsed = load.bytesUsed
+        beat.bytesFree = load.bytesFree
+        do {
+            let _: Anant_V1_HeartbeatResponse = try await metadata.unary(Self.prefix + "Heartbeat", beat, timeout: 5)
+        } catch where error.code == .notFound {
+            // The lease ran out (the worker was stalled or metadata restarted): register anew.
+            do {
+                let answer: Anant_V1_RegisterWorkerResponse = try await metadata.unary(Self.prefix + "RegisterWorker", request, timeout: 5)
+                state.withLock { $0 = (answer.worker.workerID, max(answer.heartbeatIntervalNanos, 10_000_000)) }
+                logger.notice("registered again", metadata: ["worker": "\(answer.worker.workerID)"])
+            } catch { logger.warning("cannot register again", metadata: ["error": "\(error)"]) }
+        } catch {
+            logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Stops the heartbeats and withdraws the worker from the registry.
+    public func stop() async {
+        loop.withLock { $0 }?.cancel()
+        var request = Anant_V1_DeregisterWorkerRequest()
+        request.workerID = workerID
+        let _: Anant_V1_DeregisterWorkerResponse? = try? await metadata.unary(Self.prefix + "DeregisterWorker", request, timeout: 2)
+    }
+}

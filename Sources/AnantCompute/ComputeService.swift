@@ -1,0 +1,63 @@
+import AnantCluster
+import AnantColumnar
+import AnantHypergraph
+import AnantOperations
+import AnantProto
+import AnantWire
+import NIOPosix
+import Synchronization
+
+/// The compute service's one method: run a task of a planned operation on a dataset
+/// version and answer with its partial result (DESIGN.md §4). The version's shards come
+/// from storage into the `VersionCache`, which builds its hypergraph once for every task
+/// on it. The work runs on the service's own threads, not on Swift's cooperative pool,
+/// and stops when the request's context does (a cancel frame, a closed connection, the
+/// deadline): the thread is free again at the work's next check.
+public final class ComputeService: Sendable {
+    public static let prefix = "anant.v1.Compute/"  // ClusterMethods.runTask names its one method
+
+    private let cache: VersionCache
+    private let pool: NIOThreadPool
+    private let running = Atomic<Int>(0)
+
+    public init(cache: VersionCache, pool: NIOThreadPool) {
+        self.cache = cache
+        self.pool = pool
+    }
+
+    /// Tasks running now.
+    public var tasksInFlight: Int { running.load(ordering: .relaxed) }
+
+    public var methods: [RPCMethod] {
+        [.unary(Self.prefix + "RunTask") { [self] (request: Anant_V1_RunTaskRequest, call: RPCCall) in try await run(request.task, call) }]
+    }
+
+    func run(_ message: Anant_V1_Task, _ call: RPCCall) async throws -> Anant_V1_RunTaskResponse {
+        let task = try OperationTask(proto: message)
+        let name = message.dataset.name
+        try WireNames.validate(dataset: name)
+        guard message.dataset.version > 0 else { throw Status(.invalidArgument, "a task names a published version (from 1), not 0") }
+        let key = VersionCache.Key(name: name, version: message.dataset.version)
+        running.add(1, ordering: .relaxed)
+        defer { running.subtract(1, ordering: .relaxed) }
+        let context = call.context, pool = self.pool
+        let partial: PartialResult
+        if case .query(let spec) = task.operation {
+            try spec.checkClusterJoin()
+            partial = try await cache.withDataset(key, manifestJSON: message.manifestJson, placements: message.shards) { dataset in
+                try await pool.runIfActive {
+                    .result(try LocalExecutor(context: context).run(.query(spec), on: try OperationInput(path: dataset.root)))
+                }
+            }
+        } else {
+            partial = try await cache.withHypergraph(key, manifestJSON: message.manifestJson, placements: message.shards) { h in
+                try await pool.runIfActive { try LocalExecutor(context: context).run(task, on: h) }
+            }
+        }
+        var response = Anant_V1_RunTaskResponse()
+        response.taskID = message.taskID
+        response.attempt = message.attempt
+        response.partial = try partial.proto
+        return response
+    }
+}

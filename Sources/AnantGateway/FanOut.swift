@@ -1,0 +1,173 @@
+import AnantCluster
+import AnantColumnar
+import AnantOperations
+import AnantProto
+import AnantWire
+import Foundation
+import Logging
+import Synchronization
+
+/// A live compute worker as the gateway sees it.
+public struct ComputeWorker: Sendable, Hashable {
+    public var id: String
+    public var address: String
+}
+
+/// How a job's tasks are sent out: bounded attempts, and when a task runs much longer
+/// than the ones already done, a speculative copy on another worker.
+public struct FanOutPolicy: Sendable {
+    /// Attempts per task, the first included (retries go to another worker when there is one).
+    public var maximumAttempts = 3
+    /// A task still running after this multiple of the median finished task's time, once
+    /// this share of the tasks is done, gets a speculative copy on another worker.
+    public var stragglerFactor = 3.0
+    public var stragglerShare = 0.5
+    /// Never speculate on a task younger than this.
+    public var minimumStragglerNanos: UInt64 = 200_000_000
+
+    public init() {}
+}
+
+/// One job's progress, shared by its task drivers: which tasks are done and how long they
+/// took, for speculation and for the status page.
+final class JobProgress: Sendable {
+    struct State {
+        var done = 0
+        var durations = [UInt64]()
+        var extraAttempts = 0
+    }
+
+    let total: Int
+    let state = Mutex(State())
+
+    init(total: Int) { self.total = total }
+
+    func finished(after nanos: UInt64) {
+        state.withLock {
+            $0.done += 1
+            $0.durations.append(nanos)
+        }
+    }
+
+    /// Whether a task running for `nanos` is a straggler.
+    func isStraggler(_ nanos: UInt64, _ policy: FanOutPolicy) -> Bool {
+        guard nanos >= policy.minimumStragglerNanos else { return false }
+        return state.withLock { s in
+            guard total > 1, Double(s.done) >= Double(total) * policy.stragglerShare, !s.durations.isEmpty else { return false }
+            let median = s.durations.sorted()[s.durations.count / 2]
+            return Double(nanos) > Double(max(median, 1)) * policy.stragglerFactor
+        }
+    }
+}
+
+/// Sends a job's tasks to compute workers and collects their partial results in task
+/// order. A task whose worker fails in a way another worker could mend (it is gone,
+/// overloaded, lost its storage) is sent to another worker with the next attempt
+/// number; a straggler gets a speculative copy; the first answer of a task wins and
+/// later ones are dropped. An error of the request itself (a bad id, a disconnected line
+/// graph) ends the job at once.
+struct FanOut: Sendable {
+    let clients: ServiceClients
+    let policy: FanOutPolicy
+    let logger: Logger
+
+    private enum Event: Sendable {
+        case answer(attempt: UInt32, worker: ComputeWorker, Result<Anant_V1_RunTaskResponse, Status>)
+        case tick
+    }
+
+    /// The partials of `tasks`, in task order; `deadline` on `ExecutionContext.now`'s clock.
+    func run(_ tasks: [Anant_V1_Task], on workers: [ComputeWorker], deadline: UInt64?, progress: JobProgress) async throws(Status) -> [Anant_V1_PartialResult] {
+        guard !workers.isEmpty else { throw Status(.unavailable, "no live compute worker: start one (anant-compute --metadata ...)", retryable: true) }
+        do {
+            return try await withThrowingTaskGroup(of: (Int, Anant_V1_PartialResult).self) { group in
+                for (index, task) in tasks.enumerated() {
+                    group.addTask { (index, try await drive(task, first: index % workers.count, workers, deadline: deadline, progress: progress)) }
+                }
+                var out = [Anant_V1_PartialResult?](repeating: nil, count: tasks.count)
+                for try await (index, partial) in group { out[index] = partial }
+                return out.map { $0! }
+            }
+        } catch { throw error as? Status ?? Status(.cancelled, "the job stopped: \(error)") }
+    }
+
+    /// One task to its first answer.
+    private func drive(_ task: Anant_V1_Task, first: Int, _ workers: [ComputeWorker], deadline: UInt64?,
+                       progress: JobProgress) async throws -> Anant_V1_PartialResult {
+        let started = ExecutionContext.now
+        return try await withThrowingTaskGroup(of: Event.self) { group in
+            var attempts: UInt32 = 0, inFlight = 0, tried = [Int](), speculated = false
+            var last = Status(.unavailable, "task \(task.taskID) was not run")
+            func launch() {
+                // The next worker not yet tried, else the least recently tried one.
+                let pick = (0..<workers.count).map { (first + $0) % workers.count }.first { !tried.contains($0) } ?? tried.removeFirst()
+                tried.append(pick)
+                attempts += 1
+                inFlight += 1
+                var attempt = task
+                attempt.attempt = attempts
+                let worker = workers[pick], clients = self.clients
+                let timeout = deadline.map { Double($0 > ExecutionContext.now ? $0 - ExecutionContext.now : 0) / 1e9 }
+                group.addTask {
+                    do {
+                        let client = try clients.client(worker.address)
+                        var request = Anant_V1_RunTaskRequest()
+                        request.task = attempt
+                        let response: Anant_V1_RunTaskResponse = try await client.unary(ClusterMethods.runTask, request, timeout: timeout)
+                        return .answer(attempt: attempt.attempt, worker: worker, .success(response))
+                    } catch {
+                        return .answer(attempt: attempt.attempt, worker: worker, .failure(error as? Status ?? Status(.unavailable, "\(error)")))
+                    }
+                }
+            }
+            func tick() { group.addTask { try? await Task.sleep(nanoseconds: 50_000_000); return .tick } }
+            launch()
+            tick()
+            while let event = try await group.next() {
+                switch event {
+                case .tick:
+                    if !speculated, inFlight > 0, workers.count > 1, attempts < UInt32(policy.maximumAttempts),
+                       progress.isStraggler(ExecutionContext.now - started, policy) {
+                        speculated = true
+                        progress.state.withLock { $0.extraAttempts += 1 }
+                        logger.info("speculative copy", metadata: ["task": "\(task.taskID)", "attempt": "\(attempts + 1)"])
+                        launch()
+                    }
+                    if inFlight > 0 { tick() }
+                case .answer(let attempt, let worker, .success(let response)):
+                    inFlight -= 1
+                    // An answer to another task or attempt than this one sent is stale.
+                    guard response.taskID == task.taskID, response.attempt == attempt, response.hasPartial else {
+                        logger.warning("stale answer dropped", metadata: ["task": "\(task.taskID)", "worker": "\(worker.id)"])
+                        if inFlight == 0 { throw Status(.internal, "task \(task.taskID): every answer was stale") }
+                        continue
+                    }
+                    group.cancelAll()
+                    progress.finished(after: ExecutionContext.now - started)
+                    return response.partial
+                case .answer(let attempt, let worker, .failure(let status)):
+                    inFlight -= 1
+                    guard Self.mendable(status) else { group.cancelAll(); throw status }
+                    last = status
+                    logger.notice("task failed", metadata: ["task": "\(task.taskID)", "attempt": "\(attempt)", "worker": "\(worker.id)",
+                                                            "code": "\(status.code.name)"])
+                    if status.code == .unavailable { await clients.forget(worker.address) }
+                    if inFlight == 0 {
+                        guard attempts < UInt32(policy.maximumAttempts) else { throw last }
+                        progress.state.withLock { $0.extraAttempts += 1 }
+                        launch()
+                    }
+                }
+            }
+            throw last
+        }
+    }
+
+    /// Whether another worker could succeed where one failed.
+    static func mendable(_ status: Status) -> Bool {
+        switch status.code {
+        case .unavailable, .resourceExhausted, .internal, .dataLoss, .unknown, .aborted: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,331 @@
+import AnantCluster
+import AnantColumnar
+import AnantDataset
+import AnantHypergraph
+import AnantOperations
+import AnantProto
+import AnantWire
+import Foundation
+import Logging
+import NIOPosix
+import Synchronization
+
+/// The gateway: the cluster's only entry point (DESIGN.md §4). It authenticates every
+/// call with the client's token, resolves the dataset version in the catalog, plans the
+/// operation with `AnantOperations`' planner, fans the tasks out to live compute workers
+/// (`FanOut`), merges their partials exactly as the embedded executor does, and answers;
+/// it imports datasets onto R storage replicas and publishes them only once durable.
+public final class GatewayService: Sendable {
+    public static let prefix = "anant.v1.Gateway/"
+
+    /// How the gateway runs.
+    public struct Configuration: Sendable {
+        /// Storage replicas per shard.
+        public var replicas = 1
+        /// Where uploads and the gateway's copies of dataset versions are kept.
+        public var scratch: String
+        public var fanOut = FanOutPolicy()
+        /// The threads of one merge or one import.
+        public var threads = ExecutionContext.processorCount
+
+        public init(scratch: String) { self.scratch = scratch }
+    }
+
+    let metadata: RPCClient
+    let clients: ServiceClients
+    let cache: VersionCache
+    let tokens: Tokens
+    let configuration: Configuration
+    let pool: NIOThreadPool
+    let logger: Logger
+    let jobs = Mutex(JobTable())
+    /// Which workers ran tasks on which version: a version's tasks go to them first.
+    let holders = Mutex<[VersionCache.Key: [String]]>([:])
+    private let workerList = Mutex<(at: UInt64, workers: [ComputeWorker])?>(nil)
+
+    public init(metadata: RPCClient, clients: ServiceClients, cache: VersionCache, tokens: Tokens, configuration: Configuration,
+                pool: NIOThreadPool, logger: Logger) {
+        self.metadata = metadata
+        self.clients = clients
+        self.cache = cache
+        self.tokens = tokens
+        self.configuration = configuration
+        self.pool = pool
+        self.logger = logger
+    }
+
+    public var methods: [RPCMethod] {
+        var methods: [RPCMethod] = [
+            .unary(Self.prefix + "Run") { [self] (request: Anant_V1_RunRequest, call: RPCCall) in try await run(request, call) },
+            .serverStream(Self.prefix + "Query") { [self] (request: Anant_V1_RunRequest, call: RPCCall) in try await query(request, call) },
+            .clientStream(Self.prefix + "ImportDataset") { [self] (call: RPCCall) in try await importDataset(call) },
+            .serverStream(Self.prefix + "ExportDataset") { [self] (request: Anant_V1_ExportDatasetRequest, call: RPCCall) in
+                try await exportDataset(request, call)
+            },
+            .unary(Self.prefix + "ListDatasets") { [self] (request: Anant_V1_ListDatasetsRequest, call: RPCCall) in try await listDatasets(request, call) },
+            .unary(Self.prefix + "ListVersions") { [self] (request: Anant_V1_ListVersionsRequest, call: RPCCall) in
+                _ = try authenticate(call, .reader, dataset: request.dataset)
+                return try await metadata.unary(ClusterMethods.metadata + "ListVersions", request, as: Anant_V1_ListVersionsResponse.self, timeout: 10)
+            },
+            .unary(Self.prefix + "RemoveDataset") { [self] (request: Anant_V1_RemoveDatasetRequest, call: RPCCall) in try await removeDataset(request, call) },
+            .unary(Self.prefix + "ClusterStatus") { [self] (_: Anant_V1_ClusterStatusRequest, call: RPCCall) in try await status(call) },
+        ]
+        // The entity metadata store, passed through with the caller's role checked.
+        let passed: [(String, Role)] = [
+            ("RegisterSchema", .writer), ("GetSchema", .reader), ("ApplyBatch", .writer), ("GetRecords", .reader),
+            ("QueryRecords", .reader), ("GetRecordHistory", .reader), ("CreateIndex", .writer),
+        ]
+        for (name, role) in passed {
+            methods.append(RPCMethod(Self.prefix + name, shape: .unary) { [self] call in
+                _ = try authenticate(call, role, dataset: nil)
+                return try await metadata.unary(ClusterMethods.metadata + name, call.payload, timeout: Self.seconds(left: call.context))
+            })
+        }
+        return methods
+    }
+
+    // MARK: Authentication
+
+    /// The caller of `call`, who must hold `role` and, for a dataset, cover its namespace.
+    func authenticate(_ call: RPCCall, _ role: Role, dataset: String?) throws(Status) -> Principal {
+        let who = try tokens.authenticate(call.token)
+        guard who.role >= role else {
+            throw Status(.permissionDenied, "this token is a \(who.role.rawValue) token: \(call.method.split(separator: "/").last ?? "") needs a \(role.rawValue) token")
+        }
+        if let dataset, !who.covers(dataset) {
+            throw Status(.permissionDenied, "this token is scoped to the namespace '\(who.namespace ?? "")': dataset \(WireNames.printable(dataset)) is outside it")
+        }
+        return who
+    }
+
+    // MARK: Run
+
+    /// A resolved dataset version.
+    struct Resolved: Sendable {
+        var ref: Anant_V1_DatasetRef
+        var version: Anant_V1_DatasetVersion
+        var placements: [Anant_V1_ShardPlacement]
+        var manifest: DatasetManifest
+        var key: VersionCache.Key { VersionCache.Key(name: ref.name, version: ref.version) }
+    }
+
+    /// The published version `ref` names (0: the latest), with its placements.
+    func resolve(_ ref: Anant_V1_DatasetRef, timeout: Double?) async throws(Status) -> Resolved {
+        try WireNames.validate(dataset: ref.name)
+        var request = Anant_V1_GetVersionRequest()
+        request.dataset = ref
+        let answer: Anant_V1_GetVersionResponse = try await metadata.unary(ClusterMethods.metadata + "GetVersion", request, timeout: timeout)
+        guard answer.version.state == .published else {
+            throw Status(.notFound, "dataset \(ref.name) version \(ref.version) is not published (\(answer.version.state))")
+        }
+        let manifest: DatasetManifest
+        do { manifest = try DatasetManifest(json: try JSONParser.parse(answer.version.manifestJson), source: "the catalog") } catch {
+            throw Status(.dataLoss, "the catalog's manifest of \(ref.name) v\(answer.version.dataset.version) does not parse: \(error)")
+        }
+        return Resolved(ref: answer.version.dataset, version: answer.version, placements: answer.placements, manifest: manifest)
+    }
+
+    /// The live compute workers, asked of the registry at most every half second.
+    func computeWorkers() async throws(Status) -> [ComputeWorker] {
+        let now = ExecutionContext.now
+        if let cached = workerList.withLock({ $0 }), now - cached.at < 500_000_000, !cached.workers.isEmpty { return cached.workers }
+        var request = Anant_V1_ListWorkersRequest()
+        request.role = .compute
+        let answer: Anant_V1_ListWorkersResponse = try await metadata.unary(ClusterMethods.metadata + "ListWorkers", request, timeout: 5)
+        let workers = answer.workers.map { ComputeWorker(id: $0.workerID, address: $0.rpcAddress) }.sorted { $0.id < $1.id }
+        workerList.withLock { $0 = (now, workers) }
+        return workers
+    }
+
+    /// Forgets the cached worker list (a worker was lost).
+    func refreshWorkers() { workerList.withLock { $0 = nil } }
+
+    static func seconds(left context: ExecutionContext) -> Double? {
+        context.deadline.map { Double($0 > ExecutionContext.now ? $0 - ExecutionContext.now : 0) / 1e9 }
+    }
+
+    func run(_ request: Anant_V1_RunRequest, _ call: RPCCall) async throws -> Anant_V1_RunResponse {
+        _ = try authenticate(call, .reader, dataset: request.dataset.name)
+        let (resolved, result, timings) = try await execute(request, call.context)
+        var response = Anant_V1_RunResponse()
+        response.dataset = resolved.ref
+        response.result = try result.proto
+        response.timings = timings
+        return response
+    }
+
+    func query(_ request: Anant_V1_RunRequest, _ call: RPCCall) async throws {
+        _ = try authenticate(call, .reader, dataset: request.dataset.name)
+        guard case .query = request.operation.kind else { throw Status(.invalidArgument, "Query runs query operations; use Run for the others") }
+        let (resolved, result, _) = try await execute(request, call.context)
+        guard let rows = result.table("rows") else { throw Status(.internal, "the query answered no rows table") }
+        let step = 65_536
+        var first = true
+        for start in stride(from: 0, to: max(rows.rowCount, 1), by: step) {
+            var item = Anant_V1_QueryResponse()
+            if first { item.dataset = resolved.ref }
+            first = false
+            item.batch = try (rows.rowCount <= step ? rows : rows.slice(start..<min(rows.rowCount, start + step))).proto
+            try await call.send(item)
+        }
+    }
+
+    /// Plans, fans out and merges one operation.
+    func execute(_ request: Anant_V1_RunRequest, _ context: ExecutionContext) async throws -> (Resolved, OperationResult, Anant_V1_JobTimings) {
+        let started = ExecutionContext.now
+        var timings = Anant_V1_JobTimings()
+        let operation = try AnantOperations.Operation(proto: request.operation)
+        if case .query(let spec) = operation { try spec.checkClusterJoin() }
+        let resolved = try await resolve(request.dataset, timeout: Self.seconds(left: context))
+        var workers = try await computeWorkers()
+        let key = resolved.key
+        let held = holders.withLock { $0[key] ?? [] }
+        workers.sort { (held.contains($0.id) ? 0 : 1, $0.id) < (held.contains($1.id) ? 0 : 1, $1.id) }
+        timings.resolve = ExecutionContext.now - started
+
+        let planning = ExecutionContext.now
+        let parts = request.parts > 0 ? Int(request.parts) : max(1, workers.count)
+        let planned: [OperationTask]
+        if case .query = operation {
+            planned = [OperationTask(operation: operation, range: .whole, index: 0)]
+        } else {
+            planned = try Planner.tasks(for: operation, edgeCount: resolved.manifest.edgeCount, nodeCount: resolved.manifest.nodeCount, parts: parts)
+        }
+        let job = jobs.withLock { $0.start(operation: operation.name, dataset: resolved.ref, tasks: planned.count) }
+        var succeeded = false
+        defer { jobs.withLock { $0.finish(job.id, succeeded: succeeded) } }
+        // Whole tasks answer whole results; anything else merges over the hypergraph, which
+        // the gateway loads while the workers run.
+        let merges = planned.contains { $0.range != .whole }
+        let loading: Task<Void, Never>? = merges ? Task { [cache] in
+            _ = try? await cache.withHypergraph(key, manifestJSON: resolved.version.manifestJson, placements: resolved.placements) { _ in () }
+        } : nil
+        defer { _ = loading }
+        let messages = planned.map { task -> Anant_V1_Task in
+            var m = task.proto
+            m.taskID = "\(job.id)/\(task.index)"
+            m.dataset = resolved.ref
+            m.shards = resolved.placements
+            m.manifestJson = resolved.version.manifestJson
+            return m
+        }
+        timings.plan = ExecutionContext.now - planning
+
+        let fanning = ExecutionContext.now
+        let fanOut = FanOut(clients: clients, policy: configuration.fanOut, logger: logger)
+        let answers: [Anant_V1_PartialResult]
+        do { answers = try await fanOut.run(messages, on: workers, deadline: context.deadline, progress: job.progress) } catch {
+            if error.code == .unavailable { refreshWorkers() }
+            throw error
+        }
+        holders.withLock { $0[key] = workers.prefix(messages.count).map(\.id) }
+        timings.fanOut = ExecutionContext.now - fanning
+
+        let merging = ExecutionContext.now
+        var partials = [PartialResult]()
+        for answer in answers { partials.append(try PartialResult(proto: answer)) }
+        let result: OperationResult
+        if !merges, partials.count == 1, case .result(let whole) = partials[0] {
+            result = whole
+            timings.merge = ExecutionContext.now - merging
+        } else {
+            let decode = ExecutionContext.now - merging
+            let waiting = ExecutionContext.now
+            let executor = LocalExecutor(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline,
+                                                                   cancellation: context.cancellation))
+            let pool = self.pool
+            let finished = partials
+            result = try await cache.withHypergraph(key, manifestJSON: resolved.version.manifestJson, placements: resolved.placements) { h in
+                let ready = ExecutionContext.now
+                let merged = try await pool.runIfActive { try executor.merge(operation, finished, on: h) }
+                return MergeTimes(result: merged, wait: ready - waiting, merge: ExecutionContext.now - ready)
+            }.apply(to: &timings, decode: decode)
+        }
+        timings.total = ExecutionContext.now - started
+        timings.tasks = UInt32(messages.count)
+        timings.workers = UInt32(workers.count)
+        succeeded = true
+        return (resolved, result, timings)
+    }
+
+    /// A merge's answer with its times.
+    struct MergeTimes: Sendable {
+        var result: OperationResult
+        var wait: UInt64
+        var merge: UInt64
+
+        func apply(to timings: inout Anant_V1_JobTimings, decode: UInt64) -> OperationResult {
+            timings.loadWait = wait
+            timings.merge = decode + merge
+            return result
+        }
+    }
+
+    // MARK: Listing and status
+
+    func listDatasets(_ request: Anant_V1_ListDatasetsRequest, _ call: RPCCall) async throws -> Anant_V1_ListDatasetsResponse {
+        let who = try authenticate(call, .reader, dataset: nil)
+        var answer: Anant_V1_ListDatasetsResponse = try await metadata.unary(ClusterMethods.metadata + "ListDatasets", request, timeout: 10)
+        answer.datasets.removeAll { !who.covers($0.name) }
+        return answer
+    }
+
+    func status(_ call: RPCCall) async throws -> Anant_V1_ClusterStatusResponse {
+        let who = try authenticate(call, .reader, dataset: nil)
+        var response = Anant_V1_ClusterStatusResponse()
+        var workers = Anant_V1_ListWorkersRequest()
+        workers.includeExpired = true
+        let listed: Anant_V1_ListWorkersResponse = try await metadata.unary(ClusterMethods.metadata + "ListWorkers", workers, timeout: 5)
+        response.workers = listed.workers
+        response.datasets = try await listDatasets(Anant_V1_ListDatasetsRequest(), call).datasets.filter { who.covers($0.name) }
+        jobs.withLock { table in
+            response.jobs = table.running.values.sorted { $0.id < $1.id }.map { $0.proto }
+            response.jobsFinished = table.finished
+            response.jobsFailed = table.failed
+        }
+        return response
+    }
+}
+
+/// The jobs the gateway runs, for the status page.
+struct JobTable: Sendable {
+    struct Job: Sendable {
+        var id: String
+        var operation: String
+        var dataset: Anant_V1_DatasetRef
+        var started: UInt64
+        var progress: JobProgress
+
+        var proto: Anant_V1_Job {
+            var m = Anant_V1_Job()
+            m.jobID = id
+            m.operation = operation
+            m.dataset = dataset
+            m.tasks = UInt32(progress.total)
+            progress.state.withLock {
+                m.tasksDone = UInt32($0.done)
+                m.extraAttempts = UInt32($0.extraAttempts)
+            }
+            m.startedUnixNanos = started
+            return m
+        }
+    }
+
+    var running: [String: Job] = [:]
+    var next = 0
+    var finished: UInt64 = 0
+    var failed: UInt64 = 0
+
+    mutating func start(operation: String, dataset: Anant_V1_DatasetRef, tasks: Int) -> Job {
+        next += 1
+        let job = Job(id: "job-\(next)", operation: operation, dataset: dataset, started: WireClock.unixNanos, progress: JobProgress(total: tasks))
+        running[job.id] = job
+        return job
+    }
+
+    mutating func finish(_ id: String, succeeded: Bool) {
+        running[id] = nil
+        finished += 1
+        if !succeeded { failed += 1 }
+    }
+}

@@ -1,0 +1,80 @@
+import AnantCluster
+import AnantColumnar
+import AnantGateway
+import AnantOperations
+import AnantRuntime
+import ArgumentParser
+import Foundation
+import NIOPosix
+
+/// `anant-gateway --metadata HOST:PORT --tokens FILE`: the cluster's entry point. It
+/// authenticates clients, plans operations, fans their tasks out to compute workers and
+/// imports datasets onto storage (DESIGN.md §4; methods in proto/anant/v1/gateway.proto).
+@main
+struct AnantGatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "anant-gateway",
+        abstract: "Serve clients: run operations across compute workers, import and export datasets, metadata.",
+        discussion: ServiceRunner.discussion(service: "gateway") + """
+
+        --tokens FILE holds the client tokens, hashed: one line per token, 'ROLE SHA256 [NAMESPACE]' \
+        (ROLE reader, writer or admin). --token-file is the cluster token the gateway presents to the \
+        other services.
+        """)
+
+    @Option(name: .customLong("metadata"), help: "The metadata service's RPC address, HOST:PORT.")
+    var metadata: HostPort
+
+    @Option(name: .customLong("tokens"), help: "The client tokens file (hashed tokens and their roles).")
+    var tokens: String
+
+    @Option(name: .customLong("replicas"), help: "Storage replicas per shard of an import.")
+    var replicas = 1
+
+    @Option(name: .customLong("cache-mb"), help: "Memory for the gateway's copies of dataset versions (merges need them), in MiB.")
+    var cacheMiB = 2048
+
+    @Option(name: .customLong("scratch"), help: "Where uploads and fetched shards are kept (default: a folder under the temporary directory).")
+    var scratch: String?
+
+    @OptionGroup var service: ServiceOptions
+
+    func validate() throws {
+        guard (1...16).contains(replicas) else { throw ValidationError("--replicas must be 1 to 16") }
+        guard (16...1_048_576).contains(cacheMiB) else { throw ValidationError("--cache-mb must be 16 to 1048576") }
+        do { _ = try Tokens(path: tokens) } catch { throw ValidationError(error.message) }
+    }
+
+    func run() async throws {
+        let logger = ServiceRunner.logger(service: "gateway", options: service)
+        let tokens: Tokens
+        do { tokens = try Tokens(path: self.tokens) } catch {
+            logger.critical("cannot read the tokens", metadata: ["error": "\(error.message)"])
+            throw ExitCode(2)
+        }
+        let clients = ServiceClients(token: try service.token() ?? "", maximumFrameBytes: service.server.maximumFrameBytes, connections: 2)
+        let pool = NIOThreadPool(numberOfThreads: max(2, service.threads ?? ExecutionContext.processorCount))
+        pool.start()
+        let folder = scratch ?? "\(NSTemporaryDirectory())/anant-gateway-\(ProcessInfo.processInfo.processIdentifier)"
+        var configuration = GatewayService.Configuration(scratch: folder)
+        configuration.replicas = replicas
+        configuration.threads = service.threads ?? ExecutionContext.processorCount
+        let gateway: GatewayService
+        do {
+            let cache = try VersionCache(directory: "\(folder)/versions", budgetBytes: cacheMiB << 20, clients: clients, pool: pool)
+            gateway = GatewayService(metadata: try clients.client(metadata.description), clients: clients, cache: cache, tokens: tokens,
+                                     configuration: configuration, pool: pool, logger: logger)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(2)
+        }
+        try await ServiceRunner.run(service: "gateway", options: service, methods: gateway.methods, logger: logger, clusterToken: false,
+                                    status: { Status($0) }) { _, _ in
+            // What interrupted imports left, once storage is reachable.
+            Task { await gateway.cleanup() }
+            return nil
+        }
+        try? FileManager.default.removeItem(atPath: folder)
+        try await pool.shutdownGracefully()
+    }
+}
