@@ -114,7 +114,7 @@ let package = Package(
             name: "anant",
             dependencies: [
                 "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantOperations", "AnantMetadata", "CAnantSystem",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AnantClient", "AnantGateway", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -175,6 +175,10 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "AnantMetadataTests", dependencies: [
             "AnantMetadata", "AnantWire", "AnantProto", "AnantTestSupport", "anant-metadata", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: strict),
+        .testTarget(name: "AnantClusterTests", dependencies: [
+            "AnantClient", "AnantCluster", "AnantColumnar", "AnantProto", "AnantWire", "AnantTestSupport",
+            "anant", "anant-metadata", "anant-storage", "anant-compute", "anant-gateway",
         ], swiftSettings: strict),
         .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantParquet", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantCLITests", dependencies: ["anant", "AnantOperations", "AnantTestSupport", "CAnantSystem"], swiftSettings: strict),

@@ -160,22 +160,17 @@ public actor VersionCache {
         do { parsed = try DatasetManifest(json: try JSONParser.parse(manifest), source: "the task's manifest") } catch {
             throw Status(.invalidArgument, "the task's manifest does not parse: \(error)")
         }
-        let wanted = Set(DatasetTable.allCases.flatMap { parsed.tables[$0]?.shards.map(\.path) ?? [] })
-        let given = Set(placements.map(\.shard.path))
-        guard wanted == given else {
-            throw Status(.invalidArgument, "the task's placements (\(given.count) shards) do not match its manifest (\(wanted.count) shards)")
-        }
-        for placement in placements { try checkRelative(placement.shard.path) }
+        let files = try shardFiles(parsed, placements)
         try await withThrowingTaskGroup(of: Void.self) { group in
             // A few shards at a time: enough to keep the storage replicas busy.
             var next = 0
             func start() {
-                guard next < placements.count else { return }
-                let placement = placements[next]
+                guard next < files.count else { return }
+                let (relative, placement) = files[next]
                 next += 1
                 group.addTask {
                     let bytes = try await StorageCalls.get(placement, clients: clients)
-                    let path = "\(root)/\(placement.shard.path)"
+                    let path = "\(root)/\(relative)"
                     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                     try Data(bytes).write(to: URL(fileURLWithPath: path))
                 }
@@ -187,6 +182,28 @@ public actor VersionCache {
             try Data(manifest).write(to: URL(fileURLWithPath: "\(root)/_manifest.json"))
             return try Dataset.open(root)
         } catch { throw Status(error) }
+    }
+
+    /// Every shard of a version's manifest, in manifest order, with its path in the
+    /// dataset's folder and its placement (matched by table and shard index).
+    ///
+    /// - Throws: `INVALID_ARGUMENT` when a shard has no placement or a path leaves the folder.
+    public static func shardFiles(_ manifest: DatasetManifest, _ placements: [Anant_V1_ShardPlacement]) throws(Status)
+        -> [(path: String, placement: Anant_V1_ShardPlacement)] {
+        var out = [(path: String, placement: Anant_V1_ShardPlacement)]()
+        for table in DatasetTable.allCases {
+            for (index, shard) in (manifest.tables[table]?.shards ?? []).enumerated() {
+                guard let placement = placements.first(where: { $0.shard.table == table.proto && $0.shard.shard == UInt32(index) }) else {
+                    throw Status(.invalidArgument, "shard \(index) of the \(table.rawValue) table has no placement")
+                }
+                try checkRelative(shard.path)
+                out.append((shard.path, placement))
+            }
+        }
+        guard out.count == placements.count else {
+            throw Status(.invalidArgument, "\(placements.count) placements for the \(out.count) shards of the manifest")
+        }
+        return out
     }
 
     /// A shard path relative to a dataset's folder: no absolute path, no "..", no empty part.

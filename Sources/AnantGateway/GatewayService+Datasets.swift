@@ -69,7 +69,9 @@ extension GatewayService {
             response.version = published.version
             return response
         } catch {
-            await abandon(ref, storage: stored)
+            // In a task of its own: the call's task may be the one cancelled.
+            let stored = stored
+            await Task { await abandon(ref, storage: stored) }.value
             throw error
         }
     }
@@ -138,7 +140,7 @@ extension GatewayService {
         guard storage.count >= configuration.replicas else {
             throw Status(.unavailable, "\(configuration.replicas) storage replicas are needed and \(storage.count) are live", retryable: true)
         }
-        var placements = [Anant_V1_ShardPlacement]()
+        var placements = [Anant_V1_ShardPlacement](), files = [String]()
         var k = 0
         for table in DatasetTable.allCases {
             for (index, shard) in (dataset.manifest.tables[table]?.shards ?? []).enumerated() {
@@ -147,7 +149,9 @@ extension GatewayService {
                 placement.shard.version = ref.version
                 placement.shard.table = table.proto
                 placement.shard.shard = UInt32(index)
-                placement.shard.path = shard.path
+                // The storage service names a shard by its place in the version (the
+                // manifest's path without the version folder).
+                placement.shard.path = String(shard.path.split(separator: "/").dropFirst().joined(separator: "/"))
                 placement.shard.rows = UInt64(shard.rows)
                 placement.shard.bytes = UInt64(shard.bytes)
                 placement.shard.sha256 = shard.sha256
@@ -156,19 +160,20 @@ extension GatewayService {
                     return .with { $0.workerID = worker.workerID; $0.address = worker.rpcAddress }
                 }
                 placements.append(placement)
+                files.append("\(dataset.root)/\(shard.path)")
                 k += 1
             }
         }
         for replica in Set(placements.flatMap { $0.replicas.map(\.address) }) { stored.insert(replica) }
-        let clients = self.clients, root = dataset.root
+        let clients = self.clients, work = Array(zip(files, placements))
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
             func start() {
-                guard next < placements.count else { return }
-                let placement = placements[next]
+                guard next < work.count else { return }
+                let (file, placement) = work[next]
                 next += 1
                 group.addTask {
-                    let bytes = try HypergraphFiles.readBytes("\(root)/\(placement.shard.path)")
+                    let bytes = try HypergraphFiles.readBytes(file)
                     for replica in placement.replicas {
                         try await StorageCalls.put(try clients.client(replica.address), placement.shard, bytes, timeout: 600)
                     }
@@ -257,20 +262,17 @@ extension GatewayService {
         var head = Anant_V1_ExportDatasetResponse()
         head.version = resolved.version
         try await call.send(head)
-        let byPath = Dictionary(resolved.placements.map { ($0.shard.path, $0) }, uniquingKeysWith: { a, _ in a })
-        for table in DatasetTable.allCases {
-            for shard in resolved.manifest.tables[table]?.shards ?? [] {
-                guard let placement = byPath[shard.path] else { throw Status(.dataLoss, "shard \(shard.path) has no placement in the catalog") }
+        for (path, placement) in try VersionCache.shardFiles(resolved.manifest, resolved.placements) {
                 let bytes = try await StorageCalls.get(placement, clients: clients, timeout: Self.seconds(left: call.context))
                 var item = Anant_V1_ExportDatasetResponse()
                 item.shard = placement.shard
+                item.shard.path = path
                 try await call.send(item)
                 for start in stride(from: 0, to: bytes.count, by: StorageCalls.chunkBytes) {
                     var chunk = Anant_V1_ExportDatasetResponse()
                     chunk.chunk = Data(bytes[start..<min(bytes.count, start + StorageCalls.chunkBytes)])
                     try await call.send(chunk)
                 }
-            }
         }
     }
 

@@ -23,7 +23,7 @@ struct Anant: AsyncParsableCommand {
             LineGraphCommand.self, DistanceCommand.self, DiameterCommand.self, CentralityCommand.self,
             ModularityCommand.self, CommunitiesCommand.self, GenerateCommand.self,
             CollapseCommand.self, DualCommand.self, RestrictCommand.self, ConvertCommand.self, ParquetCommand.self,
-            ImportCommand.self, ExportCommand.self, QueryCommand.self, VersionsCommand.self, MetaCommand.self,
+            ImportCommand.self, ExportCommand.self, QueryCommand.self, VersionsCommand.self, MetaCommand.self, ClusterCommand.self,
         ]
     )
 

@@ -46,7 +46,7 @@ public enum Oracle {
     /// Runs an executable and returns its exit status and outputs; throws only on a timeout
     /// or when it cannot be started.
     public static func capture(_ executable: String, _ arguments: [String], input: Data = Data(),
-                               timeout: Double = 300, environment: [String: String]? = nil) throws -> Outcome {
+                               timeout: Double = 300, environment: [String: String]? = nil, directory: String? = nil) throws -> Outcome {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("anant-oracle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -59,6 +59,7 @@ public enum Oracle {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.standardInput = try FileHandle(forReadingFrom: inURL)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)

@@ -62,8 +62,8 @@ extension TestData {
     }
 
     /// Runs `anant` with arguments; returns status, stdout and stderr.
-    public static func anant(_ arguments: [String], timeout: Double = 120) throws -> Oracle.Outcome {
-        try Oracle.capture(anantBinary, arguments, timeout: timeout)
+    public static func anant(_ arguments: [String], timeout: Double = 120, directory: String? = nil) throws -> Oracle.Outcome {
+        try Oracle.capture(anantBinary, arguments, timeout: timeout, directory: directory)
     }
 
     /// A fresh temporary folder, removed by the caller.

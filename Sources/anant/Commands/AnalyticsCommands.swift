@@ -34,13 +34,12 @@ struct LineGraphCommand: ParsableCommand {
     func run() throws {
         let operation = Operation.lineGraph(s: sOption.s, of: vertices.vertices)
         guard let out else { return try common.run(operation, progress: "computing the \(vertices.rawValue) \(sOption.s)-line graph") }
-        let h = try common.load()
-        let result = try Progress.run("computing the \(vertices.rawValue) \(sOption.s)-line graph") {
-            try LocalExecutor(context: common.context).run(operation, on: h)
+        let result = try common.execute(operation, progress: "computing the \(vertices.rawValue) \(sOption.s)-line graph")
+        guard let pairs = result.table("pairs"), case .int(let count) = result.scalar("vertices") else {
+            throw CLIError("the line graph returned no pairs table")
         }
-        guard let pairs = result.table("pairs") else { throw CLIError("the line graph returned no pairs table") }
         try HypergraphFiles.writeResult(pairs, to: out)
-        Output.line("wrote \(out): \(pairs.rowCount) pairs among \(vertices == .edges ? h.edgeCount : h.nodeCount) \(vertices.rawValue) (s=\(sOption.s))")
+        Output.line("wrote \(out): \(pairs.rowCount) pairs among \(count) \(vertices.rawValue) (s=\(sOption.s))")
     }
 }
 

@@ -29,7 +29,7 @@ struct CollapseCommand: ParsableCommand {
 
     func run() throws {
         let operation = Operation.collapse(of: edges ? .edges : .nodes, useCounts: useCounts)
-        let result = try common.execute(operation, on: try common.load(), progress: "collapsing")
+        let result = try common.execute(operation, progress: "collapsing")
         try common.print(result, of: operation)
         if let out { try HypergraphFiles.write(try result.hypergraph(context: common.context), to: out) }
     }

@@ -8,15 +8,21 @@ import ArgumentParser
 /// parts in the second. Every node must be in exactly one part.
 enum PartitionFile {
     /// The entries of the partition in the file (node token, part label), in file order,
-    /// checked to give every node of `h` exactly one part.
-    static func read(_ path: String, for h: Hypergraph) throws -> [PartitionEntry] {
+    /// checked to give every node of `h` exactly one part (without `h`, a hypergraph the
+    /// cluster holds: checked to name no node twice; the gateway checks the rest).
+    static func read(_ path: String, for h: Hypergraph?) throws -> [PartitionEntry] {
         let bytes = try HypergraphFiles.readBytes(path)
-        var seen = [Bool](repeating: false, count: h.nodeCount)
+        var seen = [Bool](repeating: false, count: h?.nodeCount ?? 0)
+        var tokens = Set<String>()
         var entries = [PartitionEntry]()
         func assign(_ token: String, _ label: String) throws {
-            let v = try ElementReference.nodes([token], in: h)[0]
-            guard !seen[v] else { throw CLIError("'\(path)': node '\(h.nodes[v])' is in two parts") }
-            seen[v] = true
+            if let h {
+                let v = try ElementReference.nodes([token], in: h)[0]
+                guard !seen[v] else { throw CLIError("'\(path)': node '\(h.nodes[v])' is in two parts") }
+                seen[v] = true
+            } else {
+                guard tokens.insert(token).inserted else { throw CLIError("'\(path)': node '\(token)' is in two parts") }
+            }
             entries.append(PartitionEntry(node: token, part: label))
         }
         func token(_ json: JSONValue) throws -> String {
@@ -52,7 +58,7 @@ enum PartitionFile {
                 try assign(try token(node.jsonValue), label.description)
             }
         }
-        if let missing = seen.firstIndex(of: false) {
+        if let h, let missing = seen.firstIndex(of: false) {
             throw CLIError("'\(path)': node '\(h.nodes[missing])' is in no part; a partition must cover every node")
         }
         return entries
@@ -76,8 +82,9 @@ struct ModularityCommand: ParsableCommand {
     var wdc: ModularityWeighting = .linear
 
     func run() throws {
-        let h = try common.load()
-        try common.run(.modularity(partition: try PartitionFile.read(partition, for: h), weighting: wdc), on: h, progress: "computing modularity")
+        let h = common.cluster.isRemote ? nil : try common.load()
+        let operation = Operation.modularity(partition: try PartitionFile.read(partition, for: h), weighting: wdc)
+        if let h { try common.run(operation, on: h, progress: "computing modularity") } else { try common.run(operation, progress: "computing modularity") }
     }
 }
 
@@ -108,10 +115,11 @@ struct CommunitiesCommand: ParsableCommand {
     var seed: UInt64 = 0
 
     func run() throws {
-        let h = try common.load()
+        let h = common.cluster.isRemote ? nil : try common.load()
         let operation = Operation.communities(method: method, partition: try partition.map { try PartitionFile.read($0, for: h) },
                                               weighting: wdc, delta: delta, seed: seed)
-        try common.run(operation, on: h, progress: method == .kumar ? "Kumar clustering" : "last-step refinement")
+        let label = method == .kumar ? "Kumar clustering" : "last-step refinement"
+        if let h { try common.run(operation, on: h, progress: label) } else { try common.run(operation, progress: label) }
     }
 }
 

@@ -47,12 +47,26 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var cluster: ClusterOptions
+
     func validate() throws {
         if let shards, !(1...4096).contains(shards) { throw ValidationError("--shards must be between 1 and 4096 (got \(shards))") }
         if rowGroupRows < 1 { throw ValidationError("--row-group-rows must be positive") }
+        if cluster.isRemote && (edgeCol != nil || nodeCol != nil || weightCol != nil) {
+            throw ValidationError("--edge-col, --node-col and --weight-col apply to imports in this process; name the columns edge and node for a cluster")
+        }
     }
 
     func run() throws {
+        if let client = try cluster.client() {
+            // Through the gateway: DATASET is the dataset's name in the cluster's catalog.
+            let (input, name, codec, shards) = (self.input, dataset, codec.name, self.shards ?? 0)
+            let version = try Progress.run("importing \(input)") {
+                try blocking { try await client.importDataset(input, as: name, compression: codec, shards: shards) }
+            }
+            let manifest = try DatasetManifest(json: try JSONParser.parse(version.manifestJson), source: "the catalog")
+            return DatasetSummary(root: name, manifest: manifest).print(format)
+        }
         let h = try Progress.run("reading \(input)") { try readMapped() }
         let written = try Progress.run("writing \(dataset)") { () throws -> Dataset in
             do throws(DatasetError) {
@@ -100,14 +114,18 @@ struct ImportCommand: ParsableCommand {
 
 /// What a dataset version holds, for people or as JSON.
 struct DatasetSummary {
-    let dataset: Dataset
+    /// The dataset's folder, or its name in a cluster's catalog.
+    let root: String
+    let manifest: DatasetManifest
 
-    init(_ dataset: Dataset) { self.dataset = dataset }
+    init(_ dataset: Dataset) { (root, manifest) = (dataset.root, dataset.manifest) }
+
+    init(root: String, manifest: DatasetManifest) { (self.root, self.manifest) = (root, manifest) }
 
     var json: JSONValue {
-        let m = dataset.manifest
+        let m = manifest
         return .object(JSONObject([
-            ("dataset", .string(dataset.root)), ("version", .int(Int64(m.version))), ("codec", .string(m.codec)),
+            ("dataset", .string(root)), ("version", .int(Int64(m.version))), ("codec", .string(m.codec)),
             ("nodes", .int(Int64(m.nodeCount))), ("edges", .int(Int64(m.edgeCount))), ("incidences", .int(Int64(m.incidenceCount))),
             ("tables", .object(JSONObject(DatasetTable.allCases.map { t in
                 let entry = m.tables[t]
@@ -121,8 +139,8 @@ struct DatasetSummary {
 
     func print(_ format: OutputFormat) {
         if format == .json { return Output.json(json) }
-        let m = dataset.manifest
-        Output.line("\(dataset.root) version \(m.version): \(m.nodeCount) nodes, \(m.edgeCount) edges, \(m.incidenceCount) incidences (\(m.codec))")
+        let m = manifest
+        Output.line("\(root) version \(m.version): \(m.nodeCount) nodes, \(m.edgeCount) edges, \(m.incidenceCount) incidences (\(m.codec))")
         Output.table(["table", "rows", "shards", "bytes"], DatasetTable.allCases.map { t in
             let entry = m.tables[t]
             return [t.rawValue, String(entry?.rows ?? 0), String(entry?.shards.count ?? 0), String(entry?.shards.reduce(0) { $0 + $1.bytes } ?? 0)]
@@ -149,8 +167,17 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Output format of the summary: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var cluster: ClusterOptions
+
     func run() throws {
-        try ConvertCommand.convert(dataset, to: output, codec: codec, format: format)
+        guard let client = try cluster.client() else { return try ConvertCommand.convert(dataset, to: output, codec: codec, format: format) }
+        // Through the gateway: fetch the version into a temporary dataset folder, then write it
+        // exactly as a local export of that folder would.
+        let (name, version) = try ClusterOptions.dataset(dataset)
+        let folder = NSTemporaryDirectory() + "/anant-export-\(ProcessInfo.processInfo.processIdentifier)/\(name)"
+        defer { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
+        _ = try Progress.run("fetching \(dataset)") { try blocking { try await client.exportDataset(name, version: version, to: folder) } }
+        try ConvertCommand.convert(folder, to: output, codec: codec, format: format)
     }
 }
 

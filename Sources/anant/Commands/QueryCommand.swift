@@ -93,6 +93,8 @@ struct QueryCommand: ParsableCommand {
 
     @OptionGroup var runOptions: RunOptions
 
+    @OptionGroup var cluster: ClusterOptions
+
     enum QueryFormat: String, ExpressibleByArgument, CaseIterable { case text, json, csv, arrow, parquet }
 
     func validate() throws {
@@ -119,6 +121,15 @@ struct QueryCommand: ParsableCommand {
     func run() throws {
         var context = runOptions.context
         context.memoryBudget = memoryBudget.map { $0 << 20 }
+        if let client = try cluster.client() {
+            // Through the gateway: the same query, planned there and run by a worker.
+            if explain || stats || metaDatabase != nil {
+                throw CLIError("--explain, --stats and --meta-db apply to queries in this process; leave them out with --gateway or --cluster")
+            }
+            let (spec, input) = (self.spec, self.input)
+            let result = try Progress.run("querying") { try client.runBlocking(.query(spec), on: input, context: context) }
+            return try emit(result, spec)
+        }
         let input = try OperationInput(path: input)
         var spec = self.spec
         // meta:KIND: the kind's current records, keyed by the join's right key, as a

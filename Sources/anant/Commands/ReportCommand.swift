@@ -23,7 +23,7 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let operation = Operation.report(top: top, metrics: out != nil, source: common.input)
-        let result = try common.execute(operation, on: try common.load(), progress: "computing the report")
+        let result = try common.execute(operation, progress: "computing the report")
         if let out {
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory) {

@@ -17,8 +17,7 @@ struct DualCommand: ParsableCommand {
     var out: String
 
     func run() throws {
-        let h = try common.load()
-        let result = try Progress.run("computing the dual") { try LocalExecutor(context: common.context).run(.dual, on: h) }
+        let result = try common.execute(.dual, progress: "computing the dual")
         let dual = try result.hypergraph(context: common.context)
         let written = try HypergraphFiles.write(dual, to: out)
         Written.report(dual, written, format: common.format == .json ? .json : .text)
@@ -64,8 +63,7 @@ struct RestrictCommand: ParsableCommand {
         let ids = byNodes ? IDArguments.split(nodeLists) + (try nodesFile.map(lines) ?? [])
             : IDArguments.split(edgeLists) + (try edgesFile.map(lines) ?? [])
         let operation = AnantOperations.Operation.restrict(to: byNodes ? .nodes : .edges, ids: ids)
-        let h = try common.load()
-        let result = try LocalExecutor(context: common.context).run(operation, on: h).hypergraph(context: common.context)
+        let result = try common.execute(operation, progress: "restricting").hypergraph(context: common.context)
         let written = try HypergraphFiles.write(result, to: out)
         Written.report(result, written, format: common.format == .json ? .json : .text)
     }

@@ -37,12 +37,25 @@ struct CommonOptions: ParsableArguments {
 
     @OptionGroup var run: RunOptions
 
+    @OptionGroup var cluster: ClusterOptions
+
     /// The execution context of the command (threads, timeout).
     var context: ExecutionContext { run.context }
 
-    /// Runs `operation` on the input in this process and prints its result in `--format`.
+    /// Runs `operation` on the input (in this process, or through the cluster) and prints
+    /// its result in `--format`.
     func run(_ operation: Operation, progress label: String) throws {
-        try run(operation, on: try load(), progress: label)
+        try print(try execute(operation, progress: label), of: operation)
+    }
+
+    /// Runs `operation` on the input: in this process, or through the gateway with
+    /// `--gateway` or `--cluster` (the same result, rendered the same way).
+    func execute(_ operation: Operation, progress label: String) throws -> OperationResult {
+        if let client = try cluster.client() {
+            defer { Task { await client.close() } }
+            return try Progress.run(label) { try client.runBlocking(operation, on: input, context: context) }
+        }
+        return try execute(operation, on: try load(), progress: label)
     }
 
     /// Runs `operation` on `h` (the input, loaded) and prints its result in `--format`.
