@@ -181,6 +181,13 @@ public final class AnantClient: Sendable {
         }
     }
 
+    /// The versions of the dataset `name`, oldest first (with pending ones being imported).
+    public func versions(_ name: String) async throws(Status) -> Anant_V1_ListVersionsResponse {
+        var request = Anant_V1_ListVersionsRequest()
+        request.dataset = name
+        return try await idempotent { () async throws(Status) in try await rpc.unary(Self.prefix + "ListVersions", request, timeout: 30) }
+    }
+
     /// Removes version `version` of the dataset `name`, or every version with 0.
     public func remove(_ name: String, version: UInt64 = 0) async throws(Status) -> Anant_V1_RemoveDatasetResponse {
         var request = Anant_V1_RemoveDatasetRequest()

@@ -51,6 +51,9 @@ extension GatewayService {
         create.dataset = header.name
         let created: Anant_V1_CreateVersionResponse = try await metadata.unary(ClusterMethods.metadata + "CreateVersion", create, timeout: 10)
         let ref = created.dataset
+        let key = "\(ref.name)@\(ref.version)"
+        importing.withLock { _ = $0.insert(key) }
+        defer { importing.withLock { _ = $0.remove(key) } }
         var stored = Set<String>()
         do {
             let root = "\(folder)/\(header.name)"
@@ -204,54 +207,78 @@ extension GatewayService {
         return answer?.shardsDeleted ?? 0
     }
 
-    /// Removes what failed imports left: shards on live storage of versions the catalog
-    /// does not hold published, and pending versions older than `age` seconds. Returns the
-    /// shards deleted.
+    /// Removes what failed imports left (an import whose gateway died, or whose cancel
+    /// raced a shard put): pending versions that no import of this gateway is writing and
+    /// that are older than `pendingSeconds`, with their shards; and shards on live storage
+    /// of versions the catalog no longer holds. Returns the shards deleted.
     @discardableResult
-    public func cleanup(olderThan age: Double = 3600) async -> Int {
+    public func cleanup() async -> Int {
         var request = Anant_V1_ListWorkersRequest()
         request.role = .storage
-        guard let listed: Anant_V1_ListWorkersResponse = try? await metadata.unary(ClusterMethods.metadata + "ListWorkers", request, timeout: 5) else {
-            return 0
-        }
+        guard let listed: Anant_V1_ListWorkersResponse = try? await metadata.unary(ClusterMethods.metadata + "ListWorkers", request, timeout: 5),
+              let datasets: Anant_V1_ListDatasetsResponse = try? await metadata.unary(ClusterMethods.metadata + "ListDatasets", Anant_V1_ListDatasetsRequest(), timeout: 10)
+        else { return 0 }
+        let storage = listed.workers.map(\.rpcAddress)
         var deleted = 0
-        var verdicts = [String: Bool]()  // "name@version" → published or recent pending
-        for worker in listed.workers {
-            guard let client = try? clients.client(worker.rpcAddress),
+        // 1. Pending versions nobody is writing.
+        let writing = importing.withLock { $0 }
+        var known = Set<String>()
+        for dataset in datasets.datasets {
+            var list = Anant_V1_ListVersionsRequest()
+            list.dataset = dataset.name
+            guard let versions: Anant_V1_ListVersionsResponse = try? await metadata.unary(ClusterMethods.metadata + "ListVersions", list, timeout: 10) else {
+                return deleted
+            }
+            for version in versions.versions {
+                let key = "\(version.dataset.name)@\(version.dataset.version)"
+                let age = Date().timeIntervalSince1970 - (Self.unixSeconds(version.created) ?? Date().timeIntervalSince1970)
+                if version.state == .pending && !writing.contains(key) && age >= configuration.pendingSeconds {
+                    deleted += await remove(version.dataset, storage: storage)
+                } else {
+                    known.insert(key)
+                }
+            }
+        }
+        // 2. Shards of versions the catalog does not hold.
+        for address in storage {
+            guard let client = try? clients.client(address),
                   let shards: Anant_V1_ListShardsResponse = try? await client.unary(ClusterMethods.storage + "ListShards", Anant_V1_ListShardsRequest(), timeout: 30)
             else { continue }
-            for ref in Set(shards.shards.map { "\($0.dataset)@\($0.version)" }) {
-                let parts = ref.split(separator: "@")
-                var dataset = Anant_V1_DatasetRef()
-                dataset.name = String(parts[0])
-                dataset.version = UInt64(parts[1]) ?? 0
-                if verdicts[ref] == nil {
-                    var get = Anant_V1_GetVersionRequest()
-                    get.dataset = dataset
-                    do {
-                        let answer: Anant_V1_GetVersionResponse = try await metadata.unary(ClusterMethods.metadata + "GetVersion", get, timeout: 5)
-                        let created = Self.unixSeconds(answer.version.created) ?? 0
-                        verdicts[ref] = answer.version.state == .published || (answer.version.state == .pending && Date().timeIntervalSince1970 - created < age)
-                    } catch where error.code == .notFound {
-                        verdicts[ref] = false
-                    } catch { verdicts[ref] = true }  // unsure: keep
-                }
-                if verdicts[ref] == false {
-                    deleted += Int(await deleteOnStorage(dataset, address: worker.rpcAddress))
-                    var delete = Anant_V1_DeleteDatasetVersionRequest()
-                    delete.dataset = dataset
-                    let _: Anant_V1_DeleteDatasetVersionResponse? = try? await metadata.unary(ClusterMethods.metadata + "DeleteDatasetVersion", delete, timeout: 10)
-                }
+            let orphans = Set(shards.shards.map { "\($0.dataset)@\($0.version)" }).subtracting(known).subtracting(importing.withLock { $0 })
+            for orphan in orphans {
+                guard let at = orphan.lastIndex(of: "@"), let version = UInt64(orphan[orphan.index(after: at)...]) else { continue }
+                var ref = Anant_V1_DatasetRef()
+                ref.name = String(orphan[..<at])
+                ref.version = version
+                // Only when the catalog has not published it meanwhile.
+                var get = Anant_V1_GetVersionRequest()
+                get.dataset = ref
+                do {
+                    let _: Anant_V1_GetVersionResponse = try await metadata.unary(ClusterMethods.metadata + "GetVersion", get, timeout: 5)
+                    continue
+                } catch where error.code == .notFound {} catch { continue }
+                deleted += Int(await deleteOnStorage(ref, address: address))
             }
         }
         if deleted > 0 { logger.notice("cleanup", metadata: ["shards": "\(deleted)"]) }
         return deleted
     }
 
-    /// Seconds since the epoch of an ISO 8601 UTC time ("2026-12-04T10:00:00Z").
+    /// Deletes a version from the catalog and its shards from every storage worker.
+    private func remove(_ ref: Anant_V1_DatasetRef, storage: [String]) async -> Int {
+        var delete = Anant_V1_DeleteDatasetVersionRequest()
+        delete.dataset = ref
+        let _: Anant_V1_DeleteDatasetVersionResponse? = try? await metadata.unary(ClusterMethods.metadata + "DeleteDatasetVersion", delete, timeout: 10)
+        var deleted = 0
+        for address in storage { deleted += Int(await deleteOnStorage(ref, address: address)) }
+        logger.notice("pending version removed", metadata: ["dataset": "\(ref.name)", "version": "\(ref.version)"])
+        return deleted
+    }
+
+    /// Seconds since the epoch of an ISO 8601 UTC time ("2026-12-04T10:00:00.123Z").
     static func unixSeconds(_ text: String) -> Double? {
-        let formatter = ISO8601DateFormatter()
-        return formatter.date(from: text)?.timeIntervalSince1970
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))?.timeIntervalSince1970
+            ?? (try? Date.ISO8601FormatStyle().parse(text))?.timeIntervalSince1970
     }
 
     // MARK: Export and removal

@@ -27,6 +27,9 @@ public final class GatewayService: Sendable {
         public var fanOut = FanOutPolicy()
         /// The threads of one merge or one import.
         public var threads = ExecutionContext.processorCount
+        /// A pending version no import of this gateway writes is abandoned after this long
+        /// (another gateway may still be writing a younger one).
+        public var pendingSeconds = 3600.0
 
         public init(scratch: String) { self.scratch = scratch }
     }
@@ -39,6 +42,8 @@ public final class GatewayService: Sendable {
     let pool: NIOThreadPool
     let logger: Logger
     let jobs = Mutex(JobTable())
+    /// The versions this gateway's imports are writing ("name@version").
+    let importing = Mutex<Set<String>>([])
     /// Which workers ran tasks on which version: a version's tasks go to them first.
     let holders = Mutex<[VersionCache.Key: [String]]>([:])
     private let workerList = Mutex<(at: UInt64, workers: [ComputeWorker])?>(nil)

@@ -1,5 +1,6 @@
 import AnantClient
 import AnantColumnar
+import AnantProto
 import AnantTestSupport
 import Foundation
 #if canImport(Glibc)
@@ -76,3 +77,4 @@ final class LocalCluster: @unchecked Sendable {
         return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
     }
 }
+

@@ -34,6 +34,12 @@ struct AnantGatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("cache-mb"), help: "Memory for the gateway's copies of dataset versions (merges need them), in MiB.")
     var cacheMiB = 2048
 
+    @Option(name: .customLong("cleanup-seconds"), help: "How often to remove what failed imports left.")
+    var cleanupSeconds = 300.0
+
+    @Option(name: .customLong("pending-seconds"), help: "Abandon a pending version no import of this gateway writes after this long.")
+    var pendingSeconds = 3600.0
+
     @Option(name: .customLong("scratch"), help: "Where uploads and fetched shards are kept (default: a folder under the temporary directory).")
     var scratch: String?
 
@@ -42,6 +48,7 @@ struct AnantGatewayCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...16).contains(replicas) else { throw ValidationError("--replicas must be 1 to 16") }
         guard (16...1_048_576).contains(cacheMiB) else { throw ValidationError("--cache-mb must be 16 to 1048576") }
+        guard cleanupSeconds >= 0.1, pendingSeconds >= 0 else { throw ValidationError("--cleanup-seconds must be at least 0.1 and --pending-seconds not negative") }
         do { _ = try Tokens(path: tokens) } catch { throw ValidationError(error.message) }
     }
 
@@ -59,6 +66,7 @@ struct AnantGatewayCommand: AsyncParsableCommand {
         var configuration = GatewayService.Configuration(scratch: folder)
         configuration.replicas = replicas
         configuration.threads = service.threads ?? ExecutionContext.processorCount
+        configuration.pendingSeconds = pendingSeconds
         let gateway: GatewayService
         do {
             let cache = try VersionCache(directory: "\(folder)/versions", budgetBytes: cacheMiB << 20, clients: clients, pool: pool)
@@ -70,9 +78,15 @@ struct AnantGatewayCommand: AsyncParsableCommand {
         }
         try await ServiceRunner.run(service: "gateway", options: service, methods: gateway.methods, logger: logger, clusterToken: false,
                                     status: { Status($0) }) { _, _ in
-            // What interrupted imports left, once storage is reachable.
-            Task { await gateway.cleanup() }
-            return nil
+            // What interrupted imports left: now, and every --cleanup-seconds.
+            let interval = UInt64(cleanupSeconds * 1e9)
+            let loop = Task {
+                while !Task.isCancelled {
+                    await gateway.cleanup()
+                    try? await Task.sleep(nanoseconds: interval)
+                }
+            }
+            return { loop.cancel() }
         }
         try? FileManager.default.removeItem(atPath: folder)
         try await pool.shutdownGracefully()

@@ -142,7 +142,7 @@ struct ClusterUpCommand: ParsableCommand {
             var services = [meta]
             for worker in workers { services.append(try worker.ready(timeout: timeout)) }
             let gateway = try Launched.start("gateway", "anant-gateway", ["--metadata", meta.rpc, "--tokens", "\(dir)/tokens", "--replicas", String(replicas),
-                                                                         "--scratch", "\(dir)/gateway"] + common, dir: dir)
+                                                                         "--scratch", "\(dir)/gateway", "--cleanup-seconds", "2", "--pending-seconds", "5"] + common, dir: dir)
             launched.append(gateway)
             let front = try gateway.ready(timeout: timeout)
             services.append(front)
