@@ -95,7 +95,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The compute service's task runner (services/compute).
         .target(name: "AnantCompute", dependencies: [
-            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantOperations", "AnantProto", "AnantWire",
+            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantOperations", "AnantParquet", "AnantProto", "AnantWire",
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
         // The gateway: authentication, planning, fan-out, merge, imports (services/gateway).
@@ -155,7 +155,7 @@ let package = Package(
             name: "anant-bench",
             dependencies: [
                 "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantProto", "AnantWire", "AnantMetadata", "CAnantSystem",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AnantClient", "AnantOperations", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/Sources/anant-bench",
             swiftSettings: strict
@@ -177,7 +177,7 @@ let package = Package(
             "AnantMetadata", "AnantWire", "AnantProto", "AnantTestSupport", "anant-metadata", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .testTarget(name: "AnantClusterTests", dependencies: [
-            "AnantClient", "AnantCluster", "AnantColumnar", "AnantProto", "AnantWire", "AnantTestSupport",
+            "AnantClient", "AnantCluster", "AnantColumnar", "AnantMetadata", "AnantOperations", "AnantProto", "AnantWire", "AnantTestSupport",
             "anant", "anant-metadata", "anant-storage", "anant-compute", "anant-gateway",
         ], swiftSettings: strict),
         .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantParquet", "AnantTestSupport"], swiftSettings: strict),

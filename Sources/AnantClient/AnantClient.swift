@@ -12,8 +12,9 @@ import SwiftProtobuf
 /// carrying the gateway's status code (`UNAUTHENTICATED`, `PERMISSION_DENIED`,
 /// `NOT_FOUND`, `DEADLINE_EXCEEDED`...) and its message.
 ///
-/// Calls that change nothing (run, query, list, export, status, metadata reads) are
-/// retried while the gateway is unreachable (a restart), for up to `retrySeconds`.
+/// Calls that change nothing (run, list, export, status, metadata reads) are retried while
+/// the gateway is unreachable (a restart), for up to `retrySeconds`; a query's stream of
+/// rows is not.
 public final class AnantClient: Sendable {
     static let prefix = "anant.v1.Gateway/"
 
@@ -76,23 +77,13 @@ public final class AnantClient: Sendable {
                       timings: response.timings)
     }
 
-    /// A query's rows as they arrive, in batches.
-    public func query(_ spec: QuerySpec, on name: String, version: UInt64 = 0, timeout: Double? = nil) -> AsyncThrowingStream<RecordBatch, any Error> {
+    /// A query's rows as they arrive, in batches (the call starts on the first `next()`;
+    /// a stream is not retried).
+    public func query(_ spec: QuerySpec, on name: String, version: UInt64 = 0, timeout: Double? = nil) throws(Status) -> QueryRows {
         var request = Anant_V1_RunRequest()
         request.dataset = Self.ref(name, version)
         request.operation = AnantOperations.Operation.query(spec).proto
-        let rpc = self.rpc, message = request
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await payload in try await rpc.serverStream(Self.prefix + "Query", try message.wireBytes(), timeout: timeout) {
-                        continuation.yield(try RecordBatch(proto: try Anant_V1_QueryResponse(wire: payload).batch))
-                    }
-                    continuation.finish()
-                } catch { continuation.finish(throwing: error) }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        return QueryRows(rpc: rpc, payload: try request.wireBytes(), timeout: timeout)
     }
 
     // MARK: Datasets
@@ -140,10 +131,13 @@ public final class AnantClient: Sendable {
 
     /// Writes version `version` (0: the latest) of the dataset `name` into the folder
     /// `root` as a dataset folder (`Dataset.open` reads it; every shard checked against
-    /// its SHA-256), and opens it.
+    /// its SHA-256), and opens it. `root` must not exist or be empty.
     public func exportDataset(_ name: String, version: UInt64 = 0, to root: String, timeout: Double? = nil) async throws(Status) -> Dataset {
         var request = Anant_V1_ExportDatasetRequest()
         request.dataset = Self.ref(name, version)
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: root), !entries.isEmpty {
+            throw Status(.failedPrecondition, "\(root) is not empty: export into a new folder")
+        }
         return try await idempotent { () async throws(Status) -> Dataset in
             var manifest = ""
             var handle: FileHandle? = nil
@@ -158,7 +152,7 @@ public final class AnantClient: Sendable {
                         try handle?.close()
                         let path = try Self.inside(root, shard.path)
                         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                        FileManager.default.createFile(atPath: path, contents: nil)
+                        _ = FileManager.default.createFile(atPath: path, contents: nil)
                         handle = FileHandle(forWritingAtPath: path)
                     case .chunk(let data): try handle?.write(contentsOf: data)
                     case nil: break
@@ -228,4 +222,29 @@ public final class AnantClient: Sendable {
         }
         return "\(root)/\(relative)"
     }
+}
+
+/// The rows of a query, in batches, as they arrive from the gateway.
+public struct QueryRows: AsyncSequence, Sendable {
+    public typealias Element = RecordBatch
+
+    let rpc: RPCClient
+    let payload: [UInt8]
+    let timeout: Double?
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let rows: QueryRows
+        var items: PayloadStream.AsyncIterator?
+
+        /// The next batch; nil at the end.
+        ///
+        /// - Throws: `Status` with the gateway's code.
+        public mutating func next() async throws -> RecordBatch? {
+            if items == nil { items = try await rows.rpc.serverStream(AnantClient.prefix + "Query", rows.payload, timeout: rows.timeout).makeAsyncIterator() }
+            guard let payload = try await items!.next() else { return nil }
+            return try RecordBatch(proto: try Anant_V1_QueryResponse(wire: payload).batch)
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rows: self) }
 }

@@ -253,10 +253,16 @@ extension QuerySpec {
 }
 
 extension QuerySpec {
-    /// A query run through the cluster joins a table of its dataset only: a file path
-    /// would name a file on a worker's machine.
+    /// A query run through the cluster joins a table of its dataset or the records of an
+    /// entity kind ("meta:KIND") only: a file path would name a file on a worker's machine.
     public func checkClusterJoin() throws(Status) {
-        guard let join, DatasetTable(rawValue: join.table) == nil else { return }
-        throw Status(.permissionDenied, "a query through the cluster joins a table of its dataset (incidences, nodes, edges), not the file '\(join.table)'")
+        guard let join, DatasetTable(rawValue: join.table) == nil, metaKind == nil else { return }
+        throw Status(.permissionDenied, "a query through the cluster joins a table of its dataset (incidences, nodes, edges) or meta:KIND, not the file '\(join.table)'")
+    }
+
+    /// The entity kind a "meta:KIND" join names.
+    public var metaKind: String? {
+        guard let table = join?.table, table.hasPrefix("meta:"), table.count > 5 else { return nil }
+        return String(table.dropFirst(5))
     }
 }

@@ -26,6 +26,9 @@ public actor VersionCache {
         public var description: String { "\(name)@\(version)" }
     }
 
+    /// A version's fetch and build are tasks of their own, shared by every request on the
+    /// version (an exception to "no unstructured tasks" in libraries): they belong to no
+    /// single request, so one caller's cancel or deadline does not fail the others.
     private final class Entry {
         let files: Task<Dataset, any Error>
         var graph: Task<Hypergraph, any Error>?
@@ -39,6 +42,8 @@ public actor VersionCache {
 
     public let directory: String
     public let budgetBytes: Int
+    /// The threads a build may use.
+    public let buildThreads: Int
     private let clients: ServiceClients
     private let pool: NIOThreadPool
     private var entries: [Key: Entry] = [:]
@@ -48,13 +53,14 @@ public actor VersionCache {
     public private(set) var builds = 0
 
     /// A cache under `directory` (created; emptied of what an earlier process left).
-    public init(directory: String, budgetBytes: Int, clients: ServiceClients, pool: NIOThreadPool) throws(Status) {
+    public init(directory: String, budgetBytes: Int, buildThreads: Int = 1, clients: ServiceClients, pool: NIOThreadPool) throws(Status) {
         do {
             try? FileManager.default.removeItem(atPath: directory)
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch { throw Status(.internal, "cannot create the cache folder \(directory): \(error)") }
         self.directory = directory
         self.budgetBytes = budgetBytes
+        self.buildThreads = max(1, buildThreads)
         self.clients = clients
         self.pool = pool
     }
@@ -79,10 +85,10 @@ public actor VersionCache {
         let entry = acquire(key, manifestJSON: manifestJSON, placements: placements)
         defer { release(key, entry) }
         if entry.graph == nil {
-            let files = entry.files, pool = self.pool
+            let files = entry.files, pool = self.pool, threads = buildThreads
             entry.graph = Task {
                 let dataset = try await files.value
-                return try await pool.runIfActive { try dataset.hypergraph(context: ExecutionContext(threads: 1)) }
+                return try await pool.runIfActive { try dataset.hypergraph(context: ExecutionContext(threads: threads)) }
             }
         }
         let graph = entry.graph!

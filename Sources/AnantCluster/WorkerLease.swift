@@ -23,12 +23,13 @@ public final class WorkerLease: Sendable {
     private let metadata: RPCClient
     private let request: Anant_V1_RegisterWorkerRequest
     private let state: Mutex<(id: String, interval: UInt64)>
-    private let loop = Mutex<Task<Void, Never>?>(nil)
+    private let load: @Sendable () -> Load
+    private let logger: Logger
 
     /// The worker's id in the registry (a new one after a re-registration).
     public var workerID: String { state.withLock { $0.id } }
 
-    /// Registers the worker and starts its heartbeats.
+    /// Registers the worker; `heartbeats()` then keeps its lease.
     ///
     /// - Throws: the metadata service's status when it cannot be reached or refuses.
     public init(role: Anant_V1_WorkerRole, metadata: RPCClient, rpcAddress: String, httpAddress: String, logger: Logger,
@@ -41,17 +42,19 @@ public final class WorkerLease: Sendable {
         self.metadata = metadata
         self.request = request
         state = Mutex((answer.worker.workerID, max(answer.heartbeatIntervalNanos, 10_000_000)))
+        self.load = load
+        self.logger = logger
         logger.info("registered", metadata: ["worker": "\(answer.worker.workerID)", "metadata": "\(metadata.host):\(metadata.port)"])
-        let task = Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                let interval = self.state.withLock { $0.interval }
-                try? await Task.sleep(nanoseconds: interval)
-                if Task.isCancelled { return }
-                await self.beat(load(), logger: logger)
-            }
+    }
+
+    /// Heartbeats at the registry's interval until the calling task is cancelled.
+    public func heartbeats() async {
+        while !Task.isCancelled {
+            let interval = state.withLock { $0.interval }
+            try? await Task.sleep(nanoseconds: interval)
+            if Task.isCancelled { return }
+            await beat(load(), logger: logger)
         }
-        loop.withLock { $0 = task }
     }
 
     private func beat(_ load: Load, logger: Logger) async {
@@ -74,9 +77,8 @@ public final class WorkerLease: Sendable {
         }
     }
 
-    /// Stops the heartbeats and withdraws the worker from the registry.
-    public func stop() async {
-        loop.withLock { $0 }?.cancel()
+    /// Withdraws the worker from the registry (after its heartbeats stopped).
+    public func withdraw() async {
         var request = Anant_V1_DeregisterWorkerRequest()
         request.workerID = workerID
         let _: Anant_V1_DeregisterWorkerResponse? = try? await metadata.unary(Self.prefix + "DeregisterWorker", request, timeout: 2)

@@ -4,6 +4,8 @@ import AnantHypergraph
 import AnantOperations
 import AnantProto
 import AnantWire
+import AnantParquet
+import Foundation
 import NIOPosix
 import Synchronization
 
@@ -42,11 +44,25 @@ public final class ComputeService: Sendable {
         defer { running.subtract(1, ordering: .relaxed) }
         let context = call.context, pool = self.pool
         let partial: PartialResult
-        if case .query(let spec) = task.operation {
+        if case .query(var spec) = task.operation {
             try spec.checkClusterJoin()
+            // A join with entity records: the table the gateway sent, as a Parquet file
+            // the join reads (removed afterwards).
+            var joined: String? = nil
+            defer { if let joined { try? FileManager.default.removeItem(atPath: joined) } }
+            if let kind = spec.metaKind {
+                guard let table = message.joinTables.first(where: { $0.name == spec.join?.table }) else {
+                    throw Status(.invalidArgument, "the task joins meta:\(kind) but carries no table of its records")
+                }
+                let path = NSTemporaryDirectory() + "/anant-join-\(UUID().uuidString).parquet"
+                try Self.writeParquet(try RecordBatch(proto: table.table), to: path)
+                joined = path
+                spec.join?.table = path
+            }
+            let query = spec
             partial = try await cache.withDataset(key, manifestJSON: message.manifestJson, placements: message.shards) { dataset in
                 try await pool.runIfActive {
-                    .result(try LocalExecutor(context: context).run(.query(spec), on: try OperationInput(path: dataset.root)))
+                    .result(try LocalExecutor(context: context).run(.query(query), on: try OperationInput(path: dataset.root)))
                 }
             }
         } else {
@@ -59,5 +75,13 @@ public final class ComputeService: Sendable {
         response.attempt = message.attempt
         response.partial = try partial.proto
         return response
+    }
+
+    static func writeParquet(_ table: RecordBatch, to path: String) throws(Status) {
+        do {
+            let writer = try ParquetFileWriter(path: path, schema: table.schema, options: ParquetWriteOptions(compression: .uncompressed))
+            try writer.write(table)
+            _ = try writer.close()
+        } catch { throw Status(.internal, "cannot stage the joined records: \(error.message)") }
     }
 }

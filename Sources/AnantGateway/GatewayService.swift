@@ -154,8 +154,10 @@ public final class GatewayService: Sendable {
         let (resolved, result, timings) = try await execute(request, call.context)
         var response = Anant_V1_RunResponse()
         response.dataset = resolved.ref
+        let encoding = ExecutionContext.now
         response.result = try result.proto
         response.timings = timings
+        response.timings.encode = ExecutionContext.now - encoding
         return response
     }
 
@@ -202,12 +204,21 @@ public final class GatewayService: Sendable {
         // Whole tasks answer whole results; anything else merges over the hypergraph, which
         // the gateway loads while the workers run.
         let merges = planned.contains { $0.range != .whole }
-        let loading: Task<Void, Never>? = merges ? Task { [cache] in
-            _ = try? await cache.withHypergraph(key, manifestJSON: resolved.version.manifestJson, placements: resolved.placements) { _ in () }
-        } : nil
-        defer { _ = loading }
+        async let warmed: Void = warm(key, resolved, needed: merges)
+        // A join with entity metadata: the kind's records, read once here, go with the task.
+        var joinTables = [Anant_V1_NamedTable]()
+        if case .query(let spec) = operation, let kind = spec.metaKind, let join = spec.join {
+            var request = Anant_V1_RecordsTableRequest()
+            request.kind = kind
+            request.keyColumn = join.rightOn.first ?? "key"
+            request.integerKeys = true
+            let records: Anant_V1_RecordsTableResponse = try await metadata.unary(ClusterMethods.metadata + "RecordsTable", request,
+                                                                                   timeout: Self.seconds(left: context))
+            joinTables.append(.with { $0.name = join.table; $0.table = records.table })
+        }
         let messages = planned.map { task -> Anant_V1_Task in
             var m = task.proto
+            m.joinTables = joinTables
             m.taskID = "\(job.id)/\(task.index)"
             m.dataset = resolved.ref
             m.shards = resolved.placements
@@ -246,11 +257,19 @@ public final class GatewayService: Sendable {
                 return MergeTimes(result: merged, wait: ready - waiting, merge: ExecutionContext.now - ready)
             }.apply(to: &timings, decode: decode)
         }
+        await warmed
         timings.total = ExecutionContext.now - started
         timings.tasks = UInt32(messages.count)
         timings.workers = UInt32(workers.count)
         succeeded = true
         return (resolved, result, timings)
+    }
+
+    /// Loads the version's hypergraph into the gateway's cache (a merge needs it), while
+    /// the workers run.
+    private func warm(_ key: VersionCache.Key, _ resolved: Resolved, needed: Bool) async {
+        guard needed else { return }
+        _ = try? await cache.withHypergraph(key, manifestJSON: resolved.version.manifestJson, placements: resolved.placements) { _ in () }
     }
 
     /// A merge's answer with its times.
@@ -284,7 +303,7 @@ public final class GatewayService: Sendable {
         response.workers = listed.workers
         response.datasets = try await listDatasets(Anant_V1_ListDatasetsRequest(), call).datasets.filter { who.covers($0.name) }
         jobs.withLock { table in
-            response.jobs = table.running.values.sorted { $0.id < $1.id }.map { $0.proto }
+            response.jobs = table.running.values.filter { who.covers($0.dataset.name) }.sorted { $0.id < $1.id }.map { $0.proto }
             response.jobsFinished = table.finished
             response.jobsFailed = table.failed
         }

@@ -15,11 +15,13 @@ public struct Principal: Sendable {
     /// The dataset namespace the token is scoped to; nil: every namespace.
     public var namespace: String?
 
-    /// Whether the caller may touch `dataset` (its namespace is the part of its name
-    /// before the first '.').
+    /// Whether the caller may touch `dataset`: an admin or an unscoped token any; a scoped
+    /// one those of its namespace (as the catalog names it: the part of the name before the
+    /// first '.', "default" for a name without one).
     public func covers(_ dataset: String) -> Bool {
-        guard let namespace else { return true }
-        return dataset.hasPrefix(namespace + ".")
+        guard let namespace, role != .admin else { return true }
+        let own = dataset.firstIndex(of: ".").map { String(dataset[..<$0]) } ?? "default"
+        return own == namespace
     }
 }
 

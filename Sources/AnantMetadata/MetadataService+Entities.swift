@@ -1,6 +1,7 @@
 import AnantColumnar
 import AnantProto
 import AnantWire
+import Foundation
 
 /// The entity store's methods on the wire, and the conversions between its messages and
 /// the store's values.
@@ -65,6 +66,15 @@ extension MetadataService {
             .unary(Self.prefix + "CreateIndex") { (request: Anant_V1_CreateIndexRequest, _) in
                 try store.createIndex(kind: request.kind, field: request.field)
                 return Anant_V1_CreateIndexResponse()
+            },
+            .unary(Self.prefix + "RecordsTable") { (request: Anant_V1_RecordsTableRequest, _) in
+                let table = try store.table(kind: request.kind, keyColumn: request.keyColumn.isEmpty ? "key" : request.keyColumn,
+                                            integerKeys: request.integerKeys)
+                let bytes: [UInt8]
+                do { bytes = try ArrowIPC.stream(table) } catch { throw Status(.internal, "cannot encode \(request.kind)'s records: \(error)") }
+                var response = Anant_V1_RecordsTableResponse()
+                response.table.arrowIpc = Data(bytes)
+                return response
             },
         ]
     }

@@ -6,7 +6,7 @@ import AnantQuery
 
 extension Status {
     /// The wire status of any error: the one place where every module's error code is
-    /// mapped to a gRPC status code (DESIGN.md §4; the table is in `docs/errors.md`).
+    /// mapped to a gRPC status code (DESIGN.md §4; the table is in `docs/errors-and-context.md`).
     ///
     /// A `Status` is kept as it is; an error of work stopped by its execution context
     /// (`interrupted`) takes the status of its cause (`CANCELLED` or `DEADLINE_EXCEEDED`);

@@ -167,6 +167,13 @@ public nonisolated struct Anant_V1_Task: @unchecked Sendable {
     set {_uniqueStorage()._manifestJson = newValue}
   }
 
+  /// Tables a query joins that are not in the dataset: "meta:KIND", the records of an
+  /// entity kind, which the gateway read from the metadata service.
+  public var joinTables: [Anant_V1_NamedTable] {
+    get {_storage._joinTables}
+    set {_uniqueStorage()._joinTables = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// The work the task covers (`WorkRange`).
@@ -780,7 +787,7 @@ nonisolated extension Anant_V1_QueryPartRange: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Task"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{1}attempt\0\u{1}dataset\0\u{1}operation\0\u{1}whole\0\u{1}edges\0\u{1}sources\0\u{1}part\0\u{1}index\0\u{1}shards\0\u{3}manifest_json\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{1}attempt\0\u{1}dataset\0\u{1}operation\0\u{1}whole\0\u{1}edges\0\u{1}sources\0\u{1}part\0\u{1}index\0\u{1}shards\0\u{3}manifest_json\0\u{3}join_tables\0")
 
   fileprivate class _StorageClass {
     var _taskID: String = String()
@@ -791,6 +798,7 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
     var _index: UInt32 = 0
     var _shards: [Anant_V1_ShardPlacement] = []
     var _manifestJson: String = String()
+    var _joinTables: [Anant_V1_NamedTable] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -809,6 +817,7 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
       _index = source._index
       _shards = source._shards
       _manifestJson = source._manifestJson
+      _joinTables = source._joinTables
     }
   }
 
@@ -886,6 +895,7 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
         case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._index) }()
         case 10: try { try decoder.decodeRepeatedMessageField(value: &_storage._shards) }()
         case 11: try { try decoder.decodeSingularStringField(value: &_storage._manifestJson) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._joinTables) }()
         default: break
         }
       }
@@ -938,6 +948,9 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
       if !_storage._manifestJson.isEmpty {
         try visitor.visitSingularStringField(value: _storage._manifestJson, fieldNumber: 11)
       }
+      if !_storage._joinTables.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._joinTables, fieldNumber: 12)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -955,6 +968,7 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
         if _storage._index != rhs_storage._index {return false}
         if _storage._shards != rhs_storage._shards {return false}
         if _storage._manifestJson != rhs_storage._manifestJson {return false}
+        if _storage._joinTables != rhs_storage._joinTables {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -1111,6 +1111,9 @@ public nonisolated struct Anant_V1_JobTimings: Sendable {
 
   public var workers: UInt32 = 0
 
+  /// Encoding the result's tables for the client (Arrow IPC), after `total`.
+  public var encode: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2851,7 +2854,7 @@ nonisolated extension Anant_V1_RunResponse: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Anant_V1_JobTimings: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobTimings"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{1}resolve\0\u{1}plan\0\u{3}fan_out\0\u{1}merge\0\u{3}load_wait\0\u{1}tasks\0\u{1}workers\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{1}resolve\0\u{1}plan\0\u{3}fan_out\0\u{1}merge\0\u{3}load_wait\0\u{1}tasks\0\u{1}workers\0\u{1}encode\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2867,6 +2870,7 @@ nonisolated extension Anant_V1_JobTimings: SwiftProtobuf.Message, SwiftProtobuf.
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.loadWait) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.tasks) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.workers) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.encode) }()
       default: break
       }
     }
@@ -2897,6 +2901,9 @@ nonisolated extension Anant_V1_JobTimings: SwiftProtobuf.Message, SwiftProtobuf.
     if self.workers != 0 {
       try visitor.visitSingularUInt32Field(value: self.workers, fieldNumber: 8)
     }
+    if self.encode != 0 {
+      try visitor.visitSingularUInt64Field(value: self.encode, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2909,6 +2916,7 @@ nonisolated extension Anant_V1_JobTimings: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.loadWait != rhs.loadWait {return false}
     if lhs.tasks != rhs.tasks {return false}
     if lhs.workers != rhs.workers {return false}
+    if lhs.encode != rhs.encode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1071,6 +1071,46 @@ public nonisolated struct Anant_V1_CreateIndexResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Anant_V1_RecordsTableRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: String = String()
+
+  /// The key column's name (the join's right key); empty: "key".
+  public var keyColumn: String = String()
+
+  /// Int64 keys when every key is an integer (they then join integer node and edge ids).
+  public var integerKeys: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Anant_V1_RecordsTableResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The key column, `version`, then one typed column per field, one row per record.
+  public var table: Anant_V1_ArrowBatch {
+    get {_table ?? Anant_V1_ArrowBatch()}
+    set {_table = newValue}
+  }
+  /// Returns true if `table` has been explicitly set.
+  public var hasTable: Bool {self._table != nil}
+  /// Clears the value of `table`. Subsequent reads from it will return its default value.
+  public mutating func clearTable() {self._table = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _table: Anant_V1_ArrowBatch? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "anant.v1"
@@ -2769,6 +2809,80 @@ nonisolated extension Anant_V1_CreateIndexResponse: SwiftProtobuf.Message, Swift
   }
 
   public static func ==(lhs: Anant_V1_CreateIndexResponse, rhs: Anant_V1_CreateIndexResponse) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_RecordsTableRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordsTableRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}key_column\0\u{3}integer_keys\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.keyColumn) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.integerKeys) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.keyColumn.isEmpty {
+      try visitor.visitSingularStringField(value: self.keyColumn, fieldNumber: 2)
+    }
+    if self.integerKeys != false {
+      try visitor.visitSingularBoolField(value: self.integerKeys, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_RecordsTableRequest, rhs: Anant_V1_RecordsTableRequest) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.keyColumn != rhs.keyColumn {return false}
+    if lhs.integerKeys != rhs.integerKeys {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_RecordsTableResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordsTableResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}table\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._table) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._table {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_RecordsTableResponse, rhs: Anant_V1_RecordsTableResponse) -> Bool {
+    if lhs._table != rhs._table {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

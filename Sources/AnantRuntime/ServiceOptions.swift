@@ -47,6 +47,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("http"), help: "The health, readiness and metrics address, HOST:PORT.")
     public var http = HostPort(host: "127.0.0.1", port: 0)
 
+    @Option(name: .customLong("advertise"), help: "The host other services reach this one at, registered with the metadata service (default: the --listen host; set it when listening on 0.0.0.0).")
+    public var advertise: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     public var logLevel = "info"
 
@@ -99,6 +102,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
         guard drainSeconds >= 0, drainSeconds <= 3600 else { throw ValidationError("--drain-seconds must be 0 to 3600, not \(drainSeconds)") }
         guard idleSeconds > 0, idleSeconds <= 86400 else { throw ValidationError("--idle-seconds must be above 0 and at most 86400") }
+        if let advertise, HostPort(argument: "\(advertise.contains(":") ? "[\(advertise)]" : advertise):1") == nil {
+            throw ValidationError("--advertise is a host name or address, not \"\(advertise)\"")
+        }
     }
 
     /// The RPC server's configuration from these flags.

@@ -35,10 +35,22 @@ public enum ServiceRunner {
         return Logger(label: "anant.\(service)")
     }
 
+    /// A service's own work beside its server (a worker's heartbeats, the gateway's
+    /// cleanups): `run` loops until its task is cancelled, which happens on shutdown, and
+    /// `finish` runs then, before the server drains (a worker withdraws from the registry).
+    public struct Background: Sendable {
+        public var run: @Sendable () async -> Void
+        public var finish: @Sendable () async -> Void
+
+        public init(run: @escaping @Sendable () async -> Void, finish: @escaping @Sendable () async -> Void = {}) {
+            self.run = run
+            self.finish = finish
+        }
+    }
+
     /// What runs once a service listens, before its ready line (a worker registers with
-    /// the metadata service there); what it returns runs first on shutdown (the worker
-    /// withdraws).
-    public typealias OnReady = @Sendable (_ rpc: HostPort, _ http: HostPort) async throws -> (@Sendable () async -> Void)?
+    /// the metadata service there); the background work it returns runs until shutdown.
+    public typealias OnReady = @Sendable (_ rpc: HostPort, _ http: HostPort) async throws -> Background?
 
     /// Serves `methods` until SIGTERM or SIGINT, then drains and returns. With
     /// `clusterToken` false the server takes any token and the methods authenticate
@@ -54,7 +66,13 @@ public enum ServiceRunner {
         let rpc = try await server.start(host: options.listen.host, port: options.listen.port)
         let http = HTTPEndpoints(registry: registry)
         let health = try await http.start(host: options.http.host, port: options.http.port)
-        let withdraw = try await onReady(HostPort(rpc), HostPort(health))
+        // What other services are told: the advertised host, with the bound ports.
+        func advertised(_ address: SocketAddress) -> HostPort {
+            var hostPort = HostPort(address)
+            if let host = options.advertise { hostPort.host = host }
+            return hostPort
+        }
+        let background = try await onReady(advertised(rpc), advertised(health))
         http.setReady(true)
         let line = JSONObject([
             ("service", .string(service)), ("rpc", .string(HostPort(rpc).description)),
@@ -63,7 +81,8 @@ public enum ServiceRunner {
         FileHandle.standardOutput.write(Data((JSONWriter().string(.object(line)) + "\n").utf8))
         logger.info("ready", metadata: ["rpc": "\(HostPort(rpc))", "http": "\(HostPort(health))"])
         let group = ServiceGroup(configuration: .init(
-            services: [Drain(server: server, http: http, withdraw: withdraw, logger: logger)],
+            // Shut down in reverse order: the background work first, then the drain.
+            services: [Drain(server: server, http: http, logger: logger)] + (background.map { [BackgroundService(work: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("stopped")
@@ -73,7 +92,6 @@ public enum ServiceRunner {
     private struct Drain: Service {
         let server: RPCServer
         let http: HTTPEndpoints
-        let withdraw: (@Sendable () async -> Void)?
         let logger: Logger
 
         func run() async throws {
@@ -82,9 +100,18 @@ public enum ServiceRunner {
             try? await gracefulShutdown()
             logger.info("draining", metadata: ["requests": "\(server.inFlight)"])
             http.setReady(false)
-            await withdraw?()
             await server.drain()
             await http.stop()
+        }
+    }
+
+    /// Runs a service's background work until shutdown, then its finish.
+    private struct BackgroundService: Service {
+        let work: Background
+
+        func run() async throws {
+            await cancelWhenGracefulShutdown { await work.run() }
+            await work.finish()
         }
     }
 }

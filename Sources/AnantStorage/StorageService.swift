@@ -157,7 +157,9 @@ public struct StorageService: Sendable {
         return response
     }
 
-    func stat() -> Anant_V1_StatResponse {
+    /// Bytes used and free and the shard count (what `Stat` answers, and what a storage
+    /// worker's heartbeats report).
+    public func stat() -> Anant_V1_StatResponse {
         let usage = store.usage()
         var response = Anant_V1_StatResponse()
         response.bytesUsed = usage.used

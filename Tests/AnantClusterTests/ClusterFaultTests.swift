@@ -30,8 +30,8 @@ struct ClusterFaultTests {
         init(_ arguments: [String], directory: String) throws {
             out = "\(directory)/bg-\(UUID().uuidString).out"
             err = out + ".err"
-            FileManager.default.createFile(atPath: out, contents: nil)
-            FileManager.default.createFile(atPath: err, contents: nil)
+            _ = FileManager.default.createFile(atPath: out, contents: nil)
+            _ = FileManager.default.createFile(atPath: err, contents: nil)
             process.executableURL = URL(fileURLWithPath: TestData.anantBinary)
             process.arguments = arguments
             process.currentDirectoryURL = URL(fileURLWithPath: directory)

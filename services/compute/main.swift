@@ -39,7 +39,8 @@ struct AnantComputeCommand: AsyncParsableCommand {
         pool.start()
         let directory = cacheDirectory ?? "\(NSTemporaryDirectory())/anant-compute-\(ProcessInfo.processInfo.processIdentifier)"
         let cache: VersionCache
-        do { cache = try VersionCache(directory: directory, budgetBytes: cacheMiB << 20, clients: clients, pool: pool) } catch {
+        do { cache = try VersionCache(directory: directory, budgetBytes: cacheMiB << 20,
+                                   buildThreads: service.threads ?? ExecutionContext.processorCount, clients: clients, pool: pool) } catch {
             logger.critical("cannot make the cache", metadata: ["error": "\(error)"])
             throw ExitCode(2)
         }
@@ -50,7 +51,7 @@ struct AnantComputeCommand: AsyncParsableCommand {
                                               httpAddress: http.description, logger: logger) {
                 WorkerLease.Load(tasksInFlight: UInt32(compute.tasksInFlight))
             }
-            return { await lease.stop() }
+            return ServiceRunner.Background(run: { await lease.heartbeats() }, finish: { await lease.withdraw() })
         }
         try? FileManager.default.removeItem(atPath: directory)
         try await pool.shutdownGracefully()

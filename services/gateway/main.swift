@@ -69,7 +69,8 @@ struct AnantGatewayCommand: AsyncParsableCommand {
         configuration.pendingSeconds = pendingSeconds
         let gateway: GatewayService
         do {
-            let cache = try VersionCache(directory: "\(folder)/versions", budgetBytes: cacheMiB << 20, clients: clients, pool: pool)
+            let cache = try VersionCache(directory: "\(folder)/versions", budgetBytes: cacheMiB << 20,
+                                   buildThreads: service.threads ?? ExecutionContext.processorCount, clients: clients, pool: pool)
             gateway = GatewayService(metadata: try clients.client(metadata.description), clients: clients, cache: cache, tokens: tokens,
                                      configuration: configuration, pool: pool, logger: logger)
         } catch {
@@ -80,13 +81,12 @@ struct AnantGatewayCommand: AsyncParsableCommand {
                                     status: { Status($0) }) { _, _ in
             // What interrupted imports left: now, and every --cleanup-seconds.
             let interval = UInt64(cleanupSeconds * 1e9)
-            let loop = Task {
+            return ServiceRunner.Background(run: {
                 while !Task.isCancelled {
                     await gateway.cleanup()
                     try? await Task.sleep(nanoseconds: interval)
                 }
-            }
-            return { loop.cancel() }
+            })
         }
         try? FileManager.default.removeItem(atPath: folder)
         try await pool.shutdownGracefully()

@@ -39,8 +39,11 @@ struct AnantStorageCommand: AsyncParsableCommand {
             guard let metadata else { return nil }
             let clients = ServiceClients(token: token)
             let lease = try await WorkerLease(role: .storage, metadata: try clients.client(metadata.description), rpcAddress: rpc.description,
-                                              httpAddress: http.description, logger: logger) { WorkerLease.Load() }
-            return { await lease.stop() }
+                                              httpAddress: http.description, logger: logger) {
+                let stat = storage.stat()
+                return WorkerLease.Load(bytesUsed: stat.bytesUsed, bytesFree: stat.bytesFree)
+            }
+            return ServiceRunner.Background(run: { await lease.heartbeats() }, finish: { await lease.withdraw() })
         }
     }
 }

@@ -100,6 +100,12 @@ struct ClusterUpCommand: ParsableCommand {
     @Option(help: "Threads per compute worker (default: every processor).")
     var threads: Int?
 
+    @Option(help: "Memory for each compute worker's built hypergraphs, in MiB.")
+    var cacheMb = 4096
+
+    @Option(help: "The largest frame every service accepts, in MiB (results of big line graphs cross in one frame).")
+    var maxFrameMb = 1024
+
     @Option(help: "Seconds to wait for every service to be ready.")
     var timeout = 60.0
 
@@ -108,6 +114,8 @@ struct ClusterUpCommand: ParsableCommand {
         guard (1...16).contains(storage) else { throw ValidationError("--storage must be 1 to 16") }
         guard (1...storage).contains(replicas) else { throw ValidationError("--replicas must be 1 to --storage (\(storage))") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        guard (16...1_048_576).contains(cacheMb) else { throw ValidationError("--cache-mb must be 16 to 1048576") }
+        guard (1...4095).contains(maxFrameMb) else { throw ValidationError("--max-frame-mb must be 1 to 4095") }
     }
 
     func run() throws {
@@ -116,6 +124,9 @@ struct ClusterUpCommand: ParsableCommand {
         if let existing = try? ClusterFile.read(dir), existing.services.contains(where: { kill($0.pid, 0) == 0 }) {
             throw CLIError("a cluster already runs in \(dir): stop it with `anant cluster down --dir \(dir)`")
         }
+        if FileManager.default.fileExists(atPath: "\(dir)/metadata.db") {
+            throw CLIError("\(dir) holds the data of a stopped cluster (its catalog names storage addresses that are gone): choose a new folder, or remove it")
+        }
         try FileManager.default.createDirectory(atPath: "\(dir)/logs", withIntermediateDirectories: true)
         let clusterToken = Tokens.generate(), adminToken = Tokens.generate(), readerToken = Tokens.generate()
         try secret(clusterToken + "\n", "\(dir)/cluster.token")
@@ -123,7 +134,8 @@ struct ClusterUpCommand: ParsableCommand {
         try secret(readerToken + "\n", "\(dir)/reader.token")
         try secret("# ROLE SHA256 [NAMESPACE]: the gateway's client tokens, hashed\n" + Tokens.line(role: .admin, token: adminToken) + "\n"
                    + Tokens.line(role: .reader, token: readerToken) + "\n", "\(dir)/tokens")
-        let common = ["--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--token-file", "\(dir)/cluster.token", "--drain-seconds", "5"]
+        let common = ["--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--token-file", "\(dir)/cluster.token", "--drain-seconds", "5",
+                      "--max-frame-mb", String(maxFrameMb)]
         var launched = [Launched]()
         do {
             let metadata = try Launched.start("metadata", "anant-metadata", ["--db", "\(dir)/metadata.db", "--heartbeat-seconds", "1"] + common, dir: dir)
@@ -136,7 +148,7 @@ struct ClusterUpCommand: ParsableCommand {
             let threadFlags = threads.map { ["--threads", String($0)] } ?? []
             for k in 0..<compute {
                 workers.append(try Launched.start("compute-\(k + 1)", "anant-compute",
-                                                  ["--metadata", meta.rpc, "--cache-dir", "\(dir)/compute-\(k + 1)"] + threadFlags + common, dir: dir))
+                                                  ["--metadata", meta.rpc, "--cache-dir", "\(dir)/compute-\(k + 1)", "--cache-mb", String(cacheMb)] + threadFlags + common, dir: dir))
             }
             launched += workers
             var services = [meta]
@@ -159,7 +171,9 @@ struct ClusterUpCommand: ParsableCommand {
     }
 
     private func secret(_ text: String, _ path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write \(path)")
+        }
     }
 }
 
@@ -183,8 +197,8 @@ struct Launched {
             throw CLIError("\(path) is missing: build the services (swift build --product \(binary)) beside anant")
         }
         let out = "\(dir)/logs/\(name).out", log = "\(dir)/logs/\(name).log"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let process = Process()
         // In a session of its own, so the service outlives this command and its terminal.
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/setsid") {

@@ -102,7 +102,9 @@ struct QueryCommand: ParsableCommand {
         if let memoryBudget, memoryBudget < 1 { throw ValidationError("--memory-budget must be at least 1 (MiB)") }
         if join != nil, on == nil, leftOn == nil || rightOn == nil { throw ValidationError("--join needs --on KEYS, or --left-on and --right-on") }
         if join == nil, on != nil || leftOn != nil || rightOn != nil { throw ValidationError("--on, --left-on and --right-on need --join") }
-        if join?.hasPrefix("meta:") == true, metaDatabase == nil { throw ValidationError("--join meta:KIND needs --meta-db FILE") }
+        if join?.hasPrefix("meta:") == true, metaDatabase == nil, !cluster.isRemote {
+            throw ValidationError("--join meta:KIND needs --meta-db FILE (or a cluster: --gateway or --cluster)")
+        }
         if groupBy != nil, agg.isEmpty { throw ValidationError("--group-by needs at least one --agg") }
         if format == .parquet, out == nil { throw ValidationError("--format parquet needs --out FILE") }
         if metrics, table == .incidences { throw ValidationError("--metrics attaches to --table nodes or --table edges") }

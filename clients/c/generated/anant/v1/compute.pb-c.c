@@ -1072,7 +1072,7 @@ const ProtobufCMessageDescriptor anant__v1__query_part_range__descriptor =
   (ProtobufCMessageInit) anant__v1__query_part_range__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__task__field_descriptors[11] =
+static const ProtobufCFieldDescriptor anant__v1__task__field_descriptors[12] =
 {
   {
     "task_id",
@@ -1206,12 +1206,25 @@ static const ProtobufCFieldDescriptor anant__v1__task__field_descriptors[11] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "join_tables",
+    12,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__Task, n_join_tables),
+    offsetof(Anant__V1__Task, join_tables),
+    &anant__v1__named_table__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__task__field_indices_by_name[] = {
   1,   /* field[1] = attempt */
   2,   /* field[2] = dataset */
   5,   /* field[5] = edges */
   8,   /* field[8] = index */
+  11,   /* field[11] = join_tables */
   10,   /* field[10] = manifest_json */
   3,   /* field[3] = operation */
   7,   /* field[7] = part */
@@ -1223,7 +1236,7 @@ static const unsigned anant__v1__task__field_indices_by_name[] = {
 static const ProtobufCIntRange anant__v1__task__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor anant__v1__task__descriptor =
 {
@@ -1233,7 +1246,7 @@ const ProtobufCMessageDescriptor anant__v1__task__descriptor =
   "Anant__V1__Task",
   "anant.v1",
   sizeof(Anant__V1__Task),
-  11,
+  12,
   anant__v1__task__field_descriptors,
   anant__v1__task__field_indices_by_name,
   1,  anant__v1__task__number_ranges,

@@ -127,6 +127,12 @@ struct  Anant__V1__Task
    * build the version's hypergraph.
    */
   char *manifest_json;
+  /*
+   * Tables a query joins that are not in the dataset: "meta:KIND", the records of an
+   * entity kind, which the gateway read from the metadata service.
+   */
+  size_t n_join_tables;
+  Anant__V1__NamedTable **join_tables;
   Anant__V1__Task__RangeCase range_case;
   union {
     Anant__V1__WholeRange *whole;
@@ -146,7 +152,7 @@ struct  Anant__V1__Task
 };
 #define ANANT__V1__TASK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__task__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, NULL, NULL, 0, 0,NULL, (char *)protobuf_c_empty_string, ANANT__V1__TASK__RANGE__NOT_SET, {0} }
+    , (char *)protobuf_c_empty_string, 0, NULL, NULL, 0, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, ANANT__V1__TASK__RANGE__NOT_SET, {0} }
 
 
 /*

@@ -3573,7 +3573,7 @@ const ProtobufCMessageDescriptor anant__v1__run_response__descriptor =
   (ProtobufCMessageInit) anant__v1__run_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__job_timings__field_descriptors[8] =
+static const ProtobufCFieldDescriptor anant__v1__job_timings__field_descriptors[9] =
 {
   {
     "total",
@@ -3671,8 +3671,21 @@ static const ProtobufCFieldDescriptor anant__v1__job_timings__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "encode",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, encode),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__job_timings__field_indices_by_name[] = {
+  8,   /* field[8] = encode */
   3,   /* field[3] = fan_out */
   5,   /* field[5] = load_wait */
   4,   /* field[4] = merge */
@@ -3685,7 +3698,7 @@ static const unsigned anant__v1__job_timings__field_indices_by_name[] = {
 static const ProtobufCIntRange anant__v1__job_timings__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor anant__v1__job_timings__descriptor =
 {
@@ -3695,7 +3708,7 @@ const ProtobufCMessageDescriptor anant__v1__job_timings__descriptor =
   "Anant__V1__JobTimings",
   "anant.v1",
   sizeof(Anant__V1__JobTimings),
-  8,
+  9,
   anant__v1__job_timings__field_descriptors,
   anant__v1__job_timings__field_indices_by_name,
   1,  anant__v1__job_timings__number_ranges,

@@ -729,10 +729,14 @@ struct  Anant__V1__JobTimings
   uint64_t load_wait;
   uint32_t tasks;
   uint32_t workers;
+  /*
+   * Encoding the result's tables for the client (Arrow IPC), after `total`.
+   */
+  uint64_t encode;
 };
 #define ANANT__V1__JOB_TIMINGS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__job_timings__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*

@@ -1987,6 +1987,96 @@ void   anant__v1__create_index_response__free_unpacked
   assert(message->base.descriptor == &anant__v1__create_index_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   anant__v1__records_table_request__init
+                     (Anant__V1__RecordsTableRequest         *message)
+{
+  static const Anant__V1__RecordsTableRequest init_value = ANANT__V1__RECORDS_TABLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t anant__v1__records_table_request__get_packed_size
+                     (const Anant__V1__RecordsTableRequest *message)
+{
+  assert(message->base.descriptor == &anant__v1__records_table_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__records_table_request__pack
+                     (const Anant__V1__RecordsTableRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__records_table_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__records_table_request__pack_to_buffer
+                     (const Anant__V1__RecordsTableRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__records_table_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__RecordsTableRequest *
+       anant__v1__records_table_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__RecordsTableRequest *)
+     protobuf_c_message_unpack (&anant__v1__records_table_request__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__records_table_request__free_unpacked
+                     (Anant__V1__RecordsTableRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__records_table_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   anant__v1__records_table_response__init
+                     (Anant__V1__RecordsTableResponse         *message)
+{
+  static const Anant__V1__RecordsTableResponse init_value = ANANT__V1__RECORDS_TABLE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t anant__v1__records_table_response__get_packed_size
+                     (const Anant__V1__RecordsTableResponse *message)
+{
+  assert(message->base.descriptor == &anant__v1__records_table_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__records_table_response__pack
+                     (const Anant__V1__RecordsTableResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__records_table_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__records_table_response__pack_to_buffer
+                     (const Anant__V1__RecordsTableResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__records_table_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__RecordsTableResponse *
+       anant__v1__records_table_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__RecordsTableResponse *)
+     protobuf_c_message_unpack (&anant__v1__records_table_response__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__records_table_response__free_unpacked
+                     (Anant__V1__RecordsTableResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__records_table_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor anant__v1__dataset_summary__field_descriptors[4] =
 {
   {
@@ -4334,6 +4424,108 @@ const ProtobufCMessageDescriptor anant__v1__create_index_response__descriptor =
   (ProtobufCMessageInit) anant__v1__create_index_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor anant__v1__records_table_request__field_descriptors[3] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RecordsTableRequest, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key_column",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RecordsTableRequest, key_column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "integer_keys",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RecordsTableRequest, integer_keys),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__records_table_request__field_indices_by_name[] = {
+  2,   /* field[2] = integer_keys */
+  1,   /* field[1] = key_column */
+  0,   /* field[0] = kind */
+};
+static const ProtobufCIntRange anant__v1__records_table_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor anant__v1__records_table_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.RecordsTableRequest",
+  "RecordsTableRequest",
+  "Anant__V1__RecordsTableRequest",
+  "anant.v1",
+  sizeof(Anant__V1__RecordsTableRequest),
+  3,
+  anant__v1__records_table_request__field_descriptors,
+  anant__v1__records_table_request__field_indices_by_name,
+  1,  anant__v1__records_table_request__number_ranges,
+  (ProtobufCMessageInit) anant__v1__records_table_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__records_table_response__field_descriptors[1] =
+{
+  {
+    "table",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RecordsTableResponse, table),
+    &anant__v1__arrow_batch__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__records_table_response__field_indices_by_name[] = {
+  0,   /* field[0] = table */
+};
+static const ProtobufCIntRange anant__v1__records_table_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor anant__v1__records_table_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.RecordsTableResponse",
+  "RecordsTableResponse",
+  "Anant__V1__RecordsTableResponse",
+  "anant.v1",
+  sizeof(Anant__V1__RecordsTableResponse),
+  1,
+  anant__v1__records_table_response__field_descriptors,
+  anant__v1__records_table_response__field_indices_by_name,
+  1,  anant__v1__records_table_response__number_ranges,
+  (ProtobufCMessageInit) anant__v1__records_table_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue anant__v1__version_state__enum_values_by_number[4] =
 {
   { "VERSION_STATE_UNSPECIFIED", "ANANT__V1__VERSION_STATE__VERSION_STATE_UNSPECIFIED", 0 },
@@ -4438,7 +4630,7 @@ const ProtobufCEnumDescriptor anant__v1__field_type__descriptor =
   anant__v1__field_type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor anant__v1__metadata__method_descriptors[17] =
+static const ProtobufCMethodDescriptor anant__v1__metadata__method_descriptors[18] =
 {
   { "ListDatasets", &anant__v1__list_datasets_request__descriptor, &anant__v1__list_datasets_response__descriptor },
   { "ListVersions", &anant__v1__list_versions_request__descriptor, &anant__v1__list_versions_response__descriptor },
@@ -4457,6 +4649,7 @@ static const ProtobufCMethodDescriptor anant__v1__metadata__method_descriptors[1
   { "QueryRecords", &anant__v1__query_records_request__descriptor, &anant__v1__query_records_response__descriptor },
   { "GetRecordHistory", &anant__v1__get_record_history_request__descriptor, &anant__v1__get_record_history_response__descriptor },
   { "CreateIndex", &anant__v1__create_index_request__descriptor, &anant__v1__create_index_response__descriptor },
+  { "RecordsTable", &anant__v1__records_table_request__descriptor, &anant__v1__records_table_response__descriptor },
 };
 const unsigned anant__v1__metadata__method_indices_by_name[] = {
   12,        /* ApplyBatch */
@@ -4474,6 +4667,7 @@ const unsigned anant__v1__metadata__method_indices_by_name[] = {
   9,        /* ListWorkers */
   4,        /* PublishVersion */
   14,        /* QueryRecords */
+  17,        /* RecordsTable */
   10,        /* RegisterSchema */
   6         /* RegisterWorker */
 };
@@ -4484,7 +4678,7 @@ const ProtobufCServiceDescriptor anant__v1__metadata__descriptor =
   "Metadata",
   "Anant__V1__Metadata",
   "anant.v1",
-  17,
+  18,
   anant__v1__metadata__method_descriptors,
   anant__v1__metadata__method_indices_by_name
 };
@@ -4623,6 +4817,14 @@ void anant__v1__metadata__create_index(ProtobufCService *service,
 {
   assert(service->descriptor == &anant__v1__metadata__descriptor);
   service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void anant__v1__metadata__records_table(ProtobufCService *service,
+                                        const Anant__V1__RecordsTableRequest *input,
+                                        Anant__V1__RecordsTableResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &anant__v1__metadata__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void anant__v1__metadata__init (Anant__V1__Metadata_Service *service,
                                 Anant__V1__Metadata_ServiceDestroy destroy)

@@ -60,6 +60,8 @@ typedef struct Anant__V1__HistoryEntry Anant__V1__HistoryEntry;
 typedef struct Anant__V1__GetRecordHistoryResponse Anant__V1__GetRecordHistoryResponse;
 typedef struct Anant__V1__CreateIndexRequest Anant__V1__CreateIndexRequest;
 typedef struct Anant__V1__CreateIndexResponse Anant__V1__CreateIndexResponse;
+typedef struct Anant__V1__RecordsTableRequest Anant__V1__RecordsTableRequest;
+typedef struct Anant__V1__RecordsTableResponse Anant__V1__RecordsTableResponse;
 
 
 /* --- enums --- */
@@ -841,6 +843,37 @@ struct  Anant__V1__CreateIndexResponse
 #define ANANT__V1__CREATE_INDEX_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__create_index_response__descriptor) \
      }
+
+
+struct  Anant__V1__RecordsTableRequest
+{
+  ProtobufCMessage base;
+  char *kind;
+  /*
+   * The key column's name (the join's right key); empty: "key".
+   */
+  char *key_column;
+  /*
+   * Int64 keys when every key is an integer (they then join integer node and edge ids).
+   */
+  protobuf_c_boolean integer_keys;
+};
+#define ANANT__V1__RECORDS_TABLE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__records_table_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Anant__V1__RecordsTableResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The key column, `version`, then one typed column per field, one row per record.
+   */
+  Anant__V1__ArrowBatch *table;
+};
+#define ANANT__V1__RECORDS_TABLE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__records_table_response__descriptor) \
+    , NULL }
 
 
 /* Anant__V1__DatasetSummary methods */
@@ -1679,6 +1712,44 @@ Anant__V1__CreateIndexResponse *
 void   anant__v1__create_index_response__free_unpacked
                      (Anant__V1__CreateIndexResponse *message,
                       ProtobufCAllocator *allocator);
+/* Anant__V1__RecordsTableRequest methods */
+void   anant__v1__records_table_request__init
+                     (Anant__V1__RecordsTableRequest         *message);
+size_t anant__v1__records_table_request__get_packed_size
+                     (const Anant__V1__RecordsTableRequest   *message);
+size_t anant__v1__records_table_request__pack
+                     (const Anant__V1__RecordsTableRequest   *message,
+                      uint8_t             *out);
+size_t anant__v1__records_table_request__pack_to_buffer
+                     (const Anant__V1__RecordsTableRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__RecordsTableRequest *
+       anant__v1__records_table_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__records_table_request__free_unpacked
+                     (Anant__V1__RecordsTableRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Anant__V1__RecordsTableResponse methods */
+void   anant__v1__records_table_response__init
+                     (Anant__V1__RecordsTableResponse         *message);
+size_t anant__v1__records_table_response__get_packed_size
+                     (const Anant__V1__RecordsTableResponse   *message);
+size_t anant__v1__records_table_response__pack
+                     (const Anant__V1__RecordsTableResponse   *message,
+                      uint8_t             *out);
+size_t anant__v1__records_table_response__pack_to_buffer
+                     (const Anant__V1__RecordsTableResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__RecordsTableResponse *
+       anant__v1__records_table_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__records_table_response__free_unpacked
+                     (Anant__V1__RecordsTableResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Anant__V1__DatasetSummary_Closure)
@@ -1813,6 +1884,12 @@ typedef void (*Anant__V1__CreateIndexRequest_Closure)
 typedef void (*Anant__V1__CreateIndexResponse_Closure)
                  (const Anant__V1__CreateIndexResponse *message,
                   void *closure_data);
+typedef void (*Anant__V1__RecordsTableRequest_Closure)
+                 (const Anant__V1__RecordsTableRequest *message,
+                  void *closure_data);
+typedef void (*Anant__V1__RecordsTableResponse_Closure)
+                 (const Anant__V1__RecordsTableResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1888,6 +1965,10 @@ struct Anant__V1__Metadata_Service
                        const Anant__V1__CreateIndexRequest *input,
                        Anant__V1__CreateIndexResponse_Closure closure,
                        void *closure_data);
+  void (*records_table)(Anant__V1__Metadata_Service *service,
+                        const Anant__V1__RecordsTableRequest *input,
+                        Anant__V1__RecordsTableResponse_Closure closure,
+                        void *closure_data);
 };
 typedef void (*Anant__V1__Metadata_ServiceDestroy)(Anant__V1__Metadata_Service *);
 void anant__v1__metadata__init (Anant__V1__Metadata_Service *service,
@@ -1912,7 +1993,8 @@ void anant__v1__metadata__init (Anant__V1__Metadata_Service *service,
       function_prefix__ ## get_records,\
       function_prefix__ ## query_records,\
       function_prefix__ ## get_record_history,\
-      function_prefix__ ## create_index  }
+      function_prefix__ ## create_index,\
+      function_prefix__ ## records_table  }
 void anant__v1__metadata__list_datasets(ProtobufCService *service,
                                         const Anant__V1__ListDatasetsRequest *input,
                                         Anant__V1__ListDatasetsResponse_Closure closure,
@@ -1981,6 +2063,10 @@ void anant__v1__metadata__create_index(ProtobufCService *service,
                                        const Anant__V1__CreateIndexRequest *input,
                                        Anant__V1__CreateIndexResponse_Closure closure,
                                        void *closure_data);
+void anant__v1__metadata__records_table(ProtobufCService *service,
+                                        const Anant__V1__RecordsTableRequest *input,
+                                        Anant__V1__RecordsTableResponse_Closure closure,
+                                        void *closure_data);
 
 /* --- descriptors --- */
 
@@ -2031,6 +2117,8 @@ extern const ProtobufCMessageDescriptor anant__v1__history_entry__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__get_record_history_response__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__create_index_request__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__create_index_response__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__records_table_request__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__records_table_response__descriptor;
 extern const ProtobufCServiceDescriptor anant__v1__metadata__descriptor;
 
 PROTOBUF_C__END_DECLS

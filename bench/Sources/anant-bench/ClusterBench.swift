@@ -1,0 +1,299 @@
+import AnantClient
+import AnantColumnar
+import AnantDataset
+import AnantOperations
+import AnantProto
+import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The cluster against embedded Anant and Ray (bench/run cluster): `anant cluster up` to
+/// all-ready; node degree over the big dataset through the gateway with 2 workers (cold:
+/// the workers fetch and build; warm: cached) against embedded; the per-task overhead; the
+/// peak RSS of every service; 1 against 2 one-thread workers on s-betweenness and on the
+/// s = 2 line graph; and the gateway's own share of a job with 1 to 32 workers.
+struct ClusterBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cluster", abstract: "Time a local cluster.")
+
+    @Option(help: "The release anant binary (the services are beside it).") var anant: String
+    @Option(help: "Scratch folder for the clusters.") var work: String
+    @Option(help: "The big incidence table (Parquet, columns edge and node) for node degree.") var incidences: String
+    @Option(help: "The embedded dataset folder of the same table (made by anant import).") var dataset: String
+    @Option(help: "An incidence table for s-betweenness (10,000 edges).") var betweenness: String
+    @Option(help: "An incidence table for the s = 2 line graph (1,000,000 edges).") var lineGraph: String
+    @Option(help: "A small hypergraph for the per-task overhead.") var small: String
+    @Option(help: "Worker counts of the scale simulation.") var scale = "1,2,4,8,16,32"
+    @Option(help: "Skip these parts (comma-separated: up, degree, scaling, simulation).") var skip = ""
+    @OptionGroup var timing: TimingOptions
+
+    func run() async throws {
+        try? FileManager.default.removeItem(atPath: work)
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let skipped = Set(skip.split(separator: ",").map(String.init))
+        if !skipped.contains("up") { try clusterUp() }
+        if !skipped.contains("degree") { try await degreeAndOverhead() }
+        if !skipped.contains("scaling") { try await scaling() }
+        if !skipped.contains("simulation") { try await simulation() }
+    }
+
+    // MARK: Steps
+
+    func clusterUp() throws {
+        var times = [Double]()
+        for k in 0..<max(1, timing.repeats) {
+            let cluster = try Cluster(anant: anant, dir: "\(work)/up-\(k)", compute: 2, storage: 1, replicas: 1, threads: nil)
+            times.append(cluster.upSeconds)
+            try cluster.down()
+        }
+        times.sort()
+        Timing.emit(["bench": "cluster", "tool": "anant", "op": "cluster_up", "median_s": times[times.count / 2], "min_s": times[0],
+                     "times_s": times, "services": 4])
+    }
+
+    func degreeAndOverhead() async throws {
+        let cluster = try Cluster(anant: anant, dir: "\(work)/degree", compute: 2, storage: 2, replicas: 2, threads: nil)
+        defer { try? cluster.down() }
+        let client = try cluster.client()
+        let (importSeconds, version) = try await Self.time { try await client.importDataset(incidences, as: "big") }
+        let rows = version.manifestJson.isEmpty ? 0 : ((try? DatasetManifest(json: try JSONParser.parse(version.manifestJson), source: "catalog"))?.incidenceCount ?? 0)
+        Timing.emit(["bench": "cluster", "tool": "anant", "op": "import_gateway", "median_s": importSeconds, "rows": rows, "replicas": 2])
+
+        let degree = AnantOperations.Operation.degree(s: 1, maxSize: nil, nodes: [])
+        let (cold, first) = try await Self.time { try await client.run(degree, on: "big") }
+        Timing.emit(["bench": "cluster", "tool": "anant", "op": "degree_gateway_cold", "median_s": cold, "rows": rows, "workers": 2,
+                     "timings": Self.json(first.timings)])
+        var warm = [Double](), last = first
+        for _ in 0..<max(1, timing.repeats) {
+            let (seconds, answer) = try await Self.time { try await client.run(degree, on: "big") }
+            warm.append(seconds)
+            last = answer
+        }
+        warm.sort()
+        Timing.emit(["bench": "cluster", "tool": "anant", "op": "degree_gateway_warm", "median_s": warm[warm.count / 2], "min_s": warm[0],
+                     "rows": rows, "workers": 2, "timings": Self.json(last.timings)])
+
+        // Embedded, on the same data: from the dataset on disk, and on the hypergraph in memory.
+        let opened = try Dataset.open(dataset)
+        var embedded = [Double](), compute = [Double](), local = OperationResult()
+        for _ in 0..<max(1, timing.repeats) {
+            let (seconds, h) = try Timing.once { try opened.hypergraph(context: benchContext) }
+            let (work, result) = try Timing.once { try LocalExecutor(context: benchContext).run(degree, on: h) }
+            embedded.append(seconds + work)
+            compute.append(work)
+            local = result
+        }
+        embedded.sort()
+        compute.sort()
+        Timing.emit(["bench": "cluster", "tool": "anant", "op": "degree_embedded", "median_s": embedded[embedded.count / 2], "rows": rows])
+        Timing.emit(["bench": "cluster", "tool": "anant", "op": "degree_embedded_in_memory", "median_s": compute[compute.count / 2], "rows": rows])
+        Timing.emit(["bench": "cluster", "tool": "anant", "op": "degree_ratios", "cold_vs_embedded": cold / embedded[embedded.count / 2],
+                     "warm_vs_embedded": warm[warm.count / 2] / embedded[embedded.count / 2],
+                     "warm_vs_in_memory": warm[warm.count / 2] / compute[compute.count / 2],
+                     "same_answer": local.table("degrees")?.rowCount == last.result.table("degrees")?.rowCount && local == last.result])
+
+        // The per-task overhead: `info` on a small dataset, one request at a time (one
+        // whole task through gateway and worker).
+        _ = try await client.importDataset(small, as: "small")
+        let info = AnantOperations.Operation.info(node: nil, edge: nil)
+        _ = try await client.run(info, on: "small")
+        var latencies = [Double](), fanOut = [Double]()
+        for _ in 0..<300 {
+            let (seconds, answer) = try await Self.time { try await client.run(info, on: "small") }
+            latencies.append(seconds)
+            fanOut.append(Double(answer.timings.fanOut) / 1e9)
+        }
+        latencies.sort()
+        fanOut.sort()
+        Timing.emit(["bench": "cluster", "tool": "anant", "op": "task_roundtrip", "median_s": latencies[latencies.count / 2],
+                     "us_per_task": latencies[latencies.count / 2] * 1e6, "p99_us": latencies[latencies.count * 99 / 100] * 1e6,
+                     "worker_roundtrip_us": fanOut[fanOut.count / 2] * 1e6])
+        for service in cluster.services {
+            Timing.emit(["bench": "cluster", "tool": "anant", "op": "peak_rss", "service": service.name, "peak_rss_mb": Self.peakRSS(service.pid)])
+        }
+        await client.close()
+    }
+
+    func scaling() async throws {
+        var seconds = [String: [Int: Double]]()
+        for workers in [1, 2] {
+            let cluster = try Cluster(anant: anant, dir: "\(work)/scaling-\(workers)", compute: workers, storage: 1, replicas: 1, threads: 1)
+            defer { try? cluster.down() }
+            let client = try cluster.client()
+            _ = try await client.importDataset(betweenness, as: "b")
+            _ = try await client.importDataset(lineGraph, as: "l")
+            let jobs: [(String, String, AnantOperations.Operation)] = [
+                ("betweenness_s1_e10000", "b", .centrality(measure: .betweenness, s: 1, of: .edges, raw: false, normalized: false, withoutSingletons: false, top: 10)),
+                ("linegraph_s2_e1000000", "l", .lineGraph(s: 2, of: .edges)),
+            ]
+            for (label, name, operation) in jobs {
+                _ = try await client.run(.degree(s: 1, maxSize: nil, nodes: []), on: name)  // fetch and build on every worker
+                var times = [Double]()
+                var timings = Anant_V1_JobTimings()
+                for _ in 0..<max(1, min(timing.repeats, 3)) {
+                    let (t, answer) = try await Self.time { try await client.run(operation, on: name) }
+                    times.append(t)
+                    timings = answer.timings
+                }
+                times.sort()
+                seconds[label, default: [:]][workers] = times[times.count / 2]
+                Timing.emit(["bench": "cluster", "tool": "anant", "op": label, "workers": workers, "threads_per_worker": 1,
+                             "median_s": times[times.count / 2], "times_s": times, "timings": Self.json(timings)])
+            }
+            await client.close()
+        }
+        for (label, byWorkers) in seconds {
+            if let one = byWorkers[1], let two = byWorkers[2] {
+                Timing.emit(["bench": "cluster", "tool": "anant", "op": "\(label)_speedup", "speedup_2_vs_1": one / two])
+            }
+        }
+    }
+
+    func simulation() async throws {
+        let counts = scale.split(separator: ",").compactMap { Int($0) }.sorted()
+        guard let largest = counts.last else { return }
+        let cluster = try Cluster(anant: anant, dir: "\(work)/simulation", compute: 1, storage: 1, replicas: 1, threads: 1,
+                                  cacheMiB: 4096)
+        defer { try? cluster.down() }
+        let client = try cluster.client()
+        _ = try await client.importDataset(incidences, as: "big")
+        _ = try await client.importDataset(betweenness, as: "b")
+        var extra = [Process]()
+        defer { for p in extra where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        var running = 1
+        for count in counts where count <= largest {
+            while running < count {
+                extra.append(try cluster.addCompute(index: running + 1))
+                running += 1
+            }
+            try await cluster.waitForWorkers(count, client: client)
+            let jobs: [(String, String, AnantOperations.Operation)] = [
+                ("degree_n10m", "big", .degree(s: 1, maxSize: nil, nodes: [])),
+                ("betweenness_s1_e10000", "b", .centrality(measure: .betweenness, s: 1, of: .edges, raw: false, normalized: false, withoutSingletons: false, top: 10)),
+            ]
+            for (label, name, operation) in jobs {
+                _ = try await client.run(operation, on: name)  // every worker fetches and builds
+                var answers = [AnantClient.Answer](), times = [Double]()
+                for _ in 0..<max(1, min(timing.repeats, 3)) {
+                    let (t, answer) = try await Self.time { try await client.run(operation, on: name) }
+                    times.append(t)
+                    answers.append(answer)
+                }
+                let median = answers.sorted { $0.timings.total < $1.timings.total }[answers.count / 2].timings
+                // The gateway's own work: everything but waiting on the workers, the
+                // result's encoding for the client included.
+                let job = median.total + median.encode
+                let own = Double(job - min(job, median.fanOut)) / Double(max(job, 1))
+                Timing.emit(["bench": "cluster", "tool": "anant", "op": "simulation_\(label)", "workers": count, "tasks": Int(median.tasks),
+                             "median_s": times.sorted()[times.count / 2], "gateway_share": own, "timings": Self.json(median)])
+            }
+        }
+        for service in cluster.services {
+            Timing.emit(["bench": "cluster", "tool": "anant", "op": "peak_rss_simulation", "service": service.name, "peak_rss_mb": Self.peakRSS(service.pid)])
+        }
+        await client.close()
+    }
+
+    // MARK: Helpers
+
+    static func time<T>(_ work: () async throws -> T) async throws -> (Double, T) {
+        let start = Timing.now()
+        let result = try await work()
+        return (Timing.now() - start, result)
+    }
+
+    static func json(_ t: Anant_V1_JobTimings) -> [String: Any] {
+        ["total_ms": Double(t.total) / 1e6, "resolve_ms": Double(t.resolve) / 1e6, "plan_ms": Double(t.plan) / 1e6,
+         "fan_out_ms": Double(t.fanOut) / 1e6, "merge_ms": Double(t.merge) / 1e6, "load_wait_ms": Double(t.loadWait) / 1e6,
+         "encode_ms": Double(t.encode) / 1e6,
+         "tasks": Int(t.tasks), "workers": Int(t.workers)]
+    }
+
+    static func peakRSS(_ pid: Int32) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return (Double(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0) / 1024
+        }
+        return 0
+    }
+}
+
+/// A cluster started with `anant cluster up`.
+struct Cluster {
+    struct Service { var name: String; var pid: Int32; var rpc: String }
+
+    let anant: String
+    let dir: String
+    let upSeconds: Double
+    var services: [Service]
+    let gateway: String
+    let metadata: String
+    let threads: Int?
+
+    init(anant: String, dir: String, compute: Int, storage: Int, replicas: Int, threads: Int?, cacheMiB: Int? = nil) throws {
+        self.anant = anant
+        self.dir = dir
+        self.threads = threads
+        var arguments = ["cluster", "up", "--dir", dir, "--compute", String(compute), "--storage", String(storage), "--replicas", String(replicas)]
+        if let threads { arguments += ["--threads", String(threads)] }
+        let start = Timing.now()
+        let status = try Self.run(anant, arguments)
+        upSeconds = Timing.now() - start
+        guard status == 0 else { throw ValidationError("cluster up failed in \(dir) (see \(dir)/logs)") }
+        guard case .object(let o) = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/cluster.json")))),
+              case .array(let list)? = o["services"], let gateway = o["gateway"]?.stringValue else { throw ValidationError("no cluster.json") }
+        var found = [Service]()
+        for case .object(let s) in list {
+            guard case .int(let pid)? = s["pid"], let name = s["name"]?.stringValue, let rpc = s["rpc"]?.stringValue else { continue }
+            found.append(Service(name: name, pid: Int32(pid), rpc: rpc))
+        }
+        services = found
+        self.gateway = gateway
+        metadata = services.first { $0.name == "metadata" }?.rpc ?? ""
+        _ = cacheMiB
+    }
+
+    static func run(_ binary: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.standardError
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func client() throws -> AnantClient {
+        let token = ((try? String(contentsOfFile: "\(dir)/admin.token", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return try AnantClient(address: gateway, token: token, maximumFrameBytes: 1 << 30)
+    }
+
+    /// Starts one more compute worker (a child of this process).
+    func addCompute(index: Int) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: (anant as NSString).deletingLastPathComponent + "/anant-compute")
+        process.arguments = ["--metadata", metadata, "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--token-file", "\(dir)/cluster.token",
+                             "--cache-dir", "\(dir)/compute-extra-\(index)", "--max-frame-mb", "1024"] + (threads.map { ["--threads", String($0)] } ?? [])
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        return process
+    }
+
+    /// Waits until `count` compute workers are live.
+    func waitForWorkers(_ count: Int, client: AnantClient) async throws {
+        let end = Date().addingTimeInterval(60)
+        while Date() < end {
+            let status = try await client.status()
+            let now = UInt64(Date().timeIntervalSince1970 * 1e9)
+            if status.workers.filter({ $0.role == .compute && $0.leaseExpiresUnixNanos > now }).count >= count { return }
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        throw ValidationError("\(count) compute workers were not live within 60 s")
+    }
+
+    func down() throws {
+        _ = try Self.run(anant, ["cluster", "down", "--dir", dir])
+    }
+}
