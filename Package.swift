@@ -95,13 +95,13 @@ let package = Package(
         ], swiftSettings: strict),
         // The compute service's task runner (services/compute).
         .target(name: "AnantCompute", dependencies: [
-            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantOperations", "AnantParquet", "AnantProto", "AnantWire",
+            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantOperations", "AnantParquet", "AnantProto", "AnantQuery", "AnantWire",
             .product(name: "NIOPosix", package: "swift-nio"),
         ], swiftSettings: strict),
         // The gateway: authentication, planning, fan-out, merge, imports (services/gateway).
         .target(name: "AnantGateway", dependencies: [
-            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantOperations", "AnantProto", "AnantWire",
-            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantOperations", "AnantProto", "AnantQuery",
+            "AnantWire", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The public client library of the gateway (async/await).
         .target(name: "AnantClient", dependencies: [

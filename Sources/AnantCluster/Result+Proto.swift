@@ -2,6 +2,7 @@ import AnantColumnar
 import AnantHypergraph
 import AnantOperations
 import AnantProto
+import AnantQuery
 import Foundation
 
 // The wire forms of results and of tasks' partial results, both ways. Tables cross as
@@ -211,5 +212,95 @@ extension PartialResult {
             throw Status(.invalidArgument, "exact sums need four limbs per sum: \(m.limbs.count) limbs for \(m.outside.count) sums")
         }
         return (0..<m.outside.count).map { k in ExactSum(limbs: m.limbs[(4 * k)..<(4 * k + 4)], outside: m.outside[k])! }
+    }
+}
+
+// MARK: Query partials
+
+extension QueryPartialState {
+    /// The state's wire message.
+    public var proto: Anant_V1_QueryPartial {
+        get throws(Status) {
+            var m = Anant_V1_QueryPartial()
+            switch self {
+            case .rows(let batch): m.rows = try batch.proto
+            case .groups(let count, let keys, let accumulators):
+                var g = Anant_V1_QueryGroupState()
+                g.groupCount = UInt64(count)
+                if let keys { g.keys = try keys.proto }
+                g.accumulators = accumulators.map(Self.proto)
+                m.groups = g
+            }
+            return m
+        }
+    }
+
+    /// The state of a wire message.
+    public init(proto m: Anant_V1_QueryPartial) throws(Status) {
+        switch m.content {
+        case nil: throw Status(.invalidArgument, "a query partial carries neither rows nor groups")
+        case .rows(let batch): self = .rows(try RecordBatch(proto: batch))
+        case .groups(let g):
+            guard g.groupCount <= UInt64(Int32.max) else { throw Status(.invalidArgument, "a group state of \(g.groupCount) groups") }
+            var accumulators = [AccumulatorState]()
+            for a in g.accumulators { accumulators.append(try Self.state(a)) }
+            self = .groups(count: Int(g.groupCount), keys: g.hasKeys ? try RecordBatch(proto: g.keys) : nil, accumulators: accumulators)
+        }
+    }
+
+    static func proto(_ state: AccumulatorState) -> Anant_V1_AccumulatorState {
+        var m = Anant_V1_AccumulatorState()
+        switch state {
+        case .count(let countsRows, let counts): m.count = .with { $0.countsRows = countsRows; $0.counts = counts }
+        case .sum(let isDouble, let doubles, let integers, let highs, let seen):
+            m.sum = .with {
+                $0.isDouble = isDouble
+                $0.doubles = proto(doubles)
+                $0.integers = integers
+                $0.highs = highs
+                $0.seen = seen
+            }
+        case .mean(let sums, let counts): m.mean = .with { $0.sums = proto(sums); $0.counts = counts }
+        case .extreme(let type, let maximum, let values, let integers, let doubles, let seen):
+            m.extreme = .with {
+                $0.dataType = type.rawValue
+                $0.maximum = maximum
+                $0.values = values.map { $0?.proto ?? Anant_V1_ScalarValue() }
+                $0.integers = integers
+                $0.doubles = doubles
+                $0.seen = seen
+            }
+        case .nUnique(let pairs, let groups): m.nUnique = .with { $0.pairs = pairs.map { Data($0) }; $0.groupCount = UInt64(groups) }
+        }
+        return m
+    }
+
+    static func state(_ m: Anant_V1_AccumulatorState) throws(Status) -> AccumulatorState {
+        switch m.kind {
+        case nil: throw Status(.invalidArgument, "an aggregate state of no kind")
+        case .count(let c): return .count(countsRows: c.countsRows, counts: c.counts)
+        case .sum(let s): return .sum(isDouble: s.isDouble, doubles: try state(s.doubles), integers: s.integers, highs: s.highs, seen: s.seen)
+        case .mean(let s): return .mean(sums: try state(s.sums), counts: s.counts)
+        case .extreme(let e):
+            guard let type = DataType(rawValue: e.dataType) else { throw Status(.invalidArgument, "a min or max state of type '\(e.dataType)'") }
+            var values = [ScalarValue?]()
+            for v in e.values { values.append(v.kind == nil ? nil : try ScalarValue(proto: v)) }
+            return .extreme(type: type, maximum: e.maximum, values: values, integers: e.integers, doubles: e.doubles, seen: e.seen)
+        case .nUnique(let n):
+            guard n.groupCount <= UInt64(Int32.max) else { throw Status(.invalidArgument, "an n_unique state of \(n.groupCount) groups") }
+            return .nUnique(pairs: n.pairs.map { Array($0) }, groups: Int(n.groupCount))
+        }
+    }
+
+    static func proto(_ sums: BlockSumsState) -> Anant_V1_BlockSumsState {
+        .with {
+            $0.kinds = Data(sums.kinds)
+            $0.singles = sums.singles
+            $0.exact = PartialResult.proto(sums.exact)
+        }
+    }
+
+    static func state(_ m: Anant_V1_BlockSumsState) throws(Status) -> BlockSumsState {
+        BlockSumsState(kinds: Array(m.kinds), singles: m.singles, exact: try PartialResult.sums(m.exact))
     }
 }

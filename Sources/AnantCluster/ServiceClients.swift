@@ -71,6 +71,22 @@ public enum StorageCalls {
         return try Anant_V1_PutShardResponse(wire: answer)
     }
 
+    /// Runs `body` on every item, at most `atOnce` at a time (shard transfers: enough in
+    /// flight to keep the replicas busy, not so many that memory holds every shard).
+    public static func forEach<Item: Sendable>(_ items: [Item], atOnce: Int, _ body: @escaping @Sendable (Item) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func start() {
+                guard next < items.count else { return }
+                let item = items[next]
+                next += 1
+                group.addTask { try await body(item) }
+            }
+            for _ in 0..<max(1, atOnce) { start() }
+            while try await group.next() != nil { start() }
+        }
+    }
+
     /// A shard's bytes from one replica, checked against the descriptor's size and SHA-256.
     public static func get(_ client: RPCClient, _ descriptor: Anant_V1_ShardDescriptor, timeout: Double? = nil) async throws(Status) -> [UInt8] {
         var request = Anant_V1_GetShardRequest()

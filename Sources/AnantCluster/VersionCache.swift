@@ -167,22 +167,12 @@ public actor VersionCache {
             throw Status(.invalidArgument, "the task's manifest does not parse: \(error)")
         }
         let files = try shardFiles(parsed, placements)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            // A few shards at a time: enough to keep the storage replicas busy.
-            var next = 0
-            func start() {
-                guard next < files.count else { return }
-                let (relative, placement) = files[next]
-                next += 1
-                group.addTask {
-                    let bytes = try await StorageCalls.get(placement, clients: clients)
-                    let path = "\(root)/\(relative)"
-                    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    try Data(bytes).write(to: URL(fileURLWithPath: path))
-                }
-            }
-            for _ in 0..<4 { start() }
-            while try await group.next() != nil { start() }
+        // A few shards at a time: enough to keep the storage replicas busy.
+        try await StorageCalls.forEach(files, atOnce: 4) { file in
+            let bytes = try await StorageCalls.get(file.placement, clients: clients)
+            let path = "\(root)/\(file.path)"
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
         }
         do {
             try Data(manifest).write(to: URL(fileURLWithPath: "\(root)/_manifest.json"))

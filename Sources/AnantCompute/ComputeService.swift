@@ -5,6 +5,7 @@ import AnantOperations
 import AnantProto
 import AnantWire
 import AnantParquet
+import AnantQuery
 import Foundation
 import NIOPosix
 import Synchronization
@@ -60,6 +61,20 @@ public final class ComputeService: Sendable {
                 spec.join?.table = path
             }
             let query = spec
+            if case .part(let index, let count) = task.range {
+                // One share of a split query's scan: its rows, or its groups' running state.
+                let state = try await cache.withDataset(key, manifestJSON: message.manifestJson, placements: message.shards) { dataset in
+                    try await pool.runIfActive { () throws -> QueryPartialState in
+                        let frame = try query.frame(on: try OperationInput(path: dataset.root), context: context)
+                        return try frame.partial(try QueryPart(index, of: count), options: QueryOptions(context: context)).state
+                    }
+                }
+                var response = Anant_V1_RunTaskResponse()
+                response.taskID = message.taskID
+                response.attempt = message.attempt
+                response.partial.query = try state.proto
+                return response
+            }
             partial = try await cache.withDataset(key, manifestJSON: message.manifestJson, placements: message.shards) { dataset in
                 try await pool.runIfActive {
                     .result(try LocalExecutor(context: context).run(.query(query), on: try OperationInput(path: dataset.root)))

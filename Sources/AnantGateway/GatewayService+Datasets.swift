@@ -172,21 +172,11 @@ extension GatewayService {
         }
         for replica in Set(placements.flatMap { $0.replicas.map(\.address) }) { stored.insert(replica) }
         let clients = self.clients, work = Array(zip(files, placements))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            func start() {
-                guard next < work.count else { return }
-                let (file, placement) = work[next]
-                next += 1
-                group.addTask {
-                    let bytes = try HypergraphFiles.readBytes(file)
-                    for replica in placement.replicas {
-                        try await StorageCalls.put(try clients.client(replica.address), placement.shard, bytes, timeout: 600)
-                    }
-                }
+        try await StorageCalls.forEach(work, atOnce: 4) { file, placement in
+            let bytes = try HypergraphFiles.readBytes(file)
+            for replica in placement.replicas {
+                try await StorageCalls.put(try clients.client(replica.address), placement.shard, bytes, timeout: 600)
             }
-            for _ in 0..<4 { start() }
-            while try await group.next() != nil { start() }
         }
         return placements
     }

@@ -4,6 +4,7 @@ import AnantDataset
 import AnantHypergraph
 import AnantOperations
 import AnantProto
+import AnantQuery
 import AnantWire
 import Foundation
 import Logging
@@ -192,9 +193,23 @@ public final class GatewayService: Sendable {
 
         let planning = ExecutionContext.now
         let parts = request.parts > 0 ? Int(request.parts) : max(1, workers.count)
-        let planned: [OperationTask]
-        if case .query = operation {
+        var planned: [OperationTask]
+        // A query splits over the scan's row groups when its plan streams (planned over the
+        // gateway's copy of the version, whose files are the workers'); one that joins entity
+        // records or attaches metrics runs whole on one worker.
+        var splitQuery: LazyFrame? = nil
+        if case .query(let spec) = operation {
             planned = [OperationTask(operation: operation, range: .whole, index: 0)]
+            if !spec.metrics, spec.metaKind == nil, parts > 1 {
+                let pool = self.pool
+                let (frame, tasks) = try await cache.withDataset(key, manifestJSON: resolved.version.manifestJson, placements: resolved.placements) { dataset in
+                    try await pool.runIfActive { () throws -> (LazyFrame, [OperationTask]) in
+                        let frame = try spec.frame(on: try OperationInput(path: dataset.root), context: ExecutionContext(threads: 1))
+                        return (frame, try Planner.tasks(forQuery: spec, frame: frame, parts: parts))
+                    }
+                }
+                if tasks.count > 1 { (planned, splitQuery) = (tasks, frame) }
+            }
         } else {
             planned = try Planner.tasks(for: operation, edgeCount: resolved.manifest.edgeCount, nodeCount: resolved.manifest.nodeCount, parts: parts)
         }
@@ -203,7 +218,7 @@ public final class GatewayService: Sendable {
         defer { jobs.withLock { $0.finish(job.id, succeeded: succeeded) } }
         // Whole tasks answer whole results; anything else merges over the hypergraph, which
         // the gateway loads while the workers run.
-        let merges = planned.contains { $0.range != .whole }
+        let merges = splitQuery == nil && planned.contains { $0.range != .whole }
         async let warmed: Void = warm(key, resolved, needed: merges)
         // A join with entity metadata: the kind's records, read once here, go with the task.
         var joinTables = [Anant_V1_NamedTable]()
@@ -238,9 +253,27 @@ public final class GatewayService: Sendable {
         timings.fanOut = ExecutionContext.now - fanning
 
         let merging = ExecutionContext.now
+        let result: OperationResult
+        if let frame = splitQuery {
+            // The parts' rows or group states, merged in part order.
+            var partials = [QueryPartial]()
+            for answer in answers {
+                guard case .query(let message) = answer.kind else { throw Status(.internal, "a query task answered no query partial") }
+                do { partials.append(try frame.partial(from: try QueryPartialState(proto: message))) } catch { throw Status(error) }
+            }
+            let options = QueryOptions(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline, cancellation: context.cancellation))
+            let merged = partials
+            let rows = try await pool.runIfActive { try frame.merge(merged, options: options) }
+            result = OperationResult(tables: [NamedTable("rows", rows)])
+            timings.merge = ExecutionContext.now - merging
+            timings.total = ExecutionContext.now - started
+            timings.tasks = UInt32(messages.count)
+            timings.workers = UInt32(workers.count)
+            succeeded = true
+            return (resolved, result, timings)
+        }
         var partials = [PartialResult]()
         for answer in answers { partials.append(try PartialResult(proto: answer)) }
-        let result: OperationResult
         if !merges, partials.count == 1, case .result(let whole) = partials[0] {
             result = whole
             timings.merge = ExecutionContext.now - merging

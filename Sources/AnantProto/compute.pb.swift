@@ -326,15 +326,21 @@ public nonisolated struct Anant_V1_CountAccumulatorState: Sendable {
   public init() {}
 }
 
-/// The running state of a sum accumulator: exact sums for double columns, 64-bit integers
-/// for integer and Boolean columns.
-public nonisolated struct Anant_V1_SumAccumulatorState: Sendable {
+/// Per-group double sums (AnantQuery's `BlockSums`): each group has no value (kind 0), the
+/// sum of a single batch kept as a plain double (kind 1, in `singles`), or an exact sum
+/// (kind 2, the next of `exact`).
+public nonisolated struct Anant_V1_BlockSumsState: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var isDouble: Bool = false
+  /// One byte per group.
+  public var kinds: Data = Data()
 
+  /// One per group (0 unless kind 1).
+  public var singles: [Double] = []
+
+  /// One per kind-2 group, in group order.
   public var exact: Anant_V1_ExactSums {
     get {_exact ?? Anant_V1_ExactSums()}
     set {_exact = newValue}
@@ -344,16 +350,43 @@ public nonisolated struct Anant_V1_SumAccumulatorState: Sendable {
   /// Clears the value of `exact`. Subsequent reads from it will return its default value.
   public mutating func clearExact() {self._exact = nil}
 
-  public var integers: [Int64] = []
-
-  /// Whether each group has had a non-null value.
-  public var seen: [Bool] = []
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _exact: Anant_V1_ExactSums? = nil
+}
+
+/// The running state of a sum accumulator: double sums, or integer sums as 128-bit
+/// numbers (low words wrapping, high words) for integer and Boolean columns.
+public nonisolated struct Anant_V1_SumAccumulatorState: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var isDouble: Bool = false
+
+  public var integers: [Int64] = []
+
+  /// Whether each group has had a non-null value (integer sums).
+  public var seen: [Bool] = []
+
+  public var highs: [Int64] = []
+
+  public var doubles: Anant_V1_BlockSumsState {
+    get {_doubles ?? Anant_V1_BlockSumsState()}
+    set {_doubles = newValue}
+  }
+  /// Returns true if `doubles` has been explicitly set.
+  public var hasDoubles: Bool {self._doubles != nil}
+  /// Clears the value of `doubles`. Subsequent reads from it will return its default value.
+  public mutating func clearDoubles() {self._doubles = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _doubles: Anant_V1_BlockSumsState? = nil
 }
 
 /// The running state of a mean accumulator.
@@ -362,8 +395,10 @@ public nonisolated struct Anant_V1_MeanAccumulatorState: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var sums: Anant_V1_ExactSums {
-    get {_sums ?? Anant_V1_ExactSums()}
+  public var counts: [Int64] = []
+
+  public var sums: Anant_V1_BlockSumsState {
+    get {_sums ?? Anant_V1_BlockSumsState()}
     set {_sums = newValue}
   }
   /// Returns true if `sums` has been explicitly set.
@@ -371,13 +406,11 @@ public nonisolated struct Anant_V1_MeanAccumulatorState: Sendable {
   /// Clears the value of `sums`. Subsequent reads from it will return its default value.
   public mutating func clearSums() {self._sums = nil}
 
-  public var counts: [Int64] = []
-
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _sums: Anant_V1_ExactSums? = nil
+  fileprivate var _sums: Anant_V1_BlockSumsState? = nil
 }
 
 /// The running state of a min or max accumulator.
@@ -399,34 +432,25 @@ public nonisolated struct Anant_V1_ExtremeAccumulatorState: Sendable {
   /// The best values so far of double columns.
   public var doubles: [Double] = []
 
-  /// The best values so far of other columns: one column, null where none yet.
-  public var values: Anant_V1_ArrowBatch {
-    get {_values ?? Anant_V1_ArrowBatch()}
-    set {_values = newValue}
-  }
-  /// Returns true if `values` has been explicitly set.
-  public var hasValues: Bool {self._values != nil}
-  /// Clears the value of `values`. Subsequent reads from it will return its default value.
-  public mutating func clearValues() {self._values = nil}
+  /// The best values so far of other columns (an unset value: none yet).
+  public var values: [Anant_V1_ScalarValue] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
-
-  fileprivate var _values: Anant_V1_ArrowBatch? = nil
 }
 
-/// The running state of an n_unique accumulator: the (group, value) pairs seen, two
-/// columns of equal length.
+/// The running state of an n_unique accumulator: the (group, value) pairs seen.
 public nonisolated struct Anant_V1_NUniqueAccumulatorState: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var groups: [Int32] = []
+  /// Each pair: the group (4 bytes, little-endian), then the value in the group-by key
+  /// encoding (AnantQuery's `KeyTable.encode`).
+  public var pairs: [Data] = []
 
-  /// Each value in the group-by key encoding (AnantQuery's `KeyTable.encode`).
-  public var values: [Data] = []
+  public var groupCount: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -501,9 +525,10 @@ public nonisolated struct Anant_V1_QueryGroupState: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// 0: the part saw no input.
   public var groupCount: UInt64 = 0
 
-  /// One row per group: the key columns (none for a global aggregate).
+  /// One row per group, in group order: the key columns (absent for a global aggregate).
   public var keys: Anant_V1_ArrowBatch {
     get {_keys ?? Anant_V1_ArrowBatch()}
     set {_keys = newValue}
@@ -512,9 +537,6 @@ public nonisolated struct Anant_V1_QueryGroupState: Sendable {
   public var hasKeys: Bool {self._keys != nil}
   /// Clears the value of `keys`. Subsequent reads from it will return its default value.
   public mutating func clearKeys() {self._keys = nil}
-
-  /// Each group's first row position: morsel index << 32 | row within the morsel.
-  public var firstRows: [Int64] = []
 
   /// One per aggregation, in the query's order.
   public var accumulators: [Anant_V1_AccumulatorState] = []
@@ -1237,9 +1259,53 @@ nonisolated extension Anant_V1_CountAccumulatorState: SwiftProtobuf.Message, Swi
   }
 }
 
+nonisolated extension Anant_V1_BlockSumsState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BlockSumsState"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kinds\0\u{1}singles\0\u{1}exact\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.kinds) }()
+      case 2: try { try decoder.decodeRepeatedDoubleField(value: &self.singles) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._exact) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.kinds.isEmpty {
+      try visitor.visitSingularBytesField(value: self.kinds, fieldNumber: 1)
+    }
+    if !self.singles.isEmpty {
+      try visitor.visitPackedDoubleField(value: self.singles, fieldNumber: 2)
+    }
+    try { if let v = self._exact {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_BlockSumsState, rhs: Anant_V1_BlockSumsState) -> Bool {
+    if lhs.kinds != rhs.kinds {return false}
+    if lhs.singles != rhs.singles {return false}
+    if lhs._exact != rhs._exact {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Anant_V1_SumAccumulatorState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SumAccumulatorState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}is_double\0\u{1}exact\0\u{1}integers\0\u{1}seen\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}is_double\0\u{2}\u{2}integers\0\u{1}seen\0\u{1}highs\0\u{1}doubles\0\u{c}\u{2}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1248,9 +1314,10 @@ nonisolated extension Anant_V1_SumAccumulatorState: SwiftProtobuf.Message, Swift
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBoolField(value: &self.isDouble) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._exact) }()
       case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.integers) }()
       case 4: try { try decoder.decodeRepeatedBoolField(value: &self.seen) }()
+      case 5: try { try decoder.decodeRepeatedInt64Field(value: &self.highs) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._doubles) }()
       default: break
       }
     }
@@ -1264,23 +1331,27 @@ nonisolated extension Anant_V1_SumAccumulatorState: SwiftProtobuf.Message, Swift
     if self.isDouble != false {
       try visitor.visitSingularBoolField(value: self.isDouble, fieldNumber: 1)
     }
-    try { if let v = self._exact {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
     if !self.integers.isEmpty {
       try visitor.visitPackedInt64Field(value: self.integers, fieldNumber: 3)
     }
     if !self.seen.isEmpty {
       try visitor.visitPackedBoolField(value: self.seen, fieldNumber: 4)
     }
+    if !self.highs.isEmpty {
+      try visitor.visitPackedInt64Field(value: self.highs, fieldNumber: 5)
+    }
+    try { if let v = self._doubles {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_SumAccumulatorState, rhs: Anant_V1_SumAccumulatorState) -> Bool {
     if lhs.isDouble != rhs.isDouble {return false}
-    if lhs._exact != rhs._exact {return false}
     if lhs.integers != rhs.integers {return false}
     if lhs.seen != rhs.seen {return false}
+    if lhs.highs != rhs.highs {return false}
+    if lhs._doubles != rhs._doubles {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1288,7 +1359,7 @@ nonisolated extension Anant_V1_SumAccumulatorState: SwiftProtobuf.Message, Swift
 
 nonisolated extension Anant_V1_MeanAccumulatorState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MeanAccumulatorState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sums\0\u{1}counts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}counts\0\u{1}sums\0\u{c}\u{1}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1296,8 +1367,8 @@ nonisolated extension Anant_V1_MeanAccumulatorState: SwiftProtobuf.Message, Swif
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._sums) }()
       case 2: try { try decoder.decodeRepeatedInt64Field(value: &self.counts) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._sums) }()
       default: break
       }
     }
@@ -1308,18 +1379,18 @@ nonisolated extension Anant_V1_MeanAccumulatorState: SwiftProtobuf.Message, Swif
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._sums {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
     if !self.counts.isEmpty {
       try visitor.visitPackedInt64Field(value: self.counts, fieldNumber: 2)
     }
+    try { if let v = self._sums {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_MeanAccumulatorState, rhs: Anant_V1_MeanAccumulatorState) -> Bool {
-    if lhs._sums != rhs._sums {return false}
     if lhs.counts != rhs.counts {return false}
+    if lhs._sums != rhs._sums {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1327,7 +1398,7 @@ nonisolated extension Anant_V1_MeanAccumulatorState: SwiftProtobuf.Message, Swif
 
 nonisolated extension Anant_V1_ExtremeAccumulatorState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ExtremeAccumulatorState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}maximum\0\u{3}data_type\0\u{1}seen\0\u{1}integers\0\u{1}doubles\0\u{1}values\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}maximum\0\u{3}data_type\0\u{1}seen\0\u{1}integers\0\u{1}doubles\0\u{2}\u{2}values\0\u{c}\u{6}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1340,17 +1411,13 @@ nonisolated extension Anant_V1_ExtremeAccumulatorState: SwiftProtobuf.Message, S
       case 3: try { try decoder.decodeRepeatedBoolField(value: &self.seen) }()
       case 4: try { try decoder.decodeRepeatedInt64Field(value: &self.integers) }()
       case 5: try { try decoder.decodeRepeatedDoubleField(value: &self.doubles) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._values) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.values) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
     if self.maximum != false {
       try visitor.visitSingularBoolField(value: self.maximum, fieldNumber: 1)
     }
@@ -1366,9 +1433,9 @@ nonisolated extension Anant_V1_ExtremeAccumulatorState: SwiftProtobuf.Message, S
     if !self.doubles.isEmpty {
       try visitor.visitPackedDoubleField(value: self.doubles, fieldNumber: 5)
     }
-    try { if let v = self._values {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
+    if !self.values.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.values, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1378,7 +1445,7 @@ nonisolated extension Anant_V1_ExtremeAccumulatorState: SwiftProtobuf.Message, S
     if lhs.seen != rhs.seen {return false}
     if lhs.integers != rhs.integers {return false}
     if lhs.doubles != rhs.doubles {return false}
-    if lhs._values != rhs._values {return false}
+    if lhs.values != rhs.values {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1386,7 +1453,7 @@ nonisolated extension Anant_V1_ExtremeAccumulatorState: SwiftProtobuf.Message, S
 
 nonisolated extension Anant_V1_NUniqueAccumulatorState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".NUniqueAccumulatorState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}groups\0\u{1}values\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{3}pairs\0\u{3}group_count\0\u{c}\u{1}\u{1}\u{c}\u{2}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1394,26 +1461,26 @@ nonisolated extension Anant_V1_NUniqueAccumulatorState: SwiftProtobuf.Message, S
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedInt32Field(value: &self.groups) }()
-      case 2: try { try decoder.decodeRepeatedBytesField(value: &self.values) }()
+      case 3: try { try decoder.decodeRepeatedBytesField(value: &self.pairs) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.groupCount) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.groups.isEmpty {
-      try visitor.visitPackedInt32Field(value: self.groups, fieldNumber: 1)
+    if !self.pairs.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.pairs, fieldNumber: 3)
     }
-    if !self.values.isEmpty {
-      try visitor.visitRepeatedBytesField(value: self.values, fieldNumber: 2)
+    if self.groupCount != 0 {
+      try visitor.visitSingularUInt64Field(value: self.groupCount, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_NUniqueAccumulatorState, rhs: Anant_V1_NUniqueAccumulatorState) -> Bool {
-    if lhs.groups != rhs.groups {return false}
-    if lhs.values != rhs.values {return false}
+    if lhs.pairs != rhs.pairs {return false}
+    if lhs.groupCount != rhs.groupCount {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1539,7 +1606,7 @@ nonisolated extension Anant_V1_AccumulatorState: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Anant_V1_QueryGroupState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".QueryGroupState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}group_count\0\u{1}keys\0\u{3}first_rows\0\u{1}accumulators\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}group_count\0\u{1}keys\0\u{2}\u{2}accumulators\0\u{c}\u{3}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1549,7 +1616,6 @@ nonisolated extension Anant_V1_QueryGroupState: SwiftProtobuf.Message, SwiftProt
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.groupCount) }()
       case 2: try { try decoder.decodeSingularMessageField(value: &self._keys) }()
-      case 3: try { try decoder.decodeRepeatedInt64Field(value: &self.firstRows) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.accumulators) }()
       default: break
       }
@@ -1567,9 +1633,6 @@ nonisolated extension Anant_V1_QueryGroupState: SwiftProtobuf.Message, SwiftProt
     try { if let v = self._keys {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
-    if !self.firstRows.isEmpty {
-      try visitor.visitPackedInt64Field(value: self.firstRows, fieldNumber: 3)
-    }
     if !self.accumulators.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.accumulators, fieldNumber: 4)
     }
@@ -1579,7 +1642,6 @@ nonisolated extension Anant_V1_QueryGroupState: SwiftProtobuf.Message, SwiftProt
   public static func ==(lhs: Anant_V1_QueryGroupState, rhs: Anant_V1_QueryGroupState) -> Bool {
     if lhs.groupCount != rhs.groupCount {return false}
     if lhs._keys != rhs._keys {return false}
-    if lhs.firstRows != rhs.firstRows {return false}
     if lhs.accumulators != rhs.accumulators {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

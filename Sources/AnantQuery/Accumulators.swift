@@ -134,6 +134,8 @@ extension Accumulators {
 /// `ExactSum` on the side. So a row costs one 16-byte slot, as a plain sum's double and
 /// seen-flag did, and whether a group spills depends only on the data.
 struct BlockSums {
+    init() {}
+
     private struct Slot {
         /// The open batch's sum (with `state == one`, the group's whole sum so far).
         var sum: Double = 0
@@ -226,6 +228,48 @@ struct BlockSums {
             }
             spilled[index].add(other.exact(g)!)
             slots[t] = Slot(sum: 0, batch: -1, state: Int32(index))
+        }
+    }
+
+    /// The first `groups` groups' sums as plain values: none, one batch's plain sum, or an
+    /// exact sum (its open batch closed).
+    func state(_ groups: Int) -> BlockSumsState {
+        var kinds = [UInt8](), singles = [Double](), exact = [ExactSum]()
+        kinds.reserveCapacity(groups)
+        singles.reserveCapacity(groups)
+        for g in 0..<groups {
+            switch slots[g].state {
+            case BlockSums.none:
+                kinds.append(BlockSumsState.none)
+                singles.append(0)
+            case BlockSums.one:
+                kinds.append(BlockSumsState.single)
+                singles.append(slots[g].sum)
+            default:
+                kinds.append(BlockSumsState.exact)
+                singles.append(0)
+                exact.append(self.exact(g)!)
+            }
+        }
+        return BlockSumsState(kinds: kinds, singles: singles, exact: exact)
+    }
+
+    /// The sums of `state`, for `groups` groups.
+    init(_ state: BlockSumsState, groups: Int) throws(QueryError) {
+        guard state.kinds.count == groups, state.singles.count == groups,
+              state.exact.count == state.kinds.filter({ $0 == BlockSumsState.exact }).count else {
+            throw QueryError(.invalidArgument, "a sum state of the wrong shape for \(groups) groups")
+        }
+        slots.reserveCapacity(groups)
+        for g in 0..<groups {
+            switch state.kinds[g] {
+            case BlockSumsState.none: slots.append(Slot())
+            case BlockSumsState.single: slots.append(Slot(sum: state.singles[g], batch: -1, state: BlockSums.one))
+            case BlockSumsState.exact:
+                slots.append(Slot(sum: 0, batch: -1, state: Int32(spilled.count)))
+                spilled.append(state.exact[spilled.count])
+            default: throw QueryError(.invalidArgument, "a sum state of unknown kind \(state.kinds[g])")
+            }
         }
     }
 

@@ -88,6 +88,12 @@ final class GroupState: @unchecked Sendable {
         }
     }
 
+    /// Sets the key table and the accumulators (a state that crossed the wire).
+    func restore(table: KeyTable, accumulators: [any Accumulator]) {
+        self.table = table
+        self.accumulators = accumulators
+    }
+
     /// The groups, in id order: the key columns, then one column per aggregate.
     func finish() throws(QueryError) -> RecordBatch {
         guard let table else { throw QueryError(.invalidArgument, "the aggregate saw no input") }

@@ -29,6 +29,9 @@ struct ClusterEquivalenceTests {
         ["components", "--s", "4"], ["line-graph", "--s", "5", "--format", "csv"], ["toplexes", "--format", "json"], ["singletons"],
         ["query", "--group-by", "node", "--agg", "count(*) as n", "--sort", "n desc, node", "--limit", "20"],
         ["query", "--where", "edge % 7 = 3", "--agg", "count(*) as rows", "--format", "json"],
+        ["query", "--with", "edge * 0.1 as w", "--group-by", "node", "--agg", "sum(edge) as s, mean(w) as m, sum(w) as t, min(edge) as lo, max(w) as hi, n_unique(edge) as k, count(*) as n",
+         "--limit", "30", "--format", "csv"],
+        ["query", "--where", "node < 500", "--select", "edge, node", "--limit", "40", "--format", "json"],
     ]
 
     @Test func samplesAndALargeDatasetGiveTheEmbeddedAnswers() throws {

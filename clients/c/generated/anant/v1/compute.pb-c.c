@@ -502,6 +502,51 @@ void   anant__v1__count_accumulator_state__free_unpacked
   assert(message->base.descriptor == &anant__v1__count_accumulator_state__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   anant__v1__block_sums_state__init
+                     (Anant__V1__BlockSumsState         *message)
+{
+  static const Anant__V1__BlockSumsState init_value = ANANT__V1__BLOCK_SUMS_STATE__INIT;
+  *message = init_value;
+}
+size_t anant__v1__block_sums_state__get_packed_size
+                     (const Anant__V1__BlockSumsState *message)
+{
+  assert(message->base.descriptor == &anant__v1__block_sums_state__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__block_sums_state__pack
+                     (const Anant__V1__BlockSumsState *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__block_sums_state__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__block_sums_state__pack_to_buffer
+                     (const Anant__V1__BlockSumsState *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__block_sums_state__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__BlockSumsState *
+       anant__v1__block_sums_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__BlockSumsState *)
+     protobuf_c_message_unpack (&anant__v1__block_sums_state__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__block_sums_state__free_unpacked
+                     (Anant__V1__BlockSumsState *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__block_sums_state__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   anant__v1__sum_accumulator_state__init
                      (Anant__V1__SumAccumulatorState         *message)
 {
@@ -1636,7 +1681,71 @@ const ProtobufCMessageDescriptor anant__v1__count_accumulator_state__descriptor 
   (ProtobufCMessageInit) anant__v1__count_accumulator_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__sum_accumulator_state__field_descriptors[4] =
+static const ProtobufCFieldDescriptor anant__v1__block_sums_state__field_descriptors[3] =
+{
+  {
+    "kinds",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__BlockSumsState, kinds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "singles",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Anant__V1__BlockSumsState, n_singles),
+    offsetof(Anant__V1__BlockSumsState, singles),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "exact",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__BlockSumsState, exact),
+    &anant__v1__exact_sums__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__block_sums_state__field_indices_by_name[] = {
+  2,   /* field[2] = exact */
+  0,   /* field[0] = kinds */
+  1,   /* field[1] = singles */
+};
+static const ProtobufCIntRange anant__v1__block_sums_state__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor anant__v1__block_sums_state__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.BlockSumsState",
+  "BlockSumsState",
+  "Anant__V1__BlockSumsState",
+  "anant.v1",
+  sizeof(Anant__V1__BlockSumsState),
+  3,
+  anant__v1__block_sums_state__field_descriptors,
+  anant__v1__block_sums_state__field_indices_by_name,
+  1,  anant__v1__block_sums_state__number_ranges,
+  (ProtobufCMessageInit) anant__v1__block_sums_state__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__sum_accumulator_state__field_descriptors[5] =
 {
   {
     "is_double",
@@ -1646,18 +1755,6 @@ static const ProtobufCFieldDescriptor anant__v1__sum_accumulator_state__field_de
     0,   /* quantifier_offset */
     offsetof(Anant__V1__SumAccumulatorState, is_double),
     NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "exact",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__SumAccumulatorState, exact),
-    &anant__v1__exact_sums__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -1686,17 +1783,43 @@ static const ProtobufCFieldDescriptor anant__v1__sum_accumulator_state__field_de
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "highs",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Anant__V1__SumAccumulatorState, n_highs),
+    offsetof(Anant__V1__SumAccumulatorState, highs),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "doubles",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__SumAccumulatorState, doubles),
+    &anant__v1__block_sums_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__sum_accumulator_state__field_indices_by_name[] = {
-  1,   /* field[1] = exact */
-  2,   /* field[2] = integers */
+  4,   /* field[4] = doubles */
+  3,   /* field[3] = highs */
+  1,   /* field[1] = integers */
   0,   /* field[0] = is_double */
-  3,   /* field[3] = seen */
+  2,   /* field[2] = seen */
 };
-static const ProtobufCIntRange anant__v1__sum_accumulator_state__number_ranges[1 + 1] =
+static const ProtobufCIntRange anant__v1__sum_accumulator_state__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 3, 1 },
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor anant__v1__sum_accumulator_state__descriptor =
 {
@@ -1706,27 +1829,15 @@ const ProtobufCMessageDescriptor anant__v1__sum_accumulator_state__descriptor =
   "Anant__V1__SumAccumulatorState",
   "anant.v1",
   sizeof(Anant__V1__SumAccumulatorState),
-  4,
+  5,
   anant__v1__sum_accumulator_state__field_descriptors,
   anant__v1__sum_accumulator_state__field_indices_by_name,
-  1,  anant__v1__sum_accumulator_state__number_ranges,
+  2,  anant__v1__sum_accumulator_state__number_ranges,
   (ProtobufCMessageInit) anant__v1__sum_accumulator_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor anant__v1__mean_accumulator_state__field_descriptors[2] =
 {
-  {
-    "sums",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Anant__V1__MeanAccumulatorState, sums),
-    &anant__v1__exact_sums__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
   {
     "counts",
     2,
@@ -1739,14 +1850,26 @@ static const ProtobufCFieldDescriptor anant__v1__mean_accumulator_state__field_d
     0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "sums",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__MeanAccumulatorState, sums),
+    &anant__v1__block_sums_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__mean_accumulator_state__field_indices_by_name[] = {
-  1,   /* field[1] = counts */
-  0,   /* field[0] = sums */
+  0,   /* field[0] = counts */
+  1,   /* field[1] = sums */
 };
 static const ProtobufCIntRange anant__v1__mean_accumulator_state__number_ranges[1 + 1] =
 {
-  { 1, 0 },
+  { 2, 0 },
   { 0, 2 }
 };
 const ProtobufCMessageDescriptor anant__v1__mean_accumulator_state__descriptor =
@@ -1828,12 +1951,12 @@ static const ProtobufCFieldDescriptor anant__v1__extreme_accumulator_state__fiel
   },
   {
     "values",
-    6,
-    PROTOBUF_C_LABEL_NONE,
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
     PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ExtremeAccumulatorState, n_values),
     offsetof(Anant__V1__ExtremeAccumulatorState, values),
-    &anant__v1__arrow_batch__descriptor,
+    &anant__v1__scalar_value__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -1847,9 +1970,10 @@ static const unsigned anant__v1__extreme_accumulator_state__field_indices_by_nam
   2,   /* field[2] = seen */
   5,   /* field[5] = values */
 };
-static const ProtobufCIntRange anant__v1__extreme_accumulator_state__number_ranges[1 + 1] =
+static const ProtobufCIntRange anant__v1__extreme_accumulator_state__number_ranges[2 + 1] =
 {
   { 1, 0 },
+  { 7, 5 },
   { 0, 6 }
 };
 const ProtobufCMessageDescriptor anant__v1__extreme_accumulator_state__descriptor =
@@ -1863,31 +1987,31 @@ const ProtobufCMessageDescriptor anant__v1__extreme_accumulator_state__descripto
   6,
   anant__v1__extreme_accumulator_state__field_descriptors,
   anant__v1__extreme_accumulator_state__field_indices_by_name,
-  1,  anant__v1__extreme_accumulator_state__number_ranges,
+  2,  anant__v1__extreme_accumulator_state__number_ranges,
   (ProtobufCMessageInit) anant__v1__extreme_accumulator_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor anant__v1__nunique_accumulator_state__field_descriptors[2] =
 {
   {
-    "groups",
-    1,
+    "pairs",
+    3,
     PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_INT32,
-    offsetof(Anant__V1__NUniqueAccumulatorState, n_groups),
-    offsetof(Anant__V1__NUniqueAccumulatorState, groups),
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Anant__V1__NUniqueAccumulatorState, n_pairs),
+    offsetof(Anant__V1__NUniqueAccumulatorState, pairs),
     NULL,
     NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "values",
-    2,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_BYTES,
-    offsetof(Anant__V1__NUniqueAccumulatorState, n_values),
-    offsetof(Anant__V1__NUniqueAccumulatorState, values),
+    "group_count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__NUniqueAccumulatorState, group_count),
     NULL,
     NULL,
     0,             /* flags */
@@ -1895,12 +2019,12 @@ static const ProtobufCFieldDescriptor anant__v1__nunique_accumulator_state__fiel
   },
 };
 static const unsigned anant__v1__nunique_accumulator_state__field_indices_by_name[] = {
-  0,   /* field[0] = groups */
-  1,   /* field[1] = values */
+  1,   /* field[1] = group_count */
+  0,   /* field[0] = pairs */
 };
 static const ProtobufCIntRange anant__v1__nunique_accumulator_state__number_ranges[1 + 1] =
 {
-  { 1, 0 },
+  { 3, 0 },
   { 0, 2 }
 };
 const ProtobufCMessageDescriptor anant__v1__nunique_accumulator_state__descriptor =
@@ -2008,7 +2132,7 @@ const ProtobufCMessageDescriptor anant__v1__accumulator_state__descriptor =
   (ProtobufCMessageInit) anant__v1__accumulator_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__query_group_state__field_descriptors[4] =
+static const ProtobufCFieldDescriptor anant__v1__query_group_state__field_descriptors[3] =
 {
   {
     "group_count",
@@ -2035,18 +2159,6 @@ static const ProtobufCFieldDescriptor anant__v1__query_group_state__field_descri
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "first_rows",
-    3,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_INT64,
-    offsetof(Anant__V1__QueryGroupState, n_first_rows),
-    offsetof(Anant__V1__QueryGroupState, first_rows),
-    NULL,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
     "accumulators",
     4,
     PROTOBUF_C_LABEL_REPEATED,
@@ -2060,15 +2172,15 @@ static const ProtobufCFieldDescriptor anant__v1__query_group_state__field_descri
   },
 };
 static const unsigned anant__v1__query_group_state__field_indices_by_name[] = {
-  3,   /* field[3] = accumulators */
-  2,   /* field[2] = first_rows */
+  2,   /* field[2] = accumulators */
   0,   /* field[0] = group_count */
   1,   /* field[1] = keys */
 };
-static const ProtobufCIntRange anant__v1__query_group_state__number_ranges[1 + 1] =
+static const ProtobufCIntRange anant__v1__query_group_state__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 4, 2 },
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor anant__v1__query_group_state__descriptor =
 {
@@ -2078,10 +2190,10 @@ const ProtobufCMessageDescriptor anant__v1__query_group_state__descriptor =
   "Anant__V1__QueryGroupState",
   "anant.v1",
   sizeof(Anant__V1__QueryGroupState),
-  4,
+  3,
   anant__v1__query_group_state__field_descriptors,
   anant__v1__query_group_state__field_indices_by_name,
-  1,  anant__v1__query_group_state__number_ranges,
+  2,  anant__v1__query_group_state__number_ranges,
   (ProtobufCMessageInit) anant__v1__query_group_state__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

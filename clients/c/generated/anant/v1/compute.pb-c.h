@@ -28,6 +28,7 @@ typedef struct Anant__V1__LinePairsPartial Anant__V1__LinePairsPartial;
 typedef struct Anant__V1__BetweennessPartial Anant__V1__BetweennessPartial;
 typedef struct Anant__V1__ReachPartial Anant__V1__ReachPartial;
 typedef struct Anant__V1__CountAccumulatorState Anant__V1__CountAccumulatorState;
+typedef struct Anant__V1__BlockSumsState Anant__V1__BlockSumsState;
 typedef struct Anant__V1__SumAccumulatorState Anant__V1__SumAccumulatorState;
 typedef struct Anant__V1__MeanAccumulatorState Anant__V1__MeanAccumulatorState;
 typedef struct Anant__V1__ExtremeAccumulatorState Anant__V1__ExtremeAccumulatorState;
@@ -295,25 +296,54 @@ struct  Anant__V1__CountAccumulatorState
 
 
 /*
- * The running state of a sum accumulator: exact sums for double columns, 64-bit integers
- * for integer and Boolean columns.
+ * Per-group double sums (AnantQuery's `BlockSums`): each group has no value (kind 0), the
+ * sum of a single batch kept as a plain double (kind 1, in `singles`), or an exact sum
+ * (kind 2, the next of `exact`).
+ */
+struct  Anant__V1__BlockSumsState
+{
+  ProtobufCMessage base;
+  /*
+   * One byte per group.
+   */
+  ProtobufCBinaryData kinds;
+  /*
+   * One per group (0 unless kind 1).
+   */
+  size_t n_singles;
+  double *singles;
+  /*
+   * One per kind-2 group, in group order.
+   */
+  Anant__V1__ExactSums *exact;
+};
+#define ANANT__V1__BLOCK_SUMS_STATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__block_sums_state__descriptor) \
+    , {0,NULL}, 0,NULL, NULL }
+
+
+/*
+ * The running state of a sum accumulator: double sums, or integer sums as 128-bit
+ * numbers (low words wrapping, high words) for integer and Boolean columns.
  */
 struct  Anant__V1__SumAccumulatorState
 {
   ProtobufCMessage base;
   protobuf_c_boolean is_double;
-  Anant__V1__ExactSums *exact;
   size_t n_integers;
   int64_t *integers;
   /*
-   * Whether each group has had a non-null value.
+   * Whether each group has had a non-null value (integer sums).
    */
   size_t n_seen;
   protobuf_c_boolean *seen;
+  size_t n_highs;
+  int64_t *highs;
+  Anant__V1__BlockSumsState *doubles;
 };
 #define ANANT__V1__SUM_ACCUMULATOR_STATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__sum_accumulator_state__descriptor) \
-    , 0, NULL, 0,NULL, 0,NULL }
+    , 0, 0,NULL, 0,NULL, 0,NULL, NULL }
 
 
 /*
@@ -322,13 +352,13 @@ struct  Anant__V1__SumAccumulatorState
 struct  Anant__V1__MeanAccumulatorState
 {
   ProtobufCMessage base;
-  Anant__V1__ExactSums *sums;
   size_t n_counts;
   int64_t *counts;
+  Anant__V1__BlockSumsState *sums;
 };
 #define ANANT__V1__MEAN_ACCUMULATOR_STATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__mean_accumulator_state__descriptor) \
-    , NULL, 0,NULL }
+    , 0,NULL, NULL }
 
 
 /*
@@ -355,33 +385,33 @@ struct  Anant__V1__ExtremeAccumulatorState
   size_t n_doubles;
   double *doubles;
   /*
-   * The best values so far of other columns: one column, null where none yet.
+   * The best values so far of other columns (an unset value: none yet).
    */
-  Anant__V1__ArrowBatch *values;
+  size_t n_values;
+  Anant__V1__ScalarValue **values;
 };
 #define ANANT__V1__EXTREME_ACCUMULATOR_STATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__extreme_accumulator_state__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, NULL }
+    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
 /*
- * The running state of an n_unique accumulator: the (group, value) pairs seen, two
- * columns of equal length.
+ * The running state of an n_unique accumulator: the (group, value) pairs seen.
  */
 struct  Anant__V1__NUniqueAccumulatorState
 {
   ProtobufCMessage base;
-  size_t n_groups;
-  int32_t *groups;
   /*
-   * Each value in the group-by key encoding (AnantQuery's `KeyTable.encode`).
+   * Each pair: the group (4 bytes, little-endian), then the value in the group-by key
+   * encoding (AnantQuery's `KeyTable.encode`).
    */
-  size_t n_values;
-  ProtobufCBinaryData *values;
+  size_t n_pairs;
+  ProtobufCBinaryData *pairs;
+  uint64_t group_count;
 };
 #define ANANT__V1__NUNIQUE_ACCUMULATOR_STATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__nunique_accumulator_state__descriptor) \
-    , 0,NULL, 0,NULL }
+    , 0,NULL, 0 }
 
 
 typedef enum {
@@ -420,16 +450,14 @@ struct  Anant__V1__AccumulatorState
 struct  Anant__V1__QueryGroupState
 {
   ProtobufCMessage base;
+  /*
+   * 0: the part saw no input.
+   */
   uint64_t group_count;
   /*
-   * One row per group: the key columns (none for a global aggregate).
+   * One row per group, in group order: the key columns (absent for a global aggregate).
    */
   Anant__V1__ArrowBatch *keys;
-  /*
-   * Each group's first row position: morsel index << 32 | row within the morsel.
-   */
-  size_t n_first_rows;
-  int64_t *first_rows;
   /*
    * One per aggregation, in the query's order.
    */
@@ -438,7 +466,7 @@ struct  Anant__V1__QueryGroupState
 };
 #define ANANT__V1__QUERY_GROUP_STATE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__query_group_state__descriptor) \
-    , 0, NULL, 0,NULL, 0,NULL }
+    , 0, NULL, 0,NULL }
 
 
 typedef enum {
@@ -739,6 +767,25 @@ Anant__V1__CountAccumulatorState *
 void   anant__v1__count_accumulator_state__free_unpacked
                      (Anant__V1__CountAccumulatorState *message,
                       ProtobufCAllocator *allocator);
+/* Anant__V1__BlockSumsState methods */
+void   anant__v1__block_sums_state__init
+                     (Anant__V1__BlockSumsState         *message);
+size_t anant__v1__block_sums_state__get_packed_size
+                     (const Anant__V1__BlockSumsState   *message);
+size_t anant__v1__block_sums_state__pack
+                     (const Anant__V1__BlockSumsState   *message,
+                      uint8_t             *out);
+size_t anant__v1__block_sums_state__pack_to_buffer
+                     (const Anant__V1__BlockSumsState   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__BlockSumsState *
+       anant__v1__block_sums_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__block_sums_state__free_unpacked
+                     (Anant__V1__BlockSumsState *message,
+                      ProtobufCAllocator *allocator);
 /* Anant__V1__SumAccumulatorState methods */
 void   anant__v1__sum_accumulator_state__init
                      (Anant__V1__SumAccumulatorState         *message);
@@ -964,6 +1011,9 @@ typedef void (*Anant__V1__ReachPartial_Closure)
 typedef void (*Anant__V1__CountAccumulatorState_Closure)
                  (const Anant__V1__CountAccumulatorState *message,
                   void *closure_data);
+typedef void (*Anant__V1__BlockSumsState_Closure)
+                 (const Anant__V1__BlockSumsState *message,
+                  void *closure_data);
 typedef void (*Anant__V1__SumAccumulatorState_Closure)
                  (const Anant__V1__SumAccumulatorState *message,
                   void *closure_data);
@@ -1032,6 +1082,7 @@ extern const ProtobufCMessageDescriptor anant__v1__line_pairs_partial__descripto
 extern const ProtobufCMessageDescriptor anant__v1__betweenness_partial__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__reach_partial__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__count_accumulator_state__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__block_sums_state__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__sum_accumulator_state__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__mean_accumulator_state__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__extreme_accumulator_state__descriptor;

@@ -1,0 +1,162 @@
+import AnantColumnar
+
+/// A split query's partial as plain values, to carry it to another process (the cluster's
+/// wire) and back: a part's rows, or its groups' keys and each aggregate's running state,
+/// exact sums included, so that the merge elsewhere gives the answer, byte for byte, that
+/// the merge in this process gives.
+public enum QueryPartialState: Sendable {
+    case rows(RecordBatch)
+    /// `groups` groups (0: the part saw no input), their key columns in group order (nil
+    /// for a global aggregate, or without input), one state per aggregate.
+    case groups(count: Int, keys: RecordBatch?, accumulators: [AccumulatorState])
+}
+
+/// One aggregate's running state.
+public enum AccumulatorState: Sendable {
+    case count(countsRows: Bool, counts: [Int64])
+    /// Integer sums as 128-bit numbers (low words wrapping, high words), or double sums.
+    case sum(isDouble: Bool, doubles: BlockSumsState, integers: [Int64], highs: [Int64], seen: [Bool])
+    case mean(sums: BlockSumsState, counts: [Int64])
+    /// The best value so far of each group: in `integers` (integer and Boolean columns),
+    /// `doubles` (double columns) or `values` (others), where `seen`.
+    case extreme(type: DataType, maximum: Bool, values: [ScalarValue?], integers: [Int64], doubles: [Double], seen: [Bool])
+    /// The (group, encoded value) pairs seen.
+    case nUnique(pairs: [[UInt8]], groups: Int)
+}
+
+/// Per-group double sums (`BlockSums`): a group with no value, one with the sum of a single
+/// batch kept as a plain double (as the merge in this process keeps it), or an exact sum.
+public struct BlockSumsState: Sendable {
+    public static let none: UInt8 = 0, single: UInt8 = 1, exact: UInt8 = 2
+    /// One per group.
+    public var kinds: [UInt8]
+    /// One per group (0 unless `single`).
+    public var singles: [Double]
+    /// One per `exact` group, in group order.
+    public var exact: [ExactSum]
+
+    public init(kinds: [UInt8], singles: [Double], exact: [ExactSum]) {
+        (self.kinds, self.singles, self.exact) = (kinds, singles, exact)
+    }
+}
+
+extension QueryPartial {
+    /// The partial as plain values.
+    public var state: QueryPartialState {
+        switch content {
+        case .rows(let batch): return .rows(batch)
+        case .groups(let state):
+            guard let table = state.table else { return .groups(count: 0, keys: nil, accumulators: []) }
+            let keys = state.keys.isEmpty ? nil : try? Executor.batch(Array(zip(state.keys, table.keyColumns())))
+            return .groups(count: table.count, keys: keys, accumulators: state.accumulators.map { $0.state(groups: table.count) })
+        }
+    }
+}
+
+extension LazyFrame {
+    /// The partial a part of this query made elsewhere, from its plain values.
+    ///
+    /// - Throws: `invalidArgument` when the state does not fit the query (another plan,
+    ///   other aggregates, damaged values).
+    public func partial(from state: QueryPartialState) throws(QueryError) -> QueryPartial {
+        let cut = LazyFrame.cut(try Optimizer.optimize(node))
+        switch state {
+        case .rows(let batch): return QueryPartial(content: .rows(batch))
+        case .groups(let count, let keys, let accumulators):
+            guard case .aggregate(_, let names, let aggregations) = cut.core else {
+                throw QueryError(.invalidArgument, "a group state for a query without a group-by")
+            }
+            let group = GroupState(keys: names, aggregations: aggregations)
+            guard count > 0 else { return QueryPartial(content: .groups(group)) }
+            guard accumulators.count == aggregations.count else {
+                throw QueryError(.invalidArgument, "\(accumulators.count) aggregate states for \(aggregations.count) aggregates")
+            }
+            var columns = [Column]()
+            for name in names {
+                guard let keys, let column = try? keys.column(named: name), column.count == count else {
+                    throw QueryError(.invalidArgument, "the group state lacks the key column '\(name)' of \(count) groups")
+                }
+                columns.append(column)
+            }
+            try group.restore(keyColumns: columns, count: count, accumulators: try accumulators.map { state throws(QueryError) in
+                try Accumulators.restore(state, groups: count)
+            })
+            return QueryPartial(content: .groups(group))
+        }
+    }
+}
+
+extension GroupState {
+    /// Sets the state: groups `0..<count` with these keys (in group order), these
+    /// accumulators.
+    func restore(keyColumns: [Column], count: Int, accumulators: [any Accumulator]) throws(QueryError) {
+        let table = KeyTable(types: keyColumns.map(\.dataType))
+        let ids = try table.insert(keyColumns, rows: count)
+        guard table.count == count, ids.elementsEqual(0..<Int32(count)) else {
+            throw QueryError(.invalidArgument, "the group state's keys are not distinct")
+        }
+        restore(table: table, accumulators: accumulators)
+    }
+}
+
+extension Accumulator {
+    func state(groups: Int) -> AccumulatorState {
+        resize(groups)
+        switch self {
+        case let a as CountAccumulator: return .count(countsRows: a.countsRows, counts: Array(a.counts.prefix(groups)))
+        case let a as SumAccumulator:
+            return .sum(isDouble: a.isDouble, doubles: a.isDouble ? a.doubles.state(groups) : BlockSumsState(kinds: [], singles: [], exact: []),
+                        integers: Array(a.integers.prefix(groups)),
+                        highs: Array(a.highs.prefix(groups)), seen: Array(a.seen.prefix(groups)))
+        case let a as MeanAccumulator: return .mean(sums: a.sums.state(groups), counts: Array(a.counts.prefix(groups)))
+        case let a as ExtremeAccumulator:
+            return .extreme(type: a.type, maximum: a.maximum, values: Array(a.best.prefix(groups)), integers: Array(a.integers.prefix(groups)),
+                            doubles: Array(a.doubles.prefix(groups)), seen: Array(a.seen.prefix(groups)))
+        case let a as NUniqueAccumulator: return .nUnique(pairs: Array(a.pairs), groups: max(a.groupCount, groups))
+        default: preconditionFailure("an accumulator of unknown kind")
+        }
+    }
+}
+
+extension Accumulators {
+    static func restore(_ state: AccumulatorState, groups: Int) throws(QueryError) -> any Accumulator {
+        func check(_ counts: Int...) throws(QueryError) {
+            guard counts.allSatisfy({ $0 == groups }) else { throw QueryError(.invalidArgument, "an aggregate state of \(counts) values for \(groups) groups") }
+        }
+        switch state {
+        case .count(let countsRows, let counts):
+            try check(counts.count)
+            let a = CountAccumulator(countsRows: countsRows)
+            a.counts = counts
+            return a
+        case .sum(let isDouble, let doubles, let integers, let highs, let seen):
+            let a = SumAccumulator(isDouble: isDouble)
+            if isDouble { a.doubles = try BlockSums(doubles, groups: groups) } else {
+                try check(integers.count, highs.count, seen.count)
+                (a.integers, a.highs, a.seen) = (integers, highs, seen)
+            }
+            return a
+        case .mean(let sums, let counts):
+            try check(counts.count)
+            let a = MeanAccumulator()
+            a.sums = try BlockSums(sums, groups: groups)
+            a.counts = counts
+            return a
+        case .extreme(let type, let maximum, let values, let integers, let doubles, let seen):
+            try check(seen.count)
+            let a = ExtremeAccumulator(type: type, maximum: maximum)
+            a.resize(groups)
+            guard integers.count == a.integers.count, doubles.count == a.doubles.count, values.count == a.best.count else {
+                throw QueryError(.invalidArgument, "a min or max state of the wrong shape for \(type) values")
+            }
+            (a.best, a.integers, a.doubles, a.seen) = (values, integers, doubles, seen)
+            return a
+        case .nUnique(let pairs, let count):
+            guard count >= groups, pairs.allSatisfy({ $0.count >= 4 }) else { throw QueryError(.invalidArgument, "an n_unique state of the wrong shape") }
+            let a = NUniqueAccumulator()
+            a.pairs = Set(pairs)
+            a.groupCount = count
+            return a
+        }
+    }
+}
