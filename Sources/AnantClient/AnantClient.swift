@@ -141,6 +141,7 @@ public final class AnantClient: Sendable {
         return try await idempotent { () async throws(Status) -> Dataset in
             var manifest = ""
             var handle: FileHandle? = nil
+            defer { try? handle?.close() }
             do {
                 try? FileManager.default.removeItem(atPath: root)
                 try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)

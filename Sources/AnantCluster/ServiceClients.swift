@@ -91,18 +91,21 @@ public enum StorageCalls {
     public static func get(_ client: RPCClient, _ descriptor: Anant_V1_ShardDescriptor, timeout: Double? = nil) async throws(Status) -> [UInt8] {
         var request = Anant_V1_GetShardRequest()
         request.shard = descriptor
+        guard let size = Int(exactly: descriptor.bytes), size <= 1 << 40 else {
+            throw Status(.invalidArgument, "shard \(descriptor.path) claims \(descriptor.bytes) bytes")
+        }
         var out = [UInt8]()
-        out.reserveCapacity(Int(descriptor.bytes))
+        out.reserveCapacity(min(size, 64 << 20))
         do {
             for try await payload in try await client.serverStream(prefix + "GetShard", try request.wireBytes(), timeout: timeout) {
                 let item = try Anant_V1_GetShardResponse(wire: payload)
-                guard item.offset == UInt64(out.count) else {
-                    throw Status(.dataLoss, "shard \(descriptor.path): bytes at offset \(item.offset), expected \(out.count)")
+                guard item.offset == UInt64(out.count), out.count + item.chunk.count <= size else {
+                    throw Status(.dataLoss, "shard \(descriptor.path): bytes at offset \(item.offset) (\(item.chunk.count)), expected \(out.count) of \(size)")
                 }
                 out.append(contentsOf: item.chunk)
             }
         } catch { throw error as? Status ?? Status(.unavailable, "\(error)") }
-        guard out.count == Int(descriptor.bytes) else {
+        guard out.count == size else {
             throw Status(.dataLoss, "shard \(descriptor.path): \(out.count) bytes received, \(descriptor.bytes) expected")
         }
         var hasher = SHA256()
@@ -117,7 +120,8 @@ public enum StorageCalls {
         var last = Status(.unavailable, "shard \(placement.shard.path) has no storage replica")
         for replica in placement.replicas {
             do { return try await get(try clients.client(replica.address), placement.shard, timeout: timeout) } catch {
-                if error.code == .cancelled || error.code == .deadlineExceeded { throw error }
+                // A cancelled call stops; a replica too slow for the timeout gives way to the next.
+                if error.code == .cancelled { throw error }
                 last = Status(error.code, "storage \(replica.workerID) at \(replica.address): \(error.message)")
             }
         }

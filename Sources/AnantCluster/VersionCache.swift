@@ -169,7 +169,8 @@ public actor VersionCache {
         let files = try shardFiles(parsed, placements)
         // A few shards at a time: enough to keep the storage replicas busy.
         try await StorageCalls.forEach(files, atOnce: 4) { file in
-            let bytes = try await StorageCalls.get(file.placement, clients: clients)
+            // A replica that stops sending without closing gives way to the next after 10 minutes.
+            let bytes = try await StorageCalls.get(file.placement, clients: clients, timeout: 600)
             let path = "\(root)/\(file.path)"
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try Data(bytes).write(to: URL(fileURLWithPath: path))

@@ -56,8 +56,8 @@ public final class ComputeService: Sendable {
                     throw Status(.invalidArgument, "the task joins meta:\(kind) but carries no table of its records")
                 }
                 let path = NSTemporaryDirectory() + "/anant-join-\(UUID().uuidString).parquet"
-                try Self.writeParquet(try RecordBatch(proto: table.table), to: path)
                 joined = path
+                try Self.writeParquet(try RecordBatch(proto: table.table), to: path)
                 spec.join?.table = path
             }
             let query = spec

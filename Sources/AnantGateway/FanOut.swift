@@ -107,7 +107,9 @@ struct FanOut: Sendable {
                 var attempt = task
                 attempt.attempt = attempts
                 let worker = workers[pick], clients = self.clients
-                let timeout = deadline.map { Double($0 > ExecutionContext.now ? $0 - ExecutionContext.now : 0) / 1e9 }
+                // Without a deadline an attempt still ends: a worker that froze without closing
+                // its connection fails the attempt after an hour.
+                let timeout = deadline.map { Double($0 > ExecutionContext.now ? $0 - ExecutionContext.now : 0) / 1e9 } ?? 3600
                 group.addTask {
                     do {
                         let client = try clients.client(worker.address)
@@ -151,7 +153,6 @@ struct FanOut: Sendable {
                     last = status
                     logger.notice("task failed", metadata: ["task": "\(task.taskID)", "attempt": "\(attempt)", "worker": "\(worker.id)",
                                                             "code": "\(status.code.name)"])
-                    if status.code == .unavailable { await clients.forget(worker.address) }
                     if inFlight == 0 {
                         guard attempts < UInt32(policy.maximumAttempts) else { throw last }
                         progress.state.withLock { $0.extraAttempts += 1 }

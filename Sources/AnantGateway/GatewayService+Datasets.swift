@@ -25,8 +25,9 @@ extension GatewayService {
         try WireNames.validate(dataset: header.name)
         _ = try authenticate(call, .writer, dataset: header.name)
         let fileName = try Self.uploadName(header.fileName)
-        let total = header.fileBytes &+ header.nodesBytes &+ header.edgesBytes
-        guard header.fileBytes > 0, total <= Self.maximumUploadBytes, total >= header.fileBytes else {
+        let limit = Self.maximumUploadBytes
+        guard header.fileBytes > 0, header.fileBytes <= limit, header.nodesBytes <= limit, header.edgesBytes <= limit,
+              header.fileBytes + header.nodesBytes + header.edgesBytes <= limit else {
             throw Status(.invalidArgument, "an import sends 1 byte to \(Self.maximumUploadBytes >> 30) GiB (the header says \(header.fileBytes) + \(header.nodesBytes) + \(header.edgesBytes))")
         }
         let compression: ParquetCompression

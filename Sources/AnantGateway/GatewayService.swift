@@ -192,7 +192,8 @@ public final class GatewayService: Sendable {
         timings.resolve = ExecutionContext.now - started
 
         let planning = ExecutionContext.now
-        let parts = request.parts > 0 ? Int(request.parts) : max(1, workers.count)
+        // At most 256 parts, and 16 a worker: more would only queue.
+        let parts = min(request.parts > 0 ? Int(request.parts) : max(1, workers.count), 256, 16 * max(1, workers.count))
         var planned: [OperationTask]
         // A query splits over the scan's row groups when its plan streams (planned over the
         // gateway's copy of the version, whose files are the workers'); one that joins entity
@@ -256,11 +257,16 @@ public final class GatewayService: Sendable {
         let result: OperationResult
         if let frame = splitQuery {
             // The parts' rows or group states, merged in part order.
-            var partials = [QueryPartial]()
+            var states = [QueryPartialState]()
             for answer in answers {
                 guard case .query(let message) = answer.kind else { throw Status(.internal, "a query task answered no query partial") }
-                do { partials.append(try frame.partial(from: try QueryPartialState(proto: message))) } catch { throw Status(error) }
+                states.append(try QueryPartialState(proto: message))
             }
+            var partials = [QueryPartial]()
+            do {
+                try QueryPartialState.checkCompatible(states)
+                for state in states { partials.append(try frame.partial(from: state)) }
+            } catch { throw Status(.internal, "a query task's partial result is damaged: \(error.message)") }
             let options = QueryOptions(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline, cancellation: context.cancellation))
             let merged = partials
             let rows = try await pool.runIfActive { try frame.merge(merged, options: options) }

@@ -109,25 +109,46 @@ public struct LocalExecutor: Sendable {
         switch operation {
         case .degree(_, _, let nodes) where nodes.isEmpty:
             var counts = [Int64](repeating: 0, count: h.nodeCount)
+            try Self.requireKinds(partials, "degree") { if case .degrees = $0 { true } else { false } }
             for case .degrees(let part) in partials {
                 guard part.count == counts.count else { throw Self.misshapen("degree", part.count, counts.count) }
-                for v in counts.indices { counts[v] += part[v] }
+                for v in counts.indices {
+                    let (sum, overflow) = counts[v].addingReportingOverflow(part[v])
+                    guard !overflow, part[v] >= 0 else { throw Self.damaged("a degree count out of range") }
+                    counts[v] = sum
+                }
             }
             return try Self.table("degrees", [("node", h.ids(Array(0..<h.nodeCount), .nodes)), ("degree", .int64(Int64Column(counts)))])
-        case .components(_, let vertices, let singletons):
+        case .components(let s, let vertices, let singletons):
+            try Self.requireKinds(partials, "components") { if case .components = $0 { true } else { false } }
             var merged: ComponentPartial? = nil
-            for case .components(let part) in partials { if merged == nil { merged = part } else { try merged!.merge(part) } }
+            let elements = s == 1 ? h.nodeCount : (vertices == .edges ? h.edgeCount : h.nodeCount)
+            for case .components(let part) in partials {
+                let shape = part.shape
+                guard shape.s == s, shape.ofEdges == (vertices == .edges), shape.count == elements else {
+                    throw Self.damaged("component partials for \(shape.count) elements at s=\(shape.s), the operation has \(elements) at s=\(s)")
+                }
+                if merged == nil { merged = part } else { try merged!.merge(part) }
+            }
             guard let merged else { throw OperationError(.invalidArgument, "components: no partial to merge") }
             let groups = merged.components(of: h, includeSingletons: singletons)
             return try Self.components(groups.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }, vertices, h)
         case .lineGraph(let s, let vertices):
+            try Self.requireKinds(partials, "line-graph") { if case .pairs = $0 { true } else { false } }
             var pairs = LinePairs()
-            for case .pairs(let part) in partials { pairs.append(part) }
+            let n = Int32(clamping: vertices == .edges ? h.edgeCount : h.nodeCount)
+            for case .pairs(let part) in partials {
+                for k in 0..<part.count where !(0 <= part.sources[k] && part.sources[k] < part.targets[k] && part.targets[k] < n && part.overlaps[k] >= 0) {
+                    throw Self.damaged("a line-graph pair (\(part.sources[k]), \(part.targets[k])) outside the \(n) vertices")
+                }
+                pairs.append(part)
+            }
             return try Self.pairs(pairs, s: s, vertices, h)
         case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top) where measure.isS:
             let n = vertices == .edges ? h.edgeCount : h.nodeCount
             var values = [Double]()
             if measure == .betweenness {
+                try Self.requireKinds(partials, "betweenness") { if case .betweenness = $0 { true } else { false } }
                 var total = BetweennessPartial(vertices: n)
                 for case .betweenness(let part) in partials {
                     guard part.sums.count == n else { throw Self.misshapen("betweenness", part.sums.count, n) }
@@ -185,16 +206,31 @@ extension LocalExecutor {
 
     /// The reach summaries of the partials, in order: one per vertex of the `n`.
     static func reach(_ partials: [PartialResult], _ n: Int) throws -> [ReachSummary] {
+        try requireKinds(partials, "reach") { if case .reach = $0 { true } else { false } }
         var out = [ReachSummary]()
         for case .reach(let part) in partials { out += part }
         guard out.count == n else { throw misshapen("reach", out.count, n) }
+        guard out.allSatisfy({ (1...max(1, n)).contains($0.reached) && (0..<max(1, n)).contains($0.farthest) && $0.distanceSum >= 0 }) else {
+            throw damaged("a reach summary outside the \(n) vertices")
+        }
         return out
+    }
+
+    /// Partials of another kind than the operation's: a worker answered something else.
+    static func requireKinds(_ partials: [PartialResult], _ kind: String, _ matches: (PartialResult) -> Bool) throws {
+        guard !partials.isEmpty, partials.allSatisfy(matches) else { throw damaged("expected \(kind) partials, got others") }
+    }
+
+    /// Partials that cannot be what a worker computed: damaged on the way, or from
+    /// another version (`INTERNAL`: the request itself was fine).
+    static func damaged(_ what: String) -> Status {
+        Status(.internal, "a task's partial result is damaged: \(what)")
     }
 
     /// The error of partials that do not fit the hypergraph (from another version, or
     /// damaged on the way).
-    static func misshapen(_ kind: String, _ count: Int, _ expected: Int) -> OperationError {
-        OperationError(.invalidArgument, "\(kind) partial results cover \(count) vertices, the hypergraph has \(expected)")
+    static func misshapen(_ kind: String, _ count: Int, _ expected: Int) -> Status {
+        damaged("\(kind) partial results cover \(count) vertices, the hypergraph has \(expected)")
     }
 
     /// The summaries of a connected s-line graph, or HyperNetX's error.

@@ -78,9 +78,11 @@ extension LazyFrame {
                 }
                 columns.append(column)
             }
-            try group.restore(keyColumns: columns, count: count, accumulators: try accumulators.map { state throws(QueryError) in
-                try Accumulators.restore(state, groups: count)
-            })
+            var restored = [any Accumulator]()
+            for (state, aggregation) in zip(accumulators, aggregations) {
+                restored.append(try Accumulators.restore(state, for: aggregation, groups: count))
+            }
+            try group.restore(keyColumns: columns, count: count, accumulators: restored)
             return QueryPartial(content: .groups(group))
         }
     }
@@ -112,20 +114,66 @@ extension Accumulator {
         case let a as ExtremeAccumulator:
             return .extreme(type: a.type, maximum: a.maximum, values: Array(a.best.prefix(groups)), integers: Array(a.integers.prefix(groups)),
                             doubles: Array(a.doubles.prefix(groups)), seen: Array(a.seen.prefix(groups)))
-        case let a as NUniqueAccumulator: return .nUnique(pairs: Array(a.pairs), groups: max(a.groupCount, groups))
+        case let a as NUniqueAccumulator: return .nUnique(pairs: Array(a.pairs), groups: groups)
         default: preconditionFailure("an accumulator of unknown kind")
         }
     }
 }
 
+extension QueryPartialState {
+    /// Checks that partials can merge: group states with the same key types, and for each
+    /// aggregate the same kind of state over the same type (what the parts of one query
+    /// make; anything else was damaged on the way).
+    public static func checkCompatible(_ states: [QueryPartialState]) throws(QueryError) {
+        var first: (keys: [DataType], accumulators: [String])? = nil
+        for state in states {
+            guard case .groups(let count, let keys, let accumulators) = state, count > 0 else { continue }
+            let shape = (keys?.schema.fields.map(\.type) ?? [], accumulators.map(\.signature))
+            if let first, first.keys != shape.0 || first.accumulators != shape.1 {
+                throw QueryError(.invalidArgument, "the parts' group states do not match: keys \(first.keys) and \(shape.0), aggregates \(first.accumulators) and \(shape.1)")
+            }
+            if first == nil { first = shape }
+        }
+    }
+}
+
+extension AccumulatorState {
+    /// The kind of state and the type it is over.
+    var signature: String {
+        switch self {
+        case .count(let countsRows, _): "count \(countsRows)"
+        case .sum(let isDouble, _, _, _, _): "sum \(isDouble)"
+        case .mean: "mean"
+        case .extreme(let type, let maximum, _, _, _, _): "\(maximum ? "max" : "min") \(type)"
+        case .nUnique: "n_unique"
+        }
+    }
+}
+
 extension Accumulators {
-    static func restore(_ state: AccumulatorState, groups: Int) throws(QueryError) -> any Accumulator {
+    static func restore(_ state: AccumulatorState, for aggregation: Aggregation, groups: Int) throws(QueryError) -> any Accumulator {
         func check(_ counts: Int...) throws(QueryError) {
             guard counts.allSatisfy({ $0 == groups }) else { throw QueryError(.invalidArgument, "an aggregate state of \(counts) values for \(groups) groups") }
+        }
+        func counted(_ counts: [Int64]) throws(QueryError) {
+            // Counts of rows: never negative, and far from overflowing when parts add up.
+            guard counts.allSatisfy({ (0...(Int64(1) << 53)).contains($0) }) else { throw QueryError(.invalidArgument, "a count out of range in an aggregate state") }
+        }
+        let kind: AggregateFunction
+        switch state {
+        case .count: kind = .count
+        case .sum: kind = .sum
+        case .mean: kind = .mean
+        case .extreme(_, let maximum, _, _, _, _): kind = maximum ? .max : .min
+        case .nUnique: kind = .nUnique
+        }
+        guard kind == aggregation.function else {
+            throw QueryError(.invalidArgument, "a \(kind.rawValue) state for the aggregate \(aggregation.function.rawValue)(\(aggregation.column ?? "*"))")
         }
         switch state {
         case .count(let countsRows, let counts):
             try check(counts.count)
+            try counted(counts)
             let a = CountAccumulator(countsRows: countsRows)
             a.counts = counts
             return a
@@ -138,6 +186,7 @@ extension Accumulators {
             return a
         case .mean(let sums, let counts):
             try check(counts.count)
+            try counted(counts)
             let a = MeanAccumulator()
             a.sums = try BlockSums(sums, groups: groups)
             a.counts = counts
@@ -152,7 +201,12 @@ extension Accumulators {
             (a.best, a.integers, a.doubles, a.seen) = (values, integers, doubles, seen)
             return a
         case .nUnique(let pairs, let count):
-            guard count >= groups, pairs.allSatisfy({ $0.count >= 4 }) else { throw QueryError(.invalidArgument, "an n_unique state of the wrong shape") }
+            let valid = pairs.allSatisfy { pair in
+                guard pair.count >= 4 else { return false }
+                let group = Int(pair[0]) | Int(pair[1]) << 8 | Int(pair[2]) << 16 | Int(pair[3]) << 24
+                return group < groups
+            }
+            guard count == groups, valid else { throw QueryError(.invalidArgument, "an n_unique state of the wrong shape") }
             let a = NUniqueAccumulator()
             a.pairs = Set(pairs)
             a.groupCount = count

@@ -12,6 +12,9 @@ public struct ComponentPartial: Sendable {
     let ofEdges: Bool
     var sets: UnionFind
 
+    /// Its s, whether edges were asked for, and how many elements its sets hold.
+    public var shape: (s: Int, ofEdges: Bool, count: Int) { (s, ofEdges, sets.count) }
+
     /// The partial as plain values, to carry it elsewhere (the wire's `ComponentsPartial`):
     /// its s, whether edges were asked for, and the root of every element.
     public var state: (s: Int, ofEdges: Bool, roots: [Int32]) {

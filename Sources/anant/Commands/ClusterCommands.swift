@@ -17,6 +17,12 @@ struct ClusterFile {
         var http: String
         var pid: Int32
         var log: String
+
+        /// Whether the pid is still this service (not a process that took its number later).
+        var isRunning: Bool {
+            guard kill(pid, 0) == 0, let command = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { return false }
+            return command.contains("anant-\(service)")
+        }
     }
 
     var services: [Service]
@@ -42,7 +48,8 @@ struct ClusterFile {
                   let http = s["http"]?.stringValue, case .int(let pid)? = s["pid"], let log = s["log"]?.stringValue else {
                 throw CLIError("\(path(dir)): a service entry lacks name, service, rpc, http, pid or log")
             }
-            services.append(Service(name: name, service: service, rpc: rpc, http: http, pid: Int32(pid), log: log))
+            guard let pid = Int32(exactly: pid), pid > 1 else { throw CLIError("\(path(dir)): service \(name) has no valid pid") }
+            services.append(Service(name: name, service: service, rpc: rpc, http: http, pid: pid, log: log))
         }
         return ClusterFile(services: services, gateway: gateway, adminTokenFile: admin, clusterTokenFile: cluster,
                            started: o["started"]?.stringValue ?? "")
@@ -121,7 +128,7 @@ struct ClusterUpCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         let dir = URL(fileURLWithPath: self.dir).standardizedFileURL.path
-        if let existing = try? ClusterFile.read(dir), existing.services.contains(where: { kill($0.pid, 0) == 0 }) {
+        if let existing = try? ClusterFile.read(dir), existing.services.contains(where: \.isRunning) {
             throw CLIError("a cluster already runs in \(dir): stop it with `anant cluster down --dir \(dir)`")
         }
         if FileManager.default.fileExists(atPath: "\(dir)/metadata.db") {
@@ -221,8 +228,9 @@ struct Launched {
         while Date() < end {
             if let text = try? String(contentsOfFile: out, encoding: .utf8), let line = text.split(separator: "\n").first, text.contains("\n"),
                case .object(let o)? = try? JSONParser.parse(String(line)),
-               let rpc = o["rpc"]?.stringValue, let http = o["http"]?.stringValue, case .int(let pid)? = o["pid"] {
-                return ClusterFile.Service(name: name, service: service, rpc: rpc, http: http, pid: Int32(pid), log: log)
+               let rpc = o["rpc"]?.stringValue, let http = o["http"]?.stringValue, case .int(let number)? = o["pid"],
+               let pid = Int32(exactly: number), pid > 1 {
+                return ClusterFile.Service(name: name, service: service, rpc: rpc, http: http, pid: pid, log: log)
             }
             if !process.isRunning {
                 let tail = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n").suffix(5).joined(separator: "\n") ?? ""
@@ -249,7 +257,7 @@ struct ClusterStatusCommand: ParsableCommand {
 
     func run() throws {
         let file = try ClusterFile.read(dir)
-        let alive = file.services.map { kill($0.pid, 0) == 0 }
+        let alive = file.services.map(\.isRunning)
         let token = try ClusterOptions.token(in: file.adminTokenFile)
         let client: AnantClient
         do { client = try AnantClient(address: file.gateway, token: token, retrySeconds: 0) } catch { throw CLIError(error.message) }
@@ -320,7 +328,7 @@ struct ClusterDownCommand: ParsableCommand {
         let order = ["gateway", "compute", "storage", "metadata"]
         var stopped = 0
         for kind in order {
-            let group = file.services.filter { $0.service == kind && kill($0.pid, 0) == 0 }
+            let group = file.services.filter { $0.service == kind && kill($0.pid, 0) == 0 && $0.isRunning }
             for s in group { kill(s.pid, SIGTERM) }
             let end = Date().addingTimeInterval(grace)
             while group.contains(where: { kill($0.pid, 0) == 0 && !Self.zombie($0.pid) }) && Date() < end { usleep(20_000) }
