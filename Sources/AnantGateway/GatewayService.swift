@@ -256,45 +256,27 @@ public final class GatewayService: Sendable {
         let merging = ExecutionContext.now
         let result: OperationResult
         if let frame = splitQuery {
-            // The parts' rows or group states, merged in part order.
-            var states = [QueryPartialState]()
-            for answer in answers {
-                guard case .query(let message) = answer.kind else { throw Status(.internal, "a query task answered no query partial") }
-                states.append(try QueryPartialState(proto: message))
-            }
-            var partials = [QueryPartial]()
-            do {
-                try QueryPartialState.checkCompatible(states)
-                for state in states { partials.append(try frame.partial(from: state)) }
-            } catch { throw Status(.internal, "a query task's partial result is damaged: \(error.message)") }
-            let options = QueryOptions(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline, cancellation: context.cancellation))
-            let merged = partials
-            let rows = try await pool.runIfActive { try frame.merge(merged, options: options) }
-            result = OperationResult(tables: [NamedTable("rows", rows)])
-            timings.merge = ExecutionContext.now - merging
-            timings.total = ExecutionContext.now - started
-            timings.tasks = UInt32(messages.count)
-            timings.workers = UInt32(workers.count)
-            succeeded = true
-            return (resolved, result, timings)
-        }
-        var partials = [PartialResult]()
-        for answer in answers { partials.append(try PartialResult(proto: answer)) }
-        if !merges, partials.count == 1, case .result(let whole) = partials[0] {
-            result = whole
+            result = try await mergeQuery(frame, answers, context)
             timings.merge = ExecutionContext.now - merging
         } else {
-            let decode = ExecutionContext.now - merging
-            let waiting = ExecutionContext.now
-            let executor = LocalExecutor(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline,
-                                                                   cancellation: context.cancellation))
-            let pool = self.pool
-            let finished = partials
-            result = try await cache.withHypergraph(key, manifestJSON: resolved.version.manifestJson, placements: resolved.placements) { h in
-                let ready = ExecutionContext.now
-                let merged = try await pool.runIfActive { try executor.merge(operation, finished, on: h) }
-                return MergeTimes(result: merged, wait: ready - waiting, merge: ExecutionContext.now - ready)
-            }.apply(to: &timings, decode: decode)
+            var partials = [PartialResult]()
+            for answer in answers { partials.append(try PartialResult(proto: answer)) }
+            if !merges, partials.count == 1, case .result(let whole) = partials[0] {
+                result = whole
+                timings.merge = ExecutionContext.now - merging
+            } else {
+                let decode = ExecutionContext.now - merging
+                let waiting = ExecutionContext.now
+                let executor = LocalExecutor(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline,
+                                                                       cancellation: context.cancellation))
+                let pool = self.pool
+                let finished = partials
+                result = try await cache.withHypergraph(key, manifestJSON: resolved.version.manifestJson, placements: resolved.placements) { h in
+                    let ready = ExecutionContext.now
+                    let merged = try await pool.runIfActive { try executor.merge(operation, finished, on: h) }
+                    return MergeTimes(result: merged, wait: ready - waiting, merge: ExecutionContext.now - ready)
+                }.apply(to: &timings, decode: decode)
+            }
         }
         await warmed
         timings.total = ExecutionContext.now - started
@@ -302,6 +284,25 @@ public final class GatewayService: Sendable {
         timings.workers = UInt32(workers.count)
         succeeded = true
         return (resolved, result, timings)
+    }
+
+    /// A split query's answer: the parts' rows or group states, checked against each other
+    /// and the plan, merged in part order as `LazyFrame.merge` does in one process.
+    private func mergeQuery(_ frame: LazyFrame, _ answers: [Anant_V1_PartialResult], _ context: ExecutionContext) async throws -> OperationResult {
+        var states = [QueryPartialState]()
+        for answer in answers {
+            guard case .query(let message) = answer.kind else { throw Status(.internal, "a query task answered no query partial") }
+            states.append(try QueryPartialState(proto: message))
+        }
+        var partials = [QueryPartial]()
+        do {
+            try QueryPartialState.checkCompatible(states)
+            for state in states { partials.append(try frame.partial(from: state)) }
+        } catch { throw Status(.internal, "a query task's partial result is damaged: \(error.message)") }
+        let options = QueryOptions(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline, cancellation: context.cancellation))
+        let merged = partials
+        let rows = try await pool.runIfActive { try frame.merge(merged, options: options) }
+        return OperationResult(tables: [NamedTable("rows", rows)])
     }
 
     /// Loads the version's hypergraph into the gateway's cache (a merge needs it), while

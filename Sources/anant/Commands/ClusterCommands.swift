@@ -201,7 +201,8 @@ struct Launched {
     static func start(_ name: String, _ binary: String, _ arguments: [String], dir: String) throws -> Launched {
         let path = "\(binaries)/\(binary)"
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw CLIError("\(path) is missing: build the services (swift build --product \(binary)) beside anant")
+            let configuration = binaries.split(separator: "/").last == "release" ? "-c release " : ""
+            throw CLIError("\(path) is missing: build the services beside anant (swift build \(configuration)builds them all)")
         }
         let out = "\(dir)/logs/\(name).out", log = "\(dir)/logs/\(name).log"
         _ = FileManager.default.createFile(atPath: out, contents: nil)

@@ -2,6 +2,9 @@ import AnantColumnar
 import AnantHypergraph
 import AnantOperations
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writing results to stdout: JSON values and aligned text tables.
 enum Output {
@@ -18,8 +21,18 @@ enum Output {
         write(Array((text + "\n").utf8))
     }
 
+    /// Writes bytes to standard output. A reader that went away (`anant ... | head`) ends
+    /// the command quietly; any other write error ends it with the reason.
     static func write(_ bytes: [UInt8]) {
-        FileHandle.standardOutput.write(Data(bytes))
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + offset, $0.count - offset) }
+            if written >= 0 { offset += written; continue }
+            if errno == EINTR { continue }
+            if errno == EPIPE { exit(0) }
+            FileHandle.standardError.write(Data("Error: cannot write the output: \(String(cString: strerror(errno)))\n".utf8))
+            exit(1)
+        }
     }
 
     /// Prints a table with a header row (`TextTable`, shared with clients).
