@@ -177,7 +177,8 @@ let package = Package(
             "AnantMetadata", "AnantWire", "AnantProto", "AnantTestSupport", "anant-metadata", .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .testTarget(name: "AnantClusterTests", dependencies: [
-            "AnantClient", "AnantCluster", "AnantColumnar", "AnantMetadata", "AnantOperations", "AnantProto", "AnantWire", "AnantTestSupport",
+            "AnantClient", "AnantCluster", "AnantColumnar", "AnantGateway", "AnantMetadata", "AnantOperations", "AnantProto", "AnantWire",
+            "AnantTestSupport",
             "anant", "anant-metadata", "anant-storage", "anant-compute", "anant-gateway",
         ], swiftSettings: strict),
         .testTarget(name: "AnantOperationsTests", dependencies: ["AnantOperations", "AnantParquet", "AnantTestSupport"], swiftSettings: strict),

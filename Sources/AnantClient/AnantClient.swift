@@ -70,11 +70,26 @@ public final class AnantClient: Sendable {
         request.dataset = Self.ref(name, version)
         request.operation = operation.proto
         request.parts = UInt32(clamping: parts)
-        let response: Anant_V1_RunResponse = try await idempotent { () async throws(Status) in
-            try await rpc.unary(Self.prefix + "Run", request, timeout: timeout)
+        let payload = try request.wireBytes()
+        return try await idempotent { () async throws(Status) -> Answer in
+            var dataset = Anant_V1_DatasetRef(), timings: Anant_V1_JobTimings? = nil, pieces = [Anant_V1_OperationResult]()
+            do {
+                for try await item in try await rpc.serverStream(Self.prefix + "Run", payload, timeout: timeout) {
+                    let response = try Anant_V1_RunResponse(wire: item)
+                    if response.hasDataset { dataset = response.dataset }
+                    if response.hasResult { pieces.append(response.result) }
+                    if response.hasTimings { timings = response.timings }
+                }
+            } catch { throw error as? Status ?? Status(.unavailable, "the answer stopped: \(error)") }
+            guard let timings, dataset.version > 0, !pieces.isEmpty else {
+                throw Status(.internal, "the gateway's answer ended early (no \(pieces.isEmpty ? "result" : timings == nil ? "timings" : "dataset version"))")
+            }
+            let result: OperationResult
+            do throws(Status) { result = try OperationResult(pieces: pieces) } catch {
+                throw Status(.internal, "the gateway's answer is damaged: \(error.message)")
+            }
+            return Answer(result: result, dataset: dataset.name, version: dataset.version, timings: timings)
         }
-        return Answer(result: try OperationResult(proto: response.result), dataset: response.dataset.name, version: response.dataset.version,
-                      timings: response.timings)
     }
 
     /// A query's rows as they arrive, in batches (the call starts on the first `next()`;

@@ -88,11 +88,85 @@ extension OperationResult {
     }
 }
 
+// MARK: Answers in pieces
+
+extension OperationResult {
+    /// The most bytes of table data in one piece of a streamed answer: frames stay far
+    /// below the services' default maximum (16 MiB).
+    public static let pieceBytes = 4 << 20
+
+    /// The result as the pieces of a streamed answer (at least one): the scalars in the
+    /// first, then the tables in order, a large table's rows sliced over several pieces of
+    /// about `maximumBytes` each; `OperationResult(pieces:)` puts them back together.
+    public func pieces(maximumBytes: Int = pieceBytes) throws(Status) -> [Anant_V1_OperationResult] {
+        var pieces = [Anant_V1_OperationResult()]
+        pieces[0].scalars = scalars.map { s in .with { $0.name = s.name; $0.value = s.value.proto } }
+        var filled = 0
+        for table in tables {
+            let rows = table.table.rowCount, bytes = table.table.memoryFootprint
+            let step = bytes <= maximumBytes ? max(rows, 1) : max(1, Int(Double(rows) * Double(maximumBytes) / Double(bytes)))
+            var start = 0
+            repeat {
+                let end = min(rows, start + step)
+                let slice = start == 0 && end == rows ? table.table : table.table.slice(start..<end)
+                let size = rows == 0 ? 0 : bytes / rows * (end - start)
+                if filled > 0, filled + size > maximumBytes {
+                    pieces.append(Anant_V1_OperationResult())
+                    filled = 0
+                }
+                let batch = try slice.proto
+                pieces[pieces.count - 1].tables.append(.with { $0.name = table.name; $0.table = batch })
+                filled += max(size, 1)
+                start = end
+            } while start < rows
+        }
+        return pieces
+    }
+
+    /// The result whose pieces `pieces` are, in order.
+    ///
+    /// - Throws: `INTERNAL` for pieces that do not fit together (a table whose pieces
+    ///   differ in schema, scalars after the first piece), `INVALID_ARGUMENT` for a piece
+    ///   that is not valid Arrow.
+    public init(pieces: [Anant_V1_OperationResult]) throws(Status) {
+        var parts = [OperationResult]()
+        for piece in pieces { parts.append(try OperationResult(proto: piece)) }
+        try self.init(appending: parts, scalarsFirst: true)
+    }
+}
+
+extension PartialResult {
+    /// The partial as the items of a task's streamed answer: a `result` in pieces, any
+    /// other partial in one.
+    public var pieces: [Anant_V1_PartialResult] {
+        get throws(Status) {
+            guard case .result(let result) = self else { return [try proto] }
+            return try result.pieces().map { piece in .with { $0.result = piece } }
+        }
+    }
+
+    /// The partial a task's streamed answer carries.
+    ///
+    /// - Throws: `INVALID_ARGUMENT` for no item, several items of another kind than
+    ///   `result`, or a damaged one.
+    public init(pieces: [Anant_V1_PartialResult]) throws(Status) {
+        guard pieces.count != 1 else { try self.init(proto: pieces[0]); return }
+        var results = [Anant_V1_OperationResult]()
+        for piece in pieces {
+            guard case .result(let result) = piece.kind else {
+                throw Status(.invalidArgument, "a task answered \(pieces.count) items, and only a result comes in pieces")
+            }
+            results.append(result)
+        }
+        self = .result(try OperationResult(pieces: results))
+    }
+}
+
 extension WorkRange {
     func write(to task: inout Anant_V1_Task) {
         switch self {
         case .whole: task.whole = .init()
-        case .edges(let r): task.edges = .with { $0.lowerBound = UInt64(r.lowerBound); $0.upperBound = UInt64(r.upperBound) }
+        case .nodes(let r): task.nodes = .with { $0.lowerBound = UInt64(r.lowerBound); $0.upperBound = UInt64(r.upperBound) }
         case .sources(let r): task.sources = .with { $0.lowerBound = UInt64(r.lowerBound); $0.upperBound = UInt64(r.upperBound) }
         case .part(let index, let count): task.part = .with { $0.index = UInt32(index); $0.count = UInt32(count) }
         }
@@ -107,7 +181,7 @@ extension WorkRange {
         }
         switch task.range {
         case .whole, nil: self = .whole
-        case .edges(let r): self = .edges(try range(r))
+        case .nodes(let r): self = .nodes(try range(r))
         case .sources(let r): self = .sources(try range(r))
         case .part(let p):
             guard p.count >= 1, p.index < p.count else { throw Status(.invalidArgument, "a task's query part \(p.index) of \(p.count) is not a part") }
@@ -139,12 +213,9 @@ extension PartialResult {
         get throws(Status) {
             var m = Anant_V1_PartialResult()
             switch self {
-            case .degrees(let counts): m.degrees = .with { $0.counts = counts }
             case .components(let partial):
                 let state = partial.state
                 m.components = .with { $0.s = Int64(state.s); $0.ofEdges = state.ofEdges; $0.roots = state.roots }
-            case .pairs(let pairs):
-                m.pairs = .with { $0.sources = pairs.sources; $0.targets = pairs.targets; $0.overlaps = pairs.overlaps }
             case .betweenness(let partial):
                 m.betweenness = .with { $0.sums = Self.proto(partial.sums) }
             case .reach(let summaries):
@@ -165,18 +236,10 @@ extension PartialResult {
     public init(proto m: Anant_V1_PartialResult) throws(Status) {
         switch m.kind {
         case nil: throw Status(.invalidArgument, "a task's answer carries no partial result")
-        case .degrees(let d): self = .degrees(d.counts)
         case .components(let c):
             do { self = .components(try ComponentPartial(s: try AnantOperations.Operation.int(c.s, "components.s"), ofEdges: c.ofEdges, roots: c.roots)) } catch {
                 throw Status(error)
             }
-        case .pairs(let p):
-            guard p.sources.count == p.targets.count, p.targets.count == p.overlaps.count else {
-                throw Status(.invalidArgument, "line-graph pairs of unequal columns: \(p.sources.count), \(p.targets.count), \(p.overlaps.count)")
-            }
-            var pairs = LinePairs()
-            (pairs.sources, pairs.targets, pairs.overlaps) = (p.sources, p.targets, p.overlaps)
-            self = .pairs(pairs)
         case .betweenness(let b):
             var partial = BetweennessPartial(vertices: 0)
             partial.sums = try Self.sums(b.sums)

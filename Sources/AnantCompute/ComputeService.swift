@@ -11,7 +11,8 @@ import NIOPosix
 import Synchronization
 
 /// The compute service's one method: run a task of a planned operation on a dataset
-/// version and answer with its partial result (DESIGN.md §4). The version's shards come
+/// version and answer with its partial result (DESIGN.md §4), streamed: rows of the
+/// answer go in pieces of a few MiB, so that no frame has to hold a large table. The version's shards come
 /// from storage into the `VersionCache`, which builds its hypergraph once for every task
 /// on it. The work runs on the service's own threads, not on Swift's cooperative pool,
 /// and stops when the request's context does (a cancel frame, a closed connection, the
@@ -32,10 +33,20 @@ public final class ComputeService: Sendable {
     public var tasksInFlight: Int { running.load(ordering: .relaxed) }
 
     public var methods: [RPCMethod] {
-        [.unary(Self.prefix + "RunTask") { [self] (request: Anant_V1_RunTaskRequest, call: RPCCall) in try await run(request.task, call) }]
+        [.serverStream(Self.prefix + "RunTask") { [self] (request: Anant_V1_RunTaskRequest, call: RPCCall) in
+            let message = request.task
+            for piece in try await run(message, call) {
+                var item = Anant_V1_RunTaskResponse()
+                item.taskID = message.taskID
+                item.attempt = message.attempt
+                item.partial = piece
+                try await call.send(item)
+            }
+        }]
     }
 
-    func run(_ message: Anant_V1_Task, _ call: RPCCall) async throws -> Anant_V1_RunTaskResponse {
+    /// The items of the task's answer.
+    func run(_ message: Anant_V1_Task, _ call: RPCCall) async throws -> [Anant_V1_PartialResult] {
         let task = try OperationTask(proto: message)
         let name = message.dataset.name
         try WireNames.validate(dataset: name)
@@ -44,7 +55,6 @@ public final class ComputeService: Sendable {
         running.add(1, ordering: .relaxed)
         defer { running.subtract(1, ordering: .relaxed) }
         let context = call.context, pool = self.pool
-        let partial: PartialResult
         if case .query(var spec) = task.operation {
             try spec.checkClusterJoin()
             // A join with entity records: the table the gateway sent, as a Parquet file
@@ -69,27 +79,19 @@ public final class ComputeService: Sendable {
                         return try frame.partial(try QueryPart(index, of: count), options: QueryOptions(context: context)).state
                     }
                 }
-                var response = Anant_V1_RunTaskResponse()
-                response.taskID = message.taskID
-                response.attempt = message.attempt
-                response.partial.query = try state.proto
-                return response
+                let query = try state.proto
+                return [.with { $0.query = query }]
             }
-            partial = try await cache.withDataset(key, manifestJSON: message.manifestJson, placements: message.shards) { dataset in
+            return try await cache.withDataset(key, manifestJSON: message.manifestJson, placements: message.shards) { dataset in
                 try await pool.runIfActive {
-                    .result(try LocalExecutor(context: context).run(.query(query), on: try OperationInput(path: dataset.root)))
+                    try PartialResult.result(try LocalExecutor(context: context).run(.query(query), on: try OperationInput(path: dataset.root))).pieces
                 }
             }
-        } else {
-            partial = try await cache.withHypergraph(key, manifestJSON: message.manifestJson, placements: message.shards) { h in
-                try await pool.runIfActive { try LocalExecutor(context: context).run(task, on: h) }
-            }
         }
-        var response = Anant_V1_RunTaskResponse()
-        response.taskID = message.taskID
-        response.attempt = message.attempt
-        response.partial = try partial.proto
-        return response
+        // The answer is encoded on the service's threads too.
+        return try await cache.withHypergraph(key, manifestJSON: message.manifestJson, placements: message.shards) { h in
+            try await pool.runIfActive { try LocalExecutor(context: context).run(task, on: h).pieces }
+        }
     }
 
     static func writeParquet(_ table: RecordBatch, to path: String) throws(Status) {

@@ -61,8 +61,9 @@ final class JobProgress: Sendable {
 }
 
 /// Sends a job's tasks to compute workers and collects their partial results in task
-/// order. A task whose worker fails in a way another worker could mend (it is gone,
-/// overloaded, lost its storage) is sent to another worker with the next attempt
+/// order (each the items of the task's streamed answer). A task whose worker fails in a
+/// way another worker could mend (it is gone, overloaded, lost its storage) is sent to
+/// another worker with the next attempt
 /// number; a straggler gets a speculative copy; the first answer of a task wins and
 /// later ones are dropped. An error of the request itself (a bad id, a disconnected line
 /// graph) ends the job at once.
@@ -72,30 +73,47 @@ struct FanOut: Sendable {
     let logger: Logger
 
     private enum Event: Sendable {
-        case answer(attempt: UInt32, worker: ComputeWorker, Result<Anant_V1_RunTaskResponse, Status>)
+        case answer(attempt: UInt32, worker: ComputeWorker, Result<[Anant_V1_RunTaskResponse], Status>)
         case tick
     }
 
-    /// The partials of `tasks`, in task order; `deadline` on `ExecutionContext.now`'s clock.
-    func run(_ tasks: [Anant_V1_Task], on workers: [ComputeWorker], deadline: UInt64?, progress: JobProgress) async throws(Status) -> [Anant_V1_PartialResult] {
+    /// The partials of `tasks` (each in the items it came in), in task order; `deadline`
+    /// on `ExecutionContext.now`'s clock.
+    func run(_ tasks: [Anant_V1_Task], on workers: [ComputeWorker], deadline: UInt64?, progress: JobProgress) async throws(Status) -> [[Anant_V1_PartialResult]] {
         guard !workers.isEmpty else { throw Status(.unavailable, "no live compute worker: start one (anant-compute --metadata ...)", retryable: true) }
         do {
-            return try await withThrowingTaskGroup(of: (Int, Anant_V1_PartialResult).self) { group in
-                for (index, task) in tasks.enumerated() {
-                    group.addTask { (index, try await drive(task, first: index % workers.count, workers, deadline: deadline, progress: progress)) }
+            // One task at a time on each worker (a task uses all of the worker's threads),
+            // the next task to the worker that finished first: a plan of more tasks than
+            // workers balances tasks of uneven work.
+            return try await withThrowingTaskGroup(of: (Int, Int, [Anant_V1_PartialResult]).self) { group in
+                var free = Array(workers.indices), next = 0
+                func launch() {
+                    while next < tasks.count, !free.isEmpty {
+                        let (index, worker) = (next, free.removeFirst())
+                        next += 1
+                        group.addTask {
+                            let (answered, partial) = try await drive(tasks[index], first: worker, workers, deadline: deadline, progress: progress)
+                            return (index, answered, partial)
+                        }
+                    }
                 }
-                var out = [Anant_V1_PartialResult?](repeating: nil, count: tasks.count)
-                for try await (index, partial) in group { out[index] = partial }
+                launch()
+                var out = [[Anant_V1_PartialResult]?](repeating: nil, count: tasks.count)
+                for try await (index, worker, partial) in group {
+                    out[index] = partial
+                    free.append(worker)  // the worker that answered: a failed one gets no more
+                    launch()
+                }
                 return out.map { $0! }
             }
         } catch { throw error as? Status ?? Status(.cancelled, "the job stopped: \(error)") }
     }
 
-    /// One task to its first answer.
+    /// One task to its first answer, and the worker that gave it.
     private func drive(_ task: Anant_V1_Task, first: Int, _ workers: [ComputeWorker], deadline: UInt64?,
-                       progress: JobProgress) async throws -> Anant_V1_PartialResult {
+                       progress: JobProgress) async throws -> (Int, [Anant_V1_PartialResult]) {
         let started = ExecutionContext.now
-        return try await withThrowingTaskGroup(of: Event.self) { group in
+        return try await withThrowingTaskGroup(of: Event.self) { group -> (Int, [Anant_V1_PartialResult]) in
             var attempts: UInt32 = 0, inFlight = 0, tried = [Int](), speculated = false
             var last = Status(.unavailable, "task \(task.taskID) was not run")
             func launch() {
@@ -115,8 +133,11 @@ struct FanOut: Sendable {
                         let client = try clients.client(worker.address)
                         var request = Anant_V1_RunTaskRequest()
                         request.task = attempt
-                        let response: Anant_V1_RunTaskResponse = try await client.unary(ClusterMethods.runTask, request, timeout: timeout)
-                        return .answer(attempt: attempt.attempt, worker: worker, .success(response))
+                        var items = [Anant_V1_RunTaskResponse]()
+                        for try await payload in try await client.serverStream(ClusterMethods.runTask, try request.wireBytes(), timeout: timeout) {
+                            items.append(try Anant_V1_RunTaskResponse(wire: payload))
+                        }
+                        return .answer(attempt: attempt.attempt, worker: worker, .success(items))
                     } catch {
                         return .answer(attempt: attempt.attempt, worker: worker, .failure(error as? Status ?? Status(.unavailable, "\(error)")))
                     }
@@ -136,17 +157,17 @@ struct FanOut: Sendable {
                         launch()
                     }
                     if inFlight > 0 { tick() }
-                case .answer(let attempt, let worker, .success(let response)):
+                case .answer(let attempt, let worker, .success(let items)):
                     inFlight -= 1
                     // An answer to another task or attempt than this one sent is stale.
-                    guard response.taskID == task.taskID, response.attempt == attempt, response.hasPartial else {
+                    guard !items.isEmpty, items.allSatisfy({ $0.taskID == task.taskID && $0.attempt == attempt && $0.hasPartial }) else {
                         logger.warning("stale answer dropped", metadata: ["task": "\(task.taskID)", "worker": "\(worker.id)"])
                         if inFlight == 0 { throw Status(.internal, "task \(task.taskID): every answer was stale") }
                         continue
                     }
                     group.cancelAll()
                     progress.finished(after: ExecutionContext.now - started)
-                    return response.partial
+                    return (workers.firstIndex(of: worker) ?? first, items.map(\.partial))
                 case .answer(let attempt, let worker, .failure(let status)):
                     inFlight -= 1
                     guard Self.mendable(status) else { group.cancelAll(); throw status }

@@ -18,6 +18,8 @@ import Synchronization
 /// it imports datasets onto R storage replicas and publishes them only once durable.
 public final class GatewayService: Sendable {
     public static let prefix = "anant.v1.Gateway/"
+    /// The tasks a plan gives each worker by default when they answer rows of the answer.
+    static let rowTasksPerWorker = 4
 
     /// How the gateway runs.
     public struct Configuration: Sendable {
@@ -62,7 +64,7 @@ public final class GatewayService: Sendable {
 
     public var methods: [RPCMethod] {
         var methods: [RPCMethod] = [
-            .unary(Self.prefix + "Run") { [self] (request: Anant_V1_RunRequest, call: RPCCall) in try await run(request, call) },
+            .serverStream(Self.prefix + "Run") { [self] (request: Anant_V1_RunRequest, call: RPCCall) in try await run(request, call) },
             .serverStream(Self.prefix + "Query") { [self] (request: Anant_V1_RunRequest, call: RPCCall) in try await query(request, call) },
             .clientStream(Self.prefix + "ImportDataset") { [self] (call: RPCCall) in try await importDataset(call) },
             .serverStream(Self.prefix + "ExportDataset") { [self] (request: Anant_V1_ExportDatasetRequest, call: RPCCall) in
@@ -150,36 +152,45 @@ public final class GatewayService: Sendable {
         context.deadline.map { Double($0 > ExecutionContext.now ? $0 - ExecutionContext.now : 0) / 1e9 }
     }
 
-    func run(_ request: Anant_V1_RunRequest, _ call: RPCCall) async throws -> Anant_V1_RunResponse {
+    /// Runs the operation and streams its answer: the dataset version and the first piece,
+    /// the other pieces, the timings.
+    func run(_ request: Anant_V1_RunRequest, _ call: RPCCall) async throws {
         _ = try authenticate(call, .reader, dataset: request.dataset.name)
-        let (resolved, result, timings) = try await execute(request, call.context)
-        var response = Anant_V1_RunResponse()
-        response.dataset = resolved.ref
-        let encoding = ExecutionContext.now
-        response.result = try result.proto
-        response.timings = timings
-        response.timings.encode = ExecutionContext.now - encoding
-        return response
+        let (resolved, answer, timings) = try await execute(request, call.context)
+        let sending = ExecutionContext.now
+        for (k, piece) in try await answer.pieces(pool).enumerated() {
+            var item = Anant_V1_RunResponse()
+            if k == 0 { item.dataset = resolved.ref }
+            item.result = piece
+            try await call.send(item)
+        }
+        var last = Anant_V1_RunResponse()
+        last.timings = timings
+        last.timings.encode = ExecutionContext.now - sending
+        try await call.send(last)
     }
 
+    /// Runs the query and streams its rows, in the batches its pieces hold.
     func query(_ request: Anant_V1_RunRequest, _ call: RPCCall) async throws {
         _ = try authenticate(call, .reader, dataset: request.dataset.name)
         guard case .query = request.operation.kind else { throw Status(.invalidArgument, "Query runs query operations; use Run for the others") }
-        let (resolved, result, _) = try await execute(request, call.context)
-        guard let rows = result.table("rows") else { throw Status(.internal, "the query answered no rows table") }
-        let step = 65_536
+        let (resolved, answer, _) = try await execute(request, call.context)
         var first = true
-        for start in stride(from: 0, to: max(rows.rowCount, 1), by: step) {
-            var item = Anant_V1_QueryResponse()
-            if first { item.dataset = resolved.ref }
-            first = false
-            item.batch = try (rows.rowCount <= step ? rows : rows.slice(start..<min(rows.rowCount, start + step))).proto
-            try await call.send(item)
+        for piece in try await answer.pieces(pool) {
+            for table in piece.tables {
+                guard table.name == "rows" else { throw Status(.internal, "the query answered a table '\(table.name)', not rows") }
+                var item = Anant_V1_QueryResponse()
+                if first { item.dataset = resolved.ref }
+                first = false
+                item.batch = table.table
+                try await call.send(item)
+            }
         }
+        if first { throw Status(.internal, "the query answered no rows table") }
     }
 
     /// Plans, fans out and merges one operation.
-    func execute(_ request: Anant_V1_RunRequest, _ context: ExecutionContext) async throws -> (Resolved, OperationResult, Anant_V1_JobTimings) {
+    func execute(_ request: Anant_V1_RunRequest, _ context: ExecutionContext) async throws -> (Resolved, JobAnswer, Anant_V1_JobTimings) {
         let started = ExecutionContext.now
         var timings = Anant_V1_JobTimings()
         let operation = try AnantOperations.Operation(proto: request.operation)
@@ -192,8 +203,13 @@ public final class GatewayService: Sendable {
         timings.resolve = ExecutionContext.now - started
 
         let planning = ExecutionContext.now
-        // At most 256 parts, and 16 a worker: more would only queue.
-        let parts = min(request.parts > 0 ? Int(request.parts) : max(1, workers.count), 256, 16 * max(1, workers.count))
+        // By default a part per worker, and four for tasks that answer rows of the answer
+        // (a query's parts excepted, whose group states merge): they cost nothing to pass
+        // on, and balance rows of uneven work (a source's line-graph rows go to the higher
+        // sources only). At most 256 parts, and 16 a worker: more would only queue.
+        var perWorker = Planner.mergesByAppending(operation) ? Self.rowTasksPerWorker : 1
+        if case .query = operation { perWorker = 1 }
+        let parts = min(request.parts > 0 ? Int(request.parts) : perWorker * max(1, workers.count), 256, 16 * max(1, workers.count))
         var planned: [OperationTask]
         // A query splits over the scan's row groups when its plan streams (planned over the
         // gateway's copy of the version, whose files are the workers'); one that joins entity
@@ -217,9 +233,9 @@ public final class GatewayService: Sendable {
         let job = jobs.withLock { $0.start(operation: operation.name, dataset: resolved.ref, tasks: planned.count) }
         var succeeded = false
         defer { jobs.withLock { $0.finish(job.id, succeeded: succeeded) } }
-        // Whole tasks answer whole results; anything else merges over the hypergraph, which
-        // the gateway loads while the workers run.
-        let merges = splitQuery == nil && planned.contains { $0.range != .whole }
+        // Tasks that answer rows of the answer are passed through; the others merge over the
+        // hypergraph, which the gateway loads while the workers run.
+        let merges = splitQuery == nil && !Planner.mergesByAppending(operation)
         async let warmed: Void = warm(key, resolved, needed: merges)
         // A join with entity metadata: the kind's records, read once here, go with the task.
         var joinTables = [Anant_V1_NamedTable]()
@@ -245,7 +261,7 @@ public final class GatewayService: Sendable {
 
         let fanning = ExecutionContext.now
         let fanOut = FanOut(clients: clients, policy: configuration.fanOut, logger: logger)
-        let answers: [Anant_V1_PartialResult]
+        let answers: [[Anant_V1_PartialResult]]
         do { answers = try await fanOut.run(messages, on: workers, deadline: context.deadline, progress: job.progress) } catch {
             if error.code == .unavailable { refreshWorkers() }
             throw error
@@ -254,29 +270,27 @@ public final class GatewayService: Sendable {
         timings.fanOut = ExecutionContext.now - fanning
 
         let merging = ExecutionContext.now
-        let result: OperationResult
+        let result: JobAnswer
         if let frame = splitQuery {
-            result = try await mergeQuery(frame, answers, context)
+            result = .merged(try await mergeQuery(frame, answers, context))
+            timings.merge = ExecutionContext.now - merging
+        } else if !merges {
+            result = .pieces(try Self.passThrough(answers))
             timings.merge = ExecutionContext.now - merging
         } else {
             var partials = [PartialResult]()
-            for answer in answers { partials.append(try PartialResult(proto: answer)) }
-            if !merges, partials.count == 1, case .result(let whole) = partials[0] {
-                result = whole
-                timings.merge = ExecutionContext.now - merging
-            } else {
-                let decode = ExecutionContext.now - merging
-                let waiting = ExecutionContext.now
-                let executor = LocalExecutor(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline,
-                                                                       cancellation: context.cancellation))
-                let pool = self.pool
-                let finished = partials
-                result = try await cache.withHypergraph(key, manifestJSON: resolved.version.manifestJson, placements: resolved.placements) { h in
-                    let ready = ExecutionContext.now
-                    let merged = try await pool.runIfActive { try executor.merge(operation, finished, on: h) }
-                    return MergeTimes(result: merged, wait: ready - waiting, merge: ExecutionContext.now - ready)
-                }.apply(to: &timings, decode: decode)
-            }
+            for items in answers { partials.append(try PartialResult(pieces: items)) }
+            let decode = ExecutionContext.now - merging
+            let waiting = ExecutionContext.now
+            let executor = LocalExecutor(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline,
+                                                                   cancellation: context.cancellation))
+            let pool = self.pool
+            let finished = partials
+            result = .merged(try await cache.withHypergraph(key, manifestJSON: resolved.version.manifestJson, placements: resolved.placements) { h in
+                let ready = ExecutionContext.now
+                let merged = try await pool.runIfActive { try executor.merge(operation, finished, on: h) }
+                return MergeTimes(result: merged, wait: ready - waiting, merge: ExecutionContext.now - ready)
+            }.apply(to: &timings, decode: decode))
         }
         await warmed
         timings.total = ExecutionContext.now - started
@@ -288,10 +302,10 @@ public final class GatewayService: Sendable {
 
     /// A split query's answer: the parts' rows or group states, checked against each other
     /// and the plan, merged in part order as `LazyFrame.merge` does in one process.
-    private func mergeQuery(_ frame: LazyFrame, _ answers: [Anant_V1_PartialResult], _ context: ExecutionContext) async throws -> OperationResult {
+    private func mergeQuery(_ frame: LazyFrame, _ answers: [[Anant_V1_PartialResult]], _ context: ExecutionContext) async throws -> OperationResult {
         var states = [QueryPartialState]()
         for answer in answers {
-            guard case .query(let message) = answer.kind else { throw Status(.internal, "a query task answered no query partial") }
+            guard answer.count == 1, case .query(let message) = answer[0].kind else { throw Status(.internal, "a query task answered no query partial") }
             states.append(try QueryPartialState(proto: message))
         }
         var partials = [QueryPartial]()
@@ -303,6 +317,28 @@ public final class GatewayService: Sendable {
         let merged = partials
         let rows = try await pool.runIfActive { try frame.merge(merged, options: options) }
         return OperationResult(tables: [NamedTable("rows", rows)])
+    }
+
+    /// The tasks' rows of the answer as the pieces of one answer, in task order, without
+    /// decoding them (the client appends them, checking that every piece of a table has its
+    /// schema): every task must answer rows, with the same scalars, sent once.
+    static func passThrough(_ answers: [[Anant_V1_PartialResult]]) throws(Status) -> [Anant_V1_OperationResult] {
+        var pieces = [Anant_V1_OperationResult](), scalars: [Anant_V1_NamedScalar]? = nil
+        for (task, items) in answers.enumerated() {
+            for (k, item) in items.enumerated() {
+                guard case .result(var piece) = item.kind else {
+                    throw Status(.internal, "a task's partial result is damaged: task \(task) answered no rows of the answer")
+                }
+                if k > 0 || scalars != nil {
+                    guard piece.scalars == (k == 0 ? scalars : []) else {
+                        throw Status(.internal, "a task's partial result is damaged: task \(task) answered other scalars than task 0")
+                    }
+                    piece.scalars = []
+                } else { scalars = piece.scalars }
+                pieces.append(piece)
+            }
+        }
+        return pieces
     }
 
     /// Loads the version's hypergraph into the gateway's cache (a merge needs it), while
@@ -348,6 +384,20 @@ public final class GatewayService: Sendable {
             response.jobsFailed = table.failed
         }
         return response
+    }
+}
+
+/// What a job answers: a result merged here, or the workers' pieces of it, passed through.
+enum JobAnswer: Sendable {
+    case merged(OperationResult)
+    case pieces([Anant_V1_OperationResult])
+
+    /// The pieces to stream (a merged result encoded on `pool`).
+    func pieces(_ pool: NIOThreadPool) async throws -> [Anant_V1_OperationResult] {
+        switch self {
+        case .merged(let result): try await pool.runIfActive { try result.pieces() }
+        case .pieces(let pieces): pieces
+        }
     }
 }
 

@@ -5,17 +5,16 @@ import AnantQuery
 /// What one task computes: a partial answer that `LocalExecutor.merge` combines with the
 /// other tasks' partials (in task order) into the operation's result.
 public enum PartialResult: Sendable {
-    /// Per-node degree counts over a range of edges (summed).
-    case degrees([Int64])
     /// Component unions over a range of sources (merged as sets).
     case components(ComponentPartial)
-    /// Line-graph pairs of a range of sources (concatenated in order).
-    case pairs(LinePairs)
     /// Betweenness sums over a range of sources (added exactly).
     case betweenness(BetweennessPartial)
     /// Breadth-first-search summaries of a range of sources (concatenated in order).
     case reach([ReachSummary])
-    /// The whole answer of an operation that does not decompose.
+    /// Rows of the answer itself: the whole answer of an operation that does not
+    /// decompose, or a range's share of one whose rows are computed independently
+    /// (degrees of a range of nodes, line-graph rows of a range of sources), appended
+    /// in task order.
     case result(OperationResult)
 }
 
@@ -77,22 +76,16 @@ public struct LocalExecutor: Sendable {
     /// One task's partial answer.
     public func run(_ task: OperationTask, on h: Hypergraph) throws -> PartialResult {
         switch (task.operation, task.range) {
-        case (.degree(let s, let maxSize, _), .edges(let range)):
-            guard range.lowerBound >= 0, range.upperBound <= h.edgeCount else {
-                throw OperationError(.invalidArgument, "degree: the edge range \(range.lowerBound)..<\(range.upperBound) is outside the \(h.edgeCount) edges")
+        case (.degree(let s, let maxSize, _), .nodes(let range)):
+            guard range.lowerBound >= 0, range.upperBound <= h.nodeCount else {
+                throw OperationError(.invalidArgument, "degree: the node range \(range.lowerBound)..<\(range.upperBound) is outside the \(h.nodeCount) nodes")
             }
-            let upper = maxSize ?? Int.max
-            var counts = [Int64](repeating: 0, count: h.nodeCount)
-            for e in range {
-                let size = h.edgeMembers.count(e)
-                guard size >= s && size <= upper else { continue }
-                for v in h.edgeMembers[e] { counts[Int(v)] += 1 }
-            }
-            return .degrees(counts)
+            let degrees = try h.degrees(of: range, s: s, maxSize: maxSize)
+            return .result(try Self.table("degrees", [("node", h.ids(Array(range), .nodes)), ("degree", .int64(Int64Column(degrees.map(Int64.init))))]))
         case (.components(let s, let vertices, _), .sources(let range)):
             return .components(try h.sComponentPartial(s: s, edges: vertices == .edges, sources: range, context: context))
         case (.lineGraph(let s, let vertices), .sources(let range)):
-            return .pairs(try h.sLinePairs(s: s, edges: vertices == .edges, sources: range, context: context))
+            return .result(try Self.pairs(try h.sLinePairs(s: s, edges: vertices == .edges, sources: range, context: context), s: s, vertices, h))
         case (.centrality(.betweenness, let s, let vertices, _, _, _, _), .sources(let range)):
             let graph = try h.sLineGraph(s: s, edges: vertices == .edges, context: context)
             return .betweenness(try graph.betweennessPartial(sources: range, context: context))
@@ -108,17 +101,9 @@ public struct LocalExecutor: Sendable {
     public func merge(_ operation: Operation, _ partials: [PartialResult], on h: Hypergraph) throws -> OperationResult {
         switch operation {
         case .degree(_, _, let nodes) where nodes.isEmpty:
-            var counts = [Int64](repeating: 0, count: h.nodeCount)
-            try Self.requireKinds(partials, "degree") { if case .degrees = $0 { true } else { false } }
-            for case .degrees(let part) in partials {
-                guard part.count == counts.count else { throw Self.misshapen("degree", part.count, counts.count) }
-                for v in counts.indices {
-                    let (sum, overflow) = counts[v].addingReportingOverflow(part[v])
-                    guard !overflow, part[v] >= 0 else { throw Self.damaged("a degree count out of range") }
-                    counts[v] = sum
-                }
-            }
-            return try Self.table("degrees", [("node", h.ids(Array(0..<h.nodeCount), .nodes)), ("degree", .int64(Int64Column(counts)))])
+            let result = try Self.appending(partials, "degree")
+            guard let rows = result.table("degrees")?.rowCount, rows == h.nodeCount else { throw Self.misshapen("degree", result.table("degrees")?.rowCount ?? 0, h.nodeCount) }
+            return result
         case .components(let s, let vertices, let singletons):
             try Self.requireKinds(partials, "components") { if case .components = $0 { true } else { false } }
             var merged: ComponentPartial? = nil
@@ -133,17 +118,8 @@ public struct LocalExecutor: Sendable {
             guard let merged else { throw OperationError(.invalidArgument, "components: no partial to merge") }
             let groups = merged.components(of: h, includeSingletons: singletons)
             return try Self.components(groups.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }, vertices, h)
-        case .lineGraph(let s, let vertices):
-            try Self.requireKinds(partials, "line-graph") { if case .pairs = $0 { true } else { false } }
-            var pairs = LinePairs()
-            let n = Int32(clamping: vertices == .edges ? h.edgeCount : h.nodeCount)
-            for case .pairs(let part) in partials {
-                for k in 0..<part.count where !(0 <= part.sources[k] && part.sources[k] < part.targets[k] && part.targets[k] < n && part.overlaps[k] >= 0) {
-                    throw Self.damaged("a line-graph pair (\(part.sources[k]), \(part.targets[k])) outside the \(n) vertices")
-                }
-                pairs.append(part)
-            }
-            return try Self.pairs(pairs, s: s, vertices, h)
+        case .lineGraph:
+            return try Self.appending(partials, "line-graph")
         case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top) where measure.isS:
             let n = vertices == .edges ? h.edgeCount : h.nodeCount
             var values = [Double]()
@@ -217,6 +193,14 @@ extension LocalExecutor {
     }
 
     /// Partials of another kind than the operation's: a worker answered something else.
+    /// The `result` partials of a split operation, appended in task order.
+    static func appending(_ partials: [PartialResult], _ kind: String) throws -> OperationResult {
+        try requireKinds(partials, kind) { if case .result = $0 { true } else { false } }
+        var parts = [OperationResult]()
+        for case .result(let part) in partials { parts.append(part) }
+        return try OperationResult(appending: parts)
+    }
+
     static func requireKinds(_ partials: [PartialResult], _ kind: String, _ matches: (PartialResult) -> Bool) throws {
         guard !partials.isEmpty, partials.allSatisfy(matches) else { throw damaged("expected \(kind) partials, got others") }
     }

@@ -33,6 +33,47 @@ public struct OperationResult: Sendable, Hashable {
     }
 }
 
+extension OperationResult {
+    /// `parts` as one result: each table's rows appended in part order, the scalars those
+    /// every part carries (the parts of a task split over vertex ranges, or the pieces an
+    /// answer crosses the wire in, where only the first carries scalars: `scalarsFirst`).
+    ///
+    /// - Throws: `INTERNAL` when the parts do not fit together: tables in another order,
+    ///   another schema, other scalars (a part damaged on the way, or of another version).
+    public init(appending parts: [OperationResult], scalarsFirst: Bool = false) throws(Status) {
+        guard let first = parts.first else { throw Status(.internal, "no part of the answer arrived") }
+        var names = [String](), batches = [String: [RecordBatch]]()
+        for (k, part) in parts.enumerated() {
+            if scalarsFirst ? (k > 0 && !part.scalars.isEmpty) : part.scalars != first.scalars {
+                throw Status(.internal, "part \(k) of the answer carries other scalars than the first")
+            }
+            if !scalarsFirst, part.tables.map(\.name) != first.tables.map(\.name) {
+                throw Status(.internal, "part \(k) of the answer has the tables \(part.tables.map(\.name)), the first \(first.tables.map(\.name))")
+            }
+            for table in part.tables {
+                if let earlier = batches[table.name]?.first {
+                    guard earlier.schema == table.table.schema else {
+                        throw Status(.internal, "part \(k) of the answer's table \(table.name) has the schema \(table.table.schema), not \(earlier.schema)")
+                    }
+                } else { names.append(table.name) }
+                batches[table.name, default: []].append(table.table)
+            }
+        }
+        var tables = [NamedTable]()
+        for name in names {
+            let parts = batches[name]!
+            guard parts.count > 1 else { tables.append(NamedTable(name, parts[0])); continue }
+            // The schema as it was (nullability included), each column copied once.
+            let schema = parts[0].schema
+            let columns = ExecutionContext.default.map(count: schema.fields.count) { k in Column.concatenating(parts.map { $0.columns[k] }) }
+            do { tables.append(NamedTable(name, try RecordBatch(schema: schema, columns: columns))) } catch {
+                throw Status(.internal, "the parts of the answer's table \(name) do not stack: \(error)")
+            }
+        }
+        self.init(tables: tables, scalars: first.scalars)
+    }
+}
+
 /// A table of a result.
 public struct NamedTable: Sendable, Hashable {
     public var name: String

@@ -6,8 +6,9 @@ import AnantQuery
 public enum WorkRange: Sendable, Hashable {
     /// The whole operation (it does not decompose, or runs on one worker).
     case whole
-    /// Edges `range` (dense indices): operations that decompose by edge (degrees).
-    case edges(Range<Int>)
+    /// Nodes `range` (dense indices): per-node answers computed independently
+    /// (degrees), whose rows append in task order.
+    case nodes(Range<Int>)
     /// Source vertices `range` of the s-line graph: BFS sources, line-graph rows,
     /// component unions.
     case sources(Range<Int>)
@@ -33,7 +34,7 @@ public struct OperationTask: Sendable, Hashable {
     }
 }
 
-/// Splits an operation into tasks: over edges for operations that decompose by edge, over
+/// Splits an operation into tasks: over nodes for per-node answers (degrees), over
 /// ranges of source vertices for the global ones (line-graph rows, component unions, BFS
 /// sources), whole for the rest. Compute workers and the in-process executor share it, so
 /// an answer does not depend on where its parts ran.
@@ -56,7 +57,7 @@ public enum Planner {
         }
         switch operation {
         case .degree(_, _, let nodes) where nodes.isEmpty:
-            return make(split(edgeCount, parts, block: 1).map(WorkRange.edges))
+            return make(split(nodeCount, parts, block: 1).map(WorkRange.nodes))
         case .components(let s, let vertices, _):
             let count = s == 1 ? edgeCount : (vertices == .edges ? edgeCount : nodeCount)
             return make(split(count, parts, block: 1).map(WorkRange.sources))
@@ -67,6 +68,18 @@ public enum Planner {
             return make(split(vertices == .edges ? edgeCount : nodeCount, parts, block: block).map(WorkRange.sources))
         default:
             return make([.whole])
+        }
+    }
+
+    /// Whether the tasks of `operation` answer rows of the answer itself, appended in task
+    /// order (`PartialResult.result`): a merge then needs no hypergraph, and a gateway
+    /// passes the rows through as they came. Component unions, betweenness sums and BFS
+    /// summaries merge over the hypergraph instead.
+    public static func mergesByAppending(_ operation: Operation) -> Bool {
+        switch operation {
+        case .components, .diameter: false
+        case .centrality(let measure, _, _, _, _, _, _): !measure.isS
+        default: true
         }
     }
 

@@ -107,7 +107,6 @@ public nonisolated struct Anant_V1_Task: @unchecked Sendable {
   /// Clears the value of `operation`. Subsequent reads from it will return its default value.
   public mutating func clearOperation() {_uniqueStorage()._operation = nil}
 
-  /// The work the task covers (`WorkRange`).
   public var range: OneOf_Range? {
     get {return _storage._range}
     set {_uniqueStorage()._range = newValue}
@@ -121,13 +120,13 @@ public nonisolated struct Anant_V1_Task: @unchecked Sendable {
     set {_uniqueStorage()._range = .whole(newValue)}
   }
 
-  /// Edges (dense indices): operations that decompose by edge (degrees).
-  public var edges: Anant_V1_IndexRange {
+  /// Nodes (dense indices): per-node answers computed independently (degrees).
+  public var nodes: Anant_V1_IndexRange {
     get {
-      if case .edges(let v)? = _storage._range {return v}
+      if case .nodes(let v)? = _storage._range {return v}
       return Anant_V1_IndexRange()
     }
-    set {_uniqueStorage()._range = .edges(newValue)}
+    set {_uniqueStorage()._range = .nodes(newValue)}
   }
 
   /// Source vertices of the s-line graph: BFS sources, line-graph rows, component unions.
@@ -176,11 +175,10 @@ public nonisolated struct Anant_V1_Task: @unchecked Sendable {
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  /// The work the task covers (`WorkRange`).
   public nonisolated enum OneOf_Range: Equatable, Sendable {
     case whole(Anant_V1_WholeRange)
-    /// Edges (dense indices): operations that decompose by edge (degrees).
-    case edges(Anant_V1_IndexRange)
+    /// Nodes (dense indices): per-node answers computed independently (degrees).
+    case nodes(Anant_V1_IndexRange)
     /// Source vertices of the s-line graph: BFS sources, line-graph rows, component unions.
     case sources(Anant_V1_IndexRange)
     /// A share of a query's scan.
@@ -212,19 +210,6 @@ public nonisolated struct Anant_V1_ExactSums: Sendable {
   public init() {}
 }
 
-/// Per-node degree counts over a range of edges (summed), one per node by dense index.
-public nonisolated struct Anant_V1_DegreesPartial: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var counts: [Int64] = []
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
 /// Component unions over a range of sources (`ComponentPartial`), merged as sets: elements
 /// with the same root are in one set.
 public nonisolated struct Anant_V1_ComponentsPartial: Sendable {
@@ -239,24 +224,6 @@ public nonisolated struct Anant_V1_ComponentsPartial: Sendable {
   /// The root (representative) of every element, by dense index: nodes for s = 1, the
   /// s-line graph's vertices otherwise.
   public var roots: [Int32] = []
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-/// The s-adjacent pairs (a, b), a in the range, b > a, in order (`LinePairs`): three
-/// columns of equal length.
-public nonisolated struct Anant_V1_LinePairsPartial: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var sources: [Int32] = []
-
-  public var targets: [Int32] = []
-
-  public var overlaps: [Int32] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -593,28 +560,12 @@ public nonisolated struct Anant_V1_PartialResult: Sendable {
 
   public var kind: Anant_V1_PartialResult.OneOf_Kind? = nil
 
-  public var degrees: Anant_V1_DegreesPartial {
-    get {
-      if case .degrees(let v)? = kind {return v}
-      return Anant_V1_DegreesPartial()
-    }
-    set {kind = .degrees(newValue)}
-  }
-
   public var components: Anant_V1_ComponentsPartial {
     get {
       if case .components(let v)? = kind {return v}
       return Anant_V1_ComponentsPartial()
     }
     set {kind = .components(newValue)}
-  }
-
-  public var pairs: Anant_V1_LinePairsPartial {
-    get {
-      if case .pairs(let v)? = kind {return v}
-      return Anant_V1_LinePairsPartial()
-    }
-    set {kind = .pairs(newValue)}
   }
 
   public var betweenness: Anant_V1_BetweennessPartial {
@@ -633,7 +584,10 @@ public nonisolated struct Anant_V1_PartialResult: Sendable {
     set {kind = .reach(newValue)}
   }
 
-  /// The whole answer of an operation that does not decompose.
+  /// Rows of the answer itself: the whole answer of an operation that does not
+  /// decompose, or a task's share of one whose rows are computed independently (degrees
+  /// of a range of nodes, line-graph rows of a range of sources), appended in task order.
+  /// It may come in pieces (see RunTaskResponse).
   public var result: Anant_V1_OperationResult {
     get {
       if case .result(let v)? = kind {return v}
@@ -653,12 +607,13 @@ public nonisolated struct Anant_V1_PartialResult: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
-    case degrees(Anant_V1_DegreesPartial)
     case components(Anant_V1_ComponentsPartial)
-    case pairs(Anant_V1_LinePairsPartial)
     case betweenness(Anant_V1_BetweennessPartial)
     case reach(Anant_V1_ReachPartial)
-    /// The whole answer of an operation that does not decompose.
+    /// Rows of the answer itself: the whole answer of an operation that does not
+    /// decompose, or a task's share of one whose rows are computed independently (degrees
+    /// of a range of nodes, line-graph rows of a range of sources), appended in task order.
+    /// It may come in pieces (see RunTaskResponse).
     case result(Anant_V1_OperationResult)
     case query(Anant_V1_QueryPartial)
 
@@ -688,6 +643,10 @@ public nonisolated struct Anant_V1_RunTaskRequest: Sendable {
   fileprivate var _task: Anant_V1_Task? = nil
 }
 
+/// One item of a task's answer. A `result` partial comes in pieces that keep each frame
+/// small: the first piece carries the scalars, and a table's rows may continue over several
+/// pieces (its Arrow IPC batches appended in order, every one of the same schema). Every
+/// other partial is one item.
 public nonisolated struct Anant_V1_RunTaskResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -809,7 +768,7 @@ nonisolated extension Anant_V1_QueryPartRange: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Task"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{1}attempt\0\u{1}dataset\0\u{1}operation\0\u{1}whole\0\u{1}edges\0\u{1}sources\0\u{1}part\0\u{1}index\0\u{1}shards\0\u{3}manifest_json\0\u{3}join_tables\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{1}attempt\0\u{1}dataset\0\u{1}operation\0\u{1}whole\0\u{2}\u{2}sources\0\u{1}part\0\u{1}index\0\u{1}shards\0\u{3}manifest_json\0\u{3}join_tables\0\u{1}nodes\0\u{b}edges\0\u{c}\u{6}\u{1}")
 
   fileprivate class _StorageClass {
     var _taskID: String = String()
@@ -875,19 +834,6 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
             _storage._range = .whole(v)
           }
         }()
-        case 6: try {
-          var v: Anant_V1_IndexRange?
-          var hadOneofValue = false
-          if let current = _storage._range {
-            hadOneofValue = true
-            if case .edges(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._range = .edges(v)
-          }
-        }()
         case 7: try {
           var v: Anant_V1_IndexRange?
           var hadOneofValue = false
@@ -918,6 +864,19 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
         case 10: try { try decoder.decodeRepeatedMessageField(value: &_storage._shards) }()
         case 11: try { try decoder.decodeSingularStringField(value: &_storage._manifestJson) }()
         case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._joinTables) }()
+        case 13: try {
+          var v: Anant_V1_IndexRange?
+          var hadOneofValue = false
+          if let current = _storage._range {
+            hadOneofValue = true
+            if case .nodes(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._range = .nodes(v)
+          }
+        }()
         default: break
         }
       }
@@ -947,10 +906,6 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
         guard case .whole(let v)? = _storage._range else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
       }()
-      case .edges?: try {
-        guard case .edges(let v)? = _storage._range else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-      }()
       case .sources?: try {
         guard case .sources(let v)? = _storage._range else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
@@ -959,7 +914,7 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
         guard case .part(let v)? = _storage._range else { preconditionFailure() }
         try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
       }()
-      case nil: break
+      default: break
       }
       if _storage._index != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._index, fieldNumber: 9)
@@ -973,6 +928,9 @@ nonisolated extension Anant_V1_Task: SwiftProtobuf.Message, SwiftProtobuf._Messa
       if !_storage._joinTables.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._joinTables, fieldNumber: 12)
       }
+      try { if case .nodes(let v)? = _storage._range {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1035,36 +993,6 @@ nonisolated extension Anant_V1_ExactSums: SwiftProtobuf.Message, SwiftProtobuf._
   }
 }
 
-nonisolated extension Anant_V1_DegreesPartial: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".DegreesPartial"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}counts\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedInt64Field(value: &self.counts) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.counts.isEmpty {
-      try visitor.visitPackedInt64Field(value: self.counts, fieldNumber: 1)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_DegreesPartial, rhs: Anant_V1_DegreesPartial) -> Bool {
-    if lhs.counts != rhs.counts {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
 nonisolated extension Anant_V1_ComponentsPartial: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ComponentsPartial"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}s\0\u{3}of_edges\0\u{1}roots\0")
@@ -1100,46 +1028,6 @@ nonisolated extension Anant_V1_ComponentsPartial: SwiftProtobuf.Message, SwiftPr
     if lhs.s != rhs.s {return false}
     if lhs.ofEdges != rhs.ofEdges {return false}
     if lhs.roots != rhs.roots {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Anant_V1_LinePairsPartial: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".LinePairsPartial"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sources\0\u{1}targets\0\u{1}overlaps\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeRepeatedInt32Field(value: &self.sources) }()
-      case 2: try { try decoder.decodeRepeatedInt32Field(value: &self.targets) }()
-      case 3: try { try decoder.decodeRepeatedInt32Field(value: &self.overlaps) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.sources.isEmpty {
-      try visitor.visitPackedInt32Field(value: self.sources, fieldNumber: 1)
-    }
-    if !self.targets.isEmpty {
-      try visitor.visitPackedInt32Field(value: self.targets, fieldNumber: 2)
-    }
-    if !self.overlaps.isEmpty {
-      try visitor.visitPackedInt32Field(value: self.overlaps, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Anant_V1_LinePairsPartial, rhs: Anant_V1_LinePairsPartial) -> Bool {
-    if lhs.sources != rhs.sources {return false}
-    if lhs.targets != rhs.targets {return false}
-    if lhs.overlaps != rhs.overlaps {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1717,7 +1605,7 @@ nonisolated extension Anant_V1_QueryPartial: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Anant_V1_PartialResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PartialResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}degrees\0\u{1}components\0\u{1}pairs\0\u{1}betweenness\0\u{1}reach\0\u{1}result\0\u{1}query\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}components\0\u{2}\u{2}betweenness\0\u{1}reach\0\u{1}result\0\u{1}query\0\u{b}degrees\0\u{b}pairs\0\u{c}\u{1}\u{1}\u{c}\u{3}\u{1}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1725,19 +1613,6 @@ nonisolated extension Anant_V1_PartialResult: SwiftProtobuf.Message, SwiftProtob
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try {
-        var v: Anant_V1_DegreesPartial?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .degrees(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .degrees(v)
-        }
-      }()
       case 2: try {
         var v: Anant_V1_ComponentsPartial?
         var hadOneofValue = false
@@ -1749,19 +1624,6 @@ nonisolated extension Anant_V1_PartialResult: SwiftProtobuf.Message, SwiftProtob
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
           self.kind = .components(v)
-        }
-      }()
-      case 3: try {
-        var v: Anant_V1_LinePairsPartial?
-        var hadOneofValue = false
-        if let current = self.kind {
-          hadOneofValue = true
-          if case .pairs(let m) = current {v = m}
-        }
-        try decoder.decodeSingularMessageField(value: &v)
-        if let v = v {
-          if hadOneofValue {try decoder.handleConflictingOneOf()}
-          self.kind = .pairs(v)
         }
       }()
       case 4: try {
@@ -1827,17 +1689,9 @@ nonisolated extension Anant_V1_PartialResult: SwiftProtobuf.Message, SwiftProtob
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
     switch self.kind {
-    case .degrees?: try {
-      guard case .degrees(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    }()
     case .components?: try {
       guard case .components(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    }()
-    case .pairs?: try {
-      guard case .pairs(let v)? = self.kind else { preconditionFailure() }
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     }()
     case .betweenness?: try {
       guard case .betweenness(let v)? = self.kind else { preconditionFailure() }

@@ -1039,12 +1039,17 @@ public nonisolated struct Anant_V1_RunRequest: Sendable {
   fileprivate var _operation: Anant_V1_Operation? = nil
 }
 
+/// One item of Run's answer, which streams so that no frame has to hold a large answer.
+/// The first item names the dataset version and carries the result's scalars; the items
+/// after it carry pieces of the result's tables (a table's rows may continue over several
+/// items: its Arrow IPC batches, every one of the same schema, appended in order); the
+/// last item carries the timings.
 public nonisolated struct Anant_V1_RunResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// The dataset version the operation ran on (never 0).
+  /// The dataset version the operation ran on (never 0); in the first item.
   public var dataset: Anant_V1_DatasetRef {
     get {_dataset ?? Anant_V1_DatasetRef()}
     set {_dataset = newValue}
@@ -1054,6 +1059,7 @@ public nonisolated struct Anant_V1_RunResponse: Sendable {
   /// Clears the value of `dataset`. Subsequent reads from it will return its default value.
   public mutating func clearDataset() {self._dataset = nil}
 
+  /// A piece of the result.
   public var result: Anant_V1_OperationResult {
     get {_result ?? Anant_V1_OperationResult()}
     set {_result = newValue}
@@ -1063,7 +1069,7 @@ public nonisolated struct Anant_V1_RunResponse: Sendable {
   /// Clears the value of `result`. Subsequent reads from it will return its default value.
   public mutating func clearResult() {self._result = nil}
 
-  /// Where the job's time went.
+  /// Where the job's time went; in the last item.
   public var timings: Anant_V1_JobTimings {
     get {_timings ?? Anant_V1_JobTimings()}
     set {_timings = newValue}

@@ -17,14 +17,21 @@ extension Hypergraph {
 
     /// `degree(ofNode:s:maxSize:)` of every node, in dense order.
     public func degrees(s: Int = 1, maxSize: Int? = nil) throws(HypergraphError) -> [Int] {
+        try degrees(of: 0..<nodeCount, s: s, maxSize: maxSize)
+    }
+
+    /// `degree(ofNode:s:maxSize:)` of the nodes `nodes` (dense indices within
+    /// `0 ..< nodeCount`), in order.
+    public func degrees(of nodes: Range<Int>, s: Int = 1, maxSize: Int? = nil) throws(HypergraphError) -> [Int] {
         try HypergraphError.validate(s: s, maxSize: maxSize)
-        if s == 1 && maxSize == nil { return nodeDegrees() }
+        if s == 1 && maxSize == nil { return nodes.map { nodeMemberships.count($0) } }
         let upper = maxSize ?? Int.max
-        let qualifies = (0..<edgeCount).map { e -> Bool in
-            let size = edgeMembers.count(e)
-            return size >= s && size <= upper
+        return nodes.map { v in
+            nodeMemberships[v].reduce(0) { total, e in
+                let size = edgeMembers.count(Int(e))
+                return total + (size >= s && size <= upper ? 1 : 0)
+            }
         }
-        return (0..<nodeCount).map { v in nodeMemberships[v].reduce(0) { $0 + (qualifies[Int($1)] ? 1 : 0) } }
     }
 
     /// The number of nodes of edge `edge`.

@@ -232,51 +232,6 @@ void   anant__v1__exact_sums__free_unpacked
   assert(message->base.descriptor == &anant__v1__exact_sums__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   anant__v1__degrees_partial__init
-                     (Anant__V1__DegreesPartial         *message)
-{
-  static const Anant__V1__DegreesPartial init_value = ANANT__V1__DEGREES_PARTIAL__INIT;
-  *message = init_value;
-}
-size_t anant__v1__degrees_partial__get_packed_size
-                     (const Anant__V1__DegreesPartial *message)
-{
-  assert(message->base.descriptor == &anant__v1__degrees_partial__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t anant__v1__degrees_partial__pack
-                     (const Anant__V1__DegreesPartial *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &anant__v1__degrees_partial__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t anant__v1__degrees_partial__pack_to_buffer
-                     (const Anant__V1__DegreesPartial *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &anant__v1__degrees_partial__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Anant__V1__DegreesPartial *
-       anant__v1__degrees_partial__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Anant__V1__DegreesPartial *)
-     protobuf_c_message_unpack (&anant__v1__degrees_partial__descriptor,
-                                allocator, len, data);
-}
-void   anant__v1__degrees_partial__free_unpacked
-                     (Anant__V1__DegreesPartial *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &anant__v1__degrees_partial__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   anant__v1__components_partial__init
                      (Anant__V1__ComponentsPartial         *message)
 {
@@ -320,51 +275,6 @@ void   anant__v1__components_partial__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &anant__v1__components_partial__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
-void   anant__v1__line_pairs_partial__init
-                     (Anant__V1__LinePairsPartial         *message)
-{
-  static const Anant__V1__LinePairsPartial init_value = ANANT__V1__LINE_PAIRS_PARTIAL__INIT;
-  *message = init_value;
-}
-size_t anant__v1__line_pairs_partial__get_packed_size
-                     (const Anant__V1__LinePairsPartial *message)
-{
-  assert(message->base.descriptor == &anant__v1__line_pairs_partial__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t anant__v1__line_pairs_partial__pack
-                     (const Anant__V1__LinePairsPartial *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &anant__v1__line_pairs_partial__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t anant__v1__line_pairs_partial__pack_to_buffer
-                     (const Anant__V1__LinePairsPartial *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &anant__v1__line_pairs_partial__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Anant__V1__LinePairsPartial *
-       anant__v1__line_pairs_partial__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Anant__V1__LinePairsPartial *)
-     protobuf_c_message_unpack (&anant__v1__line_pairs_partial__descriptor,
-                                allocator, len, data);
-}
-void   anant__v1__line_pairs_partial__free_unpacked
-                     (Anant__V1__LinePairsPartial *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &anant__v1__line_pairs_partial__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   anant__v1__betweenness_partial__init
@@ -1180,18 +1090,6 @@ static const ProtobufCFieldDescriptor anant__v1__task__field_descriptors[12] =
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "edges",
-    6,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Anant__V1__Task, range_case),
-    offsetof(Anant__V1__Task, edges),
-    &anant__v1__index_range__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
     "sources",
     7,
     PROTOBUF_C_LABEL_NONE,
@@ -1263,24 +1161,37 @@ static const ProtobufCFieldDescriptor anant__v1__task__field_descriptors[12] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "nodes",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Anant__V1__Task, range_case),
+    offsetof(Anant__V1__Task, nodes),
+    &anant__v1__index_range__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__task__field_indices_by_name[] = {
   1,   /* field[1] = attempt */
   2,   /* field[2] = dataset */
-  5,   /* field[5] = edges */
-  8,   /* field[8] = index */
-  11,   /* field[11] = join_tables */
-  10,   /* field[10] = manifest_json */
+  7,   /* field[7] = index */
+  10,   /* field[10] = join_tables */
+  9,   /* field[9] = manifest_json */
+  11,   /* field[11] = nodes */
   3,   /* field[3] = operation */
-  7,   /* field[7] = part */
-  9,   /* field[9] = shards */
-  6,   /* field[6] = sources */
+  6,   /* field[6] = part */
+  8,   /* field[8] = shards */
+  5,   /* field[5] = sources */
   0,   /* field[0] = task_id */
   4,   /* field[4] = whole */
 };
-static const ProtobufCIntRange anant__v1__task__number_ranges[1 + 1] =
+static const ProtobufCIntRange anant__v1__task__number_ranges[2 + 1] =
 {
   { 1, 0 },
+  { 7, 5 },
   { 0, 12 }
 };
 const ProtobufCMessageDescriptor anant__v1__task__descriptor =
@@ -1294,7 +1205,7 @@ const ProtobufCMessageDescriptor anant__v1__task__descriptor =
   12,
   anant__v1__task__field_descriptors,
   anant__v1__task__field_indices_by_name,
-  1,  anant__v1__task__number_ranges,
+  2,  anant__v1__task__number_ranges,
   (ProtobufCMessageInit) anant__v1__task__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -1347,44 +1258,6 @@ const ProtobufCMessageDescriptor anant__v1__exact_sums__descriptor =
   anant__v1__exact_sums__field_indices_by_name,
   1,  anant__v1__exact_sums__number_ranges,
   (ProtobufCMessageInit) anant__v1__exact_sums__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__degrees_partial__field_descriptors[1] =
-{
-  {
-    "counts",
-    1,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_INT64,
-    offsetof(Anant__V1__DegreesPartial, n_counts),
-    offsetof(Anant__V1__DegreesPartial, counts),
-    NULL,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned anant__v1__degrees_partial__field_indices_by_name[] = {
-  0,   /* field[0] = counts */
-};
-static const ProtobufCIntRange anant__v1__degrees_partial__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 1 }
-};
-const ProtobufCMessageDescriptor anant__v1__degrees_partial__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.DegreesPartial",
-  "DegreesPartial",
-  "Anant__V1__DegreesPartial",
-  "anant.v1",
-  sizeof(Anant__V1__DegreesPartial),
-  1,
-  anant__v1__degrees_partial__field_descriptors,
-  anant__v1__degrees_partial__field_indices_by_name,
-  1,  anant__v1__degrees_partial__number_ranges,
-  (ProtobufCMessageInit) anant__v1__degrees_partial__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor anant__v1__components_partial__field_descriptors[3] =
@@ -1449,70 +1322,6 @@ const ProtobufCMessageDescriptor anant__v1__components_partial__descriptor =
   anant__v1__components_partial__field_indices_by_name,
   1,  anant__v1__components_partial__number_ranges,
   (ProtobufCMessageInit) anant__v1__components_partial__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor anant__v1__line_pairs_partial__field_descriptors[3] =
-{
-  {
-    "sources",
-    1,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_INT32,
-    offsetof(Anant__V1__LinePairsPartial, n_sources),
-    offsetof(Anant__V1__LinePairsPartial, sources),
-    NULL,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "targets",
-    2,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_INT32,
-    offsetof(Anant__V1__LinePairsPartial, n_targets),
-    offsetof(Anant__V1__LinePairsPartial, targets),
-    NULL,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "overlaps",
-    3,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_INT32,
-    offsetof(Anant__V1__LinePairsPartial, n_overlaps),
-    offsetof(Anant__V1__LinePairsPartial, overlaps),
-    NULL,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned anant__v1__line_pairs_partial__field_indices_by_name[] = {
-  2,   /* field[2] = overlaps */
-  0,   /* field[0] = sources */
-  1,   /* field[1] = targets */
-};
-static const ProtobufCIntRange anant__v1__line_pairs_partial__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 3 }
-};
-const ProtobufCMessageDescriptor anant__v1__line_pairs_partial__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "anant.v1.LinePairsPartial",
-  "LinePairsPartial",
-  "Anant__V1__LinePairsPartial",
-  "anant.v1",
-  sizeof(Anant__V1__LinePairsPartial),
-  3,
-  anant__v1__line_pairs_partial__field_descriptors,
-  anant__v1__line_pairs_partial__field_indices_by_name,
-  1,  anant__v1__line_pairs_partial__number_ranges,
-  (ProtobufCMessageInit) anant__v1__line_pairs_partial__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor anant__v1__betweenness_partial__field_descriptors[1] =
@@ -2248,20 +2057,8 @@ const ProtobufCMessageDescriptor anant__v1__query_partial__descriptor =
   (ProtobufCMessageInit) anant__v1__query_partial__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__partial_result__field_descriptors[7] =
+static const ProtobufCFieldDescriptor anant__v1__partial_result__field_descriptors[5] =
 {
-  {
-    "degrees",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Anant__V1__PartialResult, kind_case),
-    offsetof(Anant__V1__PartialResult, degrees),
-    &anant__v1__degrees_partial__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
   {
     "components",
     2,
@@ -2270,18 +2067,6 @@ static const ProtobufCFieldDescriptor anant__v1__partial_result__field_descripto
     offsetof(Anant__V1__PartialResult, kind_case),
     offsetof(Anant__V1__PartialResult, components),
     &anant__v1__components_partial__descriptor,
-    NULL,
-    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "pairs",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Anant__V1__PartialResult, kind_case),
-    offsetof(Anant__V1__PartialResult, pairs),
-    &anant__v1__line_pairs_partial__descriptor,
     NULL,
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
@@ -2336,18 +2121,17 @@ static const ProtobufCFieldDescriptor anant__v1__partial_result__field_descripto
   },
 };
 static const unsigned anant__v1__partial_result__field_indices_by_name[] = {
-  3,   /* field[3] = betweenness */
-  1,   /* field[1] = components */
-  0,   /* field[0] = degrees */
-  2,   /* field[2] = pairs */
-  6,   /* field[6] = query */
-  4,   /* field[4] = reach */
-  5,   /* field[5] = result */
+  1,   /* field[1] = betweenness */
+  0,   /* field[0] = components */
+  4,   /* field[4] = query */
+  2,   /* field[2] = reach */
+  3,   /* field[3] = result */
 };
-static const ProtobufCIntRange anant__v1__partial_result__number_ranges[1 + 1] =
+static const ProtobufCIntRange anant__v1__partial_result__number_ranges[2 + 1] =
 {
-  { 1, 0 },
-  { 0, 7 }
+  { 2, 0 },
+  { 4, 1 },
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor anant__v1__partial_result__descriptor =
 {
@@ -2357,10 +2141,10 @@ const ProtobufCMessageDescriptor anant__v1__partial_result__descriptor =
   "Anant__V1__PartialResult",
   "anant.v1",
   sizeof(Anant__V1__PartialResult),
-  7,
+  5,
   anant__v1__partial_result__field_descriptors,
   anant__v1__partial_result__field_indices_by_name,
-  1,  anant__v1__partial_result__number_ranges,
+  2,  anant__v1__partial_result__number_ranges,
   (ProtobufCMessageInit) anant__v1__partial_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

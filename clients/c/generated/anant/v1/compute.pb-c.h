@@ -22,9 +22,7 @@ typedef struct Anant__V1__IndexRange Anant__V1__IndexRange;
 typedef struct Anant__V1__QueryPartRange Anant__V1__QueryPartRange;
 typedef struct Anant__V1__Task Anant__V1__Task;
 typedef struct Anant__V1__ExactSums Anant__V1__ExactSums;
-typedef struct Anant__V1__DegreesPartial Anant__V1__DegreesPartial;
 typedef struct Anant__V1__ComponentsPartial Anant__V1__ComponentsPartial;
-typedef struct Anant__V1__LinePairsPartial Anant__V1__LinePairsPartial;
 typedef struct Anant__V1__BetweennessPartial Anant__V1__BetweennessPartial;
 typedef struct Anant__V1__ReachPartial Anant__V1__ReachPartial;
 typedef struct Anant__V1__CountAccumulatorState Anant__V1__CountAccumulatorState;
@@ -89,7 +87,7 @@ struct  Anant__V1__QueryPartRange
 typedef enum {
   ANANT__V1__TASK__RANGE__NOT_SET = 0,
   ANANT__V1__TASK__RANGE_WHOLE = 5,
-  ANANT__V1__TASK__RANGE_EDGES = 6,
+  ANANT__V1__TASK__RANGE_NODES = 13,
   ANANT__V1__TASK__RANGE_SOURCES = 7,
   ANANT__V1__TASK__RANGE_PART = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(ANANT__V1__TASK__RANGE__CASE)
@@ -138,9 +136,9 @@ struct  Anant__V1__Task
   union {
     Anant__V1__WholeRange *whole;
     /*
-     * Edges (dense indices): operations that decompose by edge (degrees).
+     * Nodes (dense indices): per-node answers computed independently (degrees).
      */
-    Anant__V1__IndexRange *edges;
+    Anant__V1__IndexRange *nodes;
     /*
      * Source vertices of the s-line graph: BFS sources, line-graph rows, component unions.
      */
@@ -177,20 +175,6 @@ struct  Anant__V1__ExactSums
 
 
 /*
- * Per-node degree counts over a range of edges (summed), one per node by dense index.
- */
-struct  Anant__V1__DegreesPartial
-{
-  ProtobufCMessage base;
-  size_t n_counts;
-  int64_t *counts;
-};
-#define ANANT__V1__DEGREES_PARTIAL__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__degrees_partial__descriptor) \
-    , 0,NULL }
-
-
-/*
  * Component unions over a range of sources (`ComponentPartial`), merged as sets: elements
  * with the same root are in one set.
  */
@@ -209,25 +193,6 @@ struct  Anant__V1__ComponentsPartial
 #define ANANT__V1__COMPONENTS_PARTIAL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__components_partial__descriptor) \
     , 0, 0, 0,NULL }
-
-
-/*
- * The s-adjacent pairs (a, b), a in the range, b > a, in order (`LinePairs`): three
- * columns of equal length.
- */
-struct  Anant__V1__LinePairsPartial
-{
-  ProtobufCMessage base;
-  size_t n_sources;
-  int32_t *sources;
-  size_t n_targets;
-  int32_t *targets;
-  size_t n_overlaps;
-  int32_t *overlaps;
-};
-#define ANANT__V1__LINE_PAIRS_PARTIAL__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&anant__v1__line_pairs_partial__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL }
 
 
 /*
@@ -498,9 +463,7 @@ struct  Anant__V1__QueryPartial
 
 typedef enum {
   ANANT__V1__PARTIAL_RESULT__KIND__NOT_SET = 0,
-  ANANT__V1__PARTIAL_RESULT__KIND_DEGREES = 1,
   ANANT__V1__PARTIAL_RESULT__KIND_COMPONENTS = 2,
-  ANANT__V1__PARTIAL_RESULT__KIND_PAIRS = 3,
   ANANT__V1__PARTIAL_RESULT__KIND_BETWEENNESS = 4,
   ANANT__V1__PARTIAL_RESULT__KIND_REACH = 5,
   ANANT__V1__PARTIAL_RESULT__KIND_RESULT = 6,
@@ -516,13 +479,14 @@ struct  Anant__V1__PartialResult
   ProtobufCMessage base;
   Anant__V1__PartialResult__KindCase kind_case;
   union {
-    Anant__V1__DegreesPartial *degrees;
     Anant__V1__ComponentsPartial *components;
-    Anant__V1__LinePairsPartial *pairs;
     Anant__V1__BetweennessPartial *betweenness;
     Anant__V1__ReachPartial *reach;
     /*
-     * The whole answer of an operation that does not decompose.
+     * Rows of the answer itself: the whole answer of an operation that does not
+     * decompose, or a task's share of one whose rows are computed independently (degrees
+     * of a range of nodes, line-graph rows of a range of sources), appended in task order.
+     * It may come in pieces (see RunTaskResponse).
      */
     Anant__V1__OperationResult *result;
     Anant__V1__QueryPartial *query;
@@ -543,6 +507,12 @@ struct  Anant__V1__RunTaskRequest
     , NULL }
 
 
+/*
+ * One item of a task's answer. A `result` partial comes in pieces that keep each frame
+ * small: the first piece carries the scalars, and a table's rows may continue over several
+ * pieces (its Arrow IPC batches appended in order, every one of the same schema). Every
+ * other partial is one item.
+ */
 struct  Anant__V1__RunTaskResponse
 {
   ProtobufCMessage base;
@@ -653,25 +623,6 @@ Anant__V1__ExactSums *
 void   anant__v1__exact_sums__free_unpacked
                      (Anant__V1__ExactSums *message,
                       ProtobufCAllocator *allocator);
-/* Anant__V1__DegreesPartial methods */
-void   anant__v1__degrees_partial__init
-                     (Anant__V1__DegreesPartial         *message);
-size_t anant__v1__degrees_partial__get_packed_size
-                     (const Anant__V1__DegreesPartial   *message);
-size_t anant__v1__degrees_partial__pack
-                     (const Anant__V1__DegreesPartial   *message,
-                      uint8_t             *out);
-size_t anant__v1__degrees_partial__pack_to_buffer
-                     (const Anant__V1__DegreesPartial   *message,
-                      ProtobufCBuffer     *buffer);
-Anant__V1__DegreesPartial *
-       anant__v1__degrees_partial__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   anant__v1__degrees_partial__free_unpacked
-                     (Anant__V1__DegreesPartial *message,
-                      ProtobufCAllocator *allocator);
 /* Anant__V1__ComponentsPartial methods */
 void   anant__v1__components_partial__init
                      (Anant__V1__ComponentsPartial         *message);
@@ -690,25 +641,6 @@ Anant__V1__ComponentsPartial *
                       const uint8_t       *data);
 void   anant__v1__components_partial__free_unpacked
                      (Anant__V1__ComponentsPartial *message,
-                      ProtobufCAllocator *allocator);
-/* Anant__V1__LinePairsPartial methods */
-void   anant__v1__line_pairs_partial__init
-                     (Anant__V1__LinePairsPartial         *message);
-size_t anant__v1__line_pairs_partial__get_packed_size
-                     (const Anant__V1__LinePairsPartial   *message);
-size_t anant__v1__line_pairs_partial__pack
-                     (const Anant__V1__LinePairsPartial   *message,
-                      uint8_t             *out);
-size_t anant__v1__line_pairs_partial__pack_to_buffer
-                     (const Anant__V1__LinePairsPartial   *message,
-                      ProtobufCBuffer     *buffer);
-Anant__V1__LinePairsPartial *
-       anant__v1__line_pairs_partial__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   anant__v1__line_pairs_partial__free_unpacked
-                     (Anant__V1__LinePairsPartial *message,
                       ProtobufCAllocator *allocator);
 /* Anant__V1__BetweennessPartial methods */
 void   anant__v1__betweenness_partial__init
@@ -993,14 +925,8 @@ typedef void (*Anant__V1__Task_Closure)
 typedef void (*Anant__V1__ExactSums_Closure)
                  (const Anant__V1__ExactSums *message,
                   void *closure_data);
-typedef void (*Anant__V1__DegreesPartial_Closure)
-                 (const Anant__V1__DegreesPartial *message,
-                  void *closure_data);
 typedef void (*Anant__V1__ComponentsPartial_Closure)
                  (const Anant__V1__ComponentsPartial *message,
-                  void *closure_data);
-typedef void (*Anant__V1__LinePairsPartial_Closure)
-                 (const Anant__V1__LinePairsPartial *message,
                   void *closure_data);
 typedef void (*Anant__V1__BetweennessPartial_Closure)
                  (const Anant__V1__BetweennessPartial *message,
@@ -1076,9 +1002,7 @@ extern const ProtobufCMessageDescriptor anant__v1__index_range__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__query_part_range__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__task__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__exact_sums__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__degrees_partial__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__components_partial__descriptor;
-extern const ProtobufCMessageDescriptor anant__v1__line_pairs_partial__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__betweenness_partial__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__reach_partial__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__count_accumulator_state__descriptor;

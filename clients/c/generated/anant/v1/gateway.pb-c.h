@@ -678,16 +678,26 @@ struct  Anant__V1__RunRequest
     , NULL, NULL, 0 }
 
 
+/*
+ * One item of Run's answer, which streams so that no frame has to hold a large answer.
+ * The first item names the dataset version and carries the result's scalars; the items
+ * after it carry pieces of the result's tables (a table's rows may continue over several
+ * items: its Arrow IPC batches, every one of the same schema, appended in order); the
+ * last item carries the timings.
+ */
 struct  Anant__V1__RunResponse
 {
   ProtobufCMessage base;
   /*
-   * The dataset version the operation ran on (never 0).
+   * The dataset version the operation ran on (never 0); in the first item.
    */
   Anant__V1__DatasetRef *dataset;
+  /*
+   * A piece of the result.
+   */
   Anant__V1__OperationResult *result;
   /*
-   * Where the job's time went.
+   * Where the job's time went; in the last item.
    */
   Anant__V1__JobTimings *timings;
 };

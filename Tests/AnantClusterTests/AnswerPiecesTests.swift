@@ -1,0 +1,85 @@
+import AnantCluster
+import AnantColumnar
+@testable import AnantGateway
+import AnantOperations
+import AnantProto
+import Foundation
+import Testing
+
+/// Answers cross the wire in pieces (RunTask's and Run's streamed items): the pieces put
+/// back together are the result, byte for byte; pieces that do not fit together are
+/// refused, never stacked into a wrong answer.
+@Suite struct AnswerPiecesTests {
+    static func sample(rows: Int) throws -> OperationResult {
+        let schema = try Schema([Field("source", .int64, nullable: false), Field("name", .string), Field("weight", .double)])
+        let batch = try RecordBatch(schema: schema, columns: [
+            .int64(Int64Column((0..<rows).map { Int64($0) })),
+            .string(StringColumn(optionals: (0..<rows).map { $0 % 7 == 0 ? nil : "name-\($0)" })),
+            .double(DoubleColumn((0..<rows).map { Double($0) / 3 })),
+        ])
+        let empty = try RecordBatch(schema: schema, columns: schema.fields.map { .nulls($0.type, count: 0) })
+        return OperationResult(tables: [NamedTable("pairs", batch), NamedTable("none", empty), NamedTable("small", batch.slice(0..<3))],
+                               scalars: [NamedScalar("s", .int(2)), NamedScalar("label", .string("x"))])
+    }
+
+    @Test func piecesPutBackTogetherAreTheResult() throws {
+        let result = try Self.sample(rows: 100_000)
+        for maximum in [1 << 10, 64 << 10, 1 << 20, OperationResult.pieceBytes] {
+            let pieces = try result.pieces(maximumBytes: maximum)
+            #expect(pieces.count >= (maximum < 1 << 20 ? 3 : 1))
+            #expect(pieces.dropFirst().allSatisfy { $0.scalars.isEmpty })
+            // Each piece stays near the maximum (one row's worth over at most).
+            for piece in pieces { #expect(piece.tables.reduce(0) { $0 + $1.table.arrowIpc.count } <= maximum + 4096) }
+            let back = try OperationResult(pieces: pieces)
+            #expect(back == result)
+            #expect(back.table("none")?.rowCount == 0 && back.table("none")?.schema == result.table("none")?.schema)
+        }
+        // A whole answer (a task's partial) survives the trip too.
+        guard case .result(let again) = try PartialResult(pieces: try PartialResult.result(result).pieces) else {
+            Issue.record("a result partial came back as another kind")
+            return
+        }
+        #expect(again == result)
+    }
+
+    @Test func piecesThatDoNotFitAreRefused() throws {
+        let result = try Self.sample(rows: 50_000)
+        var pieces = try result.pieces(maximumBytes: 64 << 10)
+        #expect(pieces.count > 3)
+        // Scalars after the first piece.
+        var extra = pieces
+        extra[2].scalars = extra[0].scalars
+        #expect(Self.code { _ = try OperationResult(pieces: extra) } == .internal)
+        // A piece of a table with another schema.
+        let other = try RecordBatch([("source", .string(StringColumn(["a"])))])
+        pieces[1].tables[0].table = try other.proto
+        #expect(Self.code { _ = try OperationResult(pieces: pieces) } == .internal)
+        // Bytes that are not Arrow.
+        pieces[1].tables[0].table.arrowIpc = Data([0xFF, 0xFF, 0xFF, 0xFF, 0x10, 0, 0, 0, 1, 2, 3])
+        #expect(Self.code { _ = try OperationResult(pieces: pieces) } == .invalidArgument)
+        // No piece at all, or several items of a partial that is not rows.
+        #expect(Self.code { _ = try OperationResult(pieces: []) } == .internal)
+        let reach = Anant_V1_PartialResult.with { $0.reach = .init() }
+        #expect(Self.code { _ = try PartialResult(pieces: [reach, reach]) } == .invalidArgument)
+    }
+
+    @Test func theGatewayPassesRowsThroughAndChecksTheirScalars() throws {
+        let part = try Self.sample(rows: 1000)
+        let tasks = try [part, part].map { try PartialResult.result($0).pieces }
+        let passed = try GatewayService.passThrough(tasks)
+        #expect(passed.count == tasks[0].count + tasks[1].count)
+        #expect(try OperationResult(pieces: passed) == OperationResult(appending: [part, part]))
+        // A task with other scalars than the first, or answering no rows.
+        var other = tasks
+        other[1][0].result.scalars[0].value.intValue = 3
+        #expect(Self.code { _ = try GatewayService.passThrough(other) } == .internal)
+        other = tasks
+        other[1][0] = .with { $0.reach = .init() }
+        #expect(Self.code { _ = try GatewayService.passThrough(other) } == .internal)
+    }
+
+    static func code(_ body: () throws -> Void) -> StatusCode? {
+        do { try body() } catch let status as Status { return status.code } catch { return .unknown }
+        return nil
+    }
+}
