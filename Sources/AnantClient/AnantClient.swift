@@ -72,20 +72,26 @@ public final class AnantClient: Sendable {
         request.parts = UInt32(clamping: parts)
         let payload = try request.wireBytes()
         return try await idempotent { () async throws(Status) -> Answer in
-            var dataset = Anant_V1_DatasetRef(), timings: Anant_V1_JobTimings? = nil, pieces = [Anant_V1_OperationResult]()
+            // Pieces are decoded as they arrive (while the gateway waits for later tasks),
+            // and appended at the end.
+            var dataset = Anant_V1_DatasetRef(), timings: Anant_V1_JobTimings? = nil, parts = [OperationResult]()
             do {
                 for try await item in try await rpc.serverStream(Self.prefix + "Run", payload, timeout: timeout) {
                     let response = try Anant_V1_RunResponse(wire: item)
                     if response.hasDataset { dataset = response.dataset }
-                    if response.hasResult { pieces.append(response.result) }
+                    if response.hasResult {
+                        do throws(Status) { parts.append(try OperationResult(proto: response.result)) } catch {
+                            throw Status(.internal, "the gateway's answer is damaged: \(error.message)")
+                        }
+                    }
                     if response.hasTimings { timings = response.timings }
                 }
             } catch { throw error as? Status ?? Status(.unavailable, "the answer stopped: \(error)") }
-            guard let timings, dataset.version > 0, !pieces.isEmpty else {
-                throw Status(.internal, "the gateway's answer ended early (no \(pieces.isEmpty ? "result" : timings == nil ? "timings" : "dataset version"))")
+            guard let timings, dataset.version > 0, !parts.isEmpty else {
+                throw Status(.internal, "the gateway's answer ended early (no \(parts.isEmpty ? "result" : timings == nil ? "timings" : "dataset version"))")
             }
             let result: OperationResult
-            do throws(Status) { result = try OperationResult(pieces: pieces) } catch {
+            do throws(Status) { result = try OperationResult(appending: parts, scalarsFirst: true) } catch {
                 throw Status(.internal, "the gateway's answer is damaged: \(error.message)")
             }
             return Answer(result: result, dataset: dataset.name, version: dataset.version, timings: timings)

@@ -78,8 +78,11 @@ struct FanOut: Sendable {
     }
 
     /// The partials of `tasks` (each in the items it came in), in task order; `deadline`
-    /// on `ExecutionContext.now`'s clock.
-    func run(_ tasks: [Anant_V1_Task], on workers: [ComputeWorker], deadline: UInt64?, progress: JobProgress) async throws(Status) -> [[Anant_V1_PartialResult]] {
+    /// on `ExecutionContext.now`'s clock. With `deliver`, each partial goes to it instead,
+    /// as its task finishes (one call at a time, in the order the tasks finish), and the
+    /// answer is empty.
+    func run(_ tasks: [Anant_V1_Task], on workers: [ComputeWorker], deadline: UInt64?, progress: JobProgress,
+             deliver: (@Sendable (Int, [Anant_V1_PartialResult]) async throws -> Void)? = nil) async throws(Status) -> [[Anant_V1_PartialResult]] {
         guard !workers.isEmpty else { throw Status(.unavailable, "no live compute worker: start one (anant-compute --metadata ...)", retryable: true) }
         do {
             // One task at a time on each worker (a task uses all of the worker's threads),
@@ -100,11 +103,11 @@ struct FanOut: Sendable {
                 launch()
                 var out = [[Anant_V1_PartialResult]?](repeating: nil, count: tasks.count)
                 for try await (index, worker, partial) in group {
-                    out[index] = partial
                     free.append(worker)  // the worker that answered: a failed one gets no more
                     launch()
+                    if let deliver { try await deliver(index, partial) } else { out[index] = partial }
                 }
-                return out.map { $0! }
+                return deliver == nil ? out.map { $0! } : []
             }
         } catch { throw error as? Status ?? Status(.cancelled, "the job stopped: \(error)") }
     }

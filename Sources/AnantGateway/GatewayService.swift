@@ -153,17 +153,14 @@ public final class GatewayService: Sendable {
     }
 
     /// Runs the operation and streams its answer: the dataset version and the first piece,
-    /// the other pieces, the timings.
+    /// the other pieces (rows of the answer as their tasks finish, in task order), the
+    /// timings.
     func run(_ request: Anant_V1_RunRequest, _ call: RPCCall) async throws {
         _ = try authenticate(call, .reader, dataset: request.dataset.name)
-        let (resolved, answer, timings) = try await execute(request, call.context)
+        let forwarder = Forwarder(call: call)
+        let (resolved, answer, timings) = try await execute(request, call.context, forwarder: forwarder)
         let sending = ExecutionContext.now
-        for (k, piece) in try await answer.pieces(pool).enumerated() {
-            var item = Anant_V1_RunResponse()
-            if k == 0 { item.dataset = resolved.ref }
-            item.result = piece
-            try await call.send(item)
-        }
+        for piece in try await answer.pieces(pool) { try await forwarder.send(piece, dataset: resolved.ref) }
         var last = Anant_V1_RunResponse()
         last.timings = timings
         last.timings.encode = ExecutionContext.now - sending
@@ -190,7 +187,9 @@ public final class GatewayService: Sendable {
     }
 
     /// Plans, fans out and merges one operation.
-    func execute(_ request: Anant_V1_RunRequest, _ context: ExecutionContext) async throws -> (Resolved, JobAnswer, Anant_V1_JobTimings) {
+    /// With a `forwarder`, rows of the answer go to the client as their tasks finish.
+    func execute(_ request: Anant_V1_RunRequest, _ context: ExecutionContext, forwarder: Forwarder? = nil) async throws
+        -> (Resolved, JobAnswer, Anant_V1_JobTimings) {
         let started = ExecutionContext.now
         var timings = Anant_V1_JobTimings()
         let operation = try AnantOperations.Operation(proto: request.operation)
@@ -262,7 +261,13 @@ public final class GatewayService: Sendable {
         let fanning = ExecutionContext.now
         let fanOut = FanOut(clients: clients, policy: configuration.fanOut, logger: logger)
         let answers: [[Anant_V1_PartialResult]]
-        do { answers = try await fanOut.run(messages, on: workers, deadline: context.deadline, progress: job.progress) } catch {
+        let forwarding = splitQuery == nil && !merges ? forwarder : nil
+        let dataset = resolved.ref
+        var deliver: (@Sendable (Int, [Anant_V1_PartialResult]) async throws -> Void)? = nil
+        if let forwarding { deliver = { index, items in try await forwarding.deliver(index, items, dataset: dataset) } }
+        do throws(Status) {
+            answers = try await fanOut.run(messages, on: workers, deadline: context.deadline, progress: job.progress, deliver: deliver)
+        } catch {
             if error.code == .unavailable { refreshWorkers() }
             throw error
         }
@@ -275,7 +280,7 @@ public final class GatewayService: Sendable {
             result = .merged(try await mergeQuery(frame, answers, context))
             timings.merge = ExecutionContext.now - merging
         } else if !merges {
-            result = .pieces(try Self.passThrough(answers))
+            result = forwarding == nil ? .pieces(try Self.passThrough(answers)) : .pieces([])
             timings.merge = ExecutionContext.now - merging
         } else {
             var partials = [PartialResult]()
@@ -321,22 +326,30 @@ public final class GatewayService: Sendable {
 
     /// The tasks' rows of the answer as the pieces of one answer, in task order, without
     /// decoding them (the client appends them, checking that every piece of a table has its
-    /// schema): every task must answer rows, with the same scalars, sent once.
+    /// schema).
     static func passThrough(_ answers: [[Anant_V1_PartialResult]]) throws(Status) -> [Anant_V1_OperationResult] {
         var pieces = [Anant_V1_OperationResult](), scalars: [Anant_V1_NamedScalar]? = nil
-        for (task, items) in answers.enumerated() {
-            for (k, item) in items.enumerated() {
-                guard case .result(var piece) = item.kind else {
-                    throw Status(.internal, "a task's partial result is damaged: task \(task) answered no rows of the answer")
-                }
-                if k > 0 || scalars != nil {
-                    guard piece.scalars == (k == 0 ? scalars : []) else {
-                        throw Status(.internal, "a task's partial result is damaged: task \(task) answered other scalars than task 0")
-                    }
-                    piece.scalars = []
-                } else { scalars = piece.scalars }
-                pieces.append(piece)
+        for (task, items) in answers.enumerated() { pieces += try passThrough(task: task, items, scalars: &scalars) }
+        return pieces
+    }
+
+    /// One task's pieces: every item must be rows of the answer, with the scalars of the
+    /// tasks before it (`scalars`: nil before the first task), which only the first task's
+    /// first piece keeps.
+    static func passThrough(task: Int, _ items: [Anant_V1_PartialResult], scalars: inout [Anant_V1_NamedScalar]?) throws(Status)
+        -> [Anant_V1_OperationResult] {
+        var pieces = [Anant_V1_OperationResult]()
+        for (k, item) in items.enumerated() {
+            guard case .result(var piece) = item.kind else {
+                throw Status(.internal, "a task's partial result is damaged: task \(task) answered no rows of the answer")
             }
+            if k > 0 || scalars != nil {
+                guard piece.scalars == (k == 0 ? scalars : []) else {
+                    throw Status(.internal, "a task's partial result is damaged: task \(task) answered other scalars than task 0")
+                }
+                piece.scalars = []
+            } else { scalars = piece.scalars }
+            pieces.append(piece)
         }
         return pieces
     }
@@ -384,6 +397,45 @@ public final class GatewayService: Sendable {
             response.jobsFailed = table.failed
         }
         return response
+    }
+}
+
+/// Sends a Run's answer: the first item with the dataset version, and the tasks' rows
+/// of the answer as they finish, in task order (a task's pieces wait for the tasks before
+/// it), checked as `GatewayService.passThrough` checks them.
+final class Forwarder: Sendable {
+    struct State {
+        var next = 0
+        var waiting: [Int: [Anant_V1_PartialResult]] = [:]
+        var scalars: [Anant_V1_NamedScalar]? = nil
+        var sent = false
+    }
+
+    let call: RPCCall
+    let state = Mutex(State())
+
+    init(call: RPCCall) { self.call = call }
+
+    /// Task `index`'s items (called one at a time).
+    func deliver(_ index: Int, _ items: [Anant_V1_PartialResult], dataset: Anant_V1_DatasetRef) async throws {
+        let ready = try state.withLock { s throws(Status) -> [Anant_V1_OperationResult] in
+            s.waiting[index] = items
+            var pieces = [Anant_V1_OperationResult]()
+            while let next = s.waiting.removeValue(forKey: s.next) {
+                pieces += try GatewayService.passThrough(task: s.next, next, scalars: &s.scalars)
+                s.next += 1
+            }
+            return pieces
+        }
+        for piece in ready { try await send(piece, dataset: dataset) }
+    }
+
+    /// Sends one piece (the first with the dataset version).
+    func send(_ piece: Anant_V1_OperationResult, dataset: Anant_V1_DatasetRef) async throws {
+        var item = Anant_V1_RunResponse()
+        if state.withLock({ s in defer { s.sent = true }; return !s.sent }) { item.dataset = dataset }
+        item.result = piece
+        try await call.send(item)
     }
 }
 
