@@ -59,6 +59,9 @@ public final class AnantClient: Sendable {
         public var version: UInt64
         /// Where the job's time went, on the gateway.
         public var timings: Anant_V1_JobTimings
+        /// Seconds this client spent after the last item arrived, appending the pieces of
+        /// the answer into its tables.
+        public var assembleSeconds: Double
     }
 
     /// Runs `operation` on the dataset `name` (version 0: the latest), split into at most
@@ -90,11 +93,12 @@ public final class AnantClient: Sendable {
             guard let timings, dataset.version > 0, !parts.isEmpty else {
                 throw Status(.internal, "the gateway's answer ended early (no \(parts.isEmpty ? "result" : timings == nil ? "timings" : "dataset version"))")
             }
-            let result: OperationResult
+            let result: OperationResult, assembling = Date()
             do throws(Status) { result = try OperationResult(appending: parts, scalarsFirst: true) } catch {
                 throw Status(.internal, "the gateway's answer is damaged: \(error.message)")
             }
-            return Answer(result: result, dataset: dataset.name, version: dataset.version, timings: timings)
+            return Answer(result: result, dataset: dataset.name, version: dataset.version, timings: timings,
+                          assembleSeconds: Date().timeIntervalSince(assembling))
         }
     }
 

@@ -13,11 +13,22 @@ extension Column {
             for part in parts { bits.append(contentsOf: part.validRows()) }
             return bits
         }
+        // Fixed-width values: each part copied to its place, the parts in parallel when
+        // there are millions of rows (an answer put back together from its pieces).
         func values<V>(_ extract: (Column) -> [V]) -> [V] {
-            var out = [V]()
-            out.reserveCapacity(total)
-            for part in parts { out.append(contentsOf: extract(part)) }
-            return out
+            let arrays = UncheckedSendable(parts.map(extract))
+            var starts = [0]
+            for array in arrays.value { starts.append(starts[starts.count - 1] + array.count) }
+            let context = total >= 1 << 18 ? ExecutionContext.default : ExecutionContext(threads: 1)
+            return [V](largeCount: total) { target in
+                let out = SharedBuffer(target), at = starts
+                context.run(tasks: arrays.value.count) { k in
+                    arrays.value[k].withUnsafeBufferPointer { source in
+                        guard let base = source.baseAddress else { return }
+                        (out.base + at[k]).initialize(from: base, count: source.count)
+                    }
+                }
+            }
         }
         switch parts[0] {
         case .int32: return .int32(Int32Column(values { if case .int32(let c) = $0 { return c.values }; return [] }, validity: validity()))
