@@ -272,7 +272,10 @@ public final class GatewayService: Sendable {
             throw error
         }
         holders.withLock { $0[key] = workers.prefix(messages.count).map(\.id) }
-        timings.fanOut = ExecutionContext.now - fanning
+        // Checking and sending rows as their tasks finished is the gateway's work, not the
+        // workers': it counts as merging.
+        let forwarded = forwarding?.state.withLock { $0.spent } ?? 0
+        timings.fanOut = ExecutionContext.now - fanning - min(forwarded, ExecutionContext.now - fanning)
 
         let merging = ExecutionContext.now
         let result: JobAnswer
@@ -281,7 +284,7 @@ public final class GatewayService: Sendable {
             timings.merge = ExecutionContext.now - merging
         } else if !merges {
             result = forwarding == nil ? .pieces(try Self.passThrough(answers)) : .pieces([])
-            timings.merge = ExecutionContext.now - merging
+            timings.merge = ExecutionContext.now - merging + forwarded
         } else {
             var partials = [PartialResult]()
             for items in answers { partials.append(try PartialResult(pieces: items)) }
@@ -300,6 +303,7 @@ public final class GatewayService: Sendable {
         await warmed
         timings.total = ExecutionContext.now - started
         timings.tasks = UInt32(messages.count)
+        timings.extraAttempts = UInt32(job.progress.state.withLock { $0.extraAttempts })
         timings.workers = UInt32(workers.count)
         succeeded = true
         return (resolved, result, timings)
@@ -409,6 +413,9 @@ final class Forwarder: Sendable {
         var waiting: [Int: [Anant_V1_PartialResult]] = [:]
         var scalars: [Anant_V1_NamedScalar]? = nil
         var sent = false
+        /// Nanoseconds spent checking and sending pieces (the gateway's own part of a
+        /// fan-out whose rows went out as tasks finished).
+        var spent: UInt64 = 0
     }
 
     let call: RPCCall
@@ -418,6 +425,8 @@ final class Forwarder: Sendable {
 
     /// Task `index`'s items (called one at a time).
     func deliver(_ index: Int, _ items: [Anant_V1_PartialResult], dataset: Anant_V1_DatasetRef) async throws {
+        let started = ExecutionContext.now
+        defer { state.withLock { $0.spent += ExecutionContext.now - started } }
         let ready = try state.withLock { s throws(Status) -> [Anant_V1_OperationResult] in
             s.waiting[index] = items
             var pieces = [Anant_V1_OperationResult]()

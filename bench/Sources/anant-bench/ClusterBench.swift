@@ -24,8 +24,11 @@ struct ClusterBench: AsyncParsableCommand {
     @Option(help: "An incidence table for s-betweenness (10,000 edges).") var betweenness: String
     @Option(help: "An incidence table for the s = 2 line graph (1,000,000 edges).") var lineGraph: String
     @Option(help: "A small hypergraph for the per-task overhead.") var small: String
+    @Option(help: "An incidence table of 20,000 edges for s-betweenness with a worker killed (chaos).") var chaosGraph: String?
+    @Option(help: "The embedded dataset folder of --chaos-graph.") var chaosDataset: String?
     @Option(help: "Worker counts of the scale simulation.") var scale = "1,2,4,8,16,32"
-    @Option(help: "Skip these parts (comma-separated: up, degree, scaling, simulation).") var skip = ""
+    @Option(help: "Jobs of the scale simulation (comma-separated: degree, betweenness).") var simulate = "degree,betweenness"
+    @Option(help: "Skip these parts (comma-separated: up, degree, scaling, simulation, chaos).") var skip = ""
     @OptionGroup var timing: TimingOptions
 
     func run() async throws {
@@ -36,6 +39,7 @@ struct ClusterBench: AsyncParsableCommand {
         if !skipped.contains("degree") { try await degreeAndOverhead() }
         if !skipped.contains("scaling") { try await scaling() }
         if !skipped.contains("simulation") { try await simulation() }
+        if !skipped.contains("chaos"), let chaosGraph, let chaosDataset { try await chaos(chaosGraph, chaosDataset) }
     }
 
     // MARK: Steps
@@ -173,7 +177,8 @@ struct ClusterBench: AsyncParsableCommand {
                 ("degree_n10m", "big", .degree(s: 1, maxSize: nil, nodes: [])),
                 ("betweenness_s1_e10000", "b", .centrality(measure: .betweenness, s: 1, of: .edges, raw: false, normalized: false, withoutSingletons: false, top: 10)),
             ]
-            for (label, name, operation) in jobs {
+            let chosen = Set(simulate.split(separator: ",").map(String.init))
+            for (label, name, operation) in jobs where chosen.contains(String(label.prefix { $0 != "_" })) {
                 _ = try await client.run(operation, on: name)  // every worker fetches and builds
                 var answers = [AnantClient.Answer](), times = [Double]()
                 for _ in 0..<max(1, min(timing.repeats, 3)) {
@@ -196,6 +201,74 @@ struct ClusterBench: AsyncParsableCommand {
         await client.close()
     }
 
+    /// Faults at full size: one of two compute workers (one thread each; storage R = 2)
+    /// killed with SIGKILL in the middle of s-betweenness on a 20,000-edge hypergraph and
+    /// of a group-by over the big incidence table. Each answer must equal the embedded
+    /// one, and the job must have retried a task (the kill landed while it ran).
+    func chaos(_ graph: String, _ graphDataset: String) async throws {
+        var cluster = try Cluster(anant: anant, dir: "\(work)/chaos", compute: 2, storage: 2, replicas: 2, threads: 1)
+        defer { try? cluster.down() }
+        var extra = [Process]()
+        defer { for p in extra where p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let client = try cluster.client()
+        _ = try await client.importDataset(graph, as: "c20k")
+        _ = try await client.importDataset(incidences, as: "big")
+        let jobs: [(String, String, String, AnantOperations.Operation)] = [
+            ("betweenness_e20000", "c20k", graphDataset,
+             .centrality(measure: .betweenness, s: 1, of: .edges, raw: false, normalized: false, withoutSingletons: false, top: nil)),
+            ("groupby_n10m", "big", dataset,
+             .query(QuerySpec(groupBy: ["node"], aggregations: ["count(*) as n", "sum(edge) as s"], sort: ["s desc", "node"]))),
+        ]
+        for (k, (label, name, local, operation)) in jobs.enumerated() {
+            let (embeddedSeconds, expected) = try Timing.once { try LocalExecutor(context: benchContext).run(operation, on: try OperationInput(path: local)) }
+            // Both workers fetch and build the version first, so that the kill lands in the work.
+            _ = try await client.run(.degree(s: 1, maxSize: nil, nodes: []), on: name)
+            let workers = cluster.services.filter { $0.name.hasPrefix("compute") }
+            let start = Timing.now()
+            async let running = client.run(operation, on: name)
+            let victim = try await Self.busyWorker(workers)
+            kill(victim.pid, SIGKILL)
+            let killedAfter = Timing.now() - start
+            let answer = try await running
+            let seconds = Timing.now() - start
+            Timing.emit(["bench": "cluster", "tool": "anant", "op": "chaos_\(label)", "median_s": seconds, "embedded_s": embeddedSeconds,
+                         "killed_after_s": killedAfter, "extra_attempts": Int(answer.timings.extraAttempts),
+                         "kill_landed": answer.timings.extraAttempts > 0, "same_answer": answer.result == expected,
+                         "rows": answer.result.tables.first?.table.rowCount ?? 0, "timings": Self.json(answer.timings)])
+            if k + 1 < jobs.count {
+                // A new worker in place of the lost one, and the lost one's lease expired.
+                extra.append(try cluster.addCompute(index: 10 + k))
+                cluster.services.removeAll { $0.pid == victim.pid }
+                try await cluster.waitForWorkers(2, client: client, without: victim.rpc)
+                let status = try await client.status()
+                for w in status.workers where w.role == .compute && !cluster.services.contains(where: { $0.rpc == w.rpcAddress }) && w.rpcAddress != victim.rpc {
+                    cluster.services.append(.init(name: "compute-extra", pid: extra.last!.processIdentifier, rpc: w.rpcAddress))
+                }
+            }
+        }
+        await client.close()
+    }
+
+    /// The first of `workers` whose CPU time grows (it started on the job).
+    static func busyWorker(_ workers: [Cluster.Service], timeout: Double = 60) async throws -> Cluster.Service {
+        var before = workers.map { cpuTicks($0.pid) }
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            try await Task.sleep(nanoseconds: 20_000_000)
+            let now = workers.map { cpuTicks($0.pid) }
+            if let k = now.indices.first(where: { now[$0] > before[$0] + 1 }) { return workers[k] }
+            before = now
+        }
+        throw ValidationError("no compute worker started working within \(timeout) s")
+    }
+
+    /// User plus system CPU ticks of a process.
+    static func cpuTicks(_ pid: Int32) -> Int {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 12 ? (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0) : 0
+    }
+
     // MARK: Helpers
 
     static func time<T>(_ work: () async throws -> T) async throws -> (Double, T) {
@@ -207,7 +280,7 @@ struct ClusterBench: AsyncParsableCommand {
     static func json(_ t: Anant_V1_JobTimings) -> [String: Any] {
         ["total_ms": Double(t.total) / 1e6, "resolve_ms": Double(t.resolve) / 1e6, "plan_ms": Double(t.plan) / 1e6,
          "fan_out_ms": Double(t.fanOut) / 1e6, "merge_ms": Double(t.merge) / 1e6, "load_wait_ms": Double(t.loadWait) / 1e6,
-         "encode_ms": Double(t.encode) / 1e6,
+         "encode_ms": Double(t.encode) / 1e6, "extra_attempts": Int(t.extraAttempts),
          "tasks": Int(t.tasks), "workers": Int(t.workers)]
     }
 
@@ -282,13 +355,14 @@ struct Cluster {
         return process
     }
 
-    /// Waits until `count` compute workers are live.
-    func waitForWorkers(_ count: Int, client: AnantClient) async throws {
+    /// Waits until `count` compute workers are live (and the one at `without` is not).
+    func waitForWorkers(_ count: Int, client: AnantClient, without lost: String? = nil) async throws {
         let end = Date().addingTimeInterval(60)
         while Date() < end {
             let status = try await client.status()
             let now = UInt64(Date().timeIntervalSince1970 * 1e9)
-            if status.workers.filter({ $0.role == .compute && $0.leaseExpiresUnixNanos > now }).count >= count { return }
+            let live = status.workers.filter { $0.role == .compute && $0.leaseExpiresUnixNanos > now }
+            if live.count >= count, !live.contains(where: { $0.rpcAddress == lost }) { return }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         throw ValidationError("\(count) compute workers were not live within 60 s")

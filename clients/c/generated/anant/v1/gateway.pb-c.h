@@ -725,12 +725,14 @@ struct  Anant__V1__JobTimings
    */
   uint64_t plan;
   /*
-   * From the first task sent to the last partial received (the workers' time).
+   * From the first task sent to the last partial received (the workers' time), less
+   * the time `merge` counts for rows passed on while tasks ran.
    */
   uint64_t fan_out;
   /*
    * Decoding the partials and merging them (waiting for the gateway's own copy of the
-   * hypergraph excluded: it loads while the workers run).
+   * hypergraph excluded: it loads while the workers run); for rows of the answer passed
+   * on as their tasks finish, checking and sending them.
    */
   uint64_t merge;
   /*
@@ -740,13 +742,19 @@ struct  Anant__V1__JobTimings
   uint32_t tasks;
   uint32_t workers;
   /*
-   * Encoding the result's tables for the client (Arrow IPC), after `total`.
+   * Encoding and sending the rest of the answer after `total` (rows of the answer that
+   * went out as their tasks finished are not counted here).
    */
   uint64_t encode;
+  /*
+   * Attempts beyond each task's first: retries on another worker after a failure, and
+   * speculative copies of stragglers.
+   */
+  uint32_t extra_attempts;
 };
 #define ANANT__V1__JOB_TIMINGS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__job_timings__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
