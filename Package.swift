@@ -114,7 +114,8 @@ let package = Package(
             name: "anant",
             dependencies: [
                 "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantOperations", "AnantMetadata", "CAnantSystem",
-                "AnantClient", "AnantGateway", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AnantClient", "AnantGateway", "AnantProto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict
         ),

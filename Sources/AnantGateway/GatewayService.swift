@@ -273,8 +273,9 @@ public final class GatewayService: Sendable {
         }
         holders.withLock { $0[key] = workers.prefix(messages.count).map(\.id) }
         // Checking and sending rows as their tasks finished is the gateway's work, not the
-        // workers': it counts as merging.
+        // workers'.
         let forwarded = forwarding?.state.withLock { $0.spent } ?? 0
+        timings.forward = forwarded
         timings.fanOut = ExecutionContext.now - fanning - min(forwarded, ExecutionContext.now - fanning)
 
         let merging = ExecutionContext.now
@@ -284,7 +285,7 @@ public final class GatewayService: Sendable {
             timings.merge = ExecutionContext.now - merging
         } else if !merges {
             result = forwarding == nil ? .pieces(try Self.passThrough(answers)) : .pieces([])
-            timings.merge = ExecutionContext.now - merging + forwarded
+            timings.merge = ExecutionContext.now - merging
         } else {
             var partials = [PartialResult]()
             for items in answers { partials.append(try PartialResult(pieces: items)) }

@@ -10,19 +10,19 @@ extension MetadataService {
         [
             .unary(Self.prefix + "RegisterSchema") { (request: Anant_V1_RegisterSchemaRequest, _) in
                 var response = Anant_V1_RegisterSchemaResponse()
-                let fields = try request.schema.fields.map { field throws(Status) in try Self.field(field) }
-                response.schema = Self.message(try store.registerSchema(kind: request.schema.kind, fields: fields))
+                let fields = try request.schema.fields.map { field throws(Status) in try EntityField(proto: field) }
+                response.schema = try store.registerSchema(kind: request.schema.kind, fields: fields).proto
                 return response
             },
             .unary(Self.prefix + "GetSchema") { (request: Anant_V1_GetSchemaRequest, _) in
                 var response = Anant_V1_GetSchemaResponse()
-                response.schema = Self.message(try store.schema(kind: request.kind, version: request.version == 0 ? nil : Int(request.version)))
+                response.schema = try store.schema(kind: request.kind, version: request.version == 0 ? nil : Int(request.version)).proto
                 return response
             },
             .unary(Self.prefix + "ApplyBatch") { (request: Anant_V1_ApplyBatchRequest, _) in
                 let changes = try request.changes.map { change throws(Status) -> EntityChange in
                     switch change.change {
-                    case .upsertJson(let text)?: .upsert(key: change.key, values: try Self.object(text))
+                    case .upsertJson(let text)?: .upsert(key: change.key, values: try JSONObject(recordValues: text))
                     case .delete(true)?: .delete(key: change.key)
                     default: throw Status(.invalidArgument, "a change of \(WireNames.printable(change.key)) is an upsert or a delete")
                     }
@@ -34,7 +34,7 @@ extension MetadataService {
             .unary(Self.prefix + "GetRecords") { (request: Anant_V1_GetRecordsRequest, _) in
                 var response = Anant_V1_GetRecordsResponse()
                 let version = request.hasAsOf ? try Self.version(request.asOf, store) : nil
-                response.records = try store.records(kind: request.kind, keys: request.keys, asOf: version).map(Self.message)
+                response.records = try store.records(kind: request.kind, keys: request.keys, asOf: version).map(\.proto)
                 return response
             },
             .unary(Self.prefix + "QueryRecords") { (request: Anant_V1_QueryRecordsRequest, _) in
@@ -47,20 +47,13 @@ extension MetadataService {
                 if request.explain {
                     response.plan = try store.explain(kind: request.kind, query)
                 } else {
-                    response.records = try store.query(kind: request.kind, query).map(Self.message)
+                    response.records = try store.query(kind: request.kind, query).map(\.proto)
                 }
                 return response
             },
             .unary(Self.prefix + "GetRecordHistory") { (request: Anant_V1_GetRecordHistoryRequest, _) in
                 var response = Anant_V1_GetRecordHistoryResponse()
-                response.entries = try store.history(kind: request.kind, key: request.key).map { entry in
-                    var e = Anant_V1_HistoryEntry()
-                    e.version = UInt64(entry.version)
-                    e.time = entry.time
-                    e.deleted = entry.deleted
-                    if !entry.deleted { e.valuesJson = JSONWriter().string(.object(entry.values)) }
-                    return e
-                }
+                response.entries = try store.history(kind: request.kind, key: request.key).map(\.proto)
                 return response
             },
             .unary(Self.prefix + "CreateIndex") { (request: Anant_V1_CreateIndexRequest, _) in
@@ -77,54 +70,6 @@ extension MetadataService {
                 return response
             },
         ]
-    }
-
-    static let types: [(Anant_V1_FieldType, EntityFieldType)] = [
-        (.bool, .bool), (.int32, .int32), (.int64, .int64), (.float, .float), (.double, .double), (.string, .string), (.json, .json),
-        (.timestamp, .timestamp),
-    ]
-
-    static func field(_ message: Anant_V1_SchemaField) throws(Status) -> EntityField {
-        guard let type = types.first(where: { $0.0 == message.type })?.1 else {
-            throw Status(.invalidArgument, "field \(WireNames.printable(message.name)) has no type")
-        }
-        let defaultJSON: String? = if case .defaultJson(let text)? = message.optionalDefault { text } else { nil }
-        return EntityField(message.name, type, required: message.required, defaultJSON: defaultJSON, aliases: message.aliases,
-                           deprecated: message.deprecated)
-    }
-
-    static func message(_ schema: EntitySchema) -> Anant_V1_RecordSchema {
-        var out = Anant_V1_RecordSchema()
-        out.kind = schema.kind
-        out.version = UInt32(schema.version)
-        out.storeVersion = UInt64(schema.storeVersion)
-        out.fields = schema.fields.map { field in
-            var f = Anant_V1_SchemaField()
-            f.id = UInt32(field.id)
-            f.name = field.name
-            f.type = types.first { $0.1 == field.type }!.0
-            f.required = field.required
-            if let text = field.defaultJSON { f.defaultJson = text }
-            f.aliases = field.aliases
-            f.deprecated = field.deprecated
-            return f
-        }
-        return out
-    }
-
-    static func message(_ record: EntityRecord) -> Anant_V1_EntityRecord {
-        var out = Anant_V1_EntityRecord()
-        out.key = record.key
-        out.version = UInt64(record.version)
-        out.valuesJson = JSONWriter().string(.object(record.values))
-        return out
-    }
-
-    static func object(_ text: String) throws(Status) -> JSONObject {
-        guard case .object(let object)? = try? JSONParser.parse(text) else {
-            throw Status(.invalidArgument, "a record's values are a JSON object")
-        }
-        return object
     }
 
     static func version(_ point: Anant_V1_AsOf, _ store: MetadataStore) throws(Status) -> Int64? {

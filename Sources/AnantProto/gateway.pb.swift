@@ -1104,12 +1104,11 @@ public nonisolated struct Anant_V1_JobTimings: Sendable {
   public var plan: UInt64 = 0
 
   /// From the first task sent to the last partial received (the workers' time), less
-  /// the time `merge` counts for rows passed on while tasks ran.
+  /// `forward`.
   public var fanOut: UInt64 = 0
 
   /// Decoding the partials and merging them (waiting for the gateway's own copy of the
-  /// hypergraph excluded: it loads while the workers run); for rows of the answer passed
-  /// on as their tasks finish, checking and sending them.
+  /// hypergraph excluded: it loads while the workers run).
   public var merge: UInt64 = 0
 
   /// Waiting for the gateway's copy of the hypergraph after the partials arrived.
@@ -1126,6 +1125,10 @@ public nonisolated struct Anant_V1_JobTimings: Sendable {
   /// Attempts beyond each task's first: retries on another worker after a failure, and
   /// speculative copies of stragglers.
   public var extraAttempts: UInt32 = 0
+
+  /// Checking rows of the answer and sending them to the client as their tasks finished,
+  /// while the other tasks ran.
+  public var forward: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2867,7 +2870,7 @@ nonisolated extension Anant_V1_RunResponse: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Anant_V1_JobTimings: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobTimings"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{1}resolve\0\u{1}plan\0\u{3}fan_out\0\u{1}merge\0\u{3}load_wait\0\u{1}tasks\0\u{1}workers\0\u{1}encode\0\u{3}extra_attempts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}total\0\u{1}resolve\0\u{1}plan\0\u{3}fan_out\0\u{1}merge\0\u{3}load_wait\0\u{1}tasks\0\u{1}workers\0\u{1}encode\0\u{3}extra_attempts\0\u{1}forward\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2885,6 +2888,7 @@ nonisolated extension Anant_V1_JobTimings: SwiftProtobuf.Message, SwiftProtobuf.
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.workers) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.encode) }()
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.extraAttempts) }()
+      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.forward) }()
       default: break
       }
     }
@@ -2921,6 +2925,9 @@ nonisolated extension Anant_V1_JobTimings: SwiftProtobuf.Message, SwiftProtobuf.
     if self.extraAttempts != 0 {
       try visitor.visitSingularUInt32Field(value: self.extraAttempts, fieldNumber: 10)
     }
+    if self.forward != 0 {
+      try visitor.visitSingularUInt64Field(value: self.forward, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2935,6 +2942,7 @@ nonisolated extension Anant_V1_JobTimings: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.workers != rhs.workers {return false}
     if lhs.encode != rhs.encode {return false}
     if lhs.extraAttempts != rhs.extraAttempts {return false}
+    if lhs.forward != rhs.forward {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

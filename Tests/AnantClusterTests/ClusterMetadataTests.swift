@@ -61,4 +61,64 @@ struct ClusterMetadataTests {
         await client.close()
         try cluster.down()
     }
+
+    /// `anant meta` through the gateway answers what it answers on a local store given the
+    /// same commands (store versions and times aside), errors included, and keeps roles.
+    @Test func theMetaCommandsAnswerAlikeLocallyAndThroughTheGateway() throws {
+        let cluster = try LocalCluster(compute: 1, storage: 1, replicas: 1)
+        defer { cluster.kill() }
+        let folder = try TestData.temporaryFolder().path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let lines = ["{\"key\": \"p1\", \"year\": 2019, \"title\": \"Hypergraphs\"}", "{\"key\": \"p2\", \"year\": 2021, \"title\": \"Lines\"}",
+                     "{\"key\": \"p3\", \"year\": 2023}"]
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(folder)/papers.jsonl"))
+        try Data("{\"key\": \"p1\", \"year\": 2020, \"title\": \"Hypergraphs, revised\"}\n".utf8).write(to: URL(fileURLWithPath: "\(folder)/update.jsonl"))
+        let steps: [[String]] = [
+            ["schema", "paper", "--fields", "[{\"name\": \"year\", \"type\": \"int32\"}, {\"name\": \"title\", \"type\": \"string\"}]"],
+            ["schema", "paper"],
+            ["put", "paper", "papers.jsonl"],
+            ["get", "paper", "p2"],
+            ["index", "paper", "year"],
+            ["query", "paper", "--where", "year >= 2020", "--sort", "year desc", "--select", "title, year"],
+            ["query", "paper", "--where", "year >= 2020", "--explain"],
+            ["put", "paper", "update.jsonl"],
+            ["history", "paper", "p1"],
+            ["delete", "paper", "p2"],
+            ["get", "paper", "p2"],
+            ["schema", "paper", "--fields", "[{\"name\": \"year\", \"type\": \"string\"}, {\"name\": \"title\", \"type\": \"string\"}]"],
+            ["query", "paper", "--where", "year >>= 1"],
+        ]
+        /// The output without what differs between two stores: store versions and times.
+        func comparable(_ text: String) -> String {
+            text.split(separator: "\n").map { line -> String in
+                guard case .object(let o)? = try? JSONParser.parse(String(line)) else { return String(line) }
+                func strip(_ object: JSONObject) -> JSONValue {
+                    .object(JSONObject(object.filter { !["store_version", "version", "time"].contains($0.0) }.map { key, value in
+                        if case .object(let inner) = value { return (key, strip(inner)) }
+                        return (key, value)
+                    }))
+                }
+                return JSONWriter().string(strip(o))
+            }.joined(separator: "\n")
+        }
+        for step in steps {
+            let local = try TestData.anant(["meta"] + step + ["--db", "\(folder)/local.db"], directory: folder)
+            let remote = try cluster.anant(["meta"] + step, directory: folder)
+            #expect(local.status == remote.status, "meta \(step.joined(separator: " ")): \(local.stderrText) | \(remote.stderrText)")
+            #expect(comparable(local.stdoutText) == comparable(remote.stdoutText), "meta \(step.joined(separator: " "))")
+            #expect(local.stderrText == remote.stderrText, "meta \(step.joined(separator: " "))")
+        }
+        // Refusals: NOT_FOUND and the evolution rule came through with their codes above;
+        // a reader may read but not write; export, backup and restore are local only.
+        try Data("\(cluster.readerToken)\n".utf8).write(to: URL(fileURLWithPath: "\(folder)/reader.token"))
+        let reader = ["--gateway", cluster.gateway, "--token-file", "\(folder)/reader.token"]
+        let read = try TestData.anant(["meta", "get", "paper", "p1"] + reader, directory: folder)
+        #expect(read.status == 0 && read.stdoutText.contains("revised"), "\(read.stderrText)")
+        let write = try TestData.anant(["meta", "put", "paper", "update.jsonl"] + reader, directory: folder)
+        #expect(write.status != 0 && write.stderrText.contains("PERMISSION_DENIED"), "\(write.stderrText)")
+        let export = try cluster.anant(["meta", "export", "paper", "\(folder)/out.parquet"], directory: folder)
+        #expect(export.status != 0 && export.stderrText.contains("--db"), "\(export.stderrText)")
+        let both = try cluster.anant(["meta", "get", "paper", "p1", "--db", "\(folder)/local.db"], directory: folder)
+        #expect(both.status != 0 && both.stderrText.contains("not both"), "\(both.stderrText)")
+    }
 }

@@ -67,7 +67,7 @@ func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thr
     }
 }
 
-private func waiting<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+func waiting<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
     let outcome = Mutex<Result<T, any Error>?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task {

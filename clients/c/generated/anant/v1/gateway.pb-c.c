@@ -3573,7 +3573,7 @@ const ProtobufCMessageDescriptor anant__v1__run_response__descriptor =
   (ProtobufCMessageInit) anant__v1__run_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__job_timings__field_descriptors[10] =
+static const ProtobufCFieldDescriptor anant__v1__job_timings__field_descriptors[11] =
 {
   {
     "total",
@@ -3695,11 +3695,24 @@ static const ProtobufCFieldDescriptor anant__v1__job_timings__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "forward",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__JobTimings, forward),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__job_timings__field_indices_by_name[] = {
   8,   /* field[8] = encode */
   9,   /* field[9] = extra_attempts */
   3,   /* field[3] = fan_out */
+  10,   /* field[10] = forward */
   5,   /* field[5] = load_wait */
   4,   /* field[4] = merge */
   2,   /* field[2] = plan */
@@ -3711,7 +3724,7 @@ static const unsigned anant__v1__job_timings__field_indices_by_name[] = {
 static const ProtobufCIntRange anant__v1__job_timings__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor anant__v1__job_timings__descriptor =
 {
@@ -3721,7 +3734,7 @@ const ProtobufCMessageDescriptor anant__v1__job_timings__descriptor =
   "Anant__V1__JobTimings",
   "anant.v1",
   sizeof(Anant__V1__JobTimings),
-  10,
+  11,
   anant__v1__job_timings__field_descriptors,
   anant__v1__job_timings__field_indices_by_name,
   1,  anant__v1__job_timings__number_ranges,

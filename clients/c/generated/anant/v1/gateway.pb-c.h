@@ -726,13 +726,12 @@ struct  Anant__V1__JobTimings
   uint64_t plan;
   /*
    * From the first task sent to the last partial received (the workers' time), less
-   * the time `merge` counts for rows passed on while tasks ran.
+   * `forward`.
    */
   uint64_t fan_out;
   /*
    * Decoding the partials and merging them (waiting for the gateway's own copy of the
-   * hypergraph excluded: it loads while the workers run); for rows of the answer passed
-   * on as their tasks finish, checking and sending them.
+   * hypergraph excluded: it loads while the workers run).
    */
   uint64_t merge;
   /*
@@ -751,10 +750,15 @@ struct  Anant__V1__JobTimings
    * speculative copies of stragglers.
    */
   uint32_t extra_attempts;
+  /*
+   * Checking rows of the answer and sending them to the client as their tasks finished,
+   * while the other tasks ran.
+   */
+  uint64_t forward;
 };
 #define ANANT__V1__JOB_TIMINGS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__job_timings__descriptor) \
-    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
