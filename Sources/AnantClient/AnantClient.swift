@@ -22,11 +22,16 @@ public final class AnantClient: Sendable {
     /// How long idempotent calls keep retrying an unreachable gateway.
     public let retrySeconds: Double
 
-    /// A client of the gateway at `address` ("HOST:PORT") presenting `token`.
+    /// A client of the gateway at `address` ("HOST:PORT") presenting `token`; over TLS
+    /// when `tlsCA` names the PEM CA that signed the gateway's certificate (or "system"
+    /// for the system's roots).
     ///
-    /// - Throws: `INVALID_ARGUMENT` for an address that is not HOST:PORT.
-    public init(address: String, token: String, retrySeconds: Double = 15, maximumFrameBytes: Int = 256 << 20) throws(Status) {
+    /// - Throws: `INVALID_ARGUMENT` for an address that is not HOST:PORT, or a CA file
+    ///   that holds no certificate.
+    public init(address: String, token: String, retrySeconds: Double = 15, maximumFrameBytes: Int = 256 << 20,
+                tlsCA: String? = nil) throws(Status) {
         var configuration = RPCClientConfiguration()
+        if let tlsCA { configuration.tls = try WireTLS.client(ca: tlsCA == "system" ? nil : tlsCA) }
         configuration.token = token
         configuration.maximumFrameBytes = maximumFrameBytes
         configuration.connectAttempts = 3
@@ -43,7 +48,7 @@ public final class AnantClient: Sendable {
         let end = Date().addingTimeInterval(retrySeconds)
         var pause = 0.05
         while true {
-            do { return try await body() } catch where error.code == .unavailable && Date() < end {
+            do { return try await body() } catch where error.code == .unavailable && error.retryable && Date() < end {
                 try? await Task.sleep(nanoseconds: UInt64(pause * 1e9))
                 pause = min(pause * 2, 1)
             }

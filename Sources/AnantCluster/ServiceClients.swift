@@ -2,6 +2,7 @@ import AnantColumnar
 import AnantProto
 import AnantWire
 import Foundation
+import NIOSSL
 import Synchronization
 
 /// One pooled `RPCClient` per service address, made on first use, all carrying the
@@ -10,8 +11,9 @@ public final class ServiceClients: Sendable {
     private let configuration: RPCClientConfiguration
     private let clients = Mutex<[String: RPCClient]>([:])
 
-    public init(token: String, maximumFrameBytes: Int = 16 << 20, connections: Int = 1) {
+    public init(token: String, maximumFrameBytes: Int = 16 << 20, connections: Int = 1, tls: NIOSSLContext? = nil) {
         var configuration = RPCClientConfiguration()
+        configuration.tls = tls
         configuration.token = token
         configuration.maximumFrameBytes = maximumFrameBytes
         configuration.connections = connections

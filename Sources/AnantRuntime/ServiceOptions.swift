@@ -4,6 +4,7 @@ import ArgumentParser
 import Logging
 import Foundation
 import NIOCore
+import NIOSSL
 
 /// A "HOST:PORT" address (port 0: any free port).
 public struct HostPort: Sendable, Equatable, CustomStringConvertible, ExpressibleByArgument {
@@ -77,7 +78,34 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("token-file"), help: "A file holding the cluster token every request must carry (default: none required).")
     public var tokenFile: String?
 
+    @Option(name: .customLong("tls-cert"), help: "Serve TLS with this PEM certificate chain (with --tls-key); presented to the services this one calls.")
+    public var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "The PEM private key of --tls-cert.")
+    public var tlsKey: String?
+
+    @Option(name: .customLong("tls-ca"), help: "The PEM CA that signs the services' certificates: the services this one calls must present one, and so must its callers (the gateway's clients excepted).")
+    public var tlsCA: String?
+
+    @Flag(name: .customLong("check-config"), help: "Validate the flags and the files they name, print one JSON line, and exit (0 when valid).")
+    public var checkConfig = false
+
     public init() {}
+
+    /// The server's TLS context, nil without --tls-cert. With `mutual` and --tls-ca,
+    /// callers must present a certificate the CA signed.
+    public func serverTLS(mutual: Bool) throws -> NIOSSLContext? {
+        guard let tlsCertificate, let tlsKey else { return nil }
+        return try WireTLS.server(certificate: tlsCertificate, key: tlsKey, clientCA: mutual ? tlsCA : nil)
+    }
+
+    /// The TLS context of this service's calls to the others, nil without --tls-ca: it
+    /// trusts the CA (any certificate it signed, whatever name it holds) and presents
+    /// --tls-cert.
+    public func clientTLS() throws -> NIOSSLContext? {
+        guard let tlsCA else { return nil }
+        return try WireTLS.client(ca: tlsCA, certificate: tlsCertificate, key: tlsKey, verifyHostname: false)
+    }
 
     /// The cluster token of `--token-file` (its first line), nil without one.
     ///
@@ -102,6 +130,14 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
         guard drainSeconds >= 0, drainSeconds <= 3600 else { throw ValidationError("--drain-seconds must be 0 to 3600, not \(drainSeconds)") }
         guard idleSeconds > 0, idleSeconds <= 86400 else { throw ValidationError("--idle-seconds must be above 0 and at most 86400") }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        if tlsCA != nil, tlsCertificate == nil { throw ValidationError("--tls-ca needs --tls-cert and --tls-key (the certificate this service presents)") }
+        do {
+            _ = try serverTLS(mutual: true)
+            _ = try clientTLS()
+        } catch let status as Status {
+            throw ValidationError(status.message)
+        }
         if let advertise, HostPort(argument: "\(advertise.contains(":") ? "[\(advertise)]" : advertise):1") == nil {
             throw ValidationError("--advertise is a host name or address, not \"\(advertise)\"")
         }

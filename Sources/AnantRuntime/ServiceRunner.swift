@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantWire
+import ArgumentParser
 import Foundation
 import Logging
 import Metrics
@@ -20,6 +21,30 @@ public enum ServiceRunner {
         SIGTERM or SIGINT: stop accepting, finish what is in flight (--drain-seconds), exit 0.
         Flags every service takes: docs/services.md.
         """
+    }
+
+    /// `--check-config`: the flags and the files they name were validated when parsed; this
+    /// checks that every folder of `folders` (flag, path) can be created and written, and
+    /// prints one JSON line: `{"service":...,"config":"valid","rpc":...,"http":...,"tls":...}`.
+    ///
+    /// - Throws: `ValidationError` naming the flag whose folder cannot be written.
+    public static func checkConfig(service: String, options: ServiceOptions, folders: [(flag: String, path: String)]) throws {
+        for (flag, path) in folders {
+            let probe = "\(path)/.anant-check-config-\(ProcessInfo.processInfo.processIdentifier)"
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try Data().write(to: URL(fileURLWithPath: probe))
+                try FileManager.default.removeItem(atPath: probe)
+            } catch {
+                throw ValidationError("\(flag) \(path) cannot be written: \(error.localizedDescription)")
+            }
+        }
+        let line = JSONObject([
+            ("service", .string(service)), ("config", .string("valid")), ("rpc", .string(options.listen.description)),
+            ("http", .string(options.http.description)), ("tls", .bool(options.tlsCertificate != nil)),
+            ("mutual_tls", .bool(options.tlsCA != nil)), ("cluster_token", .bool(options.tokenFile != nil)),
+        ])
+        FileHandle.standardOutput.write(Data((JSONWriter().string(.object(line)) + "\n").utf8))
     }
 
     /// Sets up logging (`--log-level`, `--log-format`, on standard error) once per process;
@@ -54,7 +79,8 @@ public enum ServiceRunner {
 
     /// Serves `methods` until SIGTERM or SIGINT, then drains and returns. With
     /// `clusterToken` false the server takes any token and the methods authenticate
-    /// their callers themselves (the gateway: its clients' tokens are not the cluster's).
+    /// their callers themselves (the gateway: its clients' tokens are not the cluster's),
+    /// and under TLS its callers need no certificate.
     public static func run(service: String, options: ServiceOptions, methods: [RPCMethod], logger: Logger, clusterToken: Bool = true,
                            status: @escaping @Sendable (any Error) -> Status, onReady: OnReady = { _, _ in nil }) async throws {
         let registry = PrometheusCollectorRegistry()
@@ -62,6 +88,7 @@ public enum ServiceRunner {
         var configuration = options.server
         configuration.status = status
         configuration.token = clusterToken ? try options.token() : nil
+        configuration.tls = try options.serverTLS(mutual: clusterToken)
         let server = RPCServer(methods: methods, configuration: configuration, logger: logger)
         let rpc = try await server.start(host: options.listen.host, port: options.listen.port)
         let http = HTTPEndpoints(registry: registry)

@@ -84,9 +84,10 @@ public struct ClientCallTable: Sendable {
         }
     }
 
-    /// The connection closed: every call in flight fails with `UNAVAILABLE` (retryable).
-    public mutating func closed(_ reason: String = "the connection closed") -> [Event] {
+    /// The connection closed: every call in flight fails with `reason` (by default
+    /// `UNAVAILABLE`, retryable).
+    public mutating func closed(_ reason: Status = Status(.unavailable, "the connection closed", retryable: true)) -> [Event] {
         defer { calls = [:] }
-        return calls.keys.sorted().map { .failed(id: $0, status: Status(.unavailable, reason, retryable: true)) }
+        return calls.keys.sorted().map { .failed(id: $0, status: reason) }
     }
 }

@@ -16,6 +16,8 @@ public struct FrameDecoder: Sendable {
     private var body: [UInt8] = []
     /// Set after a refusal: the decoder refuses everything after it.
     private var failure: Status? = nil
+    /// Whether a frame's length was read: only the first can be mistaken for TLS.
+    private var sawFrame = false
 
     public init(maximumFrameBytes: Int) {
         precondition(maximumFrameBytes >= 1 && maximumFrameBytes <= Int(UInt32.max), "a frame maximum of 1 byte to 4 GiB")
@@ -40,12 +42,18 @@ public struct FrameDecoder: Sendable {
                 rest = rest.dropFirst(take)
                 guard header.count == 4 else { continue }
                 let value = header.reduce(0) { $0 << 8 | Int($1) }
+                // A TLS record (handshake 0x16 or alert 0x15, version 3.x) where the first
+                // frame's length belongs: the peer speaks TLS and this side does not.
+                if !sawFrame, header[0] == 0x15 || header[0] == 0x16, header[1] == 0x03, header[2] <= 0x04 {
+                    return try fail(Status(.failedPrecondition, "the peer speaks TLS on a connection made without it"))
+                }
                 header.removeAll(keepingCapacity: true)
                 if value == 0 { return try fail(Status(.invalidArgument, "a frame of length 0: every frame holds one envelope")) }
                 if value > maximumFrameBytes {
                     return try fail(Status(.resourceExhausted, "a frame of \(value) bytes is over the maximum of \(maximumFrameBytes)"))
                 }
                 expected = value
+                sawFrame = true
                 continue
             }
             let take = min(length - body.count, rest.count)

@@ -15,10 +15,14 @@ final class LocalCluster: @unchecked Sendable {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    init(compute: Int = 2, storage: Int = 2, replicas: Int = 2, threads: Int = 1) throws {
+    /// The TLS files a cluster runs with: its certificate and key, and the CA that signed them.
+    struct TLSFiles { let certificate: String, key: String, ca: String }
+
+    init(compute: Int = 2, storage: Int = 2, replicas: Int = 2, threads: Int = 1, tls: TLSFiles? = nil) throws {
         dir = try TestData.temporaryFolder().path
+        let tlsFlags = tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key, "--tls-ca", $0.ca] } ?? []
         let up = try TestData.anant(["cluster", "up", "--dir", dir, "--compute", String(compute), "--storage", String(storage),
-                                     "--replicas", String(replicas), "--threads", String(threads)], timeout: 90)
+                                     "--replicas", String(replicas), "--threads", String(threads)] + tlsFlags, timeout: 90)
         guard up.status == 0 else { throw Failure(description: "cluster up failed: \(up.stderrText)") }
         guard case .object(let o) = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/cluster.json")))) else {
             throw Failure(description: "no cluster.json")
@@ -42,8 +46,8 @@ final class LocalCluster: @unchecked Sendable {
         }
     }
 
-    func client(token: String? = nil, retrySeconds: Double = 15) throws -> AnantClient {
-        try AnantClient(address: gateway, token: token ?? adminToken, retrySeconds: retrySeconds)
+    func client(token: String? = nil, retrySeconds: Double = 15, tlsCA: String? = nil) throws -> AnantClient {
+        try AnantClient(address: gateway, token: token ?? adminToken, retrySeconds: retrySeconds, tlsCA: tlsCA ?? json["tls_ca"]?.stringValue)
     }
 
     /// `anant ARGS --cluster DIR`.

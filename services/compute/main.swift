@@ -33,11 +33,13 @@ struct AnantComputeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let directory = cacheDirectory ?? "\(NSTemporaryDirectory())/anant-compute-\(ProcessInfo.processInfo.processIdentifier)"
+        if service.checkConfig { return try ServiceRunner.checkConfig(service: "compute", options: service, folders: [("--cache-dir", directory)]) }
         let logger = ServiceRunner.logger(service: "compute", options: service)
-        let clients = ServiceClients(token: try service.token() ?? "", maximumFrameBytes: service.server.maximumFrameBytes)
+        let clients = ServiceClients(token: try service.token() ?? "", maximumFrameBytes: service.server.maximumFrameBytes,
+                                     tls: try service.clientTLS())
         let pool = NIOThreadPool(numberOfThreads: max(2, service.threads ?? ExecutionContext.processorCount))
         pool.start()
-        let directory = cacheDirectory ?? "\(NSTemporaryDirectory())/anant-compute-\(ProcessInfo.processInfo.processIdentifier)"
         let cache: VersionCache
         do { cache = try VersionCache(directory: directory, budgetBytes: cacheMiB << 20,
                                    buildThreads: service.threads ?? ExecutionContext.processorCount, clients: clients, pool: pool) } catch {

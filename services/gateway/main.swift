@@ -53,16 +53,18 @@ struct AnantGatewayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let folder = scratch ?? "\(NSTemporaryDirectory())/anant-gateway-\(ProcessInfo.processInfo.processIdentifier)"
+        if service.checkConfig { return try ServiceRunner.checkConfig(service: "gateway", options: service, folders: [("--scratch", folder)]) }
         let logger = ServiceRunner.logger(service: "gateway", options: service)
         let tokens: Tokens
         do { tokens = try Tokens(path: self.tokens) } catch {
             logger.critical("cannot read the tokens", metadata: ["error": "\(error.message)"])
             throw ExitCode(2)
         }
-        let clients = ServiceClients(token: try service.token() ?? "", maximumFrameBytes: service.server.maximumFrameBytes, connections: 2)
+        let clients = ServiceClients(token: try service.token() ?? "", maximumFrameBytes: service.server.maximumFrameBytes, connections: 2,
+                                     tls: try service.clientTLS())
         let pool = NIOThreadPool(numberOfThreads: max(2, service.threads ?? ExecutionContext.processorCount))
         pool.start()
-        let folder = scratch ?? "\(NSTemporaryDirectory())/anant-gateway-\(ProcessInfo.processInfo.processIdentifier)"
         var configuration = GatewayService.Configuration(scratch: folder)
         configuration.replicas = replicas
         configuration.threads = service.threads ?? ExecutionContext.processorCount

@@ -2,6 +2,7 @@ import AnantColumnar
 import AnantMetadata
 import AnantRuntime
 import ArgumentParser
+import Foundation
 
 /// `anant-metadata --db FILE`: the metadata service. It keeps the catalog and the worker
 /// registry in one SQLite file (WAL, synchronous=FULL) and serves them over the wire
@@ -31,6 +32,10 @@ struct AnantMetadataCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if service.checkConfig {
+            let folder = URL(fileURLWithPath: database).deletingLastPathComponent().path
+            return try ServiceRunner.checkConfig(service: "metadata", options: service, folders: [("--db", folder)])
+        }
         let logger = ServiceRunner.logger(service: "metadata", options: service)
         let store: MetadataStore
         do {

@@ -27,6 +27,7 @@ struct AnantStorageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if service.checkConfig { return try ServiceRunner.checkConfig(service: "storage", options: service, folders: [("--root", root)]) }
         let logger = ServiceRunner.logger(service: "storage", options: service)
         let store: ShardStore
         do { store = try ShardStore(root: root, logger: logger) } catch {
@@ -37,7 +38,7 @@ struct AnantStorageCommand: AsyncParsableCommand {
         let metadata = self.metadata, token = try service.token() ?? ""
         try await ServiceRunner.run(service: "storage", options: service, methods: storage.methods, logger: logger, status: { Status($0) }) { rpc, http in
             guard let metadata else { return nil }
-            let clients = ServiceClients(token: token)
+            let clients = ServiceClients(token: token, tls: try service.clientTLS())
             let lease = try await WorkerLease(role: .storage, metadata: try clients.client(metadata.description), rpcAddress: rpc.description,
                                               httpAddress: http.description, logger: logger) {
                 let stat = storage.stat()

@@ -1,5 +1,6 @@
 import AnantColumnar
 import NIOCore
+import NIOSSL
 
 /// One client connection on its event loop: frames out and in, `ClientCallTable` to
 /// match answers to calls, and each call's waiting side (a promise for one answer, a
@@ -106,7 +107,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         let buffer = unwrapInboundIn(data)
         let frames: [[UInt8]]
         do { frames = try decoder.feed(buffer.readableBytesView) } catch {
-            return close(Status(.unavailable, "the server sent a bad frame: \(error.message)", retryable: true))
+            // A TLS server fails every plaintext attempt alike: not retryable.
+            return close(Status(.unavailable, "the server sent a bad frame: \(error.message)", retryable: error.code != .failedPrecondition))
         }
         for frame in frames {
             let envelope: Envelope
@@ -124,7 +126,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        close(Status(.unavailable, "the connection failed: \(error)", retryable: true))
+        // A refused TLS handshake (an unknown CA, a wrong name, a plaintext server) fails
+        // again on every attempt: not retryable.
+        if error is NIOSSLError || error is BoringSSLError {
+            close(Status(.unavailable, "the TLS handshake with the server failed: \(error)", retryable: false))
+        } else {
+            close(Status(.unavailable, "the connection failed: \(error)", retryable: true))
+        }
     }
 
     private func close(_ reason: Status) {
@@ -134,7 +142,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func closedDown(_ reason: Status) {
         if closedReason == nil { closedReason = reason }
-        for event in table.closed(reason.message) { deliver(event) }
+        for event in table.closed(reason) { deliver(event) }
     }
 
     private func deliver(_ event: ClientCallTable.Event) {

@@ -1,6 +1,7 @@
 import AnantColumnar
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SwiftProtobuf
 import Synchronization
 
@@ -20,6 +21,8 @@ public struct RPCClientConfiguration: Sendable {
     public var connectTimeout: TimeAmount = .seconds(5)
     /// A reader that takes nothing of an upload's connection for this long closes it.
     public var slowReadTimeout: TimeAmount = .seconds(30)
+    /// Connect over TLS with this context (`WireTLS.client`); nil: plaintext.
+    public var tls: NIOSSLContext? = nil
 
     public init() {}
 }
@@ -236,13 +239,14 @@ public final class RPCClient: Sendable {
     }
 
     private func makeConnection() -> EventLoopFuture<Connection> {
-        let maximum = configuration.maximumFrameBytes
+        let maximum = configuration.maximumFrameBytes, tls = configuration.tls, host = host
         return ClientBootstrap(group: group)
             .connectTimeout(configuration.connectTimeout)
-            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(WireTLS.clientHandler(tls, host: host)) }
                     try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(channel: channel, maximumFrameBytes: maximum))
                 }
             }

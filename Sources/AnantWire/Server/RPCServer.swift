@@ -2,6 +2,7 @@ import AnantColumnar
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A server's limits and behaviour.
@@ -26,6 +27,8 @@ public struct RPCServerConfiguration: Sendable {
     /// The status of an error a method's work throws (`Status` as it is by default; a
     /// service passes its modules' mapping).
     public var status: @Sendable (any Error) -> Status = { Status(transport: $0) }
+    /// Serve over TLS with this context (`WireTLS.server`); nil: plaintext.
+    public var tls: NIOSSLContext? = nil
 
     public init() {}
 }
@@ -74,12 +77,14 @@ public final class RPCServer: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = ServerConnectionHandler(server: self, channel: channel)
+                    // Idle first: a handshake that never completes is idle too.
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
+                    if let tls = configuration.tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }

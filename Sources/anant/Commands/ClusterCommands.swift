@@ -30,6 +30,8 @@ struct ClusterFile {
     var adminTokenFile: String
     var clusterTokenFile: String
     var started: String
+    /// The CA of the services' certificates when the cluster runs TLS.
+    var tlsCA: String? = nil
 
     static func path(_ dir: String) -> String { "\(dir)/cluster.json" }
 
@@ -52,13 +54,14 @@ struct ClusterFile {
             services.append(Service(name: name, service: service, rpc: rpc, http: http, pid: pid, log: log))
         }
         return ClusterFile(services: services, gateway: gateway, adminTokenFile: admin, clusterTokenFile: cluster,
-                           started: o["started"]?.stringValue ?? "")
+                           started: o["started"]?.stringValue ?? "", tlsCA: o["tls_ca"]?.stringValue)
     }
 
     var json: JSONValue {
         .object(JSONObject([
             ("gateway", .string(gateway)), ("admin_token_file", .string(adminTokenFile)), ("cluster_token_file", .string(clusterTokenFile)),
             ("started", .string(started)),
+        ] + (tlsCA.map { [("tls_ca", .string($0))] } ?? []) + [
             ("services", .array(services.map { s in
                 .object(JSONObject([("name", .string(s.name)), ("service", .string(s.service)), ("rpc", .string(s.rpc)), ("http", .string(s.http)),
                                     ("pid", .int(Int64(s.pid))), ("log", .string(s.log))]))
@@ -116,6 +119,15 @@ struct ClusterUpCommand: ParsableCommand {
     @Option(help: "Seconds to wait for every service to be ready.")
     var timeout = 60.0
 
+    @Option(help: "Run every service over TLS with this PEM certificate (its names must include 127.0.0.1), mutual between services.")
+    var tlsCert: String?
+
+    @Option(help: "The PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "The PEM CA that signed --tls-cert (recorded in cluster.json for the clients).")
+    var tlsCa: String?
+
     func validate() throws {
         guard (1...64).contains(compute) else { throw ValidationError("--compute must be 1 to 64") }
         guard (1...16).contains(storage) else { throw ValidationError("--storage must be 1 to 16") }
@@ -123,6 +135,9 @@ struct ClusterUpCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         guard (16...1_048_576).contains(cacheMb) else { throw ValidationError("--cache-mb must be 16 to 1048576") }
         guard (1...4095).contains(maxFrameMb) else { throw ValidationError("--max-frame-mb must be 1 to 4095") }
+        guard (tlsCert == nil) == (tlsKey == nil) && (tlsCert == nil) == (tlsCa == nil) else {
+            throw ValidationError("--tls-cert, --tls-key and --tls-ca go together")
+        }
     }
 
     func run() throws {
@@ -141,8 +156,10 @@ struct ClusterUpCommand: ParsableCommand {
         try secret(readerToken + "\n", "\(dir)/reader.token")
         try secret("# ROLE SHA256 [NAMESPACE]: the gateway's client tokens, hashed\n" + Tokens.line(role: .admin, token: adminToken) + "\n"
                    + Tokens.line(role: .reader, token: readerToken) + "\n", "\(dir)/tokens")
+        func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+        let tls = tlsCert.map { ["--tls-cert", absolute($0), "--tls-key", absolute(tlsKey ?? ""), "--tls-ca", absolute(tlsCa ?? "")] } ?? []
         let common = ["--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--token-file", "\(dir)/cluster.token", "--drain-seconds", "5",
-                      "--max-frame-mb", String(maxFrameMb)]
+                      "--max-frame-mb", String(maxFrameMb)] + tls
         var launched = [Launched]()
         do {
             let metadata = try Launched.start("metadata", "anant-metadata", ["--db", "\(dir)/metadata.db", "--heartbeat-seconds", "1"] + common, dir: dir)
@@ -166,7 +183,7 @@ struct ClusterUpCommand: ParsableCommand {
             let front = try gateway.ready(timeout: timeout)
             services.append(front)
             let file = ClusterFile(services: services, gateway: front.rpc, adminTokenFile: "\(dir)/admin.token", clusterTokenFile: "\(dir)/cluster.token",
-                                   started: ISO8601DateFormatter().string(from: started))
+                                   started: ISO8601DateFormatter().string(from: started), tlsCA: tlsCa.map(absolute))
             try file.write(dir)
             let seconds = Date().timeIntervalSince(started)
             Output.line("cluster up in \(String(format: "%.2f", seconds)) s: gateway \(front.rpc), \(storage) storage, \(compute) compute (replicas \(replicas))")
@@ -261,7 +278,7 @@ struct ClusterStatusCommand: ParsableCommand {
         let alive = file.services.map(\.isRunning)
         let token = try ClusterOptions.token(in: file.adminTokenFile)
         let client: AnantClient
-        do { client = try AnantClient(address: file.gateway, token: token, retrySeconds: 0) } catch { throw CLIError(error.message) }
+        do { client = try AnantClient(address: file.gateway, token: token, retrySeconds: 0, tlsCA: file.tlsCA) } catch { throw CLIError(error.message) }
         let status = try? blocking { try await client.status() }
         if format == .json {
             var entries = [(String, JSONValue)]()

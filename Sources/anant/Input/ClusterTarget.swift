@@ -19,9 +19,13 @@ struct ClusterOptions: ParsableArguments {
     @Option(name: .customLong("token-file"), help: "The client token for --gateway (default: ANANT_TOKEN, or the cluster's admin token).")
     var tokenFile: String?
 
+    @Option(name: .customLong("tls-ca"), help: "Reach the gateway over TLS, trusting this PEM CA ('system': the system's roots; with --cluster, the cluster's CA by default).")
+    var tlsCA: String?
+
     func validate() throws {
         if gateway != nil && cluster != nil { throw ValidationError("give --gateway or --cluster, not both") }
         if tokenFile != nil && gateway == nil && cluster == nil { throw ValidationError("--token-file goes with --gateway or --cluster") }
+        if tlsCA != nil && gateway == nil && cluster == nil { throw ValidationError("--tls-ca goes with --gateway or --cluster") }
     }
 
     var isRemote: Bool { gateway != nil || cluster != nil }
@@ -29,16 +33,17 @@ struct ClusterOptions: ParsableArguments {
     /// The client of the gateway, or nil in embedded mode.
     func client() throws -> AnantClient? {
         guard isRemote else { return nil }
-        var address = gateway ?? "", token: String? = nil
+        var address = gateway ?? "", token: String? = nil, ca = tlsCA
         if let cluster {
             let file = try ClusterFile.read(cluster)
             address = file.gateway
             if tokenFile == nil { token = try Self.token(in: file.adminTokenFile) }
+            if ca == nil { ca = file.tlsCA }
         }
         if let tokenFile { token = try Self.token(in: tokenFile) }
         if token == nil { token = ProcessInfo.processInfo.environment["ANANT_TOKEN"] }
         guard let token, !token.isEmpty else { throw CLIError("no client token: pass --token-file FILE (or set ANANT_TOKEN)") }
-        do { return try AnantClient(address: address, token: token) } catch { throw CLIError(error.message) }
+        do { return try AnantClient(address: address, token: token, tlsCA: ca) } catch { throw CLIError(error.message) }
     }
 
     static func token(in path: String) throws -> String {
