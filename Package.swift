@@ -104,7 +104,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The gateway: authentication, planning, fan-out, merge, imports (services/gateway).
         .target(name: "AnantGateway", dependencies: [
-            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantOperations", "AnantProto", "AnantQuery",
+            "AnantCluster", "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantOperations", "AnantProto", "AnantQuery", "AnantRuntime",
             "AnantWire", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         // The public client library of the gateway (async/await).

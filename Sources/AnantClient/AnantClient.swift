@@ -71,13 +71,15 @@ public final class AnantClient: Sendable {
 
     /// Runs `operation` on the dataset `name` (version 0: the latest), split into at most
     /// `parts` tasks (0: one per live compute worker). The answer equals the embedded one,
-    /// byte for byte, whatever the split.
+    /// byte for byte, whatever the split. With `progress`, the job's state is passed to it
+    /// when the job starts and whenever one of its tasks finishes or is tried again.
     public func run(_ operation: AnantOperations.Operation, on name: String, version: UInt64 = 0, parts: Int = 0,
-                    timeout: Double? = nil) async throws(Status) -> Answer {
+                    timeout: Double? = nil, progress: (@Sendable (Anant_V1_Job) -> Void)? = nil) async throws(Status) -> Answer {
         var request = Anant_V1_RunRequest()
         request.dataset = Self.ref(name, version)
         request.operation = operation.proto
         request.parts = UInt32(clamping: parts)
+        request.progress = progress != nil
         let payload = try request.wireBytes()
         return try await idempotent { () async throws(Status) -> Answer in
             // Pieces are decoded as they arrive (while the gateway waits for later tasks),
@@ -93,6 +95,7 @@ public final class AnantClient: Sendable {
                         }
                     }
                     if response.hasTimings { timings = response.timings }
+                    if response.hasProgress, timings == nil { progress?(response.progress) }
                 }
             } catch { throw error as? Status ?? Status(.unavailable, "the answer stopped: \(error)") }
             guard let timings, dataset.version > 0, !parts.isEmpty else {

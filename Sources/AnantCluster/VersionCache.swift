@@ -5,6 +5,7 @@ import AnantProto
 import AnantWire
 import Foundation
 import NIOPosix
+import Synchronization
 
 /// Dataset versions fetched from storage and kept on this machine: each version's shards
 /// as files under `directory` (a dataset folder per version, which `Dataset.open` reads
@@ -41,13 +42,17 @@ public actor VersionCache {
     }
 
     public let directory: String
-    public let budgetBytes: Int
+    public nonisolated let budgetBytes: Int
     /// The threads a build may use.
     public let buildThreads: Int
     private let clients: ServiceClients
     private let pool: NIOThreadPool
     private var entries: [Key: Entry] = [:]
     private var clock: UInt64 = 0
+    private let heldBytes = Atomic<Int>(0)
+    /// The estimated bytes of the hypergraphs held now (what a worker reports with its
+    /// heartbeats, and the gateway's status page shows).
+    public nonisolated var bytesHeld: Int { heldBytes.load(ordering: .relaxed) }
     /// Shards fetched and hypergraphs built since start (for metrics and tests).
     public private(set) var fetches = 0
     public private(set) var builds = 0
@@ -145,6 +150,7 @@ public actor VersionCache {
     private func drop(_ key: Key, _ entry: Entry) {
         guard entries[key] === entry else { return }
         entries[key] = nil
+        heldBytes.store(entries.values.reduce(0) { $0 + $1.bytes }, ordering: .relaxed)
         try? FileManager.default.removeItem(atPath: "\(directory)/\(key.name)@\(key.version)")
     }
 
@@ -156,6 +162,7 @@ public actor VersionCache {
             total -= entry.bytes
             drop(key, entry)
         }
+        heldBytes.store(total, ordering: .relaxed)
     }
 
     /// Fetches every shard of the version into `root` and opens it as a dataset.

@@ -29,16 +29,32 @@ public final class WorkerLease: Sendable {
     /// The worker's id in the registry (a new one after a re-registration).
     public var workerID: String { state.withLock { $0.id } }
 
-    /// Registers the worker; `heartbeats()` then keeps its lease.
+    /// Registers the worker; `heartbeats()` then keeps its lease. While the metadata
+    /// service cannot be reached (it starts after this worker, its name does not resolve
+    /// yet), registration is tried again, backing off, for up to `within` seconds.
     ///
-    /// - Throws: the metadata service's status when it cannot be reached or refuses.
+    /// - Throws: the metadata service's status when it refuses, or is still unreachable
+    ///   after `within` seconds.
     public init(role: Anant_V1_WorkerRole, metadata: RPCClient, rpcAddress: String, httpAddress: String, logger: Logger,
-                load: @escaping @Sendable () -> Load) async throws(Status) {
+                within: Double = 60, load: @escaping @Sendable () -> Load) async throws(Status) {
         var request = Anant_V1_RegisterWorkerRequest()
         request.role = role
         request.rpcAddress = rpcAddress
         request.httpAddress = httpAddress
-        let answer: Anant_V1_RegisterWorkerResponse = try await metadata.unary(Self.prefix + "RegisterWorker", request, timeout: 10)
+        let end = ContinuousClock.now + .milliseconds(Int(within * 1000))
+        var pause = 0.1
+        var answer: Anant_V1_RegisterWorkerResponse
+        while true {
+            do {
+                answer = try await metadata.unary(Self.prefix + "RegisterWorker", request, timeout: 10)
+                break
+            } catch where error.code == .unavailable && ContinuousClock.now < end {
+                logger.warning("the metadata service is not reachable yet; registering again", metadata: [
+                    "metadata": "\(metadata.host):\(metadata.port)", "in": "\(pause) s", "error": "\(error.message)"])
+                try? await Task.sleep(nanoseconds: UInt64(pause * 1e9))
+                pause = min(pause * 2, 2)
+            }
+        }
         self.metadata = metadata
         self.request = request
         state = Mutex((answer.worker.workerID, max(answer.heartbeatIntervalNanos, 10_000_000)))

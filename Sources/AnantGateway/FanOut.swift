@@ -24,6 +24,10 @@ public struct FanOutPolicy: Sendable {
     public var stragglerShare = 0.5
     /// Never speculate on a task younger than this.
     public var minimumStragglerNanos: UInt64 = 200_000_000
+    /// The most bytes of partial results one job may receive (the request's memory
+    /// budget, `--request-memory-mb`); past it the job stops with `RESOURCE_EXHAUSTED`
+    /// and its running tasks are cancelled. Nil: no limit.
+    public var budgetBytes: Int? = nil
 
     public init() {}
 }
@@ -39,6 +43,9 @@ final class JobProgress: Sendable {
 
     let total: Int
     let state = Mutex(State())
+    /// Told whenever a task finishes or another attempt starts (a Run asking for progress
+    /// passes it on to the client).
+    let listener = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(total: Int) { self.total = total }
 
@@ -47,6 +54,13 @@ final class JobProgress: Sendable {
             $0.done += 1
             $0.durations.append(nanos)
         }
+        listener.withLock { $0 }?()
+    }
+
+    /// Another attempt of a task started (a retry or a speculative copy).
+    func attempted() {
+        state.withLock { $0.extraAttempts += 1 }
+        listener.withLock { $0 }?()
     }
 
     /// Whether a task running for `nanos` is a straggler.
@@ -71,6 +85,8 @@ struct FanOut: Sendable {
     let clients: ServiceClients
     let policy: FanOutPolicy
     let logger: Logger
+    /// Told of a worker an attempt could not reach (the gateway asks the registry again).
+    var unreachable: @Sendable (ComputeWorker) -> Void = { _ in }
 
     private enum Event: Sendable {
         case answer(attempt: UInt32, worker: ComputeWorker, Result<[Anant_V1_RunTaskResponse], Status>)
@@ -102,7 +118,14 @@ struct FanOut: Sendable {
                 }
                 launch()
                 var out = [[Anant_V1_PartialResult]?](repeating: nil, count: tasks.count)
+                var received = 0, finished = 0
                 for try await (index, worker, partial) in group {
+                    received += partial.reduce(0) { $0 + Self.bytes(of: $1) }
+                    finished += 1
+                    if let budget = policy.budgetBytes, received > budget {
+                        throw Status(.resourceExhausted, "the answer would exceed the request's memory budget of \(Self.mebibytes(budget)) "
+                                     + "(--request-memory-mb): \(Self.mebibytes(received)) after \(finished) of \(tasks.count) tasks")
+                    }
                     free.append(worker)  // the worker that answered: a failed one gets no more
                     launch()
                     if let deliver { try await deliver(index, partial) } else { out[index] = partial }
@@ -111,6 +134,20 @@ struct FanOut: Sendable {
             }
         } catch { throw error as? Status ?? Status(.cancelled, "the job stopped: \(error)") }
     }
+
+    /// The bytes a partial result holds: its Arrow IPC tables as they came, the encoded
+    /// size of the others (vectors over the vertices, group states).
+    static func bytes(of partial: Anant_V1_PartialResult) -> Int {
+        switch partial.kind {
+        case .result(let result): return result.tables.reduce(0) { $0 + $1.table.arrowIpc.count } + result.scalars.count * 32
+        case .query(let query):
+            if case .rows(let rows) = query.content { return rows.arrowIpc.count }
+            return ((try? query.serializedBytes()) as [UInt8]?)?.count ?? 0
+        default: return ((try? partial.serializedBytes()) as [UInt8]?)?.count ?? 0
+        }
+    }
+
+    static func mebibytes(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
     /// One task to its first answer, and the worker that gave it.
     private func drive(_ task: Anant_V1_Task, first: Int, _ workers: [ComputeWorker], deadline: UInt64?,
@@ -155,7 +192,7 @@ struct FanOut: Sendable {
                     if !speculated, inFlight > 0, workers.count > 1, attempts < UInt32(policy.maximumAttempts),
                        progress.isStraggler(ExecutionContext.now - started, policy) {
                         speculated = true
-                        progress.state.withLock { $0.extraAttempts += 1 }
+                        progress.attempted()
                         logger.info("speculative copy", metadata: ["task": "\(task.taskID)", "attempt": "\(attempts + 1)"])
                         launch()
                     }
@@ -174,12 +211,13 @@ struct FanOut: Sendable {
                 case .answer(let attempt, let worker, .failure(let status)):
                     inFlight -= 1
                     guard Self.mendable(status) else { group.cancelAll(); throw status }
+                    if status.code == .unavailable { unreachable(worker) }
                     last = status
                     logger.notice("task failed", metadata: ["task": "\(task.taskID)", "attempt": "\(attempt)", "worker": "\(worker.id)",
                                                             "code": "\(status.code.name)"])
                     if inFlight == 0 {
                         guard attempts < UInt32(policy.maximumAttempts) else { throw last }
-                        progress.state.withLock { $0.extraAttempts += 1 }
+                        progress.attempted()
                         launch()
                     }
                 }

@@ -40,18 +40,20 @@ public final class GatewayService: Sendable {
     let metadata: RPCClient
     let clients: ServiceClients
     let cache: VersionCache
-    let tokens: Tokens
+    let tokens: TokenFile
     let configuration: Configuration
     let pool: NIOThreadPool
     let logger: Logger
     let jobs = Mutex(JobTable())
+    /// The calls of the last hour, for the status page.
+    public let requests = RequestLog()
     /// The versions this gateway's imports are writing ("name@version").
     let importing = Mutex<Set<String>>([])
     /// Which workers ran tasks on which version: a version's tasks go to them first.
     let holders = Mutex<[VersionCache.Key: [String]]>([:])
     private let workerList = Mutex<(at: UInt64, workers: [ComputeWorker])?>(nil)
 
-    public init(metadata: RPCClient, clients: ServiceClients, cache: VersionCache, tokens: Tokens, configuration: Configuration,
+    public init(metadata: RPCClient, clients: ServiceClients, cache: VersionCache, tokens: TokenFile, configuration: Configuration,
                 pool: NIOThreadPool, logger: Logger) {
         self.metadata = metadata
         self.clients = clients
@@ -158,7 +160,19 @@ public final class GatewayService: Sendable {
     func run(_ request: Anant_V1_RunRequest, _ call: RPCCall) async throws {
         _ = try authenticate(call, .reader, dataset: request.dataset.name)
         let forwarder = Forwarder(call: call)
-        let (resolved, answer, timings) = try await execute(request, call.context, forwarder: forwarder)
+        // Progress, when asked for: an item with the job's state when it starts and whenever
+        // a task finishes or is tried again (the client ignores any that comes last).
+        var progress: (@Sendable (Anant_V1_Job) -> Void)? = nil
+        if request.progress {
+            progress = { (job: Anant_V1_Job) -> Void in
+                Task {
+                    var item = Anant_V1_RunResponse()
+                    item.progress = job
+                    try? await call.send(item)
+                }
+            }
+        }
+        let (resolved, answer, timings) = try await execute(request, call.context, forwarder: forwarder, progress: progress)
         let sending = ExecutionContext.now
         for piece in try await answer.pieces(pool) { try await forwarder.send(piece, dataset: resolved.ref) }
         var last = Anant_V1_RunResponse()
@@ -188,7 +202,8 @@ public final class GatewayService: Sendable {
 
     /// Plans, fans out and merges one operation.
     /// With a `forwarder`, rows of the answer go to the client as their tasks finish.
-    func execute(_ request: Anant_V1_RunRequest, _ context: ExecutionContext, forwarder: Forwarder? = nil) async throws
+    func execute(_ request: Anant_V1_RunRequest, _ context: ExecutionContext, forwarder: Forwarder? = nil,
+                 progress: (@Sendable (Anant_V1_Job) -> Void)? = nil) async throws
         -> (Resolved, JobAnswer, Anant_V1_JobTimings) {
         let started = ExecutionContext.now
         var timings = Anant_V1_JobTimings()
@@ -230,6 +245,10 @@ public final class GatewayService: Sendable {
             planned = try Planner.tasks(for: operation, edgeCount: resolved.manifest.edgeCount, nodeCount: resolved.manifest.nodeCount, parts: parts)
         }
         let job = jobs.withLock { $0.start(operation: operation.name, dataset: resolved.ref, tasks: planned.count) }
+        if let progress {
+            job.progress.listener.withLock { $0 = { progress(job.proto) } }
+            progress(job.proto)
+        }
         var succeeded = false
         defer { jobs.withLock { $0.finish(job.id, succeeded: succeeded) } }
         // Tasks that answer rows of the answer are passed through; the others merge over the
@@ -259,7 +278,7 @@ public final class GatewayService: Sendable {
         timings.plan = ExecutionContext.now - planning
 
         let fanning = ExecutionContext.now
-        let fanOut = FanOut(clients: clients, policy: configuration.fanOut, logger: logger)
+        let fanOut = FanOut(clients: clients, policy: configuration.fanOut, logger: logger, unreachable: { [self] _ in refreshWorkers() })
         let answers: [[Anant_V1_PartialResult]]
         let forwarding = splitQuery == nil && !merges ? forwarder : nil
         let dataset = resolved.ref
@@ -389,13 +408,19 @@ public final class GatewayService: Sendable {
     }
 
     func status(_ call: RPCCall) async throws -> Anant_V1_ClusterStatusResponse {
-        let who = try authenticate(call, .reader, dataset: nil)
+        try await snapshot(for: try authenticate(call, .reader, dataset: nil))
+    }
+
+    /// The cluster as `who` may see it: every worker, the datasets and running jobs of its
+    /// namespaces.
+    func snapshot(for who: Principal) async throws(Status) -> Anant_V1_ClusterStatusResponse {
         var response = Anant_V1_ClusterStatusResponse()
         var workers = Anant_V1_ListWorkersRequest()
         workers.includeExpired = true
         let listed: Anant_V1_ListWorkersResponse = try await metadata.unary(ClusterMethods.metadata + "ListWorkers", workers, timeout: 5)
         response.workers = listed.workers
-        response.datasets = try await listDatasets(Anant_V1_ListDatasetsRequest(), call).datasets.filter { who.covers($0.name) }
+        let datasets: Anant_V1_ListDatasetsResponse = try await metadata.unary(ClusterMethods.metadata + "ListDatasets", Anant_V1_ListDatasetsRequest(), timeout: 5)
+        response.datasets = datasets.datasets.filter { who.covers($0.name) }
         jobs.withLock { table in
             response.jobs = table.running.values.filter { who.covers($0.dataset.name) }.sorted { $0.id < $1.id }.map { $0.proto }
             response.jobsFinished = table.finished
@@ -487,10 +512,20 @@ struct JobTable: Sendable {
         }
     }
 
+    /// A job that ended, as the status page lists it.
+    struct Ended: Sendable {
+        var job: Anant_V1_Job
+        var nanos: UInt64
+        var succeeded: Bool
+    }
+
     var running: [String: Job] = [:]
     var next = 0
     var finished: UInt64 = 0
     var failed: UInt64 = 0
+    /// The latest jobs that ended, newest last (at most `recentLimit`).
+    var recent: [Ended] = []
+    static let recentLimit = 20
 
     mutating func start(operation: String, dataset: Anant_V1_DatasetRef, tasks: Int) -> Job {
         next += 1
@@ -500,8 +535,10 @@ struct JobTable: Sendable {
     }
 
     mutating func finish(_ id: String, succeeded: Bool) {
-        running[id] = nil
+        guard let job = running.removeValue(forKey: id) else { return }
         finished += 1
         if !succeeded { failed += 1 }
+        recent.append(Ended(job: job.proto, nanos: WireClock.unixNanos - min(job.started, WireClock.unixNanos), succeeded: succeeded))
+        if recent.count > Self.recentLimit { recent.removeFirst(recent.count - Self.recentLimit) }
     }
 }

@@ -1,5 +1,6 @@
 import AnantColumnar
 import Foundation
+import Synchronization
 
 /// What a client token may do: read (run operations, export, read metadata), write
 /// (import, remove, write metadata), administer (everything, in every namespace).
@@ -26,12 +27,14 @@ public struct Principal: Sendable {
 }
 
 /// The gateway's client tokens (DESIGN.md §4), read from a file that holds their SHA-256
-/// only: one line per token, `ROLE SHA256 [NAMESPACE]`, `#` comments. A token presented is
-/// hashed and compared in constant time with every entry. Tokens are never logged.
+/// only: one line per token, `ROLE SHA256 [NAMESPACE] [expires=YYYY-MM-DDTHH:MM:SSZ]`, `#`
+/// comments. A token presented is hashed and compared in constant time with every entry;
+/// one past its expiry is refused. Tokens are never logged.
 public struct Tokens: Sendable {
     struct Entry: Sendable {
         var hash: [UInt8]
         var principal: Principal
+        var expires: Date?
     }
 
     let entries: [Entry]
@@ -52,18 +55,32 @@ public struct Tokens: Sendable {
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
             if words.isEmpty { continue }
-            guard (2...3).contains(words.count), let role = Role(rawValue: words[0]), let hash = Self.hex(words[1]), hash.count == 32 else {
-                throw Status(.invalidArgument, "\(source) line \(number + 1): expected 'ROLE SHA256 [NAMESPACE]' with ROLE reader, writer or admin and the token's SHA-256 in hex")
+            let expected = "expected 'ROLE SHA256 [NAMESPACE] [expires=YYYY-MM-DDTHH:MM:SSZ]' with ROLE reader, writer or admin and the token's SHA-256 in hex"
+            guard (2...4).contains(words.count), let role = Role(rawValue: words[0]), let hash = Self.hex(words[1]), hash.count == 32 else {
+                throw Status(.invalidArgument, "\(source) line \(number + 1): \(expected)")
             }
-            entries.append(Entry(hash: hash, principal: Principal(role: role, namespace: words.count == 3 ? words[2] : nil)))
+            var namespace: String? = nil, expires: Date? = nil
+            for word in words.dropFirst(2) {
+                if word.hasPrefix("expires=") {
+                    guard expires == nil, let date = ISO8601DateFormatter().date(from: String(word.dropFirst(8))) else {
+                        throw Status(.invalidArgument, "\(source) line \(number + 1): expires= takes one time like 2027-01-31T00:00:00Z")
+                    }
+                    expires = date
+                } else {
+                    guard namespace == nil else { throw Status(.invalidArgument, "\(source) line \(number + 1): \(expected)") }
+                    namespace = word
+                }
+            }
+            entries.append(Entry(hash: hash, principal: Principal(role: role, namespace: namespace), expires: expires))
         }
         guard !entries.isEmpty else { throw Status(.invalidArgument, "\(source) holds no token: the gateway would refuse every client") }
         self.entries = entries
     }
 
     /// The line of the tokens file for `token`.
-    public static func line(role: Role, token: String, namespace: String? = nil) -> String {
+    public static func line(role: Role, token: String, namespace: String? = nil, expires: Date? = nil) -> String {
         "\(role.rawValue) \(digest(token).map { String(format: "%02x", $0) }.joined())" + (namespace.map { " \($0)" } ?? "")
+            + (expires.map { " expires=\(ISO8601DateFormatter().string(from: $0))" } ?? "")
     }
 
     /// A new random token (256 bits, hex).
@@ -74,18 +91,21 @@ public struct Tokens: Sendable {
 
     /// The caller a token names.
     ///
-    /// - Throws: `UNAUTHENTICATED` for no token or an unknown one.
-    public func authenticate(_ token: String) throws(Status) -> Principal {
+    /// - Throws: `UNAUTHENTICATED` for no token, an unknown one or an expired one.
+    public func authenticate(_ token: String, now: Date = Date()) throws(Status) -> Principal {
         guard !token.isEmpty else { throw Status(.unauthenticated, "no token: pass a client token (--token-file)") }
         let hash = Self.digest(token)
-        var found: Principal? = nil
+        var found: Entry? = nil
         for entry in entries {
             var difference: UInt8 = 0
             for k in 0..<32 { difference |= entry.hash[k] ^ hash[k] }
-            if difference == 0 && found == nil { found = entry.principal }
+            if difference == 0 && found == nil { found = entry }
         }
         guard let found else { throw Status(.unauthenticated, "the token is not valid for this cluster") }
-        return found
+        if let expires = found.expires, expires <= now {
+            throw Status(.unauthenticated, "the token expired at \(ISO8601DateFormatter().string(from: expires))")
+        }
+        return found.principal
     }
 
     static func digest(_ token: String) -> [UInt8] {
@@ -103,5 +123,74 @@ public struct Tokens: Sendable {
             out.append(byte)
         }
         return out
+    }
+}
+
+/// The tokens file as it is now: read again when it changes (its modification time, size
+/// or inode), looked at no more than once a second, so that adding, revoking (removing
+/// the line) or renewing a token takes effect within about a second without a restart.
+/// A changed file that does not parse refuses every token until it parses again (a
+/// revocation with a typo must not leave the revoked token valid); `reloadFailure` says
+/// why.
+public final class TokenFile: Sendable {
+    public let path: String
+    private struct State {
+        var tokens: Tokens
+        var stamp: [Int]
+        var checked: Date
+        var failure: String?
+    }
+    private let state: Mutex<State>
+    /// Told of each reload: the number of tokens read, or why the file was refused.
+    private let reloaded: @Sendable (Result<Int, Status>) -> Void
+
+    /// - Throws: `INVALID_ARGUMENT` when the file cannot be read or holds no valid token.
+    public init(path: String, reloaded: @escaping @Sendable (Result<Int, Status>) -> Void = { _ in }) throws(Status) {
+        self.path = path
+        self.reloaded = reloaded
+        state = Mutex(State(tokens: try Tokens(path: path), stamp: Self.stamp(path), checked: Date(), failure: nil))
+    }
+
+    /// Why the file as it is now was refused (every token is then refused), nil when it
+    /// parses.
+    public var reloadFailure: String? { state.withLock { $0.failure } }
+
+    /// The tokens, read again first when the file changed.
+    public func current(now: Date = Date()) -> Tokens {
+        let (tokens, outcome) = state.withLock { state -> (Tokens, Result<Int, Status>?) in
+            guard now.timeIntervalSince(state.checked) >= 1 else { return (state.tokens, nil) }
+            state.checked = now
+            let stamp = Self.stamp(path)
+            guard stamp != state.stamp else { return (state.tokens, nil) }
+            state.stamp = stamp
+            do throws(Status) {
+                state.tokens = try Tokens(path: path)
+                state.failure = nil
+                return (state.tokens, .success(state.tokens.entries.count))
+            } catch {
+                state.failure = error.message
+                return (state.tokens, .failure(error))
+            }
+        }
+        if let outcome { reloaded(outcome) }
+        return tokens
+    }
+
+    /// The caller a token names, by the tokens as they are now.
+    ///
+    /// - Throws: `UNAUTHENTICATED` as `Tokens.authenticate` does, and for every token while
+    ///   the file does not parse.
+    public func authenticate(_ token: String) throws(Status) -> Principal {
+        let tokens = current()
+        if let failure = reloadFailure {
+            throw Status(.unauthenticated, "the gateway's tokens file does not parse, so every token is refused until it does: \(failure)")
+        }
+        return try tokens.authenticate(token)
+    }
+
+    private static func stamp(_ path: String) -> [Int] {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return [] }
+        return [Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_size), Int(info.st_ino)]
     }
 }

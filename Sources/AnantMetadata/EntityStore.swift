@@ -209,6 +209,8 @@ extension MetadataStore {
 
     static func validate(key: String) throws(Status) {
         guard !key.isEmpty, key.utf8.count <= 1024 else { throw Status(.invalidArgument, "a record key has 1 to 1024 bytes") }
+        // SQLite's text binding ends a string at its first NUL: "a\0b" would be "a".
+        guard !key.utf8.contains(0) else { throw Status(.invalidArgument, "a record key holds no NUL byte: \"\(WireNames.printable(key))\"") }
     }
 
     static func newStoreVersion(_ db: Database, now: UInt64, what: String) throws -> Int64 {

@@ -1003,40 +1003,48 @@ public nonisolated struct Anant_V1_OperationResult: Sendable {
   public init() {}
 }
 
-public nonisolated struct Anant_V1_RunRequest: Sendable {
+public nonisolated struct Anant_V1_RunRequest: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The dataset to run on; version 0 means the latest.
   public var dataset: Anant_V1_DatasetRef {
-    get {_dataset ?? Anant_V1_DatasetRef()}
-    set {_dataset = newValue}
+    get {_storage._dataset ?? Anant_V1_DatasetRef()}
+    set {_uniqueStorage()._dataset = newValue}
   }
   /// Returns true if `dataset` has been explicitly set.
-  public var hasDataset: Bool {self._dataset != nil}
+  public var hasDataset: Bool {_storage._dataset != nil}
   /// Clears the value of `dataset`. Subsequent reads from it will return its default value.
-  public mutating func clearDataset() {self._dataset = nil}
+  public mutating func clearDataset() {_uniqueStorage()._dataset = nil}
 
   public var operation: Anant_V1_Operation {
-    get {_operation ?? Anant_V1_Operation()}
-    set {_operation = newValue}
+    get {_storage._operation ?? Anant_V1_Operation()}
+    set {_uniqueStorage()._operation = newValue}
   }
   /// Returns true if `operation` has been explicitly set.
-  public var hasOperation: Bool {self._operation != nil}
+  public var hasOperation: Bool {_storage._operation != nil}
   /// Clears the value of `operation`. Subsequent reads from it will return its default value.
-  public mutating func clearOperation() {self._operation = nil}
+  public mutating func clearOperation() {_uniqueStorage()._operation = nil}
 
   /// How many parts to split the work into at most; 0 lets the gateway choose. The answer
   /// is the same, byte for byte, for any number of parts.
-  public var parts: UInt32 = 0
+  public var parts: UInt32 {
+    get {_storage._parts}
+    set {_uniqueStorage()._parts = newValue}
+  }
+
+  /// Send the job's progress while it runs (RunResponse.progress).
+  public var progress: Bool {
+    get {_storage._progress}
+    set {_uniqueStorage()._progress = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _dataset: Anant_V1_DatasetRef? = nil
-  fileprivate var _operation: Anant_V1_Operation? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// One item of Run's answer, which streams so that no frame has to hold a large answer.
@@ -1044,48 +1052,58 @@ public nonisolated struct Anant_V1_RunRequest: Sendable {
 /// after it carry pieces of the result's tables (a table's rows may continue over several
 /// items: its Arrow IPC batches, every one of the same schema, appended in order); the
 /// last item carries the timings.
-public nonisolated struct Anant_V1_RunResponse: Sendable {
+public nonisolated struct Anant_V1_RunResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// The dataset version the operation ran on (never 0); in the first item.
   public var dataset: Anant_V1_DatasetRef {
-    get {_dataset ?? Anant_V1_DatasetRef()}
-    set {_dataset = newValue}
+    get {_storage._dataset ?? Anant_V1_DatasetRef()}
+    set {_uniqueStorage()._dataset = newValue}
   }
   /// Returns true if `dataset` has been explicitly set.
-  public var hasDataset: Bool {self._dataset != nil}
+  public var hasDataset: Bool {_storage._dataset != nil}
   /// Clears the value of `dataset`. Subsequent reads from it will return its default value.
-  public mutating func clearDataset() {self._dataset = nil}
+  public mutating func clearDataset() {_uniqueStorage()._dataset = nil}
 
   /// A piece of the result.
   public var result: Anant_V1_OperationResult {
-    get {_result ?? Anant_V1_OperationResult()}
-    set {_result = newValue}
+    get {_storage._result ?? Anant_V1_OperationResult()}
+    set {_uniqueStorage()._result = newValue}
   }
   /// Returns true if `result` has been explicitly set.
-  public var hasResult: Bool {self._result != nil}
+  public var hasResult: Bool {_storage._result != nil}
   /// Clears the value of `result`. Subsequent reads from it will return its default value.
-  public mutating func clearResult() {self._result = nil}
+  public mutating func clearResult() {_uniqueStorage()._result = nil}
 
   /// Where the job's time went; in the last item.
   public var timings: Anant_V1_JobTimings {
-    get {_timings ?? Anant_V1_JobTimings()}
-    set {_timings = newValue}
+    get {_storage._timings ?? Anant_V1_JobTimings()}
+    set {_uniqueStorage()._timings = newValue}
   }
   /// Returns true if `timings` has been explicitly set.
-  public var hasTimings: Bool {self._timings != nil}
+  public var hasTimings: Bool {_storage._timings != nil}
   /// Clears the value of `timings`. Subsequent reads from it will return its default value.
-  public mutating func clearTimings() {self._timings = nil}
+  public mutating func clearTimings() {_uniqueStorage()._timings = nil}
+
+  /// With RunRequest.progress: the job's state (tasks done of its tasks, extra attempts)
+  /// when it starts and whenever a task finishes or is tried again. Such items come in any
+  /// order with the others, and may follow the timings.
+  public var progress: Anant_V1_Job {
+    get {_storage._progress ?? Anant_V1_Job()}
+    set {_uniqueStorage()._progress = newValue}
+  }
+  /// Returns true if `progress` has been explicitly set.
+  public var hasProgress: Bool {_storage._progress != nil}
+  /// Clears the value of `progress`. Subsequent reads from it will return its default value.
+  public mutating func clearProgress() {_uniqueStorage()._progress = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _dataset: Anant_V1_DatasetRef? = nil
-  fileprivate var _result: Anant_V1_OperationResult? = nil
-  fileprivate var _timings: Anant_V1_JobTimings? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// Where a job's time went, in nanoseconds of the gateway's clock.
@@ -2782,43 +2800,90 @@ nonisolated extension Anant_V1_OperationResult: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Anant_V1_RunRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RunRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0\u{1}operation\0\u{1}parts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0\u{1}operation\0\u{1}parts\0\u{1}progress\0")
+
+  fileprivate class _StorageClass {
+    var _dataset: Anant_V1_DatasetRef? = nil
+    var _operation: Anant_V1_Operation? = nil
+    var _parts: UInt32 = 0
+    var _progress: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _dataset = source._dataset
+      _operation = source._operation
+      _parts = source._parts
+      _progress = source._progress
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._dataset) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._operation) }()
-      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.parts) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._dataset) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._operation) }()
+        case 3: try { try decoder.decodeSingularUInt32Field(value: &_storage._parts) }()
+        case 4: try { try decoder.decodeSingularBoolField(value: &_storage._progress) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._dataset {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._operation {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    if self.parts != 0 {
-      try visitor.visitSingularUInt32Field(value: self.parts, fieldNumber: 3)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._dataset {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._operation {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if _storage._parts != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._parts, fieldNumber: 3)
+      }
+      if _storage._progress != false {
+        try visitor.visitSingularBoolField(value: _storage._progress, fieldNumber: 4)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_RunRequest, rhs: Anant_V1_RunRequest) -> Bool {
-    if lhs._dataset != rhs._dataset {return false}
-    if lhs._operation != rhs._operation {return false}
-    if lhs.parts != rhs.parts {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._dataset != rhs_storage._dataset {return false}
+        if _storage._operation != rhs_storage._operation {return false}
+        if _storage._parts != rhs_storage._parts {return false}
+        if _storage._progress != rhs_storage._progress {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2826,43 +2891,90 @@ nonisolated extension Anant_V1_RunRequest: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Anant_V1_RunResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RunResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0\u{1}result\0\u{1}timings\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dataset\0\u{1}result\0\u{1}timings\0\u{1}progress\0")
+
+  fileprivate class _StorageClass {
+    var _dataset: Anant_V1_DatasetRef? = nil
+    var _result: Anant_V1_OperationResult? = nil
+    var _timings: Anant_V1_JobTimings? = nil
+    var _progress: Anant_V1_Job? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _dataset = source._dataset
+      _result = source._result
+      _timings = source._timings
+      _progress = source._progress
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._dataset) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._result) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._timings) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._dataset) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._result) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._timings) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._progress) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._dataset {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    try { if let v = self._result {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    try { if let v = self._timings {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._dataset {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      try { if let v = _storage._result {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._timings {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._progress {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Anant_V1_RunResponse, rhs: Anant_V1_RunResponse) -> Bool {
-    if lhs._dataset != rhs._dataset {return false}
-    if lhs._result != rhs._result {return false}
-    if lhs._timings != rhs._timings {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._dataset != rhs_storage._dataset {return false}
+        if _storage._result != rhs_storage._result {return false}
+        if _storage._timings != rhs_storage._timings {return false}
+        if _storage._progress != rhs_storage._progress {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

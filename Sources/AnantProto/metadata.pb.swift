@@ -473,7 +473,8 @@ public nonisolated struct Anant_V1_Worker: Sendable {
   /// considered lost and its tasks go elsewhere.
   public var leaseExpiresUnixNanos: UInt64 = 0
 
-  /// Storage: bytes used and free at the last heartbeat. Compute: memory budget in bytes.
+  /// Storage: bytes used and free at the last heartbeat. Compute: bytes of built
+  /// hypergraphs its cache holds, and what is left of its --cache-mb.
   public var bytesUsed: UInt64 = 0
 
   public var bytesFree: UInt64 = 0

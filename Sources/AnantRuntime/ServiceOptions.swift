@@ -63,6 +63,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("max-in-flight"), help: "Requests the service runs at once.")
     public var maximumInFlight = 256
 
+    @Option(name: .customLong("max-connections"), help: "Connections open at once; more are closed as they arrive.")
+    public var maximumConnections = 4096
+
     @Option(name: .customLong("max-in-flight-per-connection"), help: "Requests one connection runs at once.")
     public var maximumInFlightPerConnection = 64
 
@@ -74,6 +77,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
 
     @Option(name: .customLong("idle-seconds"), help: "Close a connection with nothing in flight after this long without traffic.")
     public var idleSeconds = 300.0
+
+    @Option(name: .customLong("frame-seconds"), help: "Close a connection whose frame has not arrived whole this long after its first byte.")
+    public var frameSeconds = 30.0
 
     @Option(name: .customLong("token-file"), help: "A file holding the cluster token every request must carry (default: none required).")
     public var tokenFile: String?
@@ -127,9 +133,11 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         }
         guard (1...4095).contains(maximumFrameMiB) else { throw ValidationError("--max-frame-mb must be 1 to 4095, not \(maximumFrameMiB)") }
         guard maximumInFlight >= 1, maximumInFlightPerConnection >= 1 else { throw ValidationError("--max-in-flight values must be at least 1") }
+        guard maximumConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
         guard drainSeconds >= 0, drainSeconds <= 3600 else { throw ValidationError("--drain-seconds must be 0 to 3600, not \(drainSeconds)") }
         guard idleSeconds > 0, idleSeconds <= 86400 else { throw ValidationError("--idle-seconds must be above 0 and at most 86400") }
+        guard frameSeconds > 0, frameSeconds <= 86400 else { throw ValidationError("--frame-seconds must be above 0 and at most 86400") }
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         if tlsCA != nil, tlsCertificate == nil { throw ValidationError("--tls-ca needs --tls-cert and --tls-key (the certificate this service presents)") }
         do {
@@ -148,10 +156,12 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         var configuration = RPCServerConfiguration()
         configuration.maximumFrameBytes = maximumFrameMiB << 20
         configuration.maximumInFlight = maximumInFlight
+        configuration.maximumConnections = maximumConnections
         configuration.maximumInFlightPerConnection = maximumInFlightPerConnection
         configuration.threadsPerRequest = threads ?? ExecutionContext.processorCount
         configuration.drainGrace = .nanoseconds(Int64(drainSeconds * 1e9))
         configuration.idleTimeout = .nanoseconds(Int64(idleSeconds * 1e9))
+        configuration.frameTimeout = .nanoseconds(Int64(frameSeconds * 1e9))
         return configuration
     }
 }

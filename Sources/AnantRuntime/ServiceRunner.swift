@@ -47,9 +47,11 @@ public enum ServiceRunner {
         FileHandle.standardOutput.write(Data((JSONWriter().string(.object(line)) + "\n").utf8))
     }
 
-    /// Sets up logging (`--log-level`, `--log-format`, on standard error) once per process;
-    /// the service's logger.
+    /// Sets up the process (every file it creates readable by its user only: shards, the
+    /// catalog, caches) and logging (`--log-level`, `--log-format`, on standard error),
+    /// once; the service's logger.
     public static func logger(service: String, options: ServiceOptions) -> Logger {
+        umask(0o077)
         let level = Logger.Level(rawValue: options.logLevel) ?? .info
         let format = options.logFormat
         LoggingSystem.bootstrap { label in
@@ -81,7 +83,11 @@ public enum ServiceRunner {
     /// `clusterToken` false the server takes any token and the methods authenticate
     /// their callers themselves (the gateway: its clients' tokens are not the cluster's),
     /// and under TLS its callers need no certificate.
+    /// `pages` are the service's own pages on its HTTP port; `observe` is told of every
+    /// call as it ends.
     public static func run(service: String, options: ServiceOptions, methods: [RPCMethod], logger: Logger, clusterToken: Bool = true,
+                           pages: [String: HTTPPageHandler] = [:],
+                           observe: (@Sendable (_ method: String, _ code: StatusCode, _ nanos: UInt64) -> Void)? = nil,
                            status: @escaping @Sendable (any Error) -> Status, onReady: OnReady = { _, _ in nil }) async throws {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -89,9 +95,10 @@ public enum ServiceRunner {
         configuration.status = status
         configuration.token = clusterToken ? try options.token() : nil
         configuration.tls = try options.serverTLS(mutual: clusterToken)
+        configuration.observe = observe
         let server = RPCServer(methods: methods, configuration: configuration, logger: logger)
         let rpc = try await server.start(host: options.listen.host, port: options.listen.port)
-        let http = HTTPEndpoints(registry: registry)
+        let http = HTTPEndpoints(registry: registry, pages: pages)
         let health = try await http.start(host: options.http.host, port: options.http.port)
         // What other services are told: the advertised host, with the bound ports.
         func advertised(_ address: SocketAddress) -> HostPort {

@@ -57,9 +57,9 @@ public struct FrameDecoder: Sendable {
                 continue
             }
             let take = min(length - body.count, rest.count)
-            // Room for the whole frame once its body starts to arrive (a header alone
-            // reserves nothing; a frame is within the maximum by now).
-            if body.isEmpty { body.reserveCapacity(length) }
+            // Room for the frame as its body arrives (1 MiB at first, then doubling as bytes
+            // come): a peer announcing a large frame holds no more memory than it sent.
+            if body.isEmpty { body.reserveCapacity(min(length, 1 << 20)) }
             body.append(contentsOf: rest.prefix(take))
             rest = rest.dropFirst(take)
             if body.count == length {

@@ -63,4 +63,18 @@ import Testing
         #expect(throws: Status.self) { try Envelope(frame: [0xFF, 0xFF, 0xFF]) }
         do { _ = try Envelope(frame: [0x0A, 0x05, 0x01]) } catch { #expect(error.code == .invalidArgument) }
     }
+
+    @Test func aTLSRecordWhereTheFirstLengthBelongsIsNamed() {
+        // A TLS alert (a TLS server answering plaintext) and a ClientHello, as first bytes.
+        for record: [UInt8] in [[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46], [0x16, 0x03, 0x01, 0x02, 0x00, 0x01]] {
+            var decoder = FrameDecoder(maximumFrameBytes: 1 << 30)
+            #expect(throws: Status(.failedPrecondition, "the peer speaks TLS on a connection made without it")) { try decoder.feed(record) }
+        }
+        // Later in a connection the same bytes are a length like any other.
+        var decoder = FrameDecoder(maximumFrameBytes: 1 << 30)
+        let first = FrameDecoder.header(3) + [1, 2, 3]
+        #expect((try? decoder.feed(first + [0x15, 0x03, 0x03, 0x00]))?.count == 1)
+        #expect((try? decoder.feed([7]))?.isEmpty == true)
+        #expect(decoder.buffered == 1)
+    }
 }

@@ -173,7 +173,7 @@ final class Arrivals: Sendable {
     @Test func idleConnectionsCloseAndClientsReconnect() async throws {
         // An idle time well above a loaded machine's pauses between two calls of a test: a
         // call sent just as the server closes an idle connection fails UNAVAILABLE.
-        try await Self.withServer({ $0.idleTimeout = .milliseconds(1200) }) { server, port in
+        try await Self.withServer({ $0.idleTimeout = .milliseconds(2000) }) { server, port in
             let client = RPCClient(host: "127.0.0.1", port: port)
             defer { Task { await client.close() } }
             #expect(try await client.unary("t/Echo", [1]) == [1])
@@ -185,7 +185,7 @@ final class Arrivals: Sendable {
             // The next call reconnects.
             #expect(try await client.unary("t/Echo", [2]) == [2])
             // A call in flight keeps its connection open past the idle time.
-            for _ in 0..<6 { #expect(try await client.unary("t/Sleep", [250]) == [250]) }
+            for _ in 0..<10 { #expect(try await client.unary("t/Sleep", [250]) == [250]) }
         }
     }
 

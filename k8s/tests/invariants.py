@@ -21,7 +21,18 @@ For every overlay's rendered manifests (`kubectl kustomize k8s/overlays/OVERLAY`
   storage replicas (and gateways) carry anti-affinity, required for storage when it has
   several replicas; the gateway's --replicas is at most the storage replicas;
 - the NetworkPolicies deny by default and allow exactly the paths of DESIGN.md §4;
-- every checkov skip annotation gives its reason.
+- every checkov skip annotation gives its reason;
+- with --bin, every container's arguments pass the binary's own `--check-config`: the
+  binary runs with exactly those arguments ($(VAR) expanded from the container's
+  environment: the ConfigMap, the downward API with plausible values) in a temporary root
+  standing for the container's file system, every volumeMount made there (PersistentVolume
+  and emptyDir folders, the Secrets' files decoded from the rendered Secrets, keyed as
+  their items say) and every absolute path argument moved under it; run as the pod's
+  user when this runs as root (then the root file system outside the mounts is read-only
+  to it, as in the pod). It must exit 0 and report its service, its rpc and http ports,
+  TLS (mutual) exactly where the overlay has components/tls, and the cluster token.
+  Self-tests mutate one argument (--max-frame-mb 0), drop a Secret's file and, as the
+  pod's user, move a written folder off the volumes, and expect --check-config to fail.
 
 Exit status 1 when any invariant fails. Needs PyYAML.
 """
@@ -29,10 +40,18 @@ Exit status 1 when any invariant fails. Needs PyYAML.
 from __future__ import annotations
 
 import argparse
+import base64
+import json
+import math
 import os
+import posixpath
 import re
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -46,6 +65,8 @@ DEFAULT_DRAIN_SECONDS = 20.0
 GRACE_MARGIN_SECONDS = 5
 MIN_UID = 10000
 IMAGE_UID = 10001  # the user anant of the images (images/README.md)
+IMAGE_GID = 10001
+IMAGE_WORKDIR = "/tmp"  # the images' working folder and the user's home (images/README.md)
 
 # DESIGN.md §4: who may open a connection to whose RPC port ("*": anyone, from outside).
 EXPECTED_INGRESS = {
@@ -96,6 +117,13 @@ class Binaries:
     def __init__(self, directory: str | None) -> None:
         self.directory = Path(directory) if directory else None
         self.cache: dict[str, tuple[set[str], set[str]] | None] = {}
+
+    def path(self, binary: str) -> Path | None:
+        return self.directory / binary if self.directory and self.flags(binary) is not None else None
+
+    def checks_config(self, binary: str) -> bool:
+        found = self.flags(binary)
+        return found is not None and "check-config" in found[0]
 
     def flags(self, binary: str) -> tuple[set[str], set[str]] | None:
         if binary in self.cache:
@@ -485,6 +513,414 @@ def check_overlay(name: str, docs: list[dict], binaries: Binaries, report: Repor
     return stats
 
 
+# --- --check-config: every container's arguments, run through its binary -----------------
+
+# Whether an overlay's services serve TLS, mutually: the overlays that take components/tls.
+# Another overlay is expected to exactly when it renders the Secret anant-tls.
+TLS_OVERLAYS = {"dev": False, "prod": True}
+# Plausible downward-API values: the pod's own; --check-config dials nothing.
+POD_IP = "10.244.1.17"
+HOST_IP = "10.0.0.4"
+NODE_NAME = "node-1"
+POD_UID = "0f6b2c1e-5d4a-4b8e-9a7c-3e2d1f0a9b8c"
+REPLICASET_POD_SUFFIX = "-7d9c8b6f5-x4k2p"
+# Flags naming a file a Secret provides: the self-test drops each in turn.
+SECRET_FILE_FLAGS = ("token-file", "tokens", "tls-cert", "tls-key", "tls-ca")
+# Where a written folder goes in the self-test that moves it off the volumes.
+UNMOUNTED = "/anant-unmounted"
+VAR_REF = re.compile(r"\$\$|\$\(([-._a-zA-Z][-._a-zA-Z0-9]*)\)")
+CHECK_CONFIG_TIMEOUT = 60
+
+
+def k8s_expand(text: str, env: dict[str, str]) -> str:
+    """`$(VAR)` as the kubelet expands it in args and env values: `$$` is a `$`, a reference
+    to an undefined variable stays as it is."""
+    return VAR_REF.sub(lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(0)), text)
+
+
+def secret_files(secret: dict) -> dict[str, bytes]:
+    files = {k: base64.b64decode(v) for k, v in (secret.get("data") or {}).items()}
+    files.update({k: str(v).encode() for k, v in (secret.get("stringData") or {}).items()})
+    return files
+
+
+def configmap_files(configmap: dict) -> dict[str, bytes]:
+    files = {k: str(v).encode() for k, v in (configmap.get("data") or {}).items()}
+    files.update({k: base64.b64decode(v) for k, v in (configmap.get("binaryData") or {}).items()})
+    return files
+
+
+def on_host(root: Path, path: str) -> Path:
+    """The container's absolute `path` under `root` (`..` cannot climb out of it)."""
+    return root / posixpath.normpath("/" + path).lstrip("/")
+
+
+def with_flag(args: list[str], flag: str, value: str) -> list[str]:
+    """`args` with --flag (either form) replaced by --flag=value."""
+    out: list[str] = []
+    skip = False
+    for i, a in enumerate(args):
+        if skip:
+            skip = False
+        elif a == f"--{flag}":
+            skip = i + 1 < len(args) and not args[i + 1].startswith("--")
+        elif not a.startswith(f"--{flag}="):
+            out.append(a)
+    return out + [f"--{flag}={value}"]
+
+
+class Container:
+    """One container as the kubelet starts it: its environment, its arguments, and its
+    volumes laid out under a temporary root standing for its file system."""
+
+    def __init__(self, workload: dict, c: dict, configmaps: dict, secrets: dict) -> None:
+        self.problems: list[str] = []
+        meta, spec = workload["metadata"], workload["spec"]
+        pod, template_meta = spec["template"]["spec"], spec["template"]["metadata"]
+        self.container, self.configmaps, self.secrets = c, configmaps, secrets
+        self.pod_name = f"{meta['name']}-0" if workload["kind"] == "StatefulSet" else f"{meta['name']}{REPLICASET_POD_SUFFIX}"
+        self.fields = {
+            "metadata.name": self.pod_name, "metadata.namespace": meta.get("namespace", "default"),
+            "metadata.uid": POD_UID, "spec.nodeName": NODE_NAME,
+            "spec.serviceAccountName": pod.get("serviceAccountName", "default"),
+            "status.podIP": POD_IP, "status.podIPs": POD_IP, "status.hostIP": HOST_IP, "status.hostIPs": HOST_IP,
+        }
+        for key in ("labels", "annotations"):
+            for k, v in (template_meta.get(key) or {}).items():
+                self.fields[f"metadata.{key}['{k}']"] = str(v)
+        self.containers = {x["name"]: x for x in (pod.get("initContainers") or []) + (pod.get("containers") or [])}
+        self.env = self._environment()
+        psc, sc = pod.get("securityContext") or {}, c.get("securityContext") or {}
+        self.uid = sc.get("runAsUser", psc.get("runAsUser", IMAGE_UID))
+        self.gid = sc.get("runAsGroup", psc.get("runAsGroup", IMAGE_GID))
+        self.fs_group = psc.get("fsGroup")
+        self.groups = [g for g in [self.fs_group, *(psc.get("supplementalGroups") or [])] if g is not None]
+        self.volumes = {v["name"]: v for v in pod.get("volumes") or []}
+        self.claims = {t["metadata"]["name"] for t in spec.get("volumeClaimTemplates") or []}
+        # Outer mounts first: an inner one is made inside its folder.
+        self.mounts = sorted(c.get("volumeMounts") or [], key=lambda m: posixpath.normpath(m["mountPath"]).count("/"))
+        self.args = [k8s_expand(str(a), self.env) for a in c.get("args") or []]
+        self.workdir = c.get("workingDir") or IMAGE_WORKDIR
+
+    def _lookup(self, kind: str, ref: dict) -> dict[str, bytes] | None:
+        table, decode = (self.secrets, secret_files) if kind.startswith("secret") else (self.configmaps, configmap_files)
+        name = ref.get("secretName", ref.get("name"))
+        if name in table:
+            return decode(table[name])
+        if not ref.get("optional"):
+            self.problems.append(f"{kind} {name} is not in the rendered manifests (the pod would not start)")
+        return None
+
+    def _resource(self, ref: dict) -> str:
+        target = self.containers.get(ref.get("containerName") or self.container["name"], self.container)
+        part, _, resource = str(ref.get("resource", "")).partition(".")
+        res = target.get("resources") or {}
+        value = (res.get(part) or {}).get(resource) or (res.get("requests") or {}).get(resource) or "1"
+        return str(max(1, math.ceil(quantity(value) / quantity(ref.get("divisor", "1")))))
+
+    def _environment(self) -> dict[str, str]:
+        """envFrom, then env in order (a `value` may name the variables before it)."""
+        env: dict[str, str] = {}
+        c = self.container
+        for source in c.get("envFrom") or []:
+            for kind in ("configMapRef", "secretRef"):
+                if kind in source:
+                    data = self._lookup(kind, source[kind]) or {}
+                    env.update({source.get("prefix", "") + k: v.decode(errors="replace") for k, v in data.items()})
+        for e in c.get("env") or []:
+            source = e.get("valueFrom")
+            if source is None:
+                env[e["name"]] = k8s_expand(str(e.get("value", "")), env)
+            elif "fieldRef" in source:
+                field = source["fieldRef"].get("fieldPath", "")
+                if field in self.fields:
+                    env[e["name"]] = self.fields[field]
+                else:
+                    self.problems.append(f"env {e['name']}: no plausible value for the downward-API field {field}")
+            elif "resourceFieldRef" in source:
+                env[e["name"]] = self._resource(source["resourceFieldRef"])
+            else:
+                for kind in ("configMapKeyRef", "secretKeyRef"):
+                    if kind in source:
+                        ref = source[kind]
+                        data = self._lookup(kind, ref)
+                        if data is not None and ref.get("key") in data:
+                            env[e["name"]] = data[ref["key"]].decode(errors="replace")
+                        elif data is not None and not ref.get("optional"):
+                            self.problems.append(f"env {e['name']}: {kind} {ref.get('name')} has no key {ref.get('key')}")
+        return env
+
+    def _files(self, volume: dict) -> dict[str, tuple[bytes, int]]:
+        """The files of a Secret, ConfigMap, downwardAPI or projected volume: path → (bytes, mode)."""
+        if "projected" in volume:
+            default = volume["projected"].get("defaultMode", 0o644)
+            sources = volume["projected"].get("sources") or []
+        else:
+            kind = next(k for k in ("secret", "configMap", "downwardAPI") if k in volume)
+            default = volume[kind].get("defaultMode", 0o644)
+            sources = [{kind: volume[kind]}]
+        files: dict[str, tuple[bytes, int]] = {}
+        for source in sources:
+            kind = next((k for k in ("secret", "configMap") if k in source), None)
+            if kind:
+                ref = source[kind]
+                data = self._lookup(kind, ref)
+                if data is None:
+                    continue
+                items = ref.get("items")
+                if not items:
+                    files.update({k: (v, default) for k, v in data.items()})
+                for item in items or []:
+                    if item["key"] in data:
+                        files[item["path"]] = (data[item["key"]], item.get("mode", default))
+                    elif not ref.get("optional"):
+                        self.problems.append(f"volume {volume['name']}: {kind} {ref.get('secretName', ref.get('name'))} "
+                                             f"has no key {item['key']} (the pod would not start)")
+            elif "downwardAPI" in source:
+                for item in source["downwardAPI"].get("items") or []:
+                    value = (self.fields.get(item["fieldRef"].get("fieldPath", ""), "") if "fieldRef" in item
+                             else self._resource(item.get("resourceFieldRef") or {}))
+                    files[item["path"]] = (value.encode(), item.get("mode", default))
+            elif "serviceAccountToken" in source:
+                files[source["serviceAccountToken"]["path"]] = (b"throwaway-service-account-token", default)
+            elif "clusterTrustBundle" in source:
+                files[source["clusterTrustBundle"]["path"]] = (b"", default)
+        return files
+
+    def on_volume(self, path: str) -> bool:
+        p = posixpath.normpath(path)
+        return any(p == mp or p.startswith(mp.rstrip("/") + "/")
+                   for mp in (posixpath.normpath(m["mountPath"]) for m in self.mounts))
+
+    def materialize(self, root: Path, as_pod_user: bool, omit: frozenset[str] = frozenset()) -> None:
+        """Makes every volumeMount under `root`, as the kubelet would: PersistentVolume and
+        emptyDir folders, the files of Secrets and ConfigMaps (but those of `omit`, container
+        paths). As the pod's user, the rest (the root file system) is root's and read-only to
+        it; the volumes are fsGroup's."""
+        group = self.fs_group if self.fs_group is not None else 0
+        finish: list[tuple[Path, int]] = []  # modes set last: a read-only folder takes no files
+
+        def own(path: Path, mode: int) -> None:
+            if as_pod_user:
+                os.chown(path, 0, group)
+            os.chmod(path, mode)
+
+        def folders(path: Path) -> None:
+            missing = []
+            while not path.exists():
+                missing.append(path)
+                path = path.parent
+            for d in reversed(missing):
+                d.mkdir()
+                os.chmod(d, 0o755)
+
+        folders(root)
+        for m in self.mounts:
+            where, mount_path = on_host(root, m["mountPath"]), posixpath.normpath(m["mountPath"])
+            volume = self.volumes.get(m["name"])
+            sub = m.get("subPath") or k8s_expand(m.get("subPathExpr") or "", self.env)
+            if m["name"] in self.claims or (volume and "persistentVolumeClaim" in volume):
+                # A new volume's folder is root's, 0755; fsGroup makes it the group's, setgid.
+                mode, files = (0o2775 if self.fs_group is not None else 0o755), None
+            elif volume and "emptyDir" in volume:
+                mode, files = (0o2777 if self.fs_group is not None else 0o777), None
+            elif volume and any(k in volume for k in ("secret", "configMap", "downwardAPI", "projected")):
+                mode, files = 0o755, self._files(volume)
+            elif volume is None:
+                self.problems.append(f"volumeMount {m['name']} names no volume of the pod")
+                continue
+            else:
+                mode, files = 0o755, None
+            if files is not None and sub:
+                files = {rel[len(sub):].lstrip("/"): f for rel, f in files.items()
+                         if rel == sub or rel.startswith(sub.rstrip("/") + "/")}
+                if "" in files:  # one file, mounted at mountPath
+                    folders(where.parent)
+                    if mount_path not in omit:
+                        where.write_bytes(files[""][0])
+                        own(where, files[""][1] | (0o440 if self.fs_group is not None else 0))
+                    continue
+            folders(where)
+            for rel, (data, file_mode) in (files or {}).items():
+                if posixpath.normpath(posixpath.join(mount_path, rel)) in omit:
+                    continue
+                target = on_host(where, rel)
+                folders(target.parent)
+                target.write_bytes(data)
+                own(target, file_mode | (0o440 if self.fs_group is not None else 0))
+            finish.append((where, mode & ~0o222 if m.get("readOnly") else mode))
+        for where, mode in reversed(finish):
+            own(where, mode)
+
+    def command(self, binary: Path, root: Path, args: list[str]) -> tuple[list[str], dict[str, str], str, list[str]]:
+        """argv, environment and working folder of `binary` run in `root`, and the absolute
+        path arguments on no volume."""
+        argv, off_volume = [str(binary)], []
+        for a in args:
+            flag, value = a.split("=", 1) if a.startswith("--") and "=" in a else (None, a)
+            if value.startswith("/"):
+                if not self.on_volume(value):
+                    off_volume.append(a)
+                value = str(on_host(root, value))
+            argv.append(f"{flag}={value}" if flag else value)
+        env = {k: str(on_host(root, v)) if v.startswith("/") else v for k, v in self.env.items()}
+        env.setdefault("HOME", str(on_host(root, IMAGE_WORKDIR)))
+        env.setdefault("TMPDIR", str(on_host(root, "/tmp")))
+        env.setdefault("HOSTNAME", self.pod_name)
+        for name in ("PATH", "LD_LIBRARY_PATH"):
+            if name in os.environ:
+                env.setdefault(name, os.environ[name])
+        cwd = on_host(root, self.workdir)
+        return argv + ["--check-config"], env, str(cwd if cwd.is_dir() else root), off_volume
+
+
+def config_line(stdout: str) -> dict | None:
+    """The JSON line --check-config prints."""
+    for line in reversed(stdout.splitlines()):
+        if line.strip().startswith("{"):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None
+
+
+def config_problems(line: dict | None, service: str, ports: dict, tls: bool) -> list[str]:
+    """How the --check-config line differs from what the manifest says."""
+    if line is None:
+        return ["printed no JSON line"]
+    problems = []
+    want = {"service": service, "config": "valid", "tls": tls, "mutual_tls": tls, "cluster_token": True}
+    for key, value in want.items():
+        if line.get(key) != value:
+            problems.append(f"\"{key}\" is {json.dumps(line.get(key))}, not {json.dumps(value)}")
+    for key in ("rpc", "http"):
+        host, _, port = str(line.get(key, "")).rpartition(":")
+        if host not in ("0.0.0.0", "[::]", "::", POD_IP) or port != str(ports.get(key)):
+            problems.append(f"\"{key}\" is {json.dumps(line.get(key))}, not the port named {key} ({ports.get(key)}) on 0.0.0.0")
+    return problems
+
+
+def traversable(path: Path) -> bool:
+    """Whether any user may reach `path` (the pod's user must reach its temporary root)."""
+    return all(p.stat().st_mode & stat.S_IXOTH for p in [path, *path.parents])
+
+
+class ConfigRuns:
+    """Every container's --check-config run and the self-tests, run at once at the end."""
+
+    def __init__(self, binaries: Binaries, base: Path, report: Report) -> None:
+        self.binaries, self.base, self.report = binaries, base, report
+        self.as_pod_user = os.geteuid() == 0 and traversable(base)
+        self.jobs: list[dict] = []
+        self.stats: dict[str, dict[str, int]] = {}
+        self.users: set[int] = set()
+
+    def add(self, overlay: str, docs: list[dict]) -> None:
+        configmaps = {d["metadata"]["name"]: d for d in docs if d["kind"] == "ConfigMap"}
+        secrets = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Secret"}
+        tls = TLS_OVERLAYS.get(overlay, any(n.startswith("anant-tls") for n in secrets))
+        stats = self.stats.setdefault(overlay, {"containers": 0, "valid": 0, "self-tests": 0, "tls": int(tls)})
+        for w in docs:
+            if w["kind"] not in ("Deployment", "StatefulSet"):
+                continue
+            service = service_of(w["spec"]["template"]["metadata"].get("labels") or {})
+            binary = self.binaries.path(f"anant-{service}") if service else None
+            if binary is None or not self.binaries.checks_config(f"anant-{service}"):
+                continue
+            pod = w["spec"]["template"]["spec"]
+            for c in (pod.get("initContainers") or []) + (pod.get("containers") or []):
+                cw = f"{overlay} {w['kind']}/{w['metadata']['name']} container {c['name']} --check-config"
+                view = Container(w, c, configmaps, secrets)
+                root = self.base / overlay / w["metadata"]["name"] / c["name"]
+                ports = {p.get("name"): p.get("containerPort") for p in c.get("ports") or []}
+                stats["containers"] += 1
+                self.users.add(view.uid if self.as_pod_user else os.geteuid())
+
+                def job(kind: str, tag: str, args: list[str], omit: frozenset[str] = frozenset(), **more) -> dict:
+                    where = root if kind == "run" else root.parent / f"{c['name']}.self-test-{tag}"
+                    view.materialize(where, self.as_pod_user, omit)
+                    argv, env, cwd, off_volume = view.command(binary, where, args)
+                    return {"kind": kind, "cw": cw, "service": service, "root": where, "argv": argv, "env": env,
+                            "cwd": cwd, "view": view, "off_volume": off_volume, "overlay": overlay, **more}
+
+                self.jobs.append(job("run", "", view.args, ports=ports, tls=tls))
+                for problem in dict.fromkeys(view.problems):
+                    self.report.check(False, cw, problem)
+                # Self-tests: faults --check-config must notice, or the run above proves nothing.
+                self.jobs.append(job("self-test", "frame", with_flag(view.args, "max-frame-mb", "0"),
+                                     fault="--max-frame-mb=0", expect="max-frame-mb"))
+                for flag, value in parse_args(view.args):
+                    if flag in SECRET_FILE_FLAGS and value and value.startswith("/") and view.on_volume(value):
+                        self.jobs.append(job("self-test", flag, view.args, frozenset({posixpath.normpath(value)}),
+                                             fault=f"--{flag} {value} missing from its Secret", expect=value))
+                if self.as_pod_user:
+                    for flag, value in parse_args(view.args):
+                        if flag in WRITABLE_FLAGS and value:
+                            moved = f"{UNMOUNTED}/{posixpath.basename(value)}"
+                            self.jobs.append(job("self-test", flag, with_flag(view.args, flag, moved),
+                                                 fault=f"--{flag}={moved} (on the read-only root file system)",
+                                                 expect=f"--{flag}"))
+                            break
+
+    def run(self) -> None:
+        def execute(j: dict) -> tuple[int, str, str]:
+            view = j["view"]
+            user = dict(user=view.uid, group=view.gid, extra_groups=view.groups) if self.as_pod_user else {}
+            try:
+                out = subprocess.run(j["argv"], capture_output=True, text=True, env=j["env"], cwd=j["cwd"],
+                                     stdin=subprocess.DEVNULL, timeout=CHECK_CONFIG_TIMEOUT, **user)
+            except subprocess.TimeoutExpired:
+                return -1, "", f"no answer within {CHECK_CONFIG_TIMEOUT} s"
+            except OSError as error:
+                return -1, "", f"cannot run: {error}"
+            # Messages name the container's paths, not the temporary root's.
+            return out.returncode, out.stdout, out.stderr.replace(str(j["root"]), "")
+
+        with ThreadPoolExecutor(max_workers=min(16, os.cpu_count() or 4)) as pool:
+            results = list(pool.map(execute, self.jobs))
+        # A container whose own arguments fail: its self-tests would fail for that reason too.
+        rejected = {j["cw"] for j, (rc, _, _) in zip(self.jobs, results) if j["kind"] == "run" and rc != 0}
+        for j, (rc, stdout, stderr) in zip(self.jobs, results):
+            stats, cw, binary = self.stats[j["overlay"]], j["cw"], f"anant-{j['service']}"
+            if j["kind"] == "self-test" and cw in rejected:
+                continue
+            message = next((line.strip() for line in stderr.splitlines() if line.strip()), "(nothing on standard error)")
+            if j["kind"] == "run":
+                for arg in j["off_volume"]:
+                    self.report.check(False, cw, f"{arg}: the path is on no volumeMount (the root file system is "
+                                                 "read-only, and the image holds only the binary)")
+                if not self.report.check(rc == 0, cw, f"{binary} rejects the container's arguments (exit {rc}): {message}"):
+                    continue
+                line = config_line(stdout)
+                problems = config_problems(line, j["service"], j["ports"], j["tls"])
+                for problem in problems:
+                    self.report.check(False, cw, f"{binary} --check-config {problem}")
+                stats["valid"] += not problems
+                # The comparison itself must notice a wrong port and a wrong TLS answer.
+                if line is not None and not problems:
+                    wrong = {**line, "tls": not j["tls"], "rpc": "0.0.0.0:1"}
+                    self.report.check(len(config_problems(wrong, j["service"], j["ports"], j["tls"])) >= 2, cw,
+                                      "self-test: a line with the wrong rpc port and TLS passes the comparison")
+                    stats["self-tests"] += 1
+            else:
+                ok = rc == 64 and j["expect"] in stderr
+                self.report.check(ok, cw, f"self-test: with {j['fault']}, {binary} --check-config gave exit {rc} and "
+                                          f"{message!r}, not exit 64 naming {j['expect']}: the check could pass a broken manifest")
+                stats["self-tests"] += ok
+
+
+def remove_tree(path: Path) -> None:
+    """rmtree, read-only folders (the readOnly mounts) included."""
+    for folder, _, _ in os.walk(path):
+        try:
+            os.chmod(folder, 0o755)
+        except OSError:
+            pass
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", help="the folder of the service binaries (their --help lists the flags)")
@@ -496,13 +932,36 @@ def main() -> int:
     if missing:
         print(f"invariants: SKIPPED the flag check: no runnable {', '.join(missing)} in {options.bin or '(no --bin)'}"
               " (build them, or set ANANT_BIN)")
+    lacking = [f"anant-{s}" for s in SERVICES if f"anant-{s}" not in missing and not binaries.checks_config(f"anant-{s}")]
+    if missing:
+        print(f"invariants: SKIPPED the --check-config runs of {', '.join(missing)}: not runnable")
+    if lacking:
+        print(f"invariants: SKIPPED the --check-config runs of {', '.join(lacking)}: their --help lists no"
+              " --check-config (rebuild them)")
     report = Report()
-    for item in options.rendered:
-        overlay, _, path = item.partition("=")
-        docs = [d for d in yaml.safe_load_all(Path(path).read_text()) if d]
-        stats = check_overlay(overlay, docs, binaries, report)
-        print(f"invariants: {overlay}: {stats['workloads']} workloads, {stats['containers']} containers, "
-              f"{stats['flags']} flags checked")
+    # The containers' file systems: reachable by the pods' user (0755), the Secrets' files
+    # in it readable by root and fsGroup only.
+    base = Path(tempfile.mkdtemp(prefix="anant-check-config-"))
+    try:
+        os.chmod(base, 0o755)
+        runs = ConfigRuns(binaries, base, report)
+        for item in options.rendered:
+            overlay, _, path = item.partition("=")
+            docs = [d for d in yaml.safe_load_all(Path(path).read_text()) if d]
+            stats = check_overlay(overlay, docs, binaries, report)
+            print(f"invariants: {overlay}: {stats['workloads']} workloads, {stats['containers']} containers, "
+                  f"{stats['flags']} flags checked")
+            runs.add(overlay, docs)
+        runs.run()
+    finally:
+        remove_tree(base)
+    who = (f"as the pods' user {', '.join(map(str, sorted(runs.users)))} (the root file system read-only to it)"
+           if runs.as_pod_user else f"as uid {os.geteuid()} (not root: not as the pods' user; outside the volumes"
+           " the root file system is writable)")
+    for overlay, st in runs.stats.items():
+        if st["containers"]:
+            print(f"invariants: {overlay}: --check-config: {st['valid']} of {st['containers']} containers valid "
+                  f"{who}, TLS {'on' if st['tls'] else 'off'}; {st['self-tests']} self-tests caught their fault")
     for note in dict.fromkeys(report.notes):
         print(f"invariants: note: {note}")
     for warning in dict.fromkeys(report.warnings):

@@ -51,7 +51,8 @@ struct AnantComputeCommand: AsyncParsableCommand {
         try await ServiceRunner.run(service: "compute", options: service, methods: compute.methods, logger: logger, status: { Status($0) }) { rpc, http in
             let lease = try await WorkerLease(role: .compute, metadata: try clients.client(metadata.description), rpcAddress: rpc.description,
                                               httpAddress: http.description, logger: logger) {
-                WorkerLease.Load(tasksInFlight: UInt32(compute.tasksInFlight))
+                WorkerLease.Load(tasksInFlight: UInt32(compute.tasksInFlight), bytesUsed: UInt64(cache.bytesHeld),
+                                 bytesFree: UInt64(max(0, cache.budgetBytes - cache.bytesHeld)))
             }
             return ServiceRunner.Background(run: { await lease.heartbeats() }, finish: { await lease.withdraw() })
         }

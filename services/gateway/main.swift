@@ -40,6 +40,9 @@ struct AnantGatewayCommand: AsyncParsableCommand {
     @Option(name: .customLong("pending-seconds"), help: "Abandon a pending version no import of this gateway writes after this long.")
     var pendingSeconds = 3600.0
 
+    @Option(name: .customLong("request-memory-mb"), help: "The most partial results one request may gather, in MiB; past it the request fails with RESOURCE_EXHAUSTED (default: no limit).")
+    var requestMemoryMiB: Int?
+
     @Option(name: .customLong("scratch"), help: "Where uploads and fetched shards are kept (default: a folder under the temporary directory).")
     var scratch: String?
 
@@ -48,6 +51,7 @@ struct AnantGatewayCommand: AsyncParsableCommand {
     func validate() throws {
         guard (1...16).contains(replicas) else { throw ValidationError("--replicas must be 1 to 16") }
         guard (16...1_048_576).contains(cacheMiB) else { throw ValidationError("--cache-mb must be 16 to 1048576") }
+        if let requestMemoryMiB, !(1...1_048_576).contains(requestMemoryMiB) { throw ValidationError("--request-memory-mb must be 1 to 1048576") }
         guard cleanupSeconds >= 0.1, pendingSeconds >= 0 else { throw ValidationError("--cleanup-seconds must be at least 0.1 and --pending-seconds not negative") }
         do { _ = try Tokens(path: tokens) } catch { throw ValidationError(error.message) }
     }
@@ -56,8 +60,15 @@ struct AnantGatewayCommand: AsyncParsableCommand {
         let folder = scratch ?? "\(NSTemporaryDirectory())/anant-gateway-\(ProcessInfo.processInfo.processIdentifier)"
         if service.checkConfig { return try ServiceRunner.checkConfig(service: "gateway", options: service, folders: [("--scratch", folder)]) }
         let logger = ServiceRunner.logger(service: "gateway", options: service)
-        let tokens: Tokens
-        do { tokens = try Tokens(path: self.tokens) } catch {
+        let tokens: TokenFile
+        do {
+            tokens = try TokenFile(path: self.tokens) { outcome in
+                switch outcome {
+                case .success(let count): logger.notice("tokens file read again", metadata: ["tokens": "\(count)"])
+                case .failure(let error): logger.error("tokens file refused; the tokens before it stay", metadata: ["error": "\(error.message)"])
+                }
+            }
+        } catch {
             logger.critical("cannot read the tokens", metadata: ["error": "\(error.message)"])
             throw ExitCode(2)
         }
@@ -69,6 +80,7 @@ struct AnantGatewayCommand: AsyncParsableCommand {
         configuration.replicas = replicas
         configuration.threads = service.threads ?? ExecutionContext.processorCount
         configuration.pendingSeconds = pendingSeconds
+        configuration.fanOut.budgetBytes = requestMemoryMiB.map { $0 << 20 }
         let gateway: GatewayService
         do {
             let cache = try VersionCache(directory: "\(folder)/versions", budgetBytes: cacheMiB << 20,
@@ -80,6 +92,8 @@ struct AnantGatewayCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         try await ServiceRunner.run(service: "gateway", options: service, methods: gateway.methods, logger: logger, clusterToken: false,
+                                    pages: ["/status": { await gateway.statusPage(authorization: $0) }],
+                                    observe: { gateway.requests.record(method: $0, code: $1, nanos: $2) },
                                     status: { Status($0) }) { _, _ in
             // What interrupted imports left: now, and every --cleanup-seconds.
             let interval = UInt64(cleanupSeconds * 1e9)

@@ -224,18 +224,36 @@ public final class RPCClient: Sendable {
                 return pending
             }!
             do {
-                let connection = try await future.get()
+                let connection = try await Self.value(of: future)
                 slot.state.withLock { state in
                     if state.pending === future { state.pending = nil }
                     state.connection = connection
                 }
                 return connection
+            } catch is CancellationError {
+                // The connection goes on being made for later calls; this one stops waiting.
+                throw Status(.cancelled, "the call was cancelled")
             } catch {
                 slot.state.withLock { state in if state.pending === future { state.pending = nil } }
                 lastError = error
             }
         }
         throw Status(.unavailable, "cannot connect to \(host):\(port): \(lastError.map { "\($0)" } ?? "the deadline passed")", retryable: true)
+    }
+
+    /// The value of `future`, or `CancellationError` as soon as the calling task is
+    /// cancelled (a connect to an address that does not answer takes its whole timeout).
+    static func value<T: Sendable>(of future: EventLoopFuture<T>) async throws -> T {
+        let once = ResumeOnce<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                once.continuation.withLock { $0 = continuation }
+                future.whenComplete { result in once.resume(result.mapError { $0 }) }
+                if Task.isCancelled { once.resume(.failure(CancellationError())) }
+            }
+        } onCancel: {
+            once.resume(.failure(CancellationError()))
+        }
     }
 
     private func makeConnection() -> EventLoopFuture<Connection> {
@@ -256,4 +274,11 @@ public final class RPCClient: Sendable {
                 return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
             }
     }
+}
+
+/// A continuation resumed once, by whichever comes first.
+final class ResumeOnce<T: Sendable>: Sendable {
+    let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+
+    func resume(_ result: Result<T, any Error>) { continuation.withLock { $0.take() }?.resume(with: result) }
 }

@@ -13,12 +13,19 @@ public struct RPCServerConfiguration: Sendable {
     public var maximumInFlightPerConnection = 64
     /// Requests the whole service may run at once.
     public var maximumInFlight = 256
+    /// Connections open at once; one more is closed as soon as it is accepted, so no
+    /// client can take every file descriptor the service needs for its own calls.
+    public var maximumConnections = 4096
     /// Threads the work of one request may use.
     public var threadsPerRequest = ExecutionContext.processorCount
     /// A connection with nothing in flight and no traffic for this long is closed.
     public var idleTimeout: TimeAmount = .seconds(300)
     /// A connection whose reader takes no bytes of a stream for this long is closed.
     public var slowReadTimeout: TimeAmount = .seconds(30)
+    /// A connection whose frame has not arrived whole this long after its first byte is
+    /// closed (a peer dripping bytes holds nothing for long); time the server itself
+    /// stops reading, for back pressure, does not count.
+    public var frameTimeout: TimeAmount = .seconds(30)
     /// How long a drain waits for requests in flight before it cancels them.
     public var drainGrace: TimeAmount = .seconds(20)
     /// The token every request must carry (the cluster token between services); nil
@@ -29,6 +36,9 @@ public struct RPCServerConfiguration: Sendable {
     public var status: @Sendable (any Error) -> Status = { Status(transport: $0) }
     /// Serve over TLS with this context (`WireTLS.server`); nil: plaintext.
     public var tls: NIOSSLContext? = nil
+    /// Told of every call a method ran, as it ends: the method, its status code and how
+    /// long it took (a service's own request counts, the gateway's status page).
+    public var observe: (@Sendable (_ method: String, _ code: StatusCode, _ nanos: UInt64) -> Void)? = nil
 
     public init() {}
 }
@@ -100,7 +110,7 @@ public final class RPCServer: Sendable {
 
     func opened(_ connection: ServerConnectionHandler.Reference) -> Bool {
         let accepted = state.withLock { state -> Bool in
-            guard !state.draining else { return false }
+            guard !state.draining, state.connections.count < configuration.maximumConnections else { return false }
             state.connections[ObjectIdentifier(connection.channel)] = connection
             return true
         }

@@ -34,6 +34,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var calls: [UInt64: Running] = [:]
     private var serials: UInt64 = 0
     private var unwritable: Scheduled<Void>?
+    /// Runs while a frame is partly received (`RPCServerConfiguration.frameTimeout`).
+    private var partialFrame: Scheduled<Void>?
     private lazy var flow = InboundFlow(channel: channel)
     private var reference: Reference {
         Reference(channel: channel, loop: channel.eventLoop, handler: NIOLoopBound(self, eventLoop: channel.eventLoop))
@@ -48,7 +50,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         if !server.opened(reference) {
-            // The server drains: a connection that arrived meanwhile is closed at once.
+            // The server drains, or holds its most connections: this one is closed at once.
             context.close(promise: nil)
         }
         context.fireChannelActive()
@@ -61,6 +63,11 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         do { frames = try decoder.feed(buffer.readableBytesView) } catch {
             return breakProtocol(error, context: context)
         }
+        if !frames.isEmpty {
+            partialFrame?.cancel()
+            partialFrame = nil
+        }
+        watchPartialFrame()
         for frame in frames {
             let envelope: Envelope
             do { envelope = try Envelope(frame: frame) } catch { return breakProtocol(error, context: context) }
@@ -68,8 +75,29 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Starts the frame timer when a frame has begun and none runs; when it fires with the
+    /// frame still partial, the connection closes (unless the server itself had stopped
+    /// reading: then it waits another period).
+    private func watchPartialFrame() {
+        guard decoder.buffered > 0, partialFrame == nil else { return }
+        let reference = reference
+        partialFrame = channel.eventLoop.scheduleTask(in: server.configuration.frameTimeout) {
+            reference.handler.value.partialFrameExpired()
+        }
+    }
+
+    private func partialFrameExpired() {
+        partialFrame = nil
+        guard decoder.buffered > 0 else { return }
+        guard flow.isReading else { return watchPartialFrame() }
+        server.logger.notice("closing a connection whose frame did not arrive whole in time",
+                             metadata: ["seconds": "\(Double(server.configuration.frameTimeout.nanoseconds) / 1e9)"])
+        channel.close(promise: nil)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         unwritable?.cancel()
+        partialFrame?.cancel()
         for action in state.closed() {
             if case .cancel(let id) = action { stop(id) }
         }
@@ -173,7 +201,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let server = server
         running.task = Task {
             let outcome: Result<[UInt8], Status>
+            let started = ExecutionContext.now
             do { outcome = .success(try await method.run(call)) } catch { outcome = .failure(server.configuration.status(error)) }
+            if let observe = server.configuration.observe {
+                let code: StatusCode = switch outcome { case .success: .ok; case .failure(let status): status.code }
+                observe(name, code, ExecutionContext.now - started)
+            }
             server.load.release()
             server.metrics.inFlight.decrement()
             reference.loop.execute { reference.handler.value.finish(id, serial: serial, outcome) }

@@ -29,8 +29,11 @@ final class InboundFlow {
         didSet { if writesBlocked != oldValue { update() } }
     }
 
+    /// Whether the connection reads from its socket (no stream full, writes not blocked).
+    var isReading: Bool { full.isEmpty && !writesBlocked }
+
     private func update() {
-        let read = full.isEmpty && !writesBlocked
+        let read = isReading
         channel.setOption(ChannelOptions.autoRead, value: read).whenComplete { _ in }
         if read { channel.read() }
     }

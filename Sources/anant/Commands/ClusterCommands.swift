@@ -119,6 +119,9 @@ struct ClusterUpCommand: ParsableCommand {
     @Option(help: "Seconds to wait for every service to be ready.")
     var timeout = 60.0
 
+    @Option(help: "The gateway's memory budget per request, in MiB (default: none).")
+    var requestMemoryMb: Int?
+
     @Option(help: "Run every service over TLS with this PEM certificate (its names must include 127.0.0.1), mutual between services.")
     var tlsCert: String?
 
@@ -178,7 +181,8 @@ struct ClusterUpCommand: ParsableCommand {
             var services = [meta]
             for worker in workers { services.append(try worker.ready(timeout: timeout)) }
             let gateway = try Launched.start("gateway", "anant-gateway", ["--metadata", meta.rpc, "--tokens", "\(dir)/tokens", "--replicas", String(replicas),
-                                                                         "--scratch", "\(dir)/gateway", "--cleanup-seconds", "2", "--pending-seconds", "5"] + common, dir: dir)
+                                                                         "--scratch", "\(dir)/gateway", "--cleanup-seconds", "2", "--pending-seconds", "5"]
+                                                                          + (requestMemoryMb.map { ["--request-memory-mb", String($0)] } ?? []) + common, dir: dir)
             launched.append(gateway)
             let front = try gateway.ready(timeout: timeout)
             services.append(front)

@@ -1,6 +1,7 @@
 import AnantClient
 import AnantColumnar
 import AnantOperations
+import AnantProto
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -87,9 +88,10 @@ func waiting<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) thro
 
 extension AnantClient {
     /// Runs `operation` on `input` (NAME or NAME@N) from a synchronous command.
-    func runBlocking(_ operation: AnantOperations.Operation, on input: String, context: ExecutionContext) throws -> OperationResult {
+    func runBlocking(_ operation: AnantOperations.Operation, on input: String, context: ExecutionContext,
+                     progress: (@Sendable (Anant_V1_Job) -> Void)? = nil) throws -> OperationResult {
         let (name, version) = try ClusterOptions.dataset(input)
         let timeout = context.deadline.map { Double($0 > ExecutionContext.now ? $0 - ExecutionContext.now : 0) / 1e9 }
-        return try blocking { try await self.run(operation, on: name, version: version, timeout: timeout).result }
+        return try blocking { try await self.run(operation, on: name, version: version, timeout: timeout, progress: progress).result }
     }
 }

@@ -1,6 +1,7 @@
 import AnantColumnar
 import AnantHypergraph
 import AnantOperations
+import AnantProto
 import ArgumentParser
 
 /// How summaries are printed.
@@ -53,7 +54,17 @@ struct CommonOptions: ParsableArguments {
     func execute(_ operation: Operation, progress label: String) throws -> OperationResult {
         if let client = try cluster.client() {
             defer { Task { await client.close() } }
-            return try Progress.run(label) { try client.runBlocking(operation, on: input, context: context) }
+            // On a terminal, one line for the whole job: the gateway's count of tasks done.
+            return try Progress.run(label) { (line: (any Progress.Line)?) throws -> OperationResult in
+                var show: (@Sendable (Anant_V1_Job) -> Void)? = nil
+                if let line {
+                    show = { (job: Anant_V1_Job) -> Void in
+                        let retried = job.extraAttempts > 0 ? ", \(job.extraAttempts) tried again" : ""
+                        line.detail = "\(job.tasksDone) of \(job.tasks) tasks" + retried
+                    }
+                }
+                return try client.runBlocking(operation, on: input, context: context, progress: show)
+            }
         }
         return try execute(operation, on: try load(), progress: label)
     }

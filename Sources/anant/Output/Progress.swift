@@ -8,21 +8,39 @@ enum Progress {
     static let isTerminal = isatty(STDERR_FILENO) == 1
 
     static func run<T>(_ label: String, _ work: () throws -> T) rethrows -> T {
-        guard isTerminal else { return try work() }
+        try run(label) { _ in try work() }
+    }
+
+    /// The same, for work that can say how far it is: `work` gets the line (nil when
+    /// nothing is shown) and sets its `detail`, shown after the label.
+    static func run<T>(_ label: String, _ work: ((any Line)?) throws -> T) rethrows -> T {
+        guard isTerminal else { return try work(nil) }
         let ticker = Ticker(label: label)
         ticker.start()
         defer { ticker.stop() }
-        return try work()
+        return try work(ticker)
     }
 
-    private final class Ticker: @unchecked Sendable {
+    /// The line a step shows.
+    protocol Line: AnyObject, Sendable {
+        /// What the step says of itself ("3 of 8 tasks"), after its label.
+        var detail: String { get set }
+    }
+
+    private final class Ticker: Line, @unchecked Sendable {
         private let label: String
         private let started = DispatchTime.now()
         private let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
         private let lock = NSLock()
         private var shown = false
+        private var said = ""
 
         init(label: String) { self.label = label }
+
+        var detail: String {
+            get { lock.withLock { said } }
+            set { lock.withLock { said = newValue } }
+        }
 
         func start() {
             timer.schedule(deadline: .now() + 1.0, repeating: 0.2)
@@ -30,7 +48,8 @@ enum Progress {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
                 lock.withLock {
                     shown = true
-                    FileHandle.standardError.write(Data("\r\u{1B}[K\(label)… \(String(format: "%.1f", seconds)) s".utf8))
+                    let detail = said.isEmpty ? "" : ", \(said)"
+                    FileHandle.standardError.write(Data("\r\u{1B}[K\(label)… \(String(format: "%.1f", seconds)) s\(detail)".utf8))
                 }
             }
             timer.resume()

@@ -10,6 +10,7 @@ pending on it fails with ``UNAVAILABLE`` naming the cause, and the next call rec
 
 from __future__ import annotations
 
+import collections
 import queue
 import socket
 import ssl
@@ -39,6 +40,8 @@ DEFAULT_MAX_FRAME_BYTES = 256 << 20
 _HEADER = struct.Struct(">I")
 #: Frames a call may have waiting before the reader stops reading the socket (backpressure).
 _QUEUE_FRAMES = 16
+#: Seconds the reader may go on reading after a send failed, before the connection is closed.
+_SEND_FAILURE_GRACE = 2.0
 
 
 def parse_address(address: str) -> Tuple[str, int]:
@@ -61,11 +64,59 @@ def encode_frame(envelope: "envelope_pb2.Envelope") -> bytes:
     return _HEADER.pack(len(body)) + body
 
 
-class _Closed:
-    """Put in a call's queue when the connection is gone: carries the error to raise."""
+class _Inbox:
+    """One call's frames, in order: at most ``limit`` waiting for the reader to put more
+    (backpressure), then the connection's close, raised once the frames before it are read."""
 
-    def __init__(self, error: AnantError) -> None:
-        self.error = error
+    def __init__(self, limit: int = _QUEUE_FRAMES) -> None:
+        self._frames: "collections.deque[envelope_pb2.Envelope]" = collections.deque()
+        self._limit = limit
+        self._changed = threading.Condition(threading.Lock())
+        self._error: Optional[AnantError] = None  # the connection closed
+        self._dropped = False  # the call was forgotten
+
+    def put(self, frame: "envelope_pb2.Envelope") -> None:
+        """Adds a frame, waiting while the inbox is full; dropped once closed or forgotten."""
+        with self._changed:
+            while len(self._frames) >= self._limit and self._error is None and not self._dropped:
+                self._changed.wait()
+            if self._error is None and not self._dropped:
+                self._frames.append(frame)
+                self._changed.notify_all()
+
+    def get(self, block: bool = True, timeout: Optional[float] = None) -> "envelope_pb2.Envelope":
+        """The next frame.
+
+        Raises:
+            queue.Empty: none came in time (or none is there when ``block`` is false).
+            AnantError: the connection closed and every frame before the close was read.
+        """
+        end = None if timeout is None else time.monotonic() + timeout
+        with self._changed:
+            while not self._frames:
+                if self._error is not None:
+                    raise self._error
+                left = None if end is None else end - time.monotonic()
+                if not block or (left is not None and left <= 0):
+                    raise queue.Empty
+                self._changed.wait(left)
+            frame = self._frames.popleft()
+            self._changed.notify_all()
+            return frame
+
+    def close(self, error: AnantError) -> None:
+        """The connection closed: frames already here are still read, then ``error``."""
+        with self._changed:
+            if self._error is None:
+                self._error = error
+            self._changed.notify_all()
+
+    def drop(self) -> None:
+        """The call is forgotten: its frames, and any still arriving, are discarded."""
+        with self._changed:
+            self._dropped = True
+            self._frames.clear()
+            self._changed.notify_all()
 
 
 class Connection:
@@ -96,16 +147,17 @@ class Connection:
         self._socket = sock
         self._send_lock = threading.Lock()
         self._lock = threading.Lock()
-        self._calls: Dict[int, "queue.Queue[object]"] = {}
+        self._calls: Dict[int, _Inbox] = {}
         self._next_id = 0
         self._closed: Optional[AnantError] = None
+        self._send_failed: Optional[AnantError] = None
         self._reader = threading.Thread(target=self._read_loop, name=f"anant-reader-{address}", daemon=True)
         self._reader.start()
 
     @property
     def alive(self) -> bool:
-        """Whether the connection still carries calls."""
-        return self._closed is None
+        """Whether the connection still takes calls."""
+        return self._closed is None and self._send_failed is None
 
     # MARK: Calls
 
@@ -120,9 +172,11 @@ class Connection:
         with self._lock:
             if self._closed is not None:
                 raise self._closed
+            if self._send_failed is not None:
+                raise self._send_failed
             self._next_id += 1
             request_id = self._next_id
-            frames: "queue.Queue[object]" = queue.Queue(maxsize=_QUEUE_FRAMES)
+            frames = _Inbox()
             self._calls[request_id] = frames
         envelope = Envelope(request_id=request_id, method=method, kind=REQUEST, auth_token=self.token, payload=payload)
         if deadline is not None:
@@ -132,22 +186,40 @@ class Connection:
         return call
 
     def send(self, envelope: "envelope_pb2.Envelope", request_id: Optional[int] = None) -> None:
-        """Writes one frame; a failure closes the connection and raises ``UNAVAILABLE``."""
+        """Writes one frame.
+
+        A failure raises ``UNAVAILABLE`` (retryable) and stops the connection taking calls;
+        the reader goes on delivering what the gateway sent before the connection broke (its
+        answers), and the connection closes when the socket ends, or after
+        ``_SEND_FAILURE_GRACE`` seconds.
+        """
         frame = encode_frame(envelope)
-        try:
-            with self._send_lock:
+        with self._send_lock:
+            if self._closed is not None:
+                raise self._closed
+            if self._send_failed is not None:
+                raise self._send_failed
+            try:
                 self._socket.sendall(frame)
-        except OSError as error:
-            self._close(AnantError("UNAVAILABLE", f"the connection to {self.address} failed while sending: {error}", retryable=True))
-            raise self._closed or AnantError("UNAVAILABLE", str(error), retryable=True) from None
+                return
+            except OSError as error:
+                if self._closed is not None:  # closed meanwhile (by the reader, or the client)
+                    raise self._closed from None
+                failure = AnantError("UNAVAILABLE", f"the connection to {self.address} failed while sending: {error}",
+                                     retryable=True)
+                self._send_failed = failure
+        timer = threading.Timer(_SEND_FAILURE_GRACE, self._close, args=(failure,))
+        timer.daemon = True
+        timer.start()
+        raise failure
 
     def forget(self, request_id: int, cancel: bool) -> None:
         """Drops a call (frames still arriving for it are skipped); sends CANCEL when asked."""
         with self._lock:
             frames = self._calls.pop(request_id, None)
         if frames is not None:
-            _drain(frames)
-        if cancel and self._closed is None:
+            frames.drop()
+        if cancel and self.alive:
             try:
                 self.send(Envelope(request_id=request_id, kind=CANCEL))
             except AnantError:
@@ -170,8 +242,7 @@ class Connection:
             pass
         self._socket.close()
         for frames in calls:
-            _drain(frames)
-            frames.put(_Closed(error))
+            frames.close(error)  # after the frames already delivered, which their calls still read
 
     # MARK: Reading
 
@@ -219,8 +290,12 @@ class Connection:
             while True:
                 envelope = self.read_frame()
                 if envelope.kind == PING:
-                    self.send(Envelope(request_id=envelope.request_id, kind=PONG))
-                    continue
+                    try:
+                        self.send(Envelope(request_id=envelope.request_id, kind=PONG))
+                    except AnantError:
+                        if self._closed is not None:
+                            raise
+                    continue  # a failed send: read on, what arrived is still delivered
                 if envelope.kind == PONG:
                     continue
                 self._deliver(envelope)
@@ -230,31 +305,16 @@ class Connection:
             self._close(AnantError("INTERNAL", f"the client's reader failed: {error!r}"))
 
     def _deliver(self, envelope: "envelope_pb2.Envelope") -> None:
-        while True:
-            with self._lock:
-                frames = self._calls.get(envelope.request_id)
-            if frames is None:  # a cancelled or finished call: dropped
-                return
-            try:
-                frames.put(envelope, timeout=0.1)
-                return
-            except queue.Full:  # the caller is slow: stop reading the socket until it catches up
-                if self._closed is not None:
-                    return
-
-
-def _drain(frames: "queue.Queue[object]") -> None:
-    while True:
-        try:
-            frames.get_nowait()
-        except queue.Empty:
-            return
+        with self._lock:
+            frames = self._calls.get(envelope.request_id)
+        if frames is not None:  # else a cancelled or finished call: dropped
+            frames.put(envelope)  # waits while the caller is slow: the socket is not read meanwhile
 
 
 class Call:
     """One call in flight: its frames, in the order they arrive, until its end."""
 
-    def __init__(self, connection: Connection, request_id: int, method: str, frames: "queue.Queue[object]",
+    def __init__(self, connection: Connection, request_id: int, method: str, frames: _Inbox,
                  deadline: Optional[float]) -> None:
         self.connection = connection
         self.request_id = request_id
@@ -268,24 +328,23 @@ class Call:
 
         Raises:
             AnantError: ``DEADLINE_EXCEEDED`` when the deadline passes (CANCEL is sent),
-                ``UNAVAILABLE`` when the connection closed.
+                ``UNAVAILABLE`` when the connection closed before the call's next frame
+                arrived (frames that arrived before the close are returned first).
         """
         try:
             if not block:
-                item = self.frames.get_nowait()
-            elif self.deadline is None:
-                item = self.frames.get()
-            else:
-                item = self.frames.get(timeout=max(0.0, self.deadline - time.time()))
+                return self.frames.get(block=False)
+            if self.deadline is None:
+                return self.frames.get()
+            return self.frames.get(timeout=max(0.0, self.deadline - time.time()))
         except queue.Empty:
             if not block:
                 return None
             self.cancel()
             raise AnantError("DEADLINE_EXCEEDED", f"{self.method.rsplit('/', 1)[-1]} did not finish before its deadline") from None
-        if isinstance(item, _Closed):
+        except AnantError:  # the connection closed before the answer's end
             self.done = True
-            raise item.error
-        return item  # type: ignore[return-value]
+            raise
 
     def unary(self) -> bytes:
         """The payload of a unary answer (RESPONSE)."""

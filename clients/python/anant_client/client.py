@@ -7,7 +7,7 @@ import random
 import ssl
 import threading
 import time
-from typing import Any, Callable, Iterator, List, Optional, Sequence, TypeVar, Union
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple, TypeVar, Union
 
 import pyarrow as pa
 
@@ -262,21 +262,42 @@ class Client:
                 (or ``where``), ``group_by``, ``aggregations``, ``select``, ``sort``,
                 ``limit``.
         """
-        version_run, tables = 0, []
-        for item in self._query_items(dataset, version, timeout, spec):
-            if item.HasField("dataset"):
-                version_run = item.dataset.version
-            tables.append(read_ipc(item.batch.arrow_ipc))
-        if not tables:
-            raise AnantError("INTERNAL", "the gateway's answer to the query holds no rows table")
-        return Result({"rows": pa.concat_tables(tables) if len(tables) > 1 else tables[0]}, {}, dataset, version_run, None)
+        def once() -> Result:
+            version_run, tables = 0, []
+            for item in self._query_items(dataset, version, timeout, spec):
+                if item.HasField("dataset"):
+                    version_run = item.dataset.version
+                tables.append(read_ipc(item.batch.arrow_ipc))
+            if not tables:
+                raise AnantError("INTERNAL", "the gateway's answer to the query holds no rows table")
+            return Result({"rows": pa.concat_tables(tables) if len(tables) > 1 else tables[0]}, {}, dataset, version_run, None)
+
+        return self._retrying(once)  # nothing is handed out before the answer is whole: it may start again
 
     def query_batches(self, dataset: str, *, version: int = 0, timeout: Optional[float] = _DEFAULT,
                       **spec: Any) -> Iterator[pa.RecordBatch]:
-        """A query's rows as ``pyarrow.RecordBatch``es, as they arrive (not retried; closing
-        the iterator early cancels the query on the gateway)."""
-        for item in self._query_items(dataset, version, timeout, spec):
-            yield from read_ipc(item.batch.arrow_ipc).to_batches()
+        """A query's rows as ``pyarrow.RecordBatch``es, as they arrive. An unreachable
+        gateway is retried (as :meth:`query`) until the first batch is handed out, not after;
+        closing the iterator early cancels the query on the gateway."""
+        def batches() -> Iterator[pa.RecordBatch]:
+            for item in self._query_items(dataset, version, timeout, spec):
+                yield from read_ipc(item.batch.arrow_ipc).to_batches()
+
+        def first() -> Tuple[Iterator[pa.RecordBatch], Optional[pa.RecordBatch]]:
+            started = batches()
+            try:
+                return started, next(started, None)
+            except BaseException:
+                started.close()
+                raise
+
+        rest, batch = self._retrying(first)
+        try:
+            if batch is not None:
+                yield batch
+                yield from rest
+        finally:
+            rest.close()
 
     def _query_items(self, dataset: str, version: int, timeout: Any, spec: Any) -> Iterator["gateway_pb2.QueryResponse"]:
         request = gateway_pb2.RunRequest(operation=build_operation("query", **spec))
@@ -310,12 +331,20 @@ class Client:
         request = gateway_pb2.ImportDatasetRequest(header=header)
         call = self._start("ImportDataset", request.SerializeToString(), self._deadline(timeout, _DEFAULT))
         try:
-            for chunk in parts:
-                early = call.next_frame(block=False)  # the gateway may refuse before the end
-                if early is not None:
-                    return _imported(call, early)
-                call.send_item(gateway_pb2.ImportDatasetRequest(chunk=chunk).SerializeToString())
-            call.end_stream()
+            try:
+                for chunk in parts:
+                    early = call.next_frame(block=False)  # the gateway may refuse before the end
+                    if early is not None:
+                        return _imported(call, early)
+                    call.send_item(gateway_pb2.ImportDatasetRequest(chunk=chunk).SerializeToString())
+                call.end_stream()
+            except AnantError as error:
+                if error.code != "UNAVAILABLE" or call.done:
+                    raise
+                # Sending failed: the gateway may have answered, then closed the connection. Its
+                # answer is still delivered (else the close's error is raised). Not retried: an
+                # import changes the catalog.
+                return _imported(call, call.next_frame())
             return DatasetVersion.from_proto(gateway_pb2.ImportDatasetResponse.FromString(call.unary()).version)
         finally:
             call.finish()

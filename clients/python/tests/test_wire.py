@@ -3,8 +3,11 @@ truncated and undecodable frames, deadlines, statuses; and building operations."
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import struct
+import tempfile
 import threading
 import time
 import unittest
@@ -14,8 +17,8 @@ import pyarrow as pa
 
 import anant_client
 from anant_client import AnantError
-from anant_client._proto.anant.v1 import common_pb2, envelope_pb2, gateway_pb2
-from anant_client._wire import encode_frame, parse_address
+from anant_client._proto.anant.v1 import common_pb2, envelope_pb2, gateway_pb2, metadata_pb2
+from anant_client._wire import Connection, encode_frame, parse_address
 from anant_client.operations import build_operation
 
 E = envelope_pb2
@@ -76,6 +79,37 @@ def answer(request: envelope_pb2.Envelope, kind: int, payload: Optional[bytes] =
     if status is not None:
         envelope.status.CopyFrom(status)
     return encode_frame(envelope)
+
+
+def run_answer(request: envelope_pb2.Envelope, pieces: int) -> bytes:
+    """A whole Run answer: the version, ``pieces`` pieces of the table ``rows`` (one row
+    each, ``i`` from 0), the timings, END_OF_STREAM."""
+    first = gateway_pb2.RunResponse(dataset=common_pb2.DatasetRef(name="d", version=2))
+    first.result.scalars.add(name="count", value=common_pb2.ScalarValue(int_value=pieces))
+    items = [first]
+    for i in range(pieces):
+        item = gateway_pb2.RunResponse()
+        item.result.tables.add(name="rows").table.arrow_ipc = arrow_bytes(pa.table({"i": pa.array([i], pa.int64())}))
+        items.append(item)
+    last = gateway_pb2.RunResponse()
+    last.timings.total = 1_000_000
+    items.append(last)
+    return (b"".join(answer(request, E.ENVELOPE_KIND_STREAM_ITEM, item.SerializeToString()) for item in items)
+            + answer(request, E.ENVELOPE_KIND_END_OF_STREAM))
+
+
+def query_answer(request: envelope_pb2.Envelope, batches: int, end: bool = True) -> bytes:
+    """A query's answer: ``batches`` batches of one row (``i``), then END_OF_STREAM."""
+    frames = []
+    for i in range(batches):
+        item = gateway_pb2.QueryResponse()
+        if i == 0:
+            item.dataset.name, item.dataset.version = "d", 3
+        item.batch.arrow_ipc = arrow_bytes(pa.table({"i": pa.array([i], pa.int64())}))
+        frames.append(answer(request, E.ENVELOPE_KIND_STREAM_ITEM, item.SerializeToString()))
+    if end:
+        frames.append(answer(request, E.ENVELOPE_KIND_END_OF_STREAM))
+    return b"".join(frames)
 
 
 def arrow_bytes(table: pa.Table) -> bytes:
@@ -255,6 +289,187 @@ class WireTests(unittest.TestCase):
             with self.assertRaises(AnantError) as caught:
                 client.datasets()
         self.assertEqual((caught.exception.code, caught.exception.retryable), ("UNAVAILABLE", True))
+
+    # MARK: A close right after an answer; retries
+
+    def hif_file(self, size: int = 0) -> str:
+        """A HIF file to upload (the fake gateways do not read it), padded to ``size`` bytes."""
+        folder = tempfile.mkdtemp(prefix="anant-client-test-")
+        self.addCleanup(shutil.rmtree, folder, ignore_errors=True)
+        path = os.path.join(folder, "g.json")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write('{"incidences": [{"edge": "e", "node": "n"}]}' + " " * max(0, size - 45))
+        return path
+
+    def test_complete_answers_survive_the_close_that_follows_them(self) -> None:
+        # The gateway answers (a stream longer than a call's inbox, a unary answer, an
+        # import's answer) and closes the connection at once, before the caller read the
+        # answer: every complete answer is still returned, never retried (retry_seconds=0).
+        connections = []
+
+        def script(conn: socket.socket) -> None:
+            connections.append(conn)
+            request = read_frame(conn)
+            assert request is not None
+            if request.method.endswith("/Run"):
+                conn.sendall(run_answer(request, 40))
+            elif request.method.endswith("/RemoveDataset"):
+                reply = gateway_pb2.RemoveDatasetResponse(versions_removed=2, shards_deleted=7)
+                conn.sendall(answer(request, E.ENVELOPE_KIND_RESPONSE, reply.SerializeToString()))
+            elif request.method.endswith("/ImportDataset"):
+                while True:
+                    frame = read_frame(conn)
+                    assert frame is not None
+                    if frame.kind == E.ENVELOPE_KIND_END_OF_STREAM:
+                        break
+                version = metadata_pb2.DatasetVersion(dataset=common_pb2.DatasetRef(name="g", version=5),
+                                                      state=metadata_pb2.VERSION_STATE_PUBLISHED)
+                reply = gateway_pb2.ImportDatasetResponse(version=version)
+                conn.sendall(answer(request, E.ENVELOPE_KIND_RESPONSE, reply.SerializeToString()))
+            # returning closes the connection
+
+        gateway = self.serve(script)
+        path = self.hif_file()
+        for _ in range(30):
+            with anant_client.connect(gateway.address, "t", retry_seconds=0) as client:
+                result = client.run("degree", "d")
+                self.assertEqual(result.table.column("i").to_pylist(), list(range(40)))
+                self.assertEqual((result.version, result["count"]), (2, 40))
+            with anant_client.connect(gateway.address, "t", retry_seconds=0) as client:
+                removed = client.remove_dataset("d")
+                self.assertEqual((removed.versions_removed, removed.shards_deleted), (2, 7))
+            with anant_client.connect(gateway.address, "t", retry_seconds=0) as client:
+                imported = client.import_dataset(path, "g")
+                self.assertEqual((imported.name, imported.version, imported.state), ("g", 5, "PUBLISHED"))
+        self.assertEqual(len(connections), 90)
+
+    def test_frames_delivered_before_a_close_are_read_after_it(self) -> None:
+        # The wire itself: the caller starts reading only after the reader saw the close.
+        def script(conn: socket.socket) -> None:
+            request = read_frame(conn)
+            assert request is not None
+            items = b"".join(answer(request, E.ENVELOPE_KIND_STREAM_ITEM, b"x%d" % i) for i in range(10))
+            conn.sendall(items + answer(request, E.ENVELOPE_KIND_END_OF_STREAM))
+
+        gateway = self.serve(script)
+        for _ in range(50):
+            connection = Connection(gateway.address, "t")
+            call = connection.start("anant.v1.Gateway/Run", b"", None)
+            deadline = time.monotonic() + 5
+            while connection.alive and time.monotonic() < deadline:
+                time.sleep(0.001)
+            self.assertFalse(connection.alive)  # the reader saw the gateway close
+            self.assertEqual(list(call.stream()), [b"x%d" % i for i in range(10)])
+            with self.assertRaises(AnantError):  # closed: no new call
+                connection.start("anant.v1.Gateway/Run", b"", None)
+
+    def test_an_answer_cut_by_the_close_fails_unavailable_and_retryable(self) -> None:
+        def script(conn: socket.socket) -> None:
+            request = read_frame(conn)
+            assert request is not None
+            conn.sendall(run_answer(request, 3)[:-10])  # the last frames never come
+
+        with self.assertRaises(AnantError) as caught:
+            self.connect(self.serve(script)).degree("d")
+        self.assertEqual((caught.exception.code, caught.exception.retryable), ("UNAVAILABLE", True))
+
+    def _closing_first(self, answer_with: Callable[[socket.socket, envelope_pb2.Envelope], None]) -> FakeGateway:
+        """A gateway that closes its first connection once the request arrived, unanswered,
+        and answers with ``answer_with`` on the next ones; ``seen`` holds every request."""
+        lock = threading.Lock()
+
+        def script(conn: socket.socket) -> None:
+            request = read_frame(conn)
+            assert request is not None
+            with lock:
+                gateway.seen.append(request)
+                first = len(gateway.seen) == 1
+            if not first:
+                answer_with(conn, request)
+
+        gateway = self.serve(script)
+        return gateway
+
+    def test_query_retries_a_gateway_that_closed_before_answering(self) -> None:
+        gateway = self._closing_first(lambda conn, request: conn.sendall(query_answer(request, 3)))
+        client = anant_client.connect(gateway.address, "t", retry_seconds=10)
+        self.addCleanup(client.close)
+        result = client.query("d", table="nodes")
+        self.assertEqual(result.table.column("i").to_pylist(), [0, 1, 2])
+        self.assertEqual(result.version, 3)
+        self.assertEqual([r.method for r in gateway.seen], ["anant.v1.Gateway/Query"] * 2)
+        self.assertEqual(gateway.seen[0].payload, gateway.seen[1].payload)  # the same query, from scratch
+
+    def test_query_batches_retries_until_its_first_batch(self) -> None:
+        gateway = self._closing_first(lambda conn, request: conn.sendall(query_answer(request, 3)))
+        client = anant_client.connect(gateway.address, "t", retry_seconds=10)
+        self.addCleanup(client.close)
+        batches = list(client.query_batches("d", table="nodes"))
+        self.assertEqual([b.column(0).to_pylist() for b in batches], [[0], [1], [2]])
+        self.assertEqual(len(gateway.seen), 2)
+
+    def test_query_batches_is_not_retried_once_a_batch_was_handed_out(self) -> None:
+        def script(conn: socket.socket) -> None:
+            request = read_frame(conn)
+            assert request is not None
+            gateway.seen.append(request)
+            conn.sendall(query_answer(request, 2, end=False))  # then the connection closes
+
+        gateway = self.serve(script)
+        client = anant_client.connect(gateway.address, "t", retry_seconds=10)
+        self.addCleanup(client.close)
+        got = []
+        with self.assertRaises(AnantError) as caught:
+            for batch in client.query_batches("d"):
+                got.append(batch.column(0).to_pylist())
+        self.assertEqual((caught.exception.code, caught.exception.retryable), ("UNAVAILABLE", True))
+        self.assertEqual(got, [[0], [1]])
+        self.assertEqual(len(gateway.seen), 1)
+
+    def test_other_calls_that_change_nothing_retry_too(self) -> None:
+        def answer_with(conn: socket.socket, request: envelope_pb2.Envelope) -> None:
+            if request.method.endswith("/Run"):
+                conn.sendall(run_answer(request, 2))
+            else:
+                reply = gateway_pb2.ClusterStatusResponse(jobs_finished=4)
+                conn.sendall(answer(request, E.ENVELOPE_KIND_RESPONSE, reply.SerializeToString()))
+
+        for call in (lambda c: c.run("degree", "d").table.num_rows, lambda c: c.status().jobs_finished):
+            gateway = self._closing_first(answer_with)
+            with anant_client.connect(gateway.address, "t", retry_seconds=10) as client:
+                self.assertIn(call(client), (2, 4))
+            self.assertEqual(len(gateway.seen), 2)
+
+    def test_an_import_is_not_retried(self) -> None:
+        def answer_with(conn: socket.socket, request: envelope_pb2.Envelope) -> None:
+            raise AssertionError("an import was sent again")
+
+        gateway = self._closing_first(answer_with)
+        client = anant_client.connect(gateway.address, "t", retry_seconds=10)
+        self.addCleanup(client.close)
+        with self.assertRaises(AnantError) as caught:
+            client.import_dataset(self.hif_file(), "g")
+        self.assertEqual(caught.exception.code, "UNAVAILABLE")
+        time.sleep(0.2)
+        self.assertEqual(len(gateway.seen), 1)
+
+    def test_an_import_refused_early_then_closed_gives_the_refusal(self) -> None:
+        # The gateway refuses after the header and closes with the upload unread (a reset):
+        # the refusal is what the caller sees, whether it came before a send failed or after.
+        def script(conn: socket.socket) -> None:
+            request = read_frame(conn)
+            assert request is not None
+            status = envelope_pb2.Status(code=E.STATUS_CODE_PERMISSION_DENIED, message="a reader token cannot import")
+            conn.sendall(answer(request, E.ENVELOPE_KIND_RESPONSE, status=status))
+
+        gateway = self.serve(script)
+        path = self.hif_file(24 << 20)
+        for _ in range(10):
+            with anant_client.connect(gateway.address, "t", retry_seconds=0) as client:
+                with self.assertRaises(AnantError) as caught:
+                    client.import_dataset(path, "g")
+                self.assertEqual((caught.exception.code, caught.exception.message),
+                                 ("PERMISSION_DENIED", "a reader token cannot import"))
 
 
 class OperationTests(unittest.TestCase):

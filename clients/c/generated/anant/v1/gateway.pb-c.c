@@ -3445,7 +3445,7 @@ const ProtobufCMessageDescriptor anant__v1__operation_result__descriptor =
   (ProtobufCMessageInit) anant__v1__operation_result__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__run_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor anant__v1__run_request__field_descriptors[4] =
 {
   {
     "dataset",
@@ -3483,16 +3483,29 @@ static const ProtobufCFieldDescriptor anant__v1__run_request__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "progress",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RunRequest, progress),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__run_request__field_indices_by_name[] = {
   0,   /* field[0] = dataset */
   1,   /* field[1] = operation */
   2,   /* field[2] = parts */
+  3,   /* field[3] = progress */
 };
 static const ProtobufCIntRange anant__v1__run_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor anant__v1__run_request__descriptor =
 {
@@ -3502,14 +3515,14 @@ const ProtobufCMessageDescriptor anant__v1__run_request__descriptor =
   "Anant__V1__RunRequest",
   "anant.v1",
   sizeof(Anant__V1__RunRequest),
-  3,
+  4,
   anant__v1__run_request__field_descriptors,
   anant__v1__run_request__field_indices_by_name,
   1,  anant__v1__run_request__number_ranges,
   (ProtobufCMessageInit) anant__v1__run_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__run_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor anant__v1__run_response__field_descriptors[4] =
 {
   {
     "dataset",
@@ -3547,16 +3560,29 @@ static const ProtobufCFieldDescriptor anant__v1__run_response__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "progress",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__RunResponse, progress),
+    &anant__v1__job__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__run_response__field_indices_by_name[] = {
   0,   /* field[0] = dataset */
+  3,   /* field[3] = progress */
   1,   /* field[1] = result */
   2,   /* field[2] = timings */
 };
 static const ProtobufCIntRange anant__v1__run_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor anant__v1__run_response__descriptor =
 {
@@ -3566,7 +3592,7 @@ const ProtobufCMessageDescriptor anant__v1__run_response__descriptor =
   "Anant__V1__RunResponse",
   "anant.v1",
   sizeof(Anant__V1__RunResponse),
-  3,
+  4,
   anant__v1__run_response__field_descriptors,
   anant__v1__run_response__field_indices_by_name,
   1,  anant__v1__run_response__number_ranges,

@@ -672,10 +672,14 @@ struct  Anant__V1__RunRequest
    * is the same, byte for byte, for any number of parts.
    */
   uint32_t parts;
+  /*
+   * Send the job's progress while it runs (RunResponse.progress).
+   */
+  protobuf_c_boolean progress;
 };
 #define ANANT__V1__RUN_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__run_request__descriptor) \
-    , NULL, NULL, 0 }
+    , NULL, NULL, 0, 0 }
 
 
 /*
@@ -700,10 +704,16 @@ struct  Anant__V1__RunResponse
    * Where the job's time went; in the last item.
    */
   Anant__V1__JobTimings *timings;
+  /*
+   * With RunRequest.progress: the job's state (tasks done of its tasks, extra attempts)
+   * when it starts and whenever a task finishes or is tried again. Such items come in any
+   * order with the others, and may follow the timings.
+   */
+  Anant__V1__Job *progress;
 };
 #define ANANT__V1__RUN_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__run_response__descriptor) \
-    , NULL, NULL, NULL }
+    , NULL, NULL, NULL, NULL }
 
 
 /*

@@ -351,7 +351,8 @@ struct  Anant__V1__Worker
    */
   uint64_t lease_expires_unix_nanos;
   /*
-   * Storage: bytes used and free at the last heartbeat. Compute: memory budget in bytes.
+   * Storage: bytes used and free at the last heartbeat. Compute: bytes of built
+   * hypergraphs its cache holds, and what is left of its --cache-mb.
    */
   uint64_t bytes_used;
   uint64_t bytes_free;
