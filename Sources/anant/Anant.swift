@@ -24,6 +24,7 @@ struct Anant: AsyncParsableCommand {
             ModularityCommand.self, CommunitiesCommand.self, GenerateCommand.self,
             CollapseCommand.self, DualCommand.self, RestrictCommand.self, ConvertCommand.self, ParquetCommand.self,
             ImportCommand.self, ExportCommand.self, QueryCommand.self, VersionsCommand.self, MetaCommand.self, ClusterCommand.self,
+            PlotCommand.self,
         ]
     )
 
