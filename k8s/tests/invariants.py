@@ -927,7 +927,7 @@ def main() -> int:
     parser.add_argument("rendered", nargs="+", metavar="OVERLAY=FILE")
     options = parser.parse_args()
 
-    binaries = Binaries(options.bin)
+    binaries = Binaries(os.path.abspath(options.bin) if options.bin else None)
     missing = [f"anant-{s}" for s in SERVICES if binaries.flags(f"anant-{s}") is None]
     if missing:
         print(f"invariants: SKIPPED the flag check: no runnable {', '.join(missing)} in {options.bin or '(no --bin)'}"
