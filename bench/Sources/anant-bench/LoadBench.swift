@@ -62,8 +62,9 @@ struct LoadBench: AsyncParsableCommand {
         let started = Timing.now()
         let tallies = await drive(connections, for: seconds, record: true)
         let elapsed = Timing.now() - started
-        for connection in connections { await connection.close() }
+        // Like for like: the clients still connected, as after the warm-up.
         let after = Self.usage(cluster.services)
+        for connection in connections { await connection.close() }
 
         var all = [Double](), errors = [String: Int]()
         var record: [String: Any] = ["bench": "load", "tool": "anant", "clients": clients, "seconds": elapsed, "mix": mix, "compute": compute]
@@ -81,8 +82,8 @@ struct LoadBench: AsyncParsableCommand {
         for service in cluster.services {
             guard let b = before[service.name], let a = after[service.name] else { continue }
             services.append(["name": service.name, "rss_mb_before": b.rss, "rss_mb_after": a.rss, "fds_before": b.fds, "fds_after": a.fds])
-            // Bounded: descriptors back to what the warmed-up service held (the clients are
-            // gone), memory within half again plus 64 MB (caches fill during the run).
+            // Bounded: the descriptors the warmed-up service held with the same clients,
+            // memory within half again plus 64 MB (caches fill during the run).
             if a.fds > b.fds + 8 { growth.append("\(service.name): \(b.fds) → \(a.fds) open descriptors") }
             if a.rss > b.rss * 1.5 + 64 { growth.append("\(service.name): RSS \(b.rss) → \(a.rss) MB") }
         }
