@@ -76,9 +76,15 @@ extension GatewayService {
         } catch {
             // In a task of its own (an exception to "no unstructured tasks" in libraries):
             // the call's task may be the one cancelled, and the clean-up must still reach
-            // storage and metadata.
+            // storage and metadata. A publication whose answer was lost may have committed:
+            // then the import stands.
             let stored = stored
-            await Task { await abandon(ref, storage: stored) }.value
+            if let version = await Task(operation: { await abandon(ref, storage: stored) }).value {
+                logger.notice("imported (the publication's answer was lost; the catalog has it)", metadata: ["dataset": "\(ref.name)", "version": "\(ref.version)"])
+                var response = Anant_V1_ImportDatasetResponse()
+                response.version = version
+                return response
+            }
             throw error
         }
     }
@@ -143,7 +149,10 @@ extension GatewayService {
         var request = Anant_V1_ListWorkersRequest()
         request.role = .storage
         let listed: Anant_V1_ListWorkersResponse = try await metadata.unary(ClusterMethods.metadata + "ListWorkers", request, timeout: 5)
-        let storage = listed.workers.sorted { $0.workerID < $1.workerID }
+        // One worker per address: a storage service restarted within its old lease is
+        // listed twice (its old id and its new one); two replicas must never share a place.
+        let newest = Dictionary(listed.workers.map { ($0.rpcAddress, $0) }, uniquingKeysWith: { $0.leaseExpiresUnixNanos >= $1.leaseExpiresUnixNanos ? $0 : $1 })
+        let storage = newest.values.sorted { $0.workerID < $1.workerID }
         guard storage.count >= configuration.replicas else {
             throw Status(.unavailable, "\(configuration.replicas) storage replicas are needed and \(storage.count) are live", retryable: true)
         }
@@ -182,14 +191,28 @@ extension GatewayService {
         return placements
     }
 
-    /// Removes a version that will not be published: its shards on `storage` and its
-    /// pending entry in the catalog (best effort; `cleanup` catches what this misses).
-    func abandon(_ ref: Anant_V1_DatasetRef, storage: Set<String>) async {
+    /// Removes a version whose import failed: first its pending entry in the catalog, then,
+    /// once the catalog no longer has it, its shards on `storage`. A version the catalog
+    /// holds as published (its publication committed, the answer was lost) is kept and
+    /// returned; when the catalog cannot be asked, the shards stay for `cleanup`, which
+    /// removes them once the catalog says the version is gone.
+    func abandon(_ ref: Anant_V1_DatasetRef, storage: Set<String>) async -> Anant_V1_DatasetVersion? {
+        var ask = Anant_V1_GetVersionRequest()
+        ask.dataset = ref
+        do {
+            let answer: Anant_V1_GetVersionResponse = try await metadata.unary(ClusterMethods.metadata + "GetVersion", ask, timeout: 10)
+            if answer.version.state == .published { return answer.version }
+            var delete = Anant_V1_DeleteDatasetVersionRequest()
+            delete.dataset = ref
+            let _: Anant_V1_DeleteDatasetVersionResponse = try await metadata.unary(ClusterMethods.metadata + "DeleteDatasetVersion", delete, timeout: 10)
+        } catch where error.code != .notFound {
+            logger.warning("import failed; its shards stay until the catalog can be asked", metadata: [
+                "dataset": "\(ref.name)", "version": "\(ref.version)", "error": "\(error.message)"])
+            return nil
+        } catch {}
         logger.notice("import abandoned", metadata: ["dataset": "\(ref.name)", "version": "\(ref.version)"])
         for address in storage { await deleteOnStorage(ref, address: address) }
-        var delete = Anant_V1_DeleteDatasetVersionRequest()
-        delete.dataset = ref
-        let _: Anant_V1_DeleteDatasetVersionResponse? = try? await metadata.unary(ClusterMethods.metadata + "DeleteDatasetVersion", delete, timeout: 10)
+        return nil
     }
 
     @discardableResult

@@ -120,16 +120,21 @@ extension MetadataStore {
             }
             let state = Anant_V1_VersionState(rawValue: row["state"]) ?? .unspecified
             guard state == .pending else { throw Status(.failedPrecondition, "\(ref.name) v\(ref.version) is \(state), not pending: versions are immutable") }
-            let live = Set(try String.fetchAll(db, sql: "SELECT id FROM workers WHERE role = ? AND lease_expires > ?",
+            // Live by address: a storage service that registered again (a restart, a lapsed
+            // lease) has a new id at the same address, and still holds what was put there.
+            let live = Set(try String.fetchAll(db, sql: "SELECT rpc_address FROM workers WHERE role = ? AND lease_expires > ?",
                                                arguments: [Anant_V1_WorkerRole.storage.rawValue, Int64(clamping: now)]))
             for placement in placements {
                 let s = placement.shard
                 try db.execute(sql: "INSERT INTO shards (dataset, version, tbl, shard, path, rows, bytes, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                arguments: [ref.name, Int64(ref.version), s.table.rawValue, Int64(s.shard), s.path, Int64(clamping: s.rows),
                                            Int64(clamping: s.bytes), s.sha256])
+                guard Set(placement.replicas.map(\.address)).count == placement.replicas.count else {
+                    throw Status(.failedPrecondition, "two replicas of shard \(s.shard) are at one address")
+                }
                 for (position, replica) in placement.replicas.enumerated() {
-                    guard live.contains(replica.workerID) else {
-                        throw Status(.failedPrecondition, "replica \(WireNames.printable(replica.workerID)) of shard \(s.shard) is not a live storage worker")
+                    guard live.contains(replica.address) else {
+                        throw Status(.unavailable, "replica \(WireNames.printable(replica.address)) of shard \(s.shard) is not a live storage worker", retryable: true)
                     }
                     try db.execute(sql: "INSERT INTO replicas (dataset, version, tbl, shard, position, worker_id, address) VALUES (?, ?, ?, ?, ?, ?, ?)",
                                    arguments: [ref.name, Int64(ref.version), s.table.rawValue, Int64(s.shard), position, replica.workerID, replica.address])

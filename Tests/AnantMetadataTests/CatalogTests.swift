@@ -14,7 +14,8 @@ import Testing
         try MetadataStore(path: folder.appendingPathComponent("meta.db").path, leases: leases)
     }
 
-    static func placement(_ dataset: String, _ version: UInt64, shard: UInt32, workers: [String]) -> Anant_V1_ShardPlacement {
+    /// A placement of `shard` on `workers`, each at `address` (where the test registered it).
+    static func placement(_ dataset: String, _ version: UInt64, shard: UInt32, workers: [String], address: String = "127.0.0.1:9000") -> Anant_V1_ShardPlacement {
         var p = Anant_V1_ShardPlacement()
         p.shard.dataset = dataset
         p.shard.version = version
@@ -27,7 +28,7 @@ import Testing
         p.replicas = workers.map { id in
             var r = Anant_V1_StorageReplica()
             r.workerID = id
-            r.address = "127.0.0.1:900\(shard % 10)"
+            r.address = address
             return r
         }
         return p
@@ -67,8 +68,11 @@ import Testing
             [Self.placement("papers", 2, shard: 0, workers: [])],
         ]
         for placements in bad { #expect(Self.code { _ = try store.publish(v2, manifest: "{}", placements: placements) } == .invalidArgument) }
-        #expect(Self.code { _ = try store.publish(v2, manifest: "{}", placements: [Self.placement("papers", 2, shard: 0, workers: ["storage-gone"])]) }
-            == .failedPrecondition)
+        // Liveness goes by address (a service registered again keeps its shards).
+        #expect(Self.code { _ = try store.publish(v2, manifest: "{}", placements: [Self.placement("papers", 2, shard: 0, workers: ["storage-gone"], address: "10.9.9.9:7000")]) }
+            == .unavailable)
+        #expect(Self.code { _ = try store.publish(v2, manifest: "{}", placements: [Self.placement("papers", 2, shard: 0, workers: [worker.workerID, "again"])]) }
+            == .failedPrecondition, "two replicas at one address")
         #expect(Self.code { _ = try store.publish(v2, manifest: "[1]", placements: []) } == .invalidArgument)
         // A failed publication changed nothing: v2 is still pending with no shards.
         #expect(try store.version(v2).0.state == .pending && (try store.version(v2).1.isEmpty))

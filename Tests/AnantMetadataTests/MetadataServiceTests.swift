@@ -40,7 +40,7 @@ import Glibc
         var publish = Anant_V1_PublishVersionRequest()
         publish.dataset = created.dataset
         publish.manifestJson = "{}"
-        publish.placements = [CatalogTests.placement("wire", 1, shard: 0, workers: [registered.worker.workerID])]
+        publish.placements = [CatalogTests.placement("wire", 1, shard: 0, workers: [registered.worker.workerID], address: "127.0.0.1:7000")]
         let published: Anant_V1_PublishVersionResponse = try await client.unary(m + "PublishVersion", publish)
         #expect(published.version.state == .published)
         var get = Anant_V1_GetVersionRequest()
@@ -180,7 +180,7 @@ import Glibc
                             var publish = Anant_V1_PublishVersionRequest()
                             publish.dataset = created.dataset
                             publish.manifestJson = #"{"round": \#(round)}"#
-                            publish.placements = (0..<3).map { CatalogTests.placement("chaos", created.dataset.version, shard: $0, workers: [worker.worker.workerID]) }
+                            publish.placements = (0..<3).map { CatalogTests.placement("chaos", created.dataset.version, shard: $0, workers: [worker.worker.workerID], address: "127.0.0.1:7000") }
                             guard (try? await client.unary(m + "PublishVersion", publish, as: Anant_V1_PublishVersionResponse.self, timeout: 10)) != nil
                             else { return }
                             acks.published(created.dataset.version, killAt: killAfter, pid: service.pid)

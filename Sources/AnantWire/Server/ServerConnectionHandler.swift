@@ -202,7 +202,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         running.task = Task {
             let outcome: Result<[UInt8], Status>
             let started = ExecutionContext.now
-            do { outcome = .success(try await method.run(call)) } catch { outcome = .failure(server.configuration.status(error)) }
+            do { outcome = .success(try await method.run(call)) } catch {
+                var status = server.configuration.status(error)
+                // A call this method made to another service ran out of its own time, well
+                // before this call's (100 ms: the clocks of the two deadlines differ): the
+                // caller may try again (UNAVAILABLE); it is not its deadline.
+                if status.code == .deadlineExceeded, call.context.stopReason == nil,
+                   call.context.deadline.map({ ExecutionContext.now + 100_000_000 < $0 }) ?? true {
+                    status = Status(.unavailable, "a service this one called did not answer in time: \(status.message)", retryable: true)
+                }
+                outcome = .failure(status)
+            }
             if let observe = server.configuration.observe {
                 let code: StatusCode = switch outcome { case .success: .ok; case .failure(let status): status.code }
                 observe(name, code, ExecutionContext.now - started)
