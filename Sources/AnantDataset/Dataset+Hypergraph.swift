@@ -14,13 +14,17 @@ public struct DatasetWriteOptions: Sendable {
     public var shards: Int?
     /// Rows per Parquet row group.
     public var rowGroupRows: Int
+    /// Choose each column chunk's encoding from a sample (`ParquetWriteOptions.chooseEncodings`);
+    /// false: dictionary first, PLAIN after the dictionary fills.
+    public var chooseEncodings: Bool
     /// The threads the shards are written with, and when to stop (a stopped write leaves
     /// no version and no staging folder behind).
     public var context: ExecutionContext
 
     public init(compression: ParquetCompression = .zstd(level: 3), shards: Int? = nil, rowGroupRows: Int = 1 << 20,
-                context: ExecutionContext = .default) {
+                chooseEncodings: Bool = true, context: ExecutionContext = .default) {
         self.compression = compression
+        self.chooseEncodings = chooseEncodings
         self.shards = shards
         self.rowGroupRows = rowGroupRows
         self.context = context
@@ -119,7 +123,7 @@ extension Dataset {
         do {
             let writer = try ParquetFileWriter(path: path, schema: batch.schema,
                                                options: ParquetWriteOptions(compression: options.compression, rowGroupRows: options.rowGroupRows,
-                                                                            context: options.context))
+                                                                            chooseEncodings: options.chooseEncodings, context: options.context))
             try writer.write(batch)
             try writer.close()
         } catch {

@@ -1,4 +1,5 @@
 @testable import AnantParquet
+import AnantColumnar
 import Testing
 
 /// The encoders' exact bytes, against the Parquet and Thrift specifications' own examples
@@ -48,6 +49,53 @@ import Testing
             try decoder.decode(maximumBitWidth: 64, expected: 8, into: &decoded)
         }
         #expect(decoded.map { Int64(bitPattern: $0) } == [7, 5, 3, 1, 2, 3, 4, 5])
+    }
+
+    @Test func deltaBinaryPackedEncodesTheSpecificationsLayout() {
+        func encode(_ values: [Int64]) -> [UInt8] {
+            var out = [UInt8]()
+            values.withUnsafeBufferPointer { DeltaBinaryPackedEncoder.encode($0, into: &out) }
+            return out
+        }
+        // The two layouts above, now produced by the encoder.
+        #expect(encode([1, 2, 3, 4, 5]) == [0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00])
+        var packed = [UInt8](repeating: 0, count: 8)
+        for (k, delta) in [0, 0, 0, 3, 3, 3, 3].enumerated() { packed[k / 4] |= UInt8(delta) << UInt8(2 * (k % 4)) }
+        #expect(encode([7, 5, 3, 1, 2, 3, 4, 5]) == [0x80, 0x01, 0x04, 0x08, 0x0E, 0x03, 0x02, 0x00, 0x00, 0x00] + packed)
+        // One value: the header alone; none: a header of zero values and first value 0.
+        #expect(encode([-3]) == [0x80, 0x01, 0x04, 0x01, 0x05])
+        #expect(encode([]) == [0x80, 0x01, 0x04, 0x00, 0x00])
+    }
+
+    /// Encoder and decoder agree on every count around the block and miniblock edges, and
+    /// on deltas that wrap (extremes of each width, where a delta overflows the type).
+    @Test(arguments: [0, 1, 2, 31, 32, 33, 127, 128, 129, 130, 257, 1000])
+    func deltaBinaryPackedRoundTripsWrappingDeltas(count: Int) throws {
+        var rng = SeededGenerator(seed: UInt64(count) + 5)
+        let picks64: [Int64] = [.min, .max, 0, -1, 1]
+        let wide = (0..<count).map { i in i % 3 == 0 ? picks64[Int.random(in: 0..<5, using: &rng)] : Int64.random(in: .min ... .max, using: &rng) }
+        let narrow = (0..<count).map { i in i % 4 == 0 ? [Int32.min, .max][i % 2] : Int32.random(in: -70_000...70_000, using: &rng) }
+        func roundTrip<T: FixedWidthInteger & SignedInteger>(_ values: [T], width: Int) throws -> [T] {
+            var out = [UInt8]()
+            values.withUnsafeBufferPointer { DeltaBinaryPackedEncoder.encode($0, into: &out) }
+            var decoded = [UInt64]()
+            try out.withUnsafeBytes { raw in
+                var decoder = try DeltaBinaryPackedDecoder(raw)
+                try decoder.decode(maximumBitWidth: width, expected: values.count, into: &decoded)
+                #expect(decoder.consumed == raw.count, "the encoder wrote \(raw.count) bytes; the decoder used \(decoder.consumed)")
+            }
+            return decoded.map { T(truncatingIfNeeded: $0) }
+        }
+        #expect(try roundTrip(wide, width: 64) == wide)
+        #expect(try roundTrip(narrow, width: 32) == narrow)
+    }
+
+    @Test func byteStreamSplitTransposesBytes() {
+        var out = [UInt8]()
+        let values: [Double] = [1.0, -2.5]   // 3FF0000000000000, C004000000000000 (little-endian bytes)
+        values.withUnsafeBufferPointer { ByteStreamSplitEncoder.encode($0, into: &out) }
+        // Streams 0...5 hold the zero low bytes of both values; stream 6 F0 04, stream 7 3F C0.
+        #expect(out == [UInt8](repeating: 0, count: 12) + [0xF0, 0x04, 0x3F, 0xC0])
     }
 
     @Test func thriftCompactProtocol() {

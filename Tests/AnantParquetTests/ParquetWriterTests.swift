@@ -28,6 +28,70 @@ import Testing
         ])
     }
 
+    /// Columns shaped to draw each encoding the writer chooses: sorted ids (delta), a
+    /// sorted int32 with nulls (delta), random doubles (BYTE_STREAM_SPLIT under a codec),
+    /// a few repeated doubles (dictionary), random 64-bit hashes (PLAIN), repeated labels
+    /// (dictionary) and unique labels (PLAIN).
+    static func encodingBatch(rows: Int, seed: UInt64) throws -> RecordBatch {
+        var rng = SeededGenerator(seed: seed)
+        let ids: [Int64] = (0..<rows).map { Int64($0 / 3) * 1_000_003 - 4_000_000_000 }
+        let years: [Int32?] = (0..<rows).map { (i: Int) -> Int32? in
+            let year = Int32(1900 + i / 7)
+            return i % 11 == 0 ? nil : year
+        }
+        let noise: [Double] = (0..<rows).map { _ in Double.random(in: 0..<1, using: &rng) }
+        let levelChoices: [Double] = [0.5, -0.0, 2.25, .nan]
+        let levels: [Double] = (0..<rows).map { _ in levelChoices[Int.random(in: 0..<4, using: &rng)] }
+        let hashes: [Int64] = (0..<rows).map { _ in Int64.random(in: .min ... .max, using: &rng) }
+        let kindChoices = ["paper", "talk", "poster"]
+        let kinds: [String] = (0..<rows).map { _ in kindChoices[Int.random(in: 0..<3, using: &rng)] }
+        let names: [String] = (0..<rows).map { "name-\($0)-\(UInt32.random(in: 0 ... .max, using: &rng))" }
+        return try RecordBatch(schema: Schema([
+            Field("id", .int64, nullable: false), Field("year", .int32), Field("noise", .double, nullable: false),
+            Field("level", .double, nullable: false), Field("hash", .int64, nullable: false), Field("kind", .string, nullable: false),
+            Field("name", .string, nullable: false),
+        ]), columns: [
+            .int64(Int64Column(ids)), .int32(Int32Column(optionals: years)), .double(DoubleColumn(noise)), .double(DoubleColumn(levels)),
+            .int64(Int64Column(hashes)), .string(StringColumn(kinds)), .string(StringColumn(names)),
+        ])
+    }
+
+    /// Each chunk's encoding is chosen from its values and the codec, and every choice reads
+    /// back bit for bit; without the choice, dictionary-then-PLAIN as before.
+    @Test(arguments: codecs)
+    func encodingsAreChosenPerChunk(codec: ParquetCompression) throws {
+        let batch = try Self.encodingBatch(rows: 40_000, seed: 12)
+        for choose in [true, false] {
+            let writer = try ParquetFileWriter(schema: batch.schema, options: ParquetWriteOptions(
+                compression: codec, rowGroupRows: 30_000, pageBytes: 16_384, chooseEncodings: choose))
+            try writer.write(batch)
+            try writer.close()
+            let reader = try ParquetFileReader(source: MemoryByteSource(writer.bytes))
+            for group in reader.metadata.rowGroups {
+                let encodings = group.columns.map { Set($0.metaData?.encodings ?? []) }
+                guard choose else {
+                    #expect(encodings.allSatisfy { $0.contains(.rleDictionary) }, "\(codec): dictionary first without the choice")
+                    continue
+                }
+                #expect(encodings[0].contains(.deltaBinaryPacked) && encodings[1].contains(.deltaBinaryPacked), "\(codec): sorted integers")
+                #expect(encodings[2].contains(codec == .uncompressed ? .plain : .byteStreamSplit), "\(codec): random doubles \(encodings[2])")
+                #expect(!encodings[2].contains(.rleDictionary) && !encodings[4].contains(.rleDictionary) && !encodings[6].contains(.rleDictionary),
+                        "\(codec): no dictionary for high-cardinality columns")
+                #expect(encodings[3].contains(.rleDictionary) && encodings[5].contains(.rleDictionary), "\(codec): few distinct values")
+                #expect(encodings[4] == [.plain, .rle], "\(codec): random hashes \(encodings[4])")
+            }
+            let back = try reader.readTable()
+            for (name, column) in zip(batch.schema.names, batch.columns) {
+                let read = try back.column(named: name)
+                if case .double(let a) = column, case .double(let b) = read {
+                    #expect(a.values.map(\.bitPattern) == b.values.map(\.bitPattern), "\(name) with \(codec)")
+                } else {
+                    #expect(read == column, "\(name) with \(codec), choice \(choose)")
+                }
+            }
+        }
+    }
+
     static let codecs: [ParquetCompression] = [.uncompressed, .snappy, .gzip(level: 6), .lz4, .zstd(level: 3)]
 
     @Test(arguments: codecs, [true, false])

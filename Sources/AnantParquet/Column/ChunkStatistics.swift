@@ -5,16 +5,35 @@
 /// Computed for every column chunk (its metadata) and every data page (its header, where
 /// readers skip pages a filter rules out).
 enum ChunkStatistics {
-    /// Minimum and maximum in one pass over the buffer.
-    private static func bounds<T: FixedWidthInteger>(_ values: ArraySlice<T>) -> (T, T)? {
-        values.withUnsafeBufferPointer { v -> (T, T)? in
+    /// Minimum and maximum in one pass, four independent lanes (the compare chains overlap),
+    /// starting from `start`. NaN compares false both ways, so it never becomes a bound.
+    private static func bounds<T: Comparable>(_ v: UnsafeBufferPointer<T>, from start: (T, T)) -> (T, T) {
+        var l0 = start.0, l1 = start.0, l2 = start.0, l3 = start.0
+        var h0 = start.1, h1 = start.1, h2 = start.1, h3 = start.1
+        var i = 0
+        while i + 4 <= v.count {
+            let a = v[i], b = v[i + 1], c = v[i + 2], d = v[i + 3]
+            l0 = a < l0 ? a : l0; h0 = a > h0 ? a : h0
+            l1 = b < l1 ? b : l1; h1 = b > h1 ? b : h1
+            l2 = c < l2 ? c : l2; h2 = c > h2 ? c : h2
+            l3 = d < l3 ? d : l3; h3 = d > h3 ? d : h3
+            i += 4
+        }
+        while i < v.count {
+            l0 = v[i] < l0 ? v[i] : l0; h0 = v[i] > h0 ? v[i] : h0
+            i += 1
+        }
+        for (l, h) in [(l1, h1), (l2, h2), (l3, h3)] {
+            l0 = l < l0 ? l : l0; h0 = h > h0 ? h : h0
+        }
+        return (l0, h0)
+    }
+
+    private static func bounds<T: FixedWidthInteger>(_ values: ValueRun<T>, _ range: Range<Int>) -> (T, T)? {
+        values.withUnsafeBufferPointer { all -> (T, T)? in
+            let v = UnsafeBufferPointer(rebasing: all[range])
             guard let first = v.first else { return nil }
-            var low = first, high = first
-            for x in v {
-                low = Swift.min(low, x)
-                high = Swift.max(high, x)
-            }
-            return (low, high)
+            return bounds(v, from: (first, first))
         }
     }
 
@@ -33,22 +52,20 @@ enum ChunkStatistics {
             stats.minValue = [low ? 0 : 1]
             stats.maxValue = [high ? 1 : 0]
         case .int32(let all):
-            guard let (low, high) = bounds(all[range]) else { break }
+            guard let (low, high) = bounds(all, range) else { break }
             stats.minValue = bytes(low); stats.maxValue = bytes(high)
             stats.min = stats.minValue; stats.max = stats.maxValue
         case .int64(let all):
-            guard let (low, high) = bounds(all[range]) else { break }
+            guard let (low, high) = bounds(all, range) else { break }
             stats.minValue = bytes(low); stats.maxValue = bytes(high)
             stats.min = stats.minValue; stats.max = stats.maxValue
         case .double(let all):
-            var low = Double.infinity, high = -Double.infinity
-            var seen = false
-            for x in all[range] where !x.isNaN {
-                seen = true
-                if x < low || (x == 0 && low == 0 && x.sign == .minus) { low = x }
-                if x > high || (x == 0 && high == 0 && x.sign == .plus) { high = x }
+            // Zeros get their sign below (-0.0 as a minimum, +0.0 as a maximum).
+            var (low, high) = all.withUnsafeBufferPointer { v in
+                bounds(UnsafeBufferPointer(rebasing: v[range]), from: (Double.infinity, -Double.infinity))
             }
-            guard seen else { break }
+            // Some value is not NaN exactly when the bounds met one.
+            guard low <= high else { break }
             if low == 0 { low = -0.0 }
             if high == 0 { high = 0.0 }
             stats.minValue = bytes(low); stats.maxValue = bytes(high)

@@ -12,6 +12,11 @@ public struct ParquetWriteOptions: Sendable {
     /// `dictionaryPageBytes`, then fall back to PLAIN for the rest of the chunk.
     public var dictionary: Bool
     public var dictionaryPageBytes: Int
+    /// Choose each chunk's encoding from a trial on a sample of its values (see
+    /// `EncodingChoice`): a dictionary only when it fits and pays, else PLAIN,
+    /// DELTA_BINARY_PACKED (integers) or BYTE_STREAM_SPLIT (doubles), whichever the codec
+    /// makes smallest. Off: a dictionary (when `dictionary`) with the PLAIN fallback.
+    public var chooseEncodings: Bool
     /// Write min/max/null-count statistics per column chunk and per data page.
     public var statistics: Bool
     /// Write a CRC-32 in every page header.
@@ -25,9 +30,10 @@ public struct ParquetWriteOptions: Sendable {
     public var context: ExecutionContext
 
     /// The defaults follow pyarrow's: 1 Mi rows per row group, 1 MiB pages and dictionary
-    /// limit, dictionary on, statistics on; zstd (level 3) compression.
+    /// limit, dictionary on, statistics on; zstd (level 3) compression; encodings chosen
+    /// per chunk.
     public init(compression: ParquetCompression = .zstd(level: 3), rowGroupRows: Int = 1 << 20, pageBytes: Int = 1 << 20,
-                dictionary: Bool = true, dictionaryPageBytes: Int = 1 << 20, statistics: Bool = true,
+                dictionary: Bool = true, dictionaryPageBytes: Int = 1 << 20, chooseEncodings: Bool = true, statistics: Bool = true,
                 pageChecksums: Bool = false, keyValueMetadata: [KeyValue] = [],
                 createdBy: String = "anant version 0.1.0 (build swift)", context: ExecutionContext = .default) {
         self.context = context
@@ -36,6 +42,7 @@ public struct ParquetWriteOptions: Sendable {
         self.pageBytes = pageBytes
         self.dictionary = dictionary
         self.dictionaryPageBytes = dictionaryPageBytes
+        self.chooseEncodings = chooseEncodings
         self.statistics = statistics
         self.pageChecksums = pageChecksums
         self.keyValueMetadata = keyValueMetadata
@@ -65,8 +72,11 @@ struct ColumnChunkWriter {
         out.reserveCapacity(values.plainSize(0..<Swift.min(values.count, 1)) * values.count + range.count / 4 + 4096)
         var encodingStats = [PageEncodingStats]()
         var uncompressedTotal = 0
+        let choice: ChunkEncoding = options.chooseEncodings ? try EncodingChoice.choose(values, codec: codec, options: options)
+            : options.dictionary && physicalType != .boolean ? .dictionary : .plain
+        let dataEncoding = choice.dataEncoding
         // Dictionary phase: the leading values that fit the dictionary.
-        let dictionary = options.dictionary && physicalType != .boolean ? buildDictionary(values) : nil
+        let dictionary = choice == .dictionary ? buildDictionary(values) : nil
         var dictionaryPageOffset: Int64? = nil
         if let dictionary {
             dictionaryPageOffset = 0
@@ -89,7 +99,7 @@ struct ColumnChunkWriter {
         func firstValue(_ row: Int) -> Int { valueOfRow?[row] ?? row }
         let rows = range.count
         var row = 0
-        var dictionaryPages = 0, plainPages = 0
+        var dictionaryPages = 0, valuePages = 0
         while row < rows {
             let start = firstValue(row)
             let useDictionary = start < encodedCount
@@ -120,10 +130,10 @@ struct ColumnChunkWriter {
                 page.append(contentsOf: indices.finish())
                 dictionaryPages += 1
             } else {
-                PlainEncoder.encode(values, valueRange, into: &page)
-                plainPages += 1
+                values.encode(valueRange, as: dataEncoding, into: &page)
+                valuePages += 1
             }
-            let encoding: Encoding = useDictionary ? .rleDictionary : .plain
+            let encoding: Encoding = useDictionary ? .rleDictionary : dataEncoding
             let pageStatistics = options.statistics
                 ? ChunkStatistics.compute(values, in: valueRange, nullCount: (end - row) - valueRange.count, maximumBytes: 256) : nil
             uncompressedTotal += try writePage(page, type: .dataPage, codec: codec, into: &out) { header in
@@ -133,10 +143,11 @@ struct ColumnChunkWriter {
             row = end
         }
         if dictionaryPages > 0 { encodingStats.append(PageEncodingStats(pageType: 0, encoding: .rleDictionary, count: Int32(dictionaryPages))) }
-        if plainPages > 0 { encodingStats.append(PageEncodingStats(pageType: 0, encoding: .plain, count: Int32(plainPages))) }
+        if valuePages > 0 { encodingStats.append(PageEncodingStats(pageType: 0, encoding: dataEncoding, count: Int32(valuePages))) }
         // PLAIN is listed with a dictionary too: the dictionary page itself is PLAIN.
-        var encodings: [Encoding] = [.plain, .rle]
+        var encodings: [Encoding] = dictionary != nil || dataEncoding == .plain ? [.plain, .rle] : [.rle]
         if dictionary != nil { encodings.append(.rleDictionary) }
+        if valuePages > 0 && dataEncoding != .plain { encodings.append(dataEncoding) }
         var metadata = ColumnMetaData(type: physicalType, encodings: encodings, pathInSchema: [name], codec: options.compression.codec,
                                       numValues: Int64(rows), totalUncompressedSize: Int64(uncompressedTotal),
                                       totalCompressedSize: Int64(out.count), dataPageOffset: dataPageOffset)
@@ -224,15 +235,15 @@ struct ColumnChunkWriter {
             }
             guard !indices.isEmpty else { return nil }
             return DictionaryResult(values: .bytes(builder.values, rows: Array(0..<builder.count)), indices: indices)
-        case .int32(let v): return fixedDictionary(v, limit: limit) { .int32($0) }
-        case .int64(let v): return fixedDictionary(v, limit: limit) { .int64($0) }
-        case .double(let v): return fixedDictionary(v, limit: limit) { .double($0) }
+        case .int32(let v): return fixedDictionary(v, limit: limit) { .int32(ValueRun($0)) }
+        case .int64(let v): return fixedDictionary(v, limit: limit) { .int64(ValueRun($0)) }
+        case .double(let v): return fixedDictionary(v, limit: limit) { .double(ValueRun($0)) }
         case .boolean: return nil
         }
     }
 
     /// The fixed-width case of `buildDictionary`, specialised per value type.
-    private func fixedDictionary<T: DictionaryKey>(_ values: [T], limit: Int, wrap: ([T]) -> WriterValues) -> DictionaryResult? {
+    private func fixedDictionary<T: DictionaryKey>(_ values: ValueRun<T>, limit: Int, wrap: ([T]) -> WriterValues) -> DictionaryResult? {
         let width = MemoryLayout<T>.size
         let maximum = Swift.max(1, Swift.min(values.count, limit / width + 1024))
         var builder = FixedDictionaryBuilder(expected: maximum)

@@ -30,7 +30,7 @@ enum PlainEncoder {
         }
     }
 
-    static func appendRaw<T>(_ values: [T], _ range: Range<Int>, into out: inout [UInt8]) {
+    static func appendRaw<T>(_ values: ValueRun<T>, _ range: Range<Int>, into out: inout [UInt8]) {
         values.withUnsafeBufferPointer { buffer in
             out.append(contentsOf: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[range])))
         }

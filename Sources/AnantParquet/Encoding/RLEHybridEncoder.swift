@@ -95,12 +95,5 @@ struct RLEHybridEncoder {
         packedGroups = 0
     }
 
-    private mutating func writeVarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
+    private mutating func writeVarint(_ value: UInt64) { appendVarint(value, into: &bytes) }
 }

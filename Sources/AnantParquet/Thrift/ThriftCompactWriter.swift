@@ -6,17 +6,10 @@ struct ThriftCompactWriter {
 
     init() {}
 
-    mutating func writeVarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
-    }
+    mutating func writeVarint(_ value: UInt64) { appendVarint(value, into: &bytes) }
 
     mutating func writeZigzag(_ value: Int64) {
-        writeVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        writeVarint(zigzag(value))
     }
 
     private mutating func fieldHeader(_ type: ThriftType, _ id: Int16) {

@@ -174,6 +174,7 @@ struct DatasetBench: ParsableCommand {
     @Option(help: "import, build or query.") var phase: String
     @Option(help: "Memory budget of the queries, MiB.") var budgetMb = 128
     @Option(help: "Only this query (edge_sizes, heavy_incidences, degree_top10).") var query: String?
+    @Flag(help: "Import with dictionary-first encodings (the writer before it chose encodings per chunk).") var dictionaryFirst = false
     @OptionGroup var timing: TimingOptions
 
     func run() throws {
@@ -191,9 +192,9 @@ struct DatasetBench: ParsableCommand {
                     .setting("node", try ParquetFileReader(path: incidences).readTable(columns: ["node_id"]).columns[0])
                 let h = try Hypergraph(incidences: table)
                 try? FileManager.default.removeItem(atPath: out)
-                return try Dataset.write(h, to: out)
+                return try Dataset.write(h, to: out, options: DatasetWriteOptions(chooseEncodings: !dictionaryFirst))
             }
-            record["op"] = "import"
+            record["op"] = dictionaryFirst ? "import_dictionary_first" : "import"
             record["median_s"] = seconds
             record["shards"] = written.manifest.tables[.incidences]?.shards.count ?? 0
             record["dataset_mb"] = Double(DatasetTable.allCases.flatMap { written.manifest.tables[$0]?.shards ?? [] }.reduce(0) { $0 + $1.bytes }) / 1_048_576
