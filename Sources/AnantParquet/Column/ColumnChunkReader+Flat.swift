@@ -213,6 +213,25 @@ extension ColumnChunkReader {
                 try dictionary.withUnsafeBufferPointer { d in try decoder.gather(count: count, from: d, into: target.baseAddress!) }
             }
             if !inside { throw ParquetError.corrupt("a dictionary index of column '\(column)' is outside its \(dictionary.count)-entry dictionary") }
+        case .deltaBinaryPacked where T.self == Int64.self || T.self == Int32.self:
+            // Straight into the target, without the general path's two copies.
+            var decoder = try DeltaBinaryPackedDecoder(page.values)
+            if let t = target.baseAddress as? UnsafeMutablePointer<Int64> {
+                try decoder.decode(maximumBitWidth: 64, expected: count, into: t) { Int64(bitPattern: $0) }
+            } else if let t = target.baseAddress as? UnsafeMutablePointer<Int32> {
+                try decoder.decode(maximumBitWidth: 32, expected: count, into: t) { Int32(truncatingIfNeeded: $0) }
+            }
+        case .byteStreamSplit where MemoryLayout<T>.size == 4 || MemoryLayout<T>.size == 8:
+            let width = MemoryLayout<T>.size, data = page.values
+            guard data.count >= width * count, data.count % width == 0 else {
+                throw ParquetError.corrupt("a BYTE_STREAM_SPLIT page of column '\(column)' holds \(data.count) bytes for \(count) values of \(width) bytes")
+            }
+            // Streams are as long as the page's value count (data.count / width).
+            let stride = data.count / width
+            let out = UnsafeMutableRawBufferPointer(target)
+            for i in 0..<count {
+                for j in 0..<width { out[i * width + j] = data[j * stride + i] }
+            }
         default:
             var values = LeafValues.empty(descriptor.physicalType)
             try ValueDecoding.decode(page.values, encoding: page.encoding, count: count, physical: descriptor.physicalType,

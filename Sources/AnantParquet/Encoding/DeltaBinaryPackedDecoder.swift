@@ -52,8 +52,28 @@ struct DeltaBinaryPackedDecoder {
             throw ParquetError.corrupt("a DELTA_BINARY_PACKED header holds \(totalCount) values where the page has \(expected)")
         }
         guard totalCount > 0 else { return }
-        output.reserveAdditional(totalCount)
-        output.append(firstValue)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: totalCount))
+        var decoder = self
+        let result: Result<Void, ParquetError> = output.withUnsafeMutableBufferPointer { all in
+            do throws(ParquetError) {
+                try decoder.decode(maximumBitWidth: maximumBitWidth, expected: expected, into: all.baseAddress! + start) { $0 }
+                return .success(())
+            } catch { return .failure(error) }
+        }
+        self = decoder
+        try result.get()
+    }
+
+    /// Decodes all `totalCount` (= `expected`) values straight into `target`, each 64-bit
+    /// pattern converted by `convert` (INT32 truncates).
+    mutating func decode<T>(maximumBitWidth: Int, expected: Int, into target: UnsafeMutablePointer<T>,
+                            _ convert: (UInt64) -> T) throws(ParquetError) {
+        guard totalCount == expected else {
+            throw ParquetError.corrupt("a DELTA_BINARY_PACKED header holds \(totalCount) values where the page has \(expected)")
+        }
+        guard totalCount > 0 else { return }
+        target[0] = convert(firstValue)
         var produced = 1
         var last = firstValue
         var position = consumed
@@ -91,7 +111,7 @@ struct DeltaBinaryPackedDecoder {
                 }
                 for k in 0..<take {
                     last = last &+ minDelta &+ scratch[k]
-                    output.append(last)
+                    target[produced + k] = convert(last)
                 }
                 produced += take
                 position += Swift.min(bytes, data.count - position)
