@@ -50,6 +50,7 @@ let package = Package(
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CDeflate", pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
         .target(name: "AnantColumnar", dependencies: ["CAnantSystem"], swiftSettings: strict),
         // The wire contract: generated from proto/ by scripts/generate-protos, committed
         // (scripts/check-protos fails CI when proto/ changed without regenerating).
@@ -73,7 +74,7 @@ let package = Package(
         .target(name: "AnantHypergraph", dependencies: ["AnantColumnar", "CAnantSystem"], swiftSettings: strict),
         .target(
             name: "AnantParquet",
-            dependencies: ["AnantColumnar", "CZstd", "CLZ4", "CSnappy", "CZlib"],
+            dependencies: ["AnantColumnar", "CZstd", "CLZ4", "CSnappy", "CZlib", "CDeflate"],
             swiftSettings: strict
         ),
         .target(name: "AnantQuery", dependencies: ["AnantColumnar", "AnantParquet", "CAnantSystem"], swiftSettings: strict),

@@ -41,9 +41,18 @@ extension ColumnChunkReader {
         defer { packed.deallocate() }
         let rows = destination.count
         let skip = keep.map { keep in { (_: Int, count: Int, statistics: Statistics?) in !keep(statistics, count) } }
-        try forEachPage(skip: skip) { page throws(ParquetError) in
+        // PLAIN pages of the exact size decompress straight into their rows.
+        let place = { (count: Int, encoding: Encoding, bytes: Int) -> UnsafeMutableRawBufferPointer? in
+            guard encoding == .plain, count <= rows - row, bytes == count * MemoryLayout<T>.stride else { return nil }
+            return UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: destination[row..<(row + count)]))
+        }
+        try forEachPage(skip: skip, place: place) { page throws(ParquetError) in
             guard try takeDictionary(page, into: &dictionary) else { return }
             try checkRoom(page, row: row, rows: rows)
+            if page.kind == .placed {
+                row += page.count
+                return
+            }
             let target = UnsafeMutableBufferPointer(rebasing: destination[row..<(row + page.count)])
             if page.kind == .skipped {
                 target.initialize(repeating: .zero)

@@ -1,9 +1,10 @@
 /// One page of a column chunk, as a `ColumnChunkReader` visitor sees it. The buffers are
 /// valid only during the visit (they are reused for the next page).
 struct PageContent {
-    /// A dictionary page, a data page, or a data page the reader was told to skip (not
-    /// decompressed: only `count` is set).
-    enum Kind { case dictionary, data, skipped }
+    /// A dictionary page, a data page, a data page the reader was told to skip (not
+    /// decompressed: only `count` is set), or a data page decompressed straight into the
+    /// place the caller gave (`forEachPage(place:)`; only `count` is set).
+    enum Kind { case dictionary, data, skipped, placed }
     var kind: Kind
     var encoding: Encoding
     /// Level entries of a data page, or entries of a dictionary page.
@@ -18,8 +19,11 @@ struct PageContent {
     /// The encoded values, decompressed.
     var values: UnsafeRawBufferPointer
 
-    static func skipped(_ count: Int) -> PageContent {
-        PageContent(kind: .skipped, encoding: .plain, count: count, present: count,
+    static func skipped(_ count: Int) -> PageContent { empty(.skipped, count) }
+    static func placed(_ count: Int) -> PageContent { empty(.placed, count) }
+
+    private static func empty(_ kind: Kind, _ count: Int) -> PageContent {
+        PageContent(kind: kind, encoding: .plain, count: count, present: count,
                     definitionLevels: UnsafeBufferPointer(start: nil, count: 0),
                     repetitionLevels: UnsafeBufferPointer(start: nil, count: 0), values: UnsafeRawBufferPointer(start: nil, count: 0))
     }
@@ -55,7 +59,11 @@ struct ColumnChunkReader {
     /// its entry count and its header's statistics) says true is neither decompressed nor
     /// decoded: `visit` sees it as `.skipped`.
     func forEachPage(dictionaryOnly: Bool = false, skip: ((_ first: Int, _ count: Int, _ statistics: Statistics?) -> Bool)? = nil,
+                     place: ((_ count: Int, _ encoding: Encoding, _ bytes: Int) -> UnsafeMutableRawBufferPointer?)? = nil,
                      _ visit: (PageContent) throws(ParquetError) -> Void) throws(ParquetError) {
+        // Pages of a required, unrepeated column hold nothing but values: a compressed one
+        // may decompress straight into the caller's array (one copy fewer).
+        let placeable = descriptor.maxDefinitionLevel == 0 && descriptor.maxRepetitionLevel == 0
         let codec = try Codecs.decoder(for: metadata.codec, column: column)
         let start = Int(metadata.chunkStart)
         let wanted = Int(metadata.numValues)
@@ -109,6 +117,13 @@ struct ColumnChunkReader {
                 if let skip, skip(entries, Int(h.numValues), h.statistics) {
                     skippedPages?.add(1)
                     try visit(.skipped(Int(h.numValues)))
+                    entries += Int(h.numValues)
+                    continue
+                }
+                if placeable, let codec, let place, let target = place(Int(h.numValues), h.encoding, Int(header.uncompressedPageSize)) {
+                    try checkSize(target.count, compressed: body.count)
+                    try codec.decompress(body, into: target)
+                    try visit(.placed(Int(h.numValues)))
                     entries += Int(h.numValues)
                     continue
                 }
@@ -167,8 +182,8 @@ struct ColumnChunkReader {
                 try ValueDecoding.decode(page.values, encoding: .plain, count: page.count, physical: physical,
                                          typeLength: width, dictionary: nil, into: &values, column: name)
                 dictionary = values
-            case .skipped:
-                preconditionFailure("read(into:) asks for no page to be skipped")
+            case .skipped, .placed:
+                preconditionFailure("read(into:) asks for no page to be skipped or placed")
             case .data:
                 if page.definitionLevels.isEmpty && descriptor.maxDefinitionLevel > 0 {
                     data.definitionLevels.append(contentsOf: repeatElement(Int16(descriptor.maxDefinitionLevel), count: page.count))
