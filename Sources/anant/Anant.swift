@@ -1,5 +1,6 @@
 import ArgumentParser
 import CAnantSystem
+import Foundation
 
 /// The `anant` command: hypergraph analytics in one process (embedded mode).
 @main
@@ -34,6 +35,12 @@ struct Anant: AsyncParsableCommand {
     /// zeroed pages again).
     static func main() async {
         _ = anant_keep_freed_memory()
+        if let typo = unknownCommand(in: Array(CommandLine.arguments.dropFirst())) {
+            var message = "error: '\(typo)' is not an anant command."
+            if let near = suggestion(for: typo) { message += " Did you mean '\(near)'?" }
+            FileHandle.standardError.write(Data((message + "\nSee 'anant --help' for the commands.\n").utf8))
+            Foundation.exit(64)
+        }
         do {
             var command = try parseAsRoot()
             if var asynchronous = command as? any AsyncParsableCommand {
@@ -44,5 +51,40 @@ struct Anant: AsyncParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// The first argument when it names no command (and is not an option).
+    static func unknownCommand(in arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), first != "help" else { return nil }
+        let names = configuration.subcommands.map { $0._commandName }
+        return names.contains(first) ? nil : first
+    }
+
+    /// The command nearest `typo` by edit distance, when it is near enough (at most a
+    /// third of its letters wrong) or starts the same way.
+    static func suggestion(for typo: String) -> String? {
+        let names = configuration.subcommands.map { $0._commandName }
+        if let prefix = names.first(where: { $0.hasPrefix(typo) && typo.count >= 3 }) { return prefix }
+        let scored = names.map { ($0, editDistance(Array(typo.lowercased()), Array($0))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= Swift.max(1, best.0.count / 3) else { return nil }
+        return best.0
+    }
+
+    /// Levenshtein distance (insertions, deletions, substitutions; a swap of neighbours counts one).
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous2 = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [Int](repeating: 0, count: b.count + 1)
+            current[0] = i
+            for j in 1...b.count {
+                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { current[j] = Swift.min(current[j], previous2[j - 2] + 1) }
+            }
+            (previous2, previous) = (previous, current)
+        }
+        return previous[b.count]
     }
 }

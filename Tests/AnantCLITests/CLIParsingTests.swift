@@ -1,4 +1,5 @@
 import AnantOperations
+import AnantTestSupport
 import ArgumentParser
 import Testing
 @testable import anant
@@ -30,6 +31,47 @@ import Testing
     ])
     func refusesBadArguments(_ arguments: [String]) {
         #expect(throws: (any Error).self) { try Anant.parseAsRoot(arguments) }
+    }
+
+    /// Every command, mistyped the usual ways (a letter dropped, doubled, swapped with its
+    /// neighbour, or the start of the name), is named back; words near no command get no guess.
+    @Test func mistypedCommandsGetTheNearestCommand() {
+        let names = Anant.configuration.subcommands.map { $0._commandName }
+        for name in names {
+            #expect(Anant.unknownCommand(in: [name, "h.json"]) == nil)
+            var typos = [String]()
+            let letters = Array(name)
+            if letters.count > 3 { typos.append(String(letters.enumerated().filter { $0.offset != 2 }.map(\.element))) }
+            typos.append(String(letters[0...1]) + String(letters[1...]))
+            if letters.count > 3 {
+                var swapped = letters
+                swapped.swapAt(1, 2)
+                if swapped != letters { typos.append(String(swapped)) }
+            }
+            for typo in typos where !names.contains(typo) {
+                #expect(Anant.unknownCommand(in: [typo]) == typo)
+                let guess = Anant.suggestion(for: typo)
+                #expect(guess != nil, "\(typo) for \(name)")
+                #expect(guess.map { Anant.editDistance(Array(typo), Array($0)) <= Anant.editDistance(Array(typo), Array(name)) } ?? false,
+                        "\(typo): guessed \(guess ?? "nothing") for \(name)")
+            }
+        }
+        #expect(Anant.suggestion(for: "reprot") == "report")
+        #expect(Anant.suggestion(for: "comunities") == "communities")
+        #expect(Anant.suggestion(for: "deg") == "degree")
+        #expect(Anant.suggestion(for: "xylophone") == nil)
+        #expect(Anant.unknownCommand(in: ["--version"]) == nil && Anant.unknownCommand(in: ["help", "report"]) == nil)
+        #expect(Anant.unknownCommand(in: []) == nil)
+    }
+
+    /// Through the binary: a typo exits 64 with the guess on stderr and nothing on stdout;
+    /// --version prints the version alone.
+    @Test func theBinaryNamesTheNearestCommandAndItsVersion() throws {
+        let typo = try TestData.anant(["reprot", "h.json"])
+        #expect(typo.status == 64 && typo.stdout.isEmpty)
+        #expect(typo.stderrText.contains("'reprot' is not an anant command. Did you mean 'report'?"))
+        let version = try TestData.anant(["--version"])
+        #expect(version.status == 0 && version.stdoutText == "0.1.0\n")
     }
 
     @Test func splitsIdLists() throws {

@@ -81,4 +81,33 @@ import Testing
         #expect(abs(Double(c.incidenceCount) - 2000) < 300)
         #expect(throws: HypergraphError.self) { try Hypergraph.erdosRenyi(nodes: 3, edges: 3, probability: 1.5, seed: 0) }
     }
+
+    /// The jumping Chung–Lu draws every (edge, node) pair with exactly its probability
+    /// min(k1 · k2 / S, 1): pair frequencies over 400 seeds stay within 5 standard errors
+    /// of it, certain pairs always appear and zero-weight nodes never do.
+    @Test func chungLuDrawsEveryPairWithItsProbability() throws {
+        let k1: [Double] = [9, 6, 6, 4, 3, 3, 2, 2, 1.5, 1, 1, 0.5, 0.5, 0.25, 0, 0.25, 3, 1, 2, 0.75]
+        let k2: [Double] = [12, 8, 5, 5, 3, 2, 2, 1, 1, 0.5, 0.5, 0.25, 7.75, 0]
+        let total = k1.reduce(0, +)
+        let runs = 400
+        var counts = [Int](repeating: 0, count: k1.count * k2.count)
+        for seed in 0..<runs {
+            let h = try Hypergraph.chungLu(nodeDegrees: k1, edgeSizes: k2, seed: UInt64(seed))
+            for e in 0..<h.edgeCount {
+                guard case .int(let edge) = h.edges[e] else { continue }
+                for v in h.edgeMembers[e] {
+                    guard case .int(let node) = h.nodes[Int(v)] else { continue }
+                    counts[Int(edge) * k1.count + Int(node)] += 1
+                }
+            }
+        }
+        for e in k2.indices {
+            for v in k1.indices {
+                let p = Swift.min(k1[v] * k2[e] / total, 1)
+                let seen = Double(counts[e * k1.count + v]) / Double(runs)
+                let error = 5 * (p * (1 - p) / Double(runs)).squareRoot() + 1e-9
+                #expect(abs(seen - p) <= error, "edge \(e), node \(v): drawn \(seen), probability \(p)")
+            }
+        }
+    }
 }

@@ -37,17 +37,40 @@ extension Hypergraph {
     /// Chung–Lu (HyperNetX `chung_lu_hypergraph`): incidence (v, e) with probability
     /// min(k1[v] · k2[e] / S, 1), S = Σ k1, for expected node degrees k1 and edge sizes k2
     /// (Σ k1 should equal Σ k2).
+    ///
+    /// Expected time linear in nodes + edges + incidences (Miller and Hagberg's method):
+    /// nodes are visited in decreasing k1; for each edge, a geometric jump over the nodes
+    /// uses the last probability as a bound (probabilities only fall along the order), and
+    /// the landing node is kept with the ratio of its probability to the bound. Each pair
+    /// is still drawn with exactly its Chung–Lu probability; testing every pair, as before,
+    /// took 3 min 25 s at 200,000 nodes and 500,000 edges.
     public static func chungLu(nodeDegrees k1: [Double], edgeSizes k2: [Double], seed: UInt64) throws(HypergraphError) -> Hypergraph {
-        guard k1.allSatisfy({ $0 >= 0 }), k2.allSatisfy({ $0 >= 0 }) else {
-            throw HypergraphError(.invalidArgument, "Chung–Lu degrees and sizes must not be negative")
+        guard k1.allSatisfy({ $0 >= 0 && $0.isFinite }), k2.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+            throw HypergraphError(.invalidArgument, "Chung–Lu degrees and sizes must be finite and not negative")
         }
         let s = k1.reduce(0, +)
         guard s > 0 else { return try fromPairs([]) }
         var rng = SeededGenerator(seed: seed)
+        // Decreasing expected degree; ties by node number, so the order is deterministic.
+        let order = k1.indices.filter { k1[$0] > 0 }.sorted { k1[$0] > k1[$1] || (k1[$0] == k1[$1] && $0 < $1) }
+        let weights = order.map { k1[$0] }
         var pairs = [(Int, Int)]()
+        pairs.reserveCapacity(Int(Swift.min(s, 1e9)))
         for (e, size) in k2.enumerated() where size > 0 {
-            for (v, degree) in k1.enumerated() where degree > 0 {
-                if Double.random(in: 0..<1, using: &rng) < Swift.min(degree * size / s, 1) { pairs.append((e, v)) }
+            let scale = size / s
+            var i = 0, bound = 1.0
+            while i < order.count && bound > 0 {
+                if bound < 1 {
+                    // Nodes skipped before the next candidate: geometric with the bound.
+                    let r = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &rng)
+                    let jump = (log(r) / log1p(-bound)).rounded(.down)
+                    guard jump < Double(order.count - i) else { break }
+                    i += Int(jump)
+                }
+                let q = Swift.min(weights[i] * scale, 1)
+                if Double.random(in: 0..<1, using: &rng) < q / bound { pairs.append((e, order[i])) }
+                bound = q
+                i += 1
             }
         }
         return try fromPairs(pairs)

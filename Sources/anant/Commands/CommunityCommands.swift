@@ -163,11 +163,20 @@ struct GenerateCommand: ParsableCommand {
             h = try Hypergraph.chungLu(nodeDegrees: k1, edgeSizes: k2, seed: seed &+ 2)
         }
         let written = try HypergraphFiles.write(h, to: out)
+        // Like HyperNetX's, the hypergraph holds only nodes and edges that drew an incidence:
+        // say how many of the requested ones that left out, never silently.
+        let missingNodes = nodes - h.nodeCount, missingEdges = edges - h.edgeCount
         if format == .json {
             Output.json(.object(JSONObject([("written", .array(written.map(JSONValue.string))), ("nodes", .int(Int64(h.nodeCount))),
-                                            ("edges", .int(Int64(h.edgeCount))), ("incidences", .int(Int64(h.incidenceCount)))])))
+                                            ("edges", .int(Int64(h.edgeCount))), ("incidences", .int(Int64(h.incidenceCount))),
+                                            ("requested_nodes", .int(Int64(nodes))), ("requested_edges", .int(Int64(edges))),
+                                            ("nodes_without_incidence", .int(Int64(missingNodes))),
+                                            ("edges_without_incidence", .int(Int64(missingEdges)))])))
         } else {
             Output.line("wrote \(written.joined(separator: ", ")): \(h.nodeCount) nodes, \(h.edgeCount) edges, \(h.incidenceCount) incidences")
+            if missingNodes > 0 || missingEdges > 0 {
+                Output.line("left out: \(missingNodes) of the \(nodes) requested nodes and \(missingEdges) of the \(edges) requested edges drew no incidence (as in HyperNetX, a hypergraph holds only nodes and edges with incidences)")
+            }
         }
     }
 }
