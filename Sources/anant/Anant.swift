@@ -13,7 +13,8 @@ struct Anant: AsyncParsableCommand {
         Parquet (.parquet, columns edge, node[, weight, ...]), or a dataset folder made by `anant import` \
         (FOLDER, or FOLDER@N for version N). A table FILE.EXT may have companions \
         FILE.nodes.EXT and FILE.edges.EXT holding node and edge properties (and isolated nodes or empty edges); \
-        they are read when present. \
+        they are read when present. A file with any other extension is read only when its content \
+        is Parquet, Arrow or a HIF object; otherwise it is refused (name a CSV table .csv). \
         Every command takes --format text|json; json prints one JSON value, with per-node or \
         per-edge results as an object keyed by id.
         """,

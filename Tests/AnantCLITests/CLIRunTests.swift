@@ -13,6 +13,42 @@ import Testing
         return try #require(try JSONParser.parse(Array(outcome.stdout)).objectValue)
     }
 
+    /// Every command that reads a hypergraph refuses a file whose extension it does not
+    /// know and whose content is not Parquet, Arrow or HIF, instead of parsing it as CSV;
+    /// the same bytes named .csv are read, and real Parquet or HIF under an odd name is.
+    @Test func unknownExtensionsAreRefusedByEveryCommand() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let csv = "edge,node\ne1,a\ne1,b\ne2,b\ne2,c\n"
+        let odd = folder.appendingPathComponent("table.txt").path, named = folder.appendingPathComponent("table.csv").path
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: odd))
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: named))
+        let commands: [[String]] = [
+            ["report"], ["info"], ["degree"], ["neighbors", "--node", "a"], ["edge-neighbors", "--edge", "e1"], ["toplexes"],
+            ["singletons"], ["components"], ["line-graph"], ["distance", "--from", "e1", "--to", "e2"], ["diameter"],
+            ["centrality", "--measure", "closeness"], ["communities"], ["collapse", "--edges", "--out", folder.appendingPathComponent("c.json").path],
+            ["dual", "--out", folder.appendingPathComponent("d.json").path],
+        ]
+        // Commands whose input is not the first argument: the input goes where {} is.
+        let placed: [[String]] = [
+            ["convert", "{}", folder.appendingPathComponent("v.json").path], ["import", "{}", folder.appendingPathComponent("ds").path],
+            ["plot", "degree", "{}", "--out", folder.appendingPathComponent("p.svg").path],
+        ]
+        for command in commands.map({ [$0[0], "{}"] + $0.dropFirst() }) + placed {
+            var arguments = command.map { $0 == "{}" ? odd : $0 }
+            let refused = try TestData.anant(arguments)
+            #expect(refused.status != 0 && refused.stderrText.contains("cannot tell the format of '\(odd)'"),
+                    "\(command[0]): status \(refused.status), \(refused.stderrText.prefix(200))")
+            arguments = command.map { $0 == "{}" ? named : $0 }
+            let read = try TestData.anant(arguments)
+            #expect(!read.stderrText.contains("cannot tell the format"), "\(command[0]) with .csv: \(read.stderrText.prefix(200))")
+        }
+        // Content that says what it is is read under any name.
+        let hif = folder.appendingPathComponent("lesmis.data").path
+        try FileManager.default.copyItem(atPath: lesmis, toPath: hif)
+        #expect(try TestData.anant(["info", hif]).status == 0)
+    }
+
     @Test func reportOnTheBundledSample() throws {
         let text = try TestData.anant(["report", lesmis])
         #expect(text.status == 0)

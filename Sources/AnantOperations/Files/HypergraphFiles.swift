@@ -6,9 +6,10 @@ import Foundation
 
 /// Reads and writes hypergraph files, choosing the format by extension: .json is HIF;
 /// .csv and .parquet are incidence tables (`edge`, `node`, properties) with optional
-/// companions FILE.nodes.EXT and FILE.edges.EXT holding node and edge tables. Other
-/// extensions are sniffed from the content. The CLI and clients share it, so that a
-/// path means the same everywhere.
+/// companions FILE.nodes.EXT and FILE.edges.EXT holding node and edge tables. A file
+/// with another extension is read only when its content says what it is (Parquet or Arrow
+/// magic bytes, a HIF JSON object); anything else is refused, never guessed to be CSV.
+/// The CLI and clients share it, so that a path means the same everywhere.
 ///
 /// Errors are `OperationError`s (`notFound` for a missing file, `failedPrecondition` for
 /// a path of the wrong kind, `invalidArgument` for a name without a known format) or the
@@ -33,9 +34,11 @@ public enum HypergraphFiles {
             if head.starts(with: Array("PAR1".utf8)) { return .parquet }
             if ArrowIPC.isArrow(head) { return .arrow }
             let first = head.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-            return first == UInt8(ascii: "{") ? .hif : .csv
+            if first == UInt8(ascii: "{") { return .hif }
         }
-        throw OperationError(.invalidArgument, "cannot tell the format of '\(path)': name it .json (HIF), .csv, .parquet or .arrow (incidence table)")
+        throw OperationError(.invalidArgument, "cannot tell the format of '\(path)': its extension is none of .json (HIF), .csv, .parquet, "
+                             + ".arrow (incidence tables)\(sniff ? " and its content is neither Parquet, Arrow nor a HIF object" : ""); "
+                             + "rename it (a CSV table: .csv)")
     }
 
     /// A dataset folder (`anant import` makes them), optionally `FOLDER@VERSION`.
