@@ -114,16 +114,29 @@ public enum ElementReference {
         return out
     }
 
-    /// Ids as a column: integers when every id is one, else strings (an integer id then
-    /// written as its digits).
+    /// Ids as a column: integers when every id is one, strings when every id is one, else
+    /// a json column keeping each id's type (as `IDDictionary.column`), so that the integer
+    /// 1 and the string "1" stay two ids.
     public static func column(_ ids: [ElementID]) -> Column {
         var integers = [Int64]()
         integers.reserveCapacity(ids.count)
         for id in ids {
-            guard case .int(let v) = id else { return .string(StringColumn(ids.map(\.description))) }
+            guard case .int(let v) = id else {
+                if ids.allSatisfy({ if case .string = $0 { true } else { false } }) { return .string(StringColumn(ids.map(\.description))) }
+                return try! Column(type: .json, values: ids.map(\.scalar))
+            }
             integers.append(v)
         }
         return .int64(Int64Column(integers))
+    }
+
+    /// Row `row` of an id column as text: in a column mixing integer and string ids (json),
+    /// a string that reads as an integer is written in quotes (`"1"`), the form the CLI reads
+    /// as a string id, so that it never collides with the integer 1 in keys and labels.
+    public static func label(_ column: Column, _ row: Int) -> String {
+        let value = column[row]
+        if column.dataType == .json, case .string(let s) = value, let n = Int64(s), String(n) == s { return "\"\(s)\"" }
+        return value.description
     }
 
     /// The id a token names, given which ids exist.

@@ -16,7 +16,9 @@ struct Anant: AsyncParsableCommand {
         they are read when present. A file with any other extension is read only when its content \
         is Parquet, Arrow or a HIF object; otherwise it is refused (name a CSV table .csv). \
         Every command takes --format text|json; json prints one JSON value, with per-node or \
-        per-edge results as an object keyed by id.
+        per-edge results as an object keyed by id. Where integer and string ids mix, a string id \
+        that reads as an integer is written in quotes ("1"), in keys and labels, as --node and \
+        --edge read it, so that it never collides with the integer 1.
         """,
         version: "0.1.0",
         subcommands: [

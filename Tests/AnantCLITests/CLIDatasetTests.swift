@@ -89,9 +89,21 @@ import Testing
         #expect(try json(["info", ds]).objectValue?["nodes"]?.numberValue == 80)
         #expect(try json(["info", ds + "@1"]).objectValue?["nodes"]?.numberValue == 3)
         let versions = try json(["versions", ds, "--verify"]).objectValue!
-        #expect(versions["versions"] == .array([.int(1), .int(2)]) && versions["current"] == .int(2))
+        let listed = versions["versions"]?.arrayValue?.compactMap(\.objectValue) ?? []
+        #expect(listed.map { $0["version"] } == [.int(1), .int(2)] && versions["current"] == .int(2))
+        #expect(listed.map { $0["current"] } == [.bool(false), .bool(true)])
+        // JSON carries what the text table shows: creation time and counts per version.
+        let text = try run(["versions", ds]).stdoutText
+        for entry in listed {
+            guard case .string(let created)? = entry["created"], case .int(let nodes)? = entry["nodes"],
+                  case .int(let incidences)? = entry["incidences"], case .int(let edges)? = entry["edges"] else {
+                Issue.record("a version without its date or counts: \(entry)")
+                continue
+            }
+            #expect(text.contains(created) && text.contains(" \(nodes) ") && text.contains(" \(edges) ") && text.contains(" \(incidences)"))
+        }
         _ = try run(["versions", ds, "--remove", "1"])
-        #expect(try json(["versions", ds]).objectValue?["versions"] == .array([.int(2)]))
+        #expect(try json(["versions", ds]).objectValue?["versions"]?.arrayValue?.map { $0.objectValue?["version"] } == [.int(2)])
 
         // Clear errors, non-zero exits.
         for (arguments, message) in [

@@ -49,6 +49,34 @@ import Testing
         #expect(try TestData.anant(["info", hif]).status == 0)
     }
 
+    /// An integer id 1 and a string id "1" stay two ids in every output keyed or labelled
+    /// by id: JSON keys and text labels write the string as "1" (the form the CLI reads as a
+    /// string), for every per-node command, in both formats; values keep their JSON types.
+    @Test func mixedIdsNeverCollide() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let mixed = folder.appendingPathComponent("mixed.json").path
+        try Data(#"{"incidences": [{"edge": "a", "node": 1}, {"edge": "b", "node": 1}, {"edge": "a", "node": "1"}, {"edge": "b", "node": "x"}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: mixed))
+        let keys: Set<String> = ["1", "\"1\"", "x"]
+        let commands: [[String]] = [
+            ["degree"], ["centrality", "--measure", "closeness", "--nodes"], ["centrality", "--measure", "harmonic", "--nodes"],
+            ["centrality", "--measure", "betweenness", "--nodes"], ["neighbors", "--node", "1", "--node", "\"1\"", "--node", "x"],
+        ]
+        for command in commands {
+            let object = try json(try TestData.anant([command[0], mixed] + command.dropFirst() + ["--format", "json"]))
+            #expect(Set(object.keys) == keys, "\(command): \(object.keys)")
+            let text = try TestData.anant([command[0], mixed] + command.dropFirst())
+            let labels = text.stdoutText.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
+            #expect(Set(labels) == keys, "\(command): \(labels)")
+        }
+        let degrees = try json(try TestData.anant(["degree", mixed, "--format", "json"]))
+        #expect(degrees["1"] == .int(2) && degrees["\"1\""] == .int(1))
+        // Member lists keep JSON types: the integer and the string are both there.
+        let components = try TestData.anant(["components", mixed, "--nodes", "--format", "json"])
+        #expect(components.stdoutText.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\n", with: "") == #"[[1,"1","x"]]"#)
+    }
+
     @Test func reportOnTheBundledSample() throws {
         let text = try TestData.anant(["report", lesmis])
         #expect(text.status == 0)

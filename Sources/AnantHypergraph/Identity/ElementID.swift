@@ -1,3 +1,5 @@
+import AnantColumnar
+
 /// The identifier of a node or an edge, kept as given: a 64-bit integer or a string.
 ///
 /// `1` and `"1"` are different identifiers, as in Python and HIF. Strings compare byte for
@@ -13,6 +15,14 @@ public enum ElementID: Sendable, Comparable, CustomStringConvertible {
         switch self {
         case .int(let value): return String(value)
         case .string(let value): return value
+        }
+    }
+
+    /// The id as a typed scalar (an integer or a string), as id columns mixing both hold it.
+    public var scalar: ScalarValue {
+        switch self {
+        case .int(let value): return .int(value)
+        case .string(let value): return .string(value)
         }
     }
 

@@ -87,11 +87,6 @@ public struct IDDictionary: Sendable, Hashable {
     public var column: Column {
         if strings.count == 0 { return .int64(Int64Column(integers)) }
         if integers.isEmpty { return .string(strings) }
-        return try! Column(type: .json, values: ids.map { id -> ScalarValue in
-            switch id {
-            case .int(let v): return .int(v)
-            case .string(let s): return .string(s)
-            }
-        })
+        return try! Column(type: .json, values: ids.map(\.scalar))
     }
 }

@@ -21,7 +21,7 @@ extension OperationRenderer {
         }
 
         /// Column `c` of `t` as texts and as JSON values.
-        func texts(_ t: RecordBatch, _ c: Int, _ rows: Range<Int>) -> [String] { rows.map { t.columns[c][$0].description } }
+        func texts(_ t: RecordBatch, _ c: Int, _ rows: Range<Int>) -> [String] { rows.map { ElementReference.label(t.columns[c], $0) } }
         func values(_ t: RecordBatch, _ c: Int, _ rows: Range<Int>) -> [JSONValue] { rows.map { t.columns[c][$0].jsonValue } }
         func all(_ t: RecordBatch) -> Range<Int> { 0..<t.rowCount }
 
@@ -73,11 +73,11 @@ extension OperationRenderer {
             let lists = slices(counts, 1)
             if json {
                 var object = JSONObject()
-                for (row, list) in lists.enumerated() { object[counts.columns[0][row].description] = .array(values(pairs, 1, list)) }
+                for (row, list) in lists.enumerated() { object[ElementReference.label(counts.columns[0], row)] = .array(values(pairs, 1, list)) }
                 return OperationRenderer.json(.object(object))
             }
             return TextTable.render(header + ["count"], lists.enumerated().map { row, list in
-                [counts.columns[0][row].description, texts(pairs, 1, list).joined(separator: ", "), String(list.count)]
+                [ElementReference.label(counts.columns[0], row), texts(pairs, 1, list).joined(separator: ", "), String(list.count)]
             })
         }
 
@@ -98,7 +98,7 @@ extension OperationRenderer {
                     ("pairs", .array(all(t).map { .array([t.columns[0][$0].jsonValue, t.columns[1][$0].jsonValue, t.columns[2][$0].jsonValue]) })),
                 ])))
             }
-            return TextTable.render(["source", "target", "overlap"], all(t).map { row in (0..<3).map { t.columns[$0][row].description } })
+            return TextTable.render(["source", "target", "overlap"], all(t).map { row in (0..<3).map { ElementReference.label(t.columns[$0], row) } })
         }
 
         func distance(_ json: Bool) throws(OperationError) -> [UInt8] {
@@ -137,11 +137,11 @@ extension OperationRenderer {
             let lists = slices(edges, 1)
             if json {
                 var object = JSONObject()
-                for (row, list) in lists.enumerated() { object[edges.columns[0][row].description] = .array(values(members, 1, list)) }
+                for (row, list) in lists.enumerated() { object[ElementReference.label(edges.columns[0], row)] = .array(values(members, 1, list)) }
                 return OperationRenderer.json(.object(object))
             }
             return TextTable.render(["edge", "size", "nodes"], lists.enumerated().map { row, list in
-                [edges.columns[0][row].description, String(list.count), texts(members, 1, list).joined(separator: ", ")]
+                [ElementReference.label(edges.columns[0], row), String(list.count), texts(members, 1, list).joined(separator: ", ")]
             }) + OperationRenderer.lines("\(edges.rowCount) of \(try scalar("of")) edges")
         }
 
@@ -150,11 +150,11 @@ extension OperationRenderer {
             let groups = OperationRenderer.runs(t, 0)
             if json {
                 var object = JSONObject()
-                for rows in groups { object[t.columns[0][rows.lowerBound].description] = .array(values(t, 1, rows)) }
+                for rows in groups { object[ElementReference.label(t.columns[0], rows.lowerBound)] = .array(values(t, 1, rows)) }
                 return OperationRenderer.json(.object(object))
             }
             return TextTable.render([vertices == .edges ? "edge" : "node", "class size", "members"], groups.map { rows in
-                [t.columns[0][rows.lowerBound].description, String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
+                [ElementReference.label(t.columns[0], rows.lowerBound), String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
             }) + OperationRenderer.lines("\(try scalar("of")) \(vertices.rawValue) collapse into \(groups.count) classes")
         }
 

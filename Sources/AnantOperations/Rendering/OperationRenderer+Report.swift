@@ -73,7 +73,7 @@ extension OperationRenderer.Reader {
         func keyed(_ name: String) throws(OperationError) -> JSONValue {
             guard result.table(name) != nil else { return .null }
             let t = try table(name)
-            return .object(JSONObject((0..<t.rowCount).map { (t.columns[0][$0].description, t.columns[1][$0].jsonValue) }))
+            return .object(JSONObject((0..<t.rowCount).map { (ElementReference.label(t.columns[0], $0), t.columns[1][$0].jsonValue) }))
         }
         var components = [JSONValue]()
         for s in Int64(1)...3 {

@@ -35,7 +35,7 @@ public enum OperationRenderer {
         case .degree:
             let t = try r.table("degrees")
             return json ? keyed(t, 0) { $0.columns[1][$1].jsonValue }
-                : TextTable.render(["node", "degree"], (0..<t.rowCount).map { [t.columns[0][$0].description, t.columns[1][$0].description] })
+                : TextTable.render(["node", "degree"], (0..<t.rowCount).map { [ElementReference.label(t.columns[0], $0), t.columns[1][$0].description] })
         case .neighbors, .edgeNeighbors:
             return try r.neighbors(json, header: operation.name == "neighbors" ? ["node", "neighbors"] : ["edge", "neighbors"])
         case .components(_, let vertices, _):
@@ -51,8 +51,8 @@ public enum OperationRenderer {
             if json { return keyed(t, 0) { $0.columns[1][$1].jsonValue } }
             return TextTable.render([String(vertices.rawValue.dropLast()), measure.rawValue], (0..<t.rowCount).map { row in
                 let value = t.columns[1][row]
-                if case .double(let d) = value { return [t.columns[0][row].description, TextTable.number(d)] }
-                return [t.columns[0][row].description, value.description]
+                if case .double(let d) = value { return [ElementReference.label(t.columns[0], row), TextTable.number(d)] }
+                return [ElementReference.label(t.columns[0], row), value.description]
             })
         case .toplexes, .singletons:
             return try r.edgeListing(json)
@@ -85,10 +85,11 @@ public enum OperationRenderer {
     /// Text lines, each with a newline.
     static func lines(_ lines: String...) -> [UInt8] { Array(lines.map { $0 + "\n" }.joined().utf8) }
 
-    /// A JSON object with one member per row, keyed by column `key`'s text.
+    /// A JSON object with one member per row, keyed by column `key`'s text (ids labelled
+    /// by `ElementReference.label`, so mixed ids never collide).
     static func keyed(_ t: RecordBatch, _ key: Int, _ value: (RecordBatch, Int) -> JSONValue) -> [UInt8] {
         var object = JSONObject()
-        for row in 0..<t.rowCount { object[t.columns[key][row].description] = value(t, row) }
+        for row in 0..<t.rowCount { object[ElementReference.label(t.columns[key], row)] = value(t, row) }
         return json(.object(object))
     }
 

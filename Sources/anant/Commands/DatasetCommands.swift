@@ -223,19 +223,25 @@ struct VersionsCommand: ParsableCommand {
         } catch { throw CLIError(error.message) }
         let current = try? Dataset.open(opened.root)
         let versions = Dataset.versions(opened.root)
+        // One listing for both formats: JSON carries everything the text shows (a version
+        // whose manifest cannot be read has nulls, "?" in text).
+        let listed = versions.map { v in (version: v, manifest: try? Dataset.open(opened.root, version: v).manifest) }
         if format == .json {
             Output.json(.object(JSONObject([
                 ("dataset", .string(opened.root)), ("current", current.map { .int(Int64($0.manifest.version)) } ?? .null),
-                ("versions", .array(versions.map { .int(Int64($0)) })),
+                ("versions", .array(listed.map { v, m in
+                    .object(JSONObject([("version", .int(Int64(v))), ("current", .bool(v == current?.manifest.version)),
+                                        ("created", m.map { .string($0.created) } ?? .null),
+                                        ("nodes", m.map { .int(Int64($0.nodeCount)) } ?? .null),
+                                        ("edges", m.map { .int(Int64($0.edgeCount)) } ?? .null),
+                                        ("incidences", m.map { .int(Int64($0.incidenceCount)) } ?? .null)]))
+                })),
             ])))
         } else {
-            var rows = [[String]]()
-            for v in versions {
-                let m = try? Dataset.open(opened.root, version: v).manifest
-                rows.append([String(v) + (v == current?.manifest.version ? " *" : ""), m?.created ?? "?",
-                             m.map { String($0.nodeCount) } ?? "?", m.map { String($0.edgeCount) } ?? "?", m.map { String($0.incidenceCount) } ?? "?"])
-            }
-            Output.table(["version", "created", "nodes", "edges", "incidences"], rows)
+            Output.table(["version", "created", "nodes", "edges", "incidences"], listed.map { v, m in
+                [String(v) + (v == current?.manifest.version ? " *" : ""), m?.created ?? "?",
+                 m.map { String($0.nodeCount) } ?? "?", m.map { String($0.edgeCount) } ?? "?", m.map { String($0.incidenceCount) } ?? "?"]
+            })
         }
     }
 }
