@@ -40,12 +40,7 @@ import time
 import traceback
 from typing import Any, Dict, List, Optional
 
-sys.dont_write_bytecode = True
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests", "multihost"))
-sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+from paths import ROOT  # noqa: E402  (also puts the neighbouring folders on sys.path)
 
 from anant_client import AnantError  # noqa: E402
 from netns import Harness, netem_supported  # noqa: E402

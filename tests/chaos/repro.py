@@ -27,12 +27,7 @@ import threading
 import time
 from typing import Any, Callable, List, Tuple
 
-sys.dont_write_bytecode = True
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests", "multihost"))
-sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+from paths import ROOT  # noqa: E402  (also puts the neighbouring folders on sys.path)
 
 import anant_client  # noqa: E402
 from anant_client import AnantError  # noqa: E402

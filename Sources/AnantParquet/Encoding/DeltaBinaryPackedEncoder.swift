@@ -15,7 +15,6 @@ enum DeltaBinaryPackedEncoder {
         appendVarint(UInt64(values.count), into: &out)
         appendVarint(zigzag(Int64(values.first ?? 0)), into: &out)
         guard values.count > 1 else { return }
-        out.reserveCapacity(out.count + (values.count / blockSize + 1) * 16 + values.count * MemoryLayout<T>.size)
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: blockSize) { deltas in
             withUnsafeTemporaryAllocation(of: UInt64.self, capacity: perMiniblock + 1) { words in
                 var start = 1
