@@ -152,7 +152,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let csv = folder.appendingPathComponent("lesmis.csv").path
         let written = try json(try TestData.anant(["convert", lesmis, csv, "--format", "json"]))
-        #expect(written["written"]?.arrayValue?.count == 3)  // incidences, nodes and edges tables
+        // The incidence, node and edge tables, and the schema with the column types and facts.
+        #expect(written["written"]?.arrayValue?.map(\.stringValue) == ["lesmis.csv", "lesmis.nodes.csv", "lesmis.edges.csv", "lesmis.schema.json"].map {
+            folder.appendingPathComponent($0).path
+        })
         let back = folder.appendingPathComponent("back.json").path
         #expect(try TestData.anant(["convert", csv, back]).status == 0)
         let original = try TestData.hif("lesmis.hif.json")

@@ -24,6 +24,32 @@ import Testing
         #expect(try batch.column(named: "node") == .string(StringColumn(["007", "8", "1.5"])))
     }
 
+    /// Declared types are taken as they are: numbers stay text in a string column, an
+    /// int32 column is int32, JSON fields are JSON; nulls stay nulls.
+    @Test func declaredTypesAreNotInferred() throws {
+        let types: [String: DataType] = ["s": .string, "i": .int32, "d": .double, "b": .bool, "j": .json]
+        let batch = try CSVReader.read(Array("s,i,d,b,j,free\n007,1,2,true,\"\"\"1\"\"\",3\n12,,-1.5,,,4\n".utf8),
+                                       options: CSVReadOptions(columnTypes: types))
+        #expect(try batch.column(named: "s") == .string(StringColumn(["007", "12"])))
+        #expect(try batch.column(named: "i") == .int32(Int32Column(optionals: [1, nil])))
+        #expect(try batch.column(named: "d") == .double(DoubleColumn([2, -1.5])))
+        #expect(try batch.column(named: "b") == .bool(BoolColumn(optionals: [true, nil])))
+        #expect(try batch.column(named: "j") == .json(StringColumn(optionals: ["\"1\"", nil])))
+        #expect(try batch.column(named: "free") == .int64(Int64Column([3, 4])))
+    }
+
+    @Test(arguments: [("i", "int32", "2147483648"), ("i", "int64", "1.5"), ("i", "int64", "007"), ("d", "double", "x"),
+                      ("b", "bool", "1"), ("j", "json", "{nope")])
+    func declaredTypeMismatchesNameTheLine(column: String, type: String, value: String) throws {
+        let text = "\(column)\n\(type == "bool" ? "true" : "1")\n\(value)\n"
+        do {
+            _ = try CSVReader.read(Array(text.utf8), options: CSVReadOptions(columnTypes: [column: DataType(rawValue: type)!]))
+            Issue.record("\(value) read as \(type)")
+        } catch {
+            #expect(error.message.contains("line 3: column '\(column)' is \(type)"), "\(error.message)")
+        }
+    }
+
     @Test func widensWhenLaterValuesNeedIt() throws {
         let batch = try read("a,b,c\n1,1.5,true\n2,2.5,false\nx,text,maybe\n")
         #expect(try batch.column(named: "a") == .string(StringColumn(["1", "2", "x"])))

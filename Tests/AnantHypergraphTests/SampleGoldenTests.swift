@@ -56,10 +56,15 @@ import Testing
         let h = try TestData.hif(name)
         let back = try Hypergraph(csv: h.incidenceCSV(), nodeTable: h.nodeCSV(), edgeTable: h.edgeCSV())
         #expect(back.nodeCount == h.nodeCount && back.edgeCount == h.edgeCount)
-        // CSV has no types: ids keep their text, and every edge keeps its nodes.
+        // Without its schema CSV has no types: ids keep their text (JSON text in a column of
+        // ids of both kinds, so that 1 and "1" stay apart), and every edge keeps its nodes.
+        func text(_ id: ElementID, in ids: IDDictionary) -> String {
+            guard ids.column.dataType == .json, case .string(let s) = id else { return id.description }
+            return JSONWriter().string(.string(s))
+        }
         for e in 0..<h.edgeCount {
-            let members = Set(h.edgeMembers[e].map { h.nodes[Int($0)].description })
-            let backEdge = try #require(back.edges.ids.firstIndex { $0.description == h.edges[e].description })
+            let members = Set(h.edgeMembers[e].map { text(h.nodes[Int($0)], in: h.nodes) })
+            let backEdge = try #require(back.edges.ids.firstIndex { $0.description == text(h.edges[e], in: h.edges) })
             #expect(Set(back.edgeMembers[backEdge].map { back.nodes[Int($0)].description }) == members)
         }
         #expect(back.incidenceWeights().reduce(0, +) == h.incidenceWeights().reduce(0, +))

@@ -10,12 +10,15 @@ import Darwin
 /// it (int64 → double, int64 → string, since canonical integers print back to their
 /// text). A widening that would need lost text (a double or Boolean column meeting text)
 /// reports failure, and the reader parses again with the column forced to strings.
+/// A column whose type a schema declares takes that type from the start and never widens:
+/// a value that does not fit it reports failure, which the reader turns into an error.
 /// Each kind has its own stored buffer, so appends mutate in place.
 struct CSVColumnBuilder {
-    private enum Kind { case undetermined, int64, double, bool, string }
+    private enum Kind { case undetermined, int64, double, bool, string, json }
 
     private var kind: Kind
     private let identifier: Bool
+    private let declared: DataType?
     private var nulls = 0
     private var integers = [Int64]()
     private var doubles = [Double]()
@@ -23,9 +26,17 @@ struct CSVColumnBuilder {
     private var booleans = BoolColumn(bits: Bitmap(count: 0, value: false))
     private var strings = StringColumn()
 
-    init(identifier: Bool, forcedString: Bool) {
+    init(identifier: Bool, forcedString: Bool, declared: DataType? = nil) {
         self.identifier = identifier
-        self.kind = forcedString ? .string : .undetermined
+        self.declared = declared
+        switch declared {
+        case nil: kind = forcedString ? .string : .undetermined
+        case .int32, .int64: kind = .int64
+        case .double: kind = .double
+        case .bool: kind = .bool
+        case .string: kind = .string
+        case .json: kind = .json
+        }
     }
 
     /// Appends one field; false when the column must be re-read as strings.
@@ -42,9 +53,11 @@ struct CSVColumnBuilder {
         case .int64:
             if isNull {
                 CSVColumnBuilder.appendNull(&integers, &validity)
-            } else if let v = CSVColumnBuilder.canonicalInteger(field) {
+            } else if let v = CSVColumnBuilder.canonicalInteger(field), declared != .int32 || Int32(exactly: v) != nil {
                 integers.append(v)
                 validity?.append(true)
+            } else if declared != nil {
+                return false
             } else if !identifier, CSVColumnBuilder.number(field) != nil {
                 doubles = integers.map(Double.init)
                 integers = []
@@ -78,6 +91,14 @@ struct CSVColumnBuilder {
             }
         case .string:
             if isNull { strings.appendNull() } else { strings.append(utf8: field) }
+        case .json:
+            if isNull {
+                strings.appendNull()
+            } else {
+                // Stored as compact JSON text, as JSON columns hold it.
+                guard let value = try? JSONParser.parse(Array(field)) else { return false }
+                strings.append(JSONWriter().string(value))
+            }
         }
         return true
     }
@@ -98,7 +119,7 @@ struct CSVColumnBuilder {
             case .int64: CSVColumnBuilder.appendNull(&integers, &validity)
             case .double: CSVColumnBuilder.appendNull(&doubles, &validity)
             case .bool: booleans.append(nil)
-            case .string, .undetermined: strings.appendNull()
+            case .string, .json, .undetermined: strings.appendNull()
             }
         }
     }
@@ -113,10 +134,12 @@ struct CSVColumnBuilder {
     func finish() -> Column {
         switch kind {
         case .undetermined: return .nulls(.string, count: nulls)
+        case .int64 where declared == .int32: return .int32(Int32Column(integers.map { Int32(truncatingIfNeeded: $0) }, validity: validity))
         case .int64: return .int64(Int64Column(integers, validity: validity))
         case .double: return .double(DoubleColumn(doubles, validity: validity))
         case .bool: return .bool(booleans)
         case .string: return .string(strings)
+        case .json: return .json(strings)
         }
     }
 

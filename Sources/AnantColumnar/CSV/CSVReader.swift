@@ -12,11 +12,16 @@ public struct CSVReadOptions: Sendable {
     /// ("-12", not "012" or "+12", so the text survives), else `string`; never double or
     /// Boolean.
     public var identifierColumns: Set<String>
+    /// Columns whose type is known (from a schema beside the file): their values are read
+    /// as that type, never inferred, and a value that is not of it is an error naming the
+    /// line. `json` columns hold one JSON value per field.
+    public var columnTypes: [String: DataType]
 
     /// Creates options.
-    public init(delimiter: UInt8 = UInt8(ascii: ","), identifierColumns: Set<String> = []) {
+    public init(delimiter: UInt8 = UInt8(ascii: ","), identifierColumns: Set<String> = [], columnTypes: [String: DataType] = [:]) {
         self.delimiter = delimiter
         self.identifierColumns = identifierColumns
+        self.columnTypes = columnTypes
     }
 }
 
@@ -81,8 +86,9 @@ struct CSVParser {
             if name.isEmpty { throw ColumnarError(.invalidCSV, "line \(headerLine): header column \(i + 1) has no name") }
             if !seen.insert(name).inserted { throw ColumnarError(.invalidCSV, "line \(headerLine): header names column '\(name)' twice") }
         }
+        let declared = names.map { options.columnTypes[$0] }
         var columns = names.enumerated().map { i, name in
-            CSVColumnBuilder(identifier: options.identifierColumns.contains(name), forcedString: forcedStrings.contains(i))
+            CSVColumnBuilder(identifier: options.identifierColumns.contains(name), forcedString: forcedStrings.contains(i), declared: declared[i])
         }
         var rows = 0
         while true {
@@ -92,8 +98,10 @@ struct CSVParser {
             var index = 0
             var restart: Int? = nil
             try readRecord { field, quoted throws(ColumnarError) in
-                if index < columns.count, restart == nil {
-                    if !columns[index].append(field, quoted: quoted) { restart = index }
+                if index < columns.count, restart == nil, !columns[index].append(field, quoted: quoted) {
+                    guard let type = declared[index] else { restart = index; index += 1; return }
+                    throw ColumnarError(.invalidCSV, "line \(recordLine): column '\(names[index])' is \(type) (as the schema declares) "
+                                        + "but holds '\(String(decoding: field.prefix(60), as: UTF8.self))'")
                 }
                 index += 1
             }

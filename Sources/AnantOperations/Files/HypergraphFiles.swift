@@ -9,6 +9,11 @@ import Foundation
 /// companions FILE.nodes.EXT and FILE.edges.EXT holding node and edge tables. A file
 /// with another extension is read only when its content says what it is (Parquet or Arrow
 /// magic bytes, a HIF JSON object); anything else is refused, never guessed to be CSV.
+///
+/// Nothing is lost between formats: Parquet and Arrow incidence tables carry the
+/// hypergraph's facts (name, network type, metadata, default weights) in their key-value
+/// metadata under `factsKey`; a CSV table gets FILE.schema.json (`CSVSchema`: the facts
+/// and every column's type, so that a string id "2441" stays a string).
 /// The CLI and clients share it, so that a path means the same everywhere.
 ///
 /// Errors are `OperationError`s (`notFound` for a missing file, `failedPrecondition` for
@@ -69,32 +74,46 @@ public enum HypergraphFiles {
             let (nodesPath, edgesPath) = companions(of: path, format: .csv)
             let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try readBytes(nodesPath) : nil
             let edges = FileManager.default.fileExists(atPath: edgesPath) ? try readBytes(edgesPath) : nil
-            return try Hypergraph(csv: try readBytes(path), nodeTable: nodes, edgeTable: edges)
+            let schemaPath = schemaCompanion(of: path)
+            let schema = FileManager.default.fileExists(atPath: schemaPath)
+                ? try CSVSchema(json: try readBytes(schemaPath), source: schemaPath) : nil
+            return try Hypergraph(csv: try readBytes(path), nodeTable: nodes, edgeTable: edges, schema: schema)
         case .parquet:
             let (nodesPath, edgesPath) = companions(of: path, format: .parquet)
-            func table(_ file: String) throws -> RecordBatch {
-                do { return try ParquetFileReader(path: file).readTable() } catch {
+            func table(_ file: String) throws -> (RecordBatch, [(String, String)]) {
+                do {
+                    let reader = try ParquetFileReader(path: file)
+                    return (try reader.readTable(), reader.metadata.keyValueMetadata.map { ($0.key, $0.value ?? "") })
+                } catch {
                     throw ParquetError(error.code, "cannot read '\(file)': \(error.message)", underlying: error.underlying, retryable: error.retryable)
                 }
             }
-            let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try table(nodesPath) : nil
-            let edges = FileManager.default.fileExists(atPath: edgesPath) ? try table(edgesPath) : nil
-            return try Hypergraph(incidences: try table(path), nodeTable: nodes, edgeTable: edges, context: context)
+            let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try table(nodesPath).0 : nil
+            let edges = FileManager.default.fileExists(atPath: edgesPath) ? try table(edgesPath).0 : nil
+            let (incidences, metadata) = try table(path)
+            return try Hypergraph(incidences: incidences, nodes: nodes, edges: edges, facts: try facts(in: metadata, of: path), context: context)
         case .arrow:
             let (nodesPath, edgesPath) = companions(of: path, format: .arrow)
             let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try arrowTable(nodesPath) : nil
             let edges = FileManager.default.fileExists(atPath: edgesPath) ? try arrowTable(edgesPath) : nil
             let (incidences, metadata) = try arrowTable(path)
-            // The hypergraph's facts travel in the incidence table's schema metadata.
-            var facts = JSONObject()
-            if let text = metadata.first(where: { $0.0 == factsKey })?.1, case .object(let found) = try JSONParser.parse(text) { facts = found }
-            return try Hypergraph(incidences: incidences, nodes: nodes?.0, edges: edges?.0, facts: facts, context: context)
+            return try Hypergraph(incidences: incidences, nodes: nodes?.0, edges: edges?.0, facts: try facts(in: metadata, of: path), context: context)
         }
     }
 
-    /// The schema metadata key under which an Arrow incidence table carries the
-    /// hypergraph's facts (name, network type, metadata, default weights) as JSON.
+    /// The key-value metadata key under which a Parquet or Arrow incidence table carries
+    /// the hypergraph's facts (name, network type, metadata, default weights) as JSON.
     public static let factsKey = "anant:hypergraph"
+
+    /// The facts a table's key-value metadata carries (none: an empty object, so that the
+    /// defaults hold for tables other tools wrote).
+    private static func facts(in metadata: [(String, String)], of path: String) throws -> JSONObject {
+        guard let text = metadata.first(where: { $0.0 == factsKey })?.1 else { return JSONObject() }
+        guard case .object(let found)? = try? JSONParser.parse(text) else {
+            throw OperationError(.invalidArgument, "cannot read '\(path)': its \(factsKey) metadata is not a JSON object")
+        }
+        return found
+    }
 
     /// The batches of an Arrow IPC file or stream, as one table, and its schema metadata.
     public static func arrowTable(_ path: String) throws -> (RecordBatch, [(String, String)]) {
@@ -121,17 +140,27 @@ public enum HypergraphFiles {
         var written = [path]
         var facts = [UInt8]()
         JSONWriter().write(.object(hypergraph.facts), into: &facts)
-        try writeTable(format == .csv ? hypergraph.incidenceCSV() : nil, hypergraph.incidenceTable(), format, codec, to: path,
-                       metadata: [(factsKey, String(decoding: facts, as: UTF8.self))])
+        let incidences = hypergraph.incidenceTable()
+        try writeTable(incidences, format, codec, to: path, metadata: [(factsKey, String(decoding: facts, as: UTF8.self))])
+        var elementTables: (nodes: RecordBatch, edges: RecordBatch)? = nil
         if hypergraph.needsElementTables {
-            try writeTable(format == .csv ? hypergraph.nodeCSV() : nil, hypergraph.nodeTable(), format, codec, to: nodesPath)
-            try writeTable(format == .csv ? hypergraph.edgeCSV() : nil, hypergraph.edgeTable(), format, codec, to: edgesPath)
+            elementTables = (hypergraph.nodeTable(), hypergraph.edgeTable())
+            try writeTable(elementTables!.nodes, format, codec, to: nodesPath)
+            try writeTable(elementTables!.edges, format, codec, to: edgesPath)
             written += [nodesPath, edgesPath]
         } else {
             // Stale companions from an earlier write would be read back with this file.
             for stale in [nodesPath, edgesPath] where FileManager.default.fileExists(atPath: stale) {
                 try? FileManager.default.removeItem(atPath: stale)
             }
+        }
+        if format == .csv {
+            let schema = CSVSchema(hypergraph, incidences: incidences.schema, nodes: elementTables?.nodes.schema, edges: elementTables?.edges.schema)
+            var bytes = [UInt8]()
+            JSONWriter(indent: 2).write(schema.json, into: &bytes)
+            bytes.append(0x0A)
+            try writeAtomically(bytes, to: schemaCompanion(of: path))
+            written.append(schemaCompanion(of: path))
         }
         return written
     }
@@ -140,13 +169,14 @@ public enum HypergraphFiles {
     public static func writeResult(_ table: RecordBatch, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws {
         let format = try format(of: path)
         guard format != .hif else { throw OperationError(.invalidArgument, "cannot write a table to '\(path)': name it .csv, .parquet or .arrow") }
-        try writeTable(format == .csv ? CSVWriter.write(table) : nil, table, format, codec, to: path)
+        try writeTable(table, format, codec, to: path)
     }
 
-    /// Writes one table; `metadata` goes into an Arrow schema's custom metadata.
-    private static func writeTable(_ csv: [UInt8]?, _ table: RecordBatch, _ format: Format, _ codec: ParquetCompression,
+    /// Writes one table; `metadata` goes into an Arrow schema's custom metadata or the
+    /// Parquet file's key-value metadata (CSV has none).
+    private static func writeTable(_ table: RecordBatch, _ format: Format, _ codec: ParquetCompression,
                                    to path: String, metadata: [(String, String)] = []) throws {
-        if let csv { return try writeAtomically(csv, to: path) }
+        if format == .csv { return try writeAtomically(CSVWriter.write(table), to: path) }
         if format == .arrow {
             // `.arrows` is the stream format, the rest the file format.
             return try writeAtomically(path.lowercased().hasSuffix(".arrows") ? try ArrowIPC.stream(table.schema, [table], metadata: metadata)
@@ -154,12 +184,19 @@ public enum HypergraphFiles {
         }
         try checkFolder(of: path)
         do {
-            let writer = try ParquetFileWriter(path: path, schema: table.schema, options: ParquetWriteOptions(compression: codec))
+            var options = ParquetWriteOptions(compression: codec)
+            options.keyValueMetadata = metadata.map { KeyValue(key: $0.0, value: $0.1) }
+            let writer = try ParquetFileWriter(path: path, schema: table.schema, options: options)
             try writer.write(table)
             try writer.close()
         } catch {
             throw ParquetError(error.code, "cannot write '\(path)': \(error.message)", underlying: error.underlying, retryable: error.retryable)
         }
+    }
+
+    /// FILE.csv → FILE.schema.json, the column types and facts of a CSV table.
+    public static func schemaCompanion(of path: String) -> String {
+        (path.lowercased().hasSuffix(".csv") ? String(path.dropLast(4)) : path) + ".schema.json"
     }
 
     /// FILE.EXT → (FILE.nodes.EXT, FILE.edges.EXT).

@@ -79,7 +79,12 @@ struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
         abstract: "Convert between HIF JSON (.json), CSV (.csv) and Parquet (.parquet) incidence files.",
-        discussion: "Writing a table (CSV or Parquet) also writes OUTPUT.nodes.EXT and OUTPUT.edges.EXT when nodes or edges carry properties or have no incidences, so nothing is lost.")
+        discussion: """
+        Writing a table (CSV, Parquet or Arrow) also writes OUTPUT.nodes.EXT and OUTPUT.edges.EXT when nodes or edges carry \
+        properties or have no incidences, so nothing is lost. Parquet and Arrow tables carry the network type and metadata in \
+        their key-value metadata; CSV gets OUTPUT.schema.json with them and every column's type, read back with the tables \
+        (ids of both kinds are written as JSON in CSV: 1 and "1").
+        """)
 
     @Argument(help: "The input file (.json, .csv or .parquet).")
     var input: String
