@@ -132,8 +132,8 @@ public final class AnantClient: Sendable {
             let format = try HypergraphFiles.format(of: path)
             if format != .hif {
                 let (nodes, edges) = HypergraphFiles.companions(of: path, format: format)
-                parts.append(FileManager.default.fileExists(atPath: nodes) ? nodes : "")
-                parts.append(FileManager.default.fileExists(atPath: edges) ? edges : "")
+                let schema = format == .csv ? HypergraphFiles.schemaCompanion(of: path) : ""
+                for companion in [nodes, edges, schema] { parts.append(FileManager.default.fileExists(atPath: companion) ? companion : "") }
             }
         } catch { throw Status(error) }
         func size(_ p: String) -> UInt64 {
@@ -144,7 +144,9 @@ public final class AnantClient: Sendable {
         header.header.name = name
         header.header.fileName = fileName
         header.header.fileBytes = size(parts[0])
-        if parts.count == 3 { (header.header.nodesBytes, header.header.edgesBytes) = (size(parts[1]), size(parts[2])) }
+        if parts.count == 4 {
+            (header.header.nodesBytes, header.header.edgesBytes, header.header.schemaBytes) = (size(parts[1]), size(parts[2]), size(parts[3]))
+        }
         header.header.compression = compression
         header.header.shards = UInt32(clamping: shards)
         let sending = parts.filter { !$0.isEmpty }

@@ -96,6 +96,15 @@ public struct RecordBatch: Sendable, Hashable {
         return try RecordBatch(schema: Schema(fields), columns: columns, rowCount: rowCount)
     }
 
+    /// This batch with column `name` called `newName`, in its place (unchanged when there
+    /// is no column `name`). Throws when another column is called `newName`.
+    public func renaming(_ name: String, to newName: String) throws(ColumnarError) -> RecordBatch {
+        guard let index = schema.index(of: name), name != newName else { return self }
+        var fields = schema.fields
+        fields[index].name = newName
+        return try RecordBatch(schema: Schema(fields), columns: columns, rowCount: rowCount)
+    }
+
     /// This batch without the named column (unchanged when it does not exist).
     public func removing(_ name: String) -> RecordBatch {
         guard let index = schema.index(of: name) else { return self }

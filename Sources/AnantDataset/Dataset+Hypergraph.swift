@@ -163,8 +163,7 @@ extension Dataset {
     /// The hypergraph-level facts of the manifest applied to `h`.
     private func withFacts(_ h: Hypergraph) -> Hypergraph {
         var h = h
-        h.networkType = manifest.hypergraph["network_type"]?.stringValue.flatMap(NetworkType.init(rawValue:))
-        h.metadata = manifest.hypergraph["metadata"]?.objectValue ?? JSONObject()
+        h.apply(manifest.hypergraph)
         return h
     }
 

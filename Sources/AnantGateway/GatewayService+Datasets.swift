@@ -26,6 +26,9 @@ extension GatewayService {
         _ = try authenticate(call, .writer, dataset: header.name)
         let fileName = try Self.uploadName(header.fileName)
         let limit = Self.maximumUploadBytes
+        guard header.schemaBytes <= 1 << 20 else {
+            throw Status(.invalidArgument, "a CSV schema companion is at most 1 MiB (the header says \(header.schemaBytes) bytes)")
+        }
         guard header.fileBytes > 0, header.fileBytes <= limit, header.nodesBytes <= limit, header.edgesBytes <= limit,
               header.fileBytes + header.nodesBytes + header.edgesBytes <= limit else {
             throw Status(.invalidArgument, "an import sends 1 byte to \(Self.maximumUploadBytes >> 30) GiB (the header says \(header.fileBytes) + \(header.nodesBytes) + \(header.edgesBytes))")
@@ -102,7 +105,7 @@ extension GatewayService {
     }
 
     /// Writes the upload's parts where `HypergraphFiles.read` finds them: the file, then its
-    /// node and edge companions.
+    /// node and edge companions and a CSV file's schema.
     private func receive(_ call: RPCCall, header: Anant_V1_ImportHeader, path: String) async throws {
         guard let input = call.input else { throw Status(.invalidArgument, "ImportDataset is client-streamed") }
         let format = try HypergraphFiles.format(of: path)
@@ -110,6 +113,10 @@ extension GatewayService {
         var parts = [(path, header.fileBytes)]
         if header.nodesBytes > 0 { parts.append((nodes, header.nodesBytes)) }
         if header.edgesBytes > 0 { parts.append((edges, header.edgesBytes)) }
+        if header.schemaBytes > 0 {
+            guard format == .csv else { throw Status(.invalidArgument, "only a CSV upload has a schema companion") }
+            parts.append((HypergraphFiles.schemaCompanion(of: path), header.schemaBytes))
+        }
         var part = 0, written: UInt64 = 0
         guard var handle = FileHandle(forWritingAtPath: Self.create(parts[0].0)) else { throw Status(.internal, "cannot write the upload") }
         defer { try? handle.close() }

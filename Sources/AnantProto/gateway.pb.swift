@@ -1200,12 +1200,14 @@ public nonisolated struct Anant_V1_ImportHeader: Sendable {
   public var fileName: String = String()
 
   /// The sizes of the parts that follow, in this order: the file, then its node and edge
-  /// companion tables (0: none).
+  /// companion tables, then a CSV file's schema companion FILE.schema.json (0: none).
   public var fileBytes: UInt64 = 0
 
   public var nodesBytes: UInt64 = 0
 
   public var edgesBytes: UInt64 = 0
+
+  public var schemaBytes: UInt64 = 0
 
   /// The Parquet codec of the shards ("zstd", "snappy", "none"...); empty: zstd.
   public var compression: String = String()
@@ -3101,7 +3103,7 @@ nonisolated extension Anant_V1_QueryResponse: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Anant_V1_ImportHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ImportHeader"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}file_name\0\u{3}file_bytes\0\u{3}nodes_bytes\0\u{3}edges_bytes\0\u{1}compression\0\u{1}shards\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}file_name\0\u{3}file_bytes\0\u{3}nodes_bytes\0\u{3}edges_bytes\0\u{1}compression\0\u{1}shards\0\u{3}schema_bytes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3116,6 +3118,7 @@ nonisolated extension Anant_V1_ImportHeader: SwiftProtobuf.Message, SwiftProtobu
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.edgesBytes) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.compression) }()
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.shards) }()
+      case 8: try { try decoder.decodeSingularUInt64Field(value: &self.schemaBytes) }()
       default: break
       }
     }
@@ -3143,6 +3146,9 @@ nonisolated extension Anant_V1_ImportHeader: SwiftProtobuf.Message, SwiftProtobu
     if self.shards != 0 {
       try visitor.visitSingularUInt32Field(value: self.shards, fieldNumber: 7)
     }
+    if self.schemaBytes != 0 {
+      try visitor.visitSingularUInt64Field(value: self.schemaBytes, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3152,6 +3158,7 @@ nonisolated extension Anant_V1_ImportHeader: SwiftProtobuf.Message, SwiftProtobu
     if lhs.fileBytes != rhs.fileBytes {return false}
     if lhs.nodesBytes != rhs.nodesBytes {return false}
     if lhs.edgesBytes != rhs.edgesBytes {return false}
+    if lhs.schemaBytes != rhs.schemaBytes {return false}
     if lhs.compression != rhs.compression {return false}
     if lhs.shards != rhs.shards {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}

@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantHypergraph
+import AnantOperations
 import AnantTestSupport
 import Foundation
 import Testing
@@ -47,6 +48,69 @@ import Testing
         let hif = folder.appendingPathComponent("lesmis.data").path
         try FileManager.default.copyItem(atPath: lesmis, toPath: hif)
         #expect(try TestData.anant(["info", hif]).status == 0)
+    }
+
+    /// Every command that reads a hypergraph takes --edge-col/--node-col/--weight-col: on a
+    /// `paper_id,author,w` table it prints what it prints for the same table named
+    /// `edge,node,weight`; a missing column is an error naming the columns there are.
+    @Test func columnMappingWorksInEveryCommand() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rows = "p1,ann,1.5,2001\np1,bob,2,2001\np2,bob,0.5,2003\np2,cyd,1,2003\np3,\"2441\",1,2004\np3,cyd,3,2004\n"
+        let standard = folder.appendingPathComponent("standard"), mapped = folder.appendingPathComponent("mapped")
+        for (dir, header) in [(standard, "edge,node,weight,year"), (mapped, "paper_id,author,w,year")] {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try Data((header + "\n" + rows).utf8).write(to: dir.appendingPathComponent("t.csv"))
+        }
+        let commands: [[String]] = [
+            ["report", "t.csv"], ["info", "t.csv"], ["degree", "t.csv"], ["neighbors", "t.csv", "--node", "bob"],
+            ["edge-neighbors", "t.csv", "--edge", "p1"], ["toplexes", "t.csv"], ["singletons", "t.csv"], ["components", "t.csv"],
+            ["line-graph", "t.csv"], ["distance", "t.csv", "--from", "ann", "--to", "cyd"], ["diameter", "t.csv"],
+            ["centrality", "t.csv", "--measure", "closeness"], ["communities", "t.csv"], ["collapse", "t.csv", "--edges", "--out", "c.json"],
+            ["dual", "t.csv", "--out", "d.json"], ["restrict", "t.csv", "--nodes", "bob", "--out", "r.json"], ["convert", "t.csv", "v.json"],
+            ["import", "t.csv", "ds"], ["export", "t.csv", "x.json"], ["plot", "degree", "t.csv", "--out", "p.svg"],
+        ]
+        let mapping = ["--edge-col", "paper_id", "--node-col", "author", "--weight-col", "w"]
+        for command in commands {
+            let plain = try TestData.anant(command, directory: standard.path)
+            let renamed = try TestData.anant(command + mapping, directory: mapped.path)
+            #expect(plain.status == 0 && renamed.status == 0, "\(command[0]): \(plain.stderrText.prefix(200)) \(renamed.stderrText.prefix(200))")
+            #expect(plain.stdoutText == renamed.stdoutText, "\(command[0]) prints otherwise with the column mapping")
+            if let out = command.first(where: { $0.hasSuffix(".json") }) {
+                #expect(try TestData.bytes(standard.appendingPathComponent(out)) == TestData.bytes(mapped.appendingPathComponent(out)), "\(command[0]) \(out)")
+            }
+            let missing = try TestData.anant(command + ["--edge-col", "paper"], directory: mapped.path)
+            #expect(missing.status != 0 && missing.stderrText.contains("has no column 'paper' (columns: paper_id, author, w, year)"),
+                    "\(command[0]): \(missing.stderrText.prefix(200))")
+        }
+    }
+
+    /// A table imported with a column mapping exports with its own names again
+    /// (`--original-names`), and the written CSV or Parquet reads back without options,
+    /// as the same hypergraph.
+    @Test func importedColumnNamesComeBack() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("paper_id,author,w,year\np1,ann,1.5,2001\np1,bob,2,2001\np2,\"2441\",0.5,2003\n".utf8).write(to: folder.appendingPathComponent("t.csv"))
+        func run(_ arguments: [String]) throws -> Oracle.Outcome {
+            let outcome = try TestData.anant(arguments, directory: folder.path)
+            #expect(outcome.status == 0, "\(arguments): \(outcome.stderrText)")
+            return outcome
+        }
+        _ = try run(["import", "t.csv", "ds", "--edge-col", "paper_id", "--node-col", "author", "--weight-col", "w"])
+        let expected = try run(["degree", "ds", "--format", "json"]).stdoutText
+        for ext in ["csv", "parquet", "arrow"] {
+            _ = try run(["export", "ds", "out.\(ext)", "--original-names"])
+            let back = try HypergraphFiles.read(folder.appendingPathComponent("out.\(ext)").path)
+            #expect(back.columnNames == ColumnNames(edge: "paper_id", node: "author", weight: "w"), "\(ext)")
+            #expect(try run(["degree", "out.\(ext)", "--format", "json"]).stdoutText == expected, "\(ext)")
+            _ = try run(["export", "ds", "std.\(ext)"])
+            #expect(try HypergraphFiles.read(folder.appendingPathComponent("std.\(ext)").path) == back, "\(ext): the same hypergraph either way")
+        }
+        let header = String(decoding: try TestData.bytes(folder.appendingPathComponent("out.csv")), as: UTF8.self).prefix { $0 != "\n" }
+        #expect(header == "paper_id,author,w,year")
+        let standardHeader = String(decoding: try TestData.bytes(folder.appendingPathComponent("std.csv")), as: UTF8.self).prefix { $0 != "\n" }
+        #expect(standardHeader == "edge,node,weight,year")
     }
 
     /// An integer id 1 and a string id "1" stay two ids in every output keyed or labelled
@@ -199,7 +263,7 @@ import Testing
             ("bad.json", "{\"incidences\": [{\"edge\": 1, \"nod\": 2}]}", "unknown key \"nod\""),
             ("bad2.json", "{\"incidences\": [\n  {\"edge\": 1, \"node\": 2]\n}", "line 2"),
             ("bad.csv", "edge,node\n1,2\n3\n", "line 3"),
-            ("nocols.csv", "a,b\n1,2\n", "must name a column 'edge'"),
+            ("nocols.csv", "a,b\n1,2\n", "has no column 'edge' (columns: a, b); name its id columns with --edge-col"),
             ("weights.csv", "edge,node,weight\n1,2,heavy\n", "weights must be numbers"),
             ("empty.csv", "", "empty"),
             ("binary.json", "\u{00}\u{01}\u{02}", "invalid JSON"),

@@ -1,5 +1,7 @@
 import AnantClient
 import AnantColumnar
+import AnantHypergraph
+import AnantOperations
 import AnantTestSupport
 import Foundation
 import Testing
@@ -48,6 +50,11 @@ struct ClusterEquivalenceTests {
         let generated = "\(local)/generated.csv"
         try Self.incidences(edges: 40_000, nodes: 20_000, size: 5, seed: 13).write(to: URL(fileURLWithPath: generated))
         datasets.append((generated, "generated", Self.large, ["--shards", "3"]))
+        // e-coli as CSV: the schema companion (column types, network type, metadata) travels
+        // with the upload, so the cluster's dataset keeps what the local one keeps.
+        let ecoliCSV = "\(local)/ecoli.csv"
+        #expect(try TestData.anant(["convert", TestData.sample("e-coli.json").path, ecoliCSV]).status == 0)
+        datasets.append((ecoliCSV, "ecolicsv", Self.commands, []))
 
         for dataset in datasets {
             let imported = try TestData.anant(["import", dataset.path, dataset.name] + dataset.shards, directory: local)
@@ -91,6 +98,10 @@ struct ClusterEquivalenceTests {
             let fetched = try cluster.anant(["export", dataset.name, "export.parquet"], directory: remote)
             #expect(exported.status == 0 && fetched.status == 0, "\(fetched.stderrText)")
             #expect(FileManager.default.contents(atPath: "\(local)/export.parquet") == FileManager.default.contents(atPath: "\(remote)/export.parquet"))
+            if dataset.name == "ecolicsv" {
+                let back = try HypergraphFiles.read("\(remote)/export.parquet")
+                #expect(back.networkType == .directed && back.metadata["organism"] != nil, "the CSV's facts did not reach the cluster")
+            }
         }
         // Modularity of a partition file (every node's part: its first letter), and
         // last-step refinement from it.

@@ -13,9 +13,9 @@ extension Hypergraph {
     /// - Throws: `HypergraphError.invalidCSV` naming the line, or `.invalidInput`.
     public init(csv: [UInt8], nodeTable: [UInt8]? = nil, edgeTable: [UInt8]? = nil, schema: CSVSchema? = nil,
                 name: String? = nil) throws(HypergraphError) {
-        let incidences = try Hypergraph.readCSV(csv, ids: ["edge", "node"], types: schema?.incidences, what: "incidence file")
-        let nodes = try nodeTable.map { b throws(HypergraphError) in try Hypergraph.readCSV(b, ids: ["node"], types: schema?.nodes, what: "node table") }
-        let edges = try edgeTable.map { b throws(HypergraphError) in try Hypergraph.readCSV(b, ids: ["edge"], types: schema?.edges, what: "edge table") }
+        let incidences = try Hypergraph.csvTable(csv, ids: ["edge", "node"], types: schema?.incidences, what: "incidence file")
+        let nodes = try nodeTable.map { b throws(HypergraphError) in try Hypergraph.csvTable(b, ids: ["node"], types: schema?.nodes, what: "node table") }
+        let edges = try edgeTable.map { b throws(HypergraphError) in try Hypergraph.csvTable(b, ids: ["edge"], types: schema?.edges, what: "edge table") }
         if let schema {
             try self.init(incidences: incidences, nodes: nodes, edges: edges, facts: schema.facts)
             if let name { self.name = name }
@@ -24,14 +24,17 @@ extension Hypergraph {
         }
     }
 
-    private static func readCSV(_ bytes: [UInt8], ids: [String], types: [String: DataType]?, what: String) throws(HypergraphError) -> RecordBatch {
+    /// One CSV table of a hypergraph: the `ids` columns are read as identifiers (integers
+    /// or text, never doubles), `types` as declared; the `required` columns must be there.
+    public static func csvTable(_ bytes: [UInt8], ids: [String], required: [String]? = nil, types: [String: DataType]?,
+                                what: String) throws(HypergraphError) -> RecordBatch {
         let batch: RecordBatch
         do {
             batch = try CSVReader.read(bytes, options: CSVReadOptions(identifierColumns: Set(ids), columnTypes: types ?? [:]))
         } catch {
             throw HypergraphError(.invalidCSV, "invalid CSV \(what): \(error.message)")
         }
-        for id in ids where batch.schema.index(of: id) == nil {
+        for id in required ?? ids where batch.schema.index(of: id) == nil {
             throw HypergraphError(.invalidCSV, "invalid CSV \(what): the header must name a column '\(id)' (found: \(batch.schema.names.joined(separator: ", ")))")
         }
         return batch

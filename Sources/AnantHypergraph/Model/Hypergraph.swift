@@ -32,6 +32,9 @@ public struct Hypergraph: Sendable {
     public var metadata: JSONObject
     /// An optional name.
     public var name: String?
+    /// The names the source table gave the edge, node and weight columns, when it was
+    /// read with a column mapping (see `ColumnNames`).
+    public var columnNames = ColumnNames()
 
     /// Creates a hypergraph from its parts; `nodeMemberships` is derived unless given.
     ///

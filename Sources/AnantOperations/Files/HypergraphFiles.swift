@@ -61,25 +61,42 @@ public enum HypergraphFiles {
         return try Dataset.open(root, version: version)
     }
 
-    /// Reads a hypergraph file or dataset folder.
-    public static func read(_ path: String, context: ExecutionContext = .default) throws -> Hypergraph {
+    /// Reads a hypergraph file or dataset folder. `columns` names the edge, node and weight
+    /// columns of an incidence table that calls them otherwise (nil: the names the table's
+    /// own facts record, else edge, node and weight); companion tables may use either name
+    /// for their id column.
+    public static func read(_ path: String, columns: ColumnNames? = nil, context: ExecutionContext = .default) throws -> Hypergraph {
+        func noMapping(_ what: String) throws {
+            guard columns == nil || columns!.isStandard else {
+                throw OperationError(.invalidArgument, "--edge-col, --node-col and --weight-col apply to CSV, Parquet and Arrow incidence tables, "
+                                     + "not to \(what) \(path)")
+            }
+        }
         if let dataset = try dataset(path) {
+            try noMapping("the dataset")
             return try dataset.hypergraph(context: context)
         }
         try checkReadable(path)
-        switch try format(of: path, sniff: true) {
-        case .hif:
+        let format = try format(of: path, sniff: true)
+        if format == .hif {
+            try noMapping("the HIF file")
             return try HIFReader.read(try readBytes(path))
+        }
+        let (nodesPath, edgesPath) = companions(of: path, format: format)
+        let hasNodes = FileManager.default.fileExists(atPath: nodesPath), hasEdges = FileManager.default.fileExists(atPath: edgesPath)
+        var incidences: RecordBatch, nodes: RecordBatch?, edges: RecordBatch?, facts: JSONObject
+        var names = columns ?? ColumnNames()
+        switch format {
         case .csv:
-            let (nodesPath, edgesPath) = companions(of: path, format: .csv)
-            let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try readBytes(nodesPath) : nil
-            let edges = FileManager.default.fileExists(atPath: edgesPath) ? try readBytes(edgesPath) : nil
             let schemaPath = schemaCompanion(of: path)
-            let schema = FileManager.default.fileExists(atPath: schemaPath)
-                ? try CSVSchema(json: try readBytes(schemaPath), source: schemaPath) : nil
-            return try Hypergraph(csv: try readBytes(path), nodeTable: nodes, edgeTable: edges, schema: schema)
+            let schema = FileManager.default.fileExists(atPath: schemaPath) ? try CSVSchema(json: try readBytes(schemaPath), source: schemaPath) : nil
+            facts = schema?.facts ?? JSONObject()
+            names = columns ?? ColumnNames(facts: facts)
+            incidences = try Hypergraph.csvTable(try readBytes(path), ids: [names.edge, names.node, "edge", "node"], required: [], types: schema?.incidences,
+                                                 what: "incidence file \(path)")
+            nodes = hasNodes ? try Hypergraph.csvTable(try readBytes(nodesPath), ids: [names.node, "node"], required: [], types: schema?.nodes, what: "node table \(nodesPath)") : nil
+            edges = hasEdges ? try Hypergraph.csvTable(try readBytes(edgesPath), ids: [names.edge, "edge"], required: [], types: schema?.edges, what: "edge table \(edgesPath)") : nil
         case .parquet:
-            let (nodesPath, edgesPath) = companions(of: path, format: .parquet)
             func table(_ file: String) throws -> (RecordBatch, [(String, String)]) {
                 do {
                     let reader = try ParquetFileReader(path: file)
@@ -88,17 +105,51 @@ public enum HypergraphFiles {
                     throw ParquetError(error.code, "cannot read '\(file)': \(error.message)", underlying: error.underlying, retryable: error.retryable)
                 }
             }
-            let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try table(nodesPath).0 : nil
-            let edges = FileManager.default.fileExists(atPath: edgesPath) ? try table(edgesPath).0 : nil
-            let (incidences, metadata) = try table(path)
-            return try Hypergraph(incidences: incidences, nodes: nodes, edges: edges, facts: try facts(in: metadata, of: path), context: context)
-        case .arrow:
-            let (nodesPath, edgesPath) = companions(of: path, format: .arrow)
-            let nodes = FileManager.default.fileExists(atPath: nodesPath) ? try arrowTable(nodesPath) : nil
-            let edges = FileManager.default.fileExists(atPath: edgesPath) ? try arrowTable(edgesPath) : nil
-            let (incidences, metadata) = try arrowTable(path)
-            return try Hypergraph(incidences: incidences, nodes: nodes?.0, edges: edges?.0, facts: try facts(in: metadata, of: path), context: context)
+            let (read, metadata) = try table(path)
+            (incidences, facts) = (read, try self.facts(in: metadata, of: path))
+            nodes = hasNodes ? try table(nodesPath).0 : nil
+            edges = hasEdges ? try table(edgesPath).0 : nil
+        case .arrow, .hif:
+            let (read, metadata) = try arrowTable(path)
+            (incidences, facts) = (read, try self.facts(in: metadata, of: path))
+            nodes = hasNodes ? try arrowTable(nodesPath).0 : nil
+            edges = hasEdges ? try arrowTable(edgesPath).0 : nil
         }
+        // The names the table's facts record apply when the table uses them (it was written
+        // with --original-names); a table with the standard names needs no mapping.
+        let recorded = ColumnNames(facts: facts)
+        names = columns ?? (incidences.schema.index(of: recorded.edge) != nil ? recorded : ColumnNames())
+        // The dataset's and the hypergraph's tables name the columns edge, node and weight.
+        incidences = try renamed(incidences, names.renamed, in: path, required: true)
+        for id in ["edge", "node"] where incidences.schema.index(of: id) == nil {
+            throw OperationError(.invalidArgument, "\(path) has no column '\(id)' (columns: \(incidences.schema.names.joined(separator: ", "))); "
+                                 + "name its id columns with --edge-col and --node-col")
+        }
+        nodes = try nodes.map { try renamed($0, names.renamed.filter { $0.standard == "node" }, in: nodesPath, required: false) }
+        edges = try edges.map { try renamed($0, names.renamed.filter { $0.standard == "edge" }, in: edgesPath, required: false) }
+        var h = try Hypergraph(incidences: incidences, nodes: nodes, edges: edges, facts: facts, context: context)
+        h.columnNames = columns ?? recorded
+        return h
+    }
+
+    /// `table` with each (standard, source) column renamed to its standard name. A source
+    /// column that is missing is an error when `required` (a companion may already use
+    /// the standard name); a table holding both names is an error either way.
+    private static func renamed(_ table: RecordBatch, _ renames: [(standard: String, source: String)], in path: String,
+                                required: Bool) throws -> RecordBatch {
+        var table = table
+        for (standard, source) in renames {
+            guard table.schema.index(of: source) != nil else {
+                if !required { continue }
+                throw OperationError(.invalidArgument, "\(path) has no column '\(source)' (columns: \(table.schema.names.joined(separator: ", ")))")
+            }
+            if table.schema.index(of: standard) != nil {
+                throw OperationError(.invalidArgument, "\(path) has a column '\(standard)' besides '\(source)'; rename one of them "
+                                     + "(the hypergraph's tables call the \(standard) column '\(standard)')")
+            }
+            table = try table.renaming(source, to: standard)
+        }
+        return table
     }
 
     /// The key-value metadata key under which a Parquet or Arrow incidence table carries
@@ -129,8 +180,11 @@ public enum HypergraphFiles {
     }
 
     /// Writes a hypergraph; returns the paths written (tables may add companion files).
+    /// With `originalNames`, a table names its edge, node and weight columns as the table
+    /// the hypergraph was read from did (`Hypergraph.columnNames`).
     @discardableResult
-    public static func write(_ hypergraph: Hypergraph, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws -> [String] {
+    public static func write(_ hypergraph: Hypergraph, to path: String, codec: ParquetCompression = .zstd(level: 3),
+                             originalNames: Bool = false) throws -> [String] {
         let format = try format(of: path)
         if format == .hif {
             try writeAtomically(HIFWriter.write(hypergraph), to: path)
@@ -140,11 +194,19 @@ public enum HypergraphFiles {
         var written = [path]
         var facts = [UInt8]()
         JSONWriter().write(.object(hypergraph.facts), into: &facts)
-        let incidences = hypergraph.incidenceTable()
+        // With `originalNames`, the columns are named as in the table the hypergraph came
+        // from; the facts say so, and reading the files back maps them again.
+        let renames = originalNames ? hypergraph.columnNames.renamed : []
+        func named(_ table: RecordBatch) throws -> RecordBatch {
+            var table = table
+            for (standard, source) in renames { table = try table.renaming(standard, to: source) }
+            return table
+        }
+        let incidences = try named(hypergraph.incidenceTable())
         try writeTable(incidences, format, codec, to: path, metadata: [(factsKey, String(decoding: facts, as: UTF8.self))])
         var elementTables: (nodes: RecordBatch, edges: RecordBatch)? = nil
         if hypergraph.needsElementTables {
-            elementTables = (hypergraph.nodeTable(), hypergraph.edgeTable())
+            elementTables = (try named(hypergraph.nodeTable()), try named(hypergraph.edgeTable()))
             try writeTable(elementTables!.nodes, format, codec, to: nodesPath)
             try writeTable(elementTables!.edges, format, codec, to: edgesPath)
             written += [nodesPath, edgesPath]

@@ -15,7 +15,8 @@ struct ImportCommand: ParsableCommand {
         INPUT is a HIF JSON file, a CSV or Parquet incidence table (with companions FILE.nodes.EXT and \
         FILE.edges.EXT when present), or another dataset. Tables whose id columns are not named edge and \
         node take a column mapping: --edge-col edge_id --node-col node_id (and --weight-col w to use w as \
-        the incidence weight). DATASET is created when absent; writing into it publishes a new version \
+        the incidence weight); the dataset names them edge, node and weight and remembers the original \
+        names, which `anant export --original-names` restores. DATASET is created when absent; writing into it publishes a new version \
         atomically (old versions stay readable as DATASET@N until `anant versions --remove N`). \
         pyarrow, polars and DuckDB read DATASET/incidences, DATASET/nodes and DATASET/edges as they are.
         """)
@@ -35,14 +36,7 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "Rows per Parquet row group.")
     var rowGroupRows: Int = 1 << 20
 
-    @Option(help: "The edge id column of a CSV or Parquet incidence table.")
-    var edgeCol: String?
-
-    @Option(help: "The node id column of a CSV or Parquet incidence table.")
-    var nodeCol: String?
-
-    @Option(help: "A column of the incidence table to use as the incidence weight.")
-    var weightCol: String?
+    @OptionGroup var columns: ColumnOptions
 
     @Option(help: "Output format: text or json.")
     var format: OutputFormat = .text
@@ -52,9 +46,7 @@ struct ImportCommand: ParsableCommand {
     func validate() throws {
         if let shards, !(1...4096).contains(shards) { throw ValidationError("--shards must be between 1 and 4096 (got \(shards))") }
         if rowGroupRows < 1 { throw ValidationError("--row-group-rows must be positive") }
-        if cluster.isRemote && (edgeCol != nil || nodeCol != nil || weightCol != nil) {
-            throw ValidationError("--edge-col, --node-col and --weight-col apply to imports in this process; name the columns edge and node for a cluster")
-        }
+        try columns.validate(remote: cluster.isRemote)
     }
 
     func run() throws {
@@ -67,48 +59,13 @@ struct ImportCommand: ParsableCommand {
             let manifest = try DatasetManifest(json: try JSONParser.parse(version.manifestJson), source: "the catalog")
             return DatasetSummary(root: name, manifest: manifest).print(format)
         }
-        let h = try Progress.run("reading \(input)") { try readMapped() }
+        let h = try Progress.run("reading \(input)") { try HypergraphFiles.read(input, columns: columns.names) }
         let written = try Progress.run("writing \(dataset)") { () throws -> Dataset in
             do throws(DatasetError) {
                 return try Dataset.write(h, to: dataset, options: DatasetWriteOptions(compression: codec, shards: shards, rowGroupRows: rowGroupRows))
             } catch { throw CLIError(error.message) }
         }
         DatasetSummary(written).print(format)
-    }
-
-    /// The input, with the column mapping applied to incidence tables.
-    private func readMapped() throws -> Hypergraph {
-        guard edgeCol != nil || nodeCol != nil || weightCol != nil else { return try HypergraphFiles.read(input) }
-        let format = try HypergraphFiles.format(of: input, sniff: true)
-        guard format != .hif, try HypergraphFiles.dataset(input) == nil else {
-            throw CLIError("--edge-col, --node-col and --weight-col apply to CSV and Parquet incidence tables, not to \(input)")
-        }
-        let edge = edgeCol ?? "edge", node = nodeCol ?? "node"
-        var table: RecordBatch
-        if format == .csv {
-            do {
-                table = try CSVReader.read(try HypergraphFiles.readBytes(input), options: CSVReadOptions(identifierColumns: [edge, node]))
-            } catch let error as ColumnarError { throw CLIError("invalid CSV incidence file \(input): \(error.message)") }
-        } else {
-            do { table = try ParquetFileReader(path: input).readTable() } catch { throw CLIError("cannot read '\(input)': \(error.message)") }
-        }
-        if let weightCol {
-            guard let column = try? table.column(named: weightCol) else {
-                throw CLIError("\(input) has no column '\(weightCol)' (columns: \(table.schema.names.joined(separator: ", ")))")
-            }
-            table = try table.removing("weight").removing(weightCol).setting("weight", column)
-        }
-        // Renamed to edge and node, so that the dataset's columns follow HIF.
-        for (from, to) in [(edge, "edge"), (node, "node")] where from != to {
-            guard let column = try? table.column(named: from) else {
-                throw CLIError("\(input) has no column '\(from)' (columns: \(table.schema.names.joined(separator: ", ")))")
-            }
-            if table.schema.index(of: to) != nil {
-                throw CLIError("\(input) has a column '\(to)' besides '\(from)'; rename it first, the dataset's id columns are edge and node")
-            }
-            table = try table.removing(from).setting(to, column)
-        }
-        do { return try Hypergraph(incidences: table) } catch { throw CLIError("\(input): \(error.message)") }
     }
 }
 
@@ -164,20 +121,31 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Compression of a Parquet output.")
     var codec: ParquetCompression = .zstd(level: 3)
 
+    @Flag(help: "Name a table's edge, node and weight columns as the imported table did (--edge-col paper_id at import: paper_id).")
+    var originalNames = false
+
     @Option(help: "Output format of the summary: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var columns: ColumnOptions
+
     @OptionGroup var cluster: ClusterOptions
 
+    func validate() throws {
+        try columns.validate(remote: cluster.isRemote)
+    }
+
     func run() throws {
-        guard let client = try cluster.client() else { return try ConvertCommand.convert(dataset, to: output, codec: codec, format: format) }
+        guard let client = try cluster.client() else {
+            return try ConvertCommand.convert(dataset, to: output, codec: codec, columns: columns.names, originalNames: originalNames, format: format)
+        }
         // Through the gateway: fetch the version into a temporary dataset folder, then write it
         // exactly as a local export of that folder would.
         let (name, version) = try ClusterOptions.dataset(dataset)
         let folder = NSTemporaryDirectory() + "/anant-export-\(ProcessInfo.processInfo.processIdentifier)/\(name)"
         defer { try? FileManager.default.removeItem(atPath: (folder as NSString).deletingLastPathComponent) }
         _ = try Progress.run("fetching \(dataset)") { try blocking { try await client.exportDataset(name, version: version, to: folder) } }
-        try ConvertCommand.convert(folder, to: output, codec: codec, format: format)
+        try ConvertCommand.convert(folder, to: output, codec: codec, columns: nil, originalNames: originalNames, format: format)
     }
 }
 

@@ -95,17 +95,27 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Parquet compression: none, snappy, gzip[:LEVEL], lz4, zstd[:LEVEL].")
     var codec: ParquetCompression = .zstd(level: 3)
 
+    @Flag(help: "Name a table's edge, node and weight columns as the input table did (with --edge-col paper_id: paper_id).")
+    var originalNames = false
+
     @Option(name: .long, help: "Output format of the summary: text or json.")
     var format: OutputFormat = .text
 
+    @OptionGroup var columns: ColumnOptions
+
+    func validate() throws {
+        try columns.validate(remote: false)
+    }
+
     func run() throws {
-        try ConvertCommand.convert(input, to: output, codec: codec, format: format)
+        try ConvertCommand.convert(input, to: output, codec: codec, columns: columns.names, originalNames: originalNames, format: format)
     }
 
     /// Reads any input (a file or a dataset) and writes it as `output`'s format says.
-    static func convert(_ input: String, to output: String, codec: ParquetCompression, format: OutputFormat) throws {
-        let h = try Progress.run("reading \(input)") { try HypergraphFiles.read(input) }
-        let written = try Progress.run("writing \(output)") { try HypergraphFiles.write(h, to: output, codec: codec) }
+    static func convert(_ input: String, to output: String, codec: ParquetCompression, columns: ColumnNames?, originalNames: Bool,
+                        format: OutputFormat) throws {
+        let h = try Progress.run("reading \(input)") { try HypergraphFiles.read(input, columns: columns) }
+        let written = try Progress.run("writing \(output)") { try HypergraphFiles.write(h, to: output, codec: codec, originalNames: originalNames) }
         Written.report(h, written, format: format)
     }
 }

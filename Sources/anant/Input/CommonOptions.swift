@@ -36,9 +36,15 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text (for people), json (one JSON value), or the main table as csv or arrow (an Arrow IPC stream).")
     var format: ResultFormat = .text
 
+    @OptionGroup var columns: ColumnOptions
+
     @OptionGroup var run: RunOptions
 
     @OptionGroup var cluster: ClusterOptions
+
+    func validate() throws {
+        try columns.validate(remote: cluster.isRemote)
+    }
 
     /// The execution context of the command (threads, timeout).
     var context: ExecutionContext { run.context }
@@ -86,7 +92,37 @@ struct CommonOptions: ParsableArguments {
 
     /// Loads the input, showing progress on a terminal when it takes a while.
     func load() throws -> Hypergraph {
-        try Progress.run("reading \(input)") { try HypergraphFiles.read(input, context: context) }
+        try Progress.run("reading \(input)") { try HypergraphFiles.read(input, columns: columns.names, context: context) }
+    }
+}
+
+/// The column mapping of an incidence table whose columns are not named edge, node and
+/// weight; every command that reads a hypergraph takes it.
+struct ColumnOptions: ParsableArguments {
+    @Option(help: "The edge id column of a CSV, Parquet or Arrow incidence table (default: edge, or the name recorded in the table by `--original-names`).")
+    var edgeCol: String?
+
+    @Option(help: "The node id column of a CSV, Parquet or Arrow incidence table (default: node, or the recorded name).")
+    var nodeCol: String?
+
+    @Option(help: "The column of a CSV, Parquet or Arrow incidence table holding the incidence weights (default: weight, or the recorded name).")
+    var weightCol: String?
+
+    /// The mapping the options give; nil when none is given.
+    var names: ColumnNames? {
+        guard edgeCol != nil || nodeCol != nil || weightCol != nil else { return nil }
+        return ColumnNames(edge: edgeCol ?? "edge", node: nodeCol ?? "node", weight: weightCol ?? "weight")
+    }
+
+    /// Refuses a mapping for an input read through a cluster (it names a stored dataset).
+    func validate(remote: Bool) throws {
+        for (flag, value) in [("--edge-col", edgeCol), ("--node-col", nodeCol), ("--weight-col", weightCol)] where value?.isEmpty == true {
+            throw ValidationError("\(flag) needs a column name")
+        }
+        if remote && names != nil {
+            throw ValidationError("--edge-col, --node-col and --weight-col apply to tables read in this process; "
+                                  + "through a cluster, import the table with them first")
+        }
     }
 }
 

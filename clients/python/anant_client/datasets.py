@@ -100,8 +100,9 @@ class ExportedDataset:
 
 def upload_parts(path: str, name: str, compression: str, shards: int) -> Tuple["gateway_pb2.ImportHeader", Iterator[bytes]]:
     """The header of an import of ``path`` and the chunks to send after it: the file, then
-    (for CSV and Parquet) its ``FILE.nodes.EXT`` and ``FILE.edges.EXT`` companions when
-    present, as ``anant import --cluster`` sends them.
+    (for CSV and Parquet) its ``FILE.nodes.EXT`` and ``FILE.edges.EXT`` companions, then a
+    CSV file's ``FILE.schema.json`` (column types and facts), each when present, as
+    ``anant import --cluster`` sends them.
 
     Raises:
         AnantError: ``NOT_FOUND`` for a file that cannot be read, ``INVALID_ARGUMENT`` for
@@ -126,6 +127,10 @@ def upload_parts(path: str, name: str, compression: str, shards: int) -> Tuple["
         if os.path.isfile(edges):
             header.edges_bytes = os.path.getsize(edges)
             parts.append(edges)
+        schema = stem + ".schema.json"
+        if extension == ".csv" and os.path.isfile(schema):
+            header.schema_bytes = os.path.getsize(schema)
+            parts.append(schema)
     return header, _chunks(parts)
 
 

@@ -257,6 +257,17 @@ class ClusterTests(unittest.TestCase):
         self.assertEqual(self.client.remove_dataset("lesmis-copy").versions_removed, 1)
         self.assertEqual(self.client.versions("lesmis-copy"), [])
         self.assertCode("NOT_FOUND", self.client.degree, "lesmis-copy")
+        # A CSV's schema companion travels with it: the dataset keeps the network type,
+        # metadata and string ids that look like numbers.
+        csv = os.path.join(folder, "ecoli.csv")
+        cli("convert", os.path.join(ROOT, "data", "samples", "e-coli.json"), csv)
+        self.assertTrue(os.path.isfile(os.path.join(folder, "ecoli.schema.json")))
+        self.client.import_dataset(csv, "ecoli-csv")
+        self.client.export_dataset("ecoli-csv", os.path.join(folder, "ecoli-ds"))
+        with open(os.path.join(folder, "ecoli-ds", "_manifest.json")) as handle:
+            facts = json.load(handle)["hypergraph"]
+        self.assertEqual((facts["network_type"], facts["metadata"]["name"]), ("directed", "e_coli_core"))
+        self.assertEqual(self.client.remove_dataset("ecoli-csv").versions_removed, 1)
         self.assertCode("NOT_FOUND", self.client.import_dataset, os.path.join(folder, "missing.json"), "x")
         self.assertCode("INVALID_ARGUMENT", self.client.import_dataset, os.path.join(folder, "lesmis", "_manifest.json"), "bad name!")
 

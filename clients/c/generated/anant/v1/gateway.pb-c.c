@@ -3818,7 +3818,7 @@ const ProtobufCMessageDescriptor anant__v1__query_response__descriptor =
   (ProtobufCMessageInit) anant__v1__query_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__import_header__field_descriptors[7] =
+static const ProtobufCFieldDescriptor anant__v1__import_header__field_descriptors[8] =
 {
   {
     "name",
@@ -3904,6 +3904,18 @@ static const ProtobufCFieldDescriptor anant__v1__import_header__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "schema_bytes",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__ImportHeader, schema_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__import_header__field_indices_by_name[] = {
   5,   /* field[5] = compression */
@@ -3912,12 +3924,13 @@ static const unsigned anant__v1__import_header__field_indices_by_name[] = {
   1,   /* field[1] = file_name */
   0,   /* field[0] = name */
   3,   /* field[3] = nodes_bytes */
+  7,   /* field[7] = schema_bytes */
   6,   /* field[6] = shards */
 };
 static const ProtobufCIntRange anant__v1__import_header__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor anant__v1__import_header__descriptor =
 {
@@ -3927,7 +3940,7 @@ const ProtobufCMessageDescriptor anant__v1__import_header__descriptor =
   "Anant__V1__ImportHeader",
   "anant.v1",
   sizeof(Anant__V1__ImportHeader),
-  7,
+  8,
   anant__v1__import_header__field_descriptors,
   anant__v1__import_header__field_indices_by_name,
   1,  anant__v1__import_header__number_ranges,

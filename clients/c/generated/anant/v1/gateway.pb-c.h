@@ -807,11 +807,12 @@ struct  Anant__V1__ImportHeader
   char *file_name;
   /*
    * The sizes of the parts that follow, in this order: the file, then its node and edge
-   * companion tables (0: none).
+   * companion tables, then a CSV file's schema companion FILE.schema.json (0: none).
    */
   uint64_t file_bytes;
   uint64_t nodes_bytes;
   uint64_t edges_bytes;
+  uint64_t schema_bytes;
   /*
    * The Parquet codec of the shards ("zstd", "snappy", "none"...); empty: zstd.
    */
@@ -823,7 +824,7 @@ struct  Anant__V1__ImportHeader
 };
 #define ANANT__V1__IMPORT_HEADER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__import_header__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 typedef enum {
