@@ -36,7 +36,7 @@ extension AnantOperations.Operation {
             m.distance = .with { $0.s = Int64(s); $0.of = vertices.proto; $0.fromID = from; $0.toID = to }
         case .diameter(let s, let vertices, let perComponent):
             m.diameter = .with { $0.s = Int64(s); $0.of = vertices.proto; $0.perComponent = perComponent }
-        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top):
+        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top, let perComponent):
             var o = Anant_V1_CentralityOperation()
             o.measure = measure.proto
             o.s = Int64(s)
@@ -44,6 +44,7 @@ extension AnantOperations.Operation {
             o.raw = raw
             o.normalized = normalized
             o.withoutSingletons = withoutSingletons
+            o.perComponent = perComponent
             if let top { o.top = Int64(top) }
             m.centrality = o
         case .toplexes: m.toplexes = .init()
@@ -99,7 +100,8 @@ extension AnantOperations.Operation {
         case .centrality(let o):
             self = .centrality(measure: try CentralityMeasure(proto: o.measure), s: try Self.int(o.s, "centrality.s"),
                                of: try Vertices(proto: o.of, "centrality.of"), raw: o.raw, normalized: o.normalized,
-                               withoutSingletons: o.withoutSingletons, top: o.optionalTop == nil ? nil : try Self.int(o.top, "centrality.top"))
+                               withoutSingletons: o.withoutSingletons, top: o.optionalTop == nil ? nil : try Self.int(o.top, "centrality.top"),
+                               perComponent: o.perComponent)
         case .toplexes: self = .toplexes
         case .singletons: self = .singletons
         case .collapse(let o): self = .collapse(of: try Vertices(proto: o.of, "collapse.of"), useCounts: o.useCounts)

@@ -24,7 +24,7 @@ extension LocalExecutor {
             let ids = vertices == .edges ? (h.edges[ends[0]], h.edges[ends[1]]) : (h.nodes[ends[0]], h.nodes[ends[1]])
             return OperationResult(scalars: [NamedScalar("from", Self.id(ids.0)), NamedScalar("to", Self.id(ids.1)),
                                              NamedScalar("s", .int(Int64(s))), NamedScalar("distance", d.map { .int(Int64($0)) } ?? .null)])
-        case .centrality(let measure, let s, let vertices, _, _, let withoutSingletons, let top):
+        case .centrality(let measure, let s, let vertices, _, _, let withoutSingletons, let top, _):
             let values: [Double]
             switch measure {
             case .cec: values = try h.cliqueEigenvectorCentrality()
@@ -61,13 +61,13 @@ extension LocalExecutor {
             return Self.hypergraph(vertices == .edges ? h.restricted(toEdges: try ElementReference.edges(ids, in: h))
                                                       : h.restricted(toNodes: try ElementReference.nodes(ids, in: h)))
         case .modularity(let entries, let weighting):
-            let (partition, labels) = try Self.partition(entries, h)
+            let (partition, labels, sets) = try Self.partition(entries, h)
             let q = try h.modularity(partition, weighting: weighting)
-            let conductances: [Double?] = partition.sets.map { set in partition.partCount > 1 ? try? h.conductance(of: set) : nil }
+            let conductances: [Double?] = sets.map { set in partition.partCount > 1 ? try? h.conductance(of: set) : nil }
             let conductance = Column.double(DoubleColumn(conductances.map { $0 ?? 0 }, validity: Bitmap(conductances.map { $0 != nil })))
             return OperationResult(
                 tables: [NamedTable("parts", try RecordBatch([("part", .string(StringColumn(labels))),
-                                                               ("nodes", .int64(Int64Column(partition.sets.map { Int64($0.count) }))),
+                                                               ("nodes", .int64(Int64Column(sets.map { Int64($0.count) }))),
                                                                ("conductance", conductance)]))],
                 scalars: [NamedScalar("modularity", .double(q)), NamedScalar("wdc", .string(weighting.rawValue)),
                           NamedScalar("parts", .int(Int64(partition.partCount)))])
@@ -75,7 +75,7 @@ extension LocalExecutor {
             var result = try entries.map { try Self.partition($0, h).0 } ?? h.kumarCommunities(delta: delta, context: context)
             if method == .lastStep { result = try h.lastStep(result, weighting: weighting, delta: delta, seed: seed, context: context) }
             let q = try h.modularity(result, weighting: weighting)
-            let sets = result.sets.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }
+            let sets = Hypergraph.inNumberingOrder(result.sets)
             var number = [Int64](), members = [Int]()
             for (k, set) in sets.enumerated() {
                 number += repeatElement(Int64(k + 1), count: set.count)
@@ -126,9 +126,9 @@ extension LocalExecutor {
                                   NamedScalar("incidences", .int(Int64(h.incidenceCount))), NamedScalar("facts", .json(.object(h.facts)))])
     }
 
-    /// A partition from a request's entries: every node in exactly one part; parts
-    /// numbered by first appearance, their labels kept.
-    static func partition(_ entries: [PartitionEntry], _ h: Hypergraph) throws -> (Partition, [String]) {
+    /// A partition from a request's entries (every node in exactly one part): the partition, its part labels in the order the entries first name
+    /// them, and each labelled part's nodes (the labels' order, not the partition's).
+    static func partition(_ entries: [PartitionEntry], _ h: Hypergraph) throws -> (Partition, [String], [[Int]]) {
         var part = [Int](repeating: -1, count: h.nodeCount)
         var labels = [String](), number = [String: Int]()
         for entry in entries {
@@ -140,7 +140,9 @@ extension LocalExecutor {
         if let missing = part.firstIndex(of: -1) {
             throw OperationError(.invalidArgument, "node '\(h.nodes[missing])' is in no part; a partition must cover every node")
         }
-        return (Partition(parts: part), labels)
+        var sets = [[Int]](repeating: [], count: labels.count)
+        for (v, p) in part.enumerated() { sets[p].append(v) }
+        return (Partition(parts: part), labels, sets)
     }
 
     /// One row per (queried element, neighbour) pair, and each queried element's count.

@@ -86,10 +86,10 @@ public struct LocalExecutor: Sendable {
             return .components(try h.sComponentPartial(s: s, edges: vertices == .edges, sources: range, context: context))
         case (.lineGraph(let s, let vertices), .sources(let range)):
             return .result(try Self.pairs(try h.sLinePairs(s: s, edges: vertices == .edges, sources: range, context: context), s: s, vertices, h))
-        case (.centrality(.betweenness, let s, let vertices, _, _, _, _), .sources(let range)):
+        case (.centrality(.betweenness, let s, let vertices, _, _, _, _, _), .sources(let range)):
             let graph = try h.sLineGraph(s: s, edges: vertices == .edges, context: context)
             return .betweenness(try graph.betweennessPartial(sources: range, context: context))
-        case (.centrality(_, let s, let vertices, _, _, _, _), .sources(let range)), (.diameter(let s, let vertices, _), .sources(let range)):
+        case (.centrality(_, let s, let vertices, _, _, _, _, _), .sources(let range)), (.diameter(let s, let vertices, _), .sources(let range)):
             let graph = try h.sLineGraph(s: s, edges: vertices == .edges, context: context)
             return .reach(try graph.reachSummaries(sources: range, context: context))
         default:
@@ -117,10 +117,10 @@ public struct LocalExecutor: Sendable {
             }
             guard let merged else { throw OperationError(.invalidArgument, "components: no partial to merge") }
             let groups = merged.components(of: h, includeSingletons: singletons)
-            return try Self.components(groups.sorted { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }, vertices, h)
+            return try Self.components(Hypergraph.inNumberingOrder(groups), vertices, h)
         case .lineGraph:
             return try Self.appending(partials, "line-graph")
-        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top) where measure.isS:
+        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top, let perComponent) where measure.isS:
             let n = vertices == .edges ? h.edgeCount : h.nodeCount
             var values = [Double]()
             if measure == .betweenness {
@@ -139,14 +139,17 @@ public struct LocalExecutor: Sendable {
                 case .harmonic:
                     let factor = normalized ? Self.pairFactor(n) : 1
                     values = summaries.map { $0.reciprocalSum * factor }
-                default: values = try Self.connected(summaries, s: s, vertices).map { Double($0.farthest) }
+                default:
+                    // Within each component, every vertex's farthest reach is its eccentricity.
+                    values = perComponent ? summaries.map { Double($0.farthest) }
+                        : try Self.connected(summaries, s: s, vertices, instead: "--components gives eccentricities within each component").map { Double($0.farthest) }
                 }
             }
             return try centrality(measure, values, s: s, vertices, withoutSingletons: withoutSingletons, top: top, h)
         case .diameter(let s, let vertices, let perComponent):
             let summaries = try Self.reach(partials, vertices == .edges ? h.edgeCount : h.nodeCount)
             if !perComponent {
-                let d = try Self.connected(summaries, s: s, vertices).map(\.farthest).max()!
+                let d = try Self.connected(summaries, s: s, vertices, instead: "--components gives each component's diameter").map(\.farthest).max()!
                 return OperationResult(scalars: [NamedScalar("s", .int(Int64(s))), NamedScalar("diameter", .int(Int64(d)))])
             }
             let components = try h.sConnectedComponents(s: s, edges: vertices == .edges, includeSingletons: true, context: context)
@@ -217,11 +220,13 @@ extension LocalExecutor {
         damaged("\(kind) partial results cover \(count) vertices, the hypergraph has \(expected)")
     }
 
-    /// The summaries of a connected s-line graph, or HyperNetX's error.
-    static func connected(_ summaries: [ReachSummary], s: Int, _ vertices: Vertices) throws -> [ReachSummary] {
+    /// The summaries of a connected s-line graph, or HyperNetX's error naming what to do
+    /// `instead` when there are several components.
+    static func connected(_ summaries: [ReachSummary], s: Int, _ vertices: Vertices, instead: String) throws -> [ReachSummary] {
         guard !summaries.isEmpty, summaries.allSatisfy({ $0.reached == summaries.count }) else {
             let kind = vertices == .edges ? "edge" : "node"
-            throw HypergraphError(.notConnected, "the hypergraph is not s-connected for s=\(s): its \(kind) \(s)-line graph has \(summaries.isEmpty ? "no vertices" : "several components")")
+            throw HypergraphError(.notConnected, "the hypergraph is not s-connected for s=\(s): its \(kind) \(s)-line graph has "
+                                  + (summaries.isEmpty ? "no vertices" : "several components; \(instead)"))
         }
         return summaries
     }
@@ -247,13 +252,15 @@ extension LocalExecutor {
                                scalars: [NamedScalar("s", .int(Int64(s))), NamedScalar("vertices", .int(Int64(vertices == .edges ? h.edgeCount : h.nodeCount)))])
     }
 
-    /// Components by diameter, largest first: one row per member.
+    /// Components by diameter, largest first: one row per member. Each keeps its number
+    /// (`Hypergraph.inNumberingOrder`), the one `components` gives it.
     static func diameters(_ components: [[Int]], _ summaries: [ReachSummary], s: Int, _ vertices: Vertices, _ h: Hypergraph) throws -> OperationResult {
+        let components = Hypergraph.inNumberingOrder(components)
         let diameters = components.map { members in members.map { summaries[$0].farthest }.max() ?? 0 }
         let order = components.indices.sorted { diameters[$0] != diameters[$1] ? diameters[$0] > diameters[$1] : $0 < $1 }
         var number = [Int64](), diameter = [Int64](), members = [Int]()
-        for (k, c) in order.enumerated() {
-            number += repeatElement(Int64(k + 1), count: components[c].count)
+        for c in order {
+            number += repeatElement(Int64(c + 1), count: components[c].count)
             diameter += repeatElement(Int64(diameters[c]), count: components[c].count)
             members += components[c]
         }

@@ -70,7 +70,8 @@ public enum Operation: Sendable, Hashable {
     /// The s-diameter, or with `perComponent` the diameter of every s-component.
     case diameter(s: Int, of: Vertices, perComponent: Bool)
     /// A centrality of every edge or node, best first, the `top` best when given.
-    case centrality(measure: CentralityMeasure, s: Int, of: Vertices, raw: Bool, normalized: Bool, withoutSingletons: Bool, top: Int?)
+    case centrality(measure: CentralityMeasure, s: Int, of: Vertices, raw: Bool, normalized: Bool, withoutSingletons: Bool, top: Int?,
+                    perComponent: Bool = false)
     /// The edges contained in no other edge.
     case toplexes
     /// The edges of one node that lies in no other edge.
@@ -142,9 +143,12 @@ public enum Operation: Sendable, Hashable {
         case .distance(let s, let vertices, let from, let to):
             try Operation.check(s: s)
             try Operation.checkIDs([from, to], vertices == .edges ? "edge" : "node", required: true)
-        case .centrality(let measure, let s, let vertices, _, _, _, let top):
+        case .centrality(let measure, let s, let vertices, _, _, _, let top, let perComponent):
             try Operation.check(s: s)
             if let top, top < 1 { throw invalid("top must be at least 1 (got \(top)); leave it out for every vertex") }
+            if perComponent && measure != .eccentricity {
+                throw invalid("per-component values apply to eccentricity; \(measure.rawValue) is per component already or needs the whole hypergraph")
+            }
             if !measure.isS && vertices == .edges && measure != .nodeEdge {
                 throw invalid("the \(measure.rawValue) centrality scores nodes: ask for nodes")
             }

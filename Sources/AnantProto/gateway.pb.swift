@@ -510,6 +510,9 @@ public nonisolated struct Anant_V1_CentralityOperation: Sendable {
     set {optionalTop = .top(newValue)}
   }
 
+  /// Eccentricity within each s-component (the s-line graph need not be connected).
+  public var perComponent: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// Absent: every vertex.
@@ -1881,7 +1884,7 @@ nonisolated extension Anant_V1_DiameterOperation: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Anant_V1_CentralityOperation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CentralityOperation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}measure\0\u{1}s\0\u{1}of\0\u{1}raw\0\u{1}normalized\0\u{3}without_singletons\0\u{1}top\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}measure\0\u{1}s\0\u{1}of\0\u{1}raw\0\u{1}normalized\0\u{3}without_singletons\0\u{1}top\0\u{3}per_component\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1903,6 +1906,7 @@ nonisolated extension Anant_V1_CentralityOperation: SwiftProtobuf.Message, Swift
           self.optionalTop = .top(v)
         }
       }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.perComponent) }()
       default: break
       }
     }
@@ -1934,6 +1938,9 @@ nonisolated extension Anant_V1_CentralityOperation: SwiftProtobuf.Message, Swift
     try { if case .top(let v)? = self.optionalTop {
       try visitor.visitSingularInt64Field(value: v, fieldNumber: 7)
     } }()
+    if self.perComponent != false {
+      try visitor.visitSingularBoolField(value: self.perComponent, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1945,6 +1952,7 @@ nonisolated extension Anant_V1_CentralityOperation: SwiftProtobuf.Message, Swift
     if lhs.normalized != rhs.normalized {return false}
     if lhs.withoutSingletons != rhs.withoutSingletons {return false}
     if lhs.optionalTop != rhs.optionalTop {return false}
+    if lhs.perComponent != rhs.perComponent {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

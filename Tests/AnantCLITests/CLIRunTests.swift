@@ -138,7 +138,8 @@ import Testing
         #expect(degrees["1"] == .int(2) && degrees["\"1\""] == .int(1))
         // Member lists keep JSON types: the integer and the string are both there.
         let components = try TestData.anant(["components", mixed, "--nodes", "--format", "json"])
-        #expect(components.stdoutText.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\n", with: "") == #"[[1,"1","x"]]"#)
+        #expect(components.stdoutText.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\n", with: "")
+                == #"[{"component":1,"size":3,"nodes":[1,"1","x"]}]"#)
     }
 
     @Test func reportOnTheBundledSample() throws {
@@ -201,7 +202,9 @@ import Testing
         try "node,part\nFN,a\nTH,a\nJA,a\nGP,a\nMP,a\nMA,a\nJV,b\nBM,b\nJU,b\nCH,b\nBR,b\nCN,b\nCC,b\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let fromCSV = try json(try TestData.anant(["modularity", t9, "--partition", csv, "--format", "json"]))
         #expect(abs((fromCSV["modularity"]?.numberValue ?? .nan) - 0.306713) < 1e-6)
-        #expect(abs((fromCSV["conductance"]?.arrayValue?[0].numberValue ?? .nan) - 0.384615) < 1e-6)
+        let first = fromCSV["parts"]?.arrayValue?.first?.objectValue
+        #expect(first?["part"] == .string("a") && first?["nodes"] == .int(6))
+        #expect(abs((first?["conductance"]?.numberValue ?? .nan) - 0.384615) < 1e-6)
         // A partition missing a node, or naming an unknown one, is refused with the reason.
         try "node,part\nFN,a\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let missing = try TestData.anant(["modularity", t9, "--partition", csv])

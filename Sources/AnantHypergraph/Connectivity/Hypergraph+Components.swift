@@ -36,3 +36,15 @@ extension Hypergraph {
         }
     }
 }
+
+extension Hypergraph {
+    /// Groups of element indices (s-components, communities) in the one order every output
+    /// numbers them by: largest first, ties by smallest member. The group at index k is
+    /// number k + 1 in the CLI's text and JSON, the report's tables and the query metrics.
+    public static func inNumberingOrder(_ groups: [[Int]]) -> [[Int]] {
+        let smallest = groups.map { $0.min() ?? Int.max }
+        return groups.indices.sorted {
+            groups[$0].count != groups[$1].count ? groups[$0].count > groups[$1].count : smallest[$0] < smallest[$1]
+        }.map { groups[$0] }
+    }
+}

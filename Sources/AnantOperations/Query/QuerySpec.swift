@@ -119,9 +119,9 @@ public struct QuerySpec: Sendable, Hashable {
 }
 
 extension Hypergraph {
-    /// One row per node (or edge): its id, degree (or size), its s-component index for
-    /// s = 1, 2, 3 (components numbered by their smallest element), and s = 1 betweenness
-    /// and closeness when given.
+    /// One row per node (or edge): its id, degree (or size), its s-component's number for
+    /// s = 1, 2, 3 (the number `components` prints: 1 = largest, `inNumberingOrder`), and
+    /// s = 1 betweenness and closeness when given.
     public func metricsTable(edges: Bool, centralities: (betweenness: [Double], closeness: [Double])?,
                              context: ExecutionContext = .default) throws -> RecordBatch {
         let count = edges ? edgeCount : nodeCount
@@ -131,8 +131,9 @@ extension Hypergraph {
         ]
         for s in 1...3 {
             var component = [Int64](repeating: 0, count: count)
-            for (k, members) in try sConnectedComponents(s: s, edges: edges, includeSingletons: true, context: context).enumerated() {
-                for v in members { component[v] = Int64(k) }
+            let found = try sConnectedComponents(s: s, edges: edges, includeSingletons: true, context: context)
+            for (k, members) in Hypergraph.inNumberingOrder(found).enumerated() {
+                for v in members { component[v] = Int64(k + 1) }
             }
             named.append(("component_s\(s)", .int64(Int64Column(component))))
         }

@@ -84,10 +84,17 @@ extension OperationRenderer {
         func components(_ json: Bool, _ vertices: Vertices) throws(OperationError) -> [UInt8] {
             let t = try table("components")
             let groups = OperationRenderer.runs(t, 0)
-            if json { return OperationRenderer.json(.array(groups.map { .array(values(t, 1, $0)) })) }
-            return TextTable.render(["component", "size", vertices.rawValue], groups.enumerated().map { k, rows in
-                [String(k + 1), String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
+            if json { return OperationRenderer.json(.array(groups.map { numbered(t, "component", $0, vertices.rawValue) })) }
+            return TextTable.render(["component", "size", vertices.rawValue], groups.map { rows in
+                [t.columns[0][rows.lowerBound].description, String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
             })
+        }
+
+        /// One numbered group (a component or community: the rows of `t` sharing column 0's
+        /// number) as JSON: its number, size and members (column 1, or `column` when given).
+        func numbered(_ t: RecordBatch, _ kind: String, _ rows: Range<Int>, _ members: String, column: Int = 1) -> JSONValue {
+            .object(JSONObject([(kind, t.columns[0][rows.lowerBound].jsonValue), ("size", .int(Int64(rows.count))),
+                                (members, .array(values(t, column, rows)))]))
         }
 
         func lineGraph(_ json: Bool) throws(OperationError) -> [UInt8] {
@@ -123,12 +130,15 @@ extension OperationRenderer {
                 return OperationRenderer.json(.object(JSONObject([
                     ("s", try scalar("s").jsonValue), ("maximum", try scalar("maximum").jsonValue),
                     ("components", .array(groups.map { rows in
-                        .object(JSONObject([("diameter", t.columns[1][rows.lowerBound].jsonValue), (vertices.rawValue, .array(values(t, 2, rows)))]))
+                        var group = numbered(t, "component", rows, vertices.rawValue, column: 2).objectValue!
+                        group["diameter"] = t.columns[1][rows.lowerBound].jsonValue
+                        return .object(group)
                     })),
                 ])))
             }
-            return TextTable.render(["diameter", "size", vertices.rawValue], groups.map { rows in
-                [t.columns[1][rows.lowerBound].description, String(rows.count), texts(t, 2, rows).joined(separator: ", ")]
+            return TextTable.render(["component", "diameter", "size", vertices.rawValue], groups.map { rows in
+                [t.columns[0][rows.lowerBound].description, t.columns[1][rows.lowerBound].description, String(rows.count),
+                 texts(t, 2, rows).joined(separator: ", ")]
             })
         }
 
@@ -161,24 +171,30 @@ extension OperationRenderer {
         func modularity(_ json: Bool) throws(OperationError) -> [UInt8] {
             let (q, wdc, parts, t) = (try scalar("modularity"), try scalar("wdc"), try scalar("parts"), try table("parts"))
             if json {
-                return OperationRenderer.json(.object(JSONObject([("modularity", q.jsonValue), ("wdc", wdc.jsonValue), ("parts", parts.jsonValue),
-                                                                  ("conductance", .array(values(t, 2, all(t))))])))
+                return OperationRenderer.json(.object(JSONObject([
+                    ("modularity", q.jsonValue), ("wdc", wdc.jsonValue), ("part_count", parts.jsonValue),
+                    ("parts", .array(all(t).map { row in
+                        .object(JSONObject([("part", t.columns[0][row].jsonValue), ("nodes", t.columns[1][row].jsonValue),
+                                            ("conductance", t.columns[2][row].jsonValue)]))
+                    })),
+                ])))
             }
             let number = { (v: ScalarValue) -> String in if case .double(let d) = v { TextTable.number(d) } else { "-" } }
             return OperationRenderer.lines("modularity (\(wdc)): \(number(q)) over \(parts) parts")
-                + TextTable.render(["part", "nodes", "conductance"], all(t).map { [String($0), t.columns[1][$0].description, number(t.columns[2][$0])] })
+                + TextTable.render(["part", "nodes", "conductance"], all(t).map { [t.columns[0][$0].description, t.columns[1][$0].description, number(t.columns[2][$0])] })
         }
 
         func communities(_ json: Bool) throws(OperationError) -> [UInt8] {
             let (q, wdc, t) = (try scalar("modularity"), try scalar("wdc"), try table("communities"))
             let groups = OperationRenderer.runs(t, 0)
             if json {
-                return OperationRenderer.json(.object(JSONObject([("modularity", q.jsonValue), ("communities", .array(groups.map { .array(values(t, 1, $0)) }))])))
+                return OperationRenderer.json(.object(JSONObject([("modularity", q.jsonValue), ("wdc", wdc.jsonValue),
+                                                                  ("communities", .array(groups.map { numbered(t, "community", $0, "nodes") }))])))
             }
             let value: String = if case .double(let d) = q { TextTable.number(d) } else { q.description }
             return OperationRenderer.lines("\(groups.count) communities, modularity (\(wdc)) \(value)")
-                + TextTable.render(["community", "size", "nodes"], groups.enumerated().map { k, rows in
-                    [String(k + 1), String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
+                + TextTable.render(["community", "size", "nodes"], groups.map { rows in
+                    [t.columns[0][rows.lowerBound].description, String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
                 })
         }
 

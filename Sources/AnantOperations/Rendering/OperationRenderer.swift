@@ -46,7 +46,7 @@ public enum OperationRenderer {
             return try r.distance(json)
         case .diameter(_, let vertices, let perComponent):
             return perComponent ? try r.diameters(json, vertices) : try r.diameter(json)
-        case .centrality(let measure, _, let vertices, _, _, _, _):
+        case .centrality(let measure, _, let vertices, _, _, _, _, _):
             let t = try r.table("centrality")
             if json { return keyed(t, 0) { $0.columns[1][$1].jsonValue } }
             return TextTable.render([String(vertices.rawValue.dropLast()), measure.rawValue], (0..<t.rowCount).map { row in

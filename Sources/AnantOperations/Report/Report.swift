@@ -36,17 +36,19 @@ extension LocalExecutor {
             tables.append(NamedTable("\(label)_histogram", try RecordBatch([("value", .int64(Int64Column(d.histogram.map { Int64($0.value) }))),
                                                                            ("count", .int64(Int64Column(d.histogram.map { Int64($0.count) })))])))
         }
-        var sValues = [Int64](), of = [String](), sizes = [Int64]()
+        var sValues = [Int64](), of = [String](), numbers = [Int64](), sizes = [Int64]()
         for s in 1...3 {
             for vertices in Vertices.allCases {
-                let found = try h.sConnectedComponents(s: s, edges: vertices == .edges, includeSingletons: true, context: context).map(\.count).sorted(by: >)
-                sValues += repeatElement(Int64(s), count: found.count)
-                of += repeatElement(vertices.rawValue, count: found.count)
-                sizes += found.map(Int64.init)
+                let found = try h.sConnectedComponents(s: s, edges: vertices == .edges, includeSingletons: true, context: context)
+                let sized = Hypergraph.inNumberingOrder(found).map(\.count)
+                sValues += repeatElement(Int64(s), count: sized.count)
+                of += repeatElement(vertices.rawValue, count: sized.count)
+                numbers += (1...max(sized.count, 1)).prefix(sized.count).map(Int64.init)
+                sizes += sized.map(Int64.init)
             }
         }
         tables.append(NamedTable("components", try RecordBatch([("s", .int64(Int64Column(sValues))), ("of", .string(StringColumn(of))),
-                                                                ("size", .int64(Int64Column(sizes)))])))
+                                                                ("size", .int64(Int64Column(sizes))), ("component", .int64(Int64Column(numbers)))])))
         let topNodes = Array((0..<h.nodeCount).sorted { degreeOf[$0] != degreeOf[$1] ? degreeOf[$0] > degreeOf[$1] : $0 < $1 }.prefix(top))
         let topEdges = Array((0..<h.edgeCount).sorted { sizeOf[$0] != sizeOf[$1] ? sizeOf[$0] > sizeOf[$1] : $0 < $1 }.prefix(top))
         tables.append(NamedTable("top_nodes", try RecordBatch([("node", h.ids(topNodes, .nodes)), ("degree", .int64(Int64Column(topNodes.map { Int64(degreeOf[$0]) })))])))

@@ -12,6 +12,18 @@ enum LineGraphVertices: String, EnumerableFlag {
     }
 }
 
+/// Whether a measure is normalised: one pair of flags for every measure that has both
+/// forms (each measure's default is HyperNetX's).
+enum Normalization: String, EnumerableFlag {
+    case normalized
+    case raw
+
+    static func help(for value: Normalization) -> ArgumentHelp? {
+        value == .normalized ? "Normalise the measure (harmonic: by 2/((n-1)(n-2)); the default for betweenness)."
+            : "Leave the measure unnormalised (betweenness: raw pair counts; the default for harmonic)."
+    }
+}
+
 extension LineGraphVertices {
     /// The operations' vertices.
     var vertices: Vertices { self == .edges ? .edges : .nodes }
@@ -91,7 +103,7 @@ struct CentralityCommand: ParsableCommand {
             betweenness: shortest paths through each vertex, per s-component, normalised by 2/((n-1)(n-2)) with n the \
             hypergraph's edge (or node) count unless --raw. closeness: (component size - 1) / sum of distances. \
             harmonic: sum of 1/distance (normalised only with --normalized). eccentricity: the largest distance; an \
-            error when the s-line graph is not connected. XGI's node measures (s does not apply; a connected hypergraph \
+            error when the s-line graph is not connected, unless --components (the largest distance within the component). XGI's node measures (s does not apply; a connected hypergraph \
             needed except for katz and clustering): cec (clique motif eigenvector), hec (H-eigenvector), zec (Z-eigenvector, \
             uniform hypergraphs), katz, node-edge \
             (nodes, or edges with --edges), clustering (2-section clustering coefficient).
@@ -104,17 +116,16 @@ struct CentralityCommand: ParsableCommand {
     @Option(help: "The measure: \(CentralityMeasure.allCases.map(\.rawValue).joined(separator: ", ")).")
     var measure: CentralityMeasure
 
-    @Flag(help: "Betweenness without normalisation.")
-    var raw = false
+    @Flag var normalization: Normalization?
 
-    @Flag(help: "Harmonic centrality normalised by 2/((n-1)(n-2)).")
-    var normalized = false
-
-    @Flag(name: .customLong("no-singletons"), help: "Leave out vertices without s-neighbours (HyperNetX return_singletons=False).")
-    var noSingletons = false
+    @Flag(inversion: .prefixedNo, help: "Include vertices without s-neighbours (HyperNetX return_singletons; default: included).")
+    var singletons = true
 
     @Option(help: "Print only the K highest values.")
     var top: Int?
+
+    @Flag(help: "Eccentricity within each s-component, for an s-line graph that is not connected.")
+    var components = false
 
     func validate() throws {
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
@@ -124,8 +135,11 @@ struct CentralityCommand: ParsableCommand {
         if !measure.isS && vertices == .edges && measure != .nodeEdge {
             throw CLIError("--measure \(measure.rawValue) scores nodes: add --nodes")
         }
-        try common.run(.centrality(measure: measure, s: sOption.s, of: vertices.vertices, raw: raw, normalized: normalized,
-                                   withoutSingletons: noSingletons, top: top),
+        if let normalization, ![.betweenness, .harmonic].contains(measure) {
+            throw CLIError("--\(normalization.rawValue) applies to betweenness and harmonic; \(measure.rawValue) has one form")
+        }
+        try common.run(.centrality(measure: measure, s: sOption.s, of: vertices.vertices, raw: normalization == .raw,
+                                   normalized: normalization == .normalized, withoutSingletons: !singletons, top: top, perComponent: components),
                        progress: "computing \(measure.isS ? "s=\(sOption.s) " : "")\(measure.rawValue)")
     }
 }

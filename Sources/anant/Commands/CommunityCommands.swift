@@ -3,9 +3,12 @@ import AnantHypergraph
 import AnantOperations
 import ArgumentParser
 
-/// Reads a partition of a hypergraph's nodes: JSON, either an object {node: part} or an
-/// array of arrays of node ids; or CSV with a header, node ids in the first column and
-/// parts in the second. Every node must be in exactly one part.
+/// Reads a partition of a hypergraph's nodes. JSON: an object {node: part}; an array of
+/// arrays of node ids (parts 1, 2, …, as `communities` numbers them); an array of objects
+/// {"community" (or "component", "part"): label, "nodes": [...]}; or the document
+/// `communities --format json` prints, as it is. CSV: a header, node ids in the first
+/// column and parts in the second. Part labels are kept as given. Every node must be in
+/// exactly one part.
 enum PartitionFile {
     /// The entries of the partition in the file (node token, part label), in file order,
     /// checked to give every node of `h` exactly one part (without `h`, a hypergraph the
@@ -35,16 +38,28 @@ enum PartitionFile {
         if (try? HypergraphFiles.format(of: path)) == .hif || bytes.first(where: { $0 > 0x20 }) == UInt8(ascii: "{") || bytes.first(where: { $0 > 0x20 }) == UInt8(ascii: "[") {
             let json: JSONValue
             do { json = try JSONParser.parse(bytes) } catch { throw CLIError("'\(path)': \(error.message)") }
-            switch json {
-            case .object(let object):
-                for (key, value) in zip(object.keys, object.values) { try assign(key, JSONWriter().string(value)) }
-            case .array(let parts):
-                for (k, members) in parts.enumerated() {
-                    guard let list = members.arrayValue else { throw CLIError("'\(path)': part \(k) is not an array of node ids") }
-                    for member in list { try assign(try token(member), String(k)) }
+            func label(_ value: JSONValue) -> String {
+                if case .string(let s) = value { return s }
+                return JSONWriter().string(value)
+            }
+            var parts: [JSONValue]? = json.arrayValue
+            // The output of `communities --format json`: its communities are the parts.
+            if case .object(let object) = json, let communities = object["communities"]?.arrayValue { parts = communities }
+            if let parts {
+                for (k, part) in parts.enumerated() {
+                    if let list = part.arrayValue {
+                        for member in list { try assign(try token(member), String(k + 1)) }
+                    } else if case .object(let group) = part, let list = group["nodes"]?.arrayValue,
+                              let name = ["community", "component", "part"].lazy.compactMap({ group[$0] }).first {
+                        for member in list { try assign(try token(member), label(name)) }
+                    } else {
+                        throw CLIError("'\(path)': part \(k + 1) is neither an array of node ids nor an object with \"community\" (or \"part\") and \"nodes\"")
+                    }
                 }
-            default:
-                throw CLIError("'\(path)': a partition is a JSON object {node: part} or an array of arrays of nodes")
+            } else if case .object(let object) = json {
+                for (key, value) in zip(object.keys, object.values) { try assign(key, label(value)) }
+            } else {
+                throw CLIError("'\(path)': a partition is a JSON object {node: part}, an array of arrays of nodes, or the output of `communities --format json`")
             }
         } else {
             let table: RecordBatch

@@ -10,13 +10,12 @@ struct ComponentsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var sOption: SOption
 
-    @Flag(name: .customLong("nodes"), help: "Components of nodes (nodes sharing at least s edges) instead of edges.")
-    var ofNodes = false
+    @Flag var vertices: LineGraphVertices = .edges
 
-    @Flag(name: .customLong("singletons"), help: "Include one-element components (HyperNetX return_singletons=True).")
+    @Flag(inversion: .prefixedNo, help: "Include one-element components (HyperNetX return_singletons; default: left out).")
     var singletons = false
 
     func run() throws {
-        try common.run(.components(s: sOption.s, of: ofNodes ? .nodes : .edges, singletons: singletons), progress: "computing s=\(sOption.s) components")
+        try common.run(.components(s: sOption.s, of: vertices.vertices, singletons: singletons), progress: "computing s=\(sOption.s) components")
     }
 }

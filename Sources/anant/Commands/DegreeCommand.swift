@@ -13,7 +13,7 @@ struct DegreeCommand: ParsableCommand {
     @Option(name: .customLong("max-size"), help: "Count only edges with at most this many nodes.")
     var maxSize: Int?
 
-    @Option(name: .customLong("node"), help: "Report only this node (repeatable). Default: every node.")
+    @Option(name: .customLong("node"), help: "Report only these nodes (repeatable or comma-separated). Default: every node.")
     var nodes: [String] = []
 
     func validate() throws {
@@ -21,6 +21,6 @@ struct DegreeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try common.run(.degree(s: sOption.s, maxSize: maxSize, nodes: nodes), progress: "computing degrees")
+        try common.run(.degree(s: sOption.s, maxSize: maxSize, nodes: IDArguments.split(nodes)), progress: "computing degrees")
     }
 }

@@ -10,15 +10,15 @@ struct NeighborsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var sOption: SOption
 
-    @Option(name: .customLong("node"), help: "The node (repeatable).")
+    @Option(name: .customLong("node"), help: "The nodes (repeatable or comma-separated).")
     var nodes: [String] = []
 
     func validate() throws {
-        if nodes.isEmpty { throw ValidationError("give at least one --node") }
+        if IDArguments.split(nodes).isEmpty { throw ValidationError("give at least one --node") }
     }
 
     func run() throws {
-        try common.run(.neighbors(s: sOption.s, nodes: nodes), progress: "finding neighbours")
+        try common.run(.neighbors(s: sOption.s, nodes: IDArguments.split(nodes)), progress: "finding neighbours")
     }
 }
 
@@ -31,14 +31,14 @@ struct EdgeNeighborsCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
     @OptionGroup var sOption: SOption
 
-    @Option(name: .customLong("edge"), help: "The edge (repeatable).")
+    @Option(name: .customLong("edge"), help: "The edges (repeatable or comma-separated).")
     var edges: [String] = []
 
     func validate() throws {
-        if edges.isEmpty { throw ValidationError("give at least one --edge") }
+        if IDArguments.split(edges).isEmpty { throw ValidationError("give at least one --edge") }
     }
 
     func run() throws {
-        try common.run(.edgeNeighbors(s: sOption.s, edges: edges), progress: "finding neighbours")
+        try common.run(.edgeNeighbors(s: sOption.s, edges: IDArguments.split(edges)), progress: "finding neighbours")
     }
 }

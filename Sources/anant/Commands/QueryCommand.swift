@@ -85,7 +85,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "MiB the scans may hold decoded at once (fewer row groups decode side by side; one at least).")
     var memoryBudget: Int?
 
-    @Flag(help: "Print the optimised plan instead of running it.")
+    @Flag(help: "Print the optimised plan instead of the rows (with --stats, the plan is also run for its statistics).")
     var explain = false
 
     @Flag(help: "Report what the scans read (row groups, bytes) on stderr.")
@@ -156,12 +156,16 @@ struct QueryCommand: ParsableCommand {
                     FileHandle.standardError.write(Data("note: \(count) \(table == .edges ? "edges" : "nodes") is above \(QuerySpec.centralityLimit); betweenness and closeness are left out (anant centrality computes them)\n".utf8))
                 }
             }
-            if explain { return Output.line(try spec.frame(on: input, context: context).explain()) }
+            if explain {
+                Output.line(try spec.frame(on: input, context: context).explain())
+                // With --stats too: run the plan for its statistics, rows left out.
+                guard stats else { return }
+            }
             let (result, statistics) = try Progress.run("querying") { try LocalExecutor(context: context).query(spec, on: input) }
             if stats, let statistics {
                 FileHandle.standardError.write(Data("scanned \(statistics.rowGroupsRead) of \(statistics.rowGroups) row groups, \(statistics.rowsRead) rows, \(statistics.bytesRead) bytes; \(statistics.pagesSkipped) pages left compressed\n".utf8))
             }
-            try emit(result, spec)
+            if !explain { try emit(result, spec) }
         } catch let error as OperationError where error.underlying is QueryError {
             throw CLIError(error.message.hasPrefix("query: ") ? String(error.message.dropFirst(7)) : error.message)
         } catch let error as QueryError {

@@ -37,10 +37,10 @@ struct RestrictCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Option(name: .customLong("nodes"), help: "Keep these nodes (comma-separated).")
+    @Option(name: .customLong("nodes"), help: "Keep these nodes (repeatable or comma-separated).")
     var nodeLists: [String] = []
 
-    @Option(name: .customLong("edges"), help: "Keep these edges (comma-separated).")
+    @Option(name: .customLong("edges"), help: "Keep these edges (repeatable or comma-separated).")
     var edgeLists: [String] = []
 
     @Option(name: .customLong("nodes-file"), help: "Keep the nodes listed in this file, one per line.")

@@ -204,14 +204,16 @@ class Client:
 
     def centrality(self, dataset: str, measure: str = "betweenness", *, s: int = 1, of: str = "edges", raw: bool = False,
                    normalized: bool = False, without_singletons: bool = False, top: Optional[int] = None,
-                   **options: Any) -> Result:
+                   per_component: bool = False, **options: Any) -> Result:
         """A centrality of every edge (or node), best first; the ``top`` best when given.
 
         ``measure``: betweenness, closeness, harmonic, eccentricity (HyperNetX's
         s-measures), cec, hec, zec, katz, node-edge, clustering (XGI's node measures).
+        ``per_component``: eccentricity within each s-component, when the s-line graph is
+        not connected.
         """
         return self.run("centrality", dataset, measure=measure, s=s, of=of, raw=raw, normalized=normalized,
-                        without_singletons=without_singletons, top=top, **options)
+                        without_singletons=without_singletons, top=top, per_component=per_component, **options)
 
     def toplexes(self, dataset: str, **options: Any) -> Result:
         """The edges contained in no other edge."""

@@ -2324,7 +2324,7 @@ const ProtobufCMessageDescriptor anant__v1__diameter_operation__descriptor =
   (ProtobufCMessageInit) anant__v1__diameter_operation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__centrality_operation__field_descriptors[7] =
+static const ProtobufCFieldDescriptor anant__v1__centrality_operation__field_descriptors[8] =
 {
   {
     "measure",
@@ -2410,11 +2410,24 @@ static const ProtobufCFieldDescriptor anant__v1__centrality_operation__field_des
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "per_component",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__CentralityOperation, per_component),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__centrality_operation__field_indices_by_name[] = {
   0,   /* field[0] = measure */
   4,   /* field[4] = normalized */
   2,   /* field[2] = of */
+  7,   /* field[7] = per_component */
   3,   /* field[3] = raw */
   1,   /* field[1] = s */
   6,   /* field[6] = top */
@@ -2423,7 +2436,7 @@ static const unsigned anant__v1__centrality_operation__field_indices_by_name[] =
 static const ProtobufCIntRange anant__v1__centrality_operation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor anant__v1__centrality_operation__descriptor =
 {
@@ -2433,7 +2446,7 @@ const ProtobufCMessageDescriptor anant__v1__centrality_operation__descriptor =
   "Anant__V1__CentralityOperation",
   "anant.v1",
   sizeof(Anant__V1__CentralityOperation),
-  7,
+  8,
   anant__v1__centrality_operation__field_descriptors,
   anant__v1__centrality_operation__field_indices_by_name,
   1,  anant__v1__centrality_operation__number_ranges,

@@ -339,6 +339,10 @@ struct  Anant__V1__CentralityOperation
   protobuf_c_boolean raw;
   protobuf_c_boolean normalized;
   protobuf_c_boolean without_singletons;
+  /*
+   * Eccentricity within each s-component (the s-line graph need not be connected).
+   */
+  protobuf_c_boolean per_component;
   Anant__V1__CentralityOperation__OptionalTopCase optional_top_case;
   union {
     int64_t top;
@@ -346,7 +350,7 @@ struct  Anant__V1__CentralityOperation
 };
 #define ANANT__V1__CENTRALITY_OPERATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__centrality_operation__descriptor) \
-    , ANANT__V1__CENTRALITY_MEASURE__CENTRALITY_MEASURE_UNSPECIFIED, 0, ANANT__V1__VERTICES__VERTICES_UNSPECIFIED, 0, 0, 0, ANANT__V1__CENTRALITY_OPERATION__OPTIONAL_TOP__NOT_SET, {0} }
+    , ANANT__V1__CENTRALITY_MEASURE__CENTRALITY_MEASURE_UNSPECIFIED, 0, ANANT__V1__VERTICES__VERTICES_UNSPECIFIED, 0, 0, 0, 0, ANANT__V1__CENTRALITY_OPERATION__OPTIONAL_TOP__NOT_SET, {0} }
 
 
 /*

@@ -1,0 +1,140 @@
+import AnantColumnar
+import AnantTestSupport
+import Foundation
+import Testing
+
+/// One option vocabulary: the same name means the same thing in every command that takes
+/// it — `--edges`/`--nodes`, `--singletons`/`--no-singletons`, `--normalized`/`--raw`, and
+/// id lists given repeated or comma-separated.
+@Suite struct CLIVocabularyTests {
+    let lesmis = TestData.sample("lesmis.hif.json").path
+
+    private func output(_ arguments: [String]) throws -> String {
+        let outcome = try TestData.anant(arguments)
+        #expect(outcome.status == 0, "\(arguments.joined(separator: " ")): \(outcome.stderrText)")
+        return outcome.stdoutText
+    }
+
+    /// (command and its own arguments, the default vertices).
+    static let lineGraphCommands: [([String], String)] = [
+        (["components", "--s", "2"], "edges"), (["line-graph", "--s", "3"], "edges"), (["distance", "--from", "JV", "--to", "MY", "--s", "1"], "nodes"),
+        (["diameter", "--s", "1", "--components"], "nodes"), (["centrality", "--measure", "closeness", "--s", "2"], "edges"),
+    ]
+
+    @Test(arguments: lineGraphCommands)
+    func edgesAndNodesMeanTheSameEverywhere(command: [String], defaultVertices: String) throws {
+        var arguments = [command[0], lesmis] + command.dropFirst()
+        if command[0] == "distance" {
+            // Ids name the chosen vertices: edges need edge ids.
+            let edges = try output(["toplexes", lesmis, "--format", "csv"]).split(separator: "\n").dropFirst().prefix(2)
+                .map { String($0.split(separator: ",")[0]) }
+            let byDefault = try output(arguments), byFlag = try output(arguments + ["--nodes"])
+            #expect(byDefault == byFlag)
+            arguments = [command[0], lesmis, "--from", edges[0], "--to", edges[1], "--edges"]
+            #expect(!(try output(arguments)).isEmpty)
+            return
+        }
+        let plain = try output(arguments)
+        let edges = try output(arguments + ["--edges"]), nodes = try output(arguments + ["--nodes"])
+        #expect(plain == (defaultVertices == "edges" ? edges : nodes), "\(command[0]): the default is --\(defaultVertices)")
+        #expect(edges != nodes, "\(command[0]): --edges and --nodes give the same output")
+        let help = try output([command[0], "--help"])
+        #expect(help.contains("--edges") && help.contains("--nodes") && help.contains("default: --\(defaultVertices)"), "\(command[0]) help")
+    }
+
+    /// (command, the default: singletons included or not).
+    @Test(arguments: [(["components", "--s", "3"], false), (["centrality", "--measure", "betweenness", "--s", "3"], true)])
+    func singletonsIsOnePair(command: [String], included: Bool) throws {
+        let arguments = [command[0], lesmis] + command.dropFirst()
+        let plain = try output(arguments), with = try output(arguments + ["--singletons"]), without = try output(arguments + ["--no-singletons"])
+        #expect(plain == (included ? with : without), "\(command[0]): default")
+        #expect(with.count > without.count, "\(command[0]): --singletons shows more")
+    }
+
+    @Test(arguments: [("betweenness", "normalized"), ("harmonic", "raw")])
+    func normalizedAndRawIsOnePair(measure: String, byDefault: String) throws {
+        let arguments = ["centrality", lesmis, "--measure", measure, "--s", "2", "--format", "json"]
+        let plain = try output(arguments), normalized = try output(arguments + ["--normalized"]), raw = try output(arguments + ["--raw"])
+        #expect(plain == (byDefault == "normalized" ? normalized : raw), "\(measure): default --\(byDefault)")
+        #expect(normalized != raw, "\(measure)")
+        for other in ["closeness", "eccentricity"] {
+            let refused = try TestData.anant(["centrality", lesmis, "--measure", other, "--nodes", "--raw"])
+            #expect(refused.status != 0 && refused.stderrText.contains("--raw applies to betweenness and harmonic"), "\(other): \(refused.stderrText)")
+        }
+    }
+
+    /// Id lists: repeated options and comma-separated values are the same list.
+    @Test(arguments: [
+        (["degree", "{}"], "--node", ["JV", "MY", "GA"]), (["neighbors", "{}", "--s", "2"], "--node", ["JV", "MY", "GA"]),
+        (["edge-neighbors", "{}"], "--edge", ["1.1.1.0", "1.2.3.0", "5.5.4.0"]),
+        (["restrict", "{}", "--out", "{out}"], "--nodes", ["JV", "MY", "GA"]), (["restrict", "{}", "--out", "{out}"], "--edges", ["1.1.1.0", "1.2.3.0"]),
+    ])
+    func listsAreRepeatedOrCommaSeparated(command: [String], option: String, ids: [String]) throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func run(_ list: [String], _ out: String) throws -> String {
+            let base = command.map { $0 == "{}" ? lesmis : $0 == "{out}" ? folder.appendingPathComponent(out).path : $0 }
+            let text = try output(base + list + ["--format", "json"])
+            return text.replacingOccurrences(of: folder.path, with: "")
+        }
+        let repeated = try run(ids.flatMap { [option, $0] }, "a.json")
+        let commas = try run([option, ids.joined(separator: ",")], "b.json")
+        let mixed = try run([option, ids[0], option, ids.dropFirst().joined(separator: ",")], "c.json")
+        #expect(repeated.replacingOccurrences(of: "a.json", with: "b.json") == commas, "\(command[0]) \(option)")
+        #expect(repeated.replacingOccurrences(of: "a.json", with: "c.json") == mixed, "\(command[0]) \(option)")
+        if command[0] == "restrict" {
+            #expect(try TestData.bytes(folder.appendingPathComponent("a.json")) == TestData.bytes(folder.appendingPathComponent("b.json")))
+        }
+    }
+}
+
+/// Errors with a known next step name it, and the step works: a disconnected s-line graph
+/// points diameter and eccentricity to --components, whose values match each component
+/// taken alone; `query --stats --explain` prints the plan and the statistics.
+@Suite struct CLINextStepTests {
+    let lesmis = TestData.sample("lesmis.hif.json").path
+
+    @Test(arguments: [
+        (["diameter", "--s", "2"], "--components gives each component's diameter"),
+        (["diameter", "--s", "2", "--edges"], "--components gives each component's diameter"),
+        (["centrality", "--measure", "eccentricity", "--s", "2"], "--components gives eccentricities within each component"),
+        (["centrality", "--measure", "eccentricity", "--s", "3", "--nodes"], "--components gives eccentricities within each component"),
+        (["centrality", "--measure", "closeness", "--components"], "per-component values apply to eccentricity"),
+    ])
+    func errorsNameTheNextStep(command: [String], step: String) throws {
+        let outcome = try TestData.anant([command[0], lesmis] + command.dropFirst())
+        #expect(outcome.status != 0 && outcome.stderrText.contains(step), "\(command): \(outcome.stderrText)")
+    }
+
+    @Test func eccentricityPerComponentIsEachComponentsOwn() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let all = try TestData.anant(["centrality", lesmis, "--measure", "eccentricity", "--s", "2", "--components", "--format", "json"])
+        #expect(all.status == 0, "\(all.stderrText)")
+        let values = try #require(try JSONParser.parse(Array(all.stdout)).objectValue)
+        let components = try JSONParser.parse(Array(try TestData.anant(["components", lesmis, "--s", "2", "--format", "json"]).stdout)).arrayValue ?? []
+        #expect(components.count > 3)
+        for group in components.prefix(3) {
+            let edges = group.objectValue?["edges"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            let part = folder.appendingPathComponent("part.json").path
+            #expect(try TestData.anant(["restrict", lesmis, "--edges", edges.joined(separator: ","), "--out", part]).status == 0)
+            let alone = try TestData.anant(["centrality", part, "--measure", "eccentricity", "--s", "2", "--format", "json"])
+            #expect(alone.status == 0, "\(alone.stderrText)")
+            for (edge, value) in try #require(try JSONParser.parse(Array(alone.stdout)).objectValue) {
+                #expect(values[edge] == value, "edge \(edge)")
+            }
+        }
+    }
+
+    @Test func statsAndExplainPrintBoth() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let ds = folder.appendingPathComponent("ds").path
+        #expect(try TestData.anant(["import", lesmis, ds]).status == 0)
+        let both = try TestData.anant(["query", ds, "--where", "weight > 1", "--stats", "--explain"])
+        #expect(both.status == 0 && both.stdoutText.contains("scan parquet") && both.stderrText.contains("scanned 1 of 1 row groups"),
+                "\(both.stdoutText) \(both.stderrText)")
+        let explain = try TestData.anant(["query", ds, "--where", "weight > 1", "--explain"])
+        #expect(explain.stdoutText == both.stdoutText && !explain.stderrText.contains("scanned"))
+    }
+}
