@@ -8,14 +8,14 @@ extension LocalExecutor {
         case .info(let node, let edge):
             return try info(node: node, edge: edge, h)
         case .degree(let s, let maxSize, let nodes):
-            let selected = nodes.isEmpty ? Array(0..<h.nodeCount) : try ElementReference.nodes(nodes, in: h)
+            let selected = nodes.isEmpty ? Array(0..<h.nodeCount) : try ElementReference.nodes(nodes, in: h, lists: true)
             let degrees = try h.degrees(s: s, maxSize: maxSize)
             return try Self.table("degrees", [("node", h.ids(selected, .nodes)), ("degree", .int64(Int64Column(selected.map { Int64(degrees[$0]) })))])
         case .neighbors(let s, let nodes):
-            let queried = try ElementReference.nodes(nodes, in: h)
+            let queried = try ElementReference.nodes(nodes, in: h, lists: true)
             return try Self.neighbors(queried, try queried.map { try h.neighbors(ofNode: $0, s: s) }, .nodes, h)
         case .edgeNeighbors(let s, let edges):
-            let queried = try ElementReference.edges(edges, in: h)
+            let queried = try ElementReference.edges(edges, in: h, lists: true)
             return try Self.neighbors(queried, try queried.map { try h.edgeNeighbors(ofEdge: $0, s: s) }, .edges, h)
         case .distance(let s, let vertices, let from, let to):
             let ends = vertices == .edges ? try ElementReference.edges([from, to], in: h) : try ElementReference.nodes([from, to], in: h)
@@ -58,8 +58,8 @@ extension LocalExecutor {
         case .dual:
             return Self.hypergraph(h.dual())
         case .restrict(let vertices, let ids):
-            return Self.hypergraph(vertices == .edges ? h.restricted(toEdges: try ElementReference.edges(ids, in: h))
-                                                      : h.restricted(toNodes: try ElementReference.nodes(ids, in: h)))
+            return Self.hypergraph(vertices == .edges ? h.restricted(toEdges: try ElementReference.edges(ids, in: h, lists: true))
+                                                      : h.restricted(toNodes: try ElementReference.nodes(ids, in: h, lists: true)))
         case .modularity(let entries, let weighting):
             let (partition, labels, sets) = try Self.partition(entries, h)
             let q = try h.modularity(partition, weighting: weighting)

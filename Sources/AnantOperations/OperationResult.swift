@@ -99,18 +99,33 @@ public struct NamedScalar: Sendable, Hashable {
 /// Turns id tokens of a request into dense indices of a hypergraph: a token is an integer
 /// id when it is a canonical integer and the hypergraph has that integer id, else a string
 /// id; `"1"` in double quotes is always the string. A token naming neither is `NOT_FOUND`.
+///
+/// With `lists`, a token that is no id but holds commas is a list of ids (`--node A,B` is
+/// `--node A --node B`); an id that holds commas still names itself.
 public enum ElementReference {
     /// The dense indices of node tokens.
-    public static func nodes(_ tokens: [String], in h: Hypergraph) throws(HypergraphError) -> [Int] {
-        var out = [Int]()
-        for token in tokens { out.append(try h.nodeIndex(resolve(token) { h.nodes.index(of: $0) != nil })) }
-        return out
+    public static func nodes(_ tokens: [String], in h: Hypergraph, lists: Bool = false) throws(HypergraphError) -> [Int] {
+        try indices(tokens, lists: lists, exists: { h.nodes.index(of: $0) != nil }, index: { id throws(HypergraphError) in try h.nodeIndex(id) })
     }
 
     /// The dense indices of edge tokens.
-    public static func edges(_ tokens: [String], in h: Hypergraph) throws(HypergraphError) -> [Int] {
+    public static func edges(_ tokens: [String], in h: Hypergraph, lists: Bool = false) throws(HypergraphError) -> [Int] {
+        try indices(tokens, lists: lists, exists: { h.edges.index(of: $0) != nil }, index: { id throws(HypergraphError) in try h.edgeIndex(id) })
+    }
+
+    private static func indices(_ tokens: [String], lists: Bool, exists: (ElementID) -> Bool,
+                                index: (ElementID) throws(HypergraphError) -> Int) throws(HypergraphError) -> [Int] {
         var out = [Int]()
-        for token in tokens { out.append(try h.edgeIndex(resolve(token) { h.edges.index(of: $0) != nil })) }
+        for token in tokens {
+            let id = resolve(token, exists: exists)
+            guard lists, !exists(id), token.contains(",") else {
+                out.append(try index(id))
+                continue
+            }
+            for part in token.split(separator: ",", omittingEmptySubsequences: true) {
+                out.append(try index(resolve(String(part), exists: exists)))
+            }
+        }
         return out
     }
 

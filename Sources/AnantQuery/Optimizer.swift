@@ -354,3 +354,10 @@ extension Array {
         return (yes, no)
     }
 }
+
+extension Expr {
+    /// The part of this filter that a Parquet reader can apply itself (statistics pruning
+    /// and row tests): the conjuncts that translate exactly; nil when none does. Rows it
+    /// keeps must still pass the whole filter.
+    public var parquetPredicate: ParquetPredicate? { Optimizer.prunePredicate(self) }
+}

@@ -1,3 +1,4 @@
+import AnantHypergraph
 import AnantOperations
 import AnantTestSupport
 import ArgumentParser
@@ -74,8 +75,15 @@ import Testing
         #expect(version.status == 0 && version.stdoutText == "0.1.0\n")
     }
 
+    /// Comma lists split where the whole token is no id; an id holding commas names itself.
     @Test func splitsIdLists() throws {
-        #expect(IDArguments.split(["a,b", "c,,d"]) == ["a", "b", "c", "d"])
+        let h = try HIFReader.read(Array(#"{"incidences": [{"edge": "e", "node": "a"}, {"edge": "e", "node": "b"}, {"edge": "e", "node": "c,d"}, {"edge": "e", "node": 7}]}"#.utf8))
+        func names(_ tokens: [String], lists: Bool = true) throws -> [String] {
+            try ElementReference.nodes(tokens, in: h, lists: lists).map { h.nodes[$0].description }
+        }
+        #expect(try names(["a,b", "c,d", "b,,7"]) == ["a", "b", "c,d", "b", "7"])
+        #expect(throws: HypergraphError.self) { try names(["a,b"], lists: false) }
+        #expect(throws: HypergraphError.self) { try names(["a,x"]) }
         #expect(ElementReference.resolve("\"42\"", exists: { _ in true }) == .string("42"))
         #expect(ElementReference.resolve("42", exists: { _ in true }) == .int(42))
         #expect(ElementReference.resolve("42", exists: { _ in false }) == .string("42"))

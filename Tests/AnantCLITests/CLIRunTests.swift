@@ -158,12 +158,40 @@ import Testing
         #expect(report["top_nodes_by_s1_betweenness"]?.objectValue?.keys == ["JV", "MY", "GA"])
     }
 
+    /// `parquet cat --where` speaks the query language (functions, arithmetic, and the
+    /// comparisons the reader tests itself) and prints the rows `query` prints; `--format
+    /// json` is one document, `--format jsonl` one object per line.
+    @Test(arguments: [
+        "weight > 0.5", "node = 'JV' or weight > 0.9", "starts_with(node, 'J') and weight * 2 > 1", "not (weight <= 0.5) and edge != '1.1.1.0'",
+        "node in ('JV', 'MY') and edge < '3'", "weight is null",
+    ])
+    func parquetCatSpeaksTheQueryLanguage(filter: String) throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("lesmis.parquet").path
+        #expect(try TestData.anant(["convert", lesmis, file]).status == 0)
+        let query = try TestData.anant(["query", file, "--where", filter, "--select", "edge, node, weight", "--format", "json"])
+        #expect(query.status == 0, "\(query.stderrText)")
+        let cat = try TestData.anant(["parquet", "cat", file, "--where", filter, "--columns", "edge,node,weight", "--format", "json"])
+        #expect(cat.status == 0, "\(cat.stderrText)")
+        let expected = try JSONParser.parse(Array(query.stdout)), got = try JSONParser.parse(Array(cat.stdout))
+        #expect(got == expected, "\(filter)")
+        let lines = try TestData.anant(["parquet", "cat", file, "--where", filter, "--columns", "edge,node,weight", "--format", "jsonl"])
+        let parsed = try lines.stdoutText.split(separator: "\n").map { try JSONParser.parse(String($0)) }
+        #expect(JSONValue.array(parsed) == expected, "\(filter): jsonl")
+        let limited = try TestData.anant(["parquet", "cat", file, "--where", filter, "--columns", "edge", "--limit", "3", "--format", "json"])
+        #expect(try JSONParser.parse(Array(limited.stdout)).arrayValue?.count == min(3, expected.arrayValue?.count ?? 0))
+    }
+
     @Test func reportWritesMetricsTables() throws {
         let folder = try TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("metrics").path
         #expect(try TestData.anant(["report", lesmis, "--out", out]).status == 0)
-        let nodes = try json(try TestData.anant(["parquet", "cat", out + "/nodes.parquet", "--where", "node = 'JV'", "--format", "json"]))
+        let cat = try TestData.anant(["parquet", "cat", out + "/nodes.parquet", "--where", "node = 'JV'", "--format", "json"])
+        let rows = try JSONParser.parse(Array(cat.stdout)).arrayValue ?? []
+        #expect(rows.count == 1, "\(cat.stdoutText)")
+        let nodes = rows.first?.objectValue ?? JSONObject()
         #expect(nodes["degree"] == .int(137))
         #expect(abs((nodes["betweenness_s1"]?.numberValue ?? 0) - 0.52725) < 1e-5)
         let edges = try TestData.anant(["parquet", "digest", out + "/edges.parquet", "--format", "json"])

@@ -42,30 +42,36 @@ import Testing
         #expect(try Self.get(page, authorization: "Bearer \(cluster.readerToken)").0 == 403)
 
         // A long job, with its progress: states as tasks finish, the last one complete.
-        let seen = Mutex<[Anant_V1_Job]>([])
-        let job = Task {
-            try await admin.run(.centrality(measure: .betweenness, s: 1, of: .edges, raw: false, normalized: true, withoutSingletons: false, top: 3),
-                                on: "lab.g6k", parts: 8) { state in seen.withLock { $0.append(state) } }
-        }
-        // Chromium, during the job: the DOM holds the workers and the job's row.
-        let end = Date().addingTimeInterval(60)
+        // Chromium, during the job: the DOM holds the workers and the job's row. On a busy
+        // machine the job may end before the page is read; then it runs again (3 tries).
+        let seen = JobStates()
         var dom = ""
-        while Date() < end {
-            let token = cluster.adminToken
-            let outcome = try Oracle.capture("/usr/bin/chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
-                                                                   "http://admin:\(token)@\(http)/status"], timeout: 60)
-            dom = outcome.stdoutText
-            if dom.contains("<progress") { break }
+        var answer: AnantClient.Answer? = nil
+        for _ in 1...3 where !dom.contains("<progress") {
+            seen.states.withLock { $0 = [] }
+            let job = Task {
+                try await admin.run(.centrality(measure: .betweenness, s: 1, of: .edges, raw: false, normalized: true, withoutSingletons: false, top: 3),
+                                    on: "lab.g6k", parts: 8) { state in seen.states.withLock { $0.append(state) } }
+            }
+            let end = Date().addingTimeInterval(60)
+            while Date() < end {
+                let token = cluster.adminToken
+                let outcome = try Oracle.capture("/usr/bin/chromium", ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom",
+                                                                       "http://admin:\(token)@\(http)/status"], timeout: 60)
+                dom = outcome.stdoutText
+                if dom.contains("<progress") || seen.states.withLock({ $0.last.map { $0.tasksDone == $0.tasks && $0.tasks > 0 } ?? false }) { break }
+            }
+            answer = try await job.value
         }
-        let answer = try await job.value
+        let result = try #require(answer)
         #expect(dom.contains("id=\"workers\"") && dom.contains("id=\"running-jobs\"") && dom.contains("lab.g6k@1"), "\(dom.prefix(2000))")
         #expect(dom.contains("centrality") && dom.contains("<progress"))
         #expect(cluster.services("compute").allSatisfy { dom.contains($0.rpc) }, "every worker's address on the page")
         #expect(!dom.contains(cluster.adminToken), "the page never shows a token")
-        let states = seen.withLock { $0 }
+        let states = seen.states.withLock { $0 }
         #expect(states.first?.tasksDone == 0 && states.last?.tasksDone == states.last?.tasks && (states.last?.tasks ?? 0) == 8, "\(states.map { ($0.tasksDone, $0.tasks) })")
         #expect(zip(states, states.dropFirst()).allSatisfy { $0.tasksDone <= $1.tasksDone || $0.extraAttempts < $1.extraAttempts })
-        #expect(answer.result.tables.count == 1)
+        #expect(result.result.tables.count == 1)
 
         // Afterwards: the job among the recent ones, the calls among the rates.
         let (code, html) = try Self.get(page, authorization: "Basic " + Data("anyone:\(cluster.adminToken)".utf8).base64EncodedString())
@@ -73,4 +79,9 @@ import Testing
         await admin.close()
         try cluster.down()
     }
+}
+
+/// The job states a run reports, shared with the task running it.
+final class JobStates: Sendable {
+    let states = Mutex<[Anant_V1_Job]>([])
 }

@@ -21,6 +21,6 @@ struct DegreeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try common.run(.degree(s: sOption.s, maxSize: maxSize, nodes: IDArguments.split(nodes)), progress: "computing degrees")
+        try common.run(.degree(s: sOption.s, maxSize: maxSize, nodes: nodes), progress: "computing degrees")
     }
 }

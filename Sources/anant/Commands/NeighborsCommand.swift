@@ -14,11 +14,11 @@ struct NeighborsCommand: ParsableCommand {
     var nodes: [String] = []
 
     func validate() throws {
-        if IDArguments.split(nodes).isEmpty { throw ValidationError("give at least one --node") }
+        if nodes.isEmpty { throw ValidationError("give at least one --node") }
     }
 
     func run() throws {
-        try common.run(.neighbors(s: sOption.s, nodes: IDArguments.split(nodes)), progress: "finding neighbours")
+        try common.run(.neighbors(s: sOption.s, nodes: nodes), progress: "finding neighbours")
     }
 }
 
@@ -35,10 +35,10 @@ struct EdgeNeighborsCommand: ParsableCommand {
     var edges: [String] = []
 
     func validate() throws {
-        if IDArguments.split(edges).isEmpty { throw ValidationError("give at least one --edge") }
+        if edges.isEmpty { throw ValidationError("give at least one --edge") }
     }
 
     func run() throws {
-        try common.run(.edgeNeighbors(s: sOption.s, edges: IDArguments.split(edges)), progress: "finding neighbours")
+        try common.run(.edgeNeighbors(s: sOption.s, edges: edges), progress: "finding neighbours")
     }
 }

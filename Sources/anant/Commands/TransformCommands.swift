@@ -60,8 +60,8 @@ struct RestrictCommand: ParsableCommand {
 
     func run() throws {
         let byNodes = !nodeLists.isEmpty || nodesFile != nil
-        let ids = byNodes ? IDArguments.split(nodeLists) + (try nodesFile.map(lines) ?? [])
-            : IDArguments.split(edgeLists) + (try edgesFile.map(lines) ?? [])
+        let ids = byNodes ? nodeLists + (try nodesFile.map(lines) ?? [])
+            : edgeLists + (try edgesFile.map(lines) ?? [])
         let operation = AnantOperations.Operation.restrict(to: byNodes ? .nodes : .edges, ids: ids)
         let result = try common.execute(operation, progress: "restricting").hypergraph(context: common.context)
         let written = try HypergraphFiles.write(result, to: out)
