@@ -138,3 +138,47 @@ import Testing
         #expect(explain.stdoutText == both.stdoutText && !explain.stderrText.contains("scanned"))
     }
 }
+
+/// Text on a terminal is bounded — 60 lines, long lists cut with the count of what is left
+/// out — for every command; a pipe, --all and the other formats get everything.
+@Suite struct CLITerminalTests {
+    let lesmis = TestData.sample("lesmis.hif.json").path
+
+    /// `arguments` run under a pseudo-terminal (util-linux `script`).
+    private func onTerminal(_ arguments: [String]) throws -> String {
+        let quoted = ([TestData.anantBinary] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let outcome = try Oracle.capture("/usr/bin/script", ["-qec", quoted.joined(separator: " "), "/dev/null"])
+        #expect(outcome.status == 0, "\(arguments): \(outcome.stderrText)")
+        return outcome.stdoutText.replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
+    @Test(arguments: [
+        ["degree"], ["components", "--s", "2"], ["components", "--nodes", "--singletons"], ["line-graph", "--s", "2"],
+        ["centrality", "--measure", "betweenness", "--nodes"], ["communities"], ["neighbors", "--node", "JV,MY"], ["toplexes"], ["info", "--node", "JV"],
+    ])
+    func terminalTextIsBounded(command: [String]) throws {
+        let arguments = [command[0], lesmis] + command.dropFirst()
+        let piped = try TestData.anant(arguments)
+        #expect(piped.status == 0)
+        let full = piped.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        let shown = try onTerminal(arguments).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        #expect(try onTerminal(arguments + ["--all"]) == piped.stdoutText, "\(command): --all prints everything")
+        #expect(shown.count <= 61, "\(command): \(shown.count) lines")
+        if full.count > 60 {
+            #expect(shown.last == "… \(full.count - 60) more lines (--all shows them; --format csv or json, or a pipe, gives everything)", "\(command)")
+        } else {
+            #expect(shown.count == full.count, "\(command)")
+        }
+        for (line, whole) in zip(shown.prefix(60), full) {
+            #expect(line.count <= 260, "\(command): a line of \(line.count) characters")
+            guard line != whole else { continue }
+            // A cut list: the items shown and the count left out make the whole list.
+            guard let open = line.range(of: ", … ("), let count = Int(line[open.upperBound...].prefix { $0.isNumber }) else {
+                Issue.record("\(command): a line changed without saying how: \(line)")
+                continue
+            }
+            #expect(whole.hasPrefix(line[..<open.lowerBound]), "\(command)")
+            #expect(line[..<open.lowerBound].components(separatedBy: ", ").count + count == whole.components(separatedBy: ", ").count, "\(command): \(line)")
+        }
+    }
+}

@@ -36,6 +36,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "Output format: text (for people), json (one JSON value), or the main table as csv or arrow (an Arrow IPC stream).")
     var format: ResultFormat = .text
 
+    @Flag(help: "Print all of a text result on a terminal (there it shows the first 60 lines and the first items of long lists).")
+    var all = false
+
     @OptionGroup var columns: ColumnOptions
 
     @OptionGroup var run: RunOptions
@@ -87,7 +90,8 @@ struct CommonOptions: ParsableArguments {
 
     /// Prints `result` (of `operation`) in `--format`.
     func print(_ result: OperationResult, of operation: Operation) throws {
-        Output.write(try OperationRenderer.render(result, of: operation, as: format.render))
+        let rendered = try OperationRenderer.render(result, of: operation, as: format.render)
+        Output.write(format == .text && TerminalText.isTerminal && !all ? TerminalText.bounded(rendered) : rendered)
     }
 
     /// Loads the input, showing progress on a terminal when it takes a while.

@@ -44,6 +44,38 @@ enum Output {
     static func number(_ value: Double) -> String { TextTable.number(value) }
 }
 
+/// Text for a person at a terminal: bounded, so that a result of a million rows or a
+/// component of a million members does not scroll past. Pipes, files and the other
+/// formats get everything.
+enum TerminalText {
+    /// True when standard output is a terminal.
+    static let isTerminal = isatty(STDOUT_FILENO) == 1
+
+    /// `text` with at most `lines` lines, each at most about `width` characters: a long
+    /// list ("a, b, c, …") keeps its first items and says how many more there are; the
+    /// lines left out are counted on a last line that says how to see them.
+    static func bounded(_ text: [UInt8], lines: Int = 60, width: Int = 240) -> [UInt8] {
+        let all = String(decoding: text, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let body = all.last == "" ? all.dropLast() : all[...]
+        var out = body.prefix(lines).map { shortened(String($0), width: width) }
+        if body.count > lines {
+            out.append("… \(body.count - lines) more lines (--all shows them; --format csv or json, or a pipe, gives everything)")
+        }
+        return Array((out.joined(separator: "\n") + "\n").utf8)
+    }
+
+    /// A line cut at a list separator before `width` characters, with the count of the
+    /// items left out.
+    static func shortened(_ line: String, width: Int) -> String {
+        guard line.count > width else { return line }
+        let head = line.prefix(width)
+        guard let cut = head.range(of: ", ", options: .backwards) else { return head + "…" }
+        let rest = line[cut.lowerBound...]
+        let left = rest.components(separatedBy: ", ").count - 1
+        return line[..<cut.lowerBound] + ", … (\(left) more)"
+    }
+}
+
 extension ElementID {
     /// The id as a JSON value: integers as numbers, strings as strings.
     var json: JSONValue {
