@@ -90,8 +90,7 @@ public struct LocalExecutor: Sendable {
             let graph = try h.sLineGraph(s: s, edges: vertices == .edges, context: context)
             return .betweenness(try graph.betweennessPartial(sources: range, context: context))
         case (.centrality(_, let s, let vertices, _, _, _, _, _), .sources(let range)), (.diameter(let s, let vertices, _), .sources(let range)):
-            let graph = try h.sLineGraph(s: s, edges: vertices == .edges, context: context)
-            return .reach(try graph.reachSummaries(sources: range, context: context))
+            return .reach(try h.sReachSummaries(s: s, edges: vertices == .edges, sources: range, context: context))
         default:
             return .result(try whole(task.operation, on: h))
         }

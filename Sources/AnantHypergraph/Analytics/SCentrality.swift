@@ -163,7 +163,7 @@ extension Hypergraph {
     /// s-closeness centrality (HyperNetX `s_closeness_centrality`): within each
     /// s-component, (size − 1) / (sum of distances to the others); 0 for isolated vertices.
     public func sClosenessCentrality(s: Int = 1, edges: Bool = true, context: ExecutionContext = .default) throws(HypergraphError) -> [Double] {
-        try sLineGraph(s: s, edges: edges, context: context).reachSummaries(context: context).map { r in
+        try sReachSummaries(s: s, edges: edges, context: context).map { r in
             r.distanceSum > 0 ? Double(r.reached - 1) / Double(r.distanceSum) : 0
         }
     }
@@ -173,7 +173,7 @@ extension Hypergraph {
     public func sHarmonicCentrality(s: Int = 1, edges: Bool = true, normalized: Bool = false,
                                     context: ExecutionContext = .default) throws(HypergraphError) -> [Double] {
         let factor = normalized ? pairFactor(edges: edges) : 1
-        return try sLineGraph(s: s, edges: edges, context: context).reachSummaries(context: context).map { $0.reciprocalSum * factor }
+        return try sReachSummaries(s: s, edges: edges, context: context).map { $0.reciprocalSum * factor }
     }
 
     /// s-eccentricity (HyperNetX `s_eccentricity`): the largest distance from each vertex;

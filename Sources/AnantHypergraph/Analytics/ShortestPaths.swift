@@ -7,10 +7,65 @@ struct BreadthFirstSearch {
     /// The vertices reached, in visiting order (non-decreasing distance).
     private(set) var order: [Int32]
     private(set) var reached = 0
+    /// For searches over incidences: the search that last expanded each element.
+    private var expanded = [Int32]()
+    private var searches: Int32 = 0
 
     init(vertices: Int) {
         distance = [Int32](repeating: -1, count: vertices)
         order = [Int32](repeating: 0, count: vertices)
+    }
+
+    /// Visits every vertex reachable from `source` in the s = 1 line graph of `rows`
+    /// (vertex → elements; `back`: element → vertices) without building it: vertices
+    /// sharing an element are adjacent, and each element is expanded once, when the search
+    /// first meets it, so a search costs the incidences, not the line graph's pairs.
+    mutating func run(from source: Int, rows: CSR, back: CSR) {
+        for k in 0..<reached { distance[Int(order[k])] = -1 }
+        if expanded.count != back.rowCount { expanded = [Int32](repeating: 0, count: back.rowCount) }
+        if searches == Int32.max {
+            for k in expanded.indices { expanded[k] = 0 }
+            searches = 0
+        }
+        searches += 1
+        let stamp = searches
+        var tail = 1
+        distance.withUnsafeMutableBufferPointer { distance in
+            order.withUnsafeMutableBufferPointer { order in
+                expanded.withUnsafeMutableBufferPointer { expanded in
+                    rows.offsets.withUnsafeBufferPointer { rowOffsets in
+                        rows.members.withUnsafeBufferPointer { rowMembers in
+                            back.offsets.withUnsafeBufferPointer { backOffsets in
+                                back.members.withUnsafeBufferPointer { backMembers in
+                                    distance[source] = 0
+                                    order[0] = Int32(truncatingIfNeeded: source)
+                                    var head = 0
+                                    while head < tail {
+                                        let v = Int(order[head])
+                                        head += 1
+                                        let next = distance[v] + 1
+                                        for k in rowOffsets[v]..<rowOffsets[v + 1] {
+                                            let x = Int(rowMembers[k])
+                                            guard expanded[x] != stamp else { continue }
+                                            expanded[x] = stamp
+                                            for j in backOffsets[x]..<backOffsets[x + 1] {
+                                                let w = Int(backMembers[j])
+                                                if distance[w] < 0 {
+                                                    distance[w] = next
+                                                    order[tail] = Int32(truncatingIfNeeded: w)
+                                                    tail += 1
+                                                }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        reached = tail
     }
 
     /// Visits every vertex reachable from `source`; `order[0 ..< reached]` lists them.
@@ -69,6 +124,38 @@ public struct ReachSummary: Sendable, Hashable {
     }
 }
 
+extension ReachSummary {
+    /// A breadth-first search from each of `sources` (a work range of the planner), `run`
+    /// doing one: their summaries, in source order. Each source's numbers come from its
+    /// own search alone, so any split of the sources gives the same values.
+    static func searching(vertices n: Int, sources: Range<Int>, context: ExecutionContext,
+                          _ run: @escaping @Sendable (inout BreadthFirstSearch, Int) -> Void) throws(HypergraphError) -> [ReachSummary] {
+        try HypergraphError.validate(sources: sources, count: n)
+        var summaries = [ReachSummary](repeating: ReachSummary(reached: 0, distanceSum: 0, reciprocalSum: 0, farthest: 0), count: sources.count)
+        try summaries.withUnsafeMutableBufferPointer { slots throws(HypergraphError) in
+            let out = SharedBuffer(slots)
+            let searches = WorkerScratch(threads: context.threads) { BreadthFirstSearch(vertices: n) }
+            let first = sources.lowerBound
+            try context.forEachChunk(count: sources.count, chunk: 16) { worker, range in
+                searches.with(worker) { search in
+                    for source in (range.lowerBound + first)..<(range.upperBound + first) {
+                        run(&search, source)
+                        var sum = 0, reciprocal = 0.0, farthest: Int32 = 0
+                        for k in 1..<search.reached {
+                            let d = search.distance[Int(search.order[k])]
+                            sum += Int(d)
+                            reciprocal += 1 / Double(d)
+                            farthest = d
+                        }
+                        out[source - first] = ReachSummary(reached: search.reached, distanceSum: sum, reciprocalSum: reciprocal, farthest: Int(farthest))
+                    }
+                }
+            }
+        }
+        return summaries
+    }
+}
+
 extension SLineGraph {
     /// The shortest-path length from `a` to `b`, nil when no s-walk joins them.
     public func distance(from a: Int, to b: Int) -> Int? {
@@ -84,34 +171,10 @@ extension SLineGraph {
     }
 
     /// A breadth-first search from each of `sources` (a work range of the planner): their
-    /// summaries, in source order. Each source's numbers come from its own search alone, so
-    /// any split of the sources gives the same values.
+    /// summaries, in source order.
     public func reachSummaries(sources: Range<Int>, context: ExecutionContext = .default) throws(HypergraphError) -> [ReachSummary] {
-        let n = vertexCount
-        try HypergraphError.validate(sources: sources, count: n)
-        var summaries = [ReachSummary](repeating: ReachSummary(reached: 0, distanceSum: 0, reciprocalSum: 0, farthest: 0), count: sources.count)
-        try summaries.withUnsafeMutableBufferPointer { slots throws(HypergraphError) in
-            let out = SharedBuffer(slots)
-            let searches = WorkerScratch(threads: context.threads) { BreadthFirstSearch(vertices: n) }
-            let graph = UncheckedSendable(self)
-            let first = sources.lowerBound
-            try context.forEachChunk(count: sources.count, chunk: 16) { worker, range in
-                searches.with(worker) { search in
-                    for source in (range.lowerBound + first)..<(range.upperBound + first) {
-                        search.run(from: source, graph.value)
-                        var sum = 0, reciprocal = 0.0, farthest: Int32 = 0
-                        for k in 1..<search.reached {
-                            let d = search.distance[Int(search.order[k])]
-                            sum += Int(d)
-                            reciprocal += 1 / Double(d)
-                            farthest = d
-                        }
-                        out[source - first] = ReachSummary(reached: search.reached, distanceSum: sum, reciprocalSum: reciprocal, farthest: Int(farthest))
-                    }
-                }
-            }
-        }
-        return summaries
+        let graph = UncheckedSendable(self)
+        return try ReachSummary.searching(vertices: vertexCount, sources: sources, context: context) { $0.run(from: $1, graph.value) }
     }
 
     /// The connected components, each ascending, ordered by their smallest vertex.
@@ -180,9 +243,22 @@ extension Hypergraph {
         try connectedReach(s: s, edges: edges, context: context).map(\.farthest).max()!
     }
 
+    /// A breadth-first search over the s-line graph of edges (or nodes) from each of
+    /// `sources`: their summaries, in source order. At s = 1 the search walks the
+    /// incidences and never builds the line graph (its pairs can outnumber the incidences
+    /// by far); at s > 1 it builds the graph once.
+    public func sReachSummaries(s: Int, edges: Bool, sources: Range<Int>? = nil,
+                                context: ExecutionContext = .default) throws(HypergraphError) -> [ReachSummary] {
+        try HypergraphError.validate(s: s)
+        let count = edges ? edgeCount : nodeCount
+        guard s == 1 else { return try sLineGraph(s: s, edges: edges, context: context).reachSummaries(sources: sources ?? 0..<count, context: context) }
+        let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
+        return try ReachSummary.searching(vertices: count, sources: sources ?? 0..<count, context: context) { $0.run(from: $1, rows: rows, back: back) }
+    }
+
     /// The reach of every vertex of an s-line graph that must be connected (and not empty).
     func connectedReach(s: Int, edges: Bool, context: ExecutionContext) throws(HypergraphError) -> [ReachSummary] {
-        let summaries = try sLineGraph(s: s, edges: edges, context: context).reachSummaries(context: context)
+        let summaries = try sReachSummaries(s: s, edges: edges, context: context)
         guard !summaries.isEmpty, summaries.allSatisfy({ $0.reached == summaries.count }) else {
             throw HypergraphError(.notConnected, "the hypergraph is not s-connected for s=\(s): its \(edges ? "edge" : "node") \(s)-line graph has \(summaries.isEmpty ? "no vertices" : "several components")")
         }

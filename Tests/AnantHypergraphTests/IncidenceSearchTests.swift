@@ -1,0 +1,36 @@
+import AnantColumnar
+import AnantHypergraph
+import AnantTestSupport
+import Testing
+
+/// At s = 1 the searches behind closeness, harmonic centrality, eccentricity and diameters
+/// walk the incidences instead of the line graph: every source's summary (reached,
+/// distance sum, reciprocal sum, farthest) equals the line graph's, for edges and nodes,
+/// on random hypergraphs with multi-edges, singletons, several components, and an isolated
+/// node and an empty edge added; on any split of the sources and any thread count.
+@Suite struct IncidenceSearchTests {
+    @Test(arguments: [1, 2, 3, 5, 8, 13, 21, 34])
+    func summariesEqualTheLineGraphs(seed: UInt64) throws {
+        let random = RandomHypergraphCase(seed: seed, edgeCount: 120 + Int(seed) * 5)
+        // An isolated node and an empty edge, added to the HIF document.
+        guard case .object(var document) = HIFWriter.document(Hypergraph(edgeList: random.edges)) else { throw HypergraphError(.invalidInput, "no HIF") }
+        document["nodes"] = .array((document["nodes"]?.arrayValue ?? []) + [.object(JSONObject([("node", .string("lonely"))]))])
+        document["edges"] = .array((document["edges"]?.arrayValue ?? []) + [.object(JSONObject([("edge", .string("hollow"))]))])
+        let h = try HIFReader.read(Array(JSONWriter().string(.object(document)).utf8))
+        let (lonely, hollow) = (try h.nodeIndex(.string("lonely")), try h.edgeIndex(.string("hollow")))
+        #expect(h.nodeMemberships.count(lonely) == 0 && h.edgeMembers.count(hollow) == 0)
+        for edgesSide in [true, false] {
+            let count = edgesSide ? h.edgeCount : h.nodeCount
+            let expected = try h.sLineGraph(s: 1, edges: edgesSide).reachSummaries()
+            #expect(expected.count == count)
+            #expect(try h.sReachSummaries(s: 1, edges: edgesSide) == expected, "seed \(seed) edges \(edgesSide)")
+            let cut = count / 3
+            let first = try h.sReachSummaries(s: 1, edges: edgesSide, sources: 0..<cut, context: ExecutionContext(threads: 1))
+            let second = try h.sReachSummaries(s: 1, edges: edgesSide, sources: cut..<count, context: ExecutionContext(threads: 2))
+            #expect(first + second == expected, "seed \(seed) edges \(edgesSide): split")
+            // s > 1 still goes through the line graph, with the same answer as before.
+            let lineGraph = try h.sLineGraph(s: 2, edges: edgesSide).reachSummaries()
+            #expect(try h.sReachSummaries(s: 2, edges: edgesSide) == lineGraph)
+        }
+    }
+}
