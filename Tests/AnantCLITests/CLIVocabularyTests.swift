@@ -182,3 +182,36 @@ import Testing
         }
     }
 }
+
+/// Big work shows its cost: every command that would build an s-line graph over
+/// --memory-budget refuses before the work with the estimate and the ways through; the
+/// s = 1 searches that walk the incidences run under the same budget.
+@Suite struct CLIMemoryBudgetTests {
+
+    @Test(arguments: [
+        (["line-graph", "--s", "1"], true), (["line-graph", "--s", "2", "--nodes"], true), (["centrality", "--measure", "betweenness"], true),
+        (["centrality", "--measure", "closeness", "--s", "2"], true), (["diameter", "--s", "2", "--components"], true),
+        (["centrality", "--measure", "closeness"], false), (["centrality", "--measure", "harmonic", "--nodes"], false),
+        (["diameter", "--s", "1", "--components"], false), (["components", "--s", "1"], false), (["distance", "--from", "JV", "--to", "MY"], false),
+    ])
+    func lineGraphsOverTheBudgetAreRefused(command: [String], refused: Bool) throws {
+        // A Chung–Lu hypergraph whose line graphs take a few MiB (Les Misérables' fit in 1).
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("cl.parquet").path
+        #expect(try TestData.anant(["generate", "--model", "chung-lu", "--nodes", "3000", "--edges", "6000", "--seed", "5", "--out", input]).status == 0)
+        let ids = try TestData.anant(["degree", input, "--format", "csv"]).stdoutText.split(separator: "\n").dropFirst().prefix(2)
+            .map { String($0.split(separator: ",")[0]) }
+        let named = command.map { $0 == "JV" ? ids[0] : $0 == "MY" ? ids[1] : $0 }
+        let arguments = [named[0], input] + named.dropFirst() + ["--memory-budget", "1"]
+        let outcome = try TestData.anant(arguments)
+        if refused {
+            #expect(outcome.status != 0, "\(command)")
+            #expect(outcome.stderrText.contains("over the memory budget of 1 MiB") && outcome.stderrText.contains("raise --memory-budget")
+                    && outcome.stderrText.contains("pairs"), "\(command): \(outcome.stderrText)")
+            #expect(try TestData.anant(Array(arguments.dropLast(2))).status == 0, "\(command): runs under the default budget")
+        } else {
+            #expect(outcome.status == 0, "\(command): \(outcome.stderrText)")
+        }
+    }
+}

@@ -33,4 +33,28 @@ import Testing
             #expect(try h.sReachSummaries(s: 2, edges: edgesSide) == lineGraph)
         }
     }
+
+    /// The estimate behind the memory budget is an upper bound: never fewer entries than
+    /// the s-line graph has, for s = 1, 2, 3, edges and nodes; and a budget below it stops
+    /// the build before any work with the numbers, while a budget above it lets it run.
+    @Test(arguments: [4, 9, 16, 25])
+    func lineGraphEstimatesBoundTheGraph(seed: UInt64) throws {
+        let h = Hypergraph(edgeList: RandomHypergraphCase(seed: seed, edgeCount: 200).edges)
+        for s in 1...3 {
+            for edges in [true, false] {
+                let count = edges ? h.edgeCount : h.nodeCount
+                let bound = h.sLineEntryBound(s: s, edges: edges, sources: 0..<count)
+                let graph = try h.sLineGraph(s: s, edges: edges)
+                #expect(bound >= graph.neighbors.count, "seed \(seed) s=\(s) edges \(edges): \(bound) < \(graph.neighbors.count)")
+                let needed = bound * SLineGraph.bytesPerEntry + count * 16
+                #expect(try h.sLineGraph(s: s, edges: edges, context: ExecutionContext(memoryBudget: needed)) == graph)
+                do {
+                    _ = try h.sLineGraph(s: s, edges: edges, context: ExecutionContext(memoryBudget: needed - 1))
+                    Issue.record("seed \(seed) s=\(s): built over the budget")
+                } catch {
+                    #expect(error.code == .tooLarge && error.message.contains("pairs") && error.message.contains("--s \(s + 1)"), "\(error.message)")
+                }
+            }
+        }
+    }
 }

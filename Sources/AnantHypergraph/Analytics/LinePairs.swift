@@ -30,6 +30,10 @@ extension Hypergraph {
         try HypergraphError.validate(s: s)
         let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
         let range = sources.clamped(to: 0..<rows.rowCount)
+        // The answer gathers every range's pairs, so the whole graph is what must fit: each
+        // pair once (half the entries), as source, target and overlap here and again as the
+        // result table's id and overlap columns.
+        try checkLineGraphBudget(s: s, edges: edges, sources: 0..<rows.rowCount, bytesPerEntry: 24, context: context)
         let chunk = Swift.max(64, range.count / (context.threads * 16))
         let chunks = (range.count + chunk - 1) / chunk
         var found = [LinePairs?](repeating: nil, count: chunks)

@@ -58,6 +58,7 @@ extension Hypergraph {
         try HypergraphError.validate(s: s)
         let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
         let n = rows.rowCount
+        try checkLineGraphBudget(s: s, edges: edges, sources: 0..<n, bytesPerEntry: SLineGraph.bytesPerEntry, context: context)
         let chunk = Swift.max(64, n / (context.threads * 16))
         let chunks = (n + chunk - 1) / chunk
         var found = [(neighbors: [Int32], overlaps: [Int32], counts: [Int32])?](repeating: nil, count: chunks)
@@ -101,6 +102,47 @@ extension Hypergraph {
             }
         }
         return SLineGraph(s: s, ofEdges: edges, offsets: offsets, neighbors: neighbors, overlaps: overlaps)
+    }
+}
+
+extension SLineGraph {
+    /// Bytes an s-line graph holds per neighbour entry (two per pair) at the peak of its
+    /// build: the neighbour and its overlap, in the chunks and again in the joined arrays.
+    public static let bytesPerEntry = 16
+}
+
+extension Hypergraph {
+    /// An upper bound on the neighbour entries (two per pair) of the s-line graph of edges
+    /// (or nodes) from `sources`, from the degree distribution alone: a vertex's candidates
+    /// are the other vertices of its elements, and a neighbour at overlap ≥ s is met at least
+    /// s times; never more than n − 1 per source.
+    public func sLineEntryBound(s: Int, edges: Bool, sources: Range<Int>) -> Int {
+        let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
+        let n = rows.rowCount
+        var total = 0
+        for a in sources.clamped(to: 0..<n) where rows.count(a) >= s {
+            var candidates = 0
+            for x in rows[a] { candidates += back.count(Int(x)) - 1 }
+            total += Swift.min(candidates / s, n - 1)
+        }
+        return total
+    }
+
+    /// Refuses, before any work, an s-line graph (or a part of one) whose estimated size is
+    /// over the context's memory budget, with the numbers and the ways through.
+    func checkLineGraphBudget(s: Int, edges: Bool, sources: Range<Int>, bytesPerEntry: Int,
+                              context: ExecutionContext) throws(HypergraphError) {
+        guard let budget = context.memoryBudget else { return }
+        let entries = sLineEntryBound(s: s, edges: edges, sources: sources)
+        let bytes = entries * bytesPerEntry + (edges ? edgeCount : nodeCount) * 16
+        guard bytes > budget else { return }
+        let kind = edges ? "edge" : "node"
+        func mb(_ b: Int) -> String { String(b >> 20) + " MiB" }
+        let next = sLineEntryBound(s: s + 1, edges: edges, sources: sources)
+        var ways = ["raise --memory-budget (MiB) if the machine has the memory", "take --s \(s + 1) (up to \(next / 2) pairs, \(mb(next * bytesPerEntry)))"]
+        if s == 1 { ways.append("closeness, harmonic, eccentricity, diameters, distances and components at s=1 need no line graph") }
+        throw HypergraphError(.tooLarge, "the s=\(s) line graph of \(kind)s may hold up to \(entries / 2) pairs, about \(mb(bytes)) "
+                              + "(estimated from the degree distribution), over the memory budget of \(mb(budget)); " + ways.joined(separator: "; "))
     }
 }
 

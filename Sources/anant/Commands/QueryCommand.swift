@@ -82,9 +82,6 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Write the result to this file: .csv, .parquet, .arrow (Arrow IPC file) or .arrows (Arrow IPC stream).")
     var out: String?
 
-    @Option(help: "MiB the scans may hold decoded at once (fewer row groups decode side by side; one at least).")
-    var memoryBudget: Int?
-
     @Flag(help: "Print the optimised plan instead of the rows (with --stats, the plan is also run for its statistics).")
     var explain = false
 
@@ -99,7 +96,6 @@ struct QueryCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must not be negative") }
-        if let memoryBudget, memoryBudget < 1 { throw ValidationError("--memory-budget must be at least 1 (MiB)") }
         if join != nil, on == nil, leftOn == nil || rightOn == nil { throw ValidationError("--join needs --on KEYS, or --left-on and --right-on") }
         if join == nil, on != nil || leftOn != nil || rightOn != nil { throw ValidationError("--on, --left-on and --right-on need --join") }
         if join?.hasPrefix("meta:") == true, metaDatabase == nil, !cluster.isRemote {
@@ -122,7 +118,8 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         var context = runOptions.context
-        context.memoryBudget = memoryBudget.map { $0 << 20 }
+        // Scans bound what they decode only when asked (--memory-budget).
+        context.memoryBudget = runOptions.memoryBudget.map { $0 << 20 }
         if let client = try cluster.client() {
             // Through the gateway: the same query, planned there and run by a worker.
             if explain || stats || metaDatabase != nil {

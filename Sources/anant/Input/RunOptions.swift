@@ -13,9 +13,14 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("timeout"), help: "Stop with an error after this many seconds.")
     var timeout: Double?
 
+    @Option(name: .customLong("memory-budget"),
+            help: "MiB the work may use: an s-line graph whose estimate is larger is refused (default: a quarter of RAM); query scans decode fewer row groups at once (default: no bound).")
+    var memoryBudget: Int?
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
+        if let memoryBudget, memoryBudget < 1 { throw ValidationError("--memory-budget must be at least 1 (MiB; got \(memoryBudget))") }
         if threads == nil, let text = ProcessInfo.processInfo.environment["ANANT_THREADS"], (Int(text) ?? 0) < 1 {
             throw ValidationError("ANANT_THREADS must be a positive number of threads (got '\(text)')")
         }
@@ -24,7 +29,8 @@ struct RunOptions: ParsableArguments {
     /// The execution context of the command.
     var context: ExecutionContext {
         let environment = ProcessInfo.processInfo.environment["ANANT_THREADS"].flatMap { Int($0) }
-        let context = ExecutionContext(threads: threads ?? environment ?? ExecutionContext.processorCount)
+        let budget = memoryBudget.map { $0 << 20 } ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
+        let context = ExecutionContext(threads: threads ?? environment ?? ExecutionContext.processorCount, memoryBudget: budget)
         return timeout.map { context.withTimeout(seconds: $0) } ?? context
     }
 }
