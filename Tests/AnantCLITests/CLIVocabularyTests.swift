@@ -152,6 +152,19 @@ import Testing
         return outcome.stdoutText.replacingOccurrences(of: "\r\n", with: "\n")
     }
 
+    /// A long phase on a terminal shows its label, the time, how far it is and the time
+    /// left on stderr, and erases the line before the answer.
+    @Test func longPhasesShowProgressAndTimeLeft() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("cl.parquet").path
+        #expect(try TestData.anant(["generate", "--model", "chung-lu", "--nodes", "2000", "--edges", "4500", "--seed", "5", "--out", input]).status == 0)
+        let shown = try onTerminal(["centrality", input, "--measure", "betweenness", "--top", "2"])
+        let updates = shown.split(separator: "\r").filter { $0.contains("computing s=1 betweenness… ") }
+        #expect(updates.contains { $0.contains(" %, about ") && $0.contains(" left") }, "\(shown.suffix(600))")
+        #expect(shown.contains("edge") && shown.contains("betweenness"))
+    }
+
     @Test(arguments: [
         ["degree"], ["components", "--s", "2"], ["components", "--nodes", "--singletons"], ["line-graph", "--s", "2"],
         ["centrality", "--measure", "betweenness", "--nodes"], ["communities"], ["neighbors", "--node", "JV,MY"], ["toplexes"], ["info", "--node", "JV"],

@@ -30,6 +30,9 @@ public struct ExecutionContext: Sendable {
     public var memoryBudget: Int?
     /// The flag `cancel()` sets; shared by every copy of this context.
     public let cancellation: CancellationFlag
+    /// Where the chunked loops (`forEachChunk`) report how far they are, for a display;
+    /// nil: nobody is watching.
+    public var progress: ProgressSink?
 
     /// A context with the given budget; by default every processor, no deadline, no memory
     /// bound, and a fresh cancellation flag.
@@ -100,6 +103,29 @@ public protocol InterruptibleError: Error {
 }
 
 /// A cancellation flag shared by the copies of an `ExecutionContext`.
+/// How far the work is: each chunked loop (`forEachChunk`) is a phase, with its items done
+/// of its total. Workers report as they finish chunks; a display reads `state`.
+public final class ProgressSink: Sendable {
+    private let phase = Atomic<Int>(0)
+    private let done = Atomic<Int>(0)
+    private let total = Atomic<Int>(0)
+
+    public init() {}
+
+    /// The current phase (1, 2, … as loops start), its items done and its total.
+    public var state: (phase: Int, done: Int, total: Int) {
+        (phase.load(ordering: .relaxed), done.load(ordering: .relaxed), total.load(ordering: .relaxed))
+    }
+
+    func begin(total count: Int) {
+        done.store(0, ordering: .relaxed)
+        total.store(count, ordering: .relaxed)
+        phase.add(1, ordering: .relaxed)
+    }
+
+    func advance(_ items: Int) { done.add(items, ordering: .relaxed) }
+}
+
 public final class CancellationFlag: Sendable {
     private let flag = Atomic<Bool>(false)
 
@@ -151,11 +177,14 @@ extension ExecutionContext {
         let size = Swift.max(1, chunk)
         let next = ChunkCounter()
         let context = self
+        progress?.begin(total: count)
         run(tasks: Swift.min(Swift.max(1, Swift.min(workers ?? threads, threads)), (count + size - 1) / size)) { worker in
             while !context.isStopped {
                 let start = next.take(size)
                 if start >= count { return }
-                body(worker, start..<Swift.min(start + size, count))
+                let end = Swift.min(start + size, count)
+                body(worker, start..<end)
+                context.progress?.advance(end - start)
             }
         }
         try check(E.self)

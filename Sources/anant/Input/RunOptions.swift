@@ -30,7 +30,8 @@ struct RunOptions: ParsableArguments {
     var context: ExecutionContext {
         let environment = ProcessInfo.processInfo.environment["ANANT_THREADS"].flatMap { Int($0) }
         let budget = memoryBudget.map { $0 << 20 } ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
-        let context = ExecutionContext(threads: threads ?? environment ?? ExecutionContext.processorCount, memoryBudget: budget)
+        var context = ExecutionContext(threads: threads ?? environment ?? ExecutionContext.processorCount, memoryBudget: budget)
+        context.progress = Progress.sink
         return timeout.map { context.withTimeout(seconds: $0) } ?? context
     }
 }

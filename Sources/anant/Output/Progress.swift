@@ -1,3 +1,4 @@
+import AnantColumnar
 import Dispatch
 import Foundation
 
@@ -6,6 +7,11 @@ import Foundation
 /// are erased when the step ends. Nothing is printed when stderr is a file or a pipe.
 enum Progress {
     static let isTerminal = isatty(STDERR_FILENO) == 1
+
+    /// Where the libraries' chunked loops report how far they are (`ExecutionContext.progress`):
+    /// the commands' contexts carry it when stderr is a terminal, and the line shows its
+    /// percentage and an estimate of the time left.
+    static let sink: ProgressSink? = isTerminal ? ProgressSink() : nil
 
     static func run<T>(_ label: String, _ work: () throws -> T) rethrows -> T {
         try run(label) { _ in try work() }
@@ -34,6 +40,8 @@ enum Progress {
         private let lock = NSLock()
         private var shown = false
         private var said = ""
+        /// The phase of `Progress.sink` last seen, and when it was first seen.
+        private var phase = (number: 0, started: DispatchTime.now())
 
         init(label: String) { self.label = label }
 
@@ -48,11 +56,23 @@ enum Progress {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
                 lock.withLock {
                     shown = true
-                    let detail = said.isEmpty ? "" : ", \(said)"
+                    let detail = said.isEmpty ? loopDetail() : ", \(said)"
                     FileHandle.standardError.write(Data("\r\u{1B}[K\(label)… \(String(format: "%.1f", seconds)) s\(detail)".utf8))
                 }
             }
             timer.resume()
+        }
+
+        /// ", 42 %, about 12 s left" for the loop running now, once it is far enough along
+        /// to say (its first chunks done, after half a second).
+        private func loopDetail() -> String {
+            guard let (number, done, total) = Progress.sink?.state, total > 0 else { return "" }
+            let now = DispatchTime.now()
+            if number != phase.number { phase = (number, now) }
+            let elapsed = Double(now.uptimeNanoseconds - phase.started.uptimeNanoseconds) / 1e9
+            guard done > 0, done < total, elapsed >= 0.5 else { return "" }
+            let left = elapsed * Double(total - done) / Double(done)
+            return ", \(done * 100 / total) %, about \(left < 60 ? "\(Int(left.rounded())) s" : "\(Int((left / 60).rounded())) min") left"
         }
 
         func stop() {
