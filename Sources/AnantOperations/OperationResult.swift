@@ -122,9 +122,9 @@ public enum ElementReference {
                 out.append(try index(id))
                 continue
             }
-            for part in token.split(separator: ",", omittingEmptySubsequences: true) {
-                out.append(try index(resolve(String(part), exists: exists)))
-            }
+            let parts = token.split(separator: ",", omittingEmptySubsequences: true)
+            guard !parts.isEmpty else { throw HypergraphError(.invalidArgument, "the id list '\(token)' names no id") }
+            for part in parts { out.append(try index(resolve(String(part), exists: exists))) }
         }
         return out
     }

@@ -84,6 +84,7 @@ import Testing
         #expect(try names(["a,b", "c,d", "b,,7"]) == ["a", "b", "c,d", "b", "7"])
         #expect(throws: HypergraphError.self) { try names(["a,b"], lists: false) }
         #expect(throws: HypergraphError.self) { try names(["a,x"]) }
+        #expect(throws: HypergraphError.self) { try names([",,"]) }
         #expect(ElementReference.resolve("\"42\"", exists: { _ in true }) == .string("42"))
         #expect(ElementReference.resolve("42", exists: { _ in true }) == .int(42))
         #expect(ElementReference.resolve("42", exists: { _ in false }) == .string("42"))

@@ -200,6 +200,16 @@ import Testing
 /// --memory-budget refuses before the work with the estimate and the ways through; the
 /// s = 1 searches that walk the incidences run under the same budget.
 @Suite struct CLIMemoryBudgetTests {
+    @Test(arguments: [
+        (["--memory-budget", "0"], "--memory-budget must be between 1 and"),
+        (["--memory-budget", "99999999999999999"], "--memory-budget must be between 1 and"),
+        (["--memory-budget", "64", "--cluster", "/nonexistent-cluster"], "a cluster's gateway has its own"),
+    ])
+    func badBudgetsAreRefused(options: [String], message: String) throws {
+        let outcome = try TestData.anant(["centrality", TestData.sample("lesmis.hif.json").path, "--measure", "betweenness"] + options)
+        #expect(outcome.status != 0 && outcome.stderrText.contains(message), "\(options): \(outcome.stderrText)")
+    }
+
 
     @Test(arguments: [
         (["line-graph", "--s", "1"], true), (["line-graph", "--s", "2", "--nodes"], true), (["centrality", "--measure", "betweenness"], true),

@@ -46,7 +46,7 @@ import Testing
             _ = try CSVReader.read(Array(text.utf8), options: CSVReadOptions(columnTypes: [column: DataType(rawValue: type)!]))
             Issue.record("\(value) read as \(type)")
         } catch {
-            #expect(error.message.contains("line 3: column '\(column)' is \(type)"), "\(error.message)")
+            #expect(error.message.contains("line 3: column '\(column)' is declared \(type)"), "\(error.message)")
         }
     }
 

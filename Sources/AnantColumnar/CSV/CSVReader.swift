@@ -100,7 +100,7 @@ struct CSVParser {
             try readRecord { field, quoted throws(ColumnarError) in
                 if index < columns.count, restart == nil, !columns[index].append(field, quoted: quoted) {
                     guard let type = declared[index] else { restart = index; index += 1; return }
-                    throw ColumnarError(.invalidCSV, "line \(recordLine): column '\(names[index])' is \(type) (as the schema declares) "
+                    throw ColumnarError(.invalidCSV, "line \(recordLine): column '\(names[index])' is declared \(type) "
                                         + "but holds '\(String(decoding: field.prefix(60), as: UTF8.self))'")
                 }
                 index += 1

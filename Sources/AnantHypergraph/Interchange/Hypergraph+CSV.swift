@@ -110,6 +110,13 @@ public struct CSVSchema: Sendable, Equatable {
         ]))
     }
 
+    /// True when `bytes` are a JSON object whose `format` is Anant's: another tool's
+    /// document of the same name (a JSON Schema) is not read as one.
+    public static func isAnantSchema(_ bytes: [UInt8]) -> Bool {
+        guard case .object(let top)? = try? JSONParser.parse(bytes) else { return false }
+        return top["format"]?.stringValue == format
+    }
+
     /// Reads a schema document; `source` names it in errors.
     public init(json bytes: [UInt8], source: String) throws(HypergraphError) {
         let value: JSONValue

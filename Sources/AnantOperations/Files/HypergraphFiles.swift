@@ -88,14 +88,21 @@ public enum HypergraphFiles {
         var names = columns ?? ColumnNames()
         switch format {
         case .csv:
+            // FILE.schema.json is read when it is Anant's (another tool's JSON Schema of the
+            // same name is left alone); errors of declared types name it.
             let schemaPath = schemaCompanion(of: path)
-            let schema = FileManager.default.fileExists(atPath: schemaPath) ? try CSVSchema(json: try readBytes(schemaPath), source: schemaPath) : nil
+            var schema: CSVSchema? = nil
+            if FileManager.default.fileExists(atPath: schemaPath) {
+                let bytes = try readBytes(schemaPath)
+                if CSVSchema.isAnantSchema(bytes) { schema = try CSVSchema(json: bytes, source: schemaPath) }
+            }
+            let declared = schema == nil ? "" : " (column types from \(schemaPath))"
             facts = schema?.facts ?? JSONObject()
             names = columns ?? ColumnNames(facts: facts)
             incidences = try Hypergraph.csvTable(try readBytes(path), ids: [names.edge, names.node, "edge", "node"], required: [], types: schema?.incidences,
-                                                 what: "incidence file \(path)")
-            nodes = hasNodes ? try Hypergraph.csvTable(try readBytes(nodesPath), ids: [names.node, "node"], required: [], types: schema?.nodes, what: "node table \(nodesPath)") : nil
-            edges = hasEdges ? try Hypergraph.csvTable(try readBytes(edgesPath), ids: [names.edge, "edge"], required: [], types: schema?.edges, what: "edge table \(edgesPath)") : nil
+                                                 what: "incidence file \(path)\(declared)")
+            nodes = hasNodes ? try Hypergraph.csvTable(try readBytes(nodesPath), ids: [names.node, "node"], required: [], types: schema?.nodes, what: "node table \(nodesPath)\(declared)") : nil
+            edges = hasEdges ? try Hypergraph.csvTable(try readBytes(edgesPath), ids: [names.edge, "edge"], required: [], types: schema?.edges, what: "edge table \(edgesPath)\(declared)") : nil
         case .parquet:
             func table(_ file: String) throws -> (RecordBatch, [(String, String)]) {
                 do {
@@ -118,7 +125,8 @@ public enum HypergraphFiles {
         // The names the table's facts record apply when the table uses them (it was written
         // with --original-names); a table with the standard names needs no mapping.
         let recorded = ColumnNames(facts: facts)
-        names = columns ?? (incidences.schema.index(of: recorded.edge) != nil ? recorded : ColumnNames())
+        let usesRecorded = !recorded.isStandard && recorded.renamed.allSatisfy { incidences.schema.index(of: $0.source) != nil }
+        names = columns ?? (usesRecorded ? recorded : ColumnNames())
         // The dataset's and the hypergraph's tables name the columns edge, node and weight.
         incidences = try renamed(incidences, names.renamed, in: path, required: true)
         for id in ["edge", "node"] where incidences.schema.index(of: id) == nil {
@@ -196,17 +204,19 @@ public enum HypergraphFiles {
         JSONWriter().write(.object(hypergraph.facts), into: &facts)
         // With `originalNames`, the columns are named as in the table the hypergraph came
         // from; the facts say so, and reading the files back maps them again.
+        // The incidence table takes all three names; the node and edge tables only their
+        // id column's (their weight columns are the elements' own weights).
         let renames = originalNames ? hypergraph.columnNames.renamed : []
-        func named(_ table: RecordBatch) throws -> RecordBatch {
+        func named(_ table: RecordBatch, only: String? = nil) throws -> RecordBatch {
             var table = table
-            for (standard, source) in renames { table = try table.renaming(standard, to: source) }
+            for (standard, source) in renames where only == nil || standard == only { table = try table.renaming(standard, to: source) }
             return table
         }
         let incidences = try named(hypergraph.incidenceTable())
         try writeTable(incidences, format, codec, to: path, metadata: [(factsKey, String(decoding: facts, as: UTF8.self))])
         var elementTables: (nodes: RecordBatch, edges: RecordBatch)? = nil
         if hypergraph.needsElementTables {
-            elementTables = (try named(hypergraph.nodeTable()), try named(hypergraph.edgeTable()))
+            elementTables = (try named(hypergraph.nodeTable(), only: "node"), try named(hypergraph.edgeTable(), only: "edge"))
             try writeTable(elementTables!.nodes, format, codec, to: nodesPath)
             try writeTable(elementTables!.edges, format, codec, to: edgesPath)
             written += [nodesPath, edgesPath]
@@ -232,6 +242,9 @@ public enum HypergraphFiles {
         let format = try format(of: path)
         guard format != .hif else { throw OperationError(.invalidArgument, "cannot write a table to '\(path)': name it .csv, .parquet or .arrow") }
         try writeTable(table, format, codec, to: path)
+        // A schema left by an earlier hypergraph written here would retype this table.
+        let stale = schemaCompanion(of: path)
+        if format == .csv, FileManager.default.fileExists(atPath: stale) { try? FileManager.default.removeItem(atPath: stale) }
     }
 
     /// Writes one table; `metadata` goes into an Arrow schema's custom metadata or the

@@ -98,9 +98,18 @@ public struct QuerySpec: Sendable, Hashable {
             let h = try input.hypergraph(context: context)
             let edges = table == .edges
             let count = edges ? h.edgeCount : h.nodeCount
-            let centralities: ([Double], [Double])? = count <= QuerySpec.centralityLimit
-                ? (try h.sBetweennessCentrality(s: 1, edges: edges, context: context), try h.sClosenessCentrality(s: 1, edges: edges, context: context))
-                : nil
+            var centralities: ([Double], [Double])? = nil
+            // Above the element limit, or with a line graph over the memory budget, the
+            // centralities are left out.
+            if count <= QuerySpec.centralityLimit {
+                let computed = Result { () throws(HypergraphError) -> ([Double], [Double]) in
+                    (try h.sBetweennessCentrality(s: 1, edges: edges, context: context), try h.sClosenessCentrality(s: 1, edges: edges, context: context))
+                }
+                switch computed {
+                case .success(let values): centralities = values
+                case .failure(let error): if error.code != .tooLarge { throw error }
+                }
+            }
             let table = try h.metricsTable(edges: edges, centralities: centralities, context: context)
             frame = frame.join(.scan(.memory(table)), on: [edges ? "edge" : "node"], kind: .left)
         }

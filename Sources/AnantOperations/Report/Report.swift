@@ -56,7 +56,13 @@ extension LocalExecutor {
         var centralities = [Vertices: ([Double], [Double])]()
         for vertices in [Vertices.nodes, .edges] where (vertices == .edges ? h.edgeCount : h.nodeCount) <= Self.reportCentralityLimit {
             let edges = vertices == .edges
-            let betweenness = try h.sBetweennessCentrality(s: 1, edges: edges, context: context)
+            let betweenness: [Double]
+            // A line graph over the memory budget leaves the centralities out, as the
+            // element limit does.
+            switch Result(catching: { () throws(HypergraphError) -> [Double] in try h.sBetweennessCentrality(s: 1, edges: edges, context: context) }) {
+            case .success(let values): betweenness = values
+            case .failure(let error): if error.code == .tooLarge { continue } else { throw error }
+            }
             let ranked = Array(betweenness.indices.sorted { betweenness[$0] != betweenness[$1] ? betweenness[$0] > betweenness[$1] : $0 < $1 }.prefix(top))
             let key = String(vertices.rawValue.dropLast())
             tables.append(NamedTable("top_\(vertices.rawValue)_betweenness",

@@ -47,6 +47,9 @@ struct CommonOptions: ParsableArguments {
 
     func validate() throws {
         try columns.validate(remote: cluster.isRemote)
+        if cluster.isRemote && run.memoryBudget != nil {
+            throw ValidationError("--memory-budget bounds work in this process; a cluster's gateway has its own (anant cluster up --request-memory-mb)")
+        }
     }
 
     /// The execution context of the command (threads, timeout).

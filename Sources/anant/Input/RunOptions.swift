@@ -20,7 +20,9 @@ struct RunOptions: ParsableArguments {
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1 (got \(threads))") }
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds (got \(timeout))") }
-        if let memoryBudget, memoryBudget < 1 { throw ValidationError("--memory-budget must be at least 1 (MiB; got \(memoryBudget))") }
+        if let memoryBudget, !(1...(Int.max >> 20)).contains(memoryBudget) {
+            throw ValidationError("--memory-budget must be between 1 and \(Int.max >> 20) MiB (got \(memoryBudget))")
+        }
         if threads == nil, let text = ProcessInfo.processInfo.environment["ANANT_THREADS"], (Int(text) ?? 0) < 1 {
             throw ValidationError("ANANT_THREADS must be a positive number of threads (got '\(text)')")
         }
