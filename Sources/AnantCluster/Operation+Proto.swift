@@ -36,7 +36,7 @@ extension AnantOperations.Operation {
             m.distance = .with { $0.s = Int64(s); $0.of = vertices.proto; $0.fromID = from; $0.toID = to }
         case .diameter(let s, let vertices, let perComponent):
             m.diameter = .with { $0.s = Int64(s); $0.of = vertices.proto; $0.perComponent = perComponent }
-        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top, let perComponent):
+        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top, let perComponent, let approximation):
             var o = Anant_V1_CentralityOperation()
             o.measure = measure.proto
             o.s = Int64(s)
@@ -46,6 +46,9 @@ extension AnantOperations.Operation {
             o.withoutSingletons = withoutSingletons
             o.perComponent = perComponent
             if let top { o.top = Int64(top) }
+            if let approximation {
+                o.approximation = .with { $0.epsilon = approximation.epsilon; $0.delta = approximation.delta; $0.seed = approximation.seed }
+            }
             m.centrality = o
         case .toplexes: m.toplexes = .init()
         case .singletons: m.singletons = .init()
@@ -101,7 +104,9 @@ extension AnantOperations.Operation {
             self = .centrality(measure: try CentralityMeasure(proto: o.measure), s: try Self.int(o.s, "centrality.s"),
                                of: try Vertices(proto: o.of, "centrality.of"), raw: o.raw, normalized: o.normalized,
                                withoutSingletons: o.withoutSingletons, top: o.optionalTop == nil ? nil : try Self.int(o.top, "centrality.top"),
-                               perComponent: o.perComponent)
+                               perComponent: o.perComponent,
+                               approximation: o.hasApproximation ? Approximation(epsilon: o.approximation.epsilon, delta: o.approximation.delta,
+                                                                                 seed: o.approximation.seed) : nil)
         case .toplexes: self = .toplexes
         case .singletons: self = .singletons
         case .collapse(let o): self = .collapse(of: try Vertices(proto: o.of, "collapse.of"), useCounts: o.useCounts)

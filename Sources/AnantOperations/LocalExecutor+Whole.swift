@@ -24,7 +24,27 @@ extension LocalExecutor {
             let ids = vertices == .edges ? (h.edges[ends[0]], h.edges[ends[1]]) : (h.nodes[ends[0]], h.nodes[ends[1]])
             return OperationResult(scalars: [NamedScalar("from", Self.id(ids.0)), NamedScalar("to", Self.id(ids.1)),
                                              NamedScalar("s", .int(Int64(s))), NamedScalar("distance", d.map { .int(Int64($0)) } ?? .null)])
-        case .centrality(let measure, let s, let vertices, _, _, let withoutSingletons, let top, _):
+        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top, _, let approximation?):
+            let edges = vertices == .edges
+            let values: [Double], samples: Int
+            switch measure {
+            case .betweenness:
+                let estimate = try h.sApproximateBetweenness(s: s, edges: edges, approximation, context: context)
+                (values, samples) = (raw ? estimate.raw : estimate.normalized, estimate.samples)
+            case .closeness, .harmonic:
+                let estimate = try h.sApproximateReach(s: s, edges: edges, approximation, context: context)
+                let factor = normalized ? Self.pairFactor(edges ? h.edgeCount : h.nodeCount) : 1
+                values = measure == .closeness ? estimate.closeness : estimate.harmonic.map { $0 * factor }
+                samples = estimate.searches
+            default:
+                throw OperationError(.invalidArgument, "centrality: \(measure.rawValue) is computed exactly, not approximated")
+            }
+            var result = try centrality(measure, values, s: s, vertices, withoutSingletons: withoutSingletons, top: top, h)
+            result.scalars += [NamedScalar("epsilon", .double(approximation.epsilon)), NamedScalar("delta", .double(approximation.delta)),
+                               NamedScalar("seed", .int(Int64(bitPattern: approximation.seed))),
+                               NamedScalar(measure == .betweenness ? "sampled_paths" : "searches", .int(Int64(samples)))]
+            return result
+        case .centrality(let measure, let s, let vertices, _, _, let withoutSingletons, let top, _, nil):
             let values: [Double]
             switch measure {
             case .cec: values = try h.cliqueEigenvectorCentrality()

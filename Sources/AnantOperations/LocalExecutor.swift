@@ -86,10 +86,10 @@ public struct LocalExecutor: Sendable {
             return .components(try h.sComponentPartial(s: s, edges: vertices == .edges, sources: range, context: context))
         case (.lineGraph(let s, let vertices), .sources(let range)):
             return .result(try Self.pairs(try h.sLinePairs(s: s, edges: vertices == .edges, sources: range, context: context), s: s, vertices, h))
-        case (.centrality(.betweenness, let s, let vertices, _, _, _, _, _), .sources(let range)):
+        case (.centrality(.betweenness, let s, let vertices, _, _, _, _, _, nil), .sources(let range)):
             let graph = try h.sLineGraph(s: s, edges: vertices == .edges, context: context)
             return .betweenness(try graph.betweennessPartial(sources: range, context: context))
-        case (.centrality(_, let s, let vertices, _, _, _, _, _), .sources(let range)), (.diameter(let s, let vertices, _), .sources(let range)):
+        case (.centrality(_, let s, let vertices, _, _, _, _, _, nil), .sources(let range)), (.diameter(let s, let vertices, _), .sources(let range)):
             return .reach(try h.sReachSummaries(s: s, edges: vertices == .edges, sources: range, context: context))
         default:
             return .result(try whole(task.operation, on: h))
@@ -119,7 +119,7 @@ public struct LocalExecutor: Sendable {
             return try Self.components(Hypergraph.inNumberingOrder(groups), vertices, h)
         case .lineGraph:
             return try Self.appending(partials, "line-graph")
-        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top, let perComponent) where measure.isS:
+        case .centrality(let measure, let s, let vertices, let raw, let normalized, let withoutSingletons, let top, let perComponent, nil) where measure.isS:
             let n = vertices == .edges ? h.edgeCount : h.nodeCount
             var values = [Double]()
             if measure == .betweenness {

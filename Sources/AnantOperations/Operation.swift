@@ -69,9 +69,11 @@ public enum Operation: Sendable, Hashable {
     case distance(s: Int, of: Vertices, from: String, to: String)
     /// The s-diameter, or with `perComponent` the diameter of every s-component.
     case diameter(s: Int, of: Vertices, perComponent: Bool)
-    /// A centrality of every edge or node, best first, the `top` best when given.
+    /// A centrality of every edge or node, best first, the `top` best when given; with an
+    /// `approximation`, betweenness, closeness or harmonic estimated from samples within
+    /// its bounds.
     case centrality(measure: CentralityMeasure, s: Int, of: Vertices, raw: Bool, normalized: Bool, withoutSingletons: Bool, top: Int?,
-                    perComponent: Bool = false)
+                    perComponent: Bool = false, approximation: Approximation? = nil)
     /// The edges contained in no other edge.
     case toplexes
     /// The edges of one node that lies in no other edge.
@@ -143,8 +145,14 @@ public enum Operation: Sendable, Hashable {
         case .distance(let s, let vertices, let from, let to):
             try Operation.check(s: s)
             try Operation.checkIDs([from, to], vertices == .edges ? "edge" : "node", required: true)
-        case .centrality(let measure, let s, let vertices, _, _, _, let top, let perComponent):
+        case .centrality(let measure, let s, let vertices, _, _, _, let top, let perComponent, let approximation):
             try Operation.check(s: s)
+            if let approximation {
+                guard [.betweenness, .closeness, .harmonic].contains(measure) else {
+                    throw invalid("approximation applies to betweenness, closeness and harmonic; \(measure.rawValue) is computed exactly")
+                }
+                do { try approximation.validate() } catch { throw invalid(error.message) }
+            }
             if let top, top < 1 { throw invalid("top must be at least 1 (got \(top)); leave it out for every vertex") }
             if perComponent && measure != .eccentricity {
                 throw invalid("per-component values apply to eccentricity; \(measure.rawValue) is per component already or needs the whole hypergraph")

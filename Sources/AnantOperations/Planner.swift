@@ -63,7 +63,7 @@ public enum Planner {
             return make(split(count, parts, block: 1).map(WorkRange.sources))
         case .lineGraph(_, let vertices), .diameter(_, let vertices, _):
             return make(split(vertices == .edges ? edgeCount : nodeCount, parts, block: 1).map(WorkRange.sources))
-        case .centrality(let measure, _, let vertices, _, _, _, _, _) where measure.isS:
+        case .centrality(let measure, _, let vertices, _, _, _, _, _, nil) where measure.isS:
             let block = measure == .betweenness ? SLineGraph.betweennessBlock : 1
             return make(split(vertices == .edges ? edgeCount : nodeCount, parts, block: block).map(WorkRange.sources))
         default:
@@ -78,7 +78,7 @@ public enum Planner {
     public static func mergesByAppending(_ operation: Operation) -> Bool {
         switch operation {
         case .components, .diameter: false
-        case .centrality(let measure, _, _, _, _, _, _, _): !measure.isS
+        case .centrality(let measure, _, _, _, _, _, _, _, let approximation): !measure.isS || approximation != nil
         default: true
         }
     }

@@ -513,6 +513,17 @@ public nonisolated struct Anant_V1_CentralityOperation: Sendable {
   /// Eccentricity within each s-component (the s-line graph need not be connected).
   public var perComponent: Bool = false
 
+  /// Absent: exact values. Present: betweenness, closeness or harmonic estimated from
+  /// samples, within epsilon with probability at least 1 - delta.
+  public var approximation: Anant_V1_Approximation {
+    get {_approximation ?? Anant_V1_Approximation()}
+    set {_approximation = newValue}
+  }
+  /// Returns true if `approximation` has been explicitly set.
+  public var hasApproximation: Bool {self._approximation != nil}
+  /// Clears the value of `approximation`. Subsequent reads from it will return its default value.
+  public mutating func clearApproximation() {self._approximation = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   /// Absent: every vertex.
@@ -520,6 +531,25 @@ public nonisolated struct Anant_V1_CentralityOperation: Sendable {
     case top(Int64)
 
   }
+
+  public init() {}
+
+  fileprivate var _approximation: Anant_V1_Approximation? = nil
+}
+
+/// How closely an estimate must match, and the seed that fixes its samples.
+public nonisolated struct Anant_V1_Approximation: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var epsilon: Double = 0
+
+  public var delta: Double = 0
+
+  public var seed: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -1884,7 +1914,7 @@ nonisolated extension Anant_V1_DiameterOperation: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Anant_V1_CentralityOperation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CentralityOperation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}measure\0\u{1}s\0\u{1}of\0\u{1}raw\0\u{1}normalized\0\u{3}without_singletons\0\u{1}top\0\u{3}per_component\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}measure\0\u{1}s\0\u{1}of\0\u{1}raw\0\u{1}normalized\0\u{3}without_singletons\0\u{1}top\0\u{3}per_component\0\u{1}approximation\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1907,6 +1937,7 @@ nonisolated extension Anant_V1_CentralityOperation: SwiftProtobuf.Message, Swift
         }
       }()
       case 8: try { try decoder.decodeSingularBoolField(value: &self.perComponent) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._approximation) }()
       default: break
       }
     }
@@ -1941,6 +1972,9 @@ nonisolated extension Anant_V1_CentralityOperation: SwiftProtobuf.Message, Swift
     if self.perComponent != false {
       try visitor.visitSingularBoolField(value: self.perComponent, fieldNumber: 8)
     }
+    try { if let v = self._approximation {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1953,6 +1987,47 @@ nonisolated extension Anant_V1_CentralityOperation: SwiftProtobuf.Message, Swift
     if lhs.withoutSingletons != rhs.withoutSingletons {return false}
     if lhs.optionalTop != rhs.optionalTop {return false}
     if lhs.perComponent != rhs.perComponent {return false}
+    if lhs._approximation != rhs._approximation {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Anant_V1_Approximation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Approximation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epsilon\0\u{1}delta\0\u{1}seed\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self.epsilon) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.delta) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.seed) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.epsilon.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.epsilon, fieldNumber: 1)
+    }
+    if self.delta.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.delta, fieldNumber: 2)
+    }
+    if self.seed != 0 {
+      try visitor.visitSingularUInt64Field(value: self.seed, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Anant_V1_Approximation, rhs: Anant_V1_Approximation) -> Bool {
+    if lhs.epsilon != rhs.epsilon {return false}
+    if lhs.delta != rhs.delta {return false}
+    if lhs.seed != rhs.seed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -19,6 +19,8 @@ struct ClusterEquivalenceTests {
         ["centrality", "--measure", "betweenness", "--s", "1", "--format", "json"], ["centrality", "--measure", "betweenness", "--s", "2", "--nodes", "--top", "10"],
         ["centrality", "--measure", "closeness", "--s", "2"], ["centrality", "--measure", "harmonic", "--normalized", "--format", "json"],
         ["centrality", "--measure", "eccentricity", "--s", "1"], ["centrality", "--measure", "cec", "--nodes", "--top", "5"],
+        ["centrality", "--measure", "betweenness", "--approx", "--epsilon", "0.1", "--seed", "7", "--format", "json"],
+        ["centrality", "--measure", "harmonic", "--nodes", "--approx", "--epsilon", "0.2", "--top", "8"],
         ["toplexes"], ["singletons", "--format", "json"], ["collapse", "--edges", "--format", "json"], ["collapse", "--nodes", "--use-counts"], ["dual", "--out", "dual.json"],
         ["report"], ["report", "--format", "json"], ["communities", "--format", "json"],
         ["query", "--group-by", "edge", "--agg", "count(*) as n", "--limit", "7"], ["query", "--agg", "count(*) as n", "--format", "json"],

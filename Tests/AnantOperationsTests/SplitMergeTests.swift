@@ -46,6 +46,10 @@ typealias Operation = AnantOperations.Operation
                 }
                 list.append(.centrality(measure: .betweenness, s: s, of: vertices, raw: true, normalized: false, withoutSingletons: true, top: 7))
                 list.append(.centrality(measure: .harmonic, s: s, of: vertices, raw: false, normalized: true, withoutSingletons: false, top: 5))
+                for measure in [CentralityMeasure.betweenness, .closeness, .harmonic] {
+                    list.append(.centrality(measure: measure, s: s, of: vertices, raw: s == 2, normalized: false, withoutSingletons: false, top: 9,
+                                            approximation: Approximation(epsilon: 0.2, delta: 0.2, seed: UInt64(s))))
+                }
             }
         }
         return list

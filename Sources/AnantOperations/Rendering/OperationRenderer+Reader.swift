@@ -20,6 +20,30 @@ extension OperationRenderer {
             return v
         }
 
+        /// How an approximate centrality was estimated, and what it promises.
+        func approximation(_ measure: CentralityMeasure) throws(OperationError) -> JSONObject {
+            let count = measure == .betweenness ? "sampled_paths" : "searches"
+            return JSONObject([("epsilon", try scalar("epsilon").jsonValue), ("delta", try scalar("delta").jsonValue),
+                               ("seed", try scalar("seed").jsonValue), (count, try scalar(count).jsonValue),
+                               ("bound", .string(Self.bound(measure)))])
+        }
+
+        /// The approximation's footer in text.
+        func approximationNote(_ measure: CentralityMeasure) throws(OperationError) -> String {
+            let (epsilon, delta, seed) = (try scalar("epsilon"), try scalar("delta"), try scalar("seed"))
+            let count = measure == .betweenness ? "\(try scalar("sampled_paths")) sampled shortest paths" : "\(try scalar("searches")) searches from sampled sources"
+            return "Estimated from \(count) (epsilon \(epsilon), delta \(delta), seed \(seed)): \(Self.bound(measure))."
+        }
+
+        /// What an approximate measure promises, in words.
+        static func bound(_ measure: CentralityMeasure) -> String {
+            switch measure {
+            case .betweenness: "with probability at least 1 - delta, every normalised value is within epsilon of the exact one"
+            case .harmonic: "with probability at least 1 - delta, every value is within epsilon times (component size - 1) of the exact sum"
+            default: "with probability at least 1 - delta, every 1/closeness (mean distance) is within epsilon times the component's diameter of the exact one"
+            }
+        }
+
         /// Column `c` of `t` as texts and as JSON values.
         func texts(_ t: RecordBatch, _ c: Int, _ rows: Range<Int>) -> [String] { rows.map { ElementReference.label(t.columns[c], $0) } }
         func values(_ t: RecordBatch, _ c: Int, _ rows: Range<Int>) -> [JSONValue] { rows.map { t.columns[c][$0].jsonValue } }

@@ -46,14 +46,20 @@ public enum OperationRenderer {
             return try r.distance(json)
         case .diameter(_, let vertices, let perComponent):
             return perComponent ? try r.diameters(json, vertices) : try r.diameter(json)
-        case .centrality(let measure, _, let vertices, _, _, _, _, _):
+        case .centrality(let measure, _, let vertices, _, _, _, _, _, let approximation):
             let t = try r.table("centrality")
-            if json { return keyed(t, 0) { $0.columns[1][$1].jsonValue } }
-            return TextTable.render([String(vertices.rawValue.dropLast()), measure.rawValue], (0..<t.rowCount).map { row in
+            if json {
+                let values = keyedObject(t, 0) { $0.columns[1][$1].jsonValue }
+                guard approximation != nil else { return Self.json(values) }
+                return Self.json(.object(JSONObject([("values", values), ("approximation", .object(try r.approximation(measure)))])))
+            }
+            let table = TextTable.render([String(vertices.rawValue.dropLast()), measure.rawValue], (0..<t.rowCount).map { row in
                 let value = t.columns[1][row]
                 if case .double(let d) = value { return [ElementReference.label(t.columns[0], row), TextTable.number(d)] }
                 return [ElementReference.label(t.columns[0], row), value.description]
             })
+            guard approximation != nil else { return table }
+            return table + Self.lines(try r.approximationNote(measure))
         case .toplexes, .singletons:
             return try r.edgeListing(json)
         case .collapse(let vertices, _):
@@ -88,9 +94,13 @@ public enum OperationRenderer {
     /// A JSON object with one member per row, keyed by column `key`'s text (ids labelled
     /// by `ElementReference.label`, so mixed ids never collide).
     static func keyed(_ t: RecordBatch, _ key: Int, _ value: (RecordBatch, Int) -> JSONValue) -> [UInt8] {
+        json(keyedObject(t, key, value))
+    }
+
+    static func keyedObject(_ t: RecordBatch, _ key: Int, _ value: (RecordBatch, Int) -> JSONValue) -> JSONValue {
         var object = JSONObject()
         for row in 0..<t.rowCount { object[ElementReference.label(t.columns[key], row)] = value(t, row) }
-        return json(.object(object))
+        return .object(object)
     }
 
     /// Runs of rows sharing the value of column `key` (rows grouped consecutively).

@@ -1,4 +1,5 @@
 import AnantOperations
+import AnantHypergraph
 import ArgumentParser
 
 /// Which s-line graph a command works on: of edges or of nodes.
@@ -107,6 +108,13 @@ struct CentralityCommand: ParsableCommand {
             needed except for katz and clustering): cec (clique motif eigenvector), hec (H-eigenvector), zec (Z-eigenvector, \
             uniform hypergraphs), katz, node-edge \
             (nodes, or edges with --edges), clustering (2-section clustering coefficient).
+
+            --approx estimates betweenness, closeness or harmonic from samples, with probability at least 1 - delta \
+            (--delta) within epsilon (--epsilon) of the exact values: betweenness from sampled shortest paths \
+            (Riondato-Kornaropoulos), the normalised value within epsilon; closeness and harmonic from searches out of \
+            sampled sources in each s-component (Eppstein-Wang), harmonic within epsilon times (component size - 1), \
+            1/closeness within epsilon times the component's diameter. --seed fixes the samples. The text names the \
+            sample count and the bound; --format json gives {"values": {...}, "approximation": {...}}.
             """)
 
     @OptionGroup var common: CommonOptions
@@ -127,8 +135,34 @@ struct CentralityCommand: ParsableCommand {
     @Flag(help: "Eccentricity within each s-component, for an s-line graph that is not connected.")
     var components = false
 
+    @Flag(help: "Estimate betweenness, closeness or harmonic from samples, within --epsilon with probability 1 - --delta.")
+    var approx = false
+
+    @Option(help: "The approximation's additive error bound (with --approx; default 0.01).")
+    var epsilon: Double?
+
+    @Option(help: "The approximation's failure probability (with --approx; default 0.1).")
+    var delta: Double?
+
+    @Option(help: "The seed of the approximation's samples (with --approx; default 1).")
+    var seed: UInt64?
+
     func validate() throws {
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        if !approx, epsilon != nil || delta != nil || seed != nil {
+            throw ValidationError("--epsilon, --delta and --seed shape an approximation: add --approx")
+        }
+        if let approximation {
+            guard [.betweenness, .closeness, .harmonic].contains(measure) else {
+                throw ValidationError("approximation applies to betweenness, closeness and harmonic; \(measure.rawValue) is computed exactly")
+            }
+            do { try approximation.validate() } catch { throw ValidationError(error.message) }
+        }
+    }
+
+    /// The approximation the flags ask for.
+    var approximation: Approximation? {
+        approx ? Approximation(epsilon: epsilon ?? 0.01, delta: delta ?? 0.1, seed: seed ?? 1) : nil
     }
 
     func run() throws {
@@ -139,7 +173,8 @@ struct CentralityCommand: ParsableCommand {
             throw CLIError("--\(normalization.rawValue) applies to betweenness and harmonic; \(measure.rawValue) has one form")
         }
         try common.run(.centrality(measure: measure, s: sOption.s, of: vertices.vertices, raw: normalization == .raw,
-                                   normalized: normalization == .normalized, withoutSingletons: !singletons, top: top, perComponent: components),
+                                   normalized: normalization == .normalized, withoutSingletons: !singletons, top: top, perComponent: components,
+                                   approximation: approximation),
                        progress: "computing \(measure.isS ? "s=\(sOption.s) " : "")\(measure.rawValue)")
     }
 }

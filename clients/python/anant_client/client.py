@@ -204,16 +204,22 @@ class Client:
 
     def centrality(self, dataset: str, measure: str = "betweenness", *, s: int = 1, of: str = "edges", raw: bool = False,
                    normalized: bool = False, without_singletons: bool = False, top: Optional[int] = None,
-                   per_component: bool = False, **options: Any) -> Result:
+                   per_component: bool = False, approx: bool = False, epsilon: float = 0.01, delta: float = 0.1,
+                   seed: int = 1, **options: Any) -> Result:
         """A centrality of every edge (or node), best first; the ``top`` best when given.
 
         ``measure``: betweenness, closeness, harmonic, eccentricity (HyperNetX's
         s-measures), cec, hec, zec, katz, node-edge, clustering (XGI's node measures).
         ``per_component``: eccentricity within each s-component, when the s-line graph is
-        not connected.
+        not connected. ``approx``: betweenness, closeness or harmonic estimated from
+        samples (``seed``), within ``epsilon`` with probability at least 1 - ``delta``
+        (the bounds of ``anant centrality --approx``); the result's scalars name the
+        sample count.
         """
+        approximation = gateway_pb2.Approximation(epsilon=epsilon, delta=delta, seed=seed) if approx else None
         return self.run("centrality", dataset, measure=measure, s=s, of=of, raw=raw, normalized=normalized,
-                        without_singletons=without_singletons, top=top, per_component=per_component, **options)
+                        without_singletons=without_singletons, top=top, per_component=per_component,
+                        approximation=approximation, **options)
 
     def toplexes(self, dataset: str, **options: Any) -> Result:
         """The edges contained in no other edge."""

@@ -131,6 +131,8 @@ class ClusterTests(unittest.TestCase):
             (("components", "--s", "2"), self.client.components(DATASET, s=2)),
             (("centrality", "--measure", "betweenness", "--nodes"), self.client.centrality(DATASET, "betweenness", of="nodes")),
             (("centrality", "--measure", "harmonic", "--top", "7"), self.client.centrality(DATASET, "harmonic", top=7)),
+            (("centrality", "--measure", "betweenness", "--approx", "--epsilon", "0.05", "--seed", "4"),
+             self.client.centrality(DATASET, "betweenness", approx=True, epsilon=0.05, seed=4)),
             (("line-graph", "--s", "2"), self.client.line_graph(DATASET, s=2)),
             (("toplexes",), self.client.toplexes(DATASET)),
             (("communities",), self.client.communities(DATASET)),
@@ -139,6 +141,14 @@ class ClusterTests(unittest.TestCase):
             want = cli_table(*arguments)
             self.assertTrue(result.table.equals(want), f"{arguments}: {result.table.schema} {result.table.num_rows} rows vs "
                                                        f"{want.schema} {want.num_rows} rows")
+
+    def test_approximate_centrality_names_its_bound(self) -> None:
+        result = self.client.centrality(DATASET, "closeness", approx=True, epsilon=0.2, delta=0.3, seed=5)
+        want = json.loads(cli("centrality", LESMIS, "--measure", "closeness", "--approx", "--epsilon", "0.2", "--delta", "0.3",
+                              "--seed", "5", "--format", "json"))
+        self.assertEqual(column_dict(result.table), want["values"])
+        for key in ("epsilon", "delta", "seed", "searches"):
+            self.assertEqual(result[key], want["approximation"][key])
 
     def test_scalars_equal_the_cli_json(self) -> None:
         want = json.loads(cli("info", LESMIS, "--format", "json"))

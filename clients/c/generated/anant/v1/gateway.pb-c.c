@@ -502,6 +502,51 @@ void   anant__v1__centrality_operation__free_unpacked
   assert(message->base.descriptor == &anant__v1__centrality_operation__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   anant__v1__approximation__init
+                     (Anant__V1__Approximation         *message)
+{
+  static const Anant__V1__Approximation init_value = ANANT__V1__APPROXIMATION__INIT;
+  *message = init_value;
+}
+size_t anant__v1__approximation__get_packed_size
+                     (const Anant__V1__Approximation *message)
+{
+  assert(message->base.descriptor == &anant__v1__approximation__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t anant__v1__approximation__pack
+                     (const Anant__V1__Approximation *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &anant__v1__approximation__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t anant__v1__approximation__pack_to_buffer
+                     (const Anant__V1__Approximation *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &anant__v1__approximation__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Anant__V1__Approximation *
+       anant__v1__approximation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Anant__V1__Approximation *)
+     protobuf_c_message_unpack (&anant__v1__approximation__descriptor,
+                                allocator, len, data);
+}
+void   anant__v1__approximation__free_unpacked
+                     (Anant__V1__Approximation *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &anant__v1__approximation__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   anant__v1__toplexes_operation__init
                      (Anant__V1__ToplexesOperation         *message)
 {
@@ -2324,7 +2369,7 @@ const ProtobufCMessageDescriptor anant__v1__diameter_operation__descriptor =
   (ProtobufCMessageInit) anant__v1__diameter_operation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor anant__v1__centrality_operation__field_descriptors[8] =
+static const ProtobufCFieldDescriptor anant__v1__centrality_operation__field_descriptors[9] =
 {
   {
     "measure",
@@ -2422,8 +2467,21 @@ static const ProtobufCFieldDescriptor anant__v1__centrality_operation__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "approximation",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__CentralityOperation, approximation),
+    &anant__v1__approximation__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned anant__v1__centrality_operation__field_indices_by_name[] = {
+  8,   /* field[8] = approximation */
   0,   /* field[0] = measure */
   4,   /* field[4] = normalized */
   2,   /* field[2] = of */
@@ -2436,7 +2494,7 @@ static const unsigned anant__v1__centrality_operation__field_indices_by_name[] =
 static const ProtobufCIntRange anant__v1__centrality_operation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor anant__v1__centrality_operation__descriptor =
 {
@@ -2446,11 +2504,75 @@ const ProtobufCMessageDescriptor anant__v1__centrality_operation__descriptor =
   "Anant__V1__CentralityOperation",
   "anant.v1",
   sizeof(Anant__V1__CentralityOperation),
-  8,
+  9,
   anant__v1__centrality_operation__field_descriptors,
   anant__v1__centrality_operation__field_indices_by_name,
   1,  anant__v1__centrality_operation__number_ranges,
   (ProtobufCMessageInit) anant__v1__centrality_operation__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor anant__v1__approximation__field_descriptors[3] =
+{
+  {
+    "epsilon",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Approximation, epsilon),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delta",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Approximation, delta),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Anant__V1__Approximation, seed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned anant__v1__approximation__field_indices_by_name[] = {
+  1,   /* field[1] = delta */
+  0,   /* field[0] = epsilon */
+  2,   /* field[2] = seed */
+};
+static const ProtobufCIntRange anant__v1__approximation__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor anant__v1__approximation__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "anant.v1.Approximation",
+  "Approximation",
+  "Anant__V1__Approximation",
+  "anant.v1",
+  sizeof(Anant__V1__Approximation),
+  3,
+  anant__v1__approximation__field_descriptors,
+  anant__v1__approximation__field_indices_by_name,
+  1,  anant__v1__approximation__number_ranges,
+  (ProtobufCMessageInit) anant__v1__approximation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define anant__v1__toplexes_operation__field_descriptors NULL

@@ -28,6 +28,7 @@ typedef struct Anant__V1__LineGraphOperation Anant__V1__LineGraphOperation;
 typedef struct Anant__V1__DistanceOperation Anant__V1__DistanceOperation;
 typedef struct Anant__V1__DiameterOperation Anant__V1__DiameterOperation;
 typedef struct Anant__V1__CentralityOperation Anant__V1__CentralityOperation;
+typedef struct Anant__V1__Approximation Anant__V1__Approximation;
 typedef struct Anant__V1__ToplexesOperation Anant__V1__ToplexesOperation;
 typedef struct Anant__V1__SingletonsOperation Anant__V1__SingletonsOperation;
 typedef struct Anant__V1__CollapseOperation Anant__V1__CollapseOperation;
@@ -343,6 +344,11 @@ struct  Anant__V1__CentralityOperation
    * Eccentricity within each s-component (the s-line graph need not be connected).
    */
   protobuf_c_boolean per_component;
+  /*
+   * Absent: exact values. Present: betweenness, closeness or harmonic estimated from
+   * samples, within epsilon with probability at least 1 - delta.
+   */
+  Anant__V1__Approximation *approximation;
   Anant__V1__CentralityOperation__OptionalTopCase optional_top_case;
   union {
     int64_t top;
@@ -350,7 +356,22 @@ struct  Anant__V1__CentralityOperation
 };
 #define ANANT__V1__CENTRALITY_OPERATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&anant__v1__centrality_operation__descriptor) \
-    , ANANT__V1__CENTRALITY_MEASURE__CENTRALITY_MEASURE_UNSPECIFIED, 0, ANANT__V1__VERTICES__VERTICES_UNSPECIFIED, 0, 0, 0, 0, ANANT__V1__CENTRALITY_OPERATION__OPTIONAL_TOP__NOT_SET, {0} }
+    , ANANT__V1__CENTRALITY_MEASURE__CENTRALITY_MEASURE_UNSPECIFIED, 0, ANANT__V1__VERTICES__VERTICES_UNSPECIFIED, 0, 0, 0, 0, NULL, ANANT__V1__CENTRALITY_OPERATION__OPTIONAL_TOP__NOT_SET, {0} }
+
+
+/*
+ * How closely an estimate must match, and the seed that fixes its samples.
+ */
+struct  Anant__V1__Approximation
+{
+  ProtobufCMessage base;
+  double epsilon;
+  double delta;
+  uint64_t seed;
+};
+#define ANANT__V1__APPROXIMATION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&anant__v1__approximation__descriptor) \
+    , 0, 0, 0 }
 
 
 /*
@@ -1204,6 +1225,25 @@ Anant__V1__CentralityOperation *
 void   anant__v1__centrality_operation__free_unpacked
                      (Anant__V1__CentralityOperation *message,
                       ProtobufCAllocator *allocator);
+/* Anant__V1__Approximation methods */
+void   anant__v1__approximation__init
+                     (Anant__V1__Approximation         *message);
+size_t anant__v1__approximation__get_packed_size
+                     (const Anant__V1__Approximation   *message);
+size_t anant__v1__approximation__pack
+                     (const Anant__V1__Approximation   *message,
+                      uint8_t             *out);
+size_t anant__v1__approximation__pack_to_buffer
+                     (const Anant__V1__Approximation   *message,
+                      ProtobufCBuffer     *buffer);
+Anant__V1__Approximation *
+       anant__v1__approximation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   anant__v1__approximation__free_unpacked
+                     (Anant__V1__Approximation *message,
+                      ProtobufCAllocator *allocator);
 /* Anant__V1__ToplexesOperation methods */
 void   anant__v1__toplexes_operation__init
                      (Anant__V1__ToplexesOperation         *message);
@@ -1771,6 +1811,9 @@ typedef void (*Anant__V1__DiameterOperation_Closure)
 typedef void (*Anant__V1__CentralityOperation_Closure)
                  (const Anant__V1__CentralityOperation *message,
                   void *closure_data);
+typedef void (*Anant__V1__Approximation_Closure)
+                 (const Anant__V1__Approximation *message,
+                  void *closure_data);
 typedef void (*Anant__V1__ToplexesOperation_Closure)
                  (const Anant__V1__ToplexesOperation *message,
                   void *closure_data);
@@ -2024,6 +2067,7 @@ extern const ProtobufCMessageDescriptor anant__v1__line_graph_operation__descrip
 extern const ProtobufCMessageDescriptor anant__v1__distance_operation__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__diameter_operation__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__centrality_operation__descriptor;
+extern const ProtobufCMessageDescriptor anant__v1__approximation__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__toplexes_operation__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__singletons_operation__descriptor;
 extern const ProtobufCMessageDescriptor anant__v1__collapse_operation__descriptor;

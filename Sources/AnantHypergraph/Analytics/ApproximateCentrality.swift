@@ -1,0 +1,340 @@
+import AnantColumnar
+import Foundation
+
+/// What an approximate s-centrality promises: with probability at least 1 − `delta`,
+/// every vertex's estimate is within `epsilon` of its exact value, in the units each
+/// measure documents (`Hypergraph.sApproximateBetweenness`, `sApproximateReach`).
+/// `seed` fixes the samples: the same seed gives the same estimates, however the work is
+/// split over threads.
+public struct Approximation: Sendable, Hashable {
+    public var epsilon: Double
+    public var delta: Double
+    public var seed: UInt64
+
+    public init(epsilon: Double = 0.01, delta: Double = 0.1, seed: UInt64 = 1) {
+        (self.epsilon, self.delta, self.seed) = (epsilon, delta, seed)
+    }
+
+    public func validate() throws(HypergraphError) {
+        guard epsilon.isFinite, epsilon > 0, epsilon < 1 else {
+            throw HypergraphError(.invalidArgument, "epsilon must lie between 0 and 1 (got \(epsilon)); 0.01 is the usual choice, smaller costs more samples")
+        }
+        guard delta.isFinite, delta > 0, delta < 1 else {
+            throw HypergraphError(.invalidArgument, "delta must lie between 0 and 1 (got \(delta)); 0.1 is the usual choice, smaller costs more samples")
+        }
+    }
+
+    /// The generator of sample `index`: its own stream, so a sample does not depend on
+    /// which thread or part draws it.
+    func generator(_ stream: UInt64, _ index: Int) -> SeededGenerator {
+        SeededGenerator(seed: ByteStrings.mix(seed ^ ByteStrings.mix(stream &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(truncatingIfNeeded: index))))
+    }
+}
+
+/// Betweenness estimated from sampled shortest paths (Riondato and Kornaropoulos 2016).
+public struct BetweennessEstimate: Sendable, Hashable {
+    /// How many sampled paths passed through each vertex (as an inner vertex).
+    public var hits: [Int]
+    /// The number of sampled vertex pairs.
+    public var samples: Int
+
+    /// HyperNetX's normalised betweenness, unnormalised sum over unordered pairs times
+    /// 2 / ((n − 1)(n − 2)), estimated.
+    public var normalized: [Double] {
+        let n = Double(hits.count)
+        guard n > 2, samples > 0 else { return hits.map { _ in 0 } }
+        return hits.map { Double($0) / Double(samples) * n / (n - 2) }
+    }
+
+    /// The unnormalised sum over unordered pairs (networkx `normalized=False`), estimated.
+    public var raw: [Double] {
+        let n = Double(hits.count)
+        guard n > 2, samples > 0 else { return hits.map { _ in 0 } }
+        return hits.map { Double($0) / Double(samples) * n * (n - 1) / 2 }
+    }
+}
+
+/// One sampled shortest path at a time: a breadth-first search from one end that counts
+/// shortest paths and stops as soon as it meets the other end, then a walk back choosing
+/// each predecessor with probability proportional to its path count, which makes every
+/// shortest path between the two equally likely.
+struct PathSampler {
+    private var distance: [Int32]
+    private var paths: [Double]
+    private var order: [Int32]
+    private var reached = 0
+
+    init(vertices: Int) {
+        distance = [Int32](repeating: -1, count: vertices)
+        paths = [Double](repeating: 0, count: vertices)
+        order = [Int32](repeating: 0, count: vertices)
+    }
+
+    /// Adds 1 to `hits` of every inner vertex of a uniformly chosen shortest path from
+    /// `source` to `target`; nothing when none joins them.
+    mutating func sample(from source: Int, to target: Int, _ graph: SLineGraph, using generator: inout SeededGenerator,
+                         hits: inout [Int]) {
+        for k in 0..<reached { distance[Int(order[k])] = -1 }
+        var found = false
+        distance.withUnsafeMutableBufferPointer { distance in
+            paths.withUnsafeMutableBufferPointer { paths in
+                order.withUnsafeMutableBufferPointer { order in
+                    graph.offsets.withUnsafeBufferPointer { offsets in
+                        graph.neighbors.withUnsafeBufferPointer { neighbors in
+                            distance[source] = 0
+                            paths[source] = 1
+                            order[0] = Int32(truncatingIfNeeded: source)
+                            var head = 0, tail = 1
+                            // The target is met while its predecessors' level is expanded,
+                            // so every vertex before that level has its full count: stop.
+                            search: while head < tail {
+                                let v = Int(order[head])
+                                head += 1
+                                let next = distance[v] + 1
+                                for k in offsets[v]..<offsets[v + 1] {
+                                    let w = Int(neighbors[k])
+                                    if distance[w] < 0 {
+                                        distance[w] = next
+                                        paths[w] = 0
+                                        order[tail] = Int32(truncatingIfNeeded: w)
+                                        tail += 1
+                                        if w == target { found = true }
+                                    }
+                                    if distance[w] == next { paths[w] += paths[v] }
+                                }
+                                if found { break search }
+                            }
+                            reached = tail
+                        }
+                    }
+                }
+            }
+        }
+        guard found else { return }
+        // The walk back sums each vertex's predecessors itself: the target's own count may
+        // be partial, as the search stopped on meeting it.
+        var w = target
+        while distance[w] > 1 {
+            let level = distance[w] - 1
+            let predecessors = graph.offsets[w]..<graph.offsets[w + 1]
+            var total = 0.0
+            for k in predecessors where distance[Int(graph.neighbors[k])] == level { total += paths[Int(graph.neighbors[k])] }
+            var pick = Double.random(in: 0..<total, using: &generator)
+            var chosen = -1
+            for k in predecessors {
+                let p = Int(graph.neighbors[k])
+                guard distance[p] == level else { continue }
+                chosen = p
+                pick -= paths[p]
+                if pick < 0 { break }
+            }
+            hits[chosen] += 1
+            w = chosen
+        }
+    }
+}
+
+extension SLineGraph {
+    /// An upper bound of the vertex diameter (the most vertices on a shortest path): for
+    /// each component, one search from its first vertex; a shortest path there holds at
+    /// most 2·eccentricity + 1 vertices, and never more than the component.
+    func vertexDiameterBound() -> Int {
+        var seen = [Bool](repeating: false, count: vertexCount)
+        var search = BreadthFirstSearch(vertices: vertexCount)
+        var bound = vertexCount > 0 ? 1 : 0
+        for v in 0..<vertexCount where !seen[v] {
+            search.run(from: v, self)
+            for k in 0..<search.reached { seen[Int(search.order[k])] = true }
+            let eccentricity = Int(search.distance[Int(search.order[search.reached - 1])])
+            bound = Swift.max(bound, Swift.min(search.reached, 2 * eccentricity + 1))
+        }
+        return bound
+    }
+
+    /// The sample count of Riondato and Kornaropoulos for an additive error `epsilon` on
+    /// betweenness normalised over ordered pairs: (c / ε²)(⌊log₂(VD − 2)⌋ + 1 + ln(1/δ))
+    /// with c = 1/2 and VD the vertex diameter; none when no path has an inner vertex.
+    static func pathSamples(vertexDiameter: Int, epsilon: Double, delta: Double) -> Int {
+        guard vertexDiameter >= 3 else { return 0 }
+        let bits = Double(Int(log2(Double(vertexDiameter - 2)).rounded(.down)))
+        return Int((0.5 / (epsilon * epsilon) * (bits + 1 + log(1 / delta))).rounded(.up))
+    }
+
+    /// Betweenness estimated from sampled shortest paths (Riondato and Kornaropoulos):
+    /// with probability at least 1 − δ, every vertex's estimate of HyperNetX's normalised
+    /// betweenness (`BetweennessEstimate.normalized`) is within ε of the exact value. The
+    /// samples go in blocks over the context's threads; hit counts are integers, so any
+    /// split gives the same estimates.
+    public func approximateBetweenness(_ approximation: Approximation, context: ExecutionContext = .default) throws(HypergraphError) -> BetweennessEstimate {
+        try approximation.validate()
+        let n = vertexCount
+        guard n > 2 else { return BetweennessEstimate(hits: [Int](repeating: 0, count: n), samples: 0) }
+        // The bound is on betweenness over ordered pairs, b; HyperNetX's normalisation is
+        // b · n / (n − 2), so the sampling error is scaled down by (n − 2) / n.
+        let epsilon = approximation.epsilon * Double(n - 2) / Double(n)
+        let samples = Self.pathSamples(vertexDiameter: vertexDiameterBound(), epsilon: epsilon, delta: approximation.delta)
+        let scratch = WorkerScratch(threads: context.threads) { (PathSampler(vertices: n), [Int](repeating: 0, count: n)) }
+        let graph = UncheckedSendable(self)
+        try context.forEachChunk(count: samples, chunk: 64) { worker, range in
+            scratch.with(worker) { state in
+                for i in range {
+                    var generator = approximation.generator(1, i)
+                    let source = Int.random(in: 0..<n, using: &generator)
+                    var target = Int.random(in: 0..<(n - 1), using: &generator)
+                    if target >= source { target += 1 }
+                    state.0.sample(from: source, to: target, graph.value, using: &generator, hits: &state.1)
+                }
+            }
+        }
+        var hits = [Int](repeating: 0, count: n)
+        for state in scratch.values {
+            for v in 0..<n { hits[v] += state.1[v] }
+        }
+        return BetweennessEstimate(hits: hits, samples: samples)
+    }
+}
+
+/// Closeness and harmonic centrality estimated from sampled sources (Eppstein and Wang):
+/// within each s-component of size c, k = ⌈ln(2n/δ) / (2(ε(c − 1)/c)²)⌉ sources drawn
+/// uniformly with replacement (every member when k ≥ c), whose distances to each member,
+/// scaled by c / k, estimate its sums. By Hoeffding's bound and a union over the n
+/// vertices, with probability at least 1 − δ every vertex v of a component of size c and
+/// diameter D has
+/// - harmonic within ε·(c − 1) of the exact sum of reciprocal distances,
+/// - 1 / closeness (its mean distance to the other members) within ε·D of the exact one.
+public struct ReachEstimate: Sendable, Hashable {
+    /// Each vertex's component size.
+    public var componentSize: [Int]
+    /// Each vertex's estimated sum of distances to its component's members.
+    public var distanceSum: [Double]
+    /// Each vertex's estimated sum of reciprocal distances.
+    public var reciprocalSum: [Double]
+    /// Searches run: the sampled sources, and every member of components small enough to
+    /// take whole.
+    public var searches: Int
+
+    /// s-closeness, (c − 1) / (estimated distance sum), the mean distance kept at least 1.
+    public var closeness: [Double] {
+        zip(componentSize, distanceSum).map { c, sum in
+            c > 1 ? 1 / Swift.max(1, sum / Double(c - 1)) : 0
+        }
+    }
+
+    /// s-harmonic centrality, kept within 0 ... c − 1.
+    public var harmonic: [Double] {
+        zip(componentSize, reciprocalSum).map { c, sum in Swift.min(Double(Swift.max(c - 1, 0)), sum) }
+    }
+}
+
+extension ReachEstimate {
+    /// The sources of every component (`components`: each vertex's component number, in
+    /// 0 ..< `sizes.count`) with their weights c / k.
+    static func sources(components: [Int32], sizes: [Int], _ approximation: Approximation) -> [(source: Int32, weight: Double)] {
+        let n = Double(components.count)
+        var members = [[Int32]](repeating: [], count: sizes.count)
+        for (v, c) in components.enumerated() where sizes[Int(c)] > 1 { members[Int(c)].append(Int32(truncatingIfNeeded: v)) }
+        var out = [(source: Int32, weight: Double)]()
+        for (c, list) in members.enumerated() where !list.isEmpty {
+            let size = Double(list.count)
+            let t = approximation.epsilon * (size - 1) / size
+            let k = (log(2 * n / approximation.delta) / (2 * t * t)).rounded(.up)
+            if k >= size {
+                out += list.map { ($0, 1) }
+            } else {
+                var generator = approximation.generator(2, c)
+                let weight = size / k
+                for _ in 0..<Int(k) { out.append((list[Int.random(in: 0..<list.count, using: &generator)], weight)) }
+            }
+        }
+        return out
+    }
+
+    /// Runs `search` (a breadth-first search over the s-line graph) from every sampled
+    /// source and adds up the estimates. Blocks of sources are fixed by the sample, and
+    /// each block's sums are added exactly, so any split gives the same bits.
+    static func estimating(vertices n: Int, _ approximation: Approximation, context: ExecutionContext,
+                           _ search: @escaping @Sendable (inout BreadthFirstSearch, Int) -> Void) throws(HypergraphError) -> ReachEstimate {
+        try approximation.validate()
+        // Components: one search from each vertex not yet met.
+        var component = [Int32](repeating: -1, count: n)
+        var sizes = [Int]()
+        var labelling = BreadthFirstSearch(vertices: n)
+        for v in 0..<n where component[v] < 0 {
+            search(&labelling, v)
+            for k in 0..<labelling.reached { component[Int(labelling.order[k])] = Int32(sizes.count) }
+            sizes.append(labelling.reached)
+        }
+        let sources = UncheckedSendable(Self.sources(components: component, sizes: sizes, approximation))
+        struct Sums {
+            var search: BreadthFirstSearch
+            var block: [(Double, Double)]
+            var touched: [Int32] = []
+            var totals: [(ExactSum, ExactSum)]
+        }
+        let block = 16
+        let scratch = WorkerScratch(threads: context.threads) {
+            Sums(search: BreadthFirstSearch(vertices: n), block: [(Double, Double)](repeating: (0, 0), count: n),
+                 totals: [(ExactSum, ExactSum)](repeating: (ExactSum(), ExactSum()), count: n))
+        }
+        let count = sources.value.count
+        try context.forEachChunk(count: (count + block - 1) / block, chunk: 1) { worker, range in
+            scratch.with(worker) { sums in
+                for b in range {
+                    for i in (b * block)..<Swift.min(count, (b + 1) * block) {
+                        let (source, weight) = sources.value[i]
+                        search(&sums.search, Int(source))
+                        for k in 1..<sums.search.reached {
+                            let w = Int(sums.search.order[k])
+                            let d = Double(sums.search.distance[w])
+                            if sums.block[w] == (0, 0) { sums.touched.append(Int32(truncatingIfNeeded: w)) }
+                            sums.block[w].0 += weight * d
+                            sums.block[w].1 += weight / d
+                        }
+                    }
+                    for w in sums.touched {
+                        sums.totals[Int(w)].0.add(sums.block[Int(w)].0)
+                        sums.totals[Int(w)].1.add(sums.block[Int(w)].1)
+                        sums.block[Int(w)] = (0, 0)
+                    }
+                    sums.touched.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        var distance = [ExactSum](repeating: ExactSum(), count: n), reciprocal = distance
+        for sums in scratch.values {
+            for v in 0..<n {
+                distance[v].add(sums.totals[v].0)
+                reciprocal[v].add(sums.totals[v].1)
+            }
+        }
+        return ReachEstimate(componentSize: component.map { sizes[Int($0)] }, distanceSum: distance.map(\.value),
+                             reciprocalSum: reciprocal.map(\.value), searches: count)
+    }
+}
+
+extension Hypergraph {
+    /// s-betweenness of every edge (or node) estimated from sampled shortest paths over
+    /// the s-line graph: with probability at least 1 − δ every normalised estimate is
+    /// within ε of HyperNetX's normalised value (`SLineGraph.approximateBetweenness`).
+    public func sApproximateBetweenness(s: Int = 1, edges: Bool = true, _ approximation: Approximation,
+                                        context: ExecutionContext = .default) throws(HypergraphError) -> BetweennessEstimate {
+        try approximation.validate()
+        return try sLineGraph(s: s, edges: edges, context: context).approximateBetweenness(approximation, context: context)
+    }
+
+    /// s-closeness and s-harmonic centrality estimated from sampled sources
+    /// (`ReachEstimate` states the bounds). At s = 1 the searches walk the incidences, as
+    /// the exact measures do; at s > 1 the s-line graph is built once.
+    public func sApproximateReach(s: Int = 1, edges: Bool = true, _ approximation: Approximation,
+                                  context: ExecutionContext = .default) throws(HypergraphError) -> ReachEstimate {
+        try HypergraphError.validate(s: s)
+        try approximation.validate()
+        let count = edges ? edgeCount : nodeCount
+        guard s == 1 else {
+            let graph = UncheckedSendable(try sLineGraph(s: s, edges: edges, context: context))
+            return try ReachEstimate.estimating(vertices: count, approximation, context: context) { $0.run(from: $1, graph.value) }
+        }
+        let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
+        return try ReachEstimate.estimating(vertices: count, approximation, context: context) { $0.run(from: $1, rows: rows, back: back) }
+    }
+}
