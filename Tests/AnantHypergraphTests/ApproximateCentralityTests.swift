@@ -17,9 +17,14 @@ import Testing
 
     static let cases: [(s: Int, edges: Bool)] = [(1, true), (2, true), (1, false)]
 
-    @Test(arguments: cases)
-    func betweennessStaysWithinEpsilonOverManySeeds(s: Int, edges: Bool) throws {
-        let h = try Self.hypergraph(11, edges: 180, nodes: 220)
+    /// Chung–Lu cases, and Les Misérables, whose line graphs hold many shortest paths of
+    /// unequal counts between the same ends (a choice of meeting vertex or predecessor that
+    /// ignores the counts drifts away from the exact values there).
+    static let betweennessCases: [(String, Int, Bool)] = cases.map { ("chung-lu", $0.s, $0.edges) } + [("lesmis", 1, false), ("lesmis", 1, true)]
+
+    @Test(arguments: betweennessCases)
+    func betweennessStaysWithinEpsilonOverManySeeds(name: String, s: Int, edges: Bool) throws {
+        let h = name == "lesmis" ? try TestData.hif("lesmis.hif.json") : try Self.hypergraph(11, edges: 180, nodes: 220)
         let exact = try h.sBetweennessCentrality(s: s, edges: edges)
         let (epsilon, delta, seeds) = (0.05, 0.1, 30)
         var failures = 0, samples = 0

@@ -54,78 +54,100 @@ public struct BetweennessEstimate: Sendable, Hashable {
     }
 }
 
-/// One sampled shortest path at a time: a breadth-first search from one end that counts
-/// shortest paths and stops as soon as it meets the other end, then a walk back choosing
-/// each predecessor with probability proportional to its path count, which makes every
-/// shortest path between the two equally likely.
+/// One sampled shortest path at a time, by a balanced bidirectional search (as KADABRA
+/// does): the two ends grow level by level, each step expanding the side whose frontier
+/// has fewer adjacency entries, and counting shortest paths from its end. At the first
+/// level where a side discovers vertices the other has seen, those vertices are exactly
+/// the ones at that distance on the shortest paths, and the paths through each number
+/// σ_s(w)·σ_t(w). One is chosen in proportion, then each half walks back choosing every
+/// predecessor in proportion to its own count: every shortest path is equally likely.
+/// On small-world graphs the two searches meet after touching a small share of the graph.
 struct PathSampler {
-    private var distance: [Int32]
-    private var paths: [Double]
-    private var order: [Int32]
-    private var reached = 0
+    /// Per side (0: from the source, 1: from the target): distance, -1 when not seen.
+    private var distance: [[Int32]]
+    private var paths: [[Double]]
+    private var frontier: [[Int32]] = [[], []]
+    private var next: [Int32] = []
+    private var seen: [Int32] = []
+    private var meeting: [Int32] = []
 
     init(vertices: Int) {
-        distance = [Int32](repeating: -1, count: vertices)
-        paths = [Double](repeating: 0, count: vertices)
-        order = [Int32](repeating: 0, count: vertices)
+        distance = [[Int32]](repeating: [Int32](repeating: -1, count: vertices), count: 2)
+        paths = [[Double]](repeating: [Double](repeating: 0, count: vertices), count: 2)
     }
 
     /// Adds 1 to `hits` of every inner vertex of a uniformly chosen shortest path from
     /// `source` to `target`; nothing when none joins them.
     mutating func sample(from source: Int, to target: Int, _ graph: SLineGraph, using generator: inout SeededGenerator,
                          hits: inout [Int]) {
-        for k in 0..<reached { distance[Int(order[k])] = -1 }
-        var found = false
-        distance.withUnsafeMutableBufferPointer { distance in
-            paths.withUnsafeMutableBufferPointer { paths in
-                order.withUnsafeMutableBufferPointer { order in
-                    graph.offsets.withUnsafeBufferPointer { offsets in
-                        graph.neighbors.withUnsafeBufferPointer { neighbors in
-                            distance[source] = 0
-                            paths[source] = 1
-                            order[0] = Int32(truncatingIfNeeded: source)
-                            var head = 0, tail = 1
-                            // The target is met while its predecessors' level is expanded,
-                            // so every vertex before that level has its full count: stop.
-                            search: while head < tail {
-                                let v = Int(order[head])
-                                head += 1
-                                let next = distance[v] + 1
-                                for k in offsets[v]..<offsets[v + 1] {
-                                    let w = Int(neighbors[k])
-                                    if distance[w] < 0 {
-                                        distance[w] = next
-                                        paths[w] = 0
-                                        order[tail] = Int32(truncatingIfNeeded: w)
-                                        tail += 1
-                                        if w == target { found = true }
-                                    }
-                                    if distance[w] == next { paths[w] += paths[v] }
-                                }
-                                if found { break search }
-                            }
-                            reached = tail
-                        }
+        for v in seen {
+            distance[0][Int(v)] = -1
+            distance[1][Int(v)] = -1
+        }
+        seen.removeAll(keepingCapacity: true)
+        meeting.removeAll(keepingCapacity: true)
+        for (side, end) in [(0, source), (1, target)] {
+            distance[side][end] = 0
+            paths[side][end] = 1
+            frontier[side] = [Int32(truncatingIfNeeded: end)]
+            seen.append(Int32(truncatingIfNeeded: end))
+        }
+        let offsets = graph.offsets, neighbors = graph.neighbors
+        func work(_ side: Int) -> Int { frontier[side].reduce(0) { $0 + offsets[Int($1) + 1] - offsets[Int($1)] } }
+        while meeting.isEmpty && !frontier[0].isEmpty && !frontier[1].isEmpty {
+            let side = work(0) <= work(1) ? 0 : 1, other = 1 - side
+            next.removeAll(keepingCapacity: true)
+            let level = distance[side][Int(frontier[side][0])] + 1
+            for u in frontier[side] {
+                let count = paths[side][Int(u)]
+                for k in offsets[Int(u)]..<offsets[Int(u) + 1] {
+                    let w = Int(neighbors[k])
+                    let d = distance[side][w]
+                    if d < 0 {
+                        distance[side][w] = level
+                        paths[side][w] = count
+                        next.append(Int32(truncatingIfNeeded: w))
+                        if distance[other][w] >= 0 { meeting.append(Int32(truncatingIfNeeded: w)) } else { seen.append(Int32(truncatingIfNeeded: w)) }
+                    } else if d == level {
+                        paths[side][w] += count
                     }
                 }
             }
+            swap(&frontier[side], &next)
         }
-        guard found else { return }
-        // The walk back sums each vertex's predecessors itself: the target's own count may
-        // be partial, as the search stopped on meeting it.
-        var w = target
-        while distance[w] > 1 {
-            let level = distance[w] - 1
+        guard !meeting.isEmpty else { return }
+        // The meeting vertices were seen from both sides: `seen` holds them once already.
+        var total = 0.0
+        for w in meeting { total += paths[0][Int(w)] * paths[1][Int(w)] }
+        var pick = Double.random(in: 0..<total, using: &generator)
+        var middle = Int(meeting[meeting.count - 1])
+        for w in meeting {
+            pick -= paths[0][Int(w)] * paths[1][Int(w)]
+            if pick < 0 {
+                middle = Int(w)
+                break
+            }
+        }
+        if middle != source && middle != target { hits[middle] += 1 }
+        for side in 0..<2 { walkBack(side, from: middle, graph, &generator, &hits) }
+    }
+
+    /// From `start` toward side `side`'s end, choosing each predecessor in proportion to
+    /// its path count; adds a hit to each vertex passed before the end.
+    private mutating func walkBack(_ side: Int, from start: Int, _ graph: SLineGraph, _ generator: inout SeededGenerator, _ hits: inout [Int]) {
+        var w = start
+        while distance[side][w] > 1 {
+            let level = distance[side][w] - 1
             let predecessors = graph.offsets[w]..<graph.offsets[w + 1]
             var total = 0.0
-            for k in predecessors where distance[Int(graph.neighbors[k])] == level { total += paths[Int(graph.neighbors[k])] }
+            for k in predecessors where distance[side][Int(graph.neighbors[k])] == level { total += paths[side][Int(graph.neighbors[k])] }
             var pick = Double.random(in: 0..<total, using: &generator)
             var chosen = -1
             for k in predecessors {
                 let p = Int(graph.neighbors[k])
-                guard distance[p] == level else { continue }
+                guard distance[side][p] == level else { continue }
                 chosen = p
-                pick -= paths[p]
+                pick -= paths[side][p]
                 if pick < 0 { break }
             }
             hits[chosen] += 1
@@ -153,11 +175,13 @@ extension SLineGraph {
 
     /// The sample count of Riondato and Kornaropoulos for an additive error `epsilon` on
     /// betweenness normalised over ordered pairs: (c / ε²)(⌊log₂(VD − 2)⌋ + 1 + ln(1/δ))
-    /// with c = 1/2 and VD the vertex diameter; none when no path has an inner vertex.
+    /// with VD the vertex diameter; none when no path has an inner vertex. c = 1, as
+    /// networkit's `ApproxBetweenness`: the 0.5 some references suggest is an empirical
+    /// estimate of the universal constant, not a proven one.
     static func pathSamples(vertexDiameter: Int, epsilon: Double, delta: Double) -> Int {
         guard vertexDiameter >= 3 else { return 0 }
         let bits = Double(Int(log2(Double(vertexDiameter - 2)).rounded(.down)))
-        return Int((0.5 / (epsilon * epsilon) * (bits + 1 + log(1 / delta))).rounded(.up))
+        return Int((1 / (epsilon * epsilon) * (bits + 1 + log(1 / delta))).rounded(.up))
     }
 
     /// Betweenness estimated from sampled shortest paths (Riondato and Kornaropoulos):

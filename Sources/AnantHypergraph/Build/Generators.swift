@@ -76,6 +76,22 @@ extension Hypergraph {
         return try fromPairs(pairs)
     }
 
+    /// The expected node degrees and edge sizes of `anant generate --model chung-lu`:
+    /// power laws with exponent `exponent`, node degrees of mean `meanDegree`, edge sizes
+    /// of the mean that gives both sides the same total.
+    public static func chungLuWeights(nodes: Int, edges: Int, meanDegree: Double, exponent: Double,
+                                      seed: UInt64) -> (nodeDegrees: [Double], edgeSizes: [Double]) {
+        let k1 = powerLawWeights(count: nodes, mean: meanDegree, exponent: exponent, seed: seed)
+        let meanSize = edges > 0 ? meanDegree * Double(nodes) / Double(edges) : 0
+        return (k1, powerLawWeights(count: edges, mean: meanSize, exponent: exponent, seed: seed &+ 1))
+    }
+
+    /// `anant generate --model chung-lu`: `chungLu` over `chungLuWeights`.
+    public static func chungLu(nodes: Int, edges: Int, meanDegree: Double, exponent: Double, seed: UInt64) throws(HypergraphError) -> Hypergraph {
+        let (k1, k2) = chungLuWeights(nodes: nodes, edges: edges, meanDegree: meanDegree, exponent: exponent, seed: seed)
+        return try chungLu(nodeDegrees: k1, edgeSizes: k2, seed: seed &+ 2)
+    }
+
     /// Expected degrees or sizes following a power law with exponent `exponent` and the
     /// given mean: Pareto draws, rescaled.
     public static func powerLawWeights(count: Int, mean: Double, exponent: Double, seed: UInt64) -> [Double] {

@@ -172,10 +172,7 @@ struct GenerateCommand: ParsableCommand {
         case .erdosRenyi:
             h = try Hypergraph.erdosRenyi(nodes: nodes, edges: edges, probability: p!, seed: seed)
         case .chungLu:
-            let k1 = Hypergraph.powerLawWeights(count: nodes, mean: meanDegree, exponent: exponent, seed: seed)
-            let meanSize = edges > 0 ? meanDegree * Double(nodes) / Double(edges) : 0
-            let k2 = Hypergraph.powerLawWeights(count: edges, mean: meanSize, exponent: exponent, seed: seed &+ 1)
-            h = try Hypergraph.chungLu(nodeDegrees: k1, edgeSizes: k2, seed: seed &+ 2)
+            h = try Hypergraph.chungLu(nodes: nodes, edges: edges, meanDegree: meanDegree, exponent: exponent, seed: seed)
         }
         let written = try HypergraphFiles.write(h, to: out)
         // Like HyperNetX's, the hypergraph holds only nodes and edges that drew an incidence:

@@ -25,7 +25,7 @@ struct AnantBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anant-bench",
         abstract: "Times Anant workloads for bench/run (release builds).",
-        subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self, Algorithms.self, LazyOps.self, DatasetBench.self, WireBench.self, MetaBench.self, ClusterBench.self, LoadBench.self])
+        subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self, Algorithms.self, LazyOps.self, DatasetBench.self, WireBench.self, MetaBench.self, ClusterBench.self, LoadBench.self, ScaleBench.self])
 }
 
 /// Building the CSR model (ids dictionary-encoded, both CSRs) from an in-memory table.
