@@ -285,3 +285,40 @@ extension LocalExecutor {
         return try Self.table("centrality", [(String(vertices.rawValue.dropLast()), h.ids(kept, vertices)), (measure.rawValue, column)])
     }
 }
+
+// MARK: Streamed line graphs
+
+extension LocalExecutor {
+    /// Writes the s-line graph's pairs (the table `line-graph` answers) to `path`, block of
+    /// sources by block: each block's pairs are found, written and dropped before the
+    /// next, so memory holds one block (about `blockEntries` neighbour entries, estimated
+    /// from the degrees; fewer under the context's memory budget), not the graph. The
+    /// file holds the same rows, in the same order, as the answer gathered whole.
+    public func writeLineGraph(s: Int, of vertices: Vertices, on h: Hypergraph, to path: String,
+                               blockEntries: Int = 1 << 22) throws -> (pairs: Int, vertices: Int) {
+        try Operation.lineGraph(s: s, of: vertices).validate()
+        let edges = vertices == .edges
+        let n = edges ? h.edgeCount : h.nodeCount
+        // A pair costs about 36 bytes in a block: 12 found, 24 in the table.
+        let block = Swift.max(1 << 12, Swift.min(blockEntries, (context.memoryBudget ?? Int.max) / 36))
+        let empty = try Self.pairs(LinePairs(), s: s, vertices, h)
+        guard let schema = empty.tables.first?.table.schema else { throw OperationError(.invalidArgument, "line-graph: no pairs table") }
+        let writer = try TableFileWriter(path: path, schema: schema)
+        var start = 0
+        while start < n {
+            try context.check(OperationError.self)
+            var end = start, entries = 0
+            while end < n {
+                let next = h.sLineEntryBound(s: s, edges: edges, sources: end..<(end + 1))
+                if end > start && entries + next > block { break }
+                entries += next
+                end += 1
+            }
+            let pairs = try h.sLinePairs(s: s, edges: edges, sources: start..<end, gathered: false, context: context)
+            if pairs.count > 0, let table = try Self.pairs(pairs, s: s, vertices, h).tables.first?.table { try writer.write(table) }
+            start = end
+        }
+        try writer.close()
+        return (writer.rows, n)
+    }
+}

@@ -9,11 +9,7 @@ import Testing
 @Suite struct CLIVocabularyTests {
     let lesmis = TestData.sample("lesmis.hif.json").path
 
-    private func output(_ arguments: [String]) throws -> String {
-        let outcome = try TestData.anant(arguments)
-        #expect(outcome.status == 0, "\(arguments.joined(separator: " ")): \(outcome.stderrText)")
-        return outcome.stdoutText
-    }
+    private func output(_ arguments: [String]) throws -> String { try TestData.anantOutput(arguments) }
 
     /// (command and its own arguments, the default vertices).
     static let lineGraphCommands: [([String], String)] = [

@@ -66,6 +66,19 @@ extension TestData {
         try Oracle.capture(anantBinary, arguments, timeout: timeout, directory: directory)
     }
 
+    /// The standard output of `anant` with arguments, which must succeed.
+    public static func anantOutput(_ arguments: [String]) throws -> String {
+        let outcome = try anant(arguments)
+        guard outcome.status == 0 else { throw CommandFailure(arguments: arguments, status: outcome.status, stderr: outcome.stderrText) }
+        return outcome.stdoutText
+    }
+
+    /// A command that should have succeeded, and how it failed.
+    public struct CommandFailure: Error, CustomStringConvertible {
+        public var arguments: [String], status: Int32, stderr: String
+        public var description: String { "anant \(arguments.joined(separator: " ")) exited \(status): \(stderr)" }
+    }
+
     /// A fresh temporary folder, removed by the caller.
     public static func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("anant-test-\(UUID().uuidString)")

@@ -47,29 +47,60 @@ public enum ArrowIPC {
     /// `pl.read_ipc` read): the magic, the stream, a footer locating every batch, its
     /// length, the magic again.
     public static func file(_ schema: Schema, _ batches: [RecordBatch], metadata: [(String, String)] = []) throws(ColumnarError) -> [UInt8] {
-        var out = Array("ARROW1".utf8) + [0, 0]
-        out += schemaMessage(schema, metadata: metadata)
-        var blocks = [UInt8]()
-        func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { blocks.append(contentsOf: $0) } }
-        for batch in batches {
+        var encoder = FileEncoder(schema, metadata: metadata)
+        var out = encoder.start()
+        for batch in batches { out += try encoder.append(batch) }
+        return out + encoder.finish()
+    }
+
+    /// An Arrow IPC file in pieces, for writing one batch at a time: `start()`, then
+    /// `append(_:)` per batch, then `finish()`; the pieces in order are the file. Only the
+    /// batches' places are kept until the footer.
+    public struct FileEncoder: Sendable {
+        private let schema: Schema
+        private let metadata: [(String, String)]
+        private var offset = 0
+        private var blocks = [UInt8]()
+        private var count = 0
+
+        public init(_ schema: Schema, metadata: [(String, String)] = []) {
+            self.schema = schema
+            self.metadata = metadata
+        }
+
+        /// The magic and the schema message.
+        public mutating func start() -> [UInt8] {
+            let out = Array("ARROW1".utf8) + [0, 0] + schemaMessage(schema, metadata: metadata)
+            offset = out.count
+            return out
+        }
+
+        /// One batch's message.
+        public mutating func append(_ batch: RecordBatch) throws(ColumnarError) -> [UInt8] {
             guard batch.schema == schema else {
                 throw ColumnarError(.typeMismatch, "a batch of schema \(batch.schema) in a file of schema \(schema)")
             }
             let (metadata, body) = try batchParts(batch)
-            append(Int64(out.count))
+            func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { blocks.append(contentsOf: $0) } }
+            append(Int64(offset))
             append(Int32(metadata.count))
             append(Int32(0))
             append(Int64(body.count))
-            out += metadata + body
+            offset += metadata.count + body.count
+            count += 1
+            return metadata + body
         }
-        out += endOfStream
-        let footer = FlatBuffer.encode(.table([
-            .int16(4), .offset(schemaTable(schema, metadata)), .offset(.structs([], count: 0, alignment: 8)),
-            .offset(.structs(blocks, count: batches.count, alignment: 8)),
-        ]))
-        out += footer
-        withUnsafeBytes(of: Int32(footer.count).littleEndian) { out.append(contentsOf: $0) }
-        return out + Array("ARROW1".utf8)
+
+        /// The end of the stream, the footer locating every batch, its length, the magic.
+        public func finish() -> [UInt8] {
+            let footer = FlatBuffer.encode(.table([
+                .int16(4), .offset(schemaTable(schema, metadata)), .offset(.structs([], count: 0, alignment: 8)),
+                .offset(.structs(blocks, count: count, alignment: 8)),
+            ]))
+            var out = endOfStream + footer
+            withUnsafeBytes(of: Int32(footer.count).littleEndian) { out.append(contentsOf: $0) }
+            return out + Array("ARROW1".utf8)
+        }
     }
 
     /// The Schema table of `schema`.

@@ -4,14 +4,17 @@
 /// a line break or surrounding spaces are quoted, quotes doubled. Doubles are written in
 /// the shortest form that reads back to the same value; JSON values as compact JSON text.
 public enum CSVWriter {
-    /// The CSV text of `batch`.
-    public static func write(_ batch: RecordBatch, delimiter: UInt8 = UInt8(ascii: ",")) -> [UInt8] {
+    /// The CSV text of `batch`; without `header`, its rows alone (the next part of a file
+    /// written batch by batch).
+    public static func write(_ batch: RecordBatch, delimiter: UInt8 = UInt8(ascii: ","), header: Bool = true) -> [UInt8] {
         var out = [UInt8]()
-        for (i, name) in batch.schema.names.enumerated() {
-            if i > 0 { out.append(delimiter) }
-            appendField(name, delimiter: delimiter, into: &out)
+        if header {
+            for (i, name) in batch.schema.names.enumerated() {
+                if i > 0 { out.append(delimiter) }
+                appendField(name, delimiter: delimiter, into: &out)
+            }
+            out.append(0x0A)
         }
-        out.append(0x0A)
         for row in 0..<batch.rowCount {
             for (i, column) in batch.columns.enumerated() {
                 if i > 0 { out.append(delimiter) }

@@ -63,17 +63,20 @@ public struct BetweennessEstimate: Sendable, Hashable {
 /// predecessor in proportion to its own count: every shortest path is equally likely.
 /// On small-world graphs the two searches meet after touching a small share of the graph.
 struct PathSampler {
-    /// Per side (0: from the source, 1: from the target): distance, -1 when not seen.
-    private var distance: [[Int32]]
-    private var paths: [[Double]]
+    private let n: Int
+    /// Per side (0: from the source, 1: from the target, at offset `side * n`): the
+    /// distance, -1 when not seen, and the path count.
+    private var distance: [Int32]
+    private var paths: [Double]
     private var frontier: [[Int32]] = [[], []]
     private var next: [Int32] = []
     private var seen: [Int32] = []
     private var meeting: [Int32] = []
 
     init(vertices: Int) {
-        distance = [[Int32]](repeating: [Int32](repeating: -1, count: vertices), count: 2)
-        paths = [[Double]](repeating: [Double](repeating: 0, count: vertices), count: 2)
+        n = vertices
+        distance = [Int32](repeating: -1, count: 2 * vertices)
+        paths = [Double](repeating: 0, count: 2 * vertices)
     }
 
     /// Adds 1 to `hits` of every inner vertex of a uniformly chosen shortest path from
@@ -81,73 +84,86 @@ struct PathSampler {
     mutating func sample(from source: Int, to target: Int, _ graph: SLineGraph, using generator: inout SeededGenerator,
                          hits: inout [Int]) {
         for v in seen {
-            distance[0][Int(v)] = -1
-            distance[1][Int(v)] = -1
+            distance[Int(v)] = -1
+            distance[n + Int(v)] = -1
         }
         seen.removeAll(keepingCapacity: true)
         meeting.removeAll(keepingCapacity: true)
         for (side, end) in [(0, source), (1, target)] {
-            distance[side][end] = 0
-            paths[side][end] = 1
-            frontier[side] = [Int32(truncatingIfNeeded: end)]
+            distance[side * n + end] = 0
+            paths[side * n + end] = 1
+            frontier[side].removeAll(keepingCapacity: true)
+            frontier[side].append(Int32(truncatingIfNeeded: end))
             seen.append(Int32(truncatingIfNeeded: end))
         }
-        let offsets = graph.offsets, neighbors = graph.neighbors
-        func work(_ side: Int) -> Int { frontier[side].reduce(0) { $0 + offsets[Int($1) + 1] - offsets[Int($1)] } }
+        var work = [graph.offsets[source + 1] - graph.offsets[source], graph.offsets[target + 1] - graph.offsets[target]]
+        let n = self.n
         while meeting.isEmpty && !frontier[0].isEmpty && !frontier[1].isEmpty {
-            let side = work(0) <= work(1) ? 0 : 1, other = 1 - side
+            let side = work[0] <= work[1] ? 0 : 1
+            let (mine, theirs) = (side * n, (1 - side) * n)
             next.removeAll(keepingCapacity: true)
-            let level = distance[side][Int(frontier[side][0])] + 1
-            for u in frontier[side] {
-                let count = paths[side][Int(u)]
-                for k in offsets[Int(u)]..<offsets[Int(u) + 1] {
-                    let w = Int(neighbors[k])
-                    let d = distance[side][w]
-                    if d < 0 {
-                        distance[side][w] = level
-                        paths[side][w] = count
-                        next.append(Int32(truncatingIfNeeded: w))
-                        if distance[other][w] >= 0 { meeting.append(Int32(truncatingIfNeeded: w)) } else { seen.append(Int32(truncatingIfNeeded: w)) }
-                    } else if d == level {
-                        paths[side][w] += count
+            var nextWork = 0
+            let level = distance[mine + Int(frontier[side][0])] + 1
+            distance.withUnsafeMutableBufferPointer { distance in
+                paths.withUnsafeMutableBufferPointer { paths in
+                    graph.offsets.withUnsafeBufferPointer { offsets in
+                        graph.neighbors.withUnsafeBufferPointer { neighbors in
+                            for u in frontier[side] {
+                                let count = paths[mine + Int(u)]
+                                for k in offsets[Int(u)]..<offsets[Int(u) + 1] {
+                                    let w = Int(neighbors[k])
+                                    let d = distance[mine + w]
+                                    if d < 0 {
+                                        distance[mine + w] = level
+                                        paths[mine + w] = count
+                                        next.append(Int32(truncatingIfNeeded: w))
+                                        nextWork += offsets[w + 1] - offsets[w]
+                                        if distance[theirs + w] >= 0 { meeting.append(Int32(truncatingIfNeeded: w)) } else { seen.append(Int32(truncatingIfNeeded: w)) }
+                                    } else if d == level {
+                                        paths[mine + w] += count
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
             swap(&frontier[side], &next)
+            work[side] = nextWork
         }
         guard !meeting.isEmpty else { return }
         // The meeting vertices were seen from both sides: `seen` holds them once already.
         var total = 0.0
-        for w in meeting { total += paths[0][Int(w)] * paths[1][Int(w)] }
+        for w in meeting { total += paths[Int(w)] * paths[n + Int(w)] }
         var pick = Double.random(in: 0..<total, using: &generator)
         var middle = Int(meeting[meeting.count - 1])
         for w in meeting {
-            pick -= paths[0][Int(w)] * paths[1][Int(w)]
+            pick -= paths[Int(w)] * paths[n + Int(w)]
             if pick < 0 {
                 middle = Int(w)
                 break
             }
         }
         if middle != source && middle != target { hits[middle] += 1 }
-        for side in 0..<2 { walkBack(side, from: middle, graph, &generator, &hits) }
+        for side in 0..<2 { walkBack(side * n, from: middle, graph, &generator, &hits) }
     }
 
-    /// From `start` toward side `side`'s end, choosing each predecessor in proportion to
-    /// its path count; adds a hit to each vertex passed before the end.
-    private mutating func walkBack(_ side: Int, from start: Int, _ graph: SLineGraph, _ generator: inout SeededGenerator, _ hits: inout [Int]) {
+    /// From `start` toward the end of the side at `base`, choosing each predecessor in
+    /// proportion to its path count; adds a hit to each vertex passed before the end.
+    private func walkBack(_ base: Int, from start: Int, _ graph: SLineGraph, _ generator: inout SeededGenerator, _ hits: inout [Int]) {
         var w = start
-        while distance[side][w] > 1 {
-            let level = distance[side][w] - 1
+        while distance[base + w] > 1 {
+            let level = distance[base + w] - 1
             let predecessors = graph.offsets[w]..<graph.offsets[w + 1]
             var total = 0.0
-            for k in predecessors where distance[side][Int(graph.neighbors[k])] == level { total += paths[side][Int(graph.neighbors[k])] }
+            for k in predecessors where distance[base + Int(graph.neighbors[k])] == level { total += paths[base + Int(graph.neighbors[k])] }
             var pick = Double.random(in: 0..<total, using: &generator)
             var chosen = -1
             for k in predecessors {
                 let p = Int(graph.neighbors[k])
-                guard distance[side][p] == level else { continue }
+                guard distance[base + p] == level else { continue }
                 chosen = p
-                pick -= paths[side][p]
+                pick -= paths[base + p]
                 if pick < 0 { break }
             }
             hits[chosen] += 1
@@ -184,11 +200,17 @@ extension SLineGraph {
         return Int((1 / (epsilon * epsilon) * (bits + 1 + log(1 / delta))).rounded(.up))
     }
 
-    /// Betweenness estimated from sampled shortest paths (Riondato and Kornaropoulos):
-    /// with probability at least 1 − δ, every vertex's estimate of HyperNetX's normalised
-    /// betweenness (`BetweennessEstimate.normalized`) is within ε of the exact value. The
-    /// samples go in blocks over the context's threads; hit counts are integers, so any
-    /// split gives the same estimates.
+    /// Betweenness estimated from sampled shortest paths, with KADABRA's adaptive
+    /// stopping (Borassi and Natale 2016): with probability at least 1 − δ, every
+    /// vertex's estimate of HyperNetX's normalised betweenness
+    /// (`BetweennessEstimate.normalized`) is within ε of the exact value.
+    ///
+    /// At most ω samples are drawn, Riondato and Kornaropoulos's count for δ/2, which
+    /// alone keeps the bound; a first 1/100 of ω (discarded afterwards) shares the other
+    /// δ/2 among the vertices' lower and upper deviations (`AdaptiveStop`), and the
+    /// sampling stops at the first round after which every vertex's confidence interval is
+    /// within ε. Each sample has its own seeded stream and rounds have fixed sizes, so the
+    /// stopping point and the estimates do not depend on the threads.
     public func approximateBetweenness(_ approximation: Approximation, context: ExecutionContext = .default) throws(HypergraphError) -> BetweennessEstimate {
         try approximation.validate()
         let n = vertexCount
@@ -196,13 +218,55 @@ extension SLineGraph {
         // The bound is on betweenness over ordered pairs, b; HyperNetX's normalisation is
         // b · n / (n − 2), so the sampling error is scaled down by (n − 2) / n.
         let epsilon = approximation.epsilon * Double(n - 2) / Double(n)
-        let samples = Self.pathSamples(vertexDiameter: vertexDiameterBound(), epsilon: epsilon, delta: approximation.delta)
-        let scratch = WorkerScratch(threads: context.threads) { (PathSampler(vertices: n), [Int](repeating: 0, count: n)) }
-        let graph = UncheckedSendable(self)
-        try context.forEachChunk(count: samples, chunk: 64) { worker, range in
+        let omega = Self.pathSamples(vertexDiameter: vertexDiameterBound(), epsilon: epsilon, delta: approximation.delta / 2)
+        guard omega > 0 else { return BetweennessEstimate(hits: [Int](repeating: 0, count: n), samples: 0) }
+        var sampler = PathSampling(graph: self, approximation: approximation, threads: context.threads)
+        let first = Swift.max(1, omega / 100)
+        let initial = try sampler.draw(stream: 3, 0..<first, context: context).map { Double($0) / Double(first) }
+        let stop = AdaptiveStop(initial: initial, omega: Double(omega), epsilon: epsilon, delta: approximation.delta)
+        sampler.reset()
+        let round = Swift.max(256, omega / 64)
+        var drawn = 0, hits = [Int]()
+        while drawn < omega {
+            let next = Swift.min(omega, drawn + round)
+            hits = try sampler.draw(stream: 1, drawn..<next, context: context)
+            drawn = next
+            if stop.satisfied(hits: hits, samples: drawn) { break }
+        }
+        return BetweennessEstimate(hits: hits, samples: drawn)
+    }
+}
+
+/// Sampled shortest paths over the context's threads, hits kept per thread.
+struct PathSampling {
+    let graph: UncheckedSendable<SLineGraph>
+    let approximation: Approximation
+    let threads: Int
+    private var scratch: WorkerScratch<(PathSampler, [Int])>
+
+    init(graph: SLineGraph, approximation: Approximation, threads: Int) {
+        self.graph = UncheckedSendable(graph)
+        self.approximation = approximation
+        self.threads = threads
+        scratch = Self.scratch(graph.vertexCount, threads)
+    }
+
+    private static func scratch(_ n: Int, _ threads: Int) -> WorkerScratch<(PathSampler, [Int])> {
+        WorkerScratch(threads: threads) { (PathSampler(vertices: n), [Int](repeating: 0, count: n)) }
+    }
+
+    /// Forgets the hits so far.
+    mutating func reset() { scratch = Self.scratch(graph.value.vertexCount, threads) }
+
+    /// Draws samples `range` of `stream` (each pair and path from its own generator) and
+    /// returns the hits of every sample drawn since the last reset.
+    func draw(stream: UInt64, _ range: Range<Int>, context: ExecutionContext) throws(HypergraphError) -> [Int] {
+        let n = graph.value.vertexCount
+        let (graph, approximation, scratch) = (graph, approximation, scratch)
+        try context.forEachChunk(count: range.count, chunk: 64) { worker, chunk in
             scratch.with(worker) { state in
-                for i in range {
-                    var generator = approximation.generator(1, i)
+                for i in (range.lowerBound + chunk.lowerBound)..<(range.lowerBound + chunk.upperBound) {
+                    var generator = approximation.generator(stream, i)
                     let source = Int.random(in: 0..<n, using: &generator)
                     var target = Int.random(in: 0..<(n - 1), using: &generator)
                     if target >= source { target += 1 }
@@ -214,7 +278,70 @@ extension SLineGraph {
         for state in scratch.values {
             for v in 0..<n { hits[v] += state.1[v] }
         }
-        return BetweennessEstimate(hits: hits, samples: samples)
+        return hits
+    }
+}
+
+/// KADABRA's stopping rule. After τ of at most ω samples, with b̃ a vertex's share of
+/// hits, its betweenness lies above b̃ − f and below b̃ + g except with probabilities δ_L
+/// and δ_U, where, with L = ln(1/δ):
+///
+///     f = (L_L/τ)(1/3 − ω/τ + √((1/3 − ω/τ)² + 2b̃ω/L_L))
+///     g = (L_U/τ)(1/3 + ω/τ + √((1/3 + ω/τ)² + 2b̃ω/L_U))
+///
+/// Any δ_L, δ_U fixed before the counted samples and summing to δ/2 keep the bound; they
+/// are chosen from a first sample so that every vertex would reach f, g ≤ ε at about the
+/// same τ: the least τ whose per-vertex δs (solving g = ε, f = ε for L) sum to δ/2.
+struct AdaptiveStop {
+    let omega: Double, epsilon: Double
+    private(set) var lowerLog: [Double], upperLog: [Double]
+    /// The largest L given (δ about 10⁻¹⁷): a deviation that no τ would need.
+    static let cap = 40.0
+
+    init(initial: [Double], omega: Double, epsilon: Double, delta: Double) {
+        (self.omega, self.epsilon) = (omega, epsilon)
+        func logs(_ tau: Double) -> ([Double], [Double]) {
+            (initial.map { Self.log($0, tau, omega, epsilon, lower: true) }, initial.map { Self.log($0, tau, omega, epsilon, lower: false) })
+        }
+        func total(_ l: ([Double], [Double])) -> Double { l.0.reduce(0) { $0 + exp(-$1) } + l.1.reduce(0) { $0 + exp(-$1) } }
+        var (low, high) = (1.0, omega)
+        while high - low > Swift.max(1, omega / 1000) {
+            let middle = (low + high) / 2
+            if total(logs(middle)) <= delta / 2 { high = middle } else { low = middle }
+        }
+        var chosen = logs(high)
+        // Scale every δ down so that they sum to at most δ/2.
+        let sum = total(chosen)
+        if sum > delta / 2 {
+            let shift = Foundation.log(2 * sum / delta)
+            chosen = (chosen.0.map { $0 + shift }, chosen.1.map { $0 + shift })
+        }
+        (lowerLog, upperLog) = chosen
+    }
+
+    /// The L that makes the deviation bound of a vertex with share `b` exactly ε at τ
+    /// (solving the formula above for L), capped.
+    static func log(_ b: Double, _ tau: Double, _ omega: Double, _ epsilon: Double, lower: Bool) -> Double {
+        let a = 1.0 / 3 + (lower ? -omega / tau : omega / tau)
+        let denominator = 2 * (b * omega + a * epsilon * tau)
+        guard denominator > 0 else { return cap }
+        return Swift.min(cap, epsilon * epsilon * tau * tau / denominator)
+    }
+
+    static func deviation(_ b: Double, _ l: Double, _ omega: Double, _ tau: Double, lower: Bool) -> Double {
+        let a = 1.0 / 3 + (lower ? -omega / tau : omega / tau)
+        return l / tau * (a + (a * a + 2 * b * omega / l).squareRoot())
+    }
+
+    /// Whether every vertex's interval is within ε after `samples` samples with `hits`.
+    func satisfied(hits: [Int], samples: Int) -> Bool {
+        let tau = Double(samples)
+        for v in hits.indices {
+            let b = Double(hits[v]) / tau
+            if Self.deviation(b, upperLog[v], omega, tau, lower: false) > epsilon { return false }
+            if Self.deviation(b, lowerLog[v], omega, tau, lower: true) > epsilon { return false }
+        }
+        return true
     }
 }
 

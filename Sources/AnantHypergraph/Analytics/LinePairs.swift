@@ -24,16 +24,20 @@ public struct LinePairs: Sendable, Hashable {
 extension Hypergraph {
     /// The s-adjacent pairs (a, b), a in `sources`, b > a, by overlap counting on the
     /// context's threads (rows are independent; chunks' rows are joined in order).
+    /// `gathered`: the caller gathers every range's pairs, so that the memory budget
+    /// applies to the whole graph; false when each range's pairs go on before the next
+    /// (a streamed write), so that it applies to this range's.
     ///
     /// - Throws: `invalidArgument` for s < 1; `interrupted` when the context stops the work.
-    public func sLinePairs(s: Int, edges: Bool, sources: Range<Int>, context: ExecutionContext = .default) throws(HypergraphError) -> LinePairs {
+    public func sLinePairs(s: Int, edges: Bool, sources: Range<Int>, gathered: Bool = true,
+                           context: ExecutionContext = .default) throws(HypergraphError) -> LinePairs {
         try HypergraphError.validate(s: s)
         let (rows, back) = edges ? (edgeMembers, nodeMemberships) : (nodeMemberships, edgeMembers)
         let range = sources.clamped(to: 0..<rows.rowCount)
-        // The answer gathers every range's pairs, so the whole graph is what must fit: each
-        // pair once (half the entries), as source, target and overlap here and again as the
-        // result table's id and overlap columns.
-        try checkLineGraphBudget(s: s, edges: edges, sources: 0..<rows.rowCount, bytesPerEntry: 24, context: context)
+        // Gathered, the whole graph is what must fit: each pair once (half the entries), as
+        // source, target and overlap here and again as the result table's id and overlap
+        // columns.
+        try checkLineGraphBudget(s: s, edges: edges, sources: gathered ? 0..<rows.rowCount : range, bytesPerEntry: 24, context: context)
         let chunk = Swift.max(64, range.count / (context.threads * 16))
         let chunks = (range.count + chunk - 1) / chunk
         var found = [LinePairs?](repeating: nil, count: chunks)

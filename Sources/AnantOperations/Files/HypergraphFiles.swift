@@ -239,12 +239,16 @@ public enum HypergraphFiles {
 
     /// Writes a result table as CSV, Parquet or Arrow IPC, by the extension of `path`.
     public static func writeResult(_ table: RecordBatch, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws {
-        let format = try format(of: path)
-        guard format != .hif else { throw OperationError(.invalidArgument, "cannot write a table to '\(path)': name it .csv, .parquet or .arrow") }
-        try writeTable(table, format, codec, to: path)
-        // A schema left by an earlier hypergraph written here would retype this table.
+        let writer = try TableFileWriter(path: path, schema: table.schema, codec: codec)
+        try writer.write(table)
+        try writer.close()
+    }
+
+    /// Removes the CSV schema companion of `path` (left by an earlier hypergraph written
+    /// there, it would retype a result table written over it).
+    static func removeStaleSchema(of path: String) {
         let stale = schemaCompanion(of: path)
-        if format == .csv, FileManager.default.fileExists(atPath: stale) { try? FileManager.default.removeItem(atPath: stale) }
+        if FileManager.default.fileExists(atPath: stale) { try? FileManager.default.removeItem(atPath: stale) }
     }
 
     /// Writes one table; `metadata` goes into an Arrow schema's custom metadata or the

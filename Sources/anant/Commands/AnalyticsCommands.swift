@@ -35,19 +35,34 @@ struct LineGraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "line-graph",
         abstract: "The s-line graph: every pair of edges (or nodes) sharing at least s nodes (or edges), with the overlap.",
-        discussion: "With --out FILE.csv or FILE.parquet the pairs go to a table (source, target, overlap); otherwise they are printed.")
+        discussion: """
+            With --out FILE (.csv, .parquet, .arrow or .arrows) the pairs go to a table (source, target, overlap), written \
+            block of sources by block in bounded memory (a line graph can hold far more pairs than the hypergraph has \
+            incidences); otherwise they are printed.
+            """)
 
     @OptionGroup var common: CommonOptions
     @OptionGroup var sOption: SOption
     @Flag var vertices: LineGraphVertices = .edges
 
-    @Option(help: "Write the pairs to this .csv or .parquet file.")
+    @Option(help: "Write the pairs to this .csv, .parquet, .arrow or .arrows file, streamed.")
     var out: String?
+
+    @OptionGroup var top: TopOption
 
     func run() throws {
         let operation = Operation.lineGraph(s: sOption.s, of: vertices.vertices)
-        guard let out else { return try common.run(operation, progress: "computing the \(vertices.rawValue) \(sOption.s)-line graph") }
-        let result = try common.execute(operation, progress: "computing the \(vertices.rawValue) \(sOption.s)-line graph")
+        let label = "computing the \(vertices.rawValue) \(sOption.s)-line graph"
+        guard let out else { return try common.run(operation, progress: label, top: top) }
+        // The K most overlapping pairs need every pair first: that path gathers them.
+        if !common.cluster.isRemote && top.top == nil {
+            let h = try common.load()
+            let (pairs, count) = try Progress.run(label) {
+                try LocalExecutor(context: common.context).writeLineGraph(s: sOption.s, of: vertices.vertices, on: h, to: out)
+            }
+            return Output.line("wrote \(out): \(pairs) pairs among \(count) \(vertices.rawValue) (s=\(sOption.s))")
+        }
+        let result = try Optional(top).cut(try common.execute(operation, progress: label), of: operation)
         guard let pairs = result.table("pairs"), case .int(let count) = result.scalar("vertices") else {
             throw CLIError("the line graph returned no pairs table")
         }
@@ -88,8 +103,14 @@ struct DiameterCommand: ParsableCommand {
     @Flag(help: "List the diameter of every s-component.")
     var components = false
 
+    @OptionGroup var top: TopOption
+
+    func validate() throws {
+        if top.top != nil && !components { throw ValidationError("--top applies to the per-component diameters: add --components") }
+    }
+
     func run() throws {
-        try common.run(.diameter(s: sOption.s, of: vertices.vertices, perComponent: components), progress: "computing the \(sOption.s)-diameter")
+        try common.run(.diameter(s: sOption.s, of: vertices.vertices, perComponent: components), progress: "computing the \(sOption.s)-diameter", top: top)
     }
 }
 
@@ -129,8 +150,7 @@ struct CentralityCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Include vertices without s-neighbours (HyperNetX return_singletons; default: included).")
     var singletons = true
 
-    @Option(help: "Print only the K highest values.")
-    var top: Int?
+    @OptionGroup var top: TopOption
 
     @Flag(help: "Eccentricity within each s-component, for an s-line graph that is not connected.")
     var components = false
@@ -148,7 +168,6 @@ struct CentralityCommand: ParsableCommand {
     var seed: UInt64?
 
     func validate() throws {
-        if let top, top < 1 { throw ValidationError("--top must be at least 1") }
         if !approx, epsilon != nil || delta != nil || seed != nil {
             throw ValidationError("--epsilon, --delta and --seed shape an approximation: add --approx")
         }
@@ -173,7 +192,7 @@ struct CentralityCommand: ParsableCommand {
             throw CLIError("--\(normalization.rawValue) applies to betweenness and harmonic; \(measure.rawValue) has one form")
         }
         try common.run(.centrality(measure: measure, s: sOption.s, of: vertices.vertices, raw: normalization == .raw,
-                                   normalized: normalization == .normalized, withoutSingletons: !singletons, top: top, perComponent: components,
+                                   normalized: normalization == .normalized, withoutSingletons: !singletons, top: top.top, perComponent: components,
                                    approximation: approximation),
                        progress: "computing \(measure.isS ? "s=\(sOption.s) " : "")\(measure.rawValue)")
     }

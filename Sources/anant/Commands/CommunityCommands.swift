@@ -129,12 +129,14 @@ struct CommunitiesCommand: ParsableCommand {
     @Option(help: "Seed of last-step's node order.")
     var seed: UInt64 = 0
 
+    @OptionGroup var top: TopOption
+
     func run() throws {
         let h = common.cluster.isRemote ? nil : try common.load()
         let operation = Operation.communities(method: method, partition: try partition.map { try PartitionFile.read($0, for: h) },
                                               weighting: wdc, delta: delta, seed: seed)
         let label = method == .kumar ? "Kumar clustering" : "last-step refinement"
-        if let h { try common.run(operation, on: h, progress: label) } else { try common.run(operation, progress: label) }
+        if let h { try common.run(operation, on: h, progress: label, top: top) } else { try common.run(operation, progress: label, top: top) }
     }
 }
 

@@ -15,7 +15,9 @@ struct ComponentsCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Include one-element components (HyperNetX return_singletons; default: left out).")
     var singletons = false
 
+    @OptionGroup var top: TopOption
+
     func run() throws {
-        try common.run(.components(s: sOption.s, of: vertices.vertices, singletons: singletons), progress: "computing s=\(sOption.s) components")
+        try common.run(.components(s: sOption.s, of: vertices.vertices, singletons: singletons), progress: "computing s=\(sOption.s) components", top: top)
     }
 }

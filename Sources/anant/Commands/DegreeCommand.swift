@@ -16,11 +16,13 @@ struct DegreeCommand: ParsableCommand {
     @Option(name: .customLong("node"), help: "Report only these nodes (repeatable or comma-separated). Default: every node.")
     var nodes: [String] = []
 
+    @OptionGroup var top: TopOption
+
     func validate() throws {
         if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1 (got \(maxSize))") }
     }
 
     func run() throws {
-        try common.run(.degree(s: sOption.s, maxSize: maxSize, nodes: nodes), progress: "computing degrees")
+        try common.run(.degree(s: sOption.s, maxSize: maxSize, nodes: nodes), progress: "computing degrees", top: top)
     }
 }

@@ -57,8 +57,8 @@ struct CommonOptions: ParsableArguments {
 
     /// Runs `operation` on the input (in this process, or through the cluster) and prints
     /// its result in `--format`.
-    func run(_ operation: Operation, progress label: String) throws {
-        try print(try execute(operation, progress: label), of: operation)
+    func run(_ operation: Operation, progress label: String, top: TopOption? = nil) throws {
+        try print(try top.cut(try execute(operation, progress: label), of: operation), of: operation)
     }
 
     /// Runs `operation` on the input: in this process, or through the gateway with
@@ -82,8 +82,8 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Runs `operation` on `h` (the input, loaded) and prints its result in `--format`.
-    func run(_ operation: Operation, on h: Hypergraph, progress label: String) throws {
-        try print(try execute(operation, on: h, progress: label), of: operation)
+    func run(_ operation: Operation, on h: Hypergraph, progress label: String, top: TopOption? = nil) throws {
+        try print(try top.cut(try execute(operation, on: h, progress: label), of: operation), of: operation)
     }
 
     /// Runs `operation` on `h` in this process, showing progress under `label`.
@@ -140,5 +140,24 @@ struct SOption: ParsableArguments {
 
     func validate() throws {
         guard s >= 1 else { throw ValidationError("--s must be at least 1 (got \(s))") }
+    }
+}
+
+/// `--top K`: the first K of a per-element answer's ranking (`Operation.ranking`): the
+/// highest values, or the first groups; one option, one rule, in every command that ranks.
+struct TopOption: ParsableArguments {
+    @Option(help: "Only the K first: the highest values (degree, centrality, overlap), or the K first components or communities (largest first).")
+    var top: Int?
+
+    func validate() throws {
+        if let top, top < 1 { throw ValidationError("--top must be at least 1 (got \(top))") }
+    }
+}
+
+extension Optional where Wrapped == TopOption {
+    /// `result` cut to the top the option asks for (all of it without one).
+    func cut(_ result: OperationResult, of operation: Operation) throws -> OperationResult {
+        guard let k = self?.top else { return result }
+        return try result.top(k, of: operation)
     }
 }

@@ -61,11 +61,9 @@ struct ScaleBench: ParsableCommand {
                 let stats = try timing.measure { _ = try built.betweennessPartial(sources: 0..<sources, context: benchContext) }
                 // A sample of sources costs its share of the whole: every source is one search.
                 let factor = Double(n) / Double(sources)
-                record.merge(stats.mapValues { value -> Any in
-                    if let d = value as? Double { return d * factor }
-                    if let list = value as? [Double] { return list.map { $0 * factor } }
-                    return value
-                }) { _, b in b }
+                record.merge(stats) { _, b in b }
+                for key in ["median_s", "min_s"] { record[key] = (stats[key] as? Double).map { $0 * factor } }
+                record["times_s"] = (stats["times_s"] as? [Double])?.map { $0 * factor }
                 record.merge(["op": "betweenness_exact_s\(s)", "sources": sources, "projected": sources < n]) { _, b in b }
                 if sources == n {
                     let exact = try built.betweenness(context: benchContext)
