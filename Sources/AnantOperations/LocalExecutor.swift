@@ -299,11 +299,23 @@ extension LocalExecutor {
         try Operation.lineGraph(s: s, of: vertices).validate()
         let edges = vertices == .edges
         let n = edges ? h.edgeCount : h.nodeCount
-        // A pair costs about 36 bytes in a block: 12 found, 24 in the table.
-        let block = Swift.max(1 << 12, Swift.min(blockEntries, (context.memoryBudget ?? Int.max) / 36))
+        // A pair costs about 36 bytes in a block (12 found, 24 in the table), beside 16
+        // bytes per vertex that the budget check counts for every block.
+        var block = Swift.max(1, blockEntries)
+        if let budget = context.memoryBudget {
+            let available = (budget - 16 * n) / 36
+            guard available > 0 else {
+                throw HypergraphError(.tooLarge, "line-graph: the memory budget of \(budget >> 20) MiB does not hold the index of its \(n) \(vertices.rawValue) (16 bytes each) beside any pairs; raise --memory-budget")
+            }
+            block = Swift.min(block, available)
+        }
         let empty = try Self.pairs(LinePairs(), s: s, vertices, h)
         guard let schema = empty.tables.first?.table.schema else { throw OperationError(.invalidArgument, "line-graph: no pairs table") }
         let writer = try TableFileWriter(path: path, schema: schema)
+        // One display for the whole write: the blocks' own loops report to nobody.
+        var quiet = context
+        quiet.progress = nil
+        context.progress?.begin(total: n)
         var start = 0
         while start < n {
             try context.check(OperationError.self)
@@ -314,8 +326,9 @@ extension LocalExecutor {
                 entries += next
                 end += 1
             }
-            let pairs = try h.sLinePairs(s: s, edges: edges, sources: start..<end, gathered: false, context: context)
+            let pairs = try h.sLinePairs(s: s, edges: edges, sources: start..<end, gathered: false, context: quiet)
             if pairs.count > 0, let table = try Self.pairs(pairs, s: s, vertices, h).tables.first?.table { try writer.write(table) }
+            context.progress?.advance(end - start)
             start = end
         }
         try writer.close()

@@ -64,6 +64,14 @@ import Testing
         let gathered = try LocalExecutor().run(.lineGraph(s: 1, of: .edges), on: h).table("pairs")
         #expect(pairs == gathered?.rowCount && pairs > 1000)
         #expect(CSVWriter.write(try Self.readBack(path)) == gathered.map { CSVWriter.write($0) })
+        // A budget that cannot even hold the per-vertex index is refused, saying so.
+        let hopeless = LocalExecutor(context: ExecutionContext(threads: 2, memoryBudget: 16 * h.edgeCount))
+        do {
+            _ = try hopeless.writeLineGraph(s: 1, of: .edges, on: h, to: path)
+            Issue.record("a budget of 16 bytes per vertex streamed")
+        } catch let error as HypergraphError {
+            #expect(error.code == .tooLarge && error.message.contains("does not hold the index of its \(h.edgeCount) edges"))
+        }
     }
 
     @Test func aTableFileWriterRefusesOtherSchemasAndLeavesNothingUnclosed() throws {
@@ -77,6 +85,13 @@ import Testing
                 try writer.write(table)
                 #expect(throws: OperationError.self) { try writer.write(try RecordBatch([("b", .double(DoubleColumn([1])))])) }
             }
+            // Closed twice: refused, never a crash.
+            let closing = try TableFileWriter(path: path, schema: table.schema)
+            try closing.write(table)
+            try closing.close()
+            #expect(throws: OperationError.self) { try closing.close() }
+            #expect(throws: OperationError.self) { try closing.write(table) }
+            try FileManager.default.removeItem(atPath: path)
             // Dropped without close(): no file, no temporary left.
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty, "\(name)")
         }

@@ -102,9 +102,10 @@ public protocol InterruptibleError: Error {
     init(interruption: ColumnarError)
 }
 
-/// A cancellation flag shared by the copies of an `ExecutionContext`.
 /// How far the work is: each chunked loop (`forEachChunk`) is a phase, with its items done
-/// of its total. Workers report as they finish chunks; a display reads `state`.
+/// of its total. Workers report as they finish chunks; a display reads `state`. Work made
+/// of several loops (rounds, blocks) can report as one phase itself: `begin` once, then
+/// `advance` per part, with the loops run on a copy of the context without the sink.
 public final class ProgressSink: Sendable {
     private let phase = Atomic<Int>(0)
     private let done = Atomic<Int>(0)
@@ -117,15 +118,18 @@ public final class ProgressSink: Sendable {
         (phase.load(ordering: .relaxed), done.load(ordering: .relaxed), total.load(ordering: .relaxed))
     }
 
-    func begin(total count: Int) {
+    /// Starts a phase of `count` items.
+    public func begin(total count: Int) {
         done.store(0, ordering: .relaxed)
         total.store(count, ordering: .relaxed)
         phase.add(1, ordering: .relaxed)
     }
 
-    func advance(_ items: Int) { done.add(items, ordering: .relaxed) }
+    /// Counts `items` more done.
+    public func advance(_ items: Int) { done.add(items, ordering: .relaxed) }
 }
 
+/// A cancellation flag shared by the copies of an `ExecutionContext`.
 public final class CancellationFlag: Sendable {
     private let flag = Atomic<Bool>(false)
 

@@ -221,15 +221,20 @@ extension SLineGraph {
         let omega = Self.pathSamples(vertexDiameter: vertexDiameterBound(), epsilon: epsilon, delta: approximation.delta / 2)
         guard omega > 0 else { return BetweennessEstimate(hits: [Int](repeating: 0, count: n), samples: 0) }
         var sampler = PathSampling(graph: self, approximation: approximation, threads: context.threads)
+        // One display for the whole run, up to ω: the rounds' own loops report to nobody.
+        var quiet = context
+        quiet.progress = nil
+        context.progress?.begin(total: omega)
         let first = Swift.max(1, omega / 100)
-        let initial = try sampler.draw(stream: 3, 0..<first, context: context).map { Double($0) / Double(first) }
+        let initial = try sampler.draw(stream: 3, 0..<first, context: quiet).map { Double($0) / Double(first) }
         let stop = AdaptiveStop(initial: initial, omega: Double(omega), epsilon: epsilon, delta: approximation.delta)
         sampler.reset()
         let round = Swift.max(256, omega / 64)
         var drawn = 0, hits = [Int]()
         while drawn < omega {
             let next = Swift.min(omega, drawn + round)
-            hits = try sampler.draw(stream: 1, drawn..<next, context: context)
+            hits = try sampler.draw(stream: 1, drawn..<next, context: quiet)
+            context.progress?.advance(next - drawn)
             drawn = next
             if stop.satisfied(hits: hits, samples: drawn) { break }
         }
@@ -346,11 +351,11 @@ struct AdaptiveStop {
 }
 
 /// Closeness and harmonic centrality estimated from sampled sources (Eppstein and Wang):
-/// within each s-component of size c, k = ⌈ln(2n/δ) / (2(ε(c − 1)/c)²)⌉ sources drawn
+/// within each s-component of size c, k = ⌈ln(4n/δ) / (2(ε(c − 1)/c)²)⌉ sources drawn
 /// uniformly with replacement (every member when k ≥ c), whose distances to each member,
-/// scaled by c / k, estimate its sums. By Hoeffding's bound and a union over the n
-/// vertices, with probability at least 1 − δ every vertex v of a component of size c and
-/// diameter D has
+/// scaled by c / k, estimate its sums. By Hoeffding's bound (two-sided) and a union over
+/// the 2n events (two sums per vertex), with probability at least 1 − δ every vertex v of
+/// a component of size c and diameter D has, both at once,
 /// - harmonic within ε·(c − 1) of the exact sum of reciprocal distances,
 /// - 1 / closeness (its mean distance to the other members) within ε·D of the exact one.
 public struct ReachEstimate: Sendable, Hashable {
@@ -388,7 +393,7 @@ extension ReachEstimate {
         for (c, list) in members.enumerated() where !list.isEmpty {
             let size = Double(list.count)
             let t = approximation.epsilon * (size - 1) / size
-            let k = (log(2 * n / approximation.delta) / (2 * t * t)).rounded(.up)
+            let k = (log(4 * n / approximation.delta) / (2 * t * t)).rounded(.up)
             if k >= size {
                 out += list.map { ($0, 1) }
             } else {

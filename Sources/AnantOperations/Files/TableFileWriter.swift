@@ -19,6 +19,7 @@ public final class TableFileWriter {
     private let path: String
     /// Rows written so far.
     public private(set) var rows = 0
+    private var closed = false
 
     /// A writer of tables of `schema` to `path` (its extension names the format).
     public init(path: String, schema: Schema, codec: ParquetCompression = .zstd(level: 3)) throws {
@@ -56,6 +57,7 @@ public final class TableFileWriter {
 
     /// Appends the rows of `batch` (of the writer's schema).
     public func write(_ batch: RecordBatch) throws {
+        guard !closed else { throw OperationError(.invalidArgument, "'\(path)' was already closed") }
         guard batch.schema == schema else {
             throw OperationError(.invalidArgument, "a batch of schema \(batch.schema) for '\(path)', written with schema \(schema)")
         }
@@ -77,6 +79,8 @@ public final class TableFileWriter {
 
     /// Ends the file and moves it into place.
     public func close() throws {
+        guard !closed else { throw OperationError(.invalidArgument, "'\(path)' was already closed") }
+        closed = true
         switch target {
         case .parquet(let writer):
             do { _ = try writer.close() } catch {

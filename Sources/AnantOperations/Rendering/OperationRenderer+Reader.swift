@@ -39,7 +39,7 @@ extension OperationRenderer {
         static func bound(_ measure: CentralityMeasure) -> String {
             switch measure {
             case .betweenness: "with probability at least 1 - delta, every normalised value is within epsilon of the exact one"
-            case .harmonic: "with probability at least 1 - delta, every value is within epsilon times (component size - 1) of the exact sum"
+            case .harmonic: "with probability at least 1 - delta, every value is within epsilon times (component size - 1) of the exact sum (times the normalising factor with --normalized)"
             default: "with probability at least 1 - delta, every 1/closeness (mean distance) is within epsilon times the component's diameter of the exact one"
             }
         }
