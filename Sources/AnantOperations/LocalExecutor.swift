@@ -177,10 +177,7 @@ extension LocalExecutor {
     }
 
     /// HyperNetX's normalising factor 2 / ((n - 1)(n - 2)), 1 for n ≤ 2.
-    static func pairFactor(_ count: Int) -> Double {
-        let n = Double(count)
-        return n > 2 ? 2 / ((n - 1) * (n - 2)) : 1
-    }
+    static func pairFactor(_ count: Int) -> Double { Hypergraph.pairFactor(count) }
 
     /// The reach summaries of the partials, in order: one per vertex of the `n`.
     static func reach(_ partials: [PartialResult], _ n: Int) throws -> [ReachSummary] {

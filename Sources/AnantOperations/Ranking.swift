@@ -30,7 +30,8 @@ extension Operation {
 
 extension OperationResult {
     /// The answer cut to the first `k` of `operation`'s ranking; other tables and the
-    /// scalars (totals among them) stay as they are.
+    /// scalars (totals among them) stay as they are, and `top_of` says how many elements
+    /// (rows, or groups) the ranking had.
     ///
     /// - Throws: `OperationError.invalidArgument` for k < 1, an operation without a
     ///   ranking, or a result without the ranked table.
@@ -47,7 +48,7 @@ extension OperationResult {
             throw OperationError(.invalidArgument, "\(operation.name): the result has no column '\(columnName)' in a table '\(name)' to rank")
         }
         let table = tables[index].table, column = table.columns[c]
-        let rows: [Int]
+        let rows: [Int], total: Int
         switch ranking {
         case .values:
             func number(_ row: Int) -> Double {
@@ -59,19 +60,15 @@ extension OperationResult {
             }
             let values = (0..<table.rowCount).map(number)
             rows = Array((0..<table.rowCount).sorted { values[$0] != values[$1] ? values[$0] > values[$1] : $0 < $1 }.prefix(k))
+            total = table.rowCount
         case .groups:
-            var kept = 0, end = 0
-            while end < table.rowCount {
-                if end == 0 || column[end] != column[end - 1] {
-                    if kept == k { break }
-                    kept += 1
-                }
-                end += 1
-            }
-            rows = Array(0..<end)
+            let groups = OperationRenderer.runs(table, c)
+            rows = Array(0..<(groups.prefix(k).last?.upperBound ?? 0))
+            total = groups.count
         }
         var out = self
         out.tables[index].table = table.gather(rows)
+        out.scalars.append(NamedScalar("top_of", .int(Int64(total))))
         return out
     }
 }

@@ -64,6 +64,15 @@ import Testing
         #expect(text.split(separator: "\n").count <= csv.count + (command[0] == "components" ? 8 : 2))
     }
 
+    /// A cut list of groups still says how many there were.
+    @Test func communitiesSayHowManyThereWere() throws {
+        let full = try output(["communities", lesmis]).split(separator: "\n")[0]
+        let count = full.split(separator: " ")[0]
+        let cut = try output(["communities", lesmis, "--top", "2"]).split(separator: "\n")
+        #expect(cut[0].hasPrefix("\(count) communities (the first 2 shown), modularity"), "\(cut[0])")
+        #expect(cut.count == 4)
+    }
+
     @Test func lineGraphOutKeepsTheTopPairs() throws {
         let folder = try TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -144,11 +144,14 @@ extension Hypergraph {
     /// normalisations: all edges or nodes of the hypergraph).
     private func vertexCount(edges: Bool) -> Int { edges ? edgeCount : nodeCount }
 
-    /// HyperNetX's normalising factor 2 / ((n - 1)(n - 2)), 1 for n ≤ 2.
-    private func pairFactor(edges: Bool) -> Double {
-        let n = Double(vertexCount(edges: edges))
+    /// HyperNetX's normalising factor of betweenness (and normalised harmonic
+    /// centrality) over `count` vertices: 2 / ((n - 1)(n - 2)), 1 for n ≤ 2.
+    public static func pairFactor(_ count: Int) -> Double {
+        let n = Double(count)
         return n > 2 ? 2 / ((n - 1) * (n - 2)) : 1
     }
+
+    private func pairFactor(edges: Bool) -> Double { Self.pairFactor(vertexCount(edges: edges)) }
 
     /// s-betweenness centrality of every edge (or node), by dense index (HyperNetX
     /// `s_betweenness_centrality`). Computed on the whole s-line graph, which gives every

@@ -213,12 +213,12 @@ public enum HypergraphFiles {
             return table
         }
         let incidences = try named(hypergraph.incidenceTable())
-        try writeTable(incidences, format, codec, to: path, metadata: [(factsKey, String(decoding: facts, as: UTF8.self))])
+        try writeResult(incidences, to: path, codec: codec, metadata: [(factsKey, String(decoding: facts, as: UTF8.self))])
         var elementTables: (nodes: RecordBatch, edges: RecordBatch)? = nil
         if hypergraph.needsElementTables {
             elementTables = (try named(hypergraph.nodeTable(), only: "node"), try named(hypergraph.edgeTable(), only: "edge"))
-            try writeTable(elementTables!.nodes, format, codec, to: nodesPath)
-            try writeTable(elementTables!.edges, format, codec, to: edgesPath)
+            try writeResult(elementTables!.nodes, to: nodesPath, codec: codec)
+            try writeResult(elementTables!.edges, to: edgesPath, codec: codec)
             written += [nodesPath, edgesPath]
         } else {
             // Stale companions from an earlier write would be read back with this file.
@@ -237,9 +237,11 @@ public enum HypergraphFiles {
         return written
     }
 
-    /// Writes a result table as CSV, Parquet or Arrow IPC, by the extension of `path`.
-    public static func writeResult(_ table: RecordBatch, to path: String, codec: ParquetCompression = .zstd(level: 3)) throws {
-        let writer = try TableFileWriter(path: path, schema: table.schema, codec: codec)
+    /// Writes a table as CSV, Parquet or Arrow IPC, by the extension of `path`;
+    /// `metadata` goes into Parquet key-value or Arrow schema metadata (CSV has none).
+    public static func writeResult(_ table: RecordBatch, to path: String, codec: ParquetCompression = .zstd(level: 3),
+                                   metadata: [(String, String)] = []) throws {
+        let writer = try TableFileWriter(path: path, schema: table.schema, codec: codec, metadata: metadata)
         try writer.write(table)
         try writer.close()
     }
@@ -251,27 +253,6 @@ public enum HypergraphFiles {
         if FileManager.default.fileExists(atPath: stale) { try? FileManager.default.removeItem(atPath: stale) }
     }
 
-    /// Writes one table; `metadata` goes into an Arrow schema's custom metadata or the
-    /// Parquet file's key-value metadata (CSV has none).
-    private static func writeTable(_ table: RecordBatch, _ format: Format, _ codec: ParquetCompression,
-                                   to path: String, metadata: [(String, String)] = []) throws {
-        if format == .csv { return try writeAtomically(CSVWriter.write(table), to: path) }
-        if format == .arrow {
-            // `.arrows` is the stream format, the rest the file format.
-            return try writeAtomically(path.lowercased().hasSuffix(".arrows") ? try ArrowIPC.stream(table.schema, [table], metadata: metadata)
-                                                                             : try ArrowIPC.file(table.schema, [table], metadata: metadata), to: path)
-        }
-        try checkFolder(of: path)
-        do {
-            var options = ParquetWriteOptions(compression: codec)
-            options.keyValueMetadata = metadata.map { KeyValue(key: $0.0, value: $0.1) }
-            let writer = try ParquetFileWriter(path: path, schema: table.schema, options: options)
-            try writer.write(table)
-            try writer.close()
-        } catch {
-            throw ParquetError(error.code, "cannot write '\(path)': \(error.message)", underlying: error.underlying, retryable: error.retryable)
-        }
-    }
 
     /// FILE.csv → FILE.schema.json, the column types and facts of a CSV table.
     public static func schemaCompanion(of path: String) -> String {

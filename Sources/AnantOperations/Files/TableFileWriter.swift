@@ -22,7 +22,9 @@ public final class TableFileWriter {
     private var closed = false
 
     /// A writer of tables of `schema` to `path` (its extension names the format).
-    public init(path: String, schema: Schema, codec: ParquetCompression = .zstd(level: 3)) throws {
+    /// `metadata` goes into the Parquet file's key-value metadata or the Arrow schema's
+    /// custom metadata (CSV has none).
+    public init(path: String, schema: Schema, codec: ParquetCompression = .zstd(level: 3), metadata: [(String, String)] = []) throws {
         let format = try HypergraphFiles.format(of: path)
         guard format != .hif else { throw OperationError(.invalidArgument, "cannot write a table to '\(path)': name it .csv, .parquet or .arrow") }
         try HypergraphFiles.checkFolder(of: path)
@@ -31,7 +33,9 @@ public final class TableFileWriter {
         switch format {
         case .parquet:
             do {
-                target = .parquet(try ParquetFileWriter(path: path, schema: schema, options: ParquetWriteOptions(compression: codec)))
+                var options = ParquetWriteOptions(compression: codec)
+                options.keyValueMetadata = metadata.map { KeyValue(key: $0.0, value: $0.1) }
+                target = .parquet(try ParquetFileWriter(path: path, schema: schema, options: options))
             } catch {
                 throw ParquetError(error.code, "cannot write '\(path)': \(error.message)", underlying: error.underlying, retryable: error.retryable)
             }
@@ -39,7 +43,7 @@ public final class TableFileWriter {
         case .csv:
             target = .csv
         default:
-            target = path.lowercased().hasSuffix(".arrows") ? .arrowStream : .arrowFile(ArrowIPC.FileEncoder(schema))
+            target = path.lowercased().hasSuffix(".arrows") ? .arrowStream : .arrowFile(ArrowIPC.FileEncoder(schema, metadata: metadata))
         }
         file = try DurableFile(path: path)
         switch target {
@@ -47,7 +51,7 @@ public final class TableFileWriter {
             try file!.write(encoder.start())
             target = .arrowFile(encoder)
         case .arrowStream:
-            try file!.write(ArrowIPC.schemaMessage(schema))
+            try file!.write(ArrowIPC.schemaMessage(schema, metadata: metadata))
         case .csv:
             try file!.write(CSVWriter.write(try RecordBatch(schema: schema, columns: schema.fields.map { .nulls($0.type, count: 0) })))
         case .parquet:

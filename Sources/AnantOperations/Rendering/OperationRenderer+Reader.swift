@@ -216,7 +216,8 @@ extension OperationRenderer {
                                                                   ("communities", .array(groups.map { numbered(t, "community", $0, "nodes") }))])))
             }
             let value: String = if case .double(let d) = q { TextTable.number(d) } else { q.description }
-            return OperationRenderer.lines("\(groups.count) communities, modularity (\(wdc)) \(value)")
+            let count = result.scalar("top_of").map { "\($0) communities (the first \(groups.count) shown)" } ?? "\(groups.count) communities"
+            return OperationRenderer.lines("\(count), modularity (\(wdc)) \(value)")
                 + TextTable.render(["community", "size", "nodes"], groups.map { rows in
                     [t.columns[0][rows.lowerBound].description, String(rows.count), texts(t, 1, rows).joined(separator: ", ")]
                 })

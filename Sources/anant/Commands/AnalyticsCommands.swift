@@ -62,7 +62,7 @@ struct LineGraphCommand: ParsableCommand {
             }
             return Output.line("wrote \(out): \(pairs) pairs among \(count) \(vertices.rawValue) (s=\(sOption.s))")
         }
-        let result = try Optional(top).cut(try common.execute(operation, progress: label), of: operation)
+        let result = try top.cut(try common.execute(operation, progress: label), of: operation)
         guard let pairs = result.table("pairs"), case .int(let count) = result.scalar("vertices") else {
             throw CLIError("the line graph returned no pairs table")
         }
@@ -171,17 +171,17 @@ struct CentralityCommand: ParsableCommand {
         if !approx, epsilon != nil || delta != nil || seed != nil {
             throw ValidationError("--epsilon, --delta and --seed shape an approximation: add --approx")
         }
-        if let approximation {
-            guard [.betweenness, .closeness, .harmonic].contains(measure) else {
-                throw ValidationError("approximation applies to betweenness, closeness and harmonic; \(measure.rawValue) is computed exactly")
-            }
-            do { try approximation.validate() } catch { throw ValidationError(error.message) }
+        // The operation's checks of an approximation (measure, epsilon, delta), as usage errors.
+        if approx {
+            do { try operation.validate() } catch { throw ValidationError(error.message) }
         }
     }
 
-    /// The approximation the flags ask for.
-    var approximation: Approximation? {
-        approx ? Approximation(epsilon: epsilon ?? 0.01, delta: delta ?? 0.1, seed: seed ?? 1) : nil
+    /// The operation the flags ask for.
+    var operation: Operation {
+        .centrality(measure: measure, s: sOption.s, of: vertices.vertices, raw: normalization == .raw,
+                    normalized: normalization == .normalized, withoutSingletons: !singletons, top: top.top, perComponent: components,
+                    approximation: approx ? Approximation(epsilon: epsilon ?? 0.01, delta: delta ?? 0.1, seed: seed ?? 1) : nil)
     }
 
     func run() throws {
@@ -191,9 +191,6 @@ struct CentralityCommand: ParsableCommand {
         if let normalization, ![.betweenness, .harmonic].contains(measure) {
             throw CLIError("--\(normalization.rawValue) applies to betweenness and harmonic; \(measure.rawValue) has one form")
         }
-        try common.run(.centrality(measure: measure, s: sOption.s, of: vertices.vertices, raw: normalization == .raw,
-                                   normalized: normalization == .normalized, withoutSingletons: !singletons, top: top.top, perComponent: components,
-                                   approximation: approximation),
-                       progress: "computing \(measure.isS ? "s=\(sOption.s) " : "")\(measure.rawValue)")
+        try common.run(operation, progress: "computing \(measure.isS ? "s=\(sOption.s) " : "")\(measure.rawValue)")
     }
 }

@@ -58,7 +58,8 @@ struct CommonOptions: ParsableArguments {
     /// Runs `operation` on the input (in this process, or through the cluster) and prints
     /// its result in `--format`.
     func run(_ operation: Operation, progress label: String, top: TopOption? = nil) throws {
-        try print(try top.cut(try execute(operation, progress: label), of: operation), of: operation)
+        let result = try execute(operation, progress: label)
+        try print(try top?.cut(result, of: operation) ?? result, of: operation)
     }
 
     /// Runs `operation` on the input: in this process, or through the gateway with
@@ -83,7 +84,8 @@ struct CommonOptions: ParsableArguments {
 
     /// Runs `operation` on `h` (the input, loaded) and prints its result in `--format`.
     func run(_ operation: Operation, on h: Hypergraph, progress label: String, top: TopOption? = nil) throws {
-        try print(try top.cut(try execute(operation, on: h, progress: label), of: operation), of: operation)
+        let result = try execute(operation, on: h, progress: label)
+        try print(try top?.cut(result, of: operation) ?? result, of: operation)
     }
 
     /// Runs `operation` on `h` in this process, showing progress under `label`.
@@ -152,12 +154,10 @@ struct TopOption: ParsableArguments {
     func validate() throws {
         if let top, top < 1 { throw ValidationError("--top must be at least 1 (got \(top))") }
     }
-}
 
-extension Optional where Wrapped == TopOption {
     /// `result` cut to the top the option asks for (all of it without one).
     func cut(_ result: OperationResult, of operation: Operation) throws -> OperationResult {
-        guard let k = self?.top else { return result }
-        return try result.top(k, of: operation)
+        guard let top else { return result }
+        return try result.top(top, of: operation)
     }
 }

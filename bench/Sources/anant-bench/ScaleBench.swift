@@ -67,7 +67,7 @@ struct ScaleBench: ParsableCommand {
                 record.merge(["op": "betweenness_exact_s\(s)", "sources": sources, "projected": sources < n]) { _, b in b }
                 if sources == n {
                     let exact = try built.betweenness(context: benchContext)
-                    try writeValues(exact.map { $0 * Self.pairFactor(n) }, "exact-s\(s)")
+                    try writeValues(exact.map { $0 * Hypergraph.pairFactor(n) }, "exact-s\(s)")
                 }
             case "betweenness_approx":
                 let built = try lineGraph()
@@ -91,8 +91,6 @@ struct ScaleBench: ParsableCommand {
             Timing.emit(record)
         }
     }
-
-    static func pairFactor(_ n: Int) -> Double { n > 2 ? 2 / (Double(n - 1) * Double(n - 2)) : 1 }
 
     private func path(_ name: String) -> String { "\(work)/e\(edges)-\(name).parquet" }
 
