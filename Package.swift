@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "AnantHypergraph", dependencies: ["AnantColumnar", "CAnantSystem"], swiftSettings: strict),
         .target(
             name: "AnantParquet",
-            dependencies: ["AnantColumnar", "CZstd", "CLZ4", "CSnappy", "CZlib", "CDeflate"],
+            dependencies: ["AnantColumnar", "CAnantSystem", "CZstd", "CLZ4", "CSnappy", "CZlib", "CDeflate"],
             swiftSettings: strict
         ),
         .target(name: "AnantQuery", dependencies: ["AnantColumnar", "AnantParquet", "CAnantSystem"], swiftSettings: strict),
@@ -169,7 +169,7 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "AnantTestSupport", dependencies: ["AnantColumnar", "AnantHypergraph"], path: "Tests/AnantTestSupport", swiftSettings: strict),
-        .testTarget(name: "AnantParquetTests", dependencies: ["AnantParquet", "AnantTestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnantParquetTests", dependencies: ["AnantParquet", "AnantTestSupport", "CSnappy"], swiftSettings: strict),
         .testTarget(name: "AnantColumnarTests", dependencies: ["AnantColumnar", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantHypergraphTests", dependencies: ["AnantHypergraph", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantDatasetTests", dependencies: ["AnantDataset", "AnantQuery", "AnantTestSupport"], swiftSettings: strict),

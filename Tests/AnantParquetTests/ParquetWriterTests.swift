@@ -108,15 +108,7 @@ import Testing
         #expect(reader.metadata.rowGroups[0].columns[0].metaData?.codec == codec.codec)
         let back = try reader.readTable()
         #expect(back.rowCount == 5000)
-        for (name, column) in zip(batch.schema.names, batch.columns) {
-            let read = try back.column(named: name)
-            // NaN never equals itself: compare bit patterns for doubles.
-            if case .double(let a) = column, case .double(let b) = read {
-                #expect(a.values.map(\.bitPattern) == b.values.map(\.bitPattern) && Bitmap.equalValidity(a.validity, b.validity))
-            } else {
-                #expect(read == column, "\(name) with \(codec), dictionary \(dictionary)")
-            }
-        }
+        try Self.expectSameColumns(back, batch, "\(codec), dictionary \(dictionary)")
         #expect(reader.columnarSchema.fields.map(\.nullable) == [false, true, true, true, true, true])
     }
 
@@ -191,7 +183,10 @@ import Testing
         _ = abandoned
     }
 
-    @Test(arguments: ["weight > 0.5", "(label = 'α' or flag) and id != 3", "not small is null", "`id` <= -999"])
+    /// Filters against the in-memory rows, every column compared. One fixed-width column
+    /// tested alone (`weight`, `small`, `id`) takes the page-by-page path, nulls included.
+    @Test(arguments: ["weight > 0.5", "(label = 'α' or flag) and id != 3", "not small is null", "`id` <= -999", "small is null",
+                      "weight <= 0.25 or weight > 0.75", "small > 10 or small is null", "weight > 2"])
     func filtersMatchARowByRowCheck(_ text: String) throws {
         let batch = try Self.sampleBatch(rows: 3000, seed: 9)
         let writer = try ParquetFileWriter(schema: batch.schema, options: ParquetWriteOptions(rowGroupRows: 700))
@@ -201,7 +196,21 @@ import Testing
         let filtered = try ParquetFileReader(source: MemoryByteSource(writer.bytes)).readTable(where: predicate)
         let expected = try predicate.evaluate(batch)
         #expect(filtered.rowCount == expected.setCount)
-        #expect(try filtered.column(named: "id") == batch.filter(expected).column(named: "id"))
+        try Self.expectSameColumns(filtered, batch.filter(expected), text)
+    }
+
+    /// Every column of `read` equals the same-named column of `expected`; doubles by bit
+    /// pattern (NaN never equals itself).
+    static func expectSameColumns(_ read: RecordBatch, _ expected: RecordBatch, _ note: String) throws {
+        #expect(read.schema.names == expected.schema.names, "\(note)")
+        for (name, column) in zip(expected.schema.names, expected.columns) {
+            let back = try read.column(named: name)
+            if case .double(let a) = column, case .double(let b) = back {
+                #expect(a.values.map(\.bitPattern) == b.values.map(\.bitPattern) && Bitmap.equalValidity(a.validity, b.validity), "\(name): \(note)")
+            } else {
+                #expect(back == column, "\(name): \(note)")
+            }
+        }
     }
 
     @Test func streamingBatchesMatchTheWholeTableRead() throws {

@@ -83,8 +83,7 @@ extension ColumnChunkReader {
         var row = 0, next = 0
         var validity: Bitmap? = nil
         var packed = UnsafeMutableBufferPointer<T>(start: nil, count: 0), whole = packed
-        var indices = UnsafeMutableBufferPointer<UInt32>(start: nil, count: 0)
-        defer { packed.deallocate(); whole.deallocate(); indices.deallocate() }
+        defer { packed.deallocate(); whole.deallocate() }
         // Pages holding no selected row are not even decompressed.
         var probe = 0
         let skip = { (first: Int, count: Int, _: Statistics?) -> Bool in
@@ -109,17 +108,14 @@ extension ColumnChunkReader {
                 for j in next..<last { destination[j] = page.values.loadUnaligned(fromByteOffset: (selected[j] &- row) &* stride, as: T.self) }
             case .plainDictionary where dense, .rleDictionary where dense:
                 try checkDictionary(page, dictionary)
-                grow(&indices, to: page.count)
                 var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: page.values[1...]), bitWidth: Int(page.values[0]))
-                try decoder.decode(count: page.count, into: indices.baseAddress!)
-                let size = UInt32(dictionary.count)
-                var highest: UInt32 = 0
-                for j in next..<last {
-                    let index = indices[selected[j] &- row]
-                    highest = Swift.max(highest, index)
-                    destination[j] = dictionary[Int(index < size ? index : 0)]
+                let inside = try rethrowingParquetErrors {
+                    try dictionary.withUnsafeBufferPointer { d in
+                        try decoder.gather(count: page.count, rows: UnsafeBufferPointer(rebasing: selected[next..<last]), first: row,
+                                           from: d, into: destination + next)
+                    }
                 }
-                guard highest < size else {
+                guard inside else {
                     throw ParquetError.corrupt("a dictionary index of column '\(column)' is outside its \(dictionary.count)-entry dictionary")
                 }
             default:
@@ -142,6 +138,42 @@ extension ColumnChunkReader {
         }
         try checkFilled(row: row, rows: rows)
         return validity
+    }
+
+    /// Decodes a flat fixed-width chunk of `rows` rows one data page at a time: each page
+    /// into an array of its own (null slots zero, and a validity when some is null), handed
+    /// to `visit` with the row it starts at. Data pages for which `keep` (given the page's
+    /// header statistics and entry count) says false are passed over undecoded. A filter
+    /// reads its column this way to test each page while it is still in the cache.
+    func forEachFlatPage<T: FlatPhysicalValue>(rows: Int, keeping keep: @escaping (_ statistics: Statistics?, _ count: Int) -> Bool,
+                                               _ visit: (_ first: Int, _ values: [T], _ validity: Bitmap?) throws(ParquetError) -> Void)
+        throws(ParquetError) {
+        var dictionary: [T] = []
+        var row = 0
+        var packed = UnsafeMutableBufferPointer<T>(start: nil, count: 0)
+        defer { packed.deallocate() }
+        try forEachPage(skip: { _, count, statistics in !keep(statistics, count) }) { page throws(ParquetError) in
+            guard try takeDictionary(page, into: &dictionary) else { return }
+            try checkRoom(page, row: row, rows: rows)
+            let first = row
+            row += page.count
+            guard page.kind == .data else { return }
+            var validity: Bitmap? = nil
+            var outcome: Result<Void, ParquetError> = .success(())
+            let values = [T](unsafeUninitializedCapacity: page.count) { target, initialized in
+                outcome = Result { () throws(ParquetError) in
+                    try decodeRows(page, into: target, dictionary: dictionary, packed: &packed) { k in
+                        if validity == nil { validity = Bitmap(count: page.count, value: true) }
+                        validity![k] = false
+                    }
+                }
+                // On failure the array is discarded: trivial values need no initialising.
+                initialized = page.count
+            }
+            try outcome.get()
+            try visit(first, values, validity)
+        }
+        try checkFilled(row: row, rows: rows)
     }
 
     /// Takes a dictionary page's values; false for such a page (nothing more to do with it).

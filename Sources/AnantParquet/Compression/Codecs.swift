@@ -1,24 +1,30 @@
+import CAnantSystem
 import CDeflate
 import CLZ4
 import CSnappy
 import CZlib
 import CZstd
 
+/// Snappy: compression by libsnappy; decompression by Anant's own decoder
+/// (`anant_snappy_uncompress`), which moves short pieces without a call per piece.
 struct SnappyCodec: Codec {
     func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(ParquetError) {
-        guard let src = input.baseAddress?.assumingMemoryBound(to: CChar.self) else {
+        guard !input.isEmpty, let src = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             guard output.isEmpty else { throw ParquetError.corrupt("an empty SNAPPY page should decompress to \(output.count) bytes") }
             return
         }
-        var length = 0
-        guard snappy_uncompressed_length(src, input.count, &length) == SNAPPY_OK, length == output.count else {
+        var length = 0, header = 0
+        guard anant_snappy_uncompressed_length(src, input.count, &length, &header) == 0 else {
+            throw ParquetError.corrupt("a SNAPPY page's length header is truncated or too large")
+        }
+        guard length == output.count else {
             throw ParquetError.corrupt("a SNAPPY page declares \(length) bytes where the page header says \(output.count)")
         }
-        var written = output.count
-        guard snappy_uncompress(src, input.count, output.baseAddress?.assumingMemoryBound(to: CChar.self), &written) == SNAPPY_OK,
-              written == output.count else {
-            throw ParquetError.corrupt("a SNAPPY page is corrupt")
+        var scratch: UInt8 = 0
+        let status = withUnsafeMutablePointer(to: &scratch) { empty in
+            anant_snappy_uncompress(src, input.count, output.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? empty, output.count)
         }
+        guard status == 0 else { throw ParquetError.corrupt("a SNAPPY page is corrupt") }
     }
 
     func compress(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(ParquetError) {

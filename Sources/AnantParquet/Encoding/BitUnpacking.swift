@@ -42,19 +42,24 @@ enum BitUnpacking {
         }
         let mask: UInt64 = (1 &<< UInt64(bitWidth)) &- 1
         var bit = bitOffset
-        let fastEnd = source.count - 8
         for i in 0..<count {
-            let byte = bit &>> 3
-            let shift = UInt64(bit & 7)
-            let value: UInt64
-            if byte <= fastEnd {
-                value = source.loadUnaligned(fromByteOffset: byte, as: UInt64.self) &>> shift
-            } else {
-                value = slowLoad(source, byte: byte, shift: shift, bitWidth: bitWidth)
-            }
-            output[i] = UInt32(truncatingIfNeeded: value & mask)
+            output[i] = value32(source, bit: bit, bitWidth: bitWidth, mask: mask)
             bit &+= bitWidth
         }
+    }
+
+    /// The one value of `bitWidth` bits (1...32, `mask` its low bits set) at bit `bit`.
+    @inline(__always)
+    static func value32(_ source: UnsafeRawBufferPointer, bit: Int, bitWidth: Int, mask: UInt64) -> UInt32 {
+        let byte = bit &>> 3
+        let shift = UInt64(bit & 7)
+        let value: UInt64
+        if byte <= source.count - 8 {
+            value = source.loadUnaligned(fromByteOffset: byte, as: UInt64.self) &>> shift
+        } else {
+            value = slowLoad(source, byte: byte, shift: shift, bitWidth: bitWidth)
+        }
+        return UInt32(truncatingIfNeeded: value & mask)
     }
 
     /// Bit-by-byte load near the end of the buffer (bytes past the end read as zero).

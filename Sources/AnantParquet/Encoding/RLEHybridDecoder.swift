@@ -121,6 +121,51 @@ struct RLEHybridDecoder {
         return true
     }
 
+    /// Decodes `count` dictionary indices (those of rows `first ..< first + count`) and
+    /// writes `dictionary[index]` only for the rows in `rows` (ascending, inside that
+    /// range), to consecutive slots of `output`: bit-packed indices of other rows are never
+    /// unpacked, and runs after the last selected row are not read. Returns false when a
+    /// selected index is outside the dictionary (the output is then incomplete).
+    mutating func gather<T>(count: Int, rows: UnsafeBufferPointer<Int>, first: Int, from dictionary: UnsafeBufferPointer<T>,
+                            into output: UnsafeMutablePointer<T>) throws(ParquetError) -> Bool {
+        let size = UInt32(dictionary.count)
+        let mask: UInt64 = bitWidth == 0 ? 0 : (1 &<< UInt64(bitWidth)) &- 1
+        var produced = 0, j = 0
+        while j < rows.count {
+            if repeatCount > 0 {
+                let n = Swift.min(repeatCount, count - produced)
+                let end = first + produced + n
+                if j < rows.count && rows[j] < end {
+                    guard repeatValue < size else { return false }
+                    let value = dictionary[Int(repeatValue)]
+                    while j < rows.count && rows[j] < end { output[j] = value; j += 1 }
+                }
+                produced += n
+                repeatCount -= n
+                continue
+            }
+            if packedRemaining > 0 {
+                let n = Swift.min(packedRemaining, count - produced)
+                let start = first + produced, end = start + n
+                var highest: UInt32 = 0
+                while j < rows.count && rows[j] < end {
+                    let index = bitWidth == 0 ? 0
+                        : BitUnpacking.value32(data, bit: packedBitOffset &+ (rows[j] &- start) &* bitWidth, bitWidth: bitWidth, mask: mask)
+                    highest = Swift.max(highest, index)
+                    output[j] = dictionary[Int(index < size ? index : 0)]
+                    j += 1
+                }
+                guard highest < size else { return false }
+                packedBitOffset += n * bitWidth
+                packedRemaining -= n
+                produced += n
+                continue
+            }
+            try nextRun(needed: count - produced)
+        }
+        return true
+    }
+
     /// Skips `count` values.
     mutating func skip(count: Int) throws(ParquetError) {
         var left = count

@@ -181,21 +181,27 @@ extension ParquetFileReader {
     private func readMatching(_ fields: [Int], _ tested: [Int], _ predicate: ParquetPredicate, rowGroup: Int,
                               parallelColumns: Bool) throws(ParquetError) -> RecordBatch {
         let rows = Int(metadata.rowGroups[rowGroup].numRows)
-        let (first, skipped) = try readFilterColumns(tested.map { schema.fields[$0].name }, rowGroup: rowGroup,
-                                                     pruning: predicate, parallel: parallelColumns)
         var decoded = [Int: Column]()
-        for (f, column) in zip(tested, first.columns) { decoded[f] = column }
-        var selection = try predicate.evaluate(first)
-        for range in skipped { selection.clear(range) }
-        let indices = selection.setIndices()
+        let indices: [Int]
+        if tested.count == 1, let (column, matching) = try readMatchingFixedWidth(tested[0], rowGroup: rowGroup, where: predicate) {
+            // One fixed-width column tested: page by page, keeping only matching values.
+            indices = matching
+            decoded[tested[0]] = column
+        } else {
+            let (first, skipped) = try readFilterColumns(tested.map { schema.fields[$0].name }, rowGroup: rowGroup,
+                                                         pruning: predicate, parallel: parallelColumns)
+            var selection = try predicate.evaluate(first)
+            for range in skipped { selection.clear(range) }
+            indices = selection.setIndices()
+            let all = indices.count == rows
+            for (f, column) in zip(tested, first.columns) where fields.contains(f) { decoded[f] = all ? column : column.gather(indices) }
+        }
         if indices.isEmpty { return try batch(fields, fields.map { .nulls(dataType(ofField: $0), count: 0) }, rows: 0) }
         // The other columns only now, just the matching rows where the encoding allows, and
         // in parallel when the row groups are too few to keep the cores busy.
         let rest = fields.filter { decoded[$0] == nil }
-        let all = indices.count == rows
-        for f in tested where !all && fields.contains(f) { decoded[f] = decoded[f]!.gather(indices) }
-        let restColumns = all ? try readFields(rest, rowGroups: [rowGroup], parallel: parallelColumns)
-                              : try readFields(rest, rowGroup: rowGroup, rows: indices, parallel: parallelColumns)
+        let restColumns = indices.count == rows ? try readFields(rest, rowGroups: [rowGroup], parallel: parallelColumns)
+                                                : try readFields(rest, rowGroup: rowGroup, rows: indices, parallel: parallelColumns)
         for (f, column) in zip(rest, restColumns) { decoded[f] = column }
         return try batch(fields, fields.map { decoded[$0]! }, rows: indices.count)
     }
@@ -207,7 +213,7 @@ extension ParquetFileReader {
         return out
     }
 
-    private func batch(_ fields: [Int], _ columns: [Column], rows: Int) throws(ParquetError) -> RecordBatch {
+    func batch(_ fields: [Int], _ columns: [Column], rows: Int) throws(ParquetError) -> RecordBatch {
         do {
             let schema = try Schema(fields.map { Field(self.schema.fields[$0].name, dataType(ofField: $0)) })
             return try RecordBatch(schema: schema, columns: columns, rowCount: rows)

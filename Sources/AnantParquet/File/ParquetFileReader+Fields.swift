@@ -158,6 +158,42 @@ extension ParquetFileReader {
         }
     }
 
+    /// The rows of field `field` in one row group that match `predicate`, a predicate on
+    /// this field alone, with their values; nil when the field is not a flat fixed-width
+    /// leaf. Each data page decodes into an array of its own and is tested while it is
+    /// still in the cache, so only matching values are ever written out; pages whose header
+    /// statistics rule out a match are not decoded at all.
+    func readMatchingFixedWidth(_ field: Int, rowGroup: Int, where predicate: ParquetPredicate) throws(ParquetError) -> (column: Column, rows: [Int])? {
+        guard let leaf = fixedWidthLeaf(field) else { return nil }
+        let rows = Int(metadata.rowGroups[rowGroup].numRows), name = schema.fields[field].name
+        func decode<T: FlatPhysicalValue>(_: T.Type, _ wrap: (PrimitiveColumn<T>) -> Column) throws(ParquetError) -> (Column, [Int]) {
+            var kept = [T](), positions = [Int](), nulls = [Int]()
+            try withChunkReader(leaf, rowGroup: rowGroup) { chunk throws(ParquetError) in
+                try chunk.forEachFlatPage(rows: rows, keeping: { statistics, entries in
+                    StatisticsPruning(page: statistics, rows: entries, of: leaf.descriptor, named: name).mayMatch(predicate)
+                }) { (first: Int, values: [T], validity: Bitmap?) throws(ParquetError) in
+                    let page = try batch([field], [wrap(PrimitiveColumn(values, validity: validity))], rows: values.count)
+                    for j in try predicate.evaluate(page).setIndices() {
+                        if let validity, !validity[j] { nulls.append(kept.count) }
+                        positions.append(first + j)
+                        kept.append(values[j])
+                    }
+                }
+            }
+            var validity: Bitmap? = nil
+            if !nulls.isEmpty {
+                validity = Bitmap(count: kept.count, value: true)
+                for k in nulls { validity![k] = false }
+            }
+            return (wrap(PrimitiveColumn(kept, validity: validity)), positions)
+        }
+        switch leaf.descriptor.physicalType {
+        case .int32: return try decode(Int32.self) { .int32($0) }
+        case .int64: return try decode(Int64.self) { .int64($0) }
+        default: return try decode(Double.self) { .double($0) }
+        }
+    }
+
     /// Runs `body` with a reader of one flat leaf's chunk in one row group.
     private func withChunkReader<R>(_ leaf: FixedWidthLeaf, rowGroup: Int,
                                     _ body: (ColumnChunkReader) throws(ParquetError) -> R) throws(ParquetError) -> R {

@@ -16,6 +16,17 @@ int anant_keep_freed_memory(void);
 static inline void anant_prefetch(const void *address) {
 #if defined(__GNUC__) || defined(__clang__)
     __builtin_prefetch(address, 0, 0);
+/// The length a raw Snappy block declares (its leading varint, at most 2^32 - 1) in
+/// `*length`, and the varint's size in `*header`. Returns 0, or -1 when the varint is
+/// truncated, longer than five bytes or too large.
+int anant_snappy_uncompressed_length(const uint8_t *src, size_t src_len, size_t *length, size_t *header);
+
+/// Decompresses the raw Snappy block `src` into `dst`, which must be exactly the length the
+/// block declares. Returns 0, or -1 (with `dst` partly written) when the block is corrupt:
+/// a truncated element, a copy reaching before the output's start, or output that does not
+/// fill `dst` exactly. Never reads or writes outside the two buffers.
+int anant_snappy_uncompress(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len);
+
 #endif
 }
 
@@ -29,5 +40,16 @@ void anant_split_ranks(int32_t *out, const int64_t *ids, size_t from, size_t to,
 
 /// The set bits of `words[0]`, `words[stride]`, ... (`count` words).
 uint64_t anant_popcount(const uint64_t *words, size_t count, size_t stride);
+
+/// The length a raw Snappy block declares (its leading varint, at most 2^32 - 1) in
+/// `*length`, and the varint's size in `*header`. Returns 0, or -1 when the varint is
+/// truncated, longer than five bytes or too large.
+int anant_snappy_uncompressed_length(const uint8_t *src, size_t src_len, size_t *length, size_t *header);
+
+/// Decompresses the raw Snappy block `src` into `dst`, which must be exactly the length the
+/// block declares. Returns 0, or -1 (with `dst` partly written) when the block is corrupt:
+/// a truncated element, a copy reaching before the output's start, or output that does not
+/// fill `dst` exactly. Never reads or writes outside the two buffers.
+int anant_snappy_uncompress(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len);
 
 #endif
