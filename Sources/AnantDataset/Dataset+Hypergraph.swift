@@ -67,7 +67,13 @@ extension Dataset {
             for (table, batch) in sources {
                 try FileIO.makeDirectory("\(staging)/\(table.rawValue)")
                 let placement = shards(of: try idColumn(batch, table), shards: shardCount)
-                var rows = [[Int]](repeating: [], count: shardCount)
+                var counts = [Int](repeating: 0, count: shardCount)
+                for shard in placement { counts[shard] += 1 }
+                var rows = counts.map { count in
+                    var list = [Int]()
+                    list.reserveCapacity(count)
+                    return list
+                }
                 for (row, shard) in placement.enumerated() { rows[shard].append(row) }
                 for shard in 0..<shardCount { jobs.append((table, shard, rows[shard])) }
             }

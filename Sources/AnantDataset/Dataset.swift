@@ -150,14 +150,27 @@ extension Dataset {
         }
     }
 
+    /// The shards of integer ids; a run of one id (incidences come grouped by edge) is
+    /// hashed once.
+    static func decimalShards<S: Sequence>(_ values: S, shards: Int) -> [Int] where S.Element == Int64 {
+        var out = [Int]()
+        out.reserveCapacity(values.underestimatedCount)
+        var last: Int64? = nil, shard = 0
+        for value in values {
+            if value != last { (last, shard) = (value, decimalShard(value, shards: shards)) }
+            out.append(shard)
+        }
+        return out
+    }
+
     /// The shard of every row of an id column.
     static func shards(of column: Column, shards: Int) -> [Int] {
         guard shards > 1 else { return [Int](repeating: 0, count: column.count) }
         switch column {
         case .int64(let c):
-            return c.values.map { decimalShard($0, shards: shards) }
+            return decimalShards(c.values, shards: shards)
         case .int32(let c):
-            return c.values.map { decimalShard(Int64($0), shards: shards) }
+            return decimalShards(c.values.lazy.map(Int64.init), shards: shards)
         case .string(let c):
             return (0..<c.count).map { row in c.withUTF8(row) { shard(of: $0, shards: shards) } }
         case .json(let c):
@@ -256,14 +269,23 @@ enum FileIO {
         try rename(temporary, to: link)
     }
 
+    /// The file's SHA-256, hex, read a MiB at a time (never the whole file in memory).
     static func sha256(_ path: String) -> String? {
-        guard let bytes = read(path) else { return nil }
+        let fd = Glibc.open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         var hasher = SHA256()
-        hasher.update(bytes)
-        return hasher.finish().map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let ok = withUnsafeTemporaryAllocation(byteCount: 1 << 20, alignment: 64) { buffer -> Bool in
+            while true {
+                let n = Glibc.read(fd, buffer.baseAddress!, buffer.count)
+                if n == 0 { return true }
+                if n < 0 { if errno == EINTR { continue }; return false }
+                hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            }
+        }
+        return ok ? hasher.hexDigest() : nil
     }
 }
 

@@ -27,6 +27,11 @@ int anant_snappy_uncompressed_length(const uint8_t *src, size_t src_len, size_t 
 /// fill `dst` exactly. Never reads or writes outside the two buffers.
 int anant_snappy_uncompress(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len);
 
+/// Compresses `blocks` 64-byte blocks of `data` into the SHA-256 state `state` (A..H) with
+/// the CPU's SHA instructions. Returns 1, or 0 (nothing done) where the CPU has none: the
+/// caller then compresses them itself.
+int anant_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
+
 #endif
 }
 
@@ -51,5 +56,10 @@ int anant_snappy_uncompressed_length(const uint8_t *src, size_t src_len, size_t 
 /// a truncated element, a copy reaching before the output's start, or output that does not
 /// fill `dst` exactly. Never reads or writes outside the two buffers.
 int anant_snappy_uncompress(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len);
+
+/// Compresses `blocks` 64-byte blocks of `data` into the SHA-256 state `state` (A..H) with
+/// the CPU's SHA instructions. Returns 1, or 0 (nothing done) where the CPU has none: the
+/// caller then compresses them itself.
+int anant_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
 
 #endif
