@@ -27,10 +27,10 @@ int anant_snappy_uncompressed_length(const uint8_t *src, size_t src_len, size_t 
 /// fill `dst` exactly. Never reads or writes outside the two buffers.
 int anant_snappy_uncompress(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len);
 
-/// Compresses `blocks` 64-byte blocks of `data` into the SHA-256 state `state` (A..H) with
-/// the CPU's SHA instructions. Returns 1, or 0 (nothing done) where the CPU has none: the
-/// caller then compresses them itself.
-int anant_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
+/// Compresses `blocks` 64-byte blocks of `data` into the SHA-256 state `state` (A..H):
+/// with the CPU's SHA instructions when `hardware` is nonzero and the CPU has them
+/// (returns 1), else portably (returns 0).
+int anant_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks, int hardware);
 
 #endif
 }
@@ -57,9 +57,9 @@ int anant_snappy_uncompressed_length(const uint8_t *src, size_t src_len, size_t 
 /// fill `dst` exactly. Never reads or writes outside the two buffers.
 int anant_snappy_uncompress(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len);
 
-/// Compresses `blocks` 64-byte blocks of `data` into the SHA-256 state `state` (A..H) with
-/// the CPU's SHA instructions. Returns 1, or 0 (nothing done) where the CPU has none: the
-/// caller then compresses them itself.
-int anant_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
+/// Compresses `blocks` 64-byte blocks of `data` into the SHA-256 state `state` (A..H):
+/// with the CPU's SHA instructions when `hardware` is nonzero and the CPU has them
+/// (returns 1), else portably (returns 0).
+int anant_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks, int hardware);
 
 #endif
