@@ -39,16 +39,6 @@ static inline uint64_t anant_load64le(const uint8_t *p) {
     return v;
 }
 
-/// The little-endian 32-bit integer at `p`.
-static inline uint32_t anant_load32(const uint8_t *p) {
-    uint32_t v;
-    memcpy(&v, p, 4);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap32(v);
-#endif
-    return v;
-}
-
 /// The little-endian integer in the `count` (1 to 4) bytes at `p`.
 static inline uint32_t anant_load_le(const uint8_t *p, size_t count) {
     uint32_t v = 0;
@@ -160,7 +150,8 @@ int anant_snappy_uncompress(const uint8_t *src, size_t src_len, uint8_t *dst, si
             if (len > 60) {
                 const size_t extra = len - 60;
                 if ((size_t)(ip_end - ip) < extra) return -1;
-                len = (size_t)anant_load_le(ip, extra) + 1;
+                len = (size_t)anant_load_le(ip, extra) + (size_t)1;
+                if (len == 0) return -1;  // 2^32 on a 32-bit size_t
                 ip += extra;
             }
             const size_t in_left = (size_t)(ip_end - ip), out_left = (size_t)(op_end - op);
@@ -174,28 +165,17 @@ int anant_snappy_uncompress(const uint8_t *src, size_t src_len, uint8_t *dst, si
             op += len;
             continue;
         }
-        const size_t kind = tag & 3;
-        if (ip_end - ip >= 4) {
-            // The copy's length and offset without a branch on its kind (1-, 2- or 4-byte
-            // offset): the kinds come in no predictable order in integer pages.
-            // Kinds 1, 2, 3 take 1, 2, 4 offset bytes: arithmetic, not a table, since the
-            // next element's position waits on it.
-            const size_t size = ((size_t)1 << kind) >> 1, one = kind == 1;
-            offset = (size_t)(anant_load32(ip) & (uint32_t)(((uint64_t)1 << (8 * size)) - 1)) | (one ? (size_t)(tag >> 5) << 8 : 0);
-            len = one ? 4 + ((tag >> 2) & 7) : (size_t)(tag >> 2) + 1;
-            ip += size;
-        } else if (kind == 1) {
-            if (ip == ip_end) return -1;
-            len = 4 + ((tag >> 2) & 7);
-            offset = ((size_t)(tag >> 5) << 8) | *ip++;
-        } else if (kind == 2) {
-            if (ip_end - ip < 2) return -1;
-            len = (size_t)(tag >> 2) + 1;
-            offset = anant_load_le(ip, 2);
-            ip += 2;
+        // A copy with a 1-, 2- or 4-byte offset (the fast loop takes most of them).
+        const size_t kind = tag & 3, size = (size_t)1 << (kind - 1);
+        if ((size_t)(ip_end - ip) < size) return -1;
+        if (kind == 1) {
+            len = 4 + (size_t)((tag >> 2) & 7);
+            offset = ((size_t)(tag >> 5) << 8) | *ip;
         } else {
-            return -1;  // a 4-byte offset needs 4 bytes
+            len = (size_t)(tag >> 2) + 1;
+            offset = anant_load_le(ip, size);
         }
+        ip += size;
         const size_t out_left = (size_t)(op_end - op);
         if (offset == 0 || offset > (size_t)(op - dst) || len > out_left) return -1;
         if (offset >= 8) {

@@ -1,4 +1,5 @@
 @testable import AnantColumnar
+import Foundation
 import Testing
 
 /// SHA-256 against FIPS 180-4's example digests and independently computed ones, by both
@@ -34,6 +35,14 @@ import Testing
         let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
         #expect(Self.hex(million, hardware: hardware, pieces: [Int](repeating: 1000, count: 1000))
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// Where the CPU lists SHA-NI (Linux's `sha_ni` flag), the hardware path is the one the
+    /// tests above exercise beside the portable one.
+    @Test func theCPUsInstructionsAreUsedWhereItHasThem() throws {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return }
+        let flags = info.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ").map(String.init)) } ?? []
+        #expect(SHA256.usesCPUInstructions == (flags.contains("sha_ni") && flags.contains("ssse3") && flags.contains("sse4_1")))
     }
 
     @Test func bothCompressionsAgreeOnEveryLength() {

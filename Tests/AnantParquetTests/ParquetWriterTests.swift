@@ -235,6 +235,19 @@ import Testing
         }
     }
 
+    /// A filter comparing a column with a literal of another type is refused, on the
+    /// page-by-page path (one fixed-width column) as on the general one.
+    @Test(arguments: ["weight > 'abc'", "id = 'x' and small > 1", "small < 'y'"])
+    func refusesFiltersOfTheWrongType(_ text: String) throws {
+        let batch = try Self.sampleBatch(rows: 300, seed: 4)
+        let writer = try ParquetFileWriter(schema: batch.schema, options: ParquetWriteOptions(rowGroupRows: 100))
+        try writer.write(batch)
+        try writer.close()
+        let reader = try ParquetFileReader(source: MemoryByteSource(writer.bytes))
+        let predicate = try ParquetPredicate.parse(text)
+        #expect(throws: ParquetError.self) { try reader.readTable(where: predicate) }
+    }
+
     @Test(arguments: ["weight >", "id = 'unterminated", "id ~ 3", "(id = 1", ""])
     func refusesMalformedFilters(_ text: String) {
         #expect(throws: ParquetError.self) { try ParquetPredicate.parse(text) }

@@ -15,6 +15,12 @@ public struct SHA256: Sendable {
     /// A hasher that never uses the CPU's SHA instructions (for tests).
     init(hardware: Bool) { self.hardware = hardware }
 
+    /// True when this CPU's SHA instructions compress the blocks (x86-64 with SHA-NI).
+    static var usesCPUInstructions: Bool {
+        var state = [UInt32](repeating: 0, count: 8), block: UInt8 = 0
+        return anant_sha256_blocks(&state, &block, 0, 1) == 1
+    }
+
     /// Adds bytes to the message.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)

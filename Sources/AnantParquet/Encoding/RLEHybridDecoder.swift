@@ -124,8 +124,9 @@ struct RLEHybridDecoder {
     /// Decodes `count` dictionary indices (those of rows `first ..< first + count`) and
     /// writes `dictionary[index]` only for the rows in `rows` (ascending, inside that
     /// range), to consecutive slots of `output`: bit-packed indices of other rows are never
-    /// unpacked, and runs after the last selected row are not read. Returns false when a
-    /// selected index is outside the dictionary (the output is then incomplete).
+    /// unpacked. Returns false when a
+    /// selected index is outside the dictionary (the output is then incomplete); throws
+    /// when the page's runs end before its `count` indices.
     mutating func gather<T>(count: Int, rows: UnsafeBufferPointer<Int>, first: Int, from dictionary: UnsafeBufferPointer<T>,
                             into output: UnsafeMutablePointer<T>) throws(ParquetError) -> Bool {
         let size = UInt32(dictionary.count)
@@ -163,6 +164,9 @@ struct RLEHybridDecoder {
             }
             try nextRun(needed: count - produced)
         }
+        // The runs after the last selected row are checked, not unpacked: a page cut
+        // short there is refused as a whole decode would refuse it.
+        try skip(count: count - produced)
         return true
     }
 

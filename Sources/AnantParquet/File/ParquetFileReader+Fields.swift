@@ -168,6 +168,9 @@ extension ParquetFileReader {
         let rows = Int(metadata.rowGroups[rowGroup].numRows), name = schema.fields[field].name
         func decode<T: FlatPhysicalValue>(_: T.Type, _ wrap: (PrimitiveColumn<T>) -> Column) throws(ParquetError) -> (Column, [Int]) {
             var kept = [T](), positions = [Int](), nulls = [Int]()
+            // A filter that cannot apply to the column fails here, even when statistics
+            // leave no page to test.
+            _ = try predicate.evaluate(try batch([field], [wrap(PrimitiveColumn([T]()))], rows: 0))
             try withChunkReader(leaf, rowGroup: rowGroup) { chunk throws(ParquetError) in
                 try chunk.forEachFlatPage(rows: rows, keeping: { statistics, entries in
                     StatisticsPruning(page: statistics, rows: entries, of: leaf.descriptor, named: name).mayMatch(predicate)

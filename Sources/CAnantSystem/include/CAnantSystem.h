@@ -16,22 +16,6 @@ int anant_keep_freed_memory(void);
 static inline void anant_prefetch(const void *address) {
 #if defined(__GNUC__) || defined(__clang__)
     __builtin_prefetch(address, 0, 0);
-/// The length a raw Snappy block declares (its leading varint, at most 2^32 - 1) in
-/// `*length`, and the varint's size in `*header`. Returns 0, or -1 when the varint is
-/// truncated, longer than five bytes or too large.
-int anant_snappy_uncompressed_length(const uint8_t *src, size_t src_len, size_t *length, size_t *header);
-
-/// Decompresses the raw Snappy block `src` into `dst`, which must be exactly the length the
-/// block declares. Returns 0, or -1 (with `dst` partly written) when the block is corrupt:
-/// a truncated element, a copy reaching before the output's start, or output that does not
-/// fill `dst` exactly. Never reads or writes outside the two buffers.
-int anant_snappy_uncompress(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len);
-
-/// Compresses `blocks` 64-byte blocks of `data` into the SHA-256 state `state` (A..H):
-/// with the CPU's SHA instructions when `hardware` is nonzero and the CPU has them
-/// (returns 1), else portably (returns 0).
-int anant_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks, int hardware);
-
 #endif
 }
 
