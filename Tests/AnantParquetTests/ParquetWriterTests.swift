@@ -7,6 +7,14 @@ import Testing
 /// Files Anant writes read back to the same columns: every codec, dictionary and plain,
 /// nullable and required columns of every type, several row groups and pages.
 @Suite struct ParquetWriterTests {
+    /// A reader of `batch` written with `options` into memory.
+    static func inMemory(_ batch: RecordBatch, _ options: ParquetWriteOptions) throws -> ParquetFileReader {
+        let writer = try ParquetFileWriter(schema: batch.schema, options: options)
+        try writer.write(batch)
+        try writer.close()
+        return try ParquetFileReader(source: MemoryByteSource(writer.bytes))
+    }
+
     static func sampleBatch(rows: Int, seed: UInt64) throws -> RecordBatch {
         var rng = SeededGenerator(seed: seed)
         func maybe<T>(_ value: T) -> T? { Int.random(in: 0..<10, using: &rng) == 0 ? nil : value }
@@ -62,11 +70,8 @@ import Testing
     func encodingsAreChosenPerChunk(codec: ParquetCompression) throws {
         let batch = try Self.encodingBatch(rows: 40_000, seed: 12)
         for choose in [true, false] {
-            let writer = try ParquetFileWriter(schema: batch.schema, options: ParquetWriteOptions(
+            let reader = try Self.inMemory(batch, ParquetWriteOptions(
                 compression: codec, rowGroupRows: 30_000, pageBytes: 16_384, chooseEncodings: choose))
-            try writer.write(batch)
-            try writer.close()
-            let reader = try ParquetFileReader(source: MemoryByteSource(writer.bytes))
             for group in reader.metadata.rowGroups {
                 let encodings = group.columns.map { Set($0.metaData?.encodings ?? []) }
                 guard choose else {
@@ -121,11 +126,7 @@ import Testing
         // A sorted column, whose pages' statistics rule most pages out of a range filter.
         let sequence = Int64Column(optionals: (0..<6000).map { $0 % 97 == 5 ? nil : Int64($0) })
         let batch = try RecordBatch(schema: Schema(sample.schema.fields + [Field("seq", .int64)]), columns: sample.columns + [.int64(sequence)])
-        let writer = try ParquetFileWriter(schema: batch.schema,
-                                           options: ParquetWriteOptions(compression: codec, rowGroupRows: 2500, pageBytes: 1024, dictionary: dictionary))
-        try writer.write(batch)
-        try writer.close()
-        let reader = try ParquetFileReader(source: MemoryByteSource(writer.bytes))
+        let reader = try Self.inMemory(batch, ParquetWriteOptions(compression: codec, rowGroupRows: 2500, pageBytes: 1024, dictionary: dictionary))
         let whole = try reader.readTable()
         for filter in ["id > 900", "id < -990 or id > 995", "weight > 0.5", "small is null", "id = 17", "id >= -1000", "label = 'α'",
                        "seq < 130", "seq >= 2600 and seq < 2710", "seq = 4321", "seq is null", "seq > 5990 or seq < 3", "not seq < 5900"] {
@@ -139,24 +140,14 @@ import Testing
             if ["seq < 130", "seq >= 2600 and seq < 2710", "seq = 4321"].contains(filter) {
                 #expect(reader.pagesSkipped - skippedBefore >= 5, "\(filter): \(reader.pagesSkipped - skippedBefore) pages skipped")
             }
-            for (name, column) in zip(expected.schema.names, expected.columns) {
-                let read = try got.column(named: name)
-                if case .double(let a) = column, case .double(let b) = read {
-                    #expect(a.values.map(\.bitPattern) == b.values.map(\.bitPattern) && Bitmap.equalValidity(a.validity, b.validity), "\(filter): \(name)")
-                } else {
-                    #expect(read == column, "\(filter): \(name), dictionary \(dictionary)")
-                }
-            }
+            try Self.expectSameColumns(got, expected, "\(filter), dictionary \(dictionary)")
         }
     }
 
     @Test func statisticsPruneRowGroups() throws {
         let ids = Int64Column(Array(0..<10_000))
         let batch = try RecordBatch([("id", .int64(ids)), ("name", .string(StringColumn((0..<10_000).map { String(format: "n%05d", $0) })))])
-        let writer = try ParquetFileWriter(schema: batch.schema, options: ParquetWriteOptions(rowGroupRows: 1000))
-        try writer.write(batch)
-        try writer.close()
-        let reader = try ParquetFileReader(source: MemoryByteSource(writer.bytes))
+        let reader = try Self.inMemory(batch, ParquetWriteOptions(rowGroupRows: 1000))
         #expect(reader.rowGroups(matching: try .parse("id >= 2500 and id < 3100")) == [2, 3])
         #expect(reader.rowGroups(matching: try .parse("name = 'n09999'")) == [9])
         #expect(reader.rowGroups(matching: try .parse("id < 0")).isEmpty)
@@ -189,11 +180,8 @@ import Testing
                       "weight <= 0.25 or weight > 0.75", "small > 10 or small is null", "weight > 2"])
     func filtersMatchARowByRowCheck(_ text: String) throws {
         let batch = try Self.sampleBatch(rows: 3000, seed: 9)
-        let writer = try ParquetFileWriter(schema: batch.schema, options: ParquetWriteOptions(rowGroupRows: 700))
-        try writer.write(batch)
-        try writer.close()
         let predicate = try ParquetPredicate.parse(text)
-        let filtered = try ParquetFileReader(source: MemoryByteSource(writer.bytes)).readTable(where: predicate)
+        let filtered = try Self.inMemory(batch, ParquetWriteOptions(rowGroupRows: 700)).readTable(where: predicate)
         let expected = try predicate.evaluate(batch)
         #expect(filtered.rowCount == expected.setCount)
         try Self.expectSameColumns(filtered, batch.filter(expected), text)
@@ -215,10 +203,7 @@ import Testing
 
     @Test func streamingBatchesMatchTheWholeTableRead() throws {
         let batch = try Self.sampleBatch(rows: 3000, seed: 12)
-        let writer = try ParquetFileWriter(schema: batch.schema, options: ParquetWriteOptions(rowGroupRows: 700))
-        try writer.write(batch)
-        try writer.close()
-        let reader = try ParquetFileReader(source: MemoryByteSource(writer.bytes))
+        let reader = try Self.inMemory(batch, ParquetWriteOptions(rowGroupRows: 700))
         for filter in [nil, "small > 10 and label is not null"] {
             let predicate = try filter.map { try ParquetPredicate.parse($0) }
             var stream = try reader.batches(columns: ["label", "id"], where: predicate)
@@ -240,10 +225,7 @@ import Testing
     @Test(arguments: ["weight > 'abc'", "id = 'x' and small > 1", "small < 'y'"])
     func refusesFiltersOfTheWrongType(_ text: String) throws {
         let batch = try Self.sampleBatch(rows: 300, seed: 4)
-        let writer = try ParquetFileWriter(schema: batch.schema, options: ParquetWriteOptions(rowGroupRows: 100))
-        try writer.write(batch)
-        try writer.close()
-        let reader = try ParquetFileReader(source: MemoryByteSource(writer.bytes))
+        let reader = try Self.inMemory(batch, ParquetWriteOptions(rowGroupRows: 100))
         let predicate = try ParquetPredicate.parse(text)
         #expect(throws: ParquetError.self) { try reader.readTable(where: predicate) }
     }
