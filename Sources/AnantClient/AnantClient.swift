@@ -42,6 +42,13 @@ public final class AnantClient: Sendable {
     /// Closes the connections.
     public func close() async { await rpc.close() }
 
+    /// Runs `body` with its code on the event loop of the client's connection: calls it
+    /// makes one after another skip two thread crossings each (`RPCClient.onConnectionLoop`),
+    /// for sequences of small calls whose latency counts. `body` must not block.
+    public func onConnectionLoop<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await rpc.onConnectionLoop(body)
+    }
+
     /// Runs `body` again while it fails with `UNAVAILABLE`, backing off, for up to
     /// `retrySeconds`.
     func idempotent<T: Sendable>(_ body: () async throws(Status) -> T) async throws(Status) -> T {

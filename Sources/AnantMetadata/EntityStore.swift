@@ -178,7 +178,7 @@ extension MetadataStore {
                 arguments += [JSONWriter().string(.array(keys.map { .string($0) }))]
             }
             return try Row.fetchAll(try db.cachedStatement(sql: sql + " ORDER BY key"), arguments: arguments).map { row in
-                EntityRecord(key: row["key"], version: row["valid_from"], values: try Self.view(row["fields"], schema: schema))
+                EntityRecord(key: row[0], version: row[1], values: try Self.view(row[2], schema: schema))
             }
         }
     }
@@ -225,12 +225,14 @@ extension MetadataStore {
     }
 
     static func schema(_ db: Database, kind: String, version: Int?) throws -> (schema: EntitySchema, nextField: Int)? {
+        // Columns by position (a lookup by name folds case, on every read).
+        let columns = "SELECT fields, version, store_version, next_field FROM kind_schemas WHERE kind = ?"
         let row = try version.map {
-            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM kind_schemas WHERE kind = ? AND version = ?"), arguments: [kind, $0])
-        } ?? Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM kind_schemas WHERE kind = ? ORDER BY version DESC LIMIT 1"), arguments: [kind])
+            try Row.fetchOne(try db.cachedStatement(sql: columns + " AND version = ?"), arguments: [kind, $0])
+        } ?? Row.fetchOne(try db.cachedStatement(sql: columns + " ORDER BY version DESC LIMIT 1"), arguments: [kind])
         guard let row else { return nil }
-        let fields = try decodedFields(row["fields"])
-        return (EntitySchema(kind: kind, version: row["version"], fields: fields, storeVersion: row["store_version"]), row["next_field"])
+        let fields = try decodedFields(row[0])
+        return (EntitySchema(kind: kind, version: row[1], fields: fields, storeVersion: row[2]), row[3])
     }
 
     /// Schemas' fields decoded, by their stored text (so never stale): a point read

@@ -55,6 +55,8 @@ public final class ShardStore: Sendable {
     private let logger: Logger
     private let index = Mutex<[ShardKey: StoredShard]>([:])
     private let verified = Mutex<[ShardKey: FileIdentity]>([:])
+    /// Space promised to puts under way: what each has declared and not yet written.
+    private let promised = Mutex<UInt64>(0)
     private let lock: Int32
 
     struct FileIdentity: Equatable {
@@ -129,10 +131,9 @@ public final class ShardStore: Sendable {
             guard stored.sha256 == descriptor.sha256 else { throw ShardStore.conflict(stored) }
             return (stored, true)
         }
-        let free = usage().free
-        guard descriptor.bytes < free else {
-            throw Status(.resourceExhausted, "a shard of \(descriptor.bytes) bytes does not fit: \(free) bytes are free")
-        }
+        try reserve(descriptor.bytes)
+        var unwritten = descriptor.bytes
+        defer { release(unwritten) }
         let folder = "\(root)/shards/\(key.dataset)/\(key.version)/\(ShardKey.folder(key.table)!)"
         try ShardStore.makeFolder(folder, parents: true)
         let path = "\(folder)/\(key.shard).\(descriptor.sha256).parquet"
@@ -145,6 +146,8 @@ public final class ShardStore: Sendable {
                     throw Status(.dataLoss, "\(key): more bytes arrived than the \(descriptor.bytes) declared")
                 }
                 try file.write(chunk)
+                release(UInt64(chunk.count))
+                unwritten -= UInt64(chunk.count)
                 chunk.withUnsafeBytes { hasher.update($0) }
             }
         } catch { throw Status(error) }
@@ -173,6 +176,25 @@ public final class ShardStore: Sendable {
             shards[key] = stored
             return (stored, false)
         }
+    }
+
+    /// Admits a put of `bytes`: they must fit the free space less what puts under way have
+    /// still to write, so two puts that fit only one at a time do not both start and both
+    /// run out of disk.
+    private func reserve(_ bytes: UInt64) throws(Status) {
+        try promised.withLock { promised throws(Status) in
+            let free = usage().free
+            guard bytes < (free > promised ? free - promised : 0) else {
+                throw Status(.resourceExhausted, "a shard of \(bytes) bytes does not fit: \(free) bytes are free"
+                             + (promised > 0 ? ", \(promised) of them promised to puts under way" : ""))
+            }
+            promised += bytes
+        }
+    }
+
+    /// Returns `bytes` of a put's promise (written, or no longer needed).
+    private func release(_ bytes: UInt64) {
+        promised.withLock { $0 -= min($0, bytes) }
     }
 
     /// Deletes every shard of a dataset version: the count and bytes freed (0 when there

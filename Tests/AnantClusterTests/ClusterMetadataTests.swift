@@ -54,6 +54,20 @@ struct ClusterMetadataTests {
         get.keys = [nodes[0]]
         let got: Anant_V1_GetRecordsResponse = try await reader.metadata("GetRecords", get)
         #expect(got.records.count == 1)
+        // The same lookups one after another from the connection's event loop.
+        let keys = Array(nodes.prefix(5))
+        let looked = try await reader.onConnectionLoop {
+            var found = [String]()
+            for key in keys {
+                var one = Anant_V1_GetRecordsRequest()
+                one.kind = "character"
+                one.keys = [key]
+                let answer: Anant_V1_GetRecordsResponse = try await reader.metadata("GetRecords", one)
+                found += answer.records.map(\.key)
+            }
+            return found
+        }
+        #expect(looked == keys)
         await #expect(throws: Status.self) { let _: Anant_V1_ApplyBatchResponse = try await reader.metadata("ApplyBatch", batch) }
         let file = try cluster.anant(["query", "lesmis", "--join", "/etc/passwd", "--on", "node"], directory: folder)
         #expect(file.status != 0 && file.stderrText.contains("PERMISSION_DENIED"), "\(file.stderrText)")

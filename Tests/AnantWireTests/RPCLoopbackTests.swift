@@ -118,6 +118,50 @@ final class Arrivals: Sendable {
         }
     }
 
+    @Test func callsFromTheConnectionsLoopSkipThePool() async throws {
+        let started = Tally(), stopped = Tally()
+        try await Self.withServer(methods: Self.methods(started: started, stopped: stopped)) { server, port in
+            let client = RPCClient(host: "127.0.0.1", port: port)
+            defer { Task { await client.close() } }
+            let seen = try await client.onConnectionLoop {
+                // The body's code runs on an event loop thread, before and after each call.
+                var onLoop = MultiThreadedEventLoopGroup.currentEventLoop != nil
+                var answers = [[UInt8]]()
+                for i: UInt8 in 0..<50 {
+                    answers.append(try await client.unary("t/Echo", [i, i]))
+                    onLoop = onLoop && MultiThreadedEventLoopGroup.currentEventLoop != nil
+                }
+                // Every shape, and the answers come out of order as from anywhere else.
+                let order = Arrivals()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for ms: UInt8 in [120, 1] { group.addTask { order.add(try await client.unary("t/Sleep", [ms])[0]) } }
+                    try await group.waitForAll()
+                }
+                var items = 0
+                for try await _ in try await client.serverStream("t/Count", [0, 8, 0, 0, 1, 0]) { items += 1 }
+                let sum = try await client.clientStream("t/Sum", []) { upload in
+                    for _ in 0..<8 { try await upload.send([UInt8](repeating: 1, count: 50_000)) }
+                }
+                // A deadline still ends a call, and the server's work stops.
+                let late = await #expect(throws: Status.self) { try await client.unary("t/Spin", [], timeout: 0.2) }
+                return (onLoop, answers, order.values, items, String(decoding: sum, as: UTF8.self), late?.code)
+            }
+            #expect(seen.0)
+            #expect(seen.1 == (0..<50).map { [UInt8($0), UInt8($0)] })
+            #expect(seen.2 == [1, 120])
+            #expect(seen.3 == 8 && seen.4 == "400000")
+            #expect(seen.5 == .deadlineExceeded)
+            try await Self.waitUntil { stopped.value == 1 && server.inFlight == 0 }
+            // Cancelling the task that runs on the loop cancels its call.
+            let task = Task { try await client.onConnectionLoop { try await client.unary("t/Spin", []) } }
+            try await Self.waitUntil { started.value == 2 }
+            task.cancel()
+            let cancelled = await #expect(throws: Status.self) { try await task.value }
+            #expect(cancelled?.code == .cancelled)
+            try await Self.waitUntil { stopped.value == 2 && server.inFlight == 0 }
+        }
+    }
+
     @Test func cancelAndDeadlineStopTheWork() async throws {
         let started = Tally(), stopped = Tally()
         try await Self.withServer(methods: Self.methods(started: started, stopped: stopped)) { server, port in

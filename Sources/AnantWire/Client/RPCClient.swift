@@ -52,6 +52,12 @@ public final class RPCClient: Sendable {
     struct Connection: Sendable {
         let channel: any Channel
         let handler: NIOLoopBound<ClientConnectionHandler>
+
+        /// Runs `body` on the connection's event loop: at once when the caller is on it
+        /// (`onConnectionLoop`), else queued there.
+        func onLoop(_ body: @escaping @Sendable () -> Void) {
+            if channel.eventLoop.inEventLoop { body() } else { channel.eventLoop.execute(body) }
+        }
     }
 
     public init(host: String, port: Int, configuration: RPCClientConfiguration = .init(),
@@ -92,6 +98,19 @@ public final class RPCClient: Sendable {
         }
     }
 
+    /// Runs `body` as a task whose code runs on the event loop of one of the client's
+    /// connections (made now if need be). A call from `body` is then written and its
+    /// answer taken on that one thread: two thread crossings fewer per call than from
+    /// the shared pool (each crossing costs a wake-up of an idle core, tens of
+    /// microseconds on a virtual machine). For sequences of short calls whose latency
+    /// counts; `body` must not block or run long, since it holds up the connection's I/O.
+    ///
+    /// - Throws: `Status` `UNAVAILABLE` when no connection could be made; what `body` throws.
+    public func onConnectionLoop<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        let connection = try await connect(before: 0)
+        return try await withTaskExecutorPreference(EventLoopTaskExecutor(connection.channel.eventLoop), operation: body)
+    }
+
     // MARK: Calls
 
     /// A unary call: its answer's payload.
@@ -107,7 +126,7 @@ public final class RPCClient: Sendable {
         let token = configuration.token
         do {
             return try await withTaskCancellationHandler {
-                connection.channel.eventLoop.execute {
+                connection.onLoop {
                     connection.handler.value.start(method: method, payload: payload, deadline: deadline, token: token, streaming: false,
                                                    waiter: .one(promise), ticket: ticket)
                 }
@@ -151,7 +170,7 @@ public final class RPCClient: Sendable {
         let writer = Upload(connection: connection, ticket: ticket, slowReadTimeout: configuration.slowReadTimeout)
         do {
             return try await withTaskCancellationHandler {
-                connection.channel.eventLoop.execute {
+                connection.onLoop {
                     connection.handler.value.start(method: method, payload: payload, deadline: deadline, token: token, streaming: false,
                                                    waiter: .one(promise), ticket: ticket)
                 }

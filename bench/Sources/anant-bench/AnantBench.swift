@@ -303,6 +303,20 @@ enum Timing {
         return ["median_s": times[times.count / 2], "min_s": times[0], "times_s": times, "peak_rss_mb": peakRSSMegabytes()]
     }
 
+    /// The sorted latencies of `count` calls made one at a time (`call(i)`), after `warmup`
+    /// untimed ones.
+    static func latencies(count: Int, warmup: Int = 1000, _ call: (Int) async throws -> Void) async rethrows -> [Double] {
+        for i in 0..<warmup { try await call(i) }
+        var times = [Double]()
+        times.reserveCapacity(count)
+        for i in 0..<count {
+            let start = now()
+            try await call(i)
+            times.append(now() - start)
+        }
+        return times.sorted()
+    }
+
     static func peakRSSMegabytes() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
