@@ -171,7 +171,10 @@ extension MetadataStore {
             let at = version ?? Int64.max
             var sql = "SELECT key, valid_from, fields FROM records WHERE kind = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) AND deleted = 0"
             var arguments: StatementArguments = [kind, at, at]
-            if let keys {
+            if let keys, keys.count == 1 {
+                sql += " AND key = ?"
+                arguments += [keys[0]]
+            } else if let keys {
                 // One statement whatever the number of keys: the keys as one JSON array.
                 guard keys.count <= 100_000 else { throw Status(.invalidArgument, "at most 100,000 keys per read (got \(keys.count))") }
                 sql += " AND key IN (SELECT value FROM json_each(?))"

@@ -125,9 +125,24 @@ public final class MetadataStore: Sendable {
         do { return try pool.write(body) } catch { throw MetadataStore.status(error, opening: nil) }
     }
 
-    /// Runs a read of the last committed state.
+    /// Runs a read of the last committed state: the body's statements see one snapshot.
+    ///
+    /// A deferred transaction of its own around GRDB's plain read, with the BEGIN and
+    /// COMMIT prepared once per connection: `DatabasePool.read` prepares both on every
+    /// read, a third of the cost of a point lookup in the service.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(Status) -> T {
-        do { return try pool.read(body) } catch { throw MetadataStore.status(error, opening: nil) }
+        do {
+            return try pool.unsafeRead { db in
+                try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
+                let value: T
+                do { value = try body(db) } catch {
+                    try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
+                    throw error
+                }
+                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                return value
+            }
+        } catch { throw MetadataStore.status(error, opening: nil) }
     }
 
     /// The status of a database error.

@@ -63,9 +63,9 @@ extension MetadataStore {
     public func workers(role: Anant_V1_WorkerRole = .unspecified, includeExpired: Bool = false,
                         now: UInt64 = WireClock.unixNanos) throws(Status) -> [Anant_V1_Worker] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM workers WHERE (? = 0 OR role = ?) AND (? OR lease_expires > ?) ORDER BY id
-                """, arguments: [role.rawValue, role.rawValue, includeExpired, Int64(clamping: now)]).map { row in
+                """), arguments: [role.rawValue, role.rawValue, includeExpired, Int64(clamping: now)]).map { row in
                 var w = Anant_V1_Worker()
                 w.workerID = row["id"]
                 w.role = Anant_V1_WorkerRole(rawValue: row["role"]) ?? .unspecified
