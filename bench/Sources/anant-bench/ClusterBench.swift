@@ -29,6 +29,7 @@ struct ClusterBench: AsyncParsableCommand {
     @Option(help: "Worker counts of the scale simulation.") var scale = "1,2,4,8,16,32"
     @Option(help: "Jobs of the scale simulation (comma-separated: degree, betweenness).") var simulate = "degree,betweenness"
     @Option(help: "Skip these parts (comma-separated: up, degree, scaling, simulation, chaos).") var skip = ""
+    @Option(help: "Jobs of the scaling part (comma-separated: betweenness, linegraph).") var scalingJobs = "betweenness,linegraph"
     @OptionGroup var timing: TimingOptions
 
     func run() async throws {
@@ -131,7 +132,8 @@ struct ClusterBench: AsyncParsableCommand {
                 ("betweenness_s1_e10000", "b", .centrality(measure: .betweenness, s: 1, of: .edges, raw: false, normalized: false, withoutSingletons: false, top: 10)),
                 ("linegraph_s2_e1000000", "l", .lineGraph(s: 2, of: .edges)),
             ]
-            for (label, name, operation) in jobs {
+            let chosen = Set(scalingJobs.split(separator: ",").map(String.init))
+            for (label, name, operation) in jobs where chosen.contains(String(label.prefix { $0 != "_" })) {
                 _ = try await client.run(.degree(s: 1, maxSize: nil, nodes: []), on: name)  // fetch and build on every worker
                 var times = [Double](), assemble = [Double]()
                 var timings = Anant_V1_JobTimings()
