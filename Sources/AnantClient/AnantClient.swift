@@ -44,7 +44,9 @@ public final class AnantClient: Sendable {
 
     /// Runs `body` with its code on the event loop of the client's connection: calls it
     /// makes one after another skip two thread crossings each (`RPCClient.onConnectionLoop`),
-    /// for sequences of small calls whose latency counts. `body` must not block.
+    /// for sequences of small calls whose latency counts (metadata reads, listings). `body`
+    /// must not block: no `importDataset` or `exportDataset` (they read and write files),
+    /// no large `run` answers (their assembly is heavy work).
     public func onConnectionLoop<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await rpc.onConnectionLoop(body)
     }

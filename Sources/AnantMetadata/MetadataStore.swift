@@ -139,7 +139,11 @@ public final class MetadataStore: Sendable {
                     try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
                     throw error
                 }
-                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                do { try db.cachedStatement(sql: "COMMIT TRANSACTION").execute() } catch {
+                    // GRDB stops the process on a transaction left open.
+                    try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
+                    throw error
+                }
                 return value
             }
         } catch { throw MetadataStore.status(error, opening: nil) }

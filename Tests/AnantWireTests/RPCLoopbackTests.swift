@@ -124,12 +124,14 @@ final class Arrivals: Sendable {
             let client = RPCClient(host: "127.0.0.1", port: port)
             defer { Task { await client.close() } }
             let seen = try await client.onConnectionLoop {
-                // The body's code runs on an event loop thread, before and after each call.
-                var onLoop = MultiThreadedEventLoopGroup.currentEventLoop != nil
+                // The body's code runs on one event loop thread, before and after each call.
+                func loop() -> ObjectIdentifier? { MultiThreadedEventLoopGroup.currentEventLoop.map { ObjectIdentifier($0) } }
+                let first = loop()
+                var onLoop = first != nil
                 var answers = [[UInt8]]()
                 for i: UInt8 in 0..<50 {
                     answers.append(try await client.unary("t/Echo", [i, i]))
-                    onLoop = onLoop && MultiThreadedEventLoopGroup.currentEventLoop != nil
+                    onLoop = onLoop && loop() == first
                 }
                 // Every shape, and the answers come out of order as from anywhere else.
                 let order = Arrivals()
@@ -152,6 +154,17 @@ final class Arrivals: Sendable {
             #expect(seen.3 == 8 && seen.4 == "400000")
             #expect(seen.5 == .deadlineExceeded)
             try await Self.waitUntil { stopped.value == 1 && server.inFlight == 0 }
+            // A call from a task cancelled already is never sent: the server starts nothing.
+            let refused = try await Task {
+                try await client.onConnectionLoop { () async -> StatusCode? in
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    do { _ = try await client.unary("t/Spin", []); return nil } catch { return (error as? Status)?.code }
+                }
+            }.value
+            #expect(refused == .cancelled)
+            #expect(try await client.unary("t/Echo", [7]) == [7])
+            try await Self.waitUntil { server.inFlight == 0 }
+            #expect(started.value == 1)
             // Cancelling the task that runs on the loop cancels its call.
             let task = Task { try await client.onConnectionLoop { try await client.unary("t/Spin", []) } }
             try await Self.waitUntil { started.value == 2 }

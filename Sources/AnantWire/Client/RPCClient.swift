@@ -58,6 +58,18 @@ public final class RPCClient: Sendable {
         func onLoop(_ body: @escaping @Sendable () -> Void) {
             if channel.eventLoop.inEventLoop { body() } else { channel.eventLoop.execute(body) }
         }
+
+        /// Starts a call (`onLoop`), unless the calling task is cancelled already: its
+        /// cancellation handler has only queued the cancel, which a start run at once
+        /// would overtake, sending a call the caller is told was cancelled.
+        func start(answering promise: EventLoopPromise<[UInt8]>, _ body: @escaping @Sendable () -> Void) throws(Status) {
+            guard !Task.isCancelled else {
+                let cancelled = Status(.cancelled, "the call was cancelled")
+                promise.fail(cancelled)
+                throw cancelled
+            }
+            onLoop(body)
+        }
     }
 
     public init(host: String, port: Int, configuration: RPCClientConfiguration = .init(),
@@ -103,7 +115,9 @@ public final class RPCClient: Sendable {
     /// answer taken on that one thread: two thread crossings fewer per call than from
     /// the shared pool (each crossing costs a wake-up of an idle core, tens of
     /// microseconds on a virtual machine). For sequences of short calls whose latency
-    /// counts; `body` must not block or run long, since it holds up the connection's I/O.
+    /// counts; `body` must not block or run long (no file I/O, no heavy decoding), since
+    /// it holds up the I/O of every connection on that loop. With several connections,
+    /// calls from `body` keep to the one on its loop while it stays open.
     ///
     /// - Throws: `Status` `UNAVAILABLE` when no connection could be made; what `body` throws.
     public func onConnectionLoop<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
@@ -126,7 +140,7 @@ public final class RPCClient: Sendable {
         let token = configuration.token
         do {
             return try await withTaskCancellationHandler {
-                connection.onLoop {
+                try connection.start(answering: promise) {
                     connection.handler.value.start(method: method, payload: payload, deadline: deadline, token: token, streaming: false,
                                                    waiter: .one(promise), ticket: ticket)
                 }
@@ -170,7 +184,7 @@ public final class RPCClient: Sendable {
         let writer = Upload(connection: connection, ticket: ticket, slowReadTimeout: configuration.slowReadTimeout)
         do {
             return try await withTaskCancellationHandler {
-                connection.onLoop {
+                try connection.start(answering: promise) {
                     connection.handler.value.start(method: method, payload: payload, deadline: deadline, token: token, streaming: false,
                                                    waiter: .one(promise), ticket: ticket)
                 }
@@ -224,6 +238,12 @@ public final class RPCClient: Sendable {
 
     /// A live connection, made now if need be, trying again with backoff.
     func connect(before deadline: UInt64) async throws(Status) -> Connection {
+        // A caller on one of the connections' event loops (`onConnectionLoop`) keeps to it.
+        if slots.count > 1, let local = slots.lazy.compactMap({ slot in
+            slot.state.withLock { state in state.connection.flatMap { $0.channel.isActive && $0.channel.eventLoop.inEventLoop ? $0 : nil } }
+        }).first {
+            return local
+        }
         let slot = slots[Int(UInt(bitPattern: turn.wrappingAdd(1, ordering: .relaxed).oldValue) % UInt(slots.count))]
         var backoff = configuration.firstBackoff
         var lastError: (any Error)? = nil

@@ -303,13 +303,13 @@ enum Timing {
         return ["median_s": times[times.count / 2], "min_s": times[0], "times_s": times, "peak_rss_mb": peakRSSMegabytes()]
     }
 
-    /// The sorted latencies of `count` calls made one at a time (`call(i)`), after `warmup`
-    /// untimed ones.
+    /// The sorted latencies of `count` calls made one at a time, `call(warmup)` to
+    /// `call(warmup + count - 1)`, after the untimed `call(0)` to `call(warmup - 1)`.
     static func latencies(count: Int, warmup: Int = 1000, _ call: (Int) async throws -> Void) async rethrows -> [Double] {
         for i in 0..<warmup { try await call(i) }
         var times = [Double]()
         times.reserveCapacity(count)
-        for i in 0..<count {
+        for i in warmup..<(warmup + count) {
             let start = now()
             try await call(i)
             times.append(now() - start)
