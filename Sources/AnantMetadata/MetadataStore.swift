@@ -134,17 +134,15 @@ public final class MetadataStore: Sendable {
         do {
             return try pool.unsafeRead { db in
                 try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
-                let value: T
-                do { value = try body(db) } catch {
+                do {
+                    let value = try body(db)
+                    try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                    return value
+                } catch {
+                    // Never left open (GRDB stops the process on a transaction left open).
                     try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
                     throw error
                 }
-                do { try db.cachedStatement(sql: "COMMIT TRANSACTION").execute() } catch {
-                    // GRDB stops the process on a transaction left open.
-                    try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
-                    throw error
-                }
-                return value
             }
         } catch { throw MetadataStore.status(error, opening: nil) }
     }

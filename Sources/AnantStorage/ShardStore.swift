@@ -107,9 +107,13 @@ public final class ShardStore: Sendable {
     /// Bytes held by shards, bytes free on the root's file system, and shard count.
     public func usage() -> (used: UInt64, free: UInt64, count: Int) {
         let (used, count) = index.withLock { ($0.values.reduce(0) { $0 + $1.bytes }, $0.count) }
+        return (used, freeBytes(), count)
+    }
+
+    /// Bytes free on the root's file system (0 when it cannot be asked).
+    private func freeBytes() -> UInt64 {
         var info = statvfs()
-        let free: UInt64 = statvfs(root, &info) == 0 ? UInt64(info.f_bavail) &* UInt64(info.f_frsize) : 0
-        return (used, free, count)
+        return statvfs(root, &info) == 0 ? UInt64(info.f_bavail) &* UInt64(info.f_frsize) : 0
     }
 
     // MARK: Writing
@@ -183,7 +187,7 @@ public final class ShardStore: Sendable {
     /// run out of disk.
     private func reserve(_ bytes: UInt64) throws(Status) {
         try promised.withLock { promised throws(Status) in
-            let free = usage().free
+            let free = freeBytes()
             guard bytes < (free > promised ? free - promised : 0) else {
                 throw Status(.resourceExhausted, "a shard of \(bytes) bytes does not fit: \(free) bytes are free"
                              + (promised > 0 ? ", \(promised) of them promised to puts under way" : ""))
