@@ -32,6 +32,12 @@ struct ClusterBench: AsyncParsableCommand {
     @Option(help: "Jobs of the scaling part (comma-separated: betweenness, linegraph).") var scalingJobs = "betweenness,linegraph"
     @OptionGroup var timing: TimingOptions
 
+    func validate() throws {
+        guard Set(scalingJobs.split(separator: ",").map(String.init)).isSubset(of: ["betweenness", "linegraph"]) else {
+            throw ValidationError("--scaling-jobs names betweenness and linegraph, not \(scalingJobs)")
+        }
+    }
+
     func run() async throws {
         try? FileManager.default.removeItem(atPath: work)
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -133,9 +139,6 @@ struct ClusterBench: AsyncParsableCommand {
                 ("linegraph_s2_e1000000", "l", .lineGraph(s: 2, of: .edges)),
             ]
             let chosen = Set(scalingJobs.split(separator: ",").map(String.init))
-            guard chosen.isSubset(of: ["betweenness", "linegraph"]) else {
-                throw ValidationError("--scaling-jobs names betweenness and linegraph, not \(scalingJobs)")
-            }
             for (label, name, operation) in jobs where chosen.contains(String(label.prefix { $0 != "_" })) {
                 _ = try await client.run(.degree(s: 1, maxSize: nil, nodes: []), on: name)  // fetch and build on every worker
                 var times = [Double](), assemble = [Double]()
