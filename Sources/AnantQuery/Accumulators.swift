@@ -69,10 +69,17 @@ final class CountAccumulator: Accumulator {
                 if let validity {
                     for row in 0..<g.count where validity[row] { c[Int(g[row])] += 1 }
                 } else {
+                    // A run of rows of one group (keys that come sorted) counts in a register.
+                    var open = -1, openCount: Int64 = 0
                     for row in 0..<g.count {
+                        let group = Int(g[row])
+                        if group == open { openCount += 1; continue }
+                        if open >= 0 { c[open] = openCount }
                         if row + 16 < g.count { anant_prefetch(c.baseAddress! + Int(g[row + 16])) }
-                        c[Int(g[row])] += 1
+                        open = group
+                        openCount = c[group] + 1
                     }
+                    if open >= 0 { c[open] = openCount }
                 }
             }
         }
@@ -81,9 +88,7 @@ final class CountAccumulator: Accumulator {
     func merge(_ other: any Accumulator, into targets: [Int32], from sources: [Int32]?) throws(QueryError) {
         let other = other as! CountAccumulator
         other.resize(Accumulators.sourceCount(targets, sources))
-        counts.withUnsafeMutableBufferPointer { counts in
-            for k in targets.indices { counts[Int(targets[k])] += other.counts[Int(sources?[k] ?? Int32(k))] }
-        }
+        Accumulators.addCounts(other.counts, to: &counts, targets, sources)
     }
 
     func finish(groups: Int) -> Column {
@@ -95,6 +100,30 @@ final class CountAccumulator: Accumulator {
 }
 
 extension Accumulators {
+    /// `body(source, target)` for every pair of a merge: source `sources[k]` (k without
+    /// sources) into target `targets[k]`.
+    @inline(__always)
+    static func pairs(_ targets: [Int32], _ sources: [Int32]?, _ body: (_ source: Int, _ target: Int) -> Void) {
+        targets.withUnsafeBufferPointer { t in
+            guard let sources else {
+                for k in 0..<t.count { body(k, Int(t[k])) }
+                return
+            }
+            sources.withUnsafeBufferPointer { s in
+                for k in 0..<t.count { body(Int(s[k]), Int(t[k])) }
+            }
+        }
+    }
+
+    /// Merges counts (of `count` and `mean`).
+    static func addCounts(_ theirs: [Int64], to counts: inout [Int64], _ targets: [Int32], _ sources: [Int32]?) {
+        counts.withUnsafeMutableBufferPointer { counts in
+            theirs.withUnsafeBufferPointer { theirs in
+                pairs(targets, sources) { g, t in counts[t] += theirs[g] }
+            }
+        }
+    }
+
     /// How many source groups a merge reads (the largest source id plus one).
     static func sourceCount(_ targets: [Int32], _ sources: [Int32]?) -> Int {
         guard let sources else { return targets.count }
@@ -157,7 +186,9 @@ struct BlockSums {
         if slots.count < groups { slots.append(contentsOf: repeatElement(Slot(), count: groups - slots.count)) }
     }
 
-    /// Adds one batch: `values[row]` to group `groups[row]`, where `validity` holds.
+    /// Adds one batch: `values[row]` to group `groups[row]`, where `validity` holds. The
+    /// open group's sum stays in a register while its rows follow one another (keys that
+    /// come sorted); it is the same sum, row by row, as adding to the slot.
     mutating func add(_ groups: [Int32], _ values: [Double], _ validity: Bitmap?) {
         let current = batch
         batch += 1
@@ -166,11 +197,15 @@ struct BlockSums {
         slots.withUnsafeMutableBufferPointer { slots in
             values.withUnsafeBufferPointer { v in
                 groups.withUnsafeBufferPointer { g in
+                    var open = -1, openSum = 0.0
                     for row in 0..<g.count where validity?[row] ?? true {
-                        if row + 16 < g.count { anant_prefetch(slots.baseAddress! + Int(g[row + 16])) }
                         let group = Int(g[row])
+                        if group == open { openSum += v[row]; continue }
+                        if open >= 0 { slots[open].sum = openSum }
+                        if row + 16 < g.count { anant_prefetch(slots.baseAddress! + Int(g[row + 16])) }
+                        open = group
                         if slots[group].batch == current {
-                            slots[group].sum += v[row]
+                            openSum = slots[group].sum + v[row]
                             continue
                         }
                         // The group's first row in this batch: close its open sum.
@@ -183,9 +218,10 @@ struct BlockSums {
                         default:
                             spilled[Int(slots[group].state)].add(slots[group].sum)
                         }
-                        slots[group].sum = v[row]
+                        openSum = v[row]
                         slots[group].batch = current
                     }
+                    if open >= 0 { slots[open].sum = openSum }
                 }
             }
         }
@@ -206,29 +242,35 @@ struct BlockSums {
 
     /// Adds `other`'s group `sources[k]` (k without sources) to group `targets[k]`.
     mutating func merge(_ other: BlockSums, into targets: [Int32], from sources: [Int32]?) {
-        for k in targets.indices {
-            let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
-            guard other.slots[g].state != BlockSums.none else { continue }
-            // Their sum comes in as closed batches; this group's open batch closes too.
-            let index: Int
-            switch slots[t].state {
-            case BlockSums.none:
-                if other.slots[g].state == BlockSums.one {
-                    slots[t] = Slot(sum: other.slots[g].sum, batch: -1, state: BlockSums.one)
-                    continue
+        var spilled = self.spilled
+        self.spilled = []
+        slots.withUnsafeMutableBufferPointer { slots in
+            other.slots.withUnsafeBufferPointer { theirs in
+                Accumulators.pairs(targets, sources) { g, t in
+                    guard theirs[g].state != BlockSums.none else { return }
+                    // Their sum comes in as closed batches; this group's open batch closes too.
+                    let index: Int
+                    switch slots[t].state {
+                    case BlockSums.none:
+                        if theirs[g].state == BlockSums.one {
+                            slots[t] = Slot(sum: theirs[g].sum, batch: -1, state: BlockSums.one)
+                            return
+                        }
+                        index = spilled.count
+                        spilled.append(ExactSum())
+                    case BlockSums.one:
+                        index = spilled.count
+                        spilled.append(ExactSum(slots[t].sum))
+                    default:
+                        index = Int(slots[t].state)
+                        spilled[index].add(slots[t].sum)
+                    }
+                    if theirs[g].state == BlockSums.one { spilled[index].add(theirs[g].sum) } else { spilled[index].add(other.exact(g)!) }
+                    slots[t] = Slot(sum: 0, batch: -1, state: Int32(index))
                 }
-                index = spilled.count
-                spilled.append(ExactSum())
-            case BlockSums.one:
-                index = spilled.count
-                spilled.append(ExactSum(slots[t].sum))
-            default:
-                index = Int(slots[t].state)
-                spilled[index].add(slots[t].sum)
             }
-            spilled[index].add(other.exact(g)!)
-            slots[t] = Slot(sum: 0, batch: -1, state: Int32(index))
         }
+        self.spilled = spilled
     }
 
     /// The first `groups` groups' sums as plain values: none, one batch's plain sum, or an
@@ -335,13 +377,15 @@ final class SumAccumulator: Accumulator {
         let other = other as! SumAccumulator
         other.resize(Accumulators.sourceCount(targets, sources))
         if isDouble { return doubles.merge(other.doubles, into: targets, from: sources) }
+        let (theirIntegers, theirHighs, theirSeen) = (other.integers, other.highs, other.seen)
         integers.withUnsafeMutableBufferPointer { integers in
             highs.withUnsafeMutableBufferPointer { highs in
-                for k in targets.indices {
-                    let g = Int(sources?[k] ?? Int32(k)), t = Int(targets[k])
-                    guard other.seen[g] else { continue }
-                    SumAccumulator.add(other.highs[g], other.integers[g], to: t, integers, highs)
-                    seen[t] = true
+                seen.withUnsafeMutableBufferPointer { seen in
+                    Accumulators.pairs(targets, sources) { g, t in
+                        guard theirSeen[g] else { return }
+                        SumAccumulator.add(theirHighs[g], theirIntegers[g], to: t, integers, highs)
+                        seen[t] = true
+                    }
                 }
             }
         }
@@ -388,7 +432,7 @@ final class MeanAccumulator: Accumulator {
         let other = other as! MeanAccumulator
         other.resize(Accumulators.sourceCount(targets, sources))
         sums.merge(other.sums, into: targets, from: sources)
-        for k in targets.indices { counts[Int(targets[k])] += other.counts[Int(sources?[k] ?? Int32(k))] }
+        Accumulators.addCounts(other.counts, to: &counts, targets, sources)
     }
 
     func finish(groups: Int) -> Column {

@@ -91,7 +91,7 @@ extension Executor {
     /// The states of consecutive runs, merged in run order.
     private func merged(_ states: [GroupState]) throws(QueryError) -> GroupState {
         let result = states[0]
-        for other in states.dropFirst() { try result.merge(other) }
+        for other in states.dropFirst() { try result.merge(other, context: context) }
         return result
     }
 }

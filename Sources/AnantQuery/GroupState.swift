@@ -73,15 +73,15 @@ final class GroupState: @unchecked Sendable {
     }
 
     /// Adds the state of the run that follows this one's (its new groups come after
-    /// this one's, in its order).
-    func merge(_ other: GroupState) throws(QueryError) {
+    /// this one's, in its order), within `context`'s threads.
+    func merge(_ other: GroupState, context: ExecutionContext) throws(QueryError) {
         guard let theirs = other.table else { return }
         guard let table else {
             table = theirs
             accumulators = other.accumulators
             return
         }
-        let mapping = table.merge(theirs)
+        let mapping = table.merge(theirs, context: context)
         for (mine, others) in zip(accumulators, other.accumulators) {
             mine.resize(table.count)
             try mine.merge(others, into: mapping, from: nil)

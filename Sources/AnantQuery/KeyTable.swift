@@ -178,66 +178,98 @@ final class KeyTable {
     private func integerIDs(_ values: [Int64], _ validity: Bitmap?, adding: Bool) -> [Int32] {
         guard adding else { return integerLookup(values, validity) }
         if direct { prepareDirect(values, validity) }
-        var out = [Int32](repeating: -1, count: values.count)
         if !direct { reserve(count + values.count) }
-        // The hot loops work on local copies (no exclusivity checks on the class's storage).
+        var out = [Int32](repeating: -1, count: values.count)
+        // Every row may open a group: the keys get that room first, and the hot loops work
+        // on buffers and plain locals (no access to the class's storage, nothing captured
+        // that would need run-time exclusivity checks).
         var keys = integerKeys
         integerKeys = []
+        let first = count
         keys.reserveAdditional(values.count)
-        var groups = count, nullID = nullGroup
-        let mask = self.mask, base = directBase
-        func loop(_ slots: UnsafeMutableBufferPointer<Int32>, _ slotKeys: UnsafeMutableBufferPointer<Int64>?) {
+        keys.append(contentsOf: repeatElement(0, count: values.count))
+        var next = (groups: first, null: nullGroup)
+        let base = directBase, mask = self.mask, direct = self.direct
+        keys.withUnsafeMutableBufferPointer { k in
             values.withUnsafeBufferPointer { v in
                 out.withUnsafeMutableBufferPointer { o in
-                    for row in 0..<v.count {
-                        if let validity, !validity[row] {
-                            if nullID < 0 { nullID = Int32(groups); keys.append(0); groups += 1 }
-                            o[row] = nullID
-                            continue
+                    if direct {
+                        next = directSlots.withUnsafeMutableBufferPointer { s in
+                            KeyTable.insertDirect(v, validity, into: s, base: base, keys: k, ids: o, next)
                         }
-                        let key = v[row]
-                        guard let slotKeys else {
-                            if row + 16 < v.count { anant_prefetch(slots.baseAddress! + Int(truncatingIfNeeded: v[row + 16] &- base)) }
-                            let slot = Int(key &- base)
-                            var id = slots[slot]
-                            if id < 0 {
-                                id = Int32(groups)
-                                slots[slot] = id
-                                keys.append(key)
-                                groups += 1
+                    } else {
+                        next = slotKeys.withUnsafeMutableBufferPointer { inline in
+                            slots.withUnsafeMutableBufferPointer { s in
+                                KeyTable.insertHashed(v, validity, into: s, inline, mask: mask, keys: k, ids: o, next)
                             }
-                            o[row] = id
-                            continue
-                        }
-                        var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
-                        while true {
-                            let id = slots[slot]
-                            if id < 0 {
-                                slots[slot] = Int32(groups)
-                                slotKeys[slot] = key
-                                o[row] = Int32(groups)
-                                keys.append(key)
-                                groups += 1
-                                break
-                            }
-                            if slotKeys[slot] == key { o[row] = id; break }
-                            slot = (slot + 1) & mask
                         }
                     }
                 }
             }
         }
-        if direct {
-            directSlots.withUnsafeMutableBufferPointer { loop($0, nil) }
-        } else {
-            slotKeys.withUnsafeMutableBufferPointer { inline in
-                slots.withUnsafeMutableBufferPointer { loop($0, inline) }
+        keys.removeLast(first + values.count - next.groups)
+        integerKeys = keys
+        count = next.groups
+        nullGroup = next.null
+        return out
+    }
+
+    /// Group ids of `v`'s rows through the direct table `slots` (`slots[key - base]`); a
+    /// new group's key goes to `keys[id]`. Returns the next group id and the null group.
+    private static func insertDirect(_ v: UnsafeBufferPointer<Int64>, _ validity: Bitmap?, into slots: UnsafeMutableBufferPointer<Int32>,
+                                     base: Int64, keys: UnsafeMutableBufferPointer<Int64>, ids o: UnsafeMutableBufferPointer<Int32>,
+                                     _ next: (groups: Int, null: Int32)) -> (groups: Int, null: Int32) {
+        var groups = next.groups, nullID = next.null
+        for row in 0..<v.count {
+            if let validity, !validity[row] {
+                if nullID < 0 { nullID = Int32(groups); keys[groups] = 0; groups += 1 }
+                o[row] = nullID
+                continue
+            }
+            if row + 16 < v.count { anant_prefetch(slots.baseAddress! + Int(truncatingIfNeeded: v[row + 16] &- base)) }
+            let key = v[row]
+            let slot = Int(key &- base)
+            var id = slots[slot]
+            if id < 0 {
+                id = Int32(groups)
+                slots[slot] = id
+                keys[groups] = key
+                groups += 1
+            }
+            o[row] = id
+        }
+        return (groups, nullID)
+    }
+
+    /// Group ids of `v`'s rows through the open-addressing table `slots`/`slotKeys`, as
+    /// `insertDirect`.
+    private static func insertHashed(_ v: UnsafeBufferPointer<Int64>, _ validity: Bitmap?, into slots: UnsafeMutableBufferPointer<Int32>,
+                                     _ slotKeys: UnsafeMutableBufferPointer<Int64>, mask: Int, keys: UnsafeMutableBufferPointer<Int64>,
+                                     ids o: UnsafeMutableBufferPointer<Int32>, _ next: (groups: Int, null: Int32)) -> (groups: Int, null: Int32) {
+        var groups = next.groups, nullID = next.null
+        for row in 0..<v.count {
+            if let validity, !validity[row] {
+                if nullID < 0 { nullID = Int32(groups); keys[groups] = 0; groups += 1 }
+                o[row] = nullID
+                continue
+            }
+            let key = v[row]
+            var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
+            while true {
+                let id = slots[slot]
+                if id < 0 {
+                    slots[slot] = Int32(groups)
+                    slotKeys[slot] = key
+                    o[row] = Int32(groups)
+                    keys[groups] = key
+                    groups += 1
+                    break
+                }
+                if slotKeys[slot] == key { o[row] = id; break }
+                slot = (slot + 1) & mask
             }
         }
-        integerKeys = keys
-        count = groups
-        nullGroup = nullID
-        return out
+        return (groups, nullID)
     }
 
     /// Grows the direct range to cover `values`, or leaves direct mode when it would be
@@ -336,7 +368,7 @@ final class KeyTable {
     // MARK: Merging and output
 
     /// Adds `other`'s keys; the id in this table of each of `other`'s groups.
-    func merge(_ other: KeyTable) -> [Int32] {
+    func merge(_ other: KeyTable, context: ExecutionContext) -> [Int32] {
         switch storage {
         case .none:
             return [0]
@@ -347,6 +379,7 @@ final class KeyTable {
                 v[Int(other.nullGroup)] = false
                 validity = v
             }
+            if direct, let ids = mergeDirect(other.integerKeys, validity, context: context) { return ids }
             return integerIDs(other.integerKeys, validity, adding: true)
         case .string, .bytes:
             let keys = other.strings.values
@@ -355,6 +388,66 @@ final class KeyTable {
                 return keys.withUTF8(id) { insertBytes($0) }
             }
         }
+    }
+
+    /// `merge` of another direct table's keys (`values`, distinct; the null key where
+    /// `validity` is false) on every core: a read-only pass finds the keys this table
+    /// has and counts the new ones per slice; the new ones then get their ids in their
+    /// order, each slice from where the previous slices' new keys end. Distinct keys
+    /// write distinct slots, so the slices never meet. Nil (nothing done) when the merge
+    /// is too small to split or the keys move the table to hashing.
+    private func mergeDirect(_ values: [Int64], _ validity: Bitmap?, context: ExecutionContext) -> [Int32]? {
+        let slices = context.tasks(for: values.count, grain: 1 << 15)
+        guard slices > 1 else { return nil }
+        prepareDirect(values, validity)
+        guard direct else { return nil }
+        let first = count, base = directBase, nullID = nullGroup
+        var out = [Int32](repeating: -1, count: values.count)
+        var keys = integerKeys
+        integerKeys = []
+        keys.reserveAdditional(values.count)
+        keys.append(contentsOf: repeatElement(0, count: values.count))
+        var starts = [Int](repeating: 0, count: slices + 1)
+        keys.withUnsafeMutableBufferPointer { k in
+            directSlots.withUnsafeMutableBufferPointer { s in
+                out.withUnsafeMutableBufferPointer { o in
+                    values.withUnsafeBufferPointer { v in
+                        let (keys, slots, ids, values) = (SharedBuffer(k), SharedBuffer(s), SharedBuffer(o), SharedBuffer(v))
+                        starts.withUnsafeMutableBufferPointer { n in
+                            let fresh = SharedBuffer(n)
+                            context.run(tasks: slices) { slice in
+                                var misses = 0
+                                for row in Parallel.slice(slice, of: slices, count: values.count) {
+                                    let id = validity?[row] ?? true ? slots[Int(values[row] &- base)] : nullID
+                                    ids[row] = id
+                                    if id < 0 { misses += 1 }
+                                }
+                                fresh[slice + 1] = misses
+                            }
+                        }
+                        for slice in 0..<slices { starts[slice + 1] += starts[slice] }
+                        let from = UncheckedSendable(starts)
+                        context.run(tasks: slices) { slice in
+                            var next = first + from.value[slice]
+                            for row in Parallel.slice(slice, of: slices, count: values.count) where ids[row] < 0 {
+                                ids[row] = Int32(next)
+                                if validity?[row] ?? true {
+                                    keys[next] = values[row]
+                                    slots[Int(values[row] &- base)] = Int32(next)
+                                }
+                                next += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let added = starts[slices]
+        keys.removeLast(values.count - added)
+        integerKeys = keys
+        count = first + added
+        if nullID < 0, let validity, let row = (0..<values.count).first(where: { !validity[$0] }) { nullGroup = out[row] }
+        return out
     }
 
     /// Every group valid but the null key's, if there is one.

@@ -128,7 +128,7 @@ extension LazyFrame {
         case .groups(let state):
             for partial in partials.dropFirst() {
                 guard case .groups(let other) = partial.content else { throw QueryError(.invalidArgument, "partials of different kinds cannot merge") }
-                try state.merge(other)
+                try state.merge(other, context: options.context)
             }
             merged = try state.finish()
         }

@@ -86,4 +86,37 @@ import Testing
             }
         }
     }
+
+    /// Runs of morsels merged on every core (the later run's keys looked up and numbered
+    /// in slices): keys the first run has, keys it lacks, and a null key that only the
+    /// later runs hold. Groups come in first-row order with the counts of a dictionary,
+    /// and the answer, sums of doubles included, is the same bytes for 1 to 4 threads.
+    @Test func mergedRunsKeepFirstRowOrderOnEveryCore() throws {
+        var rng = SeededGenerator(seed: 23)
+        let rows = 700_000
+        let keys: [Int64?] = (0..<rows).map { row in
+            if row < rows / 2 { return Int64.random(in: 0..<250_000, using: &rng) }
+            return Int.random(in: 0..<50, using: &rng) == 0 ? nil : Int64.random(in: 150_000..<450_000, using: &rng)
+        }
+        let weights = (0..<rows).map { _ in Double.random(in: -1...1, using: &rng) * 1e3 }
+        let batch = try RecordBatch([("k", .int64(Int64Column(optionals: keys))), ("w", .double(DoubleColumn(weights)))])
+        let query = LazyFrame.scan(.memory(batch)).groupBy(["k"], [Aggregation(.count, as: "n"), Aggregation(.sum, "w", as: "s")])
+        var order = [Int64?](), counts = [Int64?: Int64]()
+        for k in keys {
+            if counts[k] == nil { order.append(k) }
+            counts[k, default: 0] += 1
+        }
+        let one = try query.collect(options: QueryOptions(context: ExecutionContext(threads: 1)))
+        let k = try one.column(named: "k"), n = try one.column(named: "n")
+        let got = (0..<one.rowCount).map { row -> Int64? in if case .int(let v) = k[row] { return v }; return nil }
+        #expect(got == order, "groups out of first-row order")
+        for row in 0..<one.rowCount where n[row] != .int(counts[got[row]] ?? -1) {
+            Issue.record("key \(String(describing: got[row])): count \(n[row]), expected \(counts[got[row]] ?? 0)")
+            break
+        }
+        for threads in 2...4 {
+            let same = try query.collect(options: QueryOptions(context: ExecutionContext(threads: threads))) == one
+            #expect(same, "\(threads) threads: not the single thread's answer")
+        }
+    }
 }
