@@ -277,7 +277,14 @@ final class KeyTable {
     private func prepareDirect(_ values: [Int64], _ validity: Bitmap?) {
         var low = Int64.max, high = Int64.min
         values.withUnsafeBufferPointer { v in
-            for row in 0..<v.count where validity?[row] ?? true {
+            guard let validity else {
+                for value in v {
+                    low = Swift.min(low, value)
+                    high = Swift.max(high, value)
+                }
+                return
+            }
+            for row in 0..<v.count where validity[row] {
                 low = Swift.min(low, v[row])
                 high = Swift.max(high, v[row])
             }
@@ -296,14 +303,21 @@ final class KeyTable {
             return
         }
         if !directSlots.isEmpty, low >= directBase, high < directBase + Int64(directSlots.count) { return }
-        // Room to grow on both sides when the range moves, so that growing stays rare.
+        // Room to grow on the side (or sides) the range moved to, so that growing stays rare
+        // (keys that come sorted move it one way only).
         let slack = directSlots.isEmpty ? Int64(0) : Swift.min(span / 2, KeyTable.directLimit - span)
-        let (newBase, under) = low.subtractingReportingOverflow(slack)
+        let below = !directSlots.isEmpty && low < directBase ? slack : 0
+        let above = !directSlots.isEmpty && high >= directBase + Int64(directSlots.count) ? slack : 0
+        let (newBase, under) = low.subtractingReportingOverflow(below)
         let base = under ? low : newBase
-        let size = Int(Swift.min(high - base + 1 + slack, KeyTable.directLimit))
+        let size = Int(Swift.min(high - base + 1 + above, KeyTable.directLimit))
         var grown = [Int32](repeating: -1, count: Swift.max(size, Int(high - base) + 1))
         let shift = Int(directBase - base)
-        for (slot, id) in directSlots.enumerated() where id >= 0 { grown[slot + shift] = id }
+        grown.withUnsafeMutableBufferPointer { grown in
+            directSlots.withUnsafeBufferPointer { old in
+                if let from = old.baseAddress { (grown.baseAddress! + shift).update(from: from, count: old.count) }
+            }
+        }
         directSlots = grown
         directBase = base
     }

@@ -2,7 +2,6 @@ import AnantColumnar
 import AnantHypergraph
 import AnantParquet
 import ArgumentParser
-import CAnantSystem
 import Foundation
 
 /// Big analytics against networkit (`bench/anchors/networkit_scale.py`) on the same data:
@@ -28,7 +27,6 @@ struct ScaleBench: ParsableCommand {
     @OptionGroup var timing: TimingOptions
 
     func run() throws {
-        _ = anant_keep_freed_memory()
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let h = try Hypergraph.chungLu(nodes: edges, edges: edges, meanDegree: meanDegree, exponent: exponent, seed: seed)
         var graph: SLineGraph?
