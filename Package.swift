@@ -46,6 +46,8 @@ let package = Package(
     targets: [
         // MARK: Libraries
         .target(name: "CAnantSystem"),
+        // Executables only: keeps freed memory for reuse from before main (docs/design-notes.md).
+        .target(name: "CAnantProcess", dependencies: ["CAnantSystem"]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
@@ -118,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "anant",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantOperations", "AnantMetadata", "CAnantSystem",
+                "CAnantProcess", "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantOperations", "AnantMetadata", "CAnantSystem",
                 "AnantClient", "AnantGateway", "AnantProto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -127,7 +129,7 @@ let package = Package(
 
         .executableTarget(
             name: "anant-storage",
-            dependencies: ["AnantCluster", "AnantColumnar", "AnantOperations", "AnantRuntime", "AnantStorage", "AnantWire",
+            dependencies: ["CAnantProcess", "AnantCluster", "AnantColumnar", "AnantOperations", "AnantRuntime", "AnantStorage", "AnantWire",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "services/storage",
             swiftSettings: strict
@@ -135,14 +137,14 @@ let package = Package(
 
         .executableTarget(
             name: "anant-metadata",
-            dependencies: ["AnantColumnar", "AnantMetadata", "AnantRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CAnantProcess", "AnantColumnar", "AnantMetadata", "AnantRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "services/metadata",
             swiftSettings: strict
         ),
 
         .executableTarget(
             name: "anant-compute",
-            dependencies: ["AnantCluster", "AnantColumnar", "AnantCompute", "AnantOperations", "AnantRuntime", "AnantWire",
+            dependencies: ["CAnantProcess", "AnantCluster", "AnantColumnar", "AnantCompute", "AnantOperations", "AnantRuntime", "AnantWire",
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "services/compute",
             swiftSettings: strict
@@ -150,7 +152,7 @@ let package = Package(
 
         .executableTarget(
             name: "anant-gateway",
-            dependencies: ["AnantCluster", "AnantColumnar", "AnantGateway", "AnantOperations", "AnantRuntime", "AnantWire",
+            dependencies: ["CAnantProcess", "AnantCluster", "AnantColumnar", "AnantGateway", "AnantOperations", "AnantRuntime", "AnantWire",
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "services/gateway",
             swiftSettings: strict
@@ -160,7 +162,7 @@ let package = Package(
         .executableTarget(
             name: "anant-bench",
             dependencies: [
-                "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantProto", "AnantWire", "AnantMetadata", "CAnantSystem",
+                "CAnantProcess", "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantProto", "AnantWire", "AnantMetadata", "CAnantSystem",
                 "AnantClient", "AnantOperations", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/Sources/anant-bench",

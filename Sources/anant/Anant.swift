@@ -1,5 +1,4 @@
 import ArgumentParser
-import CAnantSystem
 import Foundation
 
 /// The `anant` command: hypergraph analytics in one process (embedded mode).
@@ -32,12 +31,9 @@ struct Anant: AsyncParsableCommand {
         ]
     )
 
-    /// Parses the command line and runs the command, after telling the allocator to keep
-    /// freed memory for reuse (a command on a large hypergraph builds and frees buffers of
-    /// tens of megabytes; returning them to the kernel makes every next one fault in
-    /// zeroed pages again).
+    /// Parses the command line and runs the command. (The allocator keeps freed memory for
+    /// reuse from before `main`: `CAnantProcess`.)
     static func main() async {
-        _ = anant_keep_freed_memory()
         if let typo = unknownCommand(in: Array(CommandLine.arguments.dropFirst())) {
             var message = "error: '\(typo)' is not an anant command."
             if let near = suggestion(for: typo) { message += " Did you mean '\(near)'?" }

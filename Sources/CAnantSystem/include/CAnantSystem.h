@@ -7,8 +7,9 @@
 /// Tells the C allocator to keep freed memory for reuse instead of returning large blocks
 /// to the kernel at once (glibc: raise the mmap and trim thresholds to 1 GiB). A process
 /// that builds and frees buffers of tens of megabytes again and again then pays the
-/// kernel's page faults and zeroing once instead of every time. Call it once, at the start
-/// of an executable. Returns 0 on success, -1 where the allocator cannot be tuned.
+/// kernel's page faults and zeroing once instead of every time. Executables get it before
+/// `main` from `CAnantProcess`; libraries never call it. Returns 0 on success, -1 where the
+/// allocator cannot be tuned.
 int anant_keep_freed_memory(void);
 
 /// Hints the CPU to start loading the cache line at `address` (no effect on results):

@@ -3,7 +3,6 @@ import AnantDataset
 import AnantHypergraph
 import AnantParquet
 import AnantQuery
-import CAnantSystem
 import ArgumentParser
 import Foundation
 
@@ -26,25 +25,6 @@ struct AnantBench: AsyncParsableCommand {
         commandName: "anant-bench",
         abstract: "Times Anant workloads for bench/run (release builds).",
         subcommands: [BuildCSR.self, ReadParquet.self, WriteParquet.self, Algorithms.self, LazyOps.self, DatasetBench.self, WireBench.self, MetaBench.self, ClusterBench.self, LoadBench.self, ScaleBench.self])
-
-    /// Tells the allocator to keep freed memory for reuse before anything else runs, as
-    /// `anant` does. It has to come first: a thread that allocated before it keeps an
-    /// arena of its own, whose 64 MiB heaps go back to the kernel as they empty, so every
-    /// repetition of a benchmark faulted in tens of megabytes of zeroed pages again
-    /// (47 MB a group-by over 10M rows; 350 kB with the call first).
-    static func main() async {
-        _ = anant_keep_freed_memory()
-        do {
-            var command = try parseAsRoot()
-            if var asynchronous = command as? any AsyncParsableCommand {
-                try await asynchronous.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
 }
 
 /// Building the CSR model (ids dictionary-encoded, both CSRs) from an in-memory table.
