@@ -219,26 +219,12 @@ final class KeyTable {
     private static func insertDirect(_ v: UnsafeBufferPointer<Int64>, _ validity: Bitmap?, into slots: UnsafeMutableBufferPointer<Int32>,
                                      base: Int64, keys: UnsafeMutableBufferPointer<Int64>, ids o: UnsafeMutableBufferPointer<Int32>,
                                      _ next: (groups: Int, null: Int32)) -> (groups: Int, null: Int32) {
-        var groups = next.groups, nullID = next.null
-        for row in 0..<v.count {
-            if let validity, !validity[row] {
-                if nullID < 0 { nullID = Int32(groups); keys[groups] = 0; groups += 1 }
-                o[row] = nullID
-                continue
-            }
+        number(v, validity, keys: keys, ids: o, next) { row, key, fresh in
             if row + 16 < v.count { anant_prefetch(slots.baseAddress! + Int(truncatingIfNeeded: v[row + 16] &- base)) }
-            let key = v[row]
             let slot = Int(key &- base)
-            var id = slots[slot]
-            if id < 0 {
-                id = Int32(groups)
-                slots[slot] = id
-                keys[groups] = key
-                groups += 1
-            }
-            o[row] = id
+            if slots[slot] < 0 { slots[slot] = fresh }
+            return slots[slot]
         }
-        return (groups, nullID)
     }
 
     /// Group ids of `v`'s rows through the open-addressing table `slots`/`slotKeys`, as
@@ -246,6 +232,28 @@ final class KeyTable {
     private static func insertHashed(_ v: UnsafeBufferPointer<Int64>, _ validity: Bitmap?, into slots: UnsafeMutableBufferPointer<Int32>,
                                      _ slotKeys: UnsafeMutableBufferPointer<Int64>, mask: Int, keys: UnsafeMutableBufferPointer<Int64>,
                                      ids o: UnsafeMutableBufferPointer<Int32>, _ next: (groups: Int, null: Int32)) -> (groups: Int, null: Int32) {
+        number(v, validity, keys: keys, ids: o, next) { _, key, fresh in
+            var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
+            while true {
+                let id = slots[slot]
+                if id < 0 {
+                    slots[slot] = fresh
+                    slotKeys[slot] = key
+                    return fresh
+                }
+                if slotKeys[slot] == key { return id }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+
+    /// The loop of both: the null key's group (made at its first null row), and for every
+    /// other row `find(row, key, fresh)`, the key's group, where a new key takes `fresh`
+    /// (the next id; its key then goes to `keys[fresh]`).
+    @inline(__always)
+    private static func number(_ v: UnsafeBufferPointer<Int64>, _ validity: Bitmap?, keys: UnsafeMutableBufferPointer<Int64>,
+                               ids o: UnsafeMutableBufferPointer<Int32>, _ next: (groups: Int, null: Int32),
+                               _ find: (_ row: Int, _ key: Int64, _ fresh: Int32) -> Int32) -> (groups: Int, null: Int32) {
         var groups = next.groups, nullID = next.null
         for row in 0..<v.count {
             if let validity, !validity[row] {
@@ -253,21 +261,13 @@ final class KeyTable {
                 o[row] = nullID
                 continue
             }
-            let key = v[row]
-            var slot = Int(truncatingIfNeeded: ByteStrings.mix(UInt64(bitPattern: key))) & mask
-            while true {
-                let id = slots[slot]
-                if id < 0 {
-                    slots[slot] = Int32(groups)
-                    slotKeys[slot] = key
-                    o[row] = Int32(groups)
-                    keys[groups] = key
-                    groups += 1
-                    break
-                }
-                if slotKeys[slot] == key { o[row] = id; break }
-                slot = (slot + 1) & mask
+            let key = v[row], fresh = Int32(groups)
+            let id = find(row, key, fresh)
+            if id == fresh {
+                keys[groups] = key
+                groups += 1
             }
+            o[row] = id
         }
         return (groups, nullID)
     }
