@@ -290,9 +290,11 @@ final class KeyTable {
             }
         }
         guard low <= high else { return }
+        // The table's last key (its range ends at Int64.max at most, so this cannot overflow).
+        let last = directSlots.isEmpty ? Int64.min : directBase + Int64(directSlots.count - 1)
         if !directSlots.isEmpty {
             low = Swift.min(low, directBase)
-            high = Swift.max(high, directBase + Int64(directSlots.count) - 1)
+            high = Swift.max(high, last)
         }
         let (span, overflow) = high.subtractingReportingOverflow(low)
         let groupsBound = Int64(count + values.count)
@@ -302,12 +304,12 @@ final class KeyTable {
             reserve(count + values.count, rebuild: true)
             return
         }
-        if !directSlots.isEmpty, low >= directBase, high < directBase + Int64(directSlots.count) { return }
+        if !directSlots.isEmpty, low >= directBase, high <= last { return }
         // Room to grow on the side (or sides) the range moved to, so that growing stays rare
         // (keys that come sorted move it one way only).
         let slack = directSlots.isEmpty ? Int64(0) : Swift.min(span / 2, KeyTable.directLimit - span)
         let below = !directSlots.isEmpty && low < directBase ? slack : 0
-        let above = !directSlots.isEmpty && high >= directBase + Int64(directSlots.count) ? slack : 0
+        let above = !directSlots.isEmpty && high > last ? Swift.min(slack, Int64.max - high) : 0
         let (newBase, under) = low.subtractingReportingOverflow(below)
         let base = under ? low : newBase
         let size = Int(Swift.min(high - base + 1 + above, KeyTable.directLimit))

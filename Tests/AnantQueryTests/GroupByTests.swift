@@ -6,9 +6,10 @@ import Testing
 /// the range grows), sparse and extreme integers (hashed), nulls, many morsels — against
 /// a plain dictionary count.
 @Suite struct GroupByTests {
-    static func check(_ keys: [Int64?], _ label: String) throws {
+    static func check(_ keys: [Int64?], _ label: String, threads: Int = ExecutionContext.processorCount) throws {
         let batch = try RecordBatch([("k", .int64(Int64Column(optionals: keys))), ("one", .int64(Int64Column(keys.map { _ in 1 })))])
-        let result = try LazyFrame.scan(.memory(batch)).groupBy(["k"], [Aggregation(.count, as: "n"), Aggregation(.sum, "one", as: "s")]).collect()
+        let result = try LazyFrame.scan(.memory(batch)).groupBy(["k"], [Aggregation(.count, as: "n"), Aggregation(.sum, "one", as: "s")])
+            .collect(options: QueryOptions(context: ExecutionContext(threads: threads)))
         var expected = [Int64?: Int64]()
         for k in keys { expected[k, default: 0] += 1 }
         var seen = [Int64?: Int64]()
@@ -35,6 +36,11 @@ import Testing
         }, "dense then sparse")
         // Negative dense keys.
         try GroupByTests.check((0..<rows).map { -Int64($0 % 777) }, "negative")
+        // Dense keys rising to Int64.max and falling to Int64.min, morsel after morsel: the
+        // range grows towards the ends of Int64 (room is left only inside it).
+        // One thread: one run takes every morsel, so the grown table is grown again.
+        try GroupByTests.check((0..<rows).map { Int64.max - Int64(rows - 1 - $0) }, "rising to Int64.max", threads: 1)
+        try GroupByTests.check((0..<rows).map { Int64.min + Int64(rows - 1 - $0) }, "falling to Int64.min", threads: 1)
     }
 
     @Test func joinsOnDenseAndSparseKeys() throws {
