@@ -100,39 +100,81 @@ struct FanOut: Sendable {
     func run(_ tasks: [Anant_V1_Task], on workers: [ComputeWorker], deadline: UInt64?, progress: JobProgress,
              deliver: (@Sendable (Int, [Anant_V1_PartialResult]) async throws -> Void)? = nil) async throws(Status) -> [[Anant_V1_PartialResult]] {
         guard !workers.isEmpty else { throw Status(.unavailable, "no live compute worker: start one (anant-compute --metadata ...)", retryable: true) }
+        // One task at a time on each worker (a task uses all of the worker's threads), the
+        // next task to the worker that is free first: a plan of more tasks than workers
+        // balances tasks of uneven work. A worker is free once its answer starts to stream
+        // (it computes the whole answer first), so that its next task runs while the answer
+        // crosses to the gateway; the partials go to `deliver` from a task of their own, so
+        // that forwarding one never holds up the next launch.
+        let (events, sink) = AsyncStream<Outcome>.makeStream()
+        let (deliveries, feed) = AsyncStream<(Int, [Anant_V1_PartialResult])>.makeStream()
         do {
-            // One task at a time on each worker (a task uses all of the worker's threads),
-            // the next task to the worker that finished first: a plan of more tasks than
-            // workers balances tasks of uneven work.
-            return try await withThrowingTaskGroup(of: (Int, Int, [Anant_V1_PartialResult]).self) { group in
+            return try await withThrowingTaskGroup(of: Void.self) { group in
                 var free = Array(workers.indices), next = 0
                 func launch() {
                     while next < tasks.count, !free.isEmpty {
                         let (index, worker) = (next, free.removeFirst())
                         next += 1
                         group.addTask {
-                            let (answered, partial) = try await drive(tasks[index], first: worker, workers, deadline: deadline, progress: progress)
-                            return (index, answered, partial)
+                            do {
+                                let (answered, partial) = try await drive(tasks[index], first: worker, workers, deadline: deadline, progress: progress) {
+                                    sink.yield(.streaming(task: index, worker: $0))
+                                }
+                                sink.yield(.answered(task: index, worker: answered, partial))
+                            } catch { sink.yield(.failed(error as? Status ?? Status(.cancelled, "the job stopped: \(error)"))) }
                         }
+                    }
+                }
+                if let deliver {
+                    group.addTask {
+                        do { for await (index, partial) in deliveries { try await deliver(index, partial) } } catch {
+                            sink.yield(.failed(error as? Status ?? Status(.cancelled, "the job stopped: \(error)")))
+                            return
+                        }
+                        sink.yield(.delivered)
                     }
                 }
                 launch()
                 var out = [[Anant_V1_PartialResult]?](repeating: nil, count: tasks.count)
-                var received = 0, finished = 0
-                for try await (index, worker, partial) in group {
-                    received += partial.reduce(0) { $0 + Self.bytes(of: $1) }
-                    finished += 1
-                    if let budget = policy.budgetBytes, received > budget {
-                        throw Status(.resourceExhausted, "the answer would exceed the request's memory budget of \(Self.mebibytes(budget)) "
-                                     + "(--request-memory-mb): \(Self.mebibytes(received)) after \(finished) of \(tasks.count) tasks")
+                var released = Set<Int>()  // the tasks whose worker is free again
+                var received = 0, finished = 0, delivered = deliver == nil
+                for await event in events {
+                    switch event {
+                    case .streaming(let index, let worker):
+                        if released.insert(index).inserted { free.append(worker); launch() }
+                    case .answered(let index, let worker, let partial):
+                        received += partial.reduce(0) { $0 + Self.bytes(of: $1) }
+                        finished += 1
+                        if let budget = policy.budgetBytes, received > budget {
+                            throw Status(.resourceExhausted, "the answer would exceed the request's memory budget of \(Self.mebibytes(budget)) "
+                                         + "(--request-memory-mb): \(Self.mebibytes(received)) after \(finished) of \(tasks.count) tasks")
+                        }
+                        // The worker that answered (a failed one gets no more).
+                        if released.insert(index).inserted { free.append(worker); launch() }
+                        if deliver != nil { feed.yield((index, partial)) } else { out[index] = partial }
+                        if finished == tasks.count { feed.finish() }
+                    case .delivered: delivered = true
+                    case .failed(let status): throw status
                     }
-                    free.append(worker)  // the worker that answered: a failed one gets no more
-                    launch()
-                    if let deliver { try await deliver(index, partial) } else { out[index] = partial }
+                    if finished == tasks.count, delivered { break }
                 }
+                guard finished == tasks.count, delivered else { throw Status(.cancelled, "the job stopped: its request was cancelled") }
                 return deliver == nil ? out.map { $0! } : []
             }
-        } catch { throw error as? Status ?? Status(.cancelled, "the job stopped: \(error)") }
+        } catch {
+            feed.finish()
+            throw error as? Status ?? Status(.cancelled, "the job stopped: \(error)")
+        }
+    }
+
+    /// What the tasks of a job tell the loop that launches them.
+    private enum Outcome: Sendable {
+        /// The task's answer began to stream from `worker`: the worker computes no more for it.
+        case streaming(task: Int, worker: Int)
+        case answered(task: Int, worker: Int, [Anant_V1_PartialResult])
+        /// Every partial went to `deliver`.
+        case delivered
+        case failed(Status)
     }
 
     /// The bytes a partial result holds: its Arrow IPC tables as they came, the encoded
@@ -150,8 +192,9 @@ struct FanOut: Sendable {
     static func mebibytes(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
     /// One task to its first answer, and the worker that gave it.
+    /// `streaming` hears of the first attempt whose answer begins to arrive, with its worker.
     private func drive(_ task: Anant_V1_Task, first: Int, _ workers: [ComputeWorker], deadline: UInt64?,
-                       progress: JobProgress) async throws -> (Int, [Anant_V1_PartialResult]) {
+                       progress: JobProgress, streaming: @escaping @Sendable (Int) -> Void) async throws -> (Int, [Anant_V1_PartialResult]) {
         let started = ExecutionContext.now
         return try await withThrowingTaskGroup(of: Event.self) { group -> (Int, [Anant_V1_PartialResult]) in
             var attempts: UInt32 = 0, inFlight = 0, tried = [Int](), speculated = false
@@ -175,6 +218,7 @@ struct FanOut: Sendable {
                         request.task = attempt
                         var items = [Anant_V1_RunTaskResponse]()
                         for try await payload in try await client.serverStream(ClusterMethods.runTask, try request.wireBytes(), timeout: timeout) {
+                            if items.isEmpty { streaming(pick) }
                             items.append(try Anant_V1_RunTaskResponse(wire: payload))
                         }
                         return .answer(attempt: attempt.attempt, worker: worker, .success(items))

@@ -117,6 +117,37 @@ struct ClusterFaultTests {
         #expect(answer.status == 0 && answer.stdout == expected.stdout, "\(answer.stderr)")
     }
 
+    /// An answer larger than the gateway's budget per request stops its job with
+    /// RESOURCE_EXHAUSTED (the workers' tasks cancelled), and the gateway goes on serving:
+    /// a smaller answer, then the same large one on a cluster without the budget.
+    @Test func anAnswerOverTheRequestBudgetIsRefusedAndTheGatewayGoesOn() throws {
+        let cluster = try LocalCluster(flags: ["--request-memory-mb", "1"])
+        defer { cluster.kill() }
+        let folder = try TestData.temporaryFolder().path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = try Self.fixture(folder)
+        #expect(try TestData.anant(["import", file, "g3k"], directory: folder).status == 0)
+        #expect(try cluster.anant(["import", file, "g3k"]).status == 0)
+        let lineGraph = ["line-graph", "g3k", "--s", "1", "--format", "csv"]
+        let embedded = try TestData.anant(lineGraph, directory: folder)
+        // Over 50,000 pairs: more than 1.1 MiB of 64-bit columns (source, target, overlap).
+        #expect(embedded.status == 0 && embedded.stdout.filter { $0 == 10 }.count > 50_000, "the fixture's line graph should be over the 1 MiB budget")
+        let refused = try cluster.anant(lineGraph)
+        #expect(refused.status != 0)
+        #expect(refused.stderrText.contains("memory budget of 1.0 MiB"), "\(refused.stderrText)")
+        let degree = ["degree", "g3k", "--format", "json"]
+        let small = try cluster.anant(degree), expected = try TestData.anant(degree, directory: folder)
+        #expect(small.status == 0 && small.stdout == expected.stdout, "\(small.stderrText)")
+        try cluster.down()
+
+        let unbounded = try LocalCluster()
+        defer { unbounded.kill() }
+        #expect(try unbounded.anant(["import", file, "g3k"]).status == 0)
+        let whole = try unbounded.anant(lineGraph)
+        #expect(whole.status == 0 && whole.stdout == embedded.stdout, "\(whole.stderrText)")
+        try unbounded.down()
+    }
+
     @Test func anExpiredDeadlineStopsTheWorkers() throws {
         let cluster = try LocalCluster()
         defer { cluster.kill() }

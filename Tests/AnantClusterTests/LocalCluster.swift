@@ -18,11 +18,12 @@ final class LocalCluster: @unchecked Sendable {
     /// The TLS files a cluster runs with: its certificate and key, and the CA that signed them.
     struct TLSFiles { let certificate: String, key: String, ca: String }
 
-    init(compute: Int = 2, storage: Int = 2, replicas: Int = 2, threads: Int = 1, tls: TLSFiles? = nil) throws {
+    /// `flags`: more options of `anant cluster up`.
+    init(compute: Int = 2, storage: Int = 2, replicas: Int = 2, threads: Int = 1, tls: TLSFiles? = nil, flags: [String] = []) throws {
         dir = try TestData.temporaryFolder().path
         let tlsFlags = tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key, "--tls-ca", $0.ca] } ?? []
         let up = try TestData.anant(["cluster", "up", "--dir", dir, "--compute", String(compute), "--storage", String(storage),
-                                     "--replicas", String(replicas), "--threads", String(threads)] + tlsFlags, timeout: 90)
+                                     "--replicas", String(replicas), "--threads", String(threads)] + tlsFlags + flags, timeout: 90)
         guard up.status == 0 else { throw Failure(description: "cluster up failed: \(up.stderrText)") }
         guard case .object(let o) = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/cluster.json")))) else {
             throw Failure(description: "no cluster.json")
