@@ -22,6 +22,14 @@ struct ClusterFaultTests {
         return path
     }
 
+    /// The fixture imported as dataset `g3k` both in `folder` (embedded) and into `cluster`.
+    static func imported(_ folder: String, _ cluster: LocalCluster) throws -> String {
+        let file = try fixture(folder)
+        #expect(try TestData.anant(["import", file, "g3k"], directory: folder).status == 0)
+        #expect(try cluster.anant(["import", file, "g3k"]).status == 0)
+        return file
+    }
+
     /// Runs `anant ARGS` in the background; its outcome once it exits.
     final class Background: @unchecked Sendable {
         let process = Process()
@@ -68,9 +76,7 @@ struct ClusterFaultTests {
         defer { cluster.kill() }
         let folder = try TestData.temporaryFolder().path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let file = try Self.fixture(folder)
-        #expect(try TestData.anant(["import", file, "g3k"], directory: folder).status == 0)
-        #expect(try cluster.anant(["import", file, "g3k"]).status == 0)
+        let file = try Self.imported(folder, cluster)
 
         // s-betweenness, one worker killed in the middle: the other one takes its task over.
         let betweenness = ["centrality", "g3k", "--measure", "betweenness", "--s", "1", "--format", "json"]
@@ -125,9 +131,7 @@ struct ClusterFaultTests {
         defer { cluster.kill() }
         let folder = try TestData.temporaryFolder().path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let file = try Self.fixture(folder)
-        #expect(try TestData.anant(["import", file, "g3k"], directory: folder).status == 0)
-        #expect(try cluster.anant(["import", file, "g3k"]).status == 0)
+        let file = try Self.imported(folder, cluster)
         let lineGraph = ["line-graph", "g3k", "--s", "1", "--format", "csv"]
         let embedded = try TestData.anant(lineGraph, directory: folder)
         // Over 50,000 pairs: more than 1.1 MiB of 64-bit columns (source, target, overlap).
