@@ -47,13 +47,14 @@ public struct ClientCallTable: Sendable {
     }
 
     /// What a received envelope means; nil for one that belongs to no call in flight (a
-    /// late answer to a call that already ended) or a pong.
-    public mutating func received(_ envelope: Envelope) -> Event? {
+    /// late answer to a call that already ended) or a pong. `payload`: its payload, when
+    /// the codec took it apart from the envelope.
+    public mutating func received(_ envelope: Envelope, payload separate: [UInt8]? = nil) -> Event? {
         let id = envelope.requestID
         // Pings and pongs share the id space of calls but are not answers to them.
         if envelope.kind == .ping || envelope.kind == .pong { return nil }
         guard let call = calls[id] else { return nil }
-        let payload: [UInt8] = if case .payload(let data)? = envelope.body { Array(data) } else { [] }
+        let payload: [UInt8] = if case .payload(let bytes) = envelope.content(separate) { bytes } else { [] }
         switch envelope.kind {
         case .response, .endOfStream:
             calls[id] = nil

@@ -1,5 +1,7 @@
 import AnantColumnar
 import AnantProto
+import Foundation
+import NIOCore
 import SwiftProtobuf
 
 /// The protobuf envelope of every frame (`proto/anant/v1/envelope.proto`), with the
@@ -9,19 +11,33 @@ public typealias Envelope = Anant_V1_Envelope
 extension Envelope {
     /// The frame of this envelope: its length, then its bytes.
     public func frame() throws(Status) -> [UInt8] {
-        let bytes: [UInt8]
-        do { bytes = try serializedBytes() } catch { throw Status(.internal, "cannot encode an envelope: \(error)") }
-        guard bytes.count <= Int(UInt32.max) else { throw Status(.resourceExhausted, "an envelope of \(bytes.count) bytes does not fit a frame") }
-        return FrameDecoder.header(bytes.count) + bytes
+        Array(try EnvelopeCodec.frame(self, payload: nil, allocator: ByteBufferAllocator()).readableBytesView)
     }
 
     /// The envelope of a frame's bytes (without its length prefix).
     ///
     /// - Throws: `Status` `INVALID_ARGUMENT` when the bytes are not an envelope.
     public init(frame bytes: [UInt8]) throws(Status) {
-        do { self = try Envelope(serializedBytes: bytes) } catch {
-            throw Status(.invalidArgument, "a frame that is not an Envelope (\(bytes.count) bytes): \(error)")
+        let (envelope, payload) = try EnvelopeCodec.decode(bytes)
+        self = envelope
+        if let payload { self.payload = Data(payload) }
+    }
+
+    /// The body: `payload` when the codec took it apart from the envelope, else the
+    /// envelope's own.
+    func content(_ payload: [UInt8]?) -> Content {
+        if let payload { return .payload(payload) }
+        switch body {
+        case .payload(let data)?: return .payload(Array(data))
+        case .status(let status)?: return .status(status)
+        case nil: return .none
         }
+    }
+
+    enum Content {
+        case none
+        case payload([UInt8])
+        case status(Anant_V1_Status)
     }
 
     /// An envelope of `kind` for request `id`.

@@ -42,8 +42,9 @@ public struct ServerConnectionState: Sendable {
         self.maximumInFlight = maximumInFlight
     }
 
-    /// The actions for one received envelope, `now` being the Unix time in nanoseconds.
-    public mutating func received(_ envelope: Envelope, now: UInt64) -> [Action] {
+    /// The actions for one received envelope, `now` being the Unix time in nanoseconds;
+    /// `payload`: its payload, when the codec took it apart from the envelope.
+    public mutating func received(_ envelope: Envelope, payload separate: [UInt8]? = nil, now: UInt64) -> [Action] {
         let id = envelope.requestID
         func refuse(_ code: StatusCode, _ message: String, retryable: Bool = false) -> [Action] {
             var answer = Envelope.make(.response, id: id, method: envelope.method)
@@ -62,10 +63,10 @@ public struct ServerConnectionState: Sendable {
                 return refuse(.deadlineExceeded, "the request's deadline passed before it started")
             }
             let payload: [UInt8]
-            switch envelope.body {
-            case .payload(let data)?: payload = Array(data)
-            case nil: payload = []
-            case .status?: return refuse(.invalidArgument, "a request carries a status instead of a payload")
+            switch envelope.content(separate) {
+            case .payload(let bytes): payload = bytes
+            case .none: payload = []
+            case .status: return refuse(.invalidArgument, "a request carries a status instead of a payload")
             }
             inFlight.insert(id)
             return [.start(id: id, method: envelope.method, deadline: envelope.deadlineUnixNanos, token: envelope.authToken, payload: payload)]
@@ -73,9 +74,11 @@ public struct ServerConnectionState: Sendable {
             return inFlight.contains(id) ? [.cancel(id: id)] : []
         case .streamItem, .endOfStream:
             guard inFlight.contains(id) else { return [] }
-            if case .status? = envelope.body { return [.cancel(id: id)] }
-            let payload: [UInt8] = if case .payload(let data)? = envelope.body { Array(data) } else { [] }
-            return [.input(id: id, payload: payload, end: envelope.kind == .endOfStream)]
+            switch envelope.content(separate) {
+            case .status: return [.cancel(id: id)]
+            case .payload(let payload): return [.input(id: id, payload: payload, end: envelope.kind == .endOfStream)]
+            case .none: return [.input(id: id, payload: [], end: envelope.kind == .endOfStream)]
+            }
         case .ping:
             return [.send(Envelope.make(.pong, id: id))]
         case .pong:

@@ -26,6 +26,7 @@ import Testing
         whole.chunk = Data(chunk)
         var envelope = Envelope.make(.streamItem, id: id)
         envelope.payload = Data(try whole.wireBytes())
-        #expect(Array(direct.readableBytesView) == (try envelope.frame()))
+        let bytes: [UInt8] = try envelope.serializedBytes()
+        #expect(Array(direct.readableBytesView) == FrameDecoder.header(bytes.count) + bytes)
     }
 }

@@ -74,9 +74,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard let id = ticket.id, waiters[id] != nil else {
             return channel.eventLoop.makeFailedFuture(Status(.cancelled, "the call already ended"))
         }
-        var envelope = Envelope.make(end ? .endOfStream : .streamItem, id: id)
-        if !end { envelope.payload = .init(payload) }
-        do { return channel.writeAndFlush(try FrameWriting.buffer(envelope, allocator: channel.allocator)) } catch {
+        let envelope = Envelope.make(end ? .endOfStream : .streamItem, id: id)
+        do { return channel.writeAndFlush(try FrameWriting.buffer(envelope, payload: end ? nil : payload, allocator: channel.allocator)) } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
     }
@@ -111,12 +110,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             return close(Status(.unavailable, "the server sent a bad frame: \(error.message)", retryable: error.code != .failedPrecondition))
         }
         for frame in frames {
-            let envelope: Envelope
-            do { envelope = try Envelope(frame: frame) } catch {
+            let envelope: Envelope, payload: [UInt8]?
+            do { (envelope, payload) = try EnvelopeCodec.decode(frame) } catch {
                 return close(Status(.unavailable, "the server sent a frame that is not an Envelope", retryable: true))
             }
             if envelope.kind == .ping { send(Envelope.make(.pong, id: envelope.requestID)) }
-            if let event = table.received(envelope) { deliver(event) }
+            if let event = table.received(envelope, payload: payload) { deliver(event) }
         }
     }
 

@@ -48,9 +48,7 @@ public final class RPCCall: Sendable {
     ///   closed (stop producing then).
     public func send(_ item: [UInt8]) async throws(Status) {
         if let reason = context.stopReason { throw Status(reason == .deadlineExceeded ? .deadlineExceeded : .cancelled, "the call ended") }
-        var envelope = Envelope.make(.streamItem, id: id)
-        envelope.payload = .init(item)
-        try await write(try FrameWriting.buffer(envelope, allocator: connection.channel.allocator))
+        try await write(try FrameWriting.buffer(Envelope.make(.streamItem, id: id), payload: item, allocator: connection.channel.allocator))
     }
 
     /// Sends one item whose message ends with a bytes field of `count` bytes that `fill`

@@ -69,9 +69,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
         watchPartialFrame()
         for frame in frames {
-            let envelope: Envelope
-            do { envelope = try Envelope(frame: frame) } catch { return breakProtocol(error, context: context) }
-            for action in state.received(envelope, now: WireClock.unixNanos) { perform(action, context: context) }
+            let received: (envelope: Envelope, payload: [UInt8]?)
+            do { received = try EnvelopeCodec.decode(frame) } catch { return breakProtocol(error, context: context) }
+            for action in state.received(received.envelope, payload: received.payload, now: WireClock.unixNanos) { perform(action, context: context) }
         }
     }
 
@@ -266,18 +266,19 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func answer(id: UInt64, shape: RPCMethod.Shape, _ outcome: Result<[UInt8], Status>) {
         var envelope = Envelope.make(shape == .serverStream ? .endOfStream : .response, id: id)
+        var payload: [UInt8]? = nil
         switch outcome {
-        case .success(let payload):
-            if shape == .serverStream { envelope.fail(Status(.ok, "")) } else { envelope.payload = .init(payload) }
+        case .success(let answer):
+            if shape == .serverStream { envelope.fail(Status(.ok, "")) } else { payload = answer }
         case .failure(let status):
             envelope.fail(status)
         }
-        write(envelope)
+        write(envelope, payload: payload)
     }
 
-    private func write(_ envelope: Envelope) {
+    private func write(_ envelope: Envelope, payload: [UInt8]? = nil) {
         do {
-            var frame = try FrameWriting.buffer(envelope, allocator: channel.allocator)
+            var frame = try FrameWriting.buffer(envelope, payload: payload, allocator: channel.allocator)
             if frame.readableBytes - 4 > server.configuration.maximumFrameBytes {
                 // An answer the client would refuse (and close the connection over): its status instead.
                 var refusal = Envelope.make(envelope.kind, id: envelope.requestID)

@@ -8,15 +8,10 @@ import Synchronization
 /// it wrote has reached the socket, so at most a watermark plus one frame is ever queued
 /// in memory; a peer that reads nothing for `slowReadTimeout` gets its connection closed.
 public enum FrameWriting {
-    /// The frame of an envelope in a buffer of the channel's allocator.
-    static func buffer(_ envelope: Envelope, allocator: ByteBufferAllocator) throws(Status) -> ByteBuffer {
-        let bytes: [UInt8]
-        do { bytes = try envelope.serializedBytes() } catch { throw Status(.internal, "cannot encode an envelope: \(error)") }
-        guard bytes.count <= Int(UInt32.max) else { throw Status(.resourceExhausted, "an envelope of \(bytes.count) bytes does not fit a frame") }
-        var buffer = allocator.buffer(capacity: 4 + bytes.count)
-        buffer.writeInteger(UInt32(bytes.count))
-        buffer.writeBytes(bytes)
-        return buffer
+    /// The frame of an envelope in a buffer of the channel's allocator, with `payload`,
+    /// when given, as its body (copied once, into the buffer).
+    static func buffer(_ envelope: Envelope, payload: [UInt8]? = nil, allocator: ByteBufferAllocator) throws(Status) -> ByteBuffer {
+        try EnvelopeCodec.frame(envelope, payload: payload, allocator: allocator)
     }
 
     /// The frame of a STREAM_ITEM envelope whose payload is a message ending with a bytes
@@ -27,10 +22,16 @@ public enum FrameWriting {
     public static func streamItem(id: UInt64, prefix: [UInt8], bytesField: Int, count: Int, allocator: ByteBufferAllocator,
                                   fill: (UnsafeMutableRawBufferPointer) throws(Status) -> Void) throws(Status) -> ByteBuffer {
         // proto3 leaves an empty bytes field out.
-        let field = count == 0 ? [] : varint(UInt64(bytesField << 3 | 2)) + varint(UInt64(count))
+        var field = [UInt8]()
+        if count > 0 {
+            EnvelopeCodec.key(bytesField, 2, &field)
+            EnvelopeCodec.varint(UInt64(count), &field)
+        }
         let payload = prefix.count + field.count + count
-        var head = id == 0 ? [] : [0x08] + varint(id)
-        head += [0x18, UInt8(Anant_V1_EnvelopeKind.streamItem.rawValue), 0x42] + varint(UInt64(payload))
+        var head = [UInt8]()
+        if id != 0 { EnvelopeCodec.key(1, 0, &head); EnvelopeCodec.varint(id, &head) }
+        head += [0x18, UInt8(Anant_V1_EnvelopeKind.streamItem.rawValue), 0x42]
+        EnvelopeCodec.varint(UInt64(payload), &head)
         let envelope = head.count + payload
         guard envelope <= Int(UInt32.max) else { throw Status(.resourceExhausted, "an envelope of \(envelope) bytes does not fit a frame") }
         var buffer = allocator.buffer(capacity: 4 + envelope)
@@ -45,17 +46,6 @@ public enum FrameWriting {
         }
         if let failure { throw failure }
         return buffer
-    }
-
-    /// A protobuf varint.
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var out = [UInt8](), rest = value
-        while rest >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        out.append(UInt8(rest))
-        return out
     }
 
     /// Waits, when the frames submitted by this writer and not yet written pass the
