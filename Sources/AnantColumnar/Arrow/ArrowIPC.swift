@@ -244,15 +244,15 @@ public enum ArrowIPC {
         guard bodyLength >= 0, bodyLength <= Int64(bytes.count - at) else {
             throw ColumnarError(.invalidArrow, "an Arrow IPC message body of \(bodyLength) bytes at \(at) does not fit the \(bytes.count) bytes")
         }
-        let body = Array(bytes[at..<(at + Int(bodyLength))])
-        return (ArrowMessage(metadata: table, body: body), at + Int(bodyLength))
+        return (ArrowMessage(metadata: table, body: bytes[at..<(at + Int(bodyLength))]), at + Int(bodyLength))
     }
 }
 
 /// One message of an Arrow IPC stream: its metadata (a `Message` FlatBuffer) and body.
+/// The body is a slice of the stream's bytes, not a copy.
 public struct ArrowMessage: Sendable {
     let metadata: FlatTable
-    let body: [UInt8]
+    let body: ArraySlice<UInt8>
 }
 
 /// Reads a stream message by message (the wire delivers them one at a time): the schema
@@ -390,13 +390,14 @@ struct ArrowField: Sendable {
 
 /// Walks a record batch's field nodes and buffers over its body.
 struct BodyCursor {
-    let body: [UInt8]
+    /// The message's body; buffers are at offsets from its start.
+    let body: ArraySlice<UInt8>
     let rowCount: Int
     private var nodes: [(length: Int, nulls: Int)] = []
     private var buffers: [Range<Int>] = []
     private var node = 0, buffer = 0
 
-    init(_ header: FlatTable, _ body: [UInt8]) throws(ColumnarError) {
+    init(_ header: FlatTable, _ body: ArraySlice<UInt8>) throws(ColumnarError) {
         self.body = body
         let length = try header.scalar(0, default: Int64(0))
         guard length >= 0, length < Int64(Int32.max) * 64 else { throw ColumnarError(.invalidArrow, "a record batch of \(length) rows") }
@@ -450,8 +451,16 @@ struct BodyCursor {
         return Bitmap(words: words, count: count)
     }
 
+    /// `count` little-endian values from the start of `range`, copied at once.
     private func load<T: FixedWidthInteger>(_: T.Type, _ range: Range<Int>, count: Int) -> [T] {
-        body.withUnsafeBytes { raw in (0..<count).map { T(littleEndian: raw.loadUnaligned(fromByteOffset: range.lowerBound + $0 * MemoryLayout<T>.size, as: T.self)) } }
+        [T](unsafeUninitializedCapacity: count) { out, initialized in
+            body.withUnsafeBytes { raw in
+                let start = range.lowerBound
+                UnsafeMutableRawBufferPointer(out).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[start..<(start + count * MemoryLayout<T>.size)]))
+            }
+            if T(littleEndian: 1) != 1 { for k in 0..<count { out[k] = T(littleEndian: out[k]) } }
+            initialized = count
+        }
     }
 
     /// The validity of the next column (nil when it has no null).
@@ -500,7 +509,8 @@ struct BodyCursor {
             guard let first = offsets.first, let last = offsets.last, first >= 0, first <= last, last <= Int64(dataRange.count) else {
                 throw ColumnarError(.invalidArrow, "string offsets outside their data buffer of \(dataRange.count) bytes")
             }
-            let bytes = Array(body[(dataRange.lowerBound + Int(first))..<(dataRange.lowerBound + Int(last))])
+            let start = body.startIndex + dataRange.lowerBound
+            let bytes = Array(body[(start + Int(first))..<(start + Int(last))])
             let strings: StringColumn
             do { strings = try StringColumn(offsets: offsets.map { $0 - first }, bytes: bytes, validity: validity) } catch {
                 throw ColumnarError(.invalidArrow, "string offsets: \(error.message)")
