@@ -100,38 +100,52 @@ struct FanOut: Sendable {
     func run(_ tasks: [Anant_V1_Task], on workers: [ComputeWorker], deadline: UInt64?, progress: JobProgress,
              deliver: (@Sendable (Int, [Anant_V1_PartialResult]) async throws -> Void)? = nil) async throws(Status) -> [[Anant_V1_PartialResult]] {
         guard !workers.isEmpty else { throw Status(.unavailable, "no live compute worker: start one (anant-compute --metadata ...)", retryable: true) }
+        guard !tasks.isEmpty else { return [] }
         // One task at a time on each worker (a task uses all of the worker's threads), the
         // next task to the worker that is free first: a plan of more tasks than workers
-        // balances tasks of uneven work. A worker is free once its answer starts to stream
-        // (it computes the whole answer first), so that its next task runs while the answer
-        // crosses to the gateway; the partials go to `deliver` from a task of their own, so
-        // that forwarding one never holds up the next launch.
+        // balances tasks of uneven work. A task's worker is free once its answer starts to
+        // stream (it computes the whole answer first), so that its next task runs while the
+        // answer crosses to the gateway. The partials go to `deliver` from a task of their
+        // own, so that forwarding one never holds up a launch; no task starts while as many
+        // answers as there are workers wait to be delivered (a slow client holds back the
+        // job, not the gateway's memory).
         let (events, sink) = AsyncStream<Outcome>.makeStream()
         let (deliveries, feed) = AsyncStream<(Int, [Anant_V1_PartialResult])>.makeStream()
         do {
             return try await withThrowingTaskGroup(of: Void.self) { group in
-                var free = Array(workers.indices), next = 0
+                var free = Array(workers.indices), next = 0, undelivered = 0
                 func launch() {
-                    while next < tasks.count, !free.isEmpty {
+                    while next < tasks.count, !free.isEmpty, undelivered < workers.count {
                         let (index, worker) = (next, free.removeFirst())
                         next += 1
                         group.addTask {
                             do {
-                                let (answered, partial) = try await drive(tasks[index], first: worker, workers, deadline: deadline, progress: progress) {
-                                    sink.yield(.streaming(task: index, worker: $0))
+                                let answer = try await drive(tasks[index], first: worker, workers, deadline: deadline, progress: progress) {
+                                    sink.yield(.streaming(task: index, worker: worker))
                                 }
-                                sink.yield(.answered(task: index, worker: answered, partial))
+                                // The task's own worker is free again, unless it failed and
+                                // another one answered.
+                                let own = answer.worker == worker || !answer.firstFailed
+                                sink.yield(.answered(task: index, freeing: own ? worker : nil, answer.partial))
                             } catch { sink.yield(.failed(error as? Status ?? Status(.cancelled, "the job stopped: \(error)"))) }
                         }
                     }
                 }
                 if let deliver {
                     group.addTask {
-                        do { for await (index, partial) in deliveries { try await deliver(index, partial) } } catch {
+                        var sent = 0
+                        do {
+                            for await (index, partial) in deliveries {
+                                try Task.checkCancellation()  // a job that failed sends nothing more
+                                try await deliver(index, partial)
+                                sent += 1
+                                sink.yield(.deliveredOne)
+                            }
+                        } catch {
                             sink.yield(.failed(error as? Status ?? Status(.cancelled, "the job stopped: \(error)")))
                             return
                         }
-                        sink.yield(.delivered)
+                        sink.yield(sent == tasks.count ? .delivered : .failed(Status(.cancelled, "the job stopped before its rows were sent")))
                     }
                 }
                 launch()
@@ -149,10 +163,16 @@ struct FanOut: Sendable {
                             throw Status(.resourceExhausted, "the answer would exceed the request's memory budget of \(Self.mebibytes(budget)) "
                                          + "(--request-memory-mb): \(Self.mebibytes(received)) after \(finished) of \(tasks.count) tasks")
                         }
-                        // The worker that answered (a failed one gets no more).
-                        if released.insert(index).inserted { free.append(worker); launch() }
-                        if deliver != nil { feed.yield((index, partial)) } else { out[index] = partial }
+                        if deliver != nil {
+                            undelivered += 1
+                            feed.yield((index, partial))
+                        } else { out[index] = partial }
+                        if released.insert(index).inserted, let worker { free.append(worker) }
+                        launch()
                         if finished == tasks.count { feed.finish() }
+                    case .deliveredOne:
+                        undelivered -= 1
+                        launch()
                     case .delivered: delivered = true
                     case .failed(let status): throw status
                     }
@@ -169,9 +189,13 @@ struct FanOut: Sendable {
 
     /// What the tasks of a job tell the loop that launches them.
     private enum Outcome: Sendable {
-        /// The task's answer began to stream from `worker`: the worker computes no more for it.
+        /// The task's answer began to stream from its own worker, which computes no more
+        /// for it.
         case streaming(task: Int, worker: Int)
-        case answered(task: Int, worker: Int, [Anant_V1_PartialResult])
+        /// The task's answer, and its worker when that is free again.
+        case answered(task: Int, freeing: Int?, [Anant_V1_PartialResult])
+        /// One more partial went to `deliver`.
+        case deliveredOne
         /// Every partial went to `deliver`.
         case delivered
         case failed(Status)
@@ -191,13 +215,20 @@ struct FanOut: Sendable {
 
     static func mebibytes(_ bytes: Int) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 
-    /// One task to its first answer, and the worker that gave it.
-    /// `streaming` hears of the first attempt whose answer begins to arrive, with its worker.
+    /// A task's answer: the worker that gave it, and whether the task's first worker failed it.
+    private struct Answer: Sendable {
+        var worker: Int
+        var partial: [Anant_V1_PartialResult]
+        var firstFailed: Bool
+    }
+
+    /// One task to its first answer. `streaming` hears when the answer of the attempt on
+    /// the task's first worker begins to arrive.
     private func drive(_ task: Anant_V1_Task, first: Int, _ workers: [ComputeWorker], deadline: UInt64?,
-                       progress: JobProgress, streaming: @escaping @Sendable (Int) -> Void) async throws -> (Int, [Anant_V1_PartialResult]) {
+                       progress: JobProgress, streaming: @escaping @Sendable () -> Void) async throws -> Answer {
         let started = ExecutionContext.now
-        return try await withThrowingTaskGroup(of: Event.self) { group -> (Int, [Anant_V1_PartialResult]) in
-            var attempts: UInt32 = 0, inFlight = 0, tried = [Int](), speculated = false
+        return try await withThrowingTaskGroup(of: Event.self) { group -> Answer in
+            var attempts: UInt32 = 0, inFlight = 0, tried = [Int](), speculated = false, firstFailed = false
             var last = Status(.unavailable, "task \(task.taskID) was not run")
             func launch() {
                 // The next worker not yet tried, else the least recently tried one.
@@ -218,7 +249,7 @@ struct FanOut: Sendable {
                         request.task = attempt
                         var items = [Anant_V1_RunTaskResponse]()
                         for try await payload in try await client.serverStream(ClusterMethods.runTask, try request.wireBytes(), timeout: timeout) {
-                            if items.isEmpty { streaming(pick) }
+                            if items.isEmpty, pick == first { streaming() }
                             items.append(try Anant_V1_RunTaskResponse(wire: payload))
                         }
                         return .answer(attempt: attempt.attempt, worker: worker, .success(items))
@@ -251,11 +282,12 @@ struct FanOut: Sendable {
                     }
                     group.cancelAll()
                     progress.finished(after: ExecutionContext.now - started)
-                    return (workers.firstIndex(of: worker) ?? first, items.map(\.partial))
+                    return Answer(worker: workers.firstIndex(of: worker) ?? first, partial: items.map(\.partial), firstFailed: firstFailed)
                 case .answer(let attempt, let worker, .failure(let status)):
                     inFlight -= 1
                     guard Self.mendable(status) else { group.cancelAll(); throw status }
                     if status.code == .unavailable { unreachable(worker) }
+                    if worker == workers[first] { firstFailed = true }
                     last = status
                     logger.notice("task failed", metadata: ["task": "\(task.taskID)", "attempt": "\(attempt)", "worker": "\(worker.id)",
                                                             "code": "\(status.code.name)"])

@@ -118,6 +118,23 @@ import Testing
         #expect(refused > 1_000 && read > 1_000, "refused \(refused), read \(read)")
     }
 
+    /// SwiftProtobuf's limits, at their edges: a key of at most 5 bytes at the envelope's
+    /// level, groups 99 deep inside it.
+    @Test func limitsAtTheirEdgesGetSwiftProtobufsVerdict() throws {
+        let cases: [[UInt8]] = [
+            [0x88, 0x80, 0x80, 0x80, 0x00, 0x01],  // field 1 in a 5-byte key
+            [0x88, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01],  // the same key in 6 bytes
+            [UInt8](repeating: 0x53, count: 99) + [UInt8](repeating: 0x54, count: 99),
+            [UInt8](repeating: 0x53, count: 100) + [UInt8](repeating: 0x54, count: 100),
+            [0x53, 0xD8, 0x80, 0x80, 0x80, 0x80, 0x00, 0x01, 0x54],  // a 6-byte key inside a group
+        ]
+        for bytes in cases {
+            let theirs = (try? Envelope(serializedBytes: bytes)) != nil
+            let ours = (try? EnvelopeCodec.decode(bytes)) != nil
+            #expect(theirs == ours, "\(bytes.prefix(12)): SwiftProtobuf \(theirs ? "reads" : "refuses") it")
+        }
+    }
+
     @Test func deeplyNestedGroupsAreRefusedWithoutRecursingWithoutEnd() {
         let bytes = [UInt8](repeating: 0x53, count: 100_000)
         #expect(throws: Status.self) { try EnvelopeCodec.decode(bytes) }

@@ -503,7 +503,7 @@ struct BodyCursor {
         case .utf8(let large):
             // A column of no rows may come with no offsets at all (older writers).
             let offsetRange = try nextBuffer(atLeast: n == 0 ? 0 : (n + 1) * (large ? 8 : 4))
-            let offsets = n == 0 && offsetRange.isEmpty ? [0]
+            let offsets = n == 0 && offsetRange.count < (large ? 8 : 4) ? [0]
                 : large ? load(Int64.self, offsetRange, count: n + 1) : load(Int32.self, offsetRange, count: n + 1).map(Int64.init)
             let dataRange = try nextBuffer(atLeast: 0)
             guard let first = offsets.first, let last = offsets.last, first >= 0, first <= last, last <= Int64(dataRange.count) else {

@@ -48,6 +48,7 @@ public enum EnvelopeCodec {
             case nil: break
             }
         }
+        guard body < Int(Reader.lengthLimit) else { throw Status(.resourceExhausted, "a payload of \(body) bytes (2 GiB or more) does not fit an envelope") }
         let unknown = envelope.unknownFields.data
         let size = head.count + body + unknown.count
         guard size <= Int(UInt32.max) else { throw Status(.resourceExhausted, "an envelope of \(size) bytes does not fit a frame") }
@@ -89,7 +90,9 @@ public enum EnvelopeCodec {
                         // A second status merges into the first, as protobuf reads a message field.
                         var status = Anant_V1_Status()
                         if case .status(let first)? = envelope.body { status = first }
-                        do { try status.merge(serializedBytes: Array(bytes)) } catch { throw Malformed(reason: "its status: \(error)") }
+                        var options = BinaryDecodingOptions()
+                        options.messageDepthLimit = Reader.depthLimit - 1  // the envelope is one level
+                        do { try status.merge(serializedBytes: Array(bytes), options: options) } catch { throw Malformed(reason: "its status: \(error)") }
                         envelope.status = status
                         payload = nil
                     // A known field with another wire type is unknown, as SwiftProtobuf reads it.
@@ -112,20 +115,27 @@ public enum EnvelopeCodec {
 
         var atEnd: Bool { at >= bytes.count }
 
-        mutating func varint() throws(Malformed) -> UInt64 {
+        /// SwiftProtobuf's limits: messages (and groups) nested 100 deep, the envelope
+        /// included; a length-delimited field under 2 GiB.
+        static let depthLimit = 100
+        static let lengthLimit: UInt64 = 0x7FFF_FFFF
+
+        mutating func varint(maximumBytes: Int = 10) throws(Malformed) -> UInt64 {
             var value: UInt64 = 0
-            for shift in stride(from: 0, to: 70, by: 7) {
+            for shift in stride(from: 0, to: 7 * maximumBytes, by: 7) {
                 guard at < bytes.count else { throw Malformed(reason: "a varint cut short") }
                 let byte = bytes[at]
                 at += 1
                 value |= UInt64(byte & 0x7F) << UInt64(shift)
                 if byte < 0x80 { return value }
             }
-            throw Malformed(reason: "a varint of more than 10 bytes")
+            throw Malformed(reason: "a varint of more than \(maximumBytes) bytes")
         }
 
-        mutating func key() throws(Malformed) -> (field: Int, wire: Int) {
-            let key = try varint()
+        /// A field's key: at most 5 bytes at the envelope's own level, as SwiftProtobuf
+        /// reads them (a group's keys may take 10).
+        mutating func key(topLevel: Bool = true) throws(Malformed) -> (field: Int, wire: Int) {
+            let key = try varint(maximumBytes: topLevel ? 5 : 10)
             let field = key >> 3
             guard field >= 1, field < 1 << 29 else { throw Malformed(reason: "field number \(field)") }
             return (Int(field), Int(key & 7))
@@ -133,6 +143,7 @@ public enum EnvelopeCodec {
 
         mutating func lengthDelimited() throws(Malformed) -> UnsafeBufferPointer<UInt8> {
             let length = try varint()
+            guard length < Self.lengthLimit else { throw Malformed(reason: "a field of \(length) bytes (2 GiB or more)") }
             guard length <= UInt64(bytes.count - at) else { throw Malformed(reason: "a field of \(length) bytes past the frame's end") }
             defer { at += Int(length) }
             return UnsafeBufferPointer(rebasing: bytes[at..<(at + Int(length))])
@@ -146,7 +157,7 @@ public enum EnvelopeCodec {
 
         /// Skips an unknown field (a group with everything in it, nested at most
         /// `depth` deep: as deep as SwiftProtobuf reads messages).
-        mutating func skip(field: Int, wire: Int, depth: Int = 100) throws(Malformed) {
+        mutating func skip(field: Int, wire: Int, depth: Int = depthLimit - 1) throws(Malformed) {
             switch wire {
             case 0: _ = try varint()
             case 1, 5:
@@ -158,7 +169,7 @@ public enum EnvelopeCodec {
                 guard depth > 0 else { throw Malformed(reason: "groups nested too deep") }
                 while true {
                     guard !atEnd else { throw Malformed(reason: "group \(field) never ends") }
-                    let (inner, innerWire) = try key()
+                    let (inner, innerWire) = try key(topLevel: false)
                     if innerWire == 4 {
                         guard inner == field else { throw Malformed(reason: "group \(field) ended as \(inner)") }
                         return
