@@ -106,16 +106,17 @@ struct FanOut: Sendable {
         // balances tasks of uneven work. A task's worker is free once its answer starts to
         // stream (it computes the whole answer first), so that its next task runs while the
         // answer crosses to the gateway. The partials go to `deliver` from a task of their
-        // own, so that forwarding one never holds up a launch; no task starts while as many
-        // answers as there are workers wait to be delivered (a slow client holds back the
-        // job, not the gateway's memory).
+        // own, so that forwarding one never holds up a launch; no task starts while twice as
+        // many answers as there are workers wait to be delivered (a slow client holds back
+        // the job, not the gateway's memory; one answer a worker was too few to keep the
+        // workers busy while the client read).
         let (events, sink) = AsyncStream<Outcome>.makeStream()
         let (deliveries, feed) = AsyncStream<(Int, [Anant_V1_PartialResult])>.makeStream()
         do {
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 var free = Array(workers.indices), next = 0, undelivered = 0
                 func launch() {
-                    while next < tasks.count, !free.isEmpty, undelivered < workers.count {
+                    while next < tasks.count, !free.isEmpty, undelivered < 2 * workers.count {
                         let (index, worker) = (next, free.removeFirst())
                         next += 1
                         group.addTask {
