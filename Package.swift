@@ -177,7 +177,7 @@ let package = Package(
         .testTarget(name: "AnantDatasetTests", dependencies: ["AnantDataset", "AnantQuery", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantQueryTests", dependencies: ["AnantQuery", "AnantTestSupport"], swiftSettings: strict),
         .testTarget(name: "AnantProtoTests", dependencies: ["AnantProto"], swiftSettings: strict),
-        .testTarget(name: "AnantWireTests", dependencies: ["AnantWire", "AnantProto", "AnantColumnar", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
+        .testTarget(name: "AnantWireTests", dependencies: ["AnantWire", "AnantProto", "AnantColumnar", .product(name: "SwiftProtobuf", package: "swift-protobuf"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .testTarget(name: "AnantStorageTests", dependencies: [
             "AnantStorage", "AnantWire", "AnantProto", "AnantQuery", "AnantParquet", "AnantTestSupport", "anant-storage",
         ], swiftSettings: strict),

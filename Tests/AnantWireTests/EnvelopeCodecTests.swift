@@ -1,6 +1,5 @@
 import AnantColumnar
 import AnantProto
-import AnantTestSupport
 import AnantWire
 import Foundation
 import NIOCore
