@@ -18,7 +18,7 @@ extension MetadataService {
                 var response = Anant_V1_GetSchemaResponse()
                 response.schema = try store.schema(kind: request.kind, version: request.version == 0 ? nil : Int(request.version)).proto
                 return response
-            },
+            }.onConnectionLoop(),
             .unary(Self.prefix + "ApplyBatch") { (request: Anant_V1_ApplyBatchRequest, _) in
                 let changes = try request.changes.map { change throws(Status) -> EntityChange in
                     switch change.change {
@@ -31,12 +31,16 @@ extension MetadataService {
                 response.storeVersion = UInt64(try store.apply(kind: request.kind, changes))
                 return response
             },
-            .unary(Self.prefix + "GetRecords") { (request: Anant_V1_GetRecordsRequest, _) in
-                var response = Anant_V1_GetRecordsResponse()
-                let version = request.hasAsOf ? try Self.version(request.asOf, store) : nil
-                response.records = try store.records(kind: request.kind, keys: request.keys, asOf: version).map(\.proto)
-                return response
-            },
+            .unary(Self.prefix + "GetRecords") { (request: Anant_V1_GetRecordsRequest, call) in
+                let read = { () throws(Status) -> Anant_V1_GetRecordsResponse in
+                    var response = Anant_V1_GetRecordsResponse()
+                    let version = request.hasAsOf ? try Self.version(request.asOf, store) : nil
+                    response.records = try store.records(kind: request.kind, keys: request.keys, asOf: version).map(\.proto)
+                    return response
+                }
+                // A few keys are read on the connection's loop; more, or a whole kind, on the pool.
+                return request.keys.isEmpty || request.keys.count > Self.keysReadOnTheLoop ? try await call.onPool(read) : try read()
+            }.onConnectionLoop(),
             .unary(Self.prefix + "QueryRecords") { (request: Anant_V1_QueryRecordsRequest, _) in
                 var query = EntityQuery(asOf: request.hasAsOf ? try Self.version(request.asOf, store) : nil)
                 if !request.filter.isEmpty { query.filter = try EntityFilter(text: request.filter) }
@@ -71,6 +75,10 @@ extension MetadataService {
             },
         ]
     }
+
+    /// The most keys a `GetRecords` reads on the connection's loop (each an indexed
+    /// lookup of a few microseconds).
+    static let keysReadOnTheLoop = 64
 
     static func version(_ point: Anant_V1_AsOf, _ store: MetadataStore) throws(Status) -> Int64? {
         switch point.point {

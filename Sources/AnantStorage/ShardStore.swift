@@ -54,6 +54,10 @@ public final class ShardStore: Sendable {
     public let root: String
     private let logger: Logger
     private let index = Mutex<[ShardKey: StoredShard]>([:])
+    /// The index's shard count and bytes, kept apart: `usage` (what `Stat` answers, on the
+    /// connection's loop) never waits on the index's lock, which puts and deletes hold
+    /// across file system calls.
+    private let totals = Mutex<(count: Int, bytes: UInt64)>((0, 0))
     private let verified = Mutex<[ShardKey: FileIdentity]>([:])
     /// Space promised to puts under way: what each has declared and not yet written.
     private let promised = Mutex<UInt64>(0)
@@ -86,7 +90,10 @@ public final class ShardStore: Sendable {
             logger.notice("removed what interrupted puts left", metadata: ["files": "\(leftovers.count)", "paths": "\(leftovers.prefix(10))"])
         }
         if !strays.isEmpty { logger.warning("files in the store that are not shards (left alone)", metadata: ["paths": "\(strays.prefix(10))"]) }
-        index.withLock { $0 = Dictionary(shards.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a }) }
+        index.withLock { index in
+            index = Dictionary(shards.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+            totals.withLock { $0 = (index.count, index.values.reduce(0) { $0 + $1.bytes }) }
+        }
         logger.info("store opened", metadata: ["root": "\(self.root)", "shards": "\(shards.count)"])
     }
 
@@ -106,7 +113,7 @@ public final class ShardStore: Sendable {
 
     /// Bytes held by shards, bytes free on the root's file system, and shard count.
     public func usage() -> (used: UInt64, free: UInt64, count: Int) {
-        let (used, count) = index.withLock { ($0.values.reduce(0) { $0 + $1.bytes }, $0.count) }
+        let (count, used) = totals.withLock { $0 }
         return (used, freeBytes(), count)
     }
 
@@ -178,6 +185,7 @@ public final class ShardStore: Sendable {
             }
             do { try pending.take()!.commit() } catch { throw Status(error) }
             shards[key] = stored
+            totals.withLock { $0 = ($0.count + 1, $0.bytes + stored.bytes) }
             return (stored, false)
         }
     }
@@ -212,6 +220,7 @@ public final class ShardStore: Sendable {
             for shard in doomed {
                 guard unlink(shard.file) == 0 || errno == ENOENT else { throw ShardStore.failure("cannot delete \(shard.key)") }
                 shards[shard.key] = nil
+                totals.withLock { $0 = ($0.count - 1, $0.bytes - shard.bytes) }
             }
             verified.withLock { cache in for shard in doomed { cache[shard.key] = nil } }
             ShardStore.removeEmptyFolders(folder)

@@ -94,6 +94,8 @@ import Testing
             #expect(gone?.code == .notFound)
             let empty: Anant_V1_ListShardsResponse = try await client.unary("anant.v1.Storage/ListShards", list)
             #expect(empty.shards.isEmpty)
+            let after: Anant_V1_StatResponse = try await client.unary("anant.v1.Storage/Stat", Anant_V1_StatRequest())
+            #expect(after.shardCount == 0 && after.bytesUsed == 0)
         }
     }
 
@@ -106,6 +108,9 @@ import Testing
                 return try await group.reduce(into: [Bool]()) { $0.append($1) }
             }
             #expect(outcomes.filter { !$0 }.count == 1 && outcomes.count == 6)
+            // Counted once.
+            let stat: Anant_V1_StatResponse = try await client.unary("anant.v1.Storage/Stat", Anant_V1_StatRequest())
+            #expect(stat.shardCount == 1 && stat.bytesUsed == UInt64(bytes.count))
             // Other bytes under the same name: ALREADY_EXISTS.
             let other = try Shards.parquet(rows: 100, seed: 10)
             var clash = Shards.descriptor("same", bytes: other)

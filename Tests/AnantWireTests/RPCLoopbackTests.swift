@@ -175,6 +175,50 @@ final class Arrivals: Sendable {
         }
     }
 
+    @Test func methodsPlacedOnTheConnectionsLoopRunThereAndBehaveAsAnyOther() async throws {
+        // Each answers [1] when its work ran on an event loop thread, then the same after
+        // `onPool`.
+        @Sendable func onLoop() -> UInt8 { MultiThreadedEventLoopGroup.currentEventLoop == nil ? 0 : 1 }
+        let started = Tally(), stopped = Tally()
+        let whereIs: @Sendable (RPCCall) async throws -> [UInt8] = { call in [onLoop(), await call.onPool { onLoop() }] }
+        let methods = Self.methods(started: started, stopped: stopped).map { $0.onConnectionLoop() } + [
+            RPCMethod("t/WhereOnLoop", shape: .unary, run: whereIs).onConnectionLoop(),
+            RPCMethod("t/WhereOnPool", shape: .unary, run: whereIs),
+        ]
+        try await Self.withServer(methods: methods) { server, port in
+            let client = RPCClient(host: "127.0.0.1", port: port)
+            defer { Task { await client.close() } }
+            #expect(try await client.unary("t/WhereOnLoop", []) == [1, 0])
+            #expect(try await client.unary("t/WhereOnPool", []) == [0, 0])
+            // The loop is not held while a call's work waits: a short call answers first.
+            let order = Arrivals()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for ms: UInt8 in [120, 1] { group.addTask { order.add(try await client.unary("t/Sleep", [ms])[0]) } }
+                try await group.waitForAll()
+            }
+            #expect(order.values == [1, 120])
+            var items = 0
+            for try await _ in try await client.serverStream("t/Count", [0, 8, 0, 0, 1, 0]) { items += 1 }
+            #expect(items == 8)
+            let sum = try await client.clientStream("t/Sum", []) { upload in
+                for _ in 0..<8 { try await upload.send([UInt8](repeating: 1, count: 50_000)) }
+            }
+            #expect(String(decoding: sum, as: UTF8.self) == "400000")
+            let failed = await #expect(throws: Status.self) { try await client.unary("t/Fail", []) }
+            #expect(failed?.code == .notFound)
+            // A deadline and a cancel still stop the work.
+            let late = await #expect(throws: Status.self) { try await client.unary("t/Spin", [], timeout: 0.2) }
+            #expect(late?.code == .deadlineExceeded)
+            let task = Task { try await client.unary("t/Spin", []) }
+            try await Self.waitUntil { started.value == 2 }
+            task.cancel()
+            let cancelled = await #expect(throws: Status.self) { try await task.value }
+            #expect(cancelled?.code == .cancelled)
+            try await Self.waitUntil { stopped.value == 2 && server.inFlight == 0 }
+            #expect(try await client.unary("t/Echo", [9]) == [9])
+        }
+    }
+
     @Test func cancelAndDeadlineStopTheWork() async throws {
         let started = Tally(), stopped = Tally()
         try await Self.withServer(methods: Self.methods(started: started, stopped: stopped)) { server, port in

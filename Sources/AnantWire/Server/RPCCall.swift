@@ -41,6 +41,13 @@ public final class RPCCall: Sendable {
     /// The request as a message.
     public func request<M: Message>(_: M.Type) throws(Status) -> M { try M(wire: payload) }
 
+    /// Runs `body` on the shared pool: for the long work of a method placed on the
+    /// connection's loop (`RPCMethod.Placement.connectionLoop`), such as a request that
+    /// turns out large. Elsewhere it only runs `body`.
+    public func onPool<T: Sendable, Failure: Error>(_ body: () async throws(Failure) -> T) async throws(Failure) -> T {
+        try await withTaskExecutorPreference(globalConcurrentExecutor, operation: body)
+    }
+
     /// Sends one item of a streamed answer, waiting while the client reads slower than
     /// the work produces.
     ///

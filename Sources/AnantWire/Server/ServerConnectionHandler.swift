@@ -199,11 +199,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         calls[id] = running
         let reference = reference
         let server = server
-        running.task = Task {
+        let work: @Sendable () async -> Void = {
             let outcome: Result<[UInt8], Status>
             let started = ExecutionContext.now
             do { outcome = .success(try await method.run(call)) } catch {
                 var status = server.configuration.status(error)
+                // The call's own deadline passed: whatever the work threw on stopping (its
+                // loop's poll can see the deadline before the call's timer fires).
+                if call.context.stopReason == .deadlineExceeded, status.code != .deadlineExceeded {
+                    status = Status(.deadlineExceeded, "the call's deadline passed (\(status.message))")
+                }
                 // A call this method made to another service ran out of its own time, well
                 // before this call's (100 ms: the clocks of the two deadlines differ): the
                 // caller may try again (UNAVAILABLE); it is not its deadline.
@@ -220,6 +225,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             server.load.release()
             server.metrics.inFlight.decrement()
             reference.loop.execute { reference.handler.value.finish(id, serial: serial, outcome) }
+        }
+        switch method.placement {
+        case .pool: running.task = Task(operation: work)
+        case .connectionLoop: running.task = Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop), operation: work)
         }
         calls[id]?.task = running.task
     }
