@@ -207,15 +207,7 @@ final class Arrivals: Sendable {
             let failed = await #expect(throws: Status.self) { try await client.unary("t/Fail", []) }
             #expect(failed?.code == .notFound)
             // A deadline and a cancel still stop the work.
-            let late = await #expect(throws: Status.self) { try await client.unary("t/Spin", [], timeout: 0.2) }
-            #expect(late?.code == .deadlineExceeded)
-            let task = Task { try await client.unary("t/Spin", []) }
-            try await Self.waitUntil { started.value == 2 }
-            task.cancel()
-            let cancelled = await #expect(throws: Status.self) { try await task.value }
-            #expect(cancelled?.code == .cancelled)
-            try await Self.waitUntil { stopped.value == 2 && server.inFlight == 0 }
-            #expect(try await client.unary("t/Echo", [9]) == [9])
+            try await Self.deadlineAndCancelStopTheSpin(client, server, started: started, stopped: stopped)
         }
     }
 
@@ -224,19 +216,23 @@ final class Arrivals: Sendable {
         try await Self.withServer(methods: Self.methods(started: started, stopped: stopped)) { server, port in
             let client = RPCClient(host: "127.0.0.1", port: port)
             defer { Task { await client.close() } }
-            // A deadline: the client hears DEADLINE_EXCEEDED and the server's work stops.
-            let late = await #expect(throws: Status.self) { try await client.unary("t/Spin", [], timeout: 0.2) }
-            #expect(late?.code == .deadlineExceeded)
-            // Task cancellation sends a cancel frame.
-            let task = Task { try await client.unary("t/Spin", []) }
-            try await Self.waitUntil { started.value == 2 }
-            task.cancel()
-            let cancelled = await #expect(throws: Status.self) { try await task.value }
-            #expect(cancelled?.code == .cancelled)
-            try await Self.waitUntil { stopped.value == 2 && server.inFlight == 0 }
-            // The connection still serves.
-            #expect(try await client.unary("t/Echo", [9]) == [9])
+            try await Self.deadlineAndCancelStopTheSpin(client, server, started: started, stopped: stopped)
         }
+    }
+
+    /// Two `t/Spin` calls, the service's first: one past its deadline (the client hears
+    /// DEADLINE_EXCEEDED and the server's work stops), one whose task is cancelled (a
+    /// cancel frame stops the work); then the connection still serves.
+    static func deadlineAndCancelStopTheSpin(_ client: RPCClient, _ server: RPCServer, started: Tally, stopped: Tally) async throws {
+        let late = await #expect(throws: Status.self) { try await client.unary("t/Spin", [], timeout: 0.2) }
+        #expect(late?.code == .deadlineExceeded)
+        let task = Task { try await client.unary("t/Spin", []) }
+        try await waitUntil { started.value == 2 }
+        task.cancel()
+        let cancelled = await #expect(throws: Status.self) { try await task.value }
+        #expect(cancelled?.code == .cancelled)
+        try await waitUntil { stopped.value == 2 && server.inFlight == 0 }
+        #expect(try await client.unary("t/Echo", [9]) == [9])
     }
 
     @Test func aClosedConnectionFailsItsCallsAndTheClientReconnects() async throws {
