@@ -38,6 +38,10 @@ public final class MetadataStore: Sendable {
         self.leases = leases
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // A reader for every thread that can read at once (the shared pool's and the event
+        // loops', one each per core, and spares; made only when needed): a short read on a
+        // connection's loop never waits for a reader that a long query holds.
+        configuration.maximumReaderCount = max(5, 2 * ProcessInfo.processInfo.activeProcessorCount + 2)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
