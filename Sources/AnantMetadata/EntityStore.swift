@@ -168,9 +168,16 @@ extension MetadataStore {
         try Self.validate(kind: kind)
         return try read { db in
             guard let schema = try Self.schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
-            let at = version ?? Int64.max
-            var sql = "SELECT key, valid_from, fields FROM records WHERE kind = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) AND deleted = 0"
-            var arguments: StatementArguments = [kind, at, at]
+            // Now: the current rows, through their index (one row a key, however long its
+            // history); as of a version: the row valid then.
+            var sql = "SELECT key, valid_from, fields FROM records WHERE kind = ? AND deleted = 0 AND "
+            var arguments: StatementArguments = [kind]
+            if let version {
+                sql += "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+                arguments += [version, version]
+            } else {
+                sql += "valid_to IS NULL"
+            }
             if let keys, keys.count == 1 {
                 sql += " AND key = ?"
                 arguments += [keys[0]]

@@ -38,8 +38,10 @@ extension MetadataService {
                     response.records = try store.records(kind: request.kind, keys: request.keys, asOf: version).map(\.proto)
                     return response
                 }
-                // A few keys are read on the connection's loop; more, or a whole kind, on the pool.
-                return request.keys.isEmpty || request.keys.count > Self.keysReadOnTheLoop ? try await call.onPool(read) : try read()
+                // A few keys as they are now are read on the connection's loop; more, a whole
+                // kind, or a read as of a version or a time, on the pool.
+                let short = !request.keys.isEmpty && request.keys.count <= Self.keysReadOnTheLoop && !request.hasAsOf
+                return short ? try read() : try await call.onPool(read)
             }.onConnectionLoop(),
             .unary(Self.prefix + "QueryRecords") { (request: Anant_V1_QueryRecordsRequest, _) in
                 var query = EntityQuery(asOf: request.hasAsOf ? try Self.version(request.asOf, store) : nil)
@@ -76,8 +78,8 @@ extension MetadataService {
         ]
     }
 
-    /// The most keys a `GetRecords` reads on the connection's loop (each an indexed
-    /// lookup of a few microseconds).
+    /// The most keys a `GetRecords` reads on the connection's loop (each a lookup of one
+    /// row in the index of current records: a few microseconds).
     static let keysReadOnTheLoop = 64
 
     static func version(_ point: Anant_V1_AsOf, _ store: MetadataStore) throws(Status) -> Int64? {

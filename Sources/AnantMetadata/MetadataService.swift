@@ -28,7 +28,7 @@ public struct MetadataService: Sendable {
                 var response = Anant_V1_GetVersionResponse()
                 (response.version, response.placements) = try store.version(request.dataset)
                 return response
-            }.onConnectionLoop(),
+            },
             .unary(Self.prefix + "CreateVersion") { (request: Anant_V1_CreateVersionRequest, _) in
                 var response = Anant_V1_CreateVersionResponse()
                 response.dataset = try store.createVersion(of: request.dataset)

@@ -220,7 +220,7 @@ public final class ShardStore: Sendable {
             for shard in doomed {
                 guard unlink(shard.file) == 0 || errno == ENOENT else { throw ShardStore.failure("cannot delete \(shard.key)") }
                 shards[shard.key] = nil
-                totals.withLock { $0 = ($0.count - 1, $0.bytes - shard.bytes) }
+                totals.withLock { $0 = (max(0, $0.count - 1), $0.bytes - min($0.bytes, shard.bytes)) }
             }
             verified.withLock { cache in for shard in doomed { cache[shard.key] = nil } }
             ShardStore.removeEmptyFolders(folder)

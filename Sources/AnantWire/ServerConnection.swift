@@ -17,7 +17,7 @@ import AnantProto
 public struct ServerConnectionState: Sendable {
     /// What the connection must do.
     public enum Action: Sendable, Equatable {
-        /// Run `method` for request `id` (off the event loop), with the request's deadline
+        /// Run `method` for request `id` (where it is placed), with the request's deadline
         /// (Unix nanoseconds, 0 for none), auth token and payload.
         case start(id: UInt64, method: String, deadline: UInt64, token: String, payload: [UInt8])
         /// Stop the work of request `id`.

@@ -176,11 +176,15 @@ final class Arrivals: Sendable {
     }
 
     @Test func methodsPlacedOnTheConnectionsLoopRunThereAndBehaveAsAnyOther() async throws {
-        // Each answers [1] when its work ran on an event loop thread, then the same after
-        // `onPool`.
+        // Each answers 1 when its work ran on an event loop thread, 0 elsewhere; then the
+        // same in `onPool`, given a closure literal and given a synchronous function (as a
+        // method hands it its read).
         @Sendable func onLoop() -> UInt8 { MultiThreadedEventLoopGroup.currentEventLoop == nil ? 0 : 1 }
         let started = Tally(), stopped = Tally()
-        let whereIs: @Sendable (RPCCall) async throws -> [UInt8] = { call in [onLoop(), await call.onPool { onLoop() }] }
+        let whereIs: @Sendable (RPCCall) async throws -> [UInt8] = { call in
+            let synchronous: () -> UInt8 = onLoop
+            return [onLoop(), await call.onPool { onLoop() }, await call.onPool(synchronous)]
+        }
         let methods = Self.methods(started: started, stopped: stopped).map { $0.onConnectionLoop() } + [
             RPCMethod("t/WhereOnLoop", shape: .unary, run: whereIs).onConnectionLoop(),
             RPCMethod("t/WhereOnPool", shape: .unary, run: whereIs),
@@ -188,8 +192,9 @@ final class Arrivals: Sendable {
         try await Self.withServer(methods: methods) { server, port in
             let client = RPCClient(host: "127.0.0.1", port: port)
             defer { Task { await client.close() } }
-            #expect(try await client.unary("t/WhereOnLoop", []) == [1, 0])
-            #expect(try await client.unary("t/WhereOnPool", []) == [0, 0])
+            let placedOnLoop = try await client.unary("t/WhereOnLoop", []), placedOnPool = try await client.unary("t/WhereOnPool", [])
+            #expect(placedOnLoop == [1, 0, 0])
+            #expect(placedOnPool == [0, 0, 0])
             // The loop is not held while a call's work waits: a short call answers first.
             let order = Arrivals()
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -45,7 +45,13 @@ public final class RPCCall: Sendable {
     /// connection's loop (`RPCMethod.Placement.connectionLoop`), such as a request that
     /// turns out large. Elsewhere it only runs `body`.
     public func onPool<T: Sendable, Failure: Error>(_ body: () async throws(Failure) -> T) async throws(Failure) -> T {
-        try await withTaskExecutorPreference(globalConcurrentExecutor, operation: body)
+        try await withTaskExecutorPreference(globalConcurrentExecutor) { () async throws(Failure) -> T in
+            // The preference alone moves nothing, and `body` may be a synchronous function
+            // converted to async, which runs where it is called: the task goes back to its
+            // executor, now the pool, before it runs `body`.
+            await Task.yield()
+            return try await body()
+        }
     }
 
     /// Sends one item of a streamed answer, waiting while the client reads slower than

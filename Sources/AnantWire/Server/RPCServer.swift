@@ -61,7 +61,8 @@ final class ServiceLoad: Sendable {
     func release() { running.wrappingSubtract(1, ordering: .relaxed) }
 }
 
-/// An RPC server: listens, runs each request's method off the event loop, and drains.
+/// An RPC server: listens, runs each request's method where it is placed (the shared pool
+/// or the connection's event loop, `RPCMethod.Placement`), and drains.
 public final class RPCServer: Sendable {
     let methods: [String: RPCMethod]
     let configuration: RPCServerConfiguration

@@ -4,7 +4,8 @@ import NIOCore
 
 /// One server connection on its event loop: cuts bytes into frames (`FrameDecoder`),
 /// lets `ServerConnectionState` decide what each envelope means, and carries out its
-/// actions: starts a method's work as a task off the loop, feeds an upload's input,
+/// actions: starts a method's work as a task where the method is placed (the shared pool,
+/// or this connection's loop), feeds an upload's input,
 /// cancels, answers. Every call ends exactly once: answered, failed, expired or cancelled.
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -204,9 +205,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             let started = ExecutionContext.now
             do { outcome = .success(try await method.run(call)) } catch {
                 var status = server.configuration.status(error)
-                // The call's own deadline passed: whatever the work threw on stopping (its
-                // loop's poll can see the deadline before the call's timer fires).
-                if call.context.stopReason == .deadlineExceeded, status.code != .deadlineExceeded {
+                // The work stopped because the call's own deadline passed (its poll can see
+                // the deadline before the call's timer fires): the deadline's status.
+                if status.code == .cancelled, call.context.stopReason == .deadlineExceeded {
                     status = Status(.deadlineExceeded, "the call's deadline passed (\(status.message))")
                 }
                 // A call this method made to another service ran out of its own time, well
