@@ -96,13 +96,9 @@ public final class AnantClient: Sendable {
             var dataset = Anant_V1_DatasetRef(), timings: Anant_V1_JobTimings? = nil, parts = [OperationResult]()
             do {
                 for try await item in try await rpc.serverStream(Self.prefix + "Run", payload, timeout: timeout) {
-                    let response = try Anant_V1_RunResponse(wire: item)
+                    let (response, result) = try Self.runItem(item)
                     if response.hasDataset { dataset = response.dataset }
-                    if response.hasResult {
-                        do throws(Status) { parts.append(try OperationResult(proto: response.result)) } catch {
-                            throw Status(.internal, "the gateway's answer is damaged: \(error.message)")
-                        }
-                    }
+                    if let result { parts.append(result) }
                     if response.hasTimings { timings = response.timings }
                     if response.hasProgress, timings == nil { progress?(response.progress) }
                 }
@@ -117,6 +113,27 @@ public final class AnantClient: Sendable {
             return Answer(result: result, dataset: dataset.name, version: dataset.version, timings: timings,
                           assembleSeconds: Date().timeIntervalSince(assembling))
         }
+    }
+
+    /// An item of a Run answer: the message without its result, and the result, its
+    /// tables read from the item's bytes in place (the rows of a large answer are copied
+    /// once, into their columns).
+    static func runItem(_ item: [UInt8]) throws(Status) -> (Anant_V1_RunResponse, OperationResult?) {
+        var rest = [UInt8](), result: OperationResult? = nil
+        for field in try WireFields.fields(item, in: 0..<item.count) {
+            guard field.number == 2, field.wire == 2 else {
+                rest += item[field.entry]
+                continue
+            }
+            // A result given twice merges, as protobuf reads a message field: its tables
+            // and scalars appended.
+            let piece: OperationResult
+            do { piece = try OperationResult(wire: item, in: field.value) } catch {
+                throw Status(.internal, "the gateway's answer is damaged: \(error.message)")
+            }
+            result = result.map { OperationResult(tables: $0.tables + piece.tables, scalars: $0.scalars + piece.scalars) } ?? piece
+        }
+        return (try Anant_V1_RunResponse(wire: rest), result)
     }
 
     /// A query's rows as they arrive, in batches (the call starts on the first `next()`;

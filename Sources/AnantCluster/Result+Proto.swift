@@ -3,6 +3,7 @@ import AnantHypergraph
 import AnantOperations
 import AnantProto
 import AnantQuery
+import AnantWire
 import Foundation
 
 // The wire forms of results and of tasks' partial results, both ways. Tables cross as
@@ -21,8 +22,14 @@ extension RecordBatch {
 
     /// The one batch of an Arrow IPC stream message (its batches concatenated).
     public init(proto: Anant_V1_ArrowBatch) throws(Status) {
+        let bytes = Array(proto.arrowIpc)
+        try self.init(arrowIPC: bytes, in: 0..<bytes.count)
+    }
+
+    /// The one batch of the Arrow IPC stream in `bytes[range]`, read in place.
+    init(arrowIPC bytes: [UInt8], in range: Range<Int>) throws(Status) {
         let read: (schema: Schema, batches: [RecordBatch], metadata: [(String, String)])
-        do { read = try ArrowIPC.read(Array(proto.arrowIpc)) } catch {
+        do { read = try ArrowIPC.read(bytes, in: range) } catch {
             throw Status(.invalidArgument, "a table is not a valid Arrow IPC stream: \(error.message)")
         }
         if read.batches.count == 1 { self = read.batches[0]; return }
@@ -84,6 +91,36 @@ extension OperationResult {
         for t in m.tables { tables.append(NamedTable(t.name, try RecordBatch(proto: t.table))) }
         var scalars = [NamedScalar]()
         for s in m.scalars { scalars.append(NamedScalar(s.name, try ScalarValue(proto: s.value))) }
+        self.init(tables: tables, scalars: scalars)
+    }
+
+    /// The result of the `OperationResult` message in `bytes[range]`, its tables' Arrow
+    /// streams read where they lie (decoding the message first would copy each stream
+    /// twice: into the message's `Data`, and out of it into an array). The same as
+    /// `init(proto:)` on the decoded message.
+    public init(wire bytes: [UInt8], in range: Range<Int>) throws(Status) {
+        var tables = [NamedTable](), scalars = [NamedScalar]()
+        for field in try WireFields.fields(bytes, in: range) {
+            switch (field.number, field.wire) {
+            case (1, 2):
+                // A NamedTable: its name and its ArrowBatch's stream (a field given twice: the
+                // last, as protobuf reads a singular field; the batch's messages merged).
+                var name = "", stream: Range<Int>? = nil
+                for part in try WireFields.fields(bytes, in: field.value) {
+                    switch (part.number, part.wire) {
+                    case (1, 2): name = try WireFields.string(bytes, part)
+                    case (2, 2):
+                        for inner in try WireFields.fields(bytes, in: part.value) where inner.number == 1 && inner.wire == 2 { stream = inner.value }
+                    default: break
+                    }
+                }
+                tables.append(NamedTable(name, try RecordBatch(arrowIPC: bytes, in: stream ?? 0..<0)))
+            case (2, 2):
+                let scalar = try Anant_V1_NamedScalar(wire: Array(bytes[field.value]))
+                scalars.append(NamedScalar(scalar.name, try ScalarValue(proto: scalar.value)))
+            default: break  // a field of a later version
+            }
+        }
         self.init(tables: tables, scalars: scalars)
     }
 }

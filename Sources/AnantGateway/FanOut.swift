@@ -89,7 +89,7 @@ struct FanOut: Sendable {
     var unreachable: @Sendable (ComputeWorker) -> Void = { _ in }
 
     private enum Event: Sendable {
-        case answer(attempt: UInt32, worker: ComputeWorker, Result<[Anant_V1_RunTaskResponse], Status>)
+        case answer(attempt: UInt32, worker: ComputeWorker, Result<[TaskItem], Status>)
         case tick
     }
 
@@ -98,7 +98,7 @@ struct FanOut: Sendable {
     /// as its task finishes (one call at a time, in the order the tasks finish), and the
     /// answer is empty.
     func run(_ tasks: [Anant_V1_Task], on workers: [ComputeWorker], deadline: UInt64?, progress: JobProgress,
-             deliver: (@Sendable (Int, [Anant_V1_PartialResult]) async throws -> Void)? = nil) async throws(Status) -> [[Anant_V1_PartialResult]] {
+             deliver: (@Sendable (Int, [TaskItem.Partial]) async throws -> Void)? = nil) async throws(Status) -> [[TaskItem.Partial]] {
         guard !workers.isEmpty else { throw Status(.unavailable, "no live compute worker: start one (anant-compute --metadata ...)", retryable: true) }
         guard !tasks.isEmpty else { return [] }
         // One task at a time on each worker (a task uses all of the worker's threads), the
@@ -111,7 +111,7 @@ struct FanOut: Sendable {
         // the job, not the gateway's memory; one answer a worker was too few to keep the
         // workers busy while the client read).
         let (events, sink) = AsyncStream<Outcome>.makeStream()
-        let (deliveries, feed) = AsyncStream<(Int, [Anant_V1_PartialResult])>.makeStream()
+        let (deliveries, feed) = AsyncStream<(Int, [TaskItem.Partial])>.makeStream()
         do {
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 var free = Array(workers.indices), next = 0, undelivered = 0
@@ -150,7 +150,7 @@ struct FanOut: Sendable {
                     }
                 }
                 launch()
-                var out = [[Anant_V1_PartialResult]?](repeating: nil, count: tasks.count)
+                var out = [[TaskItem.Partial]?](repeating: nil, count: tasks.count)
                 var released = Set<Int>()  // the tasks whose worker is free again
                 var received = 0, finished = 0, delivered = deliver == nil
                 for await event in events {
@@ -158,7 +158,7 @@ struct FanOut: Sendable {
                     case .streaming(let index, let worker):
                         if released.insert(index).inserted { free.append(worker); launch() }
                     case .answered(let index, let worker, let partial):
-                        received += partial.reduce(0) { $0 + Self.bytes(of: $1) }
+                        received += partial.reduce(0) { $0 + $1.tableBytes }
                         finished += 1
                         if let budget = policy.budgetBytes, received > budget {
                             throw Status(.resourceExhausted, "the answer would exceed the request's memory budget of \(Self.mebibytes(budget)) "
@@ -194,7 +194,7 @@ struct FanOut: Sendable {
         /// for it.
         case streaming(task: Int, worker: Int)
         /// The task's answer, and its worker when that is free again.
-        case answered(task: Int, freeing: Int?, [Anant_V1_PartialResult])
+        case answered(task: Int, freeing: Int?, [TaskItem.Partial])
         /// One more partial went to `deliver`.
         case deliveredOne
         /// Every partial went to `deliver`.
@@ -219,7 +219,7 @@ struct FanOut: Sendable {
     /// A task's answer: the worker that gave it, and whether the task's first worker failed it.
     private struct Answer: Sendable {
         var worker: Int
-        var partial: [Anant_V1_PartialResult]
+        var partial: [TaskItem.Partial]
         var firstFailed: Bool
     }
 
@@ -248,10 +248,10 @@ struct FanOut: Sendable {
                         let client = try clients.client(worker.address)
                         var request = Anant_V1_RunTaskRequest()
                         request.task = attempt
-                        var items = [Anant_V1_RunTaskResponse]()
+                        var items = [TaskItem]()
                         for try await payload in try await client.serverStream(ClusterMethods.runTask, try request.wireBytes(), timeout: timeout) {
                             if items.isEmpty, pick == first { streaming() }
-                            items.append(try Anant_V1_RunTaskResponse(wire: payload))
+                            items.append(try TaskItem(wire: payload))
                         }
                         return .answer(attempt: attempt.attempt, worker: worker, .success(items))
                     } catch {
@@ -276,14 +276,14 @@ struct FanOut: Sendable {
                 case .answer(let attempt, let worker, .success(let items)):
                     inFlight -= 1
                     // An answer to another task or attempt than this one sent is stale.
-                    guard !items.isEmpty, items.allSatisfy({ $0.taskID == task.taskID && $0.attempt == attempt && $0.hasPartial }) else {
+                    guard !items.isEmpty, items.allSatisfy({ $0.taskID == task.taskID && $0.attempt == attempt && $0.partial != nil }) else {
                         logger.warning("stale answer dropped", metadata: ["task": "\(task.taskID)", "worker": "\(worker.id)"])
                         if inFlight == 0 { throw Status(.internal, "task \(task.taskID): every answer was stale") }
                         continue
                     }
                     group.cancelAll()
                     progress.finished(after: ExecutionContext.now - started)
-                    return Answer(worker: workers.firstIndex(of: worker) ?? first, partial: items.map(\.partial), firstFailed: firstFailed)
+                    return Answer(worker: workers.firstIndex(of: worker) ?? first, partial: items.compactMap(\.partial), firstFailed: firstFailed)
                 case .answer(let attempt, let worker, .failure(let status)):
                     inFlight -= 1
                     guard Self.mendable(status) else { group.cancelAll(); throw status }

@@ -279,10 +279,10 @@ public final class GatewayService: Sendable {
 
         let fanning = ExecutionContext.now
         let fanOut = FanOut(clients: clients, policy: configuration.fanOut, logger: logger, unreachable: { [self] _ in refreshWorkers() })
-        let answers: [[Anant_V1_PartialResult]]
+        let answers: [[TaskItem.Partial]]
         let forwarding = splitQuery == nil && !merges ? forwarder : nil
         let dataset = resolved.ref
-        var deliver: (@Sendable (Int, [Anant_V1_PartialResult]) async throws -> Void)? = nil
+        var deliver: (@Sendable (Int, [TaskItem.Partial]) async throws -> Void)? = nil
         if let forwarding { deliver = { index, items in try await forwarding.deliver(index, items, dataset: dataset) } }
         do throws(Status) {
             answers = try await fanOut.run(messages, on: workers, deadline: context.deadline, progress: job.progress, deliver: deliver)
@@ -300,14 +300,14 @@ public final class GatewayService: Sendable {
         let merging = ExecutionContext.now
         let result: JobAnswer
         if let frame = splitQuery {
-            result = .merged(try await mergeQuery(frame, answers, context))
+            result = .merged(try await mergeQuery(frame, try Self.decoded(answers), context))
             timings.merge = ExecutionContext.now - merging
         } else if !merges {
-            result = forwarding == nil ? .pieces(try Self.passThrough(answers)) : .pieces([])
+            result = forwarding == nil ? .pieces(try Self.passThrough(answers).map { piece throws(Status) in try piece.message }) : .pieces([])
             timings.merge = ExecutionContext.now - merging
         } else {
             var partials = [PartialResult]()
-            for items in answers { partials.append(try PartialResult(pieces: items)) }
+            for items in try Self.decoded(answers) { partials.append(try PartialResult(pieces: items)) }
             let decode = ExecutionContext.now - merging
             let waiting = ExecutionContext.now
             let executor = LocalExecutor(context: ExecutionContext(threads: configuration.threads, deadline: context.deadline,
@@ -351,31 +351,48 @@ public final class GatewayService: Sendable {
     /// The tasks' rows of the answer as the pieces of one answer, in task order, without
     /// decoding them (the client appends them, checking that every piece of a table has its
     /// schema).
-    static func passThrough(_ answers: [[Anant_V1_PartialResult]]) throws(Status) -> [Anant_V1_OperationResult] {
-        var pieces = [Anant_V1_OperationResult](), scalars: [Anant_V1_NamedScalar]? = nil
+    static func passThrough(_ answers: [[TaskItem.Partial]]) throws(Status) -> [TaskItem.Rows] {
+        var pieces = [TaskItem.Rows](), scalars: [Anant_V1_NamedScalar]? = nil
         for (task, items) in answers.enumerated() { pieces += try passThrough(task: task, items, scalars: &scalars) }
         return pieces
+    }
+
+    /// The same for decoded partials.
+    static func passThrough(_ answers: [[Anant_V1_PartialResult]]) throws(Status) -> [Anant_V1_OperationResult] {
+        try passThrough(answers.map { $0.map { .decoded($0) } }).map { piece throws(Status) in try piece.message }
     }
 
     /// One task's pieces: every item must be rows of the answer, with the scalars of the
     /// tasks before it (`scalars`: nil before the first task), which only the first task's
     /// first piece keeps.
-    static func passThrough(task: Int, _ items: [Anant_V1_PartialResult], scalars: inout [Anant_V1_NamedScalar]?) throws(Status)
-        -> [Anant_V1_OperationResult] {
-        var pieces = [Anant_V1_OperationResult]()
+    static func passThrough(task: Int, _ items: [TaskItem.Partial], scalars: inout [Anant_V1_NamedScalar]?) throws(Status)
+        -> [TaskItem.Rows] {
+        var pieces = [TaskItem.Rows]()
         for (k, item) in items.enumerated() {
-            guard case .result(var piece) = item.kind else {
-                throw Status(.internal, "a task's partial result is damaged: task \(task) answered no rows of the answer")
+            var piece: TaskItem.Rows
+            switch item {
+            case .rows(let rows): piece = rows
+            case .decoded(let partial):
+                guard case .result(let result) = partial.kind else {
+                    throw Status(.internal, "a task's partial result is damaged: task \(task) answered no rows of the answer")
+                }
+                piece = try TaskItem.Rows(result)
             }
             if k > 0 || scalars != nil {
                 guard piece.scalars == (k == 0 ? scalars : []) else {
                     throw Status(.internal, "a task's partial result is damaged: task \(task) answered other scalars than task 0")
                 }
                 piece.scalars = []
+                piece.scalarFields = []
             } else { scalars = piece.scalars }
             pieces.append(piece)
         }
         return pieces
+    }
+
+    /// The partials as messages.
+    static func decoded(_ answers: [[TaskItem.Partial]]) throws(Status) -> [[Anant_V1_PartialResult]] {
+        try answers.map { items throws(Status) in try items.map { item throws(Status) in try item.decoded } }
     }
 
     /// Loads the version's hypergraph into the gateway's cache (a merge needs it), while
@@ -436,7 +453,7 @@ public final class GatewayService: Sendable {
 final class Forwarder: Sendable {
     struct State {
         var next = 0
-        var waiting: [Int: [Anant_V1_PartialResult]] = [:]
+        var waiting: [Int: [TaskItem.Partial]] = [:]
         var scalars: [Anant_V1_NamedScalar]? = nil
         var sent = false
         /// Nanoseconds spent checking and sending pieces (the gateway's own part of a
@@ -450,12 +467,12 @@ final class Forwarder: Sendable {
     init(call: RPCCall) { self.call = call }
 
     /// Task `index`'s items (called one at a time).
-    func deliver(_ index: Int, _ items: [Anant_V1_PartialResult], dataset: Anant_V1_DatasetRef) async throws {
+    func deliver(_ index: Int, _ items: [TaskItem.Partial], dataset: Anant_V1_DatasetRef) async throws {
         let started = ExecutionContext.now
         defer { state.withLock { $0.spent += ExecutionContext.now - started } }
-        let ready = try state.withLock { s throws(Status) -> [Anant_V1_OperationResult] in
+        let ready = try state.withLock { s throws(Status) -> [TaskItem.Rows] in
             s.waiting[index] = items
-            var pieces = [Anant_V1_OperationResult]()
+            var pieces = [TaskItem.Rows]()
             while let next = s.waiting.removeValue(forKey: s.next) {
                 pieces += try GatewayService.passThrough(task: s.next, next, scalars: &s.scalars)
                 s.next += 1
@@ -465,12 +482,25 @@ final class Forwarder: Sendable {
         for piece in ready { try await send(piece, dataset: dataset) }
     }
 
+    /// Whether this is the first item (which carries the dataset version).
+    private func first() -> Bool { state.withLock { s in defer { s.sent = true }; return !s.sent } }
+
     /// Sends one piece (the first with the dataset version).
     func send(_ piece: Anant_V1_OperationResult, dataset: Anant_V1_DatasetRef) async throws {
         var item = Anant_V1_RunResponse()
-        if state.withLock({ s in defer { s.sent = true }; return !s.sent }) { item.dataset = dataset }
+        if first() { item.dataset = dataset }
         item.result = piece
         try await call.send(item)
+    }
+
+    /// Sends one piece as the fields it came in, written straight into the frame.
+    func send(_ piece: TaskItem.Rows, dataset: Anant_V1_DatasetRef) async throws {
+        let count = piece.count
+        // An empty result would be left out as an empty bytes field is: sent as a message.
+        guard count > 0 else { return try await send(try piece.message, dataset: dataset) }
+        var head = Anant_V1_RunResponse()
+        if first() { head.dataset = dataset }
+        try await call.send(prefix: try head.wireBytes(), bytesField: 2, count: count) { space in piece.write(into: space) }
     }
 }
 

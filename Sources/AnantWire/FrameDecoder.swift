@@ -8,24 +8,37 @@ import AnantColumnar
 /// buffered: a length of 0 or above `maximumFrameBytes` is refused at once (the
 /// connection is then closed; nothing else on it can be trusted). A frame never holds
 /// more than `maximumFrameBytes` of memory, plus the header.
+///
+/// A frame's body is gathered in chunks of at most `chunkBytes`, each reserved as its
+/// bytes begin to come: a peer announcing a large frame holds no more memory than it
+/// sent, plus one chunk. A frame of one chunk is that chunk; a larger one is copied once
+/// into an array of its exact size when its last byte is in (growing one array would
+/// copy the bytes again at every doubling, each time into freshly zeroed pages).
 public struct FrameDecoder: Sendable {
     /// The largest frame accepted.
     public let maximumFrameBytes: Int
+    /// The most bytes of a frame gathered in one array before the next is begun.
+    public let chunkBytes: Int
     private var header: [UInt8] = []
     private var expected: Int? = nil
+    /// The chunks of the frame so far, all full, and the one being filled.
+    private var chunks: [[UInt8]] = []
     private var body: [UInt8] = []
+    private var received = 0
     /// Set after a refusal: the decoder refuses everything after it.
     private var failure: Status? = nil
     /// Whether a frame's length was read: only the first can be mistaken for TLS.
     private var sawFrame = false
 
-    public init(maximumFrameBytes: Int) {
+    public init(maximumFrameBytes: Int, chunkBytes: Int = 8 << 20) {
         precondition(maximumFrameBytes >= 1 && maximumFrameBytes <= Int(UInt32.max), "a frame maximum of 1 byte to 4 GiB")
+        precondition(chunkBytes >= 1, "chunks of at least one byte")
         self.maximumFrameBytes = maximumFrameBytes
+        self.chunkBytes = chunkBytes
     }
 
     /// Bytes received but not yet part of a whole frame.
-    public var buffered: Int { header.count + body.count }
+    public var buffered: Int { header.count + received }
 
     /// Adds received bytes; the frames they complete, in order.
     ///
@@ -56,25 +69,43 @@ public struct FrameDecoder: Sendable {
                 sawFrame = true
                 continue
             }
-            let take = min(length - body.count, rest.count)
-            // Room for the frame as its body arrives (1 MiB at first, then doubling as bytes
-            // come): a peer announcing a large frame holds no more memory than it sent.
-            if body.isEmpty { body.reserveCapacity(min(length, 1 << 20)) }
+            if body.isEmpty { body.reserveCapacity(min(length - received, chunkBytes)) }
+            let take = min(body.capacity - body.count, length - received, rest.count)
             body.append(contentsOf: rest.prefix(take))
             rest = rest.dropFirst(take)
-            if body.count == length {
-                frames.append(body)
+            received += take
+            if received == length {
+                frames.append(chunks.isEmpty ? body : Self.joined(chunks + [body], count: length))
+                chunks = []
                 body = []
+                received = 0
                 expected = nil
+            } else if body.count == body.capacity {
+                chunks.append(body)
+                body = []
             }
         }
         return frames
     }
 
+    /// The chunks of a frame as one array.
+    private static func joined(_ chunks: [[UInt8]], count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            for chunk in chunks {
+                chunk.withUnsafeBufferPointer { bytes in
+                    _ = UnsafeMutableBufferPointer(rebasing: out[initialized...]).initialize(fromContentsOf: bytes)
+                }
+                initialized += chunk.count
+            }
+        }
+    }
+
     private mutating func fail(_ status: Status) throws(Status) -> [[UInt8]] {
         failure = status
         header = []
+        chunks = []
         body = []
+        received = 0
         throw status
     }
 

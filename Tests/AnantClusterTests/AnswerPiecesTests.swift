@@ -78,6 +78,55 @@ import Testing
         #expect(Self.code { _ = try GatewayService.passThrough(other) } == .internal)
     }
 
+    /// A worker's items as it encodes them, read by the gateway without decoding their
+    /// tables: the rows it passes on are SwiftProtobuf's bytes of the same pieces, and read
+    /// in place they are the result; damaged items are refused as the worker's fault.
+    @Test func workersRowsPassThroughAsTheyCame() throws {
+        let part = try Self.sample(rows: 20_000)
+        let pieces = try PartialResult.result(part).pieces
+        #expect(pieces.count == 1)
+        var parsed = [[TaskItem.Partial]]()
+        for (task, piece) in [pieces[0], pieces[0]].enumerated() {
+            let payload: [UInt8] = try Anant_V1_RunTaskResponse.with {
+                $0.taskID = "job-1/\(task)"
+                $0.attempt = 2
+                $0.partial = piece
+            }.serializedBytes()
+            let item = try TaskItem(wire: payload)
+            #expect(item.taskID == "job-1/\(task)" && item.attempt == 2)
+            guard case .rows(let rows)? = item.partial else {
+                Issue.record("rows of the answer were decoded")
+                return
+            }
+            #expect(rows.scalars == piece.result.scalars && rows.tables.count == piece.result.tables.count)
+            var written = [UInt8](repeating: 0, count: rows.count)
+            written.withUnsafeMutableBytes { rows.write(into: $0) }
+            #expect(written == (try piece.result.serializedBytes() as [UInt8]))
+            #expect(try OperationResult(wire: written, in: 0..<written.count) == OperationResult(proto: piece.result))
+            parsed.append([item.partial!])
+        }
+        // The second task's scalars, the first's again, are left out of what passes on.
+        let passed = try GatewayService.passThrough(parsed)
+        #expect(passed[0].scalars.count == 2 && passed[1].scalars.isEmpty && passed[1].scalarFields.isEmpty)
+        #expect(try OperationResult(pieces: passed.map { try $0.message }) == OperationResult(appending: [part, part]))
+        // Another kind of partial is decoded.
+        let reach: [UInt8] = try Anant_V1_RunTaskResponse.with { $0.taskID = "t"; $0.partial.reach = .init() }.serializedBytes()
+        guard case .decoded(let decoded)? = try TaskItem(wire: reach).partial, case .reach = decoded.kind else {
+            Issue.record("a reach partial was not decoded")
+            return
+        }
+        // Cut short, a name that is not UTF-8, bytes that are not protobuf.
+        let good: [UInt8] = try Anant_V1_RunTaskResponse.with { $0.taskID = "t"; $0.partial = pieces[0] }.serializedBytes()
+        #expect(Self.code { _ = try TaskItem(wire: Array(good.prefix(good.count - 10))) } == .internal)
+        var badName = pieces[0]
+        badName.result.tables[0].name = "pairs"
+        var named: [UInt8] = try Anant_V1_RunTaskResponse.with { $0.partial = badName }.serializedBytes()
+        let at = named.firstRange(of: Array("pairs".utf8))!.lowerBound
+        named[at] = 0xFF
+        #expect(Self.code { _ = try TaskItem(wire: named) } == .internal)
+        #expect(Self.code { _ = try TaskItem(wire: [0x1A, 0x05, 0x32, 0x09]) } == .internal)
+    }
+
     static func code(_ body: () throws -> Void) -> StatusCode? {
         do { try body() } catch let status as Status { return status.code } catch { return .unknown }
         return nil

@@ -72,6 +72,11 @@ import Testing
             }
             let decoded = try EnvelopeCodec.decode(bytes)
             #expect(decoded.envelope == header && decoded.payload == payload, "\(e)")
+            // Taking the frame's own bytes reads the same (the payload moved in place when
+            // it ends the frame, copied when unknown fields follow it).
+            var taken = bytes
+            let inPlace = try EnvelopeCodec.decode(taking: &taken)
+            #expect(inPlace.envelope == header && inPlace.payload == payload && taken.isEmpty, "\(e)")
             // Envelope(frame:) puts the payload back.
             var whole = try Envelope(frame: bytes)
             whole.unknownFields = e.unknownFields
@@ -100,7 +105,8 @@ import Testing
             }
             let theirs = try? Envelope(serializedBytes: bytes)
             do {
-                let ours = try EnvelopeCodec.decode(bytes)
+                var taken = bytes
+                let ours = try EnvelopeCodec.decode(taking: &taken)
                 guard let theirs else {
                     Issue.record("the codec read \(bytes) that SwiftProtobuf refuses")
                     continue

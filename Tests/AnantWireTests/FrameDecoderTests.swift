@@ -42,6 +42,30 @@ import Testing
         #expect(try whole.feed(stream).count == 60)
     }
 
+    /// Frames larger than a chunk, gathered in chunks and joined when whole, fed in random
+    /// pieces: the same frames, and never more held than was sent and not yet framed.
+    @Test(arguments: [1, 5, 64, 300]) func framesOfManyChunksAreJoinedWhole(chunkBytes: Int) throws {
+        let sent = Self.envelopes(60)
+        var stream = [UInt8]()
+        for e in sent { stream += try e.frame() }
+        var generator = SeededGenerator(seed: UInt64(chunkBytes))
+        var decoder = FrameDecoder(maximumFrameBytes: 1 << 20, chunkBytes: chunkBytes)
+        var got = [Envelope](), at = 0, framed = 0
+        while at < stream.count {
+            let take = min(stream.count - at, Int(generator.next() % 700) + 1)
+            for frame in try decoder.feed(stream[at..<(at + take)]) {
+                got.append(try Envelope(frame: frame))
+                framed += 4 + frame.count
+            }
+            at += take
+            // What is held: the next frame's bytes so far (its length once read is not).
+            let pending = at - framed
+            #expect(decoder.buffered == (pending >= 4 ? pending - 4 : pending))
+        }
+        #expect(got == sent)
+        #expect(decoder.buffered == 0)
+    }
+
     @Test func oversizedAndEmptyFramesAreRefusedAtTheHeader() throws {
         var decoder = FrameDecoder(maximumFrameBytes: 1024)
         // The refusal comes with the fourth header byte, before any of the body.

@@ -177,11 +177,16 @@ public enum ArrowIPC {
 
     /// The schema and batches of a whole stream, or of an Arrow IPC file (its stream part
     /// is read; the footer only repeats where the batches are).
-    public static func read(_ bytes: [UInt8]) throws(ColumnarError) -> (schema: Schema, batches: [RecordBatch], metadata: [(String, String)]) {
+    /// With `range`, the stream is those bytes of `bytes` (read in place: a stream inside
+    /// a larger message is not copied out of it).
+    public static func read(_ bytes: [UInt8], in range: Range<Int>? = nil) throws(ColumnarError)
+        -> (schema: Schema, batches: [RecordBatch], metadata: [(String, String)]) {
+        let range = range ?? 0..<bytes.count
+        precondition(range.lowerBound >= 0 && range.upperBound <= bytes.count, "a range inside the bytes")
         var reader = ArrowStreamReader()
         var batches = [RecordBatch]()
-        var offset = bytes.starts(with: Array("ARROW1".utf8)) ? 8 : 0
-        while let (message, next) = try ArrowIPC.nextMessage(bytes, at: offset) {
+        var offset = range.lowerBound + (bytes[range].starts(with: Array("ARROW1".utf8)) ? 8 : 0)
+        while let (message, next) = try ArrowIPC.nextMessage(bytes, at: offset, end: range.upperBound) {
             offset = next
             if let batch = try reader.read(message) { batches.append(batch) }
             if reader.ended { break }
@@ -223,26 +228,30 @@ public enum ArrowIPC {
     }
 
     /// One message of a stream: its metadata and body, and where the next one starts; nil
-    /// at the end-of-stream marker or the end of the bytes.
-    public static func nextMessage(_ bytes: [UInt8], at offset: Int) throws(ColumnarError) -> (ArrowMessage, Int)? {
-        guard offset < bytes.count else { return nil }
+    /// at the end-of-stream marker or at `end` (default: the end of the bytes).
+    public static func nextMessage(_ bytes: [UInt8], at offset: Int, end: Int? = nil) throws(ColumnarError) -> (ArrowMessage, Int)? {
+        let end = end ?? bytes.count
+        guard offset < end else { return nil }
         var at = offset
-        var length = Int(try FlatTable.read(Int32.self, bytes, at))
-        at += 4
-        if length == -1 {
-            length = Int(try FlatTable.read(Int32.self, bytes, at))
-            at += 4
+        func prefix() throws(ColumnarError) -> Int {
+            guard end - at >= 4 else {
+                throw ColumnarError(.invalidArrow, "an Arrow IPC message's length at \(at - offset) past the message's start is cut short")
+            }
+            defer { at += 4 }
+            return Int(try FlatTable.read(Int32.self, bytes, at))
         }
+        var length = try prefix()
+        if length == -1 { length = try prefix() }
         if length == 0 { return nil }
-        guard length > 0, length <= bytes.count - at else {
-            throw ColumnarError(.invalidArrow, "an Arrow IPC message of \(length) metadata bytes at \(offset) does not fit the \(bytes.count) bytes")
+        guard length > 0, length <= end - at else {
+            throw ColumnarError(.invalidArrow, "an Arrow IPC message of \(length) metadata bytes at \(offset) does not fit the \(end) bytes")
         }
         let metadata = Array(bytes[at..<(at + length)])
         at += length
         let table = try FlatTable(root: metadata)
         let bodyLength = try table.scalar(3, default: Int64(0))
-        guard bodyLength >= 0, bodyLength <= Int64(bytes.count - at) else {
-            throw ColumnarError(.invalidArrow, "an Arrow IPC message body of \(bodyLength) bytes at \(at) does not fit the \(bytes.count) bytes")
+        guard bodyLength >= 0, bodyLength <= Int64(end - at) else {
+            throw ColumnarError(.invalidArrow, "an Arrow IPC message body of \(bodyLength) bytes at \(at) does not fit the \(end) bytes")
         }
         return (ArrowMessage(metadata: table, body: bytes[at..<(at + Int(bodyLength))]), at + Int(bodyLength))
     }

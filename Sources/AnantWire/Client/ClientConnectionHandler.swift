@@ -104,14 +104,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        let frames: [[UInt8]]
+        var frames: [[UInt8]]
         do { frames = try decoder.feed(buffer.readableBytesView) } catch {
             // A TLS server fails every plaintext attempt alike: not retryable.
             return close(Status(.unavailable, "the server sent a bad frame: \(error.message)", retryable: error.code != .failedPrecondition))
         }
-        for frame in frames {
+        for k in frames.indices {
             let envelope: Envelope, payload: [UInt8]?
-            do { (envelope, payload) = try EnvelopeCodec.decode(frame) } catch {
+            do { (envelope, payload) = try EnvelopeCodec.decode(taking: &frames[k]) } catch {
                 return close(Status(.unavailable, "the server sent a frame that is not an Envelope", retryable: true))
             }
             if envelope.kind == .ping { send(Envelope.make(.pong, id: envelope.requestID)) }

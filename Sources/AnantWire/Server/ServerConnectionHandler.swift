@@ -60,7 +60,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         server.metrics.bytesIn.increment(by: buffer.readableBytes)
-        let frames: [[UInt8]]
+        var frames: [[UInt8]]
         do { frames = try decoder.feed(buffer.readableBytesView) } catch {
             return breakProtocol(error, context: context)
         }
@@ -69,9 +69,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             partialFrame = nil
         }
         watchPartialFrame()
-        for frame in frames {
+        for k in frames.indices {
             let received: (envelope: Envelope, payload: [UInt8]?)
-            do { received = try EnvelopeCodec.decode(frame) } catch { return breakProtocol(error, context: context) }
+            do { received = try EnvelopeCodec.decode(taking: &frames[k]) } catch { return breakProtocol(error, context: context) }
             for action in state.received(received.envelope, payload: received.payload, now: WireClock.unixNanos) { perform(action, context: context) }
         }
     }

@@ -65,11 +65,38 @@ public enum EnvelopeCodec {
     ///
     /// - Throws: `Status` `INVALID_ARGUMENT` when the bytes are not an envelope.
     public static func decode(_ frame: [UInt8]) throws(Status) -> (envelope: Envelope, payload: [UInt8]?) {
+        var frame = frame
+        return try decode(taking: &frame)
+    }
+
+    /// The same, taking the frame's bytes: a payload that ends the frame (as every sender
+    /// writes it) becomes the payload in place, moved to the front of the frame's own
+    /// array when that is not shared, instead of being copied into a new one. `frame`
+    /// is left empty.
+    public static func decode(taking frame: inout [UInt8]) throws(Status) -> (envelope: Envelope, payload: [UInt8]?) {
+        let (envelope, payloadRange) = try fields(of: frame)
+        guard let range = payloadRange else {
+            frame = []
+            return (envelope, nil)
+        }
+        let payload: [UInt8]
+        if range.upperBound == frame.count {
+            frame.removeSubrange(0..<range.lowerBound)
+            payload = frame
+        } else {
+            payload = Array(frame[range])
+        }
+        frame = []
+        return (envelope, payload)
+    }
+
+    /// The envelope of a frame, and where its payload lies in it.
+    private static func fields(of frame: [UInt8]) throws(Status) -> (envelope: Envelope, payload: Range<Int>?) {
         do {
             return try frame.withUnsafeBufferPointer { bytes throws(Malformed) in
                 var reader = Reader(bytes: bytes)
                 var envelope = Envelope()
-                var payload: [UInt8]? = nil
+                var payload: Range<Int>? = nil
                 while !reader.atEnd {
                     let (field, wire) = try reader.key()
                     switch (field, wire) {
@@ -83,7 +110,8 @@ public enum EnvelopeCodec {
                     case (6, 2): envelope.traceparent = try reader.string()
                     case (7, 2): envelope.tracestate = try reader.string()
                     case (8, 2):
-                        payload = Array(try reader.lengthDelimited())
+                        let count = try reader.lengthDelimited().count
+                        payload = (reader.at - count)..<reader.at
                         envelope.body = nil
                     case (9, 2):
                         let bytes = try reader.lengthDelimited()
