@@ -303,7 +303,8 @@ struct FanOut: Sendable {
         }
     }
 
-    /// Whether another worker could succeed where one failed.
+    /// Whether another worker could succeed where one failed (an answer that is not a
+    /// `RunTaskResponse` is `INTERNAL`: the worker's fault, tried on another).
     static func mendable(_ status: Status) -> Bool {
         switch status.code {
         case .unavailable, .resourceExhausted, .internal, .dataLoss, .unknown, .aborted: true

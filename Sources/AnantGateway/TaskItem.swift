@@ -81,6 +81,7 @@ struct TaskItem: Sendable {
         /// Writes the fields into `space` (of `count` bytes): the tables, then the scalars,
         /// as SwiftProtobuf orders them.
         func write(into space: UnsafeMutableRawBufferPointer) {
+            precondition(space.count == count, "room for exactly the fields")
             var at = 0
             bytes.withUnsafeBytes { source in
                 for field in tables + scalarFields {
@@ -93,8 +94,10 @@ struct TaskItem: Sendable {
         /// The fields as a decoded message.
         var message: Anant_V1_OperationResult {
             get throws(Status) {
-                var encoded = [UInt8](repeating: 0, count: count)
-                encoded.withUnsafeMutableBytes { write(into: $0) }
+                let encoded = [UInt8](unsafeUninitializedCapacity: count) { space, initialized in
+                    write(into: UnsafeMutableRawBufferPointer(space))
+                    initialized = count
+                }
                 return try Anant_V1_OperationResult(wire: encoded)
             }
         }

@@ -11,9 +11,11 @@ import AnantColumnar
 ///
 /// A frame's body is gathered in chunks of at most `chunkBytes`, each reserved as its
 /// bytes begin to come: a peer announcing a large frame holds no more memory than it
-/// sent, plus one chunk. A frame of one chunk is that chunk; a larger one is copied once
-/// into an array of its exact size when its last byte is in (growing one array would
-/// copy the bytes again at every doubling, each time into freshly zeroed pages).
+/// sent, plus one chunk's reservation (address space, untouched until bytes arrive). A
+/// frame of one chunk is that chunk; a larger one is copied once into an array of its
+/// exact size when its last byte is in (for that moment it is held twice). Growing one
+/// array would copy the bytes again at every doubling, each time into freshly zeroed
+/// pages.
 public struct FrameDecoder: Sendable {
     /// The largest frame accepted.
     public let maximumFrameBytes: Int
@@ -21,7 +23,7 @@ public struct FrameDecoder: Sendable {
     public let chunkBytes: Int
     private var header: [UInt8] = []
     private var expected: Int? = nil
-    /// The chunks of the frame so far, all full, and the one being filled.
+    /// The full chunks of the frame so far, and the one being filled.
     private var chunks: [[UInt8]] = []
     private var body: [UInt8] = []
     private var received = 0
@@ -70,7 +72,9 @@ public struct FrameDecoder: Sendable {
                 continue
             }
             if body.isEmpty { body.reserveCapacity(min(length - received, chunkBytes)) }
-            let take = min(body.capacity - body.count, length - received, rest.count)
+            // The allocator may round a reservation up: a chunk still ends at `chunkBytes`.
+            let room = min(body.capacity, chunkBytes)
+            let take = min(room - body.count, length - received, rest.count)
             body.append(contentsOf: rest.prefix(take))
             rest = rest.dropFirst(take)
             received += take
@@ -80,7 +84,7 @@ public struct FrameDecoder: Sendable {
                 body = []
                 received = 0
                 expected = nil
-            } else if body.count == body.capacity {
+            } else if body.count == room {
                 chunks.append(body)
                 body = []
             }

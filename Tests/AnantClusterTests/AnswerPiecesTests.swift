@@ -1,5 +1,6 @@
 import AnantCluster
 import AnantColumnar
+@testable import AnantClient
 @testable import AnantGateway
 import AnantOperations
 import AnantProto
@@ -125,6 +126,28 @@ import Testing
         named[at] = 0xFF
         #expect(Self.code { _ = try TaskItem(wire: named) } == .internal)
         #expect(Self.code { _ = try TaskItem(wire: [0x1A, 0x05, 0x32, 0x09]) } == .internal)
+    }
+
+    /// The client reads a Run item's result in place: the same as decoding it, a result
+    /// given twice merges as protobuf merges it, and the other fields are kept.
+    @Test func theClientReadsRunItemsInPlace() throws {
+        let part = try Self.sample(rows: 5_000)
+        let piece = try part.pieces(maximumBytes: 1 << 20)[0]
+        var item = Anant_V1_RunResponse()
+        item.dataset = .with { $0.name = "d"; $0.version = 3 }
+        item.result = piece
+        item.timings = .with { $0.total = 42 }
+        let bytes: [UInt8] = try item.serializedBytes()
+        let (rest, result) = try AnantClient.runItem(bytes)
+        #expect(rest.dataset == item.dataset && rest.timings == item.timings && !rest.hasResult)
+        #expect(try result == OperationResult(proto: piece))
+        // Twice: tables and scalars appended.
+        let (_, twice) = try AnantClient.runItem(bytes + bytes)
+        #expect(twice?.tables.count == 2 * piece.tables.count && twice?.scalars.count == 2 * piece.scalars.count)
+        // No result; an empty one; a damaged one.
+        #expect(try AnantClient.runItem(try Anant_V1_RunResponse.with { $0.timings.total = 1 }.serializedBytes()).1 == nil)
+        #expect(try AnantClient.runItem([0x12, 0x00]).1 == OperationResult())
+        #expect(Self.code { _ = try AnantClient.runItem(Array(bytes.prefix(bytes.count / 2))) } != nil)
     }
 
     static func code(_ body: () throws -> Void) -> StatusCode? {

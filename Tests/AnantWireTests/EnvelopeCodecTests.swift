@@ -74,7 +74,7 @@ import Testing
             #expect(decoded.envelope == header && decoded.payload == payload, "\(e)")
             // Taking the frame's own bytes reads the same (the payload moved in place when
             // it ends the frame, copied when unknown fields follow it).
-            var taken = bytes
+            var taken = bytes.map { $0 }  // storage of its own: moved in place
             let inPlace = try EnvelopeCodec.decode(taking: &taken)
             #expect(inPlace.envelope == header && inPlace.payload == payload && taken.isEmpty, "\(e)")
             // Envelope(frame:) puts the payload back.
@@ -105,7 +105,7 @@ import Testing
             }
             let theirs = try? Envelope(serializedBytes: bytes)
             do {
-                var taken = bytes
+                var taken = bytes.map { $0 }
                 let ours = try EnvelopeCodec.decode(taking: &taken)
                 guard let theirs else {
                     Issue.record("the codec read \(bytes) that SwiftProtobuf refuses")

@@ -231,11 +231,12 @@ public enum ArrowIPC {
     /// at the end-of-stream marker or at `end` (default: the end of the bytes).
     public static func nextMessage(_ bytes: [UInt8], at offset: Int, end: Int? = nil) throws(ColumnarError) -> (ArrowMessage, Int)? {
         let end = end ?? bytes.count
+        precondition(end <= bytes.count, "a stream's end inside the bytes")
         guard offset < end else { return nil }
         var at = offset
         func prefix() throws(ColumnarError) -> Int {
             guard end - at >= 4 else {
-                throw ColumnarError(.invalidArrow, "an Arrow IPC message's length at \(at - offset) past the message's start is cut short")
+                throw ColumnarError(.invalidArrow, "an Arrow IPC message's length \(at - offset) bytes into the message is cut short")
             }
             defer { at += 4 }
             return Int(try FlatTable.read(Int32.self, bytes, at))
@@ -244,14 +245,14 @@ public enum ArrowIPC {
         if length == -1 { length = try prefix() }
         if length == 0 { return nil }
         guard length > 0, length <= end - at else {
-            throw ColumnarError(.invalidArrow, "an Arrow IPC message of \(length) metadata bytes at \(offset) does not fit the \(end) bytes")
+            throw ColumnarError(.invalidArrow, "an Arrow IPC message of \(length) metadata bytes does not fit the \(end - at) bytes after it")
         }
         let metadata = Array(bytes[at..<(at + length)])
         at += length
         let table = try FlatTable(root: metadata)
         let bodyLength = try table.scalar(3, default: Int64(0))
         guard bodyLength >= 0, bodyLength <= Int64(end - at) else {
-            throw ColumnarError(.invalidArrow, "an Arrow IPC message body of \(bodyLength) bytes at \(at) does not fit the \(end) bytes")
+            throw ColumnarError(.invalidArrow, "an Arrow IPC message body of \(bodyLength) bytes does not fit the \(end - at) bytes after its metadata")
         }
         return (ArrowMessage(metadata: table, body: bytes[at..<(at + Int(bodyLength))]), at + Int(bodyLength))
     }

@@ -72,7 +72,7 @@ public enum EnvelopeCodec {
     /// The same, taking the frame's bytes: a payload that ends the frame (as every sender
     /// writes it) becomes the payload in place, moved to the front of the frame's own
     /// array when that is not shared, instead of being copied into a new one. `frame`
-    /// is left empty.
+    /// is left empty (unchanged when the bytes are not an envelope).
     public static func decode(taking frame: inout [UInt8]) throws(Status) -> (envelope: Envelope, payload: [UInt8]?) {
         let (envelope, payloadRange) = try fields(of: frame)
         guard let range = payloadRange else {
