@@ -3,6 +3,7 @@ import AnantProto
 import AnantWire
 import Foundation
 import GRDB
+import Synchronization
 
 /// The metadata service's durable state in one SQLite file: WAL mode, `synchronous=FULL`,
 /// foreign keys on. Every write is one transaction, and returns only after it commits, so
@@ -15,6 +16,8 @@ public final class MetadataStore: Sendable {
     public static let applicationID: Int32 = 0x414E_4D44
     public let path: String
     let pool: DatabasePool
+    /// Each reading thread's own read-only connection, made on its first read (see `read`).
+    private let readers = Mutex<[UInt: DatabaseQueue]>([:])
     /// The registry's lease rules.
     public let leases: LeasePolicy
 
@@ -38,10 +41,6 @@ public final class MetadataStore: Sendable {
         self.leases = leases
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        // A reader for every thread that can read at once (the shared pool's and the event
-        // loops', one each per core, and spares; made only when needed): a short read on a
-        // connection's loop never waits for a reader that a long query holds.
-        configuration.maximumReaderCount = max(5, 2 * ProcessInfo.processInfo.activeProcessorCount + 2)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
@@ -131,12 +130,16 @@ public final class MetadataStore: Sendable {
 
     /// Runs a read of the last committed state: the body's statements see one snapshot.
     ///
-    /// A deferred transaction of its own around GRDB's plain read, with the BEGIN and
-    /// COMMIT prepared once per connection: `DatabasePool.read` prepares both on every
-    /// read, a third of the cost of a point lookup in the service.
+    /// A deferred transaction on the calling thread's own read-only connection, with the
+    /// BEGIN and COMMIT prepared once. GRDB's pool of readers would take a reader from the
+    /// pool under a lock and run `PRAGMA schema_version` (a read transaction of its own)
+    /// before every read: with `DatabasePool.read`'s BEGIN and COMMIT prepared each time,
+    /// more than half of a point lookup's CPU in the service. A thread reads one thing at
+    /// a time, so its connection is never shared; WAL mode lets every connection read
+    /// while the pool's writer writes.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(Status) -> T {
         do {
-            return try pool.unsafeRead { db in
+            return try reader().inDatabase { db in
                 try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
                 do {
                     let value = try body(db)
@@ -149,6 +152,29 @@ public final class MetadataStore: Sendable {
                 }
             }
         } catch { throw MetadataStore.status(error, opening: nil) }
+    }
+
+    /// The most threads with a reader of their own; past it the readers of threads that
+    /// may be gone are closed (a thread mid-read keeps its own until it is done).
+    static let maximumReaders = 64
+
+    /// The calling thread's read-only connection.
+    private func reader() throws -> DatabaseQueue {
+        #if canImport(Glibc)
+        let thread = UInt(pthread_self())
+        #else
+        let thread = UInt(bitPattern: pthread_self())
+        #endif
+        if let reader = readers.withLock({ $0[thread] }) { return reader }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        let reader = try DatabaseQueue(path: path, configuration: configuration)
+        readers.withLock { readers in
+            if readers.count >= Self.maximumReaders { readers.removeAll() }
+            readers[thread] = reader
+        }
+        return reader
     }
 
     /// The status of a database error.
