@@ -131,12 +131,13 @@ public final class MetadataStore: Sendable {
     /// Runs a read of the last committed state: the body's statements see one snapshot.
     ///
     /// A deferred transaction on the calling thread's own read-only connection, with the
-    /// BEGIN and COMMIT prepared once. GRDB's pool of readers would take a reader from the
-    /// pool under a lock and run `PRAGMA schema_version` (a read transaction of its own)
-    /// before every read: with `DatabasePool.read`'s BEGIN and COMMIT prepared each time,
-    /// more than half of a point lookup's CPU in the service. A thread reads one thing at
-    /// a time, so its connection is never shared; WAL mode lets every connection read
-    /// while the pool's writer writes.
+    /// BEGIN and COMMIT prepared once per connection. GRDB's pool of readers takes a
+    /// reader under a lock and runs `PRAGMA schema_version` (a read transaction of its
+    /// own) before every read: about a fifth of a point lookup's CPU in the service. A
+    /// thread reads one thing at a time, so its connection is never shared (a read inside
+    /// a read is a programming error, stopped by GRDB); WAL mode lets every connection
+    /// read while the pool's writer writes. The schema changes only at open (migrations)
+    /// and by `createIndex`, after which SQLite prepares a statement again by itself.
     func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(Status) -> T {
         do {
             return try reader().inDatabase { db in
@@ -154,9 +155,11 @@ public final class MetadataStore: Sendable {
         } catch { throw MetadataStore.status(error, opening: nil) }
     }
 
-    /// The most threads with a reader of their own; past it the readers of threads that
-    /// may be gone are closed (a thread mid-read keeps its own until it is done).
-    static let maximumReaders = 64
+    /// The most threads with a reader of their own (about two a core read: an event
+    /// loop's and the shared pool's); past it every reader is closed and made again when
+    /// its thread next reads (a thread mid-read keeps its own until it is done), so that
+    /// the readers of threads that are gone do not pile up.
+    public static let maximumReaders = max(64, 4 * ProcessInfo.processInfo.activeProcessorCount)
 
     /// The calling thread's read-only connection.
     private func reader() throws -> DatabaseQueue {
@@ -170,11 +173,26 @@ public final class MetadataStore: Sendable {
         configuration.readonly = true
         configuration.busyMode = .timeout(10)
         let reader = try DatabaseQueue(path: path, configuration: configuration)
-        readers.withLock { readers in
-            if readers.count >= Self.maximumReaders { readers.removeAll() }
+        // Readers let go are closed after the lock is released.
+        let closed = readers.withLock { readers -> [UInt: DatabaseQueue] in
+            var closed = [UInt: DatabaseQueue]()
+            if readers.count >= Self.maximumReaders { swap(&closed, &readers) }
             readers[thread] = reader
+            return closed
         }
+        _ = closed
         return reader
+    }
+
+    /// The readers close before the pool's writer, which then, the last connection,
+    /// checkpoints the log into the file and removes it (as GRDB's pool closes its own
+    /// readers first).
+    deinit {
+        let closed = readers.withLock { readers in
+            defer { readers = [:] }
+            return readers
+        }
+        _ = closed
     }
 
     /// The status of a database error.

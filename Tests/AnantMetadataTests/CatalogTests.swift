@@ -5,6 +5,7 @@ import AnantTestSupport
 import AnantWire
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 
 /// The catalog and the worker registry, embedded: versions and their life, placement,
@@ -133,6 +134,37 @@ import Testing
         // WAL mode and full synchronous commits.
         let pool = try DatabaseQueue(path: folder.appendingPathComponent("meta.db").path)
         #expect(try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+    }
+
+    /// Reads on many threads (more than keep a reader of their own) see the writes made
+    /// before them; a store let go leaves its log folded into the file (its readers close
+    /// before its writer, which checkpoints), so the file alone holds every write.
+    @Test func readsOnManyThreadsSeeTheWritesAndAClosedStoreLeavesNoLog() throws {
+        let folder = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("meta.db").path
+        do {
+            let store = try Self.store(folder)
+            let threads = MetadataStore.maximumReaders + 6
+            let seen = Mutex([Int](repeating: -1, count: threads))
+            let done = DispatchGroup()
+            for k in 0..<threads {
+                // Each thread writes a version, then reads them all (its own included).
+                done.enter()
+                Thread {
+                    defer { done.leave() }
+                    let count = (try? store.createVersion(of: "t\(k)")).flatMap { _ in try? store.versions(of: "t\(k)").count } ?? 0
+                    seen.withLock { $0[k] = count }
+                }.start()
+            }
+            #expect(done.wait(timeout: .now() + 120) == .success)
+            #expect(seen.withLock { $0 } == [Int](repeating: 1, count: threads))
+            #expect(try store.datasets().count == threads)
+        }
+        let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(log == 0, "the log still holds \(log) bytes")
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        #expect(try Self.store(folder).datasets().count == MetadataStore.maximumReaders + 6)
     }
 
     @Test func corruptAndForeignFilesAreRefusedClearly() throws {
