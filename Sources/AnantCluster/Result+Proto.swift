@@ -99,29 +99,51 @@ extension OperationResult {
     /// twice: into the message's `Data`, and out of it into an array). The same as
     /// `init(proto:)` on the decoded message.
     public init(wire bytes: [UInt8], in range: Range<Int>) throws(Status) {
-        var tables = [NamedTable](), scalars = [NamedScalar]()
+        let fields = try OperationResultFields(bytes, in: range)
+        var tables = [NamedTable]()
+        for table in fields.tables { tables.append(NamedTable(table.name, try RecordBatch(arrowIPC: bytes, in: table.stream ?? 0..<0))) }
+        var scalars = [NamedScalar]()
+        for scalar in fields.scalars { scalars.append(NamedScalar(scalar.message.name, try ScalarValue(proto: scalar.message.value))) }
+        self.init(tables: tables, scalars: scalars)
+    }
+}
+
+/// The fields of an encoded `OperationResult`, found where they lie in its bytes and
+/// checked as protobuf reads them: each table's field with its name and its Arrow stream
+/// (not copied), each scalar's field decoded. Fields of a later version are left out.
+public struct OperationResultFields: Sendable {
+    public struct Table: Sendable {
+        /// The whole `NamedTable` field, key and all.
+        public var entry: Range<Int>
+        public var name: String
+        /// Its `ArrowBatch`'s stream; nil when absent (an empty stream).
+        public var stream: Range<Int>?
+    }
+
+    public var tables = [Table]()
+    /// Each scalar's whole field, and the scalar.
+    public var scalars = [(entry: Range<Int>, message: Anant_V1_NamedScalar)]()
+
+    public init(_ bytes: [UInt8], in range: Range<Int>) throws(Status) {
         for field in try WireFields.fields(bytes, in: range) {
             switch (field.number, field.wire) {
             case (1, 2):
                 // A NamedTable: its name and its ArrowBatch's stream (a field given twice: the
                 // last, as protobuf reads a singular field; the batch's messages merged).
-                var name = "", stream: Range<Int>? = nil
+                var table = Table(entry: field.entry, name: "", stream: nil)
                 for part in try WireFields.fields(bytes, in: field.value) {
                     switch (part.number, part.wire) {
-                    case (1, 2): name = try WireFields.string(bytes, part)
+                    case (1, 2): table.name = try WireFields.string(bytes, part)
                     case (2, 2):
-                        for inner in try WireFields.fields(bytes, in: part.value) where inner.number == 1 && inner.wire == 2 { stream = inner.value }
+                        for inner in try WireFields.fields(bytes, in: part.value) where inner.number == 1 && inner.wire == 2 { table.stream = inner.value }
                     default: break
                     }
                 }
-                tables.append(NamedTable(name, try RecordBatch(arrowIPC: bytes, in: stream ?? 0..<0)))
-            case (2, 2):
-                let scalar = try Anant_V1_NamedScalar(wire: Array(bytes[field.value]))
-                scalars.append(NamedScalar(scalar.name, try ScalarValue(proto: scalar.value)))
-            default: break  // a field of a later version
+                tables.append(table)
+            case (2, 2): scalars.append((field.entry, try Anant_V1_NamedScalar(wire: Array(bytes[field.value]))))
+            default: break
             }
         }
-        self.init(tables: tables, scalars: scalars)
     }
 }
 

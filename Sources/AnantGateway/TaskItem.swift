@@ -1,3 +1,4 @@
+import AnantCluster
 import AnantColumnar
 import AnantProto
 import AnantWire
@@ -49,24 +50,11 @@ struct TaskItem: Sendable {
         /// The rows of `bytes[range]`, an `OperationResult`, its tables checked as
         /// protobuf reads them (fields, UTF-8 names) but not copied.
         init(_ bytes: [UInt8], _ range: Range<Int>) throws(Status) {
+            let fields = try OperationResultFields(bytes, in: range)
             self.bytes = bytes
-            tables = []
-            scalars = []
-            scalarFields = []
-            for field in try WireFields.fields(bytes, in: range) {
-                switch (field.number, field.wire) {
-                case (1, 2):
-                    for part in try WireFields.fields(bytes, in: field.value) {
-                        if part.number == 1, part.wire == 2 { _ = try WireFields.string(bytes, part) }
-                        if part.number == 2, part.wire == 2 { _ = try WireFields.fields(bytes, in: part.value) }
-                    }
-                    tables.append(field.entry)
-                case (2, 2):
-                    scalars.append(try Anant_V1_NamedScalar(wire: Array(bytes[field.value])))
-                    scalarFields.append(field.entry)
-                default: break  // a field of a later version: not passed on
-                }
-            }
+            tables = fields.tables.map(\.entry)
+            scalars = fields.scalars.map(\.message)
+            scalarFields = fields.scalars.map(\.entry)
         }
 
         /// The rows of a decoded result.
