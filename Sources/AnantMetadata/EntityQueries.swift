@@ -50,7 +50,7 @@ extension MetadataStore {
     public func createIndex(kind: String, field name: String) throws(Status) {
         try Self.validate(kind: kind)
         try write { db in
-            guard let schema = try Self.schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
+            guard let schema = try self.schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
             guard let field = schema.field(named: name) else { throw Status(.invalidArgument, "\(kind) has no field \(WireNames.printable(name))") }
             let index = "entity_\(Self.identifier(kind))_\(field.id)"
             try db.execute(sql: "INSERT INTO entity_indexes (kind, field, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", arguments: [kind, field.id, index])
@@ -67,7 +67,7 @@ extension MetadataStore {
     public func query(kind: String, _ query: EntityQuery) throws(Status) -> [EntityRecord] {
         try Self.validate(kind: kind)
         return try read { db in
-            let (schema, sql, arguments) = try Self.plan(db, kind: kind, query)
+            let (schema, sql, arguments) = try self.plan(db, kind: kind, query)
             let fields = try query.fields.map { names in
                 try names.map { name throws(Status) -> String in
                     guard let field = schema.field(named: name) else { throw Status(.invalidArgument, "\(kind) has no field \(WireNames.printable(name))") }
@@ -86,12 +86,12 @@ extension MetadataStore {
     public func explain(kind: String, _ query: EntityQuery) throws(Status) -> String {
         try Self.validate(kind: kind)
         return try read { db in
-            let (_, sql, arguments) = try Self.plan(db, kind: kind, query)
+            let (_, sql, arguments) = try self.plan(db, kind: kind, query)
             return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }.joined(separator: "\n")
         }
     }
 
-    static func plan(_ db: Database, kind: String, _ query: EntityQuery) throws -> (EntitySchema, String, StatementArguments) {
+    func plan(_ db: Database, kind: String, _ query: EntityQuery) throws -> (EntitySchema, String, StatementArguments) {
         guard let schema = try schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
         var arguments: StatementArguments = [kind]
         var sql = "SELECT key, valid_from, fields FROM records WHERE kind = ?"
@@ -101,9 +101,9 @@ extension MetadataStore {
         } else {
             sql += " AND valid_to IS NULL AND deleted = 0"
         }
-        if let filter = query.filter { sql += " AND (\(try condition(filter, schema, &arguments)))" }
+        if let filter = query.filter { sql += " AND (\(try Self.condition(filter, schema, &arguments)))" }
         let order = try query.order.map { item throws(Status) -> String in
-            "\(valueSQL(try field(item.field, schema))) \(item.descending ? "DESC" : "ASC") NULLS LAST"
+            "\(Self.valueSQL(try Self.field(item.field, schema))) \(item.descending ? "DESC" : "ASC") NULLS LAST"
         }
         // `+key`: the key breaks ties, but its index must not win the plan over a filter's.
         sql += " ORDER BY " + (order + ["+key"]).joined(separator: ", ")

@@ -44,6 +44,14 @@ public struct EntityField: Sendable, Equatable, Codable {
 }
 
 /// A version of a kind's schema.
+/// What names one registered schema in a store for good: its kind, its version and the
+/// store version that registered it.
+struct EntitySchemaKey: Hashable, Sendable {
+    let kind: String
+    let version: Int
+    let storeVersion: Int64
+}
+
 public struct EntitySchema: Sendable, Equatable {
     public let kind: String
     public let version: Int

@@ -76,7 +76,7 @@ extension MetadataStore {
         try Self.validate(kind: kind)
         guard !fields.isEmpty else { throw Status(.invalidArgument, "a schema has at least one field") }
         return try write { db in
-            let current = try Self.schema(db, kind: kind, version: nil)
+            let current = try self.schema(db, kind: kind, version: nil)
             let evolved = try SchemaEvolution.evolve(current?.schema.fields ?? [], to: fields, nextID: current?.nextField ?? 0, kind: kind)
             let version = (current?.schema.version ?? 0) + 1
             let storeVersion = try Self.newStoreVersion(db, now: now, what: "schema \(kind) v\(version)")
@@ -91,7 +91,7 @@ extension MetadataStore {
     public func schema(kind: String, version: Int? = nil) throws(Status) -> EntitySchema {
         try Self.validate(kind: kind)
         return try read { db in
-            guard let found = try Self.schema(db, kind: kind, version: version) else {
+            guard let found = try self.schema(db, kind: kind, version: version) else {
                 throw Status(.notFound, version.map { "kind \(kind) has no schema version \($0)" } ?? "no kind \(kind) (register its schema first)")
             }
             return found.schema
@@ -110,7 +110,7 @@ extension MetadataStore {
         try Self.validate(kind: kind)
         guard !batch.isEmpty else { throw Status(.invalidArgument, "an empty batch") }
         return try write { db in
-            guard let schema = try Self.schema(db, kind: kind, version: nil)?.schema else {
+            guard let schema = try self.schema(db, kind: kind, version: nil)?.schema else {
                 throw Status(.notFound, "no kind \(kind) (register its schema first)")
             }
             // Validate everything before writing anything.
@@ -167,7 +167,7 @@ extension MetadataStore {
     public func records(kind: String, keys: [String]? = nil, asOf version: Int64? = nil) throws(Status) -> [EntityRecord] {
         try Self.validate(kind: kind)
         return try read { db in
-            guard let schema = try Self.schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
+            guard let schema = try self.schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
             // Now: the current rows, through their index (one row a key, however long its
             // history); as of a version: the row valid then.
             var sql = "SELECT key, valid_from, fields FROM records WHERE kind = ? AND deleted = 0 AND "
@@ -187,9 +187,10 @@ extension MetadataStore {
                 sql += " AND key IN (SELECT value FROM json_each(?))"
                 arguments += [JSONWriter().string(.array(keys.map { .string($0) }))]
             }
-            return try Row.fetchAll(try db.cachedStatement(sql: sql + " ORDER BY key"), arguments: arguments).map { row in
+            // A cursor: each row read in place, not copied first.
+            return try Array(Row.fetchCursor(try db.cachedStatement(sql: sql + " ORDER BY key"), arguments: arguments).map { row in
                 EntityRecord(key: row[0], version: row[1], values: try Self.view(row[2], schema: schema))
-            }
+            })
         }
     }
 
@@ -197,7 +198,7 @@ extension MetadataStore {
     public func history(kind: String, key: String) throws(Status) -> [EntityHistoryEntry] {
         try Self.validate(kind: kind)
         return try read { db in
-            guard let schema = try Self.schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
+            guard let schema = try self.schema(db, kind: kind, version: nil)?.schema else { throw Status(.notFound, "no kind \(kind)") }
             return try Row.fetchAll(db, sql: """
                 SELECT r.valid_from, r.deleted, r.fields, v.created FROM records r JOIN store_versions v ON v.version = r.valid_from
                 WHERE r.kind = ? AND r.key = ? ORDER BY r.valid_from
@@ -234,29 +235,30 @@ extension MetadataStore {
         return db.lastInsertedRowID
     }
 
-    static func schema(_ db: Database, kind: String, version: Int?) throws -> (schema: EntitySchema, nextField: Int)? {
+    /// A kind's schema at a version (default: its latest), and the id its next new field
+    /// gets.
+    ///
+    /// A schema row is written once and never changed, so its kind, version and the store
+    /// version that registered it name its fields for good: a read looks up those three
+    /// small columns, and decodes the fields (a JSON text) only the first time.
+    func schema(_ db: Database, kind: String, version: Int?) throws -> (schema: EntitySchema, nextField: Int)? {
         // Columns by position (a lookup by name folds case, on every read).
-        let columns = "SELECT fields, version, store_version, next_field FROM kind_schemas WHERE kind = ?"
+        let columns = "SELECT version, store_version, next_field FROM kind_schemas WHERE kind = ?"
         let row = try version.map {
             try Row.fetchOne(try db.cachedStatement(sql: columns + " AND version = ?"), arguments: [kind, $0])
         } ?? Row.fetchOne(try db.cachedStatement(sql: columns + " ORDER BY version DESC LIMIT 1"), arguments: [kind])
         guard let row else { return nil }
-        let fields = try decodedFields(row[0])
-        return (EntitySchema(kind: kind, version: row[1], fields: fields, storeVersion: row[2]), row[3])
-    }
-
-    /// Schemas' fields decoded, by their stored text (so never stale): a point read
-    /// decodes none.
-    private static let fieldsCache = Mutex<[String: [EntityField]]>([:])
-
-    static func decodedFields(_ text: String) throws -> [EntityField] {
-        if let cached = fieldsCache.withLock({ $0[text] }) { return cached }
+        let key = EntitySchemaKey(kind: kind, version: row[0], storeVersion: row[1])
+        if let cached = schemas.withLock({ $0[key] }) { return (cached, row[2]) }
+        let text = try String.fetchOne(try db.cachedStatement(sql: "SELECT fields FROM kind_schemas WHERE kind = ? AND version = ?"),
+                                       arguments: [kind, key.version]) ?? "[]"
         let fields = try JSONDecoder().decode([EntityField].self, from: Data(text.utf8))
-        fieldsCache.withLock { cache in
+        let schema = EntitySchema(kind: kind, version: key.version, fields: fields, storeVersion: key.storeVersion)
+        schemas.withLock { cache in
             if cache.count >= 1024 { cache.removeAll() }
-            cache[text] = fields
+            cache[key] = schema
         }
-        return fields
+        return (schema, row[2])
     }
 
     /// The stored form of an upsert's values: a JSON object by field id.

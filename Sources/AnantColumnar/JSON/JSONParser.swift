@@ -10,21 +10,22 @@ public struct JSONParser {
 
     /// Parses one JSON document (surrounding whitespace allowed, nothing else).
     public static func parse(_ bytes: [UInt8]) throws(ColumnarError) -> JSONValue {
-        do {
-            return try bytes.withUnsafeBufferPointer { buffer in
-                var parser = JSONParser(buffer)
-                return try parser.parseDocument()
-            }
-        } catch let error as ColumnarError {
-            throw error
-        } catch {
-            throw ColumnarError(.invalidJSON, "\(error)")
-        }
+        do { return try bytes.withUnsafeBufferPointer(document) } catch { throw columnar(error) }
     }
 
-    /// Parses one JSON document from a string.
+    /// Parses one JSON document from a string (its UTF-8 read in place).
     public static func parse(_ text: String) throws(ColumnarError) -> JSONValue {
-        try parse(Array(text.utf8))
+        var text = text
+        do { return try text.withUTF8(document) } catch { throw columnar(error) }
+    }
+
+    private static func document(_ buffer: UnsafeBufferPointer<UInt8>) throws(ColumnarError) -> JSONValue {
+        var parser = JSONParser(buffer)
+        return try parser.parseDocument()
+    }
+
+    private static func columnar(_ error: any Error) -> ColumnarError {
+        error as? ColumnarError ?? ColumnarError(.invalidJSON, "\(error)")
     }
 
     private let input: UnsafeBufferPointer<UInt8>
