@@ -43,7 +43,6 @@ public struct EntityField: Sendable, Equatable, Codable {
     }
 }
 
-/// A version of a kind's schema.
 /// What names one registered schema in a store for good: its kind, its version and the
 /// store version that registered it.
 struct EntitySchemaKey: Hashable, Sendable {
@@ -52,6 +51,7 @@ struct EntitySchemaKey: Hashable, Sendable {
     let storeVersion: Int64
 }
 
+/// A version of a kind's schema.
 public struct EntitySchema: Sendable, Equatable {
     public let kind: String
     public let version: Int

@@ -239,8 +239,12 @@ extension MetadataStore {
     /// gets.
     ///
     /// A schema row is written once and never changed, so its kind, version and the store
-    /// version that registered it name its fields for good: a read looks up those three
-    /// small columns, and decodes the fields (a JSON text) only the first time.
+    /// version that registered it name its fields: a read looks up those three small
+    /// columns, and decodes the fields (a JSON text) only when the store has not yet. Two
+    /// things could give those three columns other fields, and neither fills the cache: a
+    /// write transaction that inserts a schema row and rolls back (its store version is
+    /// then used again; `registerSchema` reads the schema before its insert, no write reads
+    /// one after), and a restore from a backup (which empties the cache).
     func schema(_ db: Database, kind: String, version: Int?) throws -> (schema: EntitySchema, nextField: Int)? {
         // Columns by position (a lookup by name folds case, on every read).
         let columns = "SELECT version, store_version, next_field FROM kind_schemas WHERE kind = ?"
@@ -250,8 +254,10 @@ extension MetadataStore {
         guard let row else { return nil }
         let key = EntitySchemaKey(kind: kind, version: row[0], storeVersion: row[1])
         if let cached = schemas.withLock({ $0[key] }) { return (cached, row[2]) }
-        let text = try String.fetchOne(try db.cachedStatement(sql: "SELECT fields FROM kind_schemas WHERE kind = ? AND version = ?"),
-                                       arguments: [kind, key.version]) ?? "[]"
+        let fieldsSQL = "SELECT fields FROM kind_schemas WHERE kind = ? AND version = ? AND store_version = ?"
+        guard let text = try String.fetchOne(try db.cachedStatement(sql: fieldsSQL), arguments: [kind, key.version, key.storeVersion]) else {
+            throw Status(.dataLoss, "the schema row of \(kind) v\(key.version) went away while it was read")
+        }
         let fields = try JSONDecoder().decode([EntityField].self, from: Data(text.utf8))
         let schema = EntitySchema(kind: kind, version: key.version, fields: fields, storeVersion: key.storeVersion)
         schemas.withLock { cache in

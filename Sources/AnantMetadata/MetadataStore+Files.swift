@@ -25,13 +25,19 @@ extension MetadataStore {
     }
 
     /// Replaces the store's content with a backup's (checked to be a metadata store first).
-    /// Run it with the service stopped: readers of this store see the restored content.
+    /// Run it with the service stopped: readers of this store see the restored content
+    /// (another store open on the file, in this process or another, keeps the schemas it
+    /// decoded before).
     public func restore(from path: String) throws(Status) {
         guard FileManager.default.fileExists(atPath: path) else { throw Status(.notFound, "no backup at \(path)") }
         let source: MetadataStore
         do { source = try MetadataStore(path: path) } catch {
             throw Status(.failedPrecondition, "\(path) is not a metadata store backup: \(error.message)")
         }
+        // The backup's schema rows may carry the same kind, version and store version as
+        // rows of this store with other fields (the store version counter is restored too):
+        // the decoded schemas go.
+        defer { schemas.withLock { $0.removeAll() } }
         do { try source.pool.backup(to: pool) } catch { throw Self.status(error, opening: path) }
     }
 

@@ -169,8 +169,10 @@ public final class MetadataStore: Sendable {
     /// (a page read is then a memory access, not a system call and a copy: a fifth of a
     /// point lookup's time). The mapping is of the page cache, so it costs address space,
     /// not memory; beyond it pages are read as before. SQLite keeps the map to the file's
-    /// size as its own connections change it; only a file cut short by a process outside
-    /// the store could fault a read, and nothing but the store writes its file.
+    /// size as its own connections change it; pages still in the log are read from it as
+    /// before. The price: a read of a mapped page that the disk fails (an I/O error), or
+    /// of a file cut short by a process outside the store, stops the process with SIGBUS
+    /// instead of returning SQLite's I/O error; nothing but the store writes its file.
     static let mappedBytes = 1 << 30
 
     /// The calling thread's read-only connection.

@@ -143,8 +143,10 @@ import Testing
         let folder = try TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("meta.db").path
+        weak var released: MetadataStore?
         do {
             let store = try Self.store(folder)
+            released = store
             let threads = MetadataStore.maximumReaders + 6
             let seen = Mutex([Int](repeating: -1, count: threads))
             let done = DispatchGroup()
@@ -161,6 +163,11 @@ import Testing
             #expect(seen.withLock { $0 } == [Int](repeating: 1, count: threads))
             #expect(try store.datasets().count == threads)
         }
+        // A thread lets go of the store just after it signals it is done: the store closes
+        // when the last one has (within 30 s).
+        let deadline = Date().addingTimeInterval(30)
+        while released != nil, Date() < deadline { usleep(1_000) }
+        #expect(released == nil, "a thread still holds the store")
         let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         #expect(log == 0, "the log still holds \(log) bytes")
         for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
