@@ -157,9 +157,9 @@ extension OperationResult {
     /// The result as the pieces of a streamed answer (at least one): the scalars in the
     /// first, then the tables in order, a large table's rows sliced over several pieces of
     /// about `maximumBytes` each; `OperationResult(pieces:)` puts them back together.
-    public func pieces(maximumBytes: Int = pieceBytes) throws(Status) -> [Anant_V1_OperationResult] {
-        var pieces = [Anant_V1_OperationResult()]
-        pieces[0].scalars = scalars.map { s in .with { $0.name = s.name; $0.value = s.value.proto } }
+    /// Each is laid out, not yet written (`EncodedPiece`).
+    public func encodedPieces(maximumBytes: Int = pieceBytes) throws(Status) -> [EncodedPiece] {
+        var pieces = [[(String, ArrowIPC.EncodedStream)]()]
         var filled = 0
         for table in tables {
             let rows = table.table.rowCount, bytes = table.table.memoryFootprint
@@ -167,19 +167,27 @@ extension OperationResult {
             var start = 0
             repeat {
                 let end = min(rows, start + step)
-                let slice = start == 0 && end == rows ? table.table : table.table.slice(start..<end)
                 let size = rows == 0 ? 0 : bytes / rows * (end - start)
                 if filled > 0, filled + size > maximumBytes {
-                    pieces.append(Anant_V1_OperationResult())
+                    pieces.append([])
                     filled = 0
                 }
-                let batch = try slice.proto
-                pieces[pieces.count - 1].tables.append(.with { $0.name = table.name; $0.table = batch })
+                do { pieces[pieces.count - 1].append((table.name, try ArrowIPC.EncodedStream(table.table, rows: start..<end))) } catch {
+                    throw Status(error)
+                }
                 filled += max(size, 1)
                 start = end
             } while start < rows
         }
-        return pieces
+        let scalars: [UInt8] = try Anant_V1_OperationResult.with { m in
+            m.scalars = self.scalars.map { s in .with { $0.name = s.name; $0.value = s.value.proto } }
+        }.wireBytes()
+        return pieces.enumerated().map { EncodedPiece(tables: $1, scalars: $0 == 0 ? scalars : []) }
+    }
+
+    /// The same pieces as messages.
+    public func pieces(maximumBytes: Int = pieceBytes) throws(Status) -> [Anant_V1_OperationResult] {
+        try encodedPieces(maximumBytes: maximumBytes).map { piece throws(Status) in try piece.message }
     }
 
     /// The result whose pieces `pieces` are, in order.
@@ -194,13 +202,107 @@ extension OperationResult {
     }
 }
 
+/// A piece of a streamed answer laid out before it is written: `count` bytes, those
+/// SwiftProtobuf gives the `Anant_V1_OperationResult` (its tables, then its scalars), which
+/// `write(into:)` puts straight into the frame that carries them, the tables' rows copied
+/// once, from their columns.
+public struct EncodedPiece: Sendable {
+    /// Each `NamedTable` field up to its Arrow stream (key, lengths, name), and the stream.
+    private let tables: [(head: [UInt8], stream: ArrowIPC.EncodedStream)]
+    /// The scalars' fields.
+    private let scalars: [UInt8]
+    public let count: Int
+
+    init(tables: [(String, ArrowIPC.EncodedStream)], scalars: [UInt8]) {
+        self.tables = tables.map { name, stream in
+            // NamedTable { name = 1; table = 2: ArrowBatch { arrow_ipc = 1 } }; a stream is
+            // never empty, so its field is always there.
+            var batch = [UInt8]()
+            EnvelopeCodec.key(1, 2, &batch)
+            EnvelopeCodec.varint(UInt64(stream.count), &batch)
+            var named = [UInt8]()
+            EnvelopeCodec.string(1, name, &named)
+            EnvelopeCodec.key(2, 2, &named)
+            EnvelopeCodec.varint(UInt64(batch.count + stream.count), &named)
+            var head = [UInt8]()
+            EnvelopeCodec.key(1, 2, &head)
+            EnvelopeCodec.varint(UInt64(named.count + batch.count + stream.count), &head)
+            return (head + named + batch, stream)
+        }
+        self.scalars = scalars
+        count = self.tables.reduce(scalars.count) { $0 + $1.head.count + $1.stream.count }
+    }
+
+    /// Writes the piece into `space`, which holds exactly `count` bytes.
+    public func write(into space: UnsafeMutableRawBufferPointer) {
+        precondition(space.count == count, "room for exactly the piece")
+        var at = 0
+        func put(_ bytes: [UInt8]) {
+            UnsafeMutableRawBufferPointer(rebasing: space[at..<(at + bytes.count)]).copyBytes(from: bytes)
+            at += bytes.count
+        }
+        for table in tables {
+            put(table.head)
+            table.stream.write(into: UnsafeMutableRawBufferPointer(rebasing: space[at..<(at + table.stream.count)]))
+            at += table.stream.count
+        }
+        put(scalars)
+    }
+
+    /// The piece's bytes.
+    public var bytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { space, initialized in
+            write(into: UnsafeMutableRawBufferPointer(space))
+            initialized = count
+        }
+    }
+
+    /// The piece as a message.
+    public var message: Anant_V1_OperationResult { get throws(Status) { try Anant_V1_OperationResult(wire: bytes) } }
+
+    /// A worker's item of task `taskID`'s attempt `attempt` carrying this piece (a
+    /// `RunTaskResponse` whose partial is this `result`), up to the piece's own field
+    /// (field 6 of the `PartialResult`): with `RPCCall.send(prefix:bytesField:count:fill:)`,
+    /// the bytes SwiftProtobuf gives the whole item. An empty piece has no field to write
+    /// (`count` 0): send it as a message.
+    public func taskItemPrefix(taskID: String, attempt: UInt32) throws(Status) -> [UInt8] {
+        precondition(count > 0, "an empty piece goes as a message")
+        var field = [UInt8]()
+        EnvelopeCodec.key(6, 2, &field)
+        EnvelopeCodec.varint(UInt64(count), &field)
+        var prefix = try Anant_V1_RunTaskResponse.with { $0.taskID = taskID; $0.attempt = attempt }.wireBytes()
+        EnvelopeCodec.key(3, 2, &prefix)
+        EnvelopeCodec.varint(UInt64(field.count + count), &prefix)
+        return prefix
+    }
+}
+
+/// An item of a task's streamed answer: a piece of a `result` partial, written as it is
+/// sent, or any other partial, whole.
+public enum TaskAnswerItem: Sendable {
+    case piece(EncodedPiece)
+    case partial(Anant_V1_PartialResult)
+}
+
 extension PartialResult {
     /// The partial as the items of a task's streamed answer: a `result` in pieces, any
     /// other partial in one.
+    public var items: [TaskAnswerItem] {
+        get throws(Status) {
+            guard case .result(let result) = self else { return [.partial(try proto)] }
+            return try result.encodedPieces().map { .piece($0) }
+        }
+    }
+
+    /// The same items as messages.
     public var pieces: [Anant_V1_PartialResult] {
         get throws(Status) {
-            guard case .result(let result) = self else { return [try proto] }
-            return try result.pieces().map { piece in .with { $0.result = piece } }
+            try items.map { item throws(Status) in
+                switch item {
+                case .piece(let piece): let result = try piece.message; return .with { $0.result = result }
+                case .partial(let partial): return partial
+                }
+            }
         }
     }
 

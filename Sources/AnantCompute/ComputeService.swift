@@ -35,18 +35,27 @@ public final class ComputeService: Sendable {
     public var methods: [RPCMethod] {
         [.serverStream(Self.prefix + "RunTask") { [self] (request: Anant_V1_RunTaskRequest, call: RPCCall) in
             let message = request.task
-            for piece in try await run(message, call) {
-                var item = Anant_V1_RunTaskResponse()
-                item.taskID = message.taskID
-                item.attempt = message.attempt
-                item.partial = piece
-                try await call.send(item)
+            for item in try await run(message, call) {
+                // Rows go straight from the answer's columns into their frames.
+                if case .piece(let piece) = item, piece.count > 0 {
+                    try await call.send(prefix: try piece.taskItemPrefix(taskID: message.taskID, attempt: message.attempt), bytesField: 6,
+                                        count: piece.count) { piece.write(into: $0) }
+                    continue
+                }
+                var response = Anant_V1_RunTaskResponse()
+                response.taskID = message.taskID
+                response.attempt = message.attempt
+                switch item {
+                case .piece(let piece): response.partial.result = try piece.message
+                case .partial(let partial): response.partial = partial
+                }
+                try await call.send(response)
             }
         }]
     }
 
     /// The items of the task's answer.
-    func run(_ message: Anant_V1_Task, _ call: RPCCall) async throws -> [Anant_V1_PartialResult] {
+    func run(_ message: Anant_V1_Task, _ call: RPCCall) async throws -> [TaskAnswerItem] {
         let task = try OperationTask(proto: message)
         let name = message.dataset.name
         try WireNames.validate(dataset: name)
@@ -80,17 +89,17 @@ public final class ComputeService: Sendable {
                     }
                 }
                 let query = try state.proto
-                return [.with { $0.query = query }]
+                return [.partial(.with { $0.query = query })]
             }
             return try await cache.withDataset(key, manifestJSON: message.manifestJson, placements: message.shards) { dataset in
                 try await pool.runIfActive {
-                    try PartialResult.result(try LocalExecutor(context: context).run(.query(query), on: try OperationInput(path: dataset.root))).pieces
+                    try PartialResult.result(try LocalExecutor(context: context).run(.query(query), on: try OperationInput(path: dataset.root))).items
                 }
             }
         }
-        // The answer is encoded on the service's threads too.
+        // The answer is laid out on the service's threads too.
         return try await cache.withHypergraph(key, manifestJSON: message.manifestJson, placements: message.shards) { h in
-            try await pool.runIfActive { try LocalExecutor(context: context).run(task, on: h).pieces }
+            try await pool.runIfActive { try LocalExecutor(context: context).run(task, on: h).items }
         }
     }
 

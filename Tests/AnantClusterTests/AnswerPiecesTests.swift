@@ -4,6 +4,7 @@ import AnantColumnar
 @testable import AnantGateway
 import AnantOperations
 import AnantProto
+import AnantWire
 import Foundation
 import Testing
 
@@ -126,6 +127,36 @@ import Testing
         named[at] = 0xFF
         #expect(Self.code { _ = try TaskItem(wire: named) } == .internal)
         #expect(Self.code { _ = try TaskItem(wire: [0x1A, 0x05, 0x32, 0x09]) } == .internal)
+    }
+
+    /// A worker writes a result's pieces straight from the columns: the prefix, the
+    /// piece's field (as `FrameWriting.streamItem` adds it) and the piece are SwiftProtobuf's
+    /// bytes of the same item, which the gateway reads as rows.
+    @Test func piecesWrittenInPlaceAreProtobufsItems() throws {
+        let result = try Self.sample(rows: 30_000)
+        for maximum in [1 << 10, 64 << 10, OperationResult.pieceBytes] {
+            let encoded = try result.encodedPieces(maximumBytes: maximum)
+            #expect(encoded.count == (try result.pieces(maximumBytes: maximum)).count)
+            for (k, piece) in encoded.enumerated() {
+                let message = try piece.message
+                #expect(piece.bytes == (try message.serializedBytes() as [UInt8]))
+                var written = try piece.taskItemPrefix(taskID: "job-7/\(k)", attempt: UInt32(k))
+                EnvelopeCodec.key(6, 2, &written)
+                EnvelopeCodec.varint(UInt64(piece.count), &written)
+                written += piece.bytes
+                let item = Anant_V1_RunTaskResponse.with { $0.taskID = "job-7/\(k)"; $0.attempt = UInt32(k); $0.partial.result = message }
+                #expect(written == (try item.serializedBytes() as [UInt8]))
+                guard case .rows(let rows)? = try TaskItem(wire: written).partial else {
+                    Issue.record("a worker's rows were not read as rows")
+                    return
+                }
+                #expect(try rows.message == message)
+            }
+        }
+        // A piece of no table and no scalar has nothing to write: it goes as a message.
+        let empty = try OperationResult().encodedPieces()
+        #expect(empty.count == 1 && empty[0].count == 0)
+        #expect(try empty[0].message == Anant_V1_OperationResult())
     }
 
     /// The client reads a Run item's result in place: the same as decoding it, a result

@@ -52,6 +52,44 @@ import Testing
         #expect(try ArrowIPC.read(try ArrowIPC.stream(batches[0].slice(0..<0))).batches[0].rowCount == 0)
     }
 
+    /// Rows of a batch laid out in place (what a worker writes into its frames) are the
+    /// bytes of the batch's slice, for starts on and off the bitmaps' bytes and words, an
+    /// empty range and the whole batch; several ranges make one stream of them all.
+    @Test func rowsEncodeInPlaceAsTheirSlice() throws {
+        var rng = SeededGenerator(seed: 5)
+        let n = 300
+        func maybe<T>(_ value: T) -> T? { Int.random(in: 0..<5, using: &rng) == 0 ? nil : value }
+        let schema = try Schema([Field("i32", .int32), Field("i64", .int64), Field("f64", .double, nullable: false), Field("flag", .bool),
+                                 Field("text", .string), Field("doc", .json), Field("always", .string, nullable: false)])
+        let batch = try RecordBatch(schema: schema, columns: [
+            .int32(Int32Column(optionals: (0..<n).map { _ in maybe(Int32.random(in: .min ... .max, using: &rng)) })),
+            .int64(Int64Column(optionals: (0..<n).map { _ in maybe(Int64.random(in: .min ... .max, using: &rng)) })),
+            .double(DoubleColumn((0..<n).map { _ in Double.random(in: -1e9...1e9, using: &rng) })),
+            .bool(BoolColumn(optionals: (0..<n).map { _ in maybe(Bool.random(using: &rng)) })),
+            .string(StringColumn(optionals: (0..<n).map { i in maybe(String(repeating: "é", count: i % 9)) })),
+            .json(StringColumn(optionals: (0..<n).map { i in maybe("[\(i)]") })),
+            .string(StringColumn((0..<n).map { "row \($0)" })),
+        ])
+        let ranges = [0..<n, 0..<0, 0..<1, 3..<70, 8..<16, 64..<128, 65..<299, 299..<300, 300..<300, 127..<190]
+        for rows in ranges {
+            let encoded = try ArrowIPC.EncodedStream(batch, rows: rows)
+            let bytes = encoded.bytes
+            #expect(bytes.count == encoded.count)
+            #expect(bytes == (try ArrowIPC.stream(batch.slice(rows))), "rows \(rows)")
+            #expect(try ArrowIPC.read(bytes).batches == [batch.slice(rows)], "rows \(rows)")
+        }
+        let parts = [(batch, 5..<77), (batch, 0..<0), (batch, 200..<300)]
+        let stream = try ArrowIPC.EncodedStream(schema, parts).bytes
+        #expect(stream == (try ArrowIPC.stream(schema, parts.map { $0.0.slice($0.1) })))
+        #expect(try ArrowIPC.read(stream).batches == parts.map { $0.0.slice($0.1) })
+        // Written into a larger buffer at an odd place, as into a frame after its head.
+        var frame = [UInt8](repeating: 0xAB, count: stream.count + 13)
+        frame.withUnsafeMutableBytes { try! ArrowIPC.EncodedStream(schema, parts).write(into: UnsafeMutableRawBufferPointer(rebasing: $0[7..<(7 + stream.count)])) }
+        #expect(Array(frame[7..<(7 + stream.count)]) == stream && frame.prefix(7).allSatisfy { $0 == 0xAB } && frame.suffix(6).allSatisfy { $0 == 0xAB })
+        // A batch of another schema is refused.
+        #expect(throws: ColumnarError.self) { try ArrowIPC.EncodedStream(schema, [(try Self.sample(), 0..<1)]) }
+    }
+
     @Test func pyarrowAndPolarsReadWhatAnantWrites() throws {
         let batches = [try Self.sample(offset: 0), try Self.sample(offset: 1)]
         let out = try Oracle.run("arrow_interop.py", input: Data(try ArrowIPC.stream(batches[0].schema, batches)), arguments: ["read"])

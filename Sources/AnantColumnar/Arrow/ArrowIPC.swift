@@ -16,19 +16,167 @@ public enum ArrowIPC {
     /// The bytes of a stream holding `batches` (every one of `schema`).
     /// `metadata` goes into the schema's custom metadata (key-value pairs, in order).
     public static func stream(_ schema: Schema, _ batches: [RecordBatch], metadata: [(String, String)] = []) throws(ColumnarError) -> [UInt8] {
-        var out = schemaMessage(schema, metadata: metadata)
-        for batch in batches {
-            guard batch.schema == schema else {
-                throw ColumnarError(.typeMismatch, "a batch of schema \(batch.schema) in a stream of schema \(schema)")
-            }
-            out += try batchMessage(batch)
-        }
-        return out + endOfStream
+        try EncodedStream(schema, batches.map { ($0, 0..<$0.rowCount) }, metadata: metadata).bytes
     }
 
     /// The stream of one batch.
     public static func stream(_ batch: RecordBatch) throws(ColumnarError) -> [UInt8] {
-        schemaMessage(batch.schema) + (try batchMessage(batch)) + endOfStream
+        try EncodedStream(batch).bytes
+    }
+
+    /// A stream laid out before it is written: its messages' metadata made, its batches'
+    /// buffers only found, so that `write(into:)` puts it into memory of exactly `count`
+    /// bytes (a frame's, say) with one copy of the column data; the rows of a batch may be
+    /// a range of it, written as `RecordBatch.slice` would make them, without the slice.
+    public struct EncodedStream: Sendable {
+        private let schemaMessage: [UInt8]
+        private let batches: [EncodedBatch]
+        /// The stream's size in bytes.
+        public let count: Int
+
+        /// The stream of `batches` (each rows of a batch of `schema`).
+        ///
+        /// - Throws: `typeMismatch` for a batch of another schema; `invalidValue` for a
+        ///   string column of more than 2 GiB of text in one batch.
+        public init(_ schema: Schema, _ batches: [(RecordBatch, Range<Int>)], metadata: [(String, String)] = []) throws(ColumnarError) {
+            schemaMessage = ArrowIPC.schemaMessage(schema, metadata: metadata)
+            var encoded = [EncodedBatch]()
+            for (batch, rows) in batches {
+                guard batch.schema == schema else {
+                    throw ColumnarError(.typeMismatch, "a batch of schema \(batch.schema) in a stream of schema \(schema)")
+                }
+                encoded.append(try EncodedBatch(batch, rows: rows))
+            }
+            self.batches = encoded
+            count = schemaMessage.count + encoded.reduce(0) { $0 + $1.count } + endOfStream.count
+        }
+
+        /// The stream of the rows `rows` of `batch` (all of them by default).
+        public init(_ batch: RecordBatch, rows: Range<Int>? = nil) throws(ColumnarError) {
+            try self.init(batch.schema, [(batch, rows ?? 0..<batch.rowCount)])
+        }
+
+        /// Writes the stream into `space`, which holds exactly `count` bytes.
+        public func write(into space: UnsafeMutableRawBufferPointer) {
+            precondition(space.count == count, "room for exactly the stream")
+            var at = space.baseAddress!
+            func put(_ bytes: [UInt8]) {
+                bytes.withUnsafeBytes { at.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                at += bytes.count
+            }
+            put(schemaMessage)
+            for batch in batches {
+                batch.write(into: UnsafeMutableRawBufferPointer(start: at, count: batch.count))
+                at += batch.count
+            }
+            put(endOfStream)
+        }
+
+        /// The stream's bytes.
+        public var bytes: [UInt8] {
+            [UInt8](unsafeUninitializedCapacity: count) { space, initialized in
+                write(into: UnsafeMutableRawBufferPointer(space))
+                initialized = count
+            }
+        }
+    }
+
+    /// A batch's message laid out: its prefixed metadata, and the buffers of its body
+    /// (each 8-byte aligned), written when the message is.
+    struct EncodedBatch: Sendable {
+        /// One buffer of the body: its size, and what writes its bytes.
+        struct Buffer: Sendable {
+            let count: Int
+            let write: @Sendable (UnsafeMutableRawPointer) -> Void
+        }
+
+        let metadata: [UInt8]
+        let buffers: [Buffer]
+        /// The body's size: the buffers, each padded to 8 bytes.
+        let bodyCount: Int
+        var count: Int { metadata.count + bodyCount }
+
+        /// The message of the rows `rows` of `batch`: the bytes `batch.slice(rows)` would
+        /// give, the columns' values read in place.
+        init(_ batch: RecordBatch, rows: Range<Int>) throws(ColumnarError) {
+            precondition(rows.lowerBound >= 0 && rows.upperBound <= batch.rowCount, "rows inside the batch")
+            var buffers = [Buffer](), layout = [UInt8](), nodes = [UInt8](), body = 0
+            func append(_ int: Int64, to raw: inout [UInt8]) { withUnsafeBytes(of: int.littleEndian) { raw.append(contentsOf: $0) } }
+            func buffer(_ count: Int, _ write: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) {
+                append(Int64(body), to: &layout)
+                append(Int64(count), to: &layout)
+                buffers.append(Buffer(count: count, write: write))
+                body += (count + 7) & ~7
+            }
+            func bytes<T: BitwiseCopyable & Sendable>(_ array: [T], from start: Int, count: Int) {
+                buffer(count) { out in
+                    guard count > 0 else { return }
+                    array.withUnsafeBytes { out.copyMemory(from: $0.baseAddress! + start, byteCount: count) }
+                }
+            }
+            func values<T: BitwiseCopyable & Sendable>(_ array: [T], _ range: Range<Int>) {
+                bytes(array, from: range.lowerBound * MemoryLayout<T>.stride, count: range.count * MemoryLayout<T>.stride)
+            }
+            // Only the bytes holding the bits (not the last word's unused ones).
+            func bitmap(_ bits: Bitmap?) { bytes(bits?.words ?? [], from: 0, count: bits.map { ($0.count + 7) / 8 } ?? 0) }
+            let whole = rows == 0..<batch.rowCount
+            for (name, column) in zip(batch.schema.names, batch.columns) {
+                // A slice's validity as `slice` gives it.
+                let validity: Bitmap?
+                switch column {
+                case _ where whole: validity = column.validity
+                case .string(let c), .json(let c): validity = Bitmap.canonical(c.validity?.slice(rows))
+                default: validity = column.validity?.slice(rows)
+                }
+                append(Int64(rows.count), to: &nodes)
+                append(Int64(validity.map { $0.count - $0.setCount } ?? 0), to: &nodes)
+                bitmap(validity)
+                switch column {
+                case .int32(let c): values(c.values, rows)
+                case .int64(let c): values(c.values, rows)
+                case .double(let c): values(c.values, rows)
+                case .bool(let c): bitmap(whole ? c.bits : c.bits.slice(rows))
+                case .string(let c), .json(let c):
+                    // The schema declares Utf8 (32-bit offsets): more text is refused.
+                    let (start, end) = (c.offsets[rows.lowerBound], c.offsets[rows.upperBound])
+                    guard end - start <= Int64(Int32.max) else { throw tooLarge(name) }
+                    let offsets = c.offsets, range = rows.lowerBound..<(rows.upperBound + 1)
+                    buffer(range.count * 4) { out in
+                        let to = out.bindMemory(to: Int32.self, capacity: range.count)
+                        for (i, offset) in offsets[range].enumerated() { to[i] = Int32(truncatingIfNeeded: offset - start).littleEndian }
+                    }
+                    values(c.bytes, Int(start)..<Int(end))
+                }
+            }
+            let header = FlatBuffer.Value.table([
+                .int64(Int64(rows.count)),
+                .offset(.structs(nodes, count: batch.columns.count, alignment: 8)),
+                .offset(.structs(layout, count: layout.count / 16, alignment: 8)),
+            ])
+            metadata = message(MessageType.recordBatch, header, bodyLength: body)
+            self.buffers = buffers
+            bodyCount = body
+        }
+
+        /// Writes the message into `space`, which holds exactly `count` bytes.
+        func write(into space: UnsafeMutableRawBufferPointer) {
+            precondition(space.count == count, "room for exactly the message")
+            metadata.withUnsafeBytes { space.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            var at = space.baseAddress! + metadata.count
+            for buffer in buffers {
+                buffer.write(at)
+                let padded = (buffer.count + 7) & ~7
+                (at + buffer.count).initializeMemory(as: UInt8.self, repeating: 0, count: padded - buffer.count)
+                at += padded
+            }
+        }
+
+        var bytes: [UInt8] {
+            [UInt8](unsafeUninitializedCapacity: count) { space, initialized in
+                write(into: UnsafeMutableRawBufferPointer(space))
+                initialized = count
+            }
+        }
     }
 
     private static func tooLarge(_ name: String) -> ColumnarError {
@@ -80,15 +228,15 @@ public enum ArrowIPC {
             guard batch.schema == schema else {
                 throw ColumnarError(.typeMismatch, "a batch of schema \(batch.schema) in a file of schema \(schema)")
             }
-            let (metadata, body) = try batchParts(batch)
+            let message = try EncodedBatch(batch, rows: 0..<batch.rowCount)
             func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { blocks.append(contentsOf: $0) } }
             append(Int64(offset))
-            append(Int32(metadata.count))
+            append(Int32(message.metadata.count))
             append(Int32(0))
-            append(Int64(body.count))
-            offset += metadata.count + body.count
+            append(Int64(message.bodyCount))
+            offset += message.count
             count += 1
-            return metadata + body
+            return message.bytes
         }
 
         /// The end of the stream, the footer locating every batch, its length, the magic.
@@ -128,51 +276,7 @@ public enum ArrowIPC {
     /// - Throws: `invalidValue` for a string column of more than 2 GiB of text (Utf8's
     ///   32-bit offsets): write such a table in smaller batches.
     public static func batchMessage(_ batch: RecordBatch) throws(ColumnarError) -> [UInt8] {
-        let (metadata, body) = try batchParts(batch)
-        return metadata + body
-    }
-
-    /// A batch's message: its prefixed metadata, and its body.
-    private static func batchParts(_ batch: RecordBatch) throws(ColumnarError) -> (metadata: [UInt8], body: [UInt8]) {
-        for (name, column) in zip(batch.schema.names, batch.columns) {
-            if case .string(let c) = column, c.bytes.count > Int(Int32.max) { throw tooLarge(name) }
-            if case .json(let c) = column, c.bytes.count > Int(Int32.max) { throw tooLarge(name) }
-        }
-        var body = [UInt8]()
-        var nodes = [UInt8](), buffers = [UInt8]()
-        func append(_ int: Int64, to raw: inout [UInt8]) { withUnsafeBytes(of: int.littleEndian) { raw.append(contentsOf: $0) } }
-        func buffer(_ bytes: UnsafeRawBufferPointer) {
-            append(Int64(body.count), to: &buffers)
-            append(Int64(bytes.count), to: &buffers)
-            body.append(contentsOf: bytes)
-            while body.count % 8 != 0 { body.append(0) }
-        }
-        func bitmap(_ bits: Bitmap?, count: Int) {
-            guard let bits else { return buffer(UnsafeRawBufferPointer(start: nil, count: 0)) }
-            bits.words.withUnsafeBytes { buffer(UnsafeRawBufferPointer(rebasing: $0.prefix((count + 7) / 8))) }
-        }
-        for column in batch.columns {
-            let validity = column.validity
-            append(Int64(column.count), to: &nodes)
-            append(Int64(validity.map { $0.count - $0.setCount } ?? 0), to: &nodes)
-            bitmap(validity, count: column.count)
-            switch column {
-            case .int32(let c): c.values.withUnsafeBytes { buffer($0) }
-            case .int64(let c): c.values.withUnsafeBytes { buffer($0) }
-            case .double(let c): c.values.withUnsafeBytes { buffer($0) }
-            case .bool(let c): bitmap(c.bits, count: c.count)
-            case .string(let c), .json(let c):
-                // The schema declares Utf8 (32-bit offsets): `batchMessage` refuses more text.
-                c.offsets.map { Int32(truncatingIfNeeded: $0) }.withUnsafeBytes { buffer($0) }
-                c.bytes.withUnsafeBytes { buffer($0) }
-            }
-        }
-        let header = FlatBuffer.Value.table([
-            .int64(Int64(batch.rowCount)),
-            .offset(.structs(nodes, count: batch.columns.count, alignment: 8)),
-            .offset(.structs(buffers, count: buffers.count / 16, alignment: 8)),
-        ])
-        return (message(MessageType.recordBatch, header, bodyLength: body.count), body)
+        try EncodedBatch(batch, rows: 0..<batch.rowCount).bytes
     }
 
     /// The schema and batches of a whole stream, or of an Arrow IPC file (its stream part

@@ -210,10 +210,10 @@ public enum EnvelopeCodec {
     }
 
     /// A field's key.
-    static func key(_ field: Int, _ wire: Int, _ out: inout [UInt8]) { varint(UInt64(field << 3 | wire), &out) }
+    public static func key(_ field: Int, _ wire: Int, _ out: inout [UInt8]) { varint(UInt64(field << 3 | wire), &out) }
 
     /// A string field, left out when empty (proto3).
-    static func string(_ field: Int, _ value: String, _ out: inout [UInt8]) {
+    public static func string(_ field: Int, _ value: String, _ out: inout [UInt8]) {
         guard !value.isEmpty else { return }
         key(field, 2, &out)
         varint(UInt64(value.utf8.count), &out)
@@ -221,7 +221,7 @@ public enum EnvelopeCodec {
     }
 
     /// A protobuf varint.
-    static func varint(_ value: UInt64, _ out: inout [UInt8]) {
+    public static func varint(_ value: UInt64, _ out: inout [UInt8]) {
         var rest = value
         while rest >= 0x80 {
             out.append(UInt8(truncatingIfNeeded: rest) | 0x80)
