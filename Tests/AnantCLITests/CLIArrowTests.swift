@@ -51,4 +51,30 @@ import Testing
         #expect(seen["polars_same"] == .bool(true))
         #expect(seen["columns"]?.objectValue?["node"]?.arrayValue?.first == .string("JV"))
     }
+
+    /// The Arrow IPC bytes Anant writes (streams, and a file with its footer) are those of
+    /// the encoder before it laid streams out in place (84f982b): SHA-256 of each output,
+    /// recorded with the binary of the commit before it. String, integer and double
+    /// columns, one batch and several.
+    @Test func arrowBytesStayThoseOfTheFirstEncoder() throws {
+        let lesmis = TestData.sample("lesmis.hif.json").path, ecoli = TestData.sample("e-coli.json").path
+        func sha(_ data: Data) -> String {
+            var hash = SHA256()
+            hash.update(Array(data))
+            return hash.hexDigest()
+        }
+        let streams: [([String], String)] = [
+            (["line-graph", lesmis, "--s", "2", "--format", "arrow"], "bb864e420495ddd8e83791985770d510455c19055f61aab0f4c9804ae6edeb5a"),
+            (["centrality", lesmis, "--measure", "closeness", "--format", "arrow"], "529e9ef4a62de096e86720bf2ed5e7f861dd8489d985122c29ce20272762bc22"),
+            (["degree", lesmis, "--format", "arrow"], "0f22ac6022e2acd616079b3dab768db669ca213fab85301262a7734443780712"),
+            (["degree", ecoli, "--format", "arrow"], "96bfc38b49a85ef718cc485065d4bf681d934489b8af435bcbb8a64cfcb8db3a"),
+            (["components", ecoli, "--s", "2", "--format", "arrow"], "f7d20563b67f281c42902522d2372b673ea73e80045acc7018dac09a99d128fc"),
+        ]
+        for (arguments, expected) in streams { #expect(sha(try run(arguments).stdout) == expected, "\(arguments)") }
+        let tmp = try TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let file = tmp.appendingPathComponent("pairs.arrow").path
+        _ = try run(["line-graph", lesmis, "--s", "1", "--out", file])
+        #expect(sha(try Data(contentsOf: URL(fileURLWithPath: file))) == "5867b434cb7fa08ee681d042a4fd84ee2f79a213d7e023bd884667f9ba7c92b4")
+    }
 }

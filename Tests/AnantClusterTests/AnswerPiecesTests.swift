@@ -136,8 +136,9 @@ import Testing
         let result = try Self.sample(rows: 30_000)
         for maximum in [1 << 10, 64 << 10, OperationResult.pieceBytes] {
             let encoded = try result.encodedPieces(maximumBytes: maximum)
-            #expect(encoded.count == (try result.pieces(maximumBytes: maximum)).count)
             for (k, piece) in encoded.enumerated() {
+                // The fields as SwiftProtobuf orders and sizes them (re-encoding what it read
+                // gives the same bytes).
                 let message = try piece.message
                 #expect(piece.bytes == (try message.serializedBytes() as [UInt8]))
                 var written = try piece.taskItemPrefix(taskID: "job-7/\(k)", attempt: UInt32(k))

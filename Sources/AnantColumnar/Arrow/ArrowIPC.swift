@@ -141,9 +141,11 @@ public enum ArrowIPC {
                     let (start, end) = (c.offsets[rows.lowerBound], c.offsets[rows.upperBound])
                     guard end - start <= Int64(Int32.max) else { throw tooLarge(name) }
                     let offsets = c.offsets, range = rows.lowerBound..<(rows.upperBound + 1)
+                    // Stored byte-wise: a frame places the buffer at any address.
                     buffer(range.count * 4) { out in
-                        let to = out.bindMemory(to: Int32.self, capacity: range.count)
-                        for (i, offset) in offsets[range].enumerated() { to[i] = Int32(truncatingIfNeeded: offset - start).littleEndian }
+                        for (i, offset) in offsets[range].enumerated() {
+                            out.storeBytes(of: Int32(truncatingIfNeeded: offset - start).littleEndian, toByteOffset: 4 * i, as: Int32.self)
+                        }
                     }
                     values(c.bytes, Int(start)..<Int(end))
                 }

@@ -127,17 +127,19 @@ struct ClusterBench: AsyncParsableCommand {
     }
 
     /// 1 against 2 one-thread workers. Both clusters are up at once, each idle but for
-    /// the job of the moment, and their jobs alternate (1 worker, 2 workers, again): a
+    /// the job of the moment, and their jobs alternate (1 worker then 2, then 2 then 1, ...): a
     /// drift in the machine's speed (a shared host's) falls on both alike instead of on
     /// whichever ran second.
     func scaling() async throws {
-        var clusters = [(workers: Int, cluster: Cluster, client: AnantClient)]()
-        defer { for entry in clusters { try? entry.cluster.down() } }
+        var started = [Cluster](), clusters = [(workers: Int, client: AnantClient)]()
+        defer { for cluster in started { try? cluster.down() } }
         for workers in [1, 2] {
             let cluster = try Cluster(anant: anant, dir: "\(work)/scaling-\(workers)", compute: workers, storage: 1, replicas: 1, threads: 1)
-            clusters.append((workers, cluster, try cluster.client()))
-            _ = try await clusters.last!.client.importDataset(betweenness, as: "b")
-            _ = try await clusters.last!.client.importDataset(lineGraph, as: "l")
+            started.append(cluster)
+            let client = try cluster.client()
+            clusters.append((workers, client))
+            _ = try await client.importDataset(betweenness, as: "b")
+            _ = try await client.importDataset(lineGraph, as: "l")
         }
         let jobs: [(String, String, AnantOperations.Operation)] = [
             ("betweenness_s1_e10000", "b", .centrality(measure: .betweenness, s: 1, of: .edges, raw: false, normalized: false, withoutSingletons: false, top: 10)),
@@ -150,8 +152,9 @@ struct ClusterBench: AsyncParsableCommand {
                 _ = try await entry.client.run(.degree(s: 1, maxSize: nil, nodes: []), on: name)  // fetch and build on every worker
                 _ = try await entry.client.run(operation, on: name)  // and warm the job's own path
             }
-            for _ in 0..<max(1, min(timing.repeats, 5)) {
-                for entry in clusters {
+            for round in 0..<max(1, min(timing.repeats, 5)) {
+                // Either cluster first, by turns: what a job leaves behind falls on both.
+                for entry in round % 2 == 0 ? clusters : clusters.reversed() {
                     let (t, answer) = try await Self.time { try await entry.client.run(operation, on: name) }
                     times[entry.workers, default: []].append(t)
                     assemble[entry.workers, default: []].append(answer.assembleSeconds)
@@ -166,7 +169,7 @@ struct ClusterBench: AsyncParsableCommand {
                              "median_s": median, "times_s": run, "client_assemble_s": assemble[entry.workers]!,
                              "timings": Self.json(timings[entry.workers]!)])
             }
-            // Also the ratio within each round (the two jobs run back to back).
+            // Also the ratio within each round (its two jobs run back to back).
             let rounds = zip(times[1]!, times[2]!).map { $0 / $1 }.sorted()
             Timing.emit(["bench": "cluster", "tool": "anant", "op": "\(label)_speedup", "speedup_2_vs_1": medians[1]! / medians[2]!,
                          "round_speedups": rounds, "alternated": true])
