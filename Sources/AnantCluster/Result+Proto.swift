@@ -206,7 +206,7 @@ extension OperationResult {
 /// SwiftProtobuf gives the `Anant_V1_OperationResult` (its tables, then its scalars), which
 /// `write(into:)` puts straight into the frame that carries them, the tables' rows copied
 /// once, from their columns.
-public struct EncodedPiece: Sendable {
+public struct EncodedPiece: Sendable, LaidOutBytes {
     /// Each `NamedTable` field up to its Arrow stream (key, lengths, name), and the stream.
     private let tables: [(head: [UInt8], stream: ArrowIPC.EncodedStream)]
     /// The scalars' fields.
@@ -247,14 +247,6 @@ public struct EncodedPiece: Sendable {
             at += table.stream.count
         }
         put(scalars)
-    }
-
-    /// The piece's bytes.
-    public var bytes: [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: count) { space, initialized in
-            write(into: UnsafeMutableRawBufferPointer(space))
-            initialized = count
-        }
     }
 
     /// The piece as a message.

@@ -39,8 +39,9 @@ struct TaskItem: Sendable {
     }
 
     /// An `OperationResult` as the fields it came in.
-    struct Rows: Sendable {
-        let bytes: [UInt8]
+    struct Rows: Sendable, LaidOutBytes {
+        /// The worker's item the fields lie in.
+        let item: [UInt8]
         /// Its tables' fields (each a `NamedTable`, key and all), in order.
         var tables: [Range<Int>]
         /// Its scalars, and the fields they came in.
@@ -51,7 +52,7 @@ struct TaskItem: Sendable {
         /// protobuf reads them (fields, UTF-8 names) but not copied.
         init(_ bytes: [UInt8], _ range: Range<Int>) throws(Status) {
             let fields = try OperationResultFields(bytes, in: range)
-            self.bytes = bytes
+            item = bytes
             tables = fields.tables.map(\.entry)
             scalars = fields.scalars.map(\.message)
             scalarFields = fields.scalars.map(\.entry)
@@ -71,7 +72,7 @@ struct TaskItem: Sendable {
         func write(into space: UnsafeMutableRawBufferPointer) {
             precondition(space.count == count, "room for exactly the fields")
             var at = 0
-            bytes.withUnsafeBytes { source in
+            item.withUnsafeBytes { source in
                 for field in tables + scalarFields {
                     UnsafeMutableRawBufferPointer(rebasing: space[at..<(at + field.count)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[field]))
                     at += field.count
@@ -80,15 +81,7 @@ struct TaskItem: Sendable {
         }
 
         /// The fields as a decoded message.
-        var message: Anant_V1_OperationResult {
-            get throws(Status) {
-                let encoded = [UInt8](unsafeUninitializedCapacity: count) { space, initialized in
-                    write(into: UnsafeMutableRawBufferPointer(space))
-                    initialized = count
-                }
-                return try Anant_V1_OperationResult(wire: encoded)
-            }
-        }
+        var message: Anant_V1_OperationResult { get throws(Status) { try Anant_V1_OperationResult(wire: bytes) } }
     }
 
     /// The item of a worker's answer payload.

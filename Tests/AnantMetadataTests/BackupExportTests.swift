@@ -24,47 +24,51 @@ import Testing
         return store
     }
 
-    @Test func backupThenRestore() throws {
+    /// A populated store in a fresh folder, backed up to `backup.db` there.
+    static func withBackup(_ body: (_ store: MetadataStore, _ folder: URL, _ backup: String) throws -> Void) throws {
         let folder = try TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try Self.populated(folder)
+        let store = try populated(folder)
         let backup = folder.appendingPathComponent("backup.db").path
         try store.backup(to: backup)
-        #expect(#expect(throws: Status.self) { try store.backup(to: backup) }?.code == .failedPrecondition)
-        // Later writes are undone by a restore.
-        _ = try store.apply(kind: "paper", [.delete(key: "p1")])
-        _ = try store.createVersion(of: "papers")
-        try store.restore(from: backup)
-        #expect(try store.records(kind: "paper").map(\.key) == ["p1", "p2"])
-        #expect(try store.versions(of: "papers").map(\.dataset.version) == [1])
-        // A backup is a store of its own.
-        #expect(try MetadataStore(path: backup).record(kind: "paper", key: "p1")?.values["year"] == .int(2020))
-        // Not a store: refused, nothing changed.
-        let junk = folder.appendingPathComponent("junk").path
-        try Data(repeating: 1, count: 3000).write(to: URL(fileURLWithPath: junk))
-        #expect(#expect(throws: Status.self) { try store.restore(from: junk) }?.code == .failedPrecondition)
-        #expect(try store.records(kind: "paper").count == 2)
+        try body(store, folder, backup)
+    }
+
+    @Test func backupThenRestore() throws {
+        try Self.withBackup { store, folder, backup in
+            #expect(#expect(throws: Status.self) { try store.backup(to: backup) }?.code == .failedPrecondition)
+            // Later writes are undone by a restore.
+            _ = try store.apply(kind: "paper", [.delete(key: "p1")])
+            _ = try store.createVersion(of: "papers")
+            try store.restore(from: backup)
+            #expect(try store.records(kind: "paper").map(\.key) == ["p1", "p2"])
+            #expect(try store.versions(of: "papers").map(\.dataset.version) == [1])
+            // A backup is a store of its own.
+            #expect(try MetadataStore(path: backup).record(kind: "paper", key: "p1")?.values["year"] == .int(2020))
+            // Not a store: refused, nothing changed.
+            let junk = folder.appendingPathComponent("junk").path
+            try Data(repeating: 1, count: 3000).write(to: URL(fileURLWithPath: junk))
+            #expect(#expect(throws: Status.self) { try store.restore(from: junk) }?.code == .failedPrecondition)
+            #expect(try store.records(kind: "paper").count == 2)
+        }
     }
 
     /// A restore takes the store's store-version counter back too, so a schema registered
     /// after it can carry the kind, version and store version of one registered (and read)
     /// before it, with other fields: reads see the new fields, not the ones decoded first.
     @Test func restoreForgetsTheSchemasItUndid() throws {
-        let folder = try TestData.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try Self.populated(folder)
-        let backup = folder.appendingPathComponent("backup.db").path
-        try store.backup(to: backup)
-        let names = Self.paperFields.map(\.name)
-        let undone = try store.registerSchema(kind: "paper", fields: Self.paperFields + [EntityField("pages", .int64)])
-        #expect(try store.schema(kind: "paper").fields.map(\.name) == names + ["pages"])
-        #expect(try store.record(kind: "paper", key: "p1")?.values["pages"] == .null)
-        try store.restore(from: backup)
-        let again = try store.registerSchema(kind: "paper", fields: Self.paperFields + [EntityField("venue", .string)])
-        #expect(again.version == undone.version && again.storeVersion == undone.storeVersion)
-        #expect(try store.schema(kind: "paper").fields.map(\.name) == names + ["venue"])
-        let p1 = try #require(try store.record(kind: "paper", key: "p1"))
-        #expect(p1.values.keys == names + ["venue"] && p1.values["venue"] == .null && p1.values["year"] == .int(2020))
+        try Self.withBackup { store, _, backup in
+            let names = Self.paperFields.map(\.name)
+            let undone = try store.registerSchema(kind: "paper", fields: Self.paperFields + [EntityField("pages", .int64)])
+            #expect(try store.schema(kind: "paper").fields.map(\.name) == names + ["pages"])
+            #expect(try store.record(kind: "paper", key: "p1")?.values["pages"] == .null)
+            try store.restore(from: backup)
+            let again = try store.registerSchema(kind: "paper", fields: Self.paperFields + [EntityField("venue", .string)])
+            #expect(again.version == undone.version && again.storeVersion == undone.storeVersion)
+            #expect(try store.schema(kind: "paper").fields.map(\.name) == names + ["venue"])
+            let p1 = try #require(try store.record(kind: "paper", key: "p1"))
+            #expect(p1.values.keys == names + ["venue"] && p1.values["venue"] == .null && p1.values["year"] == .int(2020))
+        }
     }
 
     @Test func exportIsReadByPolars() throws {

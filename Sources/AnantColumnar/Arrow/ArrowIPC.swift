@@ -12,6 +12,24 @@
 /// (DictionaryBatch messages). Other types, compressed bodies and big-endian streams are
 /// refused with `ColumnarError.invalidArrow`, as is anything malformed: every length and
 /// offset is checked before it is used.
+/// Bytes laid out before they are written: `count` of them, which `write(into:)` puts
+/// into memory of exactly that size (a frame's, say), so that large data is copied once
+/// from where it lies; `bytes` writes them into an array of their own.
+public protocol LaidOutBytes {
+    var count: Int { get }
+    func write(into space: UnsafeMutableRawBufferPointer)
+}
+
+extension LaidOutBytes {
+    /// The bytes, written into an array of exactly `count`.
+    public var bytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { space, initialized in
+            write(into: UnsafeMutableRawBufferPointer(space))
+            initialized = count
+        }
+    }
+}
+
 public enum ArrowIPC {
     /// The bytes of a stream holding `batches` (every one of `schema`).
     /// `metadata` goes into the schema's custom metadata (key-value pairs, in order).
@@ -28,7 +46,7 @@ public enum ArrowIPC {
     /// buffers only found, so that `write(into:)` puts it into memory of exactly `count`
     /// bytes (a frame's, say) with one copy of the column data; the rows of a batch may be
     /// a range of it, written as `RecordBatch.slice` would make them, without the slice.
-    public struct EncodedStream: Sendable {
+    public struct EncodedStream: Sendable, LaidOutBytes {
         private let schemaMessage: [UInt8]
         private let batches: [EncodedBatch]
         /// The stream's size in bytes.
@@ -71,19 +89,11 @@ public enum ArrowIPC {
             }
             put(endOfStream)
         }
-
-        /// The stream's bytes.
-        public var bytes: [UInt8] {
-            [UInt8](unsafeUninitializedCapacity: count) { space, initialized in
-                write(into: UnsafeMutableRawBufferPointer(space))
-                initialized = count
-            }
-        }
     }
 
     /// A batch's message laid out: its prefixed metadata, and the buffers of its body
     /// (each 8-byte aligned), written when the message is.
-    struct EncodedBatch: Sendable {
+    struct EncodedBatch: Sendable, LaidOutBytes {
         /// One buffer of the body: its size, and what writes its bytes.
         struct Buffer: Sendable {
             let count: Int
@@ -170,13 +180,6 @@ public enum ArrowIPC {
                 let padded = (buffer.count + 7) & ~7
                 (at + buffer.count).initializeMemory(as: UInt8.self, repeating: 0, count: padded - buffer.count)
                 at += padded
-            }
-        }
-
-        var bytes: [UInt8] {
-            [UInt8](unsafeUninitializedCapacity: count) { space, initialized in
-                write(into: UnsafeMutableRawBufferPointer(space))
-                initialized = count
             }
         }
     }
