@@ -159,6 +159,13 @@ public final class MetadataStore: Sendable {
         } catch { throw MetadataStore.status(error, opening: nil) }
     }
 
+    /// Runs a read whose body runs a single statement, on the calling thread's own
+    /// connection as `read` does, but without a transaction around it: one statement
+    /// reads one snapshot by itself.
+    func readInOneStatement<T: Sendable>(_ body: @Sendable (Database) throws -> T) throws(Status) -> T {
+        do { return try reader().inDatabase(body) } catch { throw MetadataStore.status(error, opening: nil) }
+    }
+
     /// The most threads with a reader of their own (about two a core read: an event
     /// loop's and the shared pool's); past it every reader is closed and made again when
     /// its thread next reads (a thread mid-read keeps its own until it is done), so that

@@ -85,7 +85,19 @@ import Testing
             _ = try store.registerSchema(kind: "node", fields: v1)
             let written = try store.apply(kind: "node", [
                 .upsert(key: "n1", values: Self.object([("name", .string("alpha")), ("score", .int(7)), ("weight", .double(0.5))])),
+                .upsert(key: "gone", values: Self.object([("name", .string("omega"))])),
             ])
+            _ = try store.apply(kind: "node", [.delete(key: "gone")])
+            // Point reads through v1, twice (the second with v1 decoded); absent and deleted
+            // keys have no record; an unknown kind is not found.
+            for _ in 0..<2 {
+                #expect(try store.record(kind: "node", key: "n1")?.values
+                    == Self.object([("name", .string("alpha")), ("score", .int(7)), ("weight", .double(0.5)), ("tag", .null)]))
+                #expect(try store.record(kind: "node", key: "gone") == nil)
+                #expect(try store.record(kind: "node", key: "absent") == nil)
+                #expect(try store.records(kind: "node", keys: ["n1", "gone", "absent"]).map(\.key) == ["n1"])
+            }
+            #expect(throws: Status(.notFound, "no kind edge")) { try store.record(kind: "edge", key: "n1") }
             var fields = v1
             fields[0] = EntityField("label", .string, required: true, aliases: ["name"])
             fields[1].type = .int64
@@ -144,6 +156,9 @@ import Testing
             var snapshots = [Int64: [String: [Int: JSONValue]]]()
             var histories = [String: [(Int64, Bool, [Int: JSONValue])]]()
             var ids = ["name": 1, "score": 2]
+            func view(_ stored: [Int: JSONValue], _ schema: EntitySchema) -> JSONObject {
+                JSONObject(schema.fields.map { f in (f.name, stored[f.id] ?? f.defaultJSON.map { .int(Int64($0)!) } ?? .null) })
+            }
             var time: UInt64 = 2_000
             for step in 0..<120 {
                 time += 1_000
@@ -192,16 +207,18 @@ import Testing
                     }
                 }
                 snapshots[version] = live
+                // Point reads as of now, the first after a schema change included.
+                let now = try store.schema(kind: "k")
+                for key in touched.sorted() {
+                    #expect(try store.record(kind: "k", key: key)?.values == live[key].map { view($0, now) }, "step \(step) \(key)")
+                }
             }
             let schema = try store.schema(kind: "k")
-            func view(_ stored: [Int: JSONValue]) -> JSONObject {
-                JSONObject(schema.fields.map { f in (f.name, stored[f.id] ?? f.defaultJSON.map { .int(Int64($0)!) } ?? .null) })
-            }
             // Every record as of every store version (schema versions included).
             for (version, records) in snapshots {
                 let read = try store.records(kind: "k", asOf: version)
                 #expect(read.map(\.key) == records.keys.sorted(), "v\(version)")
-                for record in read { #expect(record.values == view(records[record.key]!), "v\(version) \(record.key)") }
+                for record in read { #expect(record.values == view(records[record.key]!, schema), "v\(version) \(record.key)") }
             }
             // As of a time: the store version current then.
             let middle = try store.storeVersion(atUnixNanos: 2_000 + 60 * 1_000 + 500)
@@ -210,7 +227,7 @@ import Testing
             for (key, entries) in histories {
                 let history = try store.history(kind: "k", key: key)
                 #expect(history.map(\.version) == entries.map(\.0) && history.map(\.deleted) == entries.map(\.1), "\(key)")
-                for (entry, expected) in zip(history, entries) where !expected.1 { #expect(entry.values == view(expected.2), "\(key) v\(entry.version)") }
+                for (entry, expected) in zip(history, entries) where !expected.1 { #expect(entry.values == view(expected.2, schema), "\(key) v\(entry.version)") }
             }
         }
     }
