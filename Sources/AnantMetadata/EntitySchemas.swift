@@ -78,9 +78,8 @@ enum SchemaEvolution {
                 throw refuse(kind, "a field name has 1 to 128 printable characters (\"\(WireNames.printable(field.name))\")")
             }
             guard names.insert(field.name).inserted else { throw refuse(kind, "two fields are named \(field.name)") }
-            if let text = field.defaultJSON {
-                guard let value = try? JSONParser.parse(text) else { throw refuse(kind, "the default of \(field.name) is not JSON: \(text)") }
-                do { _ = try EntityValues.check(value, as: field.type, field: field.name) } catch { throw refuse(kind, error.message) }
+            if let text = field.defaultJSON, (try? JSONParser.parse(text)) == nil {
+                throw refuse(kind, "the default of \(field.name) is not JSON: \(text)")
             }
         }
         // An alias names an old name, never a field of this proposal (that would move
@@ -111,6 +110,12 @@ enum SchemaEvolution {
                 // (A first schema has no records to fill: it may require anything.)
                 if field.required && field.defaultJSON == nil && !old.isEmpty {
                     throw refuse(kind, "adding a required field without a default (\(field.name)): add it nullable or with a default")
+                }
+                // A new field's default must be a value of its type. A continued field keeps
+                // the default it was registered with (changing it is refused below), checked
+                // then: a check made stricter since never locks a kind's schema.
+                if let text = field.defaultJSON, let value = try? JSONParser.parse(text) {
+                    do { _ = try EntityValues.check(value, as: field.type, field: field.name) } catch { throw refuse(kind, error.message) }
                 }
                 next += 1
                 field.id = next
@@ -182,12 +187,13 @@ enum EntityValues {
         }
     }
 
-    /// Whether `text` is an ISO 8601 instant: `YYYY-MM-DDTHH:MM:SS`, a fraction of a second
-    /// of up to nine digits (`.5`, `.125`), then `Z` or an offset of at most 18 hours
-    /// (`+01:00`, `-0530`), and nothing after it; a real date (year 1 on) and time. Foundation's ISO 8601 parser
-    /// reads all of these (tested) but also text it should refuse: it rolls February 30th
-    /// or hour 24 over into the next day or month and ignores what follows the zone
-    /// (`…Zjunk`). It also took a tenth of a bulk upsert of records with one timestamp.
+    /// Whether `text` is an ISO 8601 (RFC 3339) instant: `YYYY-MM-DDTHH:MM:SS`, a fraction
+    /// of a second of up to nine digits (`.5`, `.125`), then `Z` (or `z`) or an offset of
+    /// at most 18 hours (`+01:00`, `-0530`, `+05`), and nothing after it; a real date (year
+    /// 1 on) and time (a leap second as `:59:60`). Foundation's ISO 8601 parser reads all
+    /// of these (tested) but also text it should refuse: it rolls February 30th or hour 24
+    /// over into the next day or month and ignores what follows the zone (`…Zjunk`). It
+    /// also took a tenth of a bulk upsert of records with one timestamp.
     static func isInstant(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { b in
@@ -214,11 +220,16 @@ enum EntityValues {
                 while at < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[at]) { at += 1 }
                 guard (1...9).contains(at - first) else { return false }
             }
-            if !skip("Z") {
+            if !(skip("Z") || skip("z")) {
                 guard skip("+") || skip("-"), let hours = number(2) else { return false }
-                _ = skip(":")
+                var minutes = 0
+                if at < b.count {
+                    _ = skip(":")
+                    guard let given = number(2) else { return false }
+                    minutes = given
+                }
                 // At most 18 hours, as a time zone can be.
-                guard let minutes = number(2), minutes < 60, hours * 60 + minutes <= 18 * 60 else { return false }
+                guard minutes < 60, hours * 60 + minutes <= 18 * 60 else { return false }
             }
             let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
             let days = switch month {
@@ -227,7 +238,7 @@ enum EntityValues {
             default: 31
             }
             return at == b.count && year >= 1 && (1...12).contains(month) && (1...days).contains(day) && hour < 24 && minute < 60
-                && second < 60
+                && (second < 60 || second == 60 && minute == 59)
         }
     }
 }
