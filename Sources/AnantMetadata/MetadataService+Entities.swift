@@ -14,11 +14,11 @@ extension MetadataService {
                 response.schema = try store.registerSchema(kind: request.schema.kind, fields: fields).proto
                 return response
             },
-            .unary(Self.prefix + "GetSchema") { (request: Anant_V1_GetSchemaRequest, _) in
+            .immediate(Self.prefix + "GetSchema") { (request: Anant_V1_GetSchemaRequest) in
                 var response = Anant_V1_GetSchemaResponse()
                 response.schema = try store.schema(kind: request.kind, version: request.version == 0 ? nil : Int(request.version)).proto
                 return response
-            }.onConnectionLoop(),
+            },
             .unary(Self.prefix + "ApplyBatch") { (request: Anant_V1_ApplyBatchRequest, _) in
                 let changes = try request.changes.map { change throws(Status) -> EntityChange in
                     switch change.change {
@@ -31,18 +31,12 @@ extension MetadataService {
                 response.storeVersion = UInt64(try store.apply(kind: request.kind, changes))
                 return response
             },
-            .unary(Self.prefix + "GetRecords") { (request: Anant_V1_GetRecordsRequest, call) in
-                let read = { () throws(Status) -> Anant_V1_GetRecordsResponse in
-                    var response = Anant_V1_GetRecordsResponse()
-                    let version = request.hasAsOf ? try Self.version(request.asOf, store) : nil
-                    response.records = try store.records(kind: request.kind, keys: request.keys, asOf: version).map(\.proto)
-                    return response
-                }
-                // A few keys as they are now are read on the connection's loop; more, a whole
-                // kind, or a read as of a version or a time, on the pool.
+            // A few keys as they are now are read at once, on the connection's loop; more, a
+            // whole kind, or a read as of a version or a time, on the pool.
+            .unary(Self.prefix + "GetRecords", immediate: { (request: Anant_V1_GetRecordsRequest) in
                 let short = !request.keys.isEmpty && request.keys.count <= Self.keysReadOnTheLoop && !request.hasAsOf
-                return short ? try read() : try await call.onPool(read)
-            }.onConnectionLoop(),
+                return short ? try records(request) : nil
+            }, otherwise: { request, _ in try records(request) }),
             .unary(Self.prefix + "QueryRecords") { (request: Anant_V1_QueryRecordsRequest, _) in
                 var query = EntityQuery(asOf: request.hasAsOf ? try Self.version(request.asOf, store) : nil)
                 if !request.filter.isEmpty { query.filter = try EntityFilter(text: request.filter) }
@@ -76,6 +70,13 @@ extension MetadataService {
                 return response
             },
         ]
+    }
+
+    func records(_ request: Anant_V1_GetRecordsRequest) throws(Status) -> Anant_V1_GetRecordsResponse {
+        var response = Anant_V1_GetRecordsResponse()
+        let version = request.hasAsOf ? try Self.version(request.asOf, store) : nil
+        response.records = try store.records(kind: request.kind, keys: request.keys, asOf: version).map(\.proto)
+        return response
     }
 
     /// The most keys a `GetRecords` reads on the connection's loop (each a lookup of one

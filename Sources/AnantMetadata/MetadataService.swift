@@ -59,11 +59,11 @@ public struct MetadataService: Sendable {
                 try store.deregister(request.workerID)
                 return Anant_V1_DeregisterWorkerResponse()
             },
-            .unary(Self.prefix + "ListWorkers") { (request: Anant_V1_ListWorkersRequest, _) in
+            .immediate(Self.prefix + "ListWorkers") { (request: Anant_V1_ListWorkersRequest) in
                 var response = Anant_V1_ListWorkersResponse()
                 response.workers = try store.workers(role: request.role, includeExpired: request.includeExpired)
                 return response
-            }.onConnectionLoop(),
+            },
         ]
     }
 }

@@ -34,7 +34,7 @@ public struct StorageService: Sendable {
             .serverStream(Self.prefix + "Scan") { (request: Anant_V1_ScanRequest, call) in try await scan(request, call) },
             .unary(Self.prefix + "ListShards") { (request: Anant_V1_ListShardsRequest, _) in try listShards(request) },
             .unary(Self.prefix + "DeleteVersion") { (request: Anant_V1_DeleteVersionRequest, _) in try deleteVersion(request) },
-            .unary(Self.prefix + "Stat") { (_: Anant_V1_StatRequest, _) in stat() }.onConnectionLoop(),
+            .immediate(Self.prefix + "Stat") { (_: Anant_V1_StatRequest) in stat() },
         ]
     }
 

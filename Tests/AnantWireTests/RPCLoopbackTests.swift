@@ -1,4 +1,5 @@
 import AnantColumnar
+import AnantProto
 import AnantWire
 import Foundation
 import Logging
@@ -213,6 +214,73 @@ final class Arrivals: Sendable {
             #expect(failed?.code == .notFound)
             // A deadline and a cancel still stop the work.
             try await Self.deadlineAndCancelStopTheSpin(client, server, started: started, stopped: stopped)
+        }
+    }
+
+    @Test func immediateMethodsAnswerWithinTheReadOrHandTheRequestOn() async throws {
+        // The answer names where it was made: "loop" or "pool", "task" or "no task".
+        @Sendable func place() -> String {
+            let loop = MultiThreadedEventLoopGroup.currentEventLoop == nil ? "pool" : "loop"
+            return loop + (withUnsafeCurrentTask { $0 == nil } ? " no task" : " task")
+        }
+        @Sendable func answer(_ request: Anant_V1_GetRecordsRequest, _ where: String) throws -> Anant_V1_GetRecordsResponse {
+            if request.kind == "fail" { throw Status(.notFound, "no kind fail") }
+            var response = Anant_V1_GetRecordsResponse()
+            response.records = (request.keys + [`where`]).map { key in
+                var record = Anant_V1_EntityRecord()
+                record.key = key
+                return record
+            }
+            return response
+        }
+        let observed = Mutex<[String: [StatusCode]]>([:])
+        let started = Tally(), stopped = Tally()
+        let methods = Self.methods(started: started, stopped: stopped) + [
+            // At most two keys are read at once; more go to the pool.
+            RPCMethod.unary("t/Records", immediate: { (request: Anant_V1_GetRecordsRequest) in
+                request.keys.count <= 2 ? try answer(request, place()) : nil
+            }, otherwise: { request, call in
+                #expect(!call.context.isStopped)
+                return try answer(request, place())
+            }),
+            RPCMethod.immediate("t/Always") { (request: Anant_V1_GetRecordsRequest) in try answer(request, place()) },
+        ]
+        try await Self.withServer({ configuration in
+            configuration.maximumInFlight = 1
+            configuration.observe = { method, code, _ in observed.withLock { $0[method, default: []].append(code) } }
+        }, methods: methods) { server, port in
+            let client = RPCClient(host: "127.0.0.1", port: port)
+            defer { Task { await client.close() } }
+            @Sendable func keys(_ method: String, _ kind: String, _ keys: [String]) async throws(Status) -> [String] {
+                var request = Anant_V1_GetRecordsRequest()
+                request.kind = kind
+                request.keys = keys
+                return try await client.unary(method, request, as: Anant_V1_GetRecordsResponse.self).records.map(\.key)
+            }
+            #expect(try await keys("t/Records", "k", ["a", "b"]) == ["a", "b", "loop no task"])
+            #expect(try await keys("t/Records", "k", ["a", "b", "c"]) == ["a", "b", "c", "pool task"])
+            #expect(try await keys("t/Always", "k", []) == ["loop no task"])
+            // From a caller on the connection's loop alike.
+            let fromLoop = try await client.onConnectionLoop { try await keys("t/Always", "k", ["x"]) }
+            #expect(fromLoop == ["x", "loop no task"])
+            // What the answer throws is the call's status; a request that is not the
+            // method's message is INVALID_ARGUMENT, and the connection goes on.
+            await #expect(throws: Status(.notFound, "no kind fail")) { try await keys("t/Records", "fail", []) }
+            let garbled = await #expect(throws: Status.self) { try await client.unary("t/Always", [0xFF, 0xFF, 0xFF]) }
+            #expect(garbled?.code == .invalidArgument)
+            #expect(try await keys("t/Always", "k", ["y"]) == ["y", "loop no task"])
+            // An answer at once counts against the service's load like any call: with
+            // one call running (and the limit at one) it is refused, retryable.
+            let spin = Task { try await client.unary("t/Spin", []) }
+            try await Self.waitUntil { started.value == 1 }
+            let busy = await #expect(throws: Status.self) { try await keys("t/Always", "k", []) }
+            #expect(busy?.code == .resourceExhausted && busy?.retryable == true)
+            spin.cancel()
+            try await Self.waitUntil { stopped.value == 1 && server.inFlight == 0 }
+            #expect(try await keys("t/Always", "k", []) == ["loop no task"])
+            let codes = observed.withLock { $0 }
+            #expect(codes["t/Records"] == [.ok, .ok, .notFound])
+            #expect(codes["t/Always"] == [.ok, .ok, .invalidArgument, .ok, .ok])
         }
     }
 

@@ -61,8 +61,9 @@ final class ServiceLoad: Sendable {
     func release() { running.wrappingSubtract(1, ordering: .relaxed) }
 }
 
-/// An RPC server: listens, runs each request's method where it is placed (the shared pool
-/// or the connection's event loop, `RPCMethod.Placement`), and drains.
+/// An RPC server: listens, answers each request at once when its method can, else runs its
+/// work where the method is placed (the shared pool or the connection's event loop,
+/// `RPCMethod.Placement`), and drains.
 public final class RPCServer: Sendable {
     let methods: [String: RPCMethod]
     let configuration: RPCServerConfiguration
@@ -143,9 +144,22 @@ public final class RPCServer: Sendable {
         for connection in remaining { try? await connection.channel.close() }
     }
 
+    /// The work of a call on method `name` ended after `nanoseconds`, with `outcome`:
+    /// observed, and its load let go (its answer is the connection's to write).
+    func workEnded(_ name: String, _ outcome: Result<[UInt8], Status>, nanoseconds: UInt64) {
+        configuration.observe?(name, outcome.code, nanoseconds)
+        load.release()
+        metrics.inFlight.decrement()
+    }
+
     /// Connections open now.
     public var connectionCount: Int { state.withLock { $0.connections.count } }
 
     /// Requests running now.
     public var inFlight: Int { load.count }
+}
+
+extension Result<[UInt8], Status> {
+    /// The call's status code.
+    var code: StatusCode { if case .failure(let status) = self { status.code } else { .ok } }
 }

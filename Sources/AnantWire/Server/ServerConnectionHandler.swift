@@ -4,8 +4,9 @@ import NIOCore
 
 /// One server connection on its event loop: cuts bytes into frames (`FrameDecoder`),
 /// lets `ServerConnectionState` decide what each envelope means, and carries out its
-/// actions: starts a method's work as a task where the method is placed (the shared pool,
-/// or this connection's loop), feeds an upload's input,
+/// actions: answers at once a method that can (`RPCMethod.unary(_:immediate:otherwise:)`),
+/// else starts its work as a task where the method is placed (the shared pool, or this
+/// connection's loop), feeds an upload's input,
 /// cancels, answers. Every call ends exactly once: answered, failed, expired or cancelled.
 final class ServerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -178,6 +179,19 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                           .failure(Status(.resourceExhausted, "the service already runs \(server.load.limit) requests; try again", retryable: true)))
         }
         server.metrics.inFlight.increment()
+        if let immediate = method.immediate {
+            let started = ExecutionContext.now
+            let outcome: Result<[UInt8], Status>?
+            do { outcome = try immediate(payload).map { .success($0) } } catch { outcome = .failure(server.configuration.status(error)) }
+            if let outcome {
+                let nanoseconds = ExecutionContext.now - started
+                server.workEnded(name, outcome, nanoseconds: nanoseconds)
+                _ = state.finished(id)
+                server.metrics.finished(method: name, code: outcome.code, nanoseconds: nanoseconds)
+                answer(id: id, shape: .unary, outcome)
+                return closeIfDrained()
+            }
+        }
         let execution = ExecutionContext(threads: server.configuration.threadsPerRequest, deadline: WireClock.monotonic(deadline))
         serials += 1
         let serial = serials
@@ -219,12 +233,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 }
                 outcome = .failure(status)
             }
-            if let observe = server.configuration.observe {
-                let code: StatusCode = switch outcome { case .success: .ok; case .failure(let status): status.code }
-                observe(name, code, ExecutionContext.now - started)
-            }
-            server.load.release()
-            server.metrics.inFlight.decrement()
+            server.workEnded(name, outcome, nanoseconds: ExecutionContext.now - started)
             reference.loop.execute { reference.handler.value.finish(id, serial: serial, outcome) }
         }
         switch method.placement {
@@ -259,8 +268,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         running.timer?.cancel()
         running.input?.finish()
         flow.drained(id)
-        let code: StatusCode = if case .failure(let status) = outcome { status.code } else { .ok }
-        server.metrics.finished(method: running.method.name, code: code, nanoseconds: WireClock.unixNanos &- running.started)
+        server.metrics.finished(method: running.method.name, code: outcome.code, nanoseconds: WireClock.unixNanos &- running.started)
         answer(id: id, shape: running.method.shape, outcome)
         closeIfDrained()
     }
