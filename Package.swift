@@ -91,6 +91,7 @@ let package = Package(
         // The metadata service's store (SQLite through GRDB) and methods (services/metadata).
         .target(name: "AnantMetadata", dependencies: [
             "AnantColumnar", "AnantParquet", "AnantQuery", "AnantProto", "AnantWire", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ], swiftSettings: strict),
         // What the compute workers, the gateway and the client share (L5): the wire forms of
         // operations, results and partials, the storage calls, the dataset-version cache

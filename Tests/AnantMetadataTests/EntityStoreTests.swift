@@ -86,6 +86,7 @@ import Testing
             let written = try store.apply(kind: "node", [
                 .upsert(key: "n1", values: Self.object([("name", .string("alpha")), ("score", .int(7)), ("weight", .double(0.5))])),
                 .upsert(key: "gone", values: Self.object([("name", .string("omega"))])),
+                .upsert(key: "nœud é", values: Self.object([("name", .string("ünï"))])),
             ])
             _ = try store.apply(kind: "node", [.delete(key: "gone")])
             // Point reads through v1, by this store (v1 decoded by its writes) and by another
@@ -96,6 +97,10 @@ import Testing
                     == Self.object([("name", .string("alpha")), ("score", .int(7)), ("weight", .double(0.5)), ("tag", .null)]))
                 #expect(try store.record(kind: "node", key: "gone") == nil)
                 #expect(try store.record(kind: "node", key: "absent") == nil)
+                // A key of several-byte characters is bound whole, and its prefix is another key.
+                let unicode = try store.record(kind: "node", key: "nœud é")
+                #expect(unicode?.key == "nœud é" && unicode?.version == written && unicode?.values["name"] == .string("ünï"))
+                #expect(try store.record(kind: "node", key: "nœud") == nil)
                 #expect(try store.records(kind: "node", keys: ["n1", "gone", "absent"]).map(\.key) == ["n1"])
             }
             #expect(throws: Status(.notFound, "no kind edge")) { try store.record(kind: "edge", key: "n1") }
