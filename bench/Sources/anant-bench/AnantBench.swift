@@ -310,6 +310,18 @@ enum Timing {
         return times.sorted()
     }
 
+    /// The CPU seconds process `pid` has used, in user and in system mode
+    /// (`/proc/PID/stat`: clock ticks of 10 ms, threads that ended included).
+    static func cpuSeconds(pid: Int32) -> (user: Double, system: Double) {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return (0, 0) }
+        // Fields after the command's closing parenthesis: state is field 3, utime 14, stime 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return (0, 0) }
+        let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user / tick, system / tick)
+    }
+
     static func peakRSSMegabytes() -> Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {

@@ -96,13 +96,30 @@ struct MetaBench: AsyncParsableCommand {
                 guard answer.records.count == 1 else { throw ValidationError("no record \(request.keys[0]) over the wire") }
             }
         }
-        let wire = try await client.onConnectionLoop(lookups)
-        let fromPool = try await lookups()
+        // Each loop's CPU a call in both processes (a round trip here costs about what the
+        // two spend, so these move less with the host than the latencies do).
+        let servicePID = server.process.processIdentifier, clientPID = getpid()
+        func cpu<T>(_ op: String, _ caller: String, _ loop: () async throws -> T) async rethrows -> T {
+            let before = (Timing.cpuSeconds(pid: servicePID), Timing.cpuSeconds(pid: clientPID))
+            let result = try await loop()
+            let after = (Timing.cpuSeconds(pid: servicePID), Timing.cpuSeconds(pid: clientPID))
+            let calls = Double(keys.count)
+            for (side, start, end) in [("service", before.0, after.0), ("client", before.1, after.1)] {
+                let user = (end.user - start.user) / calls, system = (end.system - start.system) / calls
+                Timing.emit(["bench": "meta point lookup cpu a call", "tool": "anant \(side)\(caller)", "op": op, "median_s": user + system,
+                             "user_s": user, "system_s": system, "calls": keys.count])
+            }
+            return result
+        }
+        let wire = try await cpu("GetRecords", "") { try await client.onConnectionLoop(lookups) }
+        let fromPool = try await cpu("GetRecords", " (caller on the shared pool)") { try await lookups() }
         // The same service's round trip with no store work (ListWorkers of an empty
         // registry): what a lookup costs above the wire itself.
-        let floor = try await client.onConnectionLoop {
-            try await Timing.latencies(count: max(1, keys.count - 1000)) { _ in
-                let _: Anant_V1_ListWorkersResponse = try await client.unary("anant.v1.Metadata/ListWorkers", Anant_V1_ListWorkersRequest())
+        let floor = try await cpu("ListWorkers", "") {
+            try await client.onConnectionLoop {
+                try await Timing.latencies(count: max(1, keys.count - 1000)) { _ in
+                    let _: Anant_V1_ListWorkersResponse = try await client.unary("anant.v1.Metadata/ListWorkers", Anant_V1_ListWorkersRequest())
+                }
             }
         }
         Timing.emit(["bench": "meta point lookup p50 wire", "tool": "anant ListWorkers (the service's round trip)", "op": "ListWorkers",
