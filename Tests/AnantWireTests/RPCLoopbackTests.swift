@@ -358,10 +358,13 @@ final class Arrivals: Sendable {
             }
             #expect(try await call("t/Echo", [1]) == [1])
             #expect(server.connectionCount == 1)
-            // Nothing in flight, no traffic: the server closes the connection. (A call sent
-            // while the close is on its way fails UNAVAILABLE, retryable: wait for the
+            // A connection that never sends a byte is idle from its start.
+            let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+            try await Self.waitUntil { server.connectionCount == 2 }
+            // Nothing in flight, no traffic: the server closes both connections. (A call
+            // sent while the close is on its way fails UNAVAILABLE, retryable: wait for the
             // client to see it.)
-            try await Self.waitUntil { server.connectionCount == 0 && client.openConnections == 0 }
+            try await Self.waitUntil { server.connectionCount == 0 && client.openConnections == 0 && !silent.isActive }
             // The next call reconnects.
             #expect(try await call("t/Echo", [2]) == [2])
             // A call in flight keeps its connection open past the idle time.

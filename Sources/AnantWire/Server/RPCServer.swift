@@ -94,8 +94,6 @@ public final class RPCServer: Sendable {
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = ServerConnectionHandler(server: self, channel: channel)
-                    // Idle first: a handshake that never completes is idle too.
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: configuration.idleTimeout))
                     if let tls = configuration.tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }

@@ -38,6 +38,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var unwritable: Scheduled<Void>?
     /// Runs while a frame is partly received (`RPCServerConfiguration.frameTimeout`).
     private var partialFrame: Scheduled<Void>?
+    /// The last read, or the last answer: the connection is idle
+    /// (`RPCServerConfiguration.idleTimeout`) from then while no call runs.
+    private var lastActivity = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
     private lazy var flow = InboundFlow(channel: channel)
     private var reference: Reference {
         Reference(channel: channel, loop: channel.eventLoop, handler: NIOLoopBound(self, eventLoop: channel.eventLoop))
@@ -54,11 +58,32 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         if !server.opened(reference) {
             // The server drains, or holds its most connections: this one is closed at once.
             context.close(promise: nil)
+        } else {
+            checkIdle(in: server.configuration.idleTimeout)
         }
         context.fireChannelActive()
     }
 
+    /// Closes the connection once it has been idle for the idle timeout: nothing read and
+    /// no call running or ended since (a TLS handshake that never completes reads nothing
+    /// here, so it is idle too). Checked by a timer, not at every read and write.
+    private func checkIdle(in delay: TimeAmount) {
+        let reference = reference
+        idleCheck = channel.eventLoop.scheduleTask(in: delay) { reference.handler.value.idleCheckDue() }
+    }
+
+    private func idleCheckDue() {
+        let timeout = server.configuration.idleTimeout
+        let idleUntil = lastActivity + timeout
+        if calls.isEmpty, idleUntil <= .now() {
+            server.logger.debug("closing an idle connection")
+            return channel.close(promise: nil)
+        }
+        checkIdle(in: calls.isEmpty ? idleUntil - .now() : timeout)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastActivity = .now()
         let buffer = unwrapInboundIn(data)
         server.metrics.bytesIn.increment(by: buffer.readableBytes)
         var frames: [[UInt8]]
@@ -100,6 +125,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         unwritable?.cancel()
         partialFrame?.cancel()
+        idleCheck?.cancel()
         for action in state.closed() {
             if case .cancel(let id) = action { stop(id) }
         }
@@ -127,13 +153,6 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             }
         }
         context.fireChannelWritabilityChanged()
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent, calls.isEmpty {
-            server.logger.debug("closing an idle connection")
-            context.close(promise: nil)
-        }
     }
 
     private func breakProtocol(_ error: any Error, context: ChannelHandlerContext) {
@@ -283,6 +302,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     private func answer(id: UInt64, shape: RPCMethod.Shape, _ outcome: Result<[UInt8], Status>) {
+        lastActivity = .now()
         var envelope = Envelope.make(shape == .serverStream ? .endOfStream : .response, id: id)
         var payload: [UInt8]? = nil
         switch outcome {
