@@ -76,6 +76,23 @@ extension EntityRecord {
     }
 }
 
+extension MetadataStore {
+    /// `records(kind:keys:asOf:)` as the wire carries them. A point read as of now writes
+    /// the values' text straight from the stored text (`viewText`), with no values made
+    /// and written again.
+    public func wireRecords(kind: String, keys: [String], asOf version: Int64? = nil) throws(Status) -> [Anant_V1_EntityRecord] {
+        try Self.validate(kind: kind)
+        if keys.count == 1, version == nil, let found = try current(kind: kind, key: keys[0], { key, version, stored, schema in
+            var record = Anant_V1_EntityRecord()
+            record.key = key
+            record.version = UInt64(clamping: version)
+            record.valuesJson = try Self.viewText(stored, schema: schema)
+            return record
+        }) { return found }
+        return try records(kind: kind, keys: keys, asOf: version).map(\.proto)
+    }
+}
+
 extension EntityHistoryEntry {
     public init(proto m: Anant_V1_HistoryEntry) throws(Status) {
         self.init(version: Int64(clamping: m.version), time: m.time, deleted: m.deleted,

@@ -75,7 +75,7 @@ extension MetadataService {
     func records(_ request: Anant_V1_GetRecordsRequest) throws(Status) -> Anant_V1_GetRecordsResponse {
         var response = Anant_V1_GetRecordsResponse()
         let version = request.hasAsOf ? try Self.version(request.asOf, store) : nil
-        response.records = try store.records(kind: request.kind, keys: request.keys, asOf: version).map(\.proto)
+        response.records = try store.wireRecords(kind: request.kind, keys: request.keys, asOf: version)
         return response
     }
 

@@ -1,5 +1,6 @@
 import AnantColumnar
 import AnantMetadata
+import AnantProto
 import AnantTestSupport
 import Foundation
 import Testing
@@ -118,6 +119,72 @@ import Testing
             // New writes may use the old name through its alias, and the widened range.
             _ = try store.apply(kind: "node", [.upsert(key: "n2", values: Self.object([("name", .string("beta")), ("score", .int(1 << 40))]))])
             #expect(try store.record(kind: "node", key: "n2")?.values["score"] == .int(1 << 40))
+        }
+    }
+
+    @Test func wireRecordsAreTheRecordsAsTheirValuesWouldBeWritten() throws {
+        // The wire's point read copies each stored value's text; its answer must be, byte
+        // for byte, the record's values written out, for every type and awkward text.
+        var state: UInt64 = 11
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let pieces = ["a", "é", "\"", "\\", "{", "}", "[", "]", ",", ":", " ", "\n", "\u{1}", "𝄞", "null", "1e9"]
+        func text() -> String { (0..<next(6)).map { _ in pieces[next(pieces.count)] }.joined() }
+        func json(_ depth: Int) -> JSONValue {
+            switch next(depth > 2 ? 5 : 7) {
+            case 0: .null
+            case 1: .bool(next(2) == 0)
+            case 2: .int(Int64(next(2_000_001)) - 1_000_000)
+            case 3: .double(Double(next(1_000_001)) / Double(1 + next(997)) * (next(2) == 0 ? -1 : 1e-7))
+            case 4: .string(text())
+            case 5: .array((0..<next(4)).map { _ in json(depth + 1) })
+            default: .object(JSONObject((0..<next(4)).map { k in ("\(text())\(k)", json(depth + 1)) }))
+            }
+        }
+        try Self.withStore { store in
+            _ = try store.registerSchema(kind: "w", fields: [
+                EntityField("name", .string, required: true), EntityField("n", .int64), EntityField("x", .double), EntityField("f", .bool),
+                EntityField("t", .timestamp), EntityField("j", .json), EntityField("i", .int32), EntityField("s", .string, defaultJSON: "\"dflt\""),
+            ])
+            var changes = [EntityChange]()
+            for k in 0..<300 {
+                var values: [(String, JSONValue)] = [("name", .string(text()))]
+                if next(2) == 0 { values.append(("n", .int(Int64(next(1 << 30)) - (1 << 29)))) }
+                if next(2) == 0 { values.append(("x", next(5) == 0 ? .null : .double(Double(next(1 << 20)) / 7))) }
+                if next(2) == 0 { values.append(("f", .bool(next(2) == 0))) }
+                if next(2) == 0 { values.append(("t", .string("2026-12-0\(1 + next(9))T12:00:0\(next(10)).\(next(1000))+05:30"))) }
+                if next(2) == 0 { values.append(("j", json(0))) }
+                if next(2) == 0 { values.append(("i", .int(Int64(next(1000))))) }
+                if next(3) == 0 { values.append(("s", .string(text()))) }
+                changes.append(.upsert(key: "k\(k)é", values: Self.object(values)))
+            }
+            _ = try store.apply(kind: "w", changes)
+            _ = try store.apply(kind: "w", [.delete(key: "k7é")])
+            // Evolved: a rename through an alias, a widening, a field with a default and
+            // a nullable one added; old records read through it.
+            _ = try store.registerSchema(kind: "w", fields: [
+                EntityField("label", .string, required: true, aliases: ["name"]), EntityField("n", .int64), EntityField("x", .double),
+                EntityField("f", .bool), EntityField("t", .timestamp), EntityField("j", .json), EntityField("i", .int64),
+                EntityField("s", .string, defaultJSON: "\"dflt\""), EntityField("level", .int64, defaultJSON: "3"), EntityField("note", .string),
+            ])
+            for k in 0..<300 {
+                let key = "k\(k)é"
+                let wire = try store.wireRecords(kind: "w", keys: [key])
+                guard let record = try store.record(kind: "w", key: key) else {
+                    #expect(k == 7 && wire.isEmpty)
+                    continue
+                }
+                #expect(wire.count == 1)
+                #expect(wire.first?.key == key && wire.first?.version == UInt64(record.version))
+                #expect(wire.first?.valuesJson == JSONWriter().string(.object(record.values)))
+            }
+            #expect(try store.wireRecords(kind: "w", keys: ["absent"]).isEmpty)
+            // More keys take the general read: the same answer.
+            let two = try store.wireRecords(kind: "w", keys: ["k1é", "k2é"])
+            #expect(two.map(\.valuesJson) == (try [store.wireRecords(kind: "w", keys: ["k1é"]), store.wireRecords(kind: "w", keys: ["k2é"])]).map { $0[0].valuesJson })
+            #expect(throws: Status(.notFound, "no kind nokind")) { try store.wireRecords(kind: "nokind", keys: ["k1é"]) }
         }
     }
 
