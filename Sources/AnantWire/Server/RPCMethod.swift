@@ -60,8 +60,9 @@ public struct RPCMethod: Sendable {
 
     /// A unary method whose answer is ready at once: `answer` runs within the read of the
     /// request, on the connection's event loop, and its answer is written before the loop
-    /// reads on. No task is made and nothing is queued or handed between threads, which
-    /// is most of a short call's CPU beside the system calls. When `answer` returns nil
+    /// reads on. No task is made and nothing is queued or handed between threads (with
+    /// the client's open connection taken at once, 14 of the metadata service's 104 µs of
+    /// user CPU for a one-key `GetRecords`). When `answer` returns nil
     /// (a request that turns out large), `body` answers instead, as a task of the shared
     /// pool. Only for work of microseconds that never waits: while it runs, the I/O of
     /// every connection on that loop waits. A call answered at once cannot be cancelled,
