@@ -27,6 +27,8 @@ public struct EntityField: Sendable, Equatable, Codable {
     public var required: Bool
     /// The value of a record that lacks the field, as JSON text (nil: null).
     public var defaultJSON: String?
+    /// The value a record that lacks the field reads as: its default, or null.
+    var missingValue: JSONValue { defaultJSON.flatMap { try? JSONParser.parse($0) } ?? .null }
     /// Earlier names of the field: a proposal renames a field by naming its old name here.
     public var aliases: [String]
     public var deprecated: Bool

@@ -373,7 +373,7 @@ extension MetadataStore {
                 if let value = values.first(where: { $0.id == field.id }) {
                     out.append(contentsOf: stored[value.range])
                 } else {
-                    writer.write(field.defaultJSON.flatMap { try? JSONParser.parse($0) } ?? .null, into: &out)
+                    writer.write(field.missingValue, into: &out)
                 }
             }
             out.append(UInt8(ascii: "}"))
@@ -389,7 +389,7 @@ extension MetadataStore {
                 // Widened since written: int32 values read as int64 as they are; floats as doubles.
                 return (field.name, value)
             }
-            return (field.name, field.defaultJSON.flatMap { try? JSONParser.parse($0) } ?? .null)
+            return (field.name, field.missingValue)
         })
     }
 }
