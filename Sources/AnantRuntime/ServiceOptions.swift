@@ -81,6 +81,9 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("frame-seconds"), help: "Close a connection whose frame has not arrived whole this long after its first byte.")
     public var frameSeconds = 30.0
 
+    @Option(name: .customLong("busy-poll-us"), help: "After answering a short call, with nothing else running, poll the connections this many microseconds for the next request before sleeping (0: never; see docs/operations.md).")
+    public var busyPollMicroseconds = 200
+
     @Option(name: .customLong("token-file"), help: "A file holding the cluster token every request must carry (default: none required).")
     public var tokenFile: String?
 
@@ -138,6 +141,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         guard drainSeconds >= 0, drainSeconds <= 3600 else { throw ValidationError("--drain-seconds must be 0 to 3600, not \(drainSeconds)") }
         guard idleSeconds > 0, idleSeconds <= 86400 else { throw ValidationError("--idle-seconds must be above 0 and at most 86400") }
         guard frameSeconds > 0, frameSeconds <= 86400 else { throw ValidationError("--frame-seconds must be above 0 and at most 86400") }
+        guard (0...10_000).contains(busyPollMicroseconds) else { throw ValidationError("--busy-poll-us must be 0 to 10000, not \(busyPollMicroseconds)") }
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         if tlsCA != nil, tlsCertificate == nil { throw ValidationError("--tls-ca needs --tls-cert and --tls-key (the certificate this service presents)") }
         do {
@@ -162,6 +166,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
         configuration.drainGrace = .nanoseconds(Int64(drainSeconds * 1e9))
         configuration.idleTimeout = .nanoseconds(Int64(idleSeconds * 1e9))
         configuration.frameTimeout = .nanoseconds(Int64(frameSeconds * 1e9))
+        configuration.busyPoll = .microseconds(Int64(busyPollMicroseconds))
         return configuration
     }
 }

@@ -284,6 +284,66 @@ final class Arrivals: Sendable {
         }
     }
 
+    @Test func busyPollingAfterAnAnswerFindsTheNextRequestOnAnyConnectionOfItsLoop() async throws {
+        // One event loop, so that both clients' connections are on it; a window of 2 s,
+        // far longer than any step of this test takes (and so each step's poll is still
+        // running when the next request comes).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let started = Tally(), stopped = Tally()
+        var configuration = RPCServerConfiguration()
+        configuration.busyPoll = .seconds(2)
+        let methods = Self.methods(started: started, stopped: stopped) + [RPCMethod.immediate("t/Now") { (_: Anant_V1_GetRecordsRequest) in
+            Anant_V1_GetRecordsResponse()
+        }]
+        let server = RPCServer(methods: methods, configuration: configuration, logger: Logger(label: "test"), group: group)
+        let port = try await server.start(host: "127.0.0.1", port: 0).port!
+        let a = RPCClient(host: "127.0.0.1", port: port), b = RPCClient(host: "127.0.0.1", port: port)
+        @Sendable func now(_ client: RPCClient) async throws {
+            let _: Anant_V1_GetRecordsResponse = try await client.unary("t/Now", Anant_V1_GetRecordsRequest())
+        }
+        do {
+            // A's answer starts a poll; B's connection (waiting to be accepted) ends it.
+            // B's answer starts the next, which runs out its window.
+            try await now(a)
+            try await now(b)
+            #expect(server.busyPolls.found == 1)
+            try await Self.waitUntil { server.busyPolls.expired == 1 }
+            // B's next request came long after its answer: B's answer now starts no poll,
+            // so B's third request finds none running. That answer, its request having
+            // come soon after, starts one again, which A's request (on the other
+            // connection) ends.
+            try await now(b)
+            try await now(b)
+            #expect(server.busyPolls == (found: 1, expired: 1))
+            try await now(a)
+            #expect(server.busyPolls.found == 2)
+            // No poll while other work runs in the service.
+            let spin = Task { try await a.unary("t/Spin", []) }
+            try await Self.waitUntil { started.value == 1 }
+            try await now(b)
+            try await now(b)
+            #expect(server.busyPolls == (found: 2, expired: 1))
+            spin.cancel()
+            try await Self.waitUntil { stopped.value == 1 && server.inFlight == 0 }
+            // A connection that closes ends a poll, even when it closes before the poll
+            // begins (the client may hear its answer before the server starts polling).
+            try await now(b)
+            try await now(b)
+            try await Self.waitUntil { server.busyPolls.found == 3 }
+            await b.close()
+            try await Self.waitUntil { server.busyPolls.found == 4 }
+            #expect(server.busyPolls.expired == 1)
+        } catch {
+            await a.close()
+            await server.drain()
+            try await group.shutdownGracefully()
+            throw error
+        }
+        await a.close()
+        await server.drain()
+        try await group.shutdownGracefully()
+    }
+
     @Test func cancelAndDeadlineStopTheWork() async throws {
         let started = Tally(), stopped = Tally()
         try await Self.withServer(methods: Self.methods(started: started, stopped: stopped)) { server, port in

@@ -30,10 +30,20 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var timers: [UInt64: Scheduled<Void>] = [:]
     private var closedReason: Status?
     private(set) lazy var flow = InboundFlow(channel: channel)
+    /// The loop's poller (`RPCClientConfiguration.busyPoll`) and the count of the bytes
+    /// read from the socket it watches, its window, when the last unary request was sent
+    /// and whether the answer before it came within the window.
+    private let poller: (poller: BusyPoller, reads: ReadCounter)?
+    private let busyPoll: TimeAmount
+    private var sentAt: NIODeadline?
+    private var answersClosely = true
 
-    init(channel: any Channel, maximumFrameBytes: Int) {
+    /// Made on `channel`'s loop; `reads` heads its pipeline when the client polls.
+    init(channel: any Channel, maximumFrameBytes: Int, busyPoll: TimeAmount, reads: ReadCounter?) {
         self.channel = channel
         self.decoder = FrameDecoder(maximumFrameBytes: maximumFrameBytes)
+        self.busyPoll = busyPoll
+        self.poller = reads.map { (BusyPoller.of(channel.eventLoop), $0) }
     }
 
     /// Calls in flight.
@@ -53,6 +63,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             }
         }
         send(request)
+        // One unary call in flight, whose answer came soon last time: the loop polls for
+        // it rather than sleeping (`BusyPoller`).
+        if let poller, !streaming {
+            sentAt = .now()
+            if answersClosely, table.count == 1 { poller.poller.poll(after: channel, for: busyPoll) { _ in } }
+        }
     }
 
     /// Sends a request whose answer is a stream: the stream, read with backpressure.
@@ -102,7 +118,16 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        if let poller { poller.poller.watch(channel, reads: poller.reads) }
+        context.fireChannelActive()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if let sentAt {
+            answersClosely = NIODeadline.now() - sentAt < busyPoll
+            self.sentAt = nil
+        }
         let buffer = unwrapInboundIn(data)
         var frames: [[UInt8]]
         do { frames = try decoder.feed(buffer.readableBytesView) } catch {
@@ -120,6 +145,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        poller?.poller.unwatch(channel)
         closedDown(closedReason ?? Status(.unavailable, "the connection to the server closed", retryable: true))
         context.fireChannelInactive()
     }

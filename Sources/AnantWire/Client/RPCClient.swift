@@ -23,6 +23,11 @@ public struct RPCClientConfiguration: Sendable {
     public var slowReadTimeout: TimeAmount = .seconds(30)
     /// Connect over TLS with this context (`WireTLS.client`); nil: plaintext.
     public var tls: NIOSSLContext? = nil
+    /// With one unary call in flight on a connection, poll the connection's event loop
+    /// this long for the answer before its thread sleeps, when the answer before came
+    /// within this long (`RPCServerConfiguration.busyPoll` is the server's side). Zero:
+    /// never.
+    public var busyPoll: TimeAmount = .microseconds(200)
 
     public init() {}
 }
@@ -299,15 +304,18 @@ public final class RPCClient: Sendable {
     }
 
     private func makeConnection() -> EventLoopFuture<Connection> {
-        let maximum = configuration.maximumFrameBytes, tls = configuration.tls, host = host
+        let maximum = configuration.maximumFrameBytes, tls = configuration.tls, host = host, busyPoll = configuration.busyPoll
         return ClientBootstrap(group: group)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let reads = busyPoll > .zero ? ReadCounter() : nil
+                    if let reads { try channel.pipeline.syncOperations.addHandler(reads) }
                     if let tls { try channel.pipeline.syncOperations.addHandler(WireTLS.clientHandler(tls, host: host)) }
-                    try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(channel: channel, maximumFrameBytes: maximum))
+                    try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(channel: channel, maximumFrameBytes: maximum, busyPoll: busyPoll,
+                                                                                             reads: reads))
                 }
             }
             .connect(host: host, port: port)

@@ -28,6 +28,13 @@ public struct RPCServerConfiguration: Sendable {
     public var frameTimeout: TimeAmount = .seconds(30)
     /// How long a drain waits for requests in flight before it cancels them.
     public var drainGrace: TimeAmount = .seconds(20)
+    /// After answering a short call at once (`RPCMethod.unary(_:immediate:otherwise:)`),
+    /// with nothing else running in the service, poll the loop's connections this long
+    /// for the next request before the loop's thread sleeps (`BusyPoller`): a client's
+    /// next request is then read with no wake-up. Only on a connection whose last
+    /// request came within this long of the answer before it, so a client that calls
+    /// now and then costs one window, not one per call. Zero: never.
+    public var busyPoll: TimeAmount = .zero
     /// The token every request must carry (the cluster token between services); nil
     /// accepts any. Compared in constant time, never logged.
     public var token: String? = nil
@@ -73,6 +80,7 @@ public final class RPCServer: Sendable {
     private let group: any EventLoopGroup
     private let state = Mutex<(channel: (any Channel)?, connections: [ObjectIdentifier: ServerConnectionHandler.Reference], draining: Bool)>(
         (nil, [:], false))
+    private let pollsFound = Atomic<Int>(0), pollsExpired = Atomic<Int>(0)
 
     public init(methods: [RPCMethod], configuration: RPCServerConfiguration = .init(), logger: Logger,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -93,12 +101,17 @@ public final class RPCServer: Sendable {
             .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 256 << 10, high: 1 << 20))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = ServerConnectionHandler(server: self, channel: channel)
+                    let reads = configuration.busyPoll > .zero ? ReadCounter() : nil
+                    if let reads { try channel.pipeline.syncOperations.addHandler(reads) }
                     if let tls = configuration.tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.addHandler(handler)
+                    try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler(server: self, channel: channel, reads: reads))
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
+        // A poll on the listener's loop ends when a connection waits to be accepted.
+        if configuration.busyPoll > .zero {
+            try await channel.eventLoop.submit { BusyPoller.of(channel.eventLoop).watch(listener: channel) }.get()
+        }
         let drainingAlready = state.withLock { state -> Bool in
             state.channel = channel
             return state.draining
@@ -116,6 +129,17 @@ public final class RPCServer: Sendable {
         }
         if accepted { metrics.connections.increment() }
         return accepted
+    }
+
+    /// A busy poll after one of this server's answers ended (`BusyPoller`).
+    func pollEnded(found: Bool) {
+        if found {
+            pollsFound.add(1, ordering: .relaxed)
+            metrics.pollsFound.increment()
+        } else {
+            pollsExpired.add(1, ordering: .relaxed)
+            metrics.pollsExpired.increment()
+        }
     }
 
     func closed(_ channel: any Channel) {
@@ -155,6 +179,12 @@ public final class RPCServer: Sendable {
 
     /// Requests running now.
     public var inFlight: Int { load.count }
+
+    /// Busy polls so far (`RPCServerConfiguration.busyPoll`): those that found input on
+    /// a connection (or its close), and those whose window passed first.
+    public var busyPolls: (found: Int, expired: Int) {
+        (pollsFound.load(ordering: .relaxed), pollsExpired.load(ordering: .relaxed))
+    }
 }
 
 extension Result<[UInt8], Status> {

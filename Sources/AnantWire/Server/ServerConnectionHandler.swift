@@ -42,16 +42,28 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// (`RPCServerConfiguration.idleTimeout`) from then while no call runs.
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
+    /// The loop's poller (`RPCServerConfiguration.busyPoll`) and the count of the bytes
+    /// read from the socket it watches; when this connection's last short call was
+    /// answered and whether its request after that came within the poller's window (so
+    /// polling after an answer is likely to find the next request); whether the last read
+    /// brought one whole request and nothing more (a client sending many requests at once
+    /// is not waiting on each answer, and polling would take a core it needs).
+    private let poller: (poller: BusyPoller, reads: ReadCounter)?
+    private var answeredAt: NIODeadline?
+    private var callsClosely = true
+    private var readOneRequest = false
     private lazy var flow = InboundFlow(channel: channel)
     private var reference: Reference {
         Reference(channel: channel, loop: channel.eventLoop, handler: NIOLoopBound(self, eventLoop: channel.eventLoop))
     }
 
-    init(server: RPCServer, channel: any Channel) {
+    /// Made on `channel`'s loop; `reads` heads its pipeline when the server polls.
+    init(server: RPCServer, channel: any Channel, reads: ReadCounter?) {
         self.server = server
         self.channel = channel
         self.decoder = FrameDecoder(maximumFrameBytes: server.configuration.maximumFrameBytes)
         self.state = ServerConnectionState(maximumInFlight: server.configuration.maximumInFlightPerConnection)
+        self.poller = reads.map { (BusyPoller.of(channel.eventLoop), $0) }
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -60,6 +72,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             context.close(promise: nil)
         } else {
             checkIdle(in: server.configuration.idleTimeout)
+            if let poller { poller.poller.watch(channel, reads: poller.reads) }
         }
         context.fireChannelActive()
     }
@@ -84,6 +97,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         lastActivity = .now()
+        if poller != nil, let answeredAt {
+            callsClosely = lastActivity - answeredAt < server.configuration.busyPoll
+            self.answeredAt = nil
+        }
         let buffer = unwrapInboundIn(data)
         server.metrics.bytesIn.increment(by: buffer.readableBytes)
         var frames: [[UInt8]]
@@ -95,6 +112,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             partialFrame = nil
         }
         watchPartialFrame()
+        readOneRequest = frames.count == 1 && decoder.buffered == 0
         for k in frames.indices {
             let received: (envelope: Envelope, payload: [UInt8]?)
             do { received = try EnvelopeCodec.decode(taking: &frames[k]) } catch { return breakProtocol(error, context: context) }
@@ -126,6 +144,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         unwritable?.cancel()
         partialFrame?.cancel()
         idleCheck?.cancel()
+        poller?.poller.unwatch(channel)
         for action in state.closed() {
             if case .cancel(let id) = action { stop(id) }
         }
@@ -208,6 +227,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 _ = state.finished(id)
                 server.metrics.finished(method: name, code: outcome.code, nanoseconds: nanoseconds)
                 answer(id: id, shape: .unary, outcome)
+                if let poller {
+                    answeredAt = lastActivity
+                    if callsClosely, readOneRequest, calls.isEmpty, server.load.count == 0 {
+                        poller.poller.poll(after: channel, for: server.configuration.busyPoll) { [server] in server.pollEnded(found: $0) }
+                    }
+                }
                 return closeIfDrained()
             }
         }

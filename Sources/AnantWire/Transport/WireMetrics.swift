@@ -4,12 +4,16 @@ import Synchronization
 
 /// The metrics every RPC server reports (through swift-metrics, so Prometheus text at
 /// the service's `/metrics`): requests and their latency by method and status code,
-/// bytes in and out, requests in flight and open connections.
+/// bytes in and out, requests in flight, open connections and how busy polls ended.
 struct WireMetrics: Sendable {
     let connections = Meter(label: "anant_rpc_connections")
     let inFlight = Meter(label: "anant_rpc_in_flight")
     let bytesIn = Counter(label: "anant_rpc_received_bytes_total")
     let bytesOut = Counter(label: "anant_rpc_sent_bytes_total")
+    /// Busy polls (`RPCServerConfiguration.busyPoll`) that found the next request, and
+    /// those whose window passed first.
+    let pollsFound = Counter(label: "anant_rpc_busy_polls_total", dimensions: [("outcome", "found")])
+    let pollsExpired = Counter(label: "anant_rpc_busy_polls_total", dimensions: [("outcome", "expired")])
     private let perMethod = PerMethod()
 
     /// One method's handles for one status code, made once: making them validates names

@@ -67,8 +67,10 @@ struct MetaBench: AsyncParsableCommand {
         Timing.emit(["bench": "meta point lookup p50 embedded", "tool": "anant", "op": "record", "median_s": embedded[embedded.count / 2]])
         Timing.emit(["bench": "meta point lookup p99 embedded", "tool": "anant", "op": "record", "median_s": embedded[embedded.count * 99 / 100]])
 
-        // Point lookups over the wire, from the service on the same file (stopped after them).
+        // Point lookups over the wire, from the service on the same file (stopped after them),
+        // then again with busy polling off on both sides: what the wake-ups cost.
         try await wireLookups(db: db, keys: keys)
+        try await unpolledLookups(db: db, keys: keys)
 
         // A 1%-selective indexed query.
         var rows = 0
@@ -79,6 +81,32 @@ struct MetaBench: AsyncParsableCommand {
         _ = try store.export(kind: "entity", to: workdir + "/entity.parquet")
     }
 
+    /// One GetRecords of each of `keys` (but the last 1,000) in turn: each call's latency.
+    private static func lookups(_ client: RPCClient, _ keys: [String]) async throws -> [Double] {
+        try await Timing.latencies(count: max(1, keys.count - 1000)) { i in
+            var request = Anant_V1_GetRecordsRequest()
+            request.kind = "entity"
+            request.keys = [keys[i % keys.count]]
+            let answer: Anant_V1_GetRecordsResponse = try await client.unary("anant.v1.Metadata/GetRecords", request)
+            guard answer.records.count == 1 else { throw ValidationError("no record \(request.keys[0]) over the wire") }
+        }
+    }
+
+    /// The lookups from a caller on the connection's loop with busy polling off on both
+    /// sides (the service's `--busy-poll-us 0`, the client's `busyPoll` zero).
+    private func unpolledLookups(db: String, keys: [String]) async throws {
+        let server = try StartedService(binary: service, arguments: ["--db", db, "--log-level", "warning", "--busy-poll-us", "0"])
+        defer { server.stop() }
+        var configuration = RPCClientConfiguration()
+        configuration.busyPoll = .zero
+        let client = RPCClient(host: "127.0.0.1", port: server.port, configuration: configuration)
+        let latencies = try await client.onConnectionLoop { try await Self.lookups(client, keys) }
+        for (bench, rank) in [("meta point lookup p50 wire", latencies.count / 2), ("meta point lookup p99 wire", latencies.count * 99 / 100)] {
+            Timing.emit(["bench": bench, "tool": "anant (no busy polling)", "op": "GetRecords", "median_s": latencies[rank]])
+        }
+        await client.close()
+    }
+
     /// Lookups of `keys` over the wire: GetRecords from a caller on the connection's loop
     /// and from one on the shared pool, and the service's empty round trip.
     private func wireLookups(db: String, keys: [String]) async throws {
@@ -87,15 +115,7 @@ struct MetaBench: AsyncParsableCommand {
         let client = RPCClient(host: "127.0.0.1", port: server.port)
         // Lookups from a task on the connection's event loop (`RPCClient.onConnectionLoop`)
         // and from a task of the shared pool.
-        let lookups = { @Sendable in
-            try await Timing.latencies(count: max(1, keys.count - 1000)) { i in
-                var request = Anant_V1_GetRecordsRequest()
-                request.kind = "entity"
-                request.keys = [keys[i % keys.count]]
-                let answer: Anant_V1_GetRecordsResponse = try await client.unary("anant.v1.Metadata/GetRecords", request)
-                guard answer.records.count == 1 else { throw ValidationError("no record \(request.keys[0]) over the wire") }
-            }
-        }
+        let lookups = { @Sendable in try await Self.lookups(client, keys) }
         // Each loop's CPU a call in both processes (a round trip here costs about what the
         // two spend, so these move less with the host than the latencies do).
         let servicePID = server.process.processIdentifier, clientPID = getpid()

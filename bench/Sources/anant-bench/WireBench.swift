@@ -45,6 +45,30 @@ struct WireBench: AsyncParsableCommand {
             Timing.emit(["bench": "wire round trip p99", "tool": tool, "op": "Stat", "caller": caller, "median_s": p99, "requests": requests])
         }
 
+        // The round trips from the connection's loop again, with busy polling off on both
+        // sides (a service of its own, `--busy-poll-us 0`): what the wake-ups cost.
+        do {
+            let quietRoot = root + "-unpolled"
+            let quiet = try StartedService(binary: storage, arguments: ["--root", quietRoot, "--log-level", "warning", "--busy-poll-us", "0"])
+            defer {
+                quiet.stop()
+                try? FileManager.default.removeItem(atPath: quietRoot)
+            }
+            var configuration = RPCClientConfiguration()
+            configuration.busyPoll = .zero
+            let unpolled = RPCClient(host: "127.0.0.1", port: quiet.port, configuration: configuration)
+            let latencies = try await unpolled.onConnectionLoop {
+                try await Timing.latencies(count: requests) { _ in
+                    let _: Anant_V1_StatResponse = try await unpolled.unary("anant.v1.Storage/Stat", stat)
+                }
+            }
+            for (bench, rank) in [("wire round trip p50", latencies.count / 2), ("wire round trip p99", latencies.count * 99 / 100)] {
+                Timing.emit(["bench": bench, "tool": "anant (no busy polling)", "op": "Stat", "caller": "connection loop",
+                             "median_s": latencies[rank], "requests": requests])
+            }
+            await unpolled.close()
+        }
+
         // Pipelined: `window` calls in flight on the one connection.
         let pipelineStats = try await measureAsync {
             try await withThrowingTaskGroup(of: Void.self) { group in
