@@ -122,7 +122,7 @@ let package = Package(
             name: "anant",
             dependencies: [
                 "CAnantProcess", "AnantColumnar", "AnantHypergraph", "AnantParquet", "AnantDataset", "AnantQuery", "AnantOperations", "AnantMetadata", "CAnantSystem",
-                "AnantClient", "AnantGateway", "AnantProto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AnantClient", "AnantGateway", "AnantProto", "AnantWire", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict

@@ -35,7 +35,12 @@ import Testing
         _ = try run(["meta", "schema", "--db", db, "paper", "--fields",
                      #"[{"name":"name","type":"string","required":true,"aliases":["title"]},{"name":"year","type":"int64"},{"name":"tag","type":"string"}]"#])
         #expect(try run(["meta", "delete", "--db", db, "paper", "p1"]).status == 0)
-        #expect(try run(["meta", "get", "--db", db, "paper", "p1"]).status != 0)
+        let missing = try run(["meta", "get", "--db", db, "paper", "p1"])
+        #expect(missing.status != 0 && missing.stderrText.contains("NOT_FOUND: no paper record p1"), "\(missing.stderrText)")
+        // A key that is not there is shown escaped and cut short, never written raw.
+        let hostile = try run(["meta", "get", "--db", db, "paper", "\u{1B}[2J" + String(repeating: "k", count: 1000)])
+        #expect(hostile.status != 0 && hostile.stderrText.contains("record \\u{1b}[2Jkkk") && !hostile.stderrText.contains("\u{1B}")
+                && hostile.stderrText.count < 300, "\(hostile.stderrText)")
         #expect(try run(["meta", "get", "--db", db, "paper", "p1", "--as-of", "2"]).stdoutText
             == "{\"key\":\"p1\",\"version\":2,\"values\":{\"name\":\"Hypergraphs\",\"year\":2020,\"tag\":\"x\"}}\n")
         let history = try run(["meta", "history", "--db", db, "paper", "p1"]).stdoutText.split(separator: "\n")

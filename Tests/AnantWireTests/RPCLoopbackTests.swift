@@ -344,6 +344,36 @@ final class Arrivals: Sendable {
         try await group.shutdownGracefully()
     }
 
+    @Test func aClientPollsForTheAnswerOfItsOnlyCallOnceItsConnectionHasReadAnything() async throws {
+        // The client on a loop of its own (its poller sees only this connection); a window
+        // of 2 s, far longer than an answer takes here.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var configuration = RPCClientConfiguration()
+        configuration.busyPoll = .seconds(2)
+        let started = Tally(), stopped = Tally()
+        try await Self.withServer(methods: Self.methods(started: started, stopped: stopped)) { server, port in
+            let client = RPCClient(host: "127.0.0.1", port: port, configuration: configuration, group: group)
+            // The first call's connection has read nothing yet: no poll (whether the
+            // kernel counts received bytes is learnt from a connection that has).
+            #expect(try await client.unary("t/Echo", [1]) == [1])
+            #expect(client.busyPolls == (found: 0, expired: 0))
+            for k: UInt8 in 2...5 { #expect(try await client.unary("t/Echo", [k]) == [k]) }
+            #expect(client.busyPolls == (found: 4, expired: 0))
+            // A long call, alone when sent, polls; a second call sent meanwhile does not
+            // (two in flight), and its answer ends the first one's poll. The long call,
+            // cancelled, then ends with no poll running.
+            let spin = Task { try await client.unary("t/Spin", []) }
+            try await Self.waitUntil { started.value == 1 }
+            #expect(try await client.unary("t/Echo", [6]) == [6])
+            #expect(client.busyPolls == (found: 5, expired: 0))
+            spin.cancel()
+            try await Self.waitUntil { stopped.value == 1 && server.inFlight == 0 }
+            #expect(client.busyPolls == (found: 5, expired: 0))
+            await client.close()
+        }
+        try await group.shutdownGracefully()
+    }
+
     @Test func cancelAndDeadlineStopTheWork() async throws {
         let started = Tally(), stopped = Tally()
         try await Self.withServer(methods: Self.methods(started: started, stopped: stopped)) { server, port in

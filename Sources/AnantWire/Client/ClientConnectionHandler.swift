@@ -35,14 +35,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     /// and whether the answer before it came within the window.
     private let poller: (poller: BusyPoller, reads: ReadCounter)?
     private let busyPoll: TimeAmount
+    private let pollEnded: @Sendable (_ found: Bool) -> Void
     private var sentAt: NIODeadline?
     private var answersClosely = true
 
     /// Made on `channel`'s loop; `reads` heads its pipeline when the client polls.
-    init(channel: any Channel, maximumFrameBytes: Int, busyPoll: TimeAmount, reads: ReadCounter?) {
+    init(channel: any Channel, maximumFrameBytes: Int, busyPoll: TimeAmount, reads: ReadCounter?,
+         pollEnded: @escaping @Sendable (_ found: Bool) -> Void) {
         self.channel = channel
         self.decoder = FrameDecoder(maximumFrameBytes: maximumFrameBytes)
         self.busyPoll = busyPoll
+        self.pollEnded = pollEnded
         self.poller = reads.map { (BusyPoller.of(channel.eventLoop), $0) }
     }
 
@@ -67,7 +70,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         // it rather than sleeping (`BusyPoller`).
         if let poller, !streaming {
             sentAt = .now()
-            if answersClosely, table.count == 1 { poller.poller.poll(after: channel, for: busyPoll) { _ in } }
+            if answersClosely, table.count == 1 { poller.poller.poll(after: channel, for: busyPoll, ended: pollEnded) }
         }
     }
 

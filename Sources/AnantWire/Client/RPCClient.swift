@@ -44,6 +44,7 @@ public final class RPCClient: Sendable {
     private let group: any EventLoopGroup
     private let slots: [SlotBox]
     private let turn = Atomic<Int>(0)
+    private let polls = BusyPollCounts()
 
     private struct Slot {
         var connection: Connection?
@@ -103,6 +104,10 @@ public final class RPCClient: Sendable {
     public var openConnections: Int {
         slots.reduce(0) { count, slot in count + (slot.state.withLock { $0.connection?.channel.isActive ?? false } ? 1 : 0) }
     }
+
+    /// Busy polls so far (`RPCClientConfiguration.busyPoll`): those that found the
+    /// answer (or other input on the loop), and those whose window passed first.
+    public var busyPolls: (found: Int, expired: Int) { polls.value }
 
     /// Closes every connection (calls in flight fail with `UNAVAILABLE`).
     public func close() async {
@@ -305,6 +310,7 @@ public final class RPCClient: Sendable {
 
     private func makeConnection() -> EventLoopFuture<Connection> {
         let maximum = configuration.maximumFrameBytes, tls = configuration.tls, host = host, busyPoll = configuration.busyPoll
+        let polls = polls
         return ClientBootstrap(group: group)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
@@ -315,7 +321,7 @@ public final class RPCClient: Sendable {
                     if let reads { try channel.pipeline.syncOperations.addHandler(reads) }
                     if let tls { try channel.pipeline.syncOperations.addHandler(WireTLS.clientHandler(tls, host: host)) }
                     try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(channel: channel, maximumFrameBytes: maximum, busyPoll: busyPoll,
-                                                                                             reads: reads))
+                                                                                             reads: reads, pollEnded: polls.ended))
                 }
             }
             .connect(host: host, port: port)

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,9 +85,12 @@ final class BusyPoller {
         // another while sockets the poller does not watch (another server's, an HTTP
         // endpoint's) wait: each waits at most one window.
         guard chain == nil, channels.count <= Self.maximumWatched, readsAtLastEnd != readsSoFar else { return }
-        // A kernel without the count (before Linux 4.1) reads 0 for a connection that
-        // has had an exchange: nothing polls there.
-        if kernelCounts == nil { kernelCounts = (TCPInfo(channel)?.bytesReceived ?? 0) > 0 }
+        // A kernel without the count (before Linux 4.1) reads 0 for a connection the loop
+        // has read from: nothing polls there. Found once, on the first such connection.
+        if kernelCounts == nil {
+            guard let reads = channels[ObjectIdentifier(channel)]?.reads.bytes, reads > 0 else { return }
+            kernelCounts = (TCPInfo(channel)?.bytesReceived ?? 0) > 0
+        }
         guard kernelCounts == true else { return }
         chain = (.now() + window, ended)
         step()
@@ -149,4 +153,15 @@ final class ReadCounter: ChannelInboundHandler {
         bytes += UInt64(unwrapInboundIn(data).readableBytes)
         context.fireChannelRead(data)
     }
+}
+
+/// How a server's or a client's busy polls ended.
+final class BusyPollCounts: Sendable {
+    private let found = Atomic<Int>(0), expired = Atomic<Int>(0)
+
+    func ended(found wasFound: Bool) {
+        if wasFound { found.add(1, ordering: .relaxed) } else { expired.add(1, ordering: .relaxed) }
+    }
+
+    var value: (found: Int, expired: Int) { (found.load(ordering: .relaxed), expired.load(ordering: .relaxed)) }
 }

@@ -80,7 +80,7 @@ public final class RPCServer: Sendable {
     private let group: any EventLoopGroup
     private let state = Mutex<(channel: (any Channel)?, connections: [ObjectIdentifier: ServerConnectionHandler.Reference], draining: Bool)>(
         (nil, [:], false))
-    private let pollsFound = Atomic<Int>(0), pollsExpired = Atomic<Int>(0)
+    private let polls = BusyPollCounts()
 
     public init(methods: [RPCMethod], configuration: RPCServerConfiguration = .init(), logger: Logger,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -133,13 +133,8 @@ public final class RPCServer: Sendable {
 
     /// A busy poll after one of this server's answers ended (`BusyPoller`).
     func pollEnded(found: Bool) {
-        if found {
-            pollsFound.add(1, ordering: .relaxed)
-            metrics.pollsFound.increment()
-        } else {
-            pollsExpired.add(1, ordering: .relaxed)
-            metrics.pollsExpired.increment()
-        }
+        polls.ended(found: found)
+        (found ? metrics.pollsFound : metrics.pollsExpired).increment()
     }
 
     func closed(_ channel: any Channel) {
@@ -182,9 +177,7 @@ public final class RPCServer: Sendable {
 
     /// Busy polls so far (`RPCServerConfiguration.busyPoll`): those that found input on
     /// a connection (or its close), and those whose window passed first.
-    public var busyPolls: (found: Int, expired: Int) {
-        (pollsFound.load(ordering: .relaxed), pollsExpired.load(ordering: .relaxed))
-    }
+    public var busyPolls: (found: Int, expired: Int) { polls.value }
 }
 
 extension Result<[UInt8], Status> {

@@ -2,6 +2,7 @@ import AnantClient
 import AnantColumnar
 import AnantMetadata
 import AnantProto
+import AnantWire
 import ArgumentParser
 import Foundation
 import SwiftProtobuf
@@ -187,7 +188,7 @@ struct MetaGet: ParsableCommand {
             let store = try store.open()
             found = try meta { try store.record(kind: kind, key: key, asOf: try asOf.version(store)) }
         }
-        guard let record = found else { throw CLIError("NOT_FOUND: no \(kind) record \(key)") }
+        guard let record = found else { throw CLIError("NOT_FOUND: no \(WireNames.printable(kind)) record \(WireNames.printable(key))") }
         printJSON(record.json)
     }
 }
