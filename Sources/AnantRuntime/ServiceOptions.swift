@@ -81,7 +81,7 @@ public struct ServiceOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("frame-seconds"), help: "Close a connection whose frame has not arrived whole this long after its first byte.")
     public var frameSeconds = 30.0
 
-    @Option(name: .customLong("busy-poll-us"), help: "After answering a short call, with nothing else running, poll the connections this many microseconds for the next request before sleeping (0: never; see docs/operations.md).")
+    @Option(name: .customLong("busy-poll-us"), help: "After answering a short call, with nothing else running, poll the connections this many microseconds for the next request before sleeping (0: never; docs/wire.md, busy polling).")
     public var busyPollMicroseconds = 200
 
     @Option(name: .customLong("token-file"), help: "A file holding the cluster token every request must carry (default: none required).")

@@ -89,7 +89,9 @@ final class BusyPoller {
         // has read from: nothing polls there. Found once, on the first such connection.
         if kernelCounts == nil {
             guard let reads = channels[ObjectIdentifier(channel)]?.reads.bytes, reads > 0 else { return }
-            kernelCounts = (TCPInfo(channel)?.bytesReceived ?? 0) > 0
+            // A socket that cannot tell (closed meanwhile) decides nothing.
+            guard let info = TCPInfo(channel) else { return }
+            kernelCounts = info.bytesReceived > 0
         }
         guard kernelCounts == true else { return }
         chain = (.now() + window, ended)
