@@ -21,6 +21,21 @@ struct WireBench: AsyncParsableCommand {
     @Option(help: "The scan's predicate (selective).") var predicate = "edge_id < 10000 and weight > 0.5"
     @OptionGroup var timing: TimingOptions
 
+    /// `requests` Stat round trips on `client`'s connection, one at a time, from its event
+    /// loop or from the shared pool: their p50 and p99 emitted as `tool`'s.
+    private func roundTrips(_ client: RPCClient, onLoop: Bool, tool: String, caller: String) async throws {
+        let requests = requests
+        let calls = { @Sendable in
+            try await Timing.latencies(count: requests) { _ in
+                let _: Anant_V1_StatResponse = try await client.unary("anant.v1.Storage/Stat", Anant_V1_StatRequest())
+            }
+        }
+        let latencies = onLoop ? try await client.onConnectionLoop(calls) : try await calls()
+        for (bench, rank) in [("wire round trip p50", latencies.count / 2), ("wire round trip p99", latencies.count * 99 / 100)] {
+            Timing.emit(["bench": bench, "tool": tool, "op": "Stat", "caller": caller, "median_s": latencies[rank], "requests": requests])
+        }
+    }
+
     func run() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("anant-wire-bench-\(getpid())").path
         try? FileManager.default.removeItem(atPath: root)
@@ -32,18 +47,8 @@ struct WireBench: AsyncParsableCommand {
 
         // Round trips: one Stat at a time on one connection, from a task of the shared
         // pool and from a task on the connection's event loop (two thread crossings fewer).
-        for (caller, onLoop) in [("pool", false), ("connection loop", true)] {
-            let calls = { @Sendable in
-                try await Timing.latencies(count: requests) { _ in
-                    let _: Anant_V1_StatResponse = try await client.unary("anant.v1.Storage/Stat", stat)
-                }
-            }
-            let latencies = onLoop ? try await client.onConnectionLoop(calls) : try await calls()
-            let p50 = latencies[latencies.count / 2], p99 = latencies[latencies.count * 99 / 100]
-            let tool = onLoop ? "anant" : "anant (caller on the shared pool)"
-            Timing.emit(["bench": "wire round trip p50", "tool": tool, "op": "Stat", "caller": caller, "median_s": p50, "requests": requests])
-            Timing.emit(["bench": "wire round trip p99", "tool": tool, "op": "Stat", "caller": caller, "median_s": p99, "requests": requests])
-        }
+        try await roundTrips(client, onLoop: false, tool: "anant (caller on the shared pool)", caller: "pool")
+        try await roundTrips(client, onLoop: true, tool: "anant", caller: "connection loop")
 
         // The round trips from the connection's loop again, with busy polling off on both
         // sides (a service of its own, `--busy-poll-us 0`): what the wake-ups cost.
@@ -57,15 +62,7 @@ struct WireBench: AsyncParsableCommand {
             var configuration = RPCClientConfiguration()
             configuration.busyPoll = .zero
             let unpolled = RPCClient(host: "127.0.0.1", port: quiet.port, configuration: configuration)
-            let latencies = try await unpolled.onConnectionLoop {
-                try await Timing.latencies(count: requests) { _ in
-                    let _: Anant_V1_StatResponse = try await unpolled.unary("anant.v1.Storage/Stat", stat)
-                }
-            }
-            for (bench, rank) in [("wire round trip p50", latencies.count / 2), ("wire round trip p99", latencies.count * 99 / 100)] {
-                Timing.emit(["bench": bench, "tool": "anant (no busy polling)", "op": "Stat", "caller": "connection loop",
-                             "median_s": latencies[rank], "requests": requests])
-            }
+            try await roundTrips(unpolled, onLoop: true, tool: "anant (no busy polling)", caller: "connection loop")
             await unpolled.close()
         }
 
